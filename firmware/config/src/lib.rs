@@ -1,0 +1,97 @@
+//! The kiosk's configuration: one TOML file, checked completely at start.
+//!
+//! [`load`] reads the file, [`parse`] checks text; both return a [`KioskConfig`] built from
+//! domain types (kiosk number, national-code policy, due-date policy with its working calendar)
+//! or a [`ConfigError`] listing *every* problem found, each naming its key (`kiosk.number`,
+//! `calendar.closures[1].first`) and the reason. A kiosk that starts has a configuration that is
+//! whole; an operator who runs `kioskctl config check` sees all mistakes at once.
+
+mod schema;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use schema::Mode;
+pub use validate::{KioskConfig, ReceiptSettings};
+
+/// One problem in a configuration: the key and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    /// Dotted path of the key, e.g. `calendar.closures[2].last`; empty for file-level problems.
+    pub key: String,
+    /// What is wrong, in English.
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "{}: {}", self.key, self.reason)
+        }
+    }
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file was read but is wrong; every issue is listed.
+    #[error("{}", render_issues(.origin, .issues))]
+    Invalid {
+        /// File name or `<text>`.
+        origin: String,
+        /// Every problem found.
+        issues: Vec<ConfigIssue>,
+    },
+}
+
+impl ConfigError {
+    /// The problems, when the file was readable.
+    pub fn issues(&self) -> &[ConfigIssue] {
+        match self {
+            Self::Read { .. } => &[],
+            Self::Invalid { issues, .. } => issues,
+        }
+    }
+}
+
+fn render_issues(origin: &str, issues: &[ConfigIssue]) -> String {
+    let mut text = format!(
+        "configuration {origin} is invalid ({} problem(s))",
+        issues.len()
+    );
+    for issue in issues {
+        text.push_str("\n  - ");
+        text.push_str(&issue.to_string());
+    }
+    text
+}
+
+/// Reads and checks a configuration file. Extra holiday files named in it are read relative to
+/// the file's directory.
+pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    validate::check(&text, &path.display().to_string(), base)
+}
+
+/// Checks configuration text; relative holiday files are read from `base`.
+pub fn parse(text: &str, base: &Path) -> Result<KioskConfig, ConfigError> {
+    validate::check(text, "<text>", base)
+}
+
+/// The documented example configuration shipped in the repository.
+pub const EXAMPLE: &str = include_str!("../kiosk.example.toml");

@@ -1,0 +1,497 @@
+//! From the raw file to a [`KioskConfig`] of domain types, collecting every problem.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Weekday;
+use kiosk_core::holidays::HolidayTable;
+use kiosk_core::working_days::Closure;
+use kiosk_core::{
+    CaseKind, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
+    WorkingCalendar,
+};
+
+use crate::schema::{Mode, RawConfig};
+use crate::{ConfigError, ConfigIssue};
+
+/// Longest response period accepted, in working days: anything longer is a typo.
+const MAX_RESPONSE_DAYS: i64 = 90;
+
+/// A checked configuration.
+#[derive(Debug, Clone)]
+pub struct KioskConfig {
+    /// Visitor kiosk or service-desk terminal.
+    pub mode: Mode,
+    /// Fleet-assigned kiosk number.
+    pub kiosk_number: KioskNumber,
+    /// Agency name, printed and shown.
+    pub agency: String,
+    /// Desk name, printed and shown.
+    pub desk: String,
+    /// Unit recorded as the first actor of every case.
+    pub unit: String,
+    /// Data directory (database, queue, keys).
+    pub data_dir: PathBuf,
+    /// Language a session starts in (`fa` or `en`).
+    pub language: String,
+    /// How national codes are judged.
+    pub national_code_policy: NationalCodePolicy,
+    /// Response rules and the working calendar.
+    pub due_date_policy: DueDatePolicy,
+    /// What the receipt says beyond the case.
+    pub receipt: ReceiptSettings,
+}
+
+/// Receipt texts and follow-up channels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSettings {
+    /// Follow-up portal address.
+    pub portal_url: String,
+    /// Follow-up phone line.
+    pub phone: String,
+    /// Footer line.
+    pub footer: String,
+}
+
+struct Issues(Vec<ConfigIssue>);
+
+impl Issues {
+    fn add(&mut self, key: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(ConfigIssue {
+            key: key.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+pub(crate) fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig, ConfigError> {
+    let invalid = |issues: Vec<ConfigIssue>| ConfigError::Invalid {
+        origin: origin.to_owned(),
+        issues,
+    };
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(" (line {})", line_of(text, s.start)))
+            .unwrap_or_default();
+        invalid(vec![ConfigIssue {
+            key: String::new(),
+            reason: format!("not valid TOML{at}: {}", e.message()),
+        }])
+    })?;
+    let raw: RawConfig = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let at = inner
+            .span()
+            .map(|s| format!(" (line {})", line_of(text, s.start)))
+            .unwrap_or_default();
+        let key = if key == "." { String::new() } else { key };
+        invalid(vec![ConfigIssue {
+            key,
+            reason: format!("{}{at}", inner.message()),
+        }])
+    })?;
+    let mut issues = Issues(Vec::new());
+    let config = build(raw, base, &mut issues);
+    match config {
+        Some(config) if issues.0.is_empty() => Ok(config),
+        _ => Err(invalid(issues.0)),
+    }
+}
+
+fn non_empty(issues: &mut Issues, key: &str, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        issues.add(key, "must not be empty");
+    }
+    value.to_owned()
+}
+
+fn weekday(name: &str) -> Option<Weekday> {
+    Some(match name.trim().to_ascii_lowercase().as_str() {
+        "saturday" => Weekday::Sat,
+        "sunday" => Weekday::Sun,
+        "monday" => Weekday::Mon,
+        "tuesday" => Weekday::Tue,
+        "wednesday" => Weekday::Wed,
+        "thursday" => Weekday::Thu,
+        "friday" => Weekday::Fri,
+        _ => return None,
+    })
+}
+
+fn response_rule(
+    issues: &mut Issues,
+    key: &str,
+    days: i64,
+    kind: Option<CaseKind>,
+) -> Option<ResponseRule> {
+    if !(1..=MAX_RESPONSE_DAYS).contains(&days) {
+        issues.add(
+            key,
+            format!("must be a number of working days from 1 to {MAX_RESPONSE_DAYS}, not {days}"),
+        );
+        return None;
+    }
+    if let Some(kind) = kind
+        && !matches!(kind.default_response_rule(), ResponseRule::WorkingDays(_))
+    {
+        issues.add(
+            key,
+            format!("{kind} owes no later answer, so it has no response period"),
+        );
+        return None;
+    }
+    Some(ResponseRule::WorkingDays(days as u16))
+}
+
+fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig> {
+    let kiosk_number = u32::try_from(raw.kiosk.number)
+        .ok()
+        .and_then(|n| KioskNumber::new(n).ok());
+    if kiosk_number.is_none() {
+        issues.add(
+            "kiosk.number",
+            format!("must be from 1 to 99999, not {}", raw.kiosk.number),
+        );
+    }
+    let agency = non_empty(issues, "kiosk.agency", &raw.kiosk.agency);
+    let desk = non_empty(issues, "kiosk.desk", &raw.kiosk.desk);
+    let unit = raw
+        .kiosk
+        .unit
+        .as_deref()
+        .map(|u| non_empty(issues, "kiosk.unit", u))
+        .unwrap_or_else(|| desk.clone());
+    let data_dir = PathBuf::from(&raw.kiosk.data_dir);
+    if !data_dir.is_absolute() {
+        issues.add(
+            "kiosk.data_dir",
+            format!("must be an absolute path, not {:?}", raw.kiosk.data_dir),
+        );
+    }
+    if !matches!(raw.kiosk.language.as_str(), "fa" | "en") {
+        issues.add(
+            "kiosk.language",
+            format!("must be \"fa\" or \"en\", not {:?}", raw.kiosk.language),
+        );
+    }
+
+    let mut weekend = Vec::new();
+    for (i, name) in raw.calendar.weekend.iter().enumerate() {
+        match weekday(name) {
+            Some(day) if weekend.contains(&day) => issues.add(
+                format!("calendar.weekend[{i}]"),
+                format!("{name:?} is listed twice"),
+            ),
+            Some(day) => weekend.push(day),
+            None => issues.add(
+                format!("calendar.weekend[{i}]"),
+                format!("{name:?} is not a day name (saturday … friday)"),
+            ),
+        }
+    }
+    if weekend.len() >= 7 {
+        issues.add("calendar.weekend", "every day of the week is a weekend day");
+    }
+
+    let mut extra_files: Vec<(String, String)> = Vec::new();
+    for (i, file) in raw.calendar.extra_holiday_files.iter().enumerate() {
+        let path = base.join(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => extra_files.push((path.display().to_string(), text)),
+            Err(e) => issues.add(
+                format!("calendar.extra_holiday_files[{i}]"),
+                format!("cannot read {}: {e}", path.display()),
+            ),
+        }
+    }
+    let holidays =
+        match HolidayTable::load(extra_files.iter().map(|(f, t)| (f.as_str(), t.as_str()))) {
+            Ok(table) => Some(table),
+            Err(e) => {
+                issues.add("calendar.extra_holiday_files", e.to_string());
+                None
+            }
+        };
+
+    let mut closures = Vec::new();
+    for (i, c) in raw.calendar.closures.iter().enumerate() {
+        let key = |field: &str| format!("calendar.closures[{i}].{field}");
+        let first = c
+            .first
+            .parse::<JalaliDate>()
+            .map_err(|e| issues.add(key("first"), e.to_string()))
+            .ok();
+        let last = c
+            .last
+            .parse::<JalaliDate>()
+            .map_err(|e| issues.add(key("last"), e.to_string()))
+            .ok();
+        if let (Some(first), Some(last)) = (first, last) {
+            if last < first {
+                issues.add(key("last"), format!("{last} is before first {first}"));
+            } else if last
+                .to_gregorian()
+                .signed_duration_since(first.to_gregorian())
+                .num_days()
+                > 366
+            {
+                issues.add(
+                    key("last"),
+                    "a closure longer than a year is almost certainly a typo",
+                );
+            } else {
+                closures.push(Closure {
+                    first: first.to_gregorian(),
+                    last: last.to_gregorian(),
+                    reason: c.reason.trim().to_owned(),
+                });
+            }
+        }
+    }
+
+    let mut kind_rules = BTreeMap::new();
+    for (name, &days) in &raw.response_days {
+        let key = format!("response_days.{name}");
+        match name.parse::<CaseKind>() {
+            Ok(kind) => {
+                if let Some(rule) = response_rule(issues, &key, days, Some(kind)) {
+                    kind_rules.insert(kind, rule);
+                }
+            }
+            Err(e) => issues.add(key, e.to_string()),
+        }
+    }
+    let mut service_rules = BTreeMap::new();
+    for (service, &days) in &raw.service_response_days {
+        let key = format!("service_response_days.{service}");
+        if service.trim().is_empty()
+            || !service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            issues.add(
+                &key,
+                "a service identifier is made of ASCII letters, digits and dashes",
+            );
+            continue;
+        }
+        if let Some(rule) = response_rule(issues, &key, days, None) {
+            service_rules.insert(service.clone(), rule);
+        }
+    }
+
+    let portal_url = raw.receipt.portal_url.trim().to_owned();
+    if !(portal_url.starts_with("https://")
+        && portal_url.len() > "https://".len()
+        && !portal_url.contains(char::is_whitespace))
+    {
+        issues.add(
+            "receipt.portal_url",
+            format!("must be an https:// address, not {portal_url:?}"),
+        );
+    }
+    let phone = raw.receipt.phone.trim().to_owned();
+    if phone.is_empty() || !phone.chars().all(|c| c.is_ascii_digit()) {
+        issues.add(
+            "receipt.phone",
+            format!("must be digits only, not {phone:?}"),
+        );
+    }
+
+    let calendar = WorkingCalendar::new(holidays?)
+        .with_weekend(weekend)
+        .with_closures(closures);
+    Some(KioskConfig {
+        mode: raw.mode,
+        kiosk_number: kiosk_number?,
+        agency,
+        desk,
+        unit,
+        data_dir,
+        language: raw.kiosk.language,
+        national_code_policy: NationalCodePolicy {
+            accept_test_code: raw.identity.accept_test_national_code,
+        },
+        due_date_policy: DueDatePolicy {
+            calendar,
+            kind_rules,
+            service_rules,
+        },
+        receipt: ReceiptSettings {
+            portal_url,
+            phone,
+            footer: raw.receipt.footer.trim().to_owned(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EXAMPLE, parse};
+
+    const MINIMAL: &str = "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n";
+
+    fn issues_of(text: &str) -> Vec<ConfigIssue> {
+        match parse(text, Path::new("/nonexistent")) {
+            Ok(_) => panic!("accepted:\n{text}"),
+            Err(e) => e.issues().to_vec(),
+        }
+    }
+
+    fn keys_of(text: &str) -> Vec<String> {
+        issues_of(text).into_iter().map(|i| i.key).collect()
+    }
+
+    #[test]
+    fn the_example_config_is_valid_and_means_what_it_says() {
+        let config = parse(EXAMPLE, Path::new("/nonexistent")).unwrap();
+        assert_eq!(config.kiosk_number.get(), 12);
+        assert_eq!(config.mode, Mode::Kiosk);
+        assert!(!config.national_code_policy.accept_test_code);
+        assert_eq!(
+            config.due_date_policy.kind_rules.get(&CaseKind::Complaint),
+            Some(&ResponseRule::WorkingDays(10))
+        );
+        let closed = "1404-09-10".parse::<JalaliDate>().unwrap().to_gregorian();
+        assert!(!config.due_date_policy.calendar.is_working_day(closed));
+        assert_eq!(config.receipt.phone, "111");
+    }
+
+    #[test]
+    fn a_minimal_config_gets_the_documented_defaults() {
+        let config = parse(MINIMAL, Path::new("/")).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/kiosk"));
+        assert_eq!(config.language, "fa");
+        assert_eq!(config.unit, "ب");
+        assert_eq!(config.receipt.portal_url, "https://saamad.ir");
+        assert_eq!(
+            config.due_date_policy.calendar.weekend(),
+            vec![Weekday::Fri]
+        );
+    }
+
+    #[test]
+    fn every_semantic_problem_is_listed_with_its_key() {
+        let text = r#"
+mode = "kiosk"
+[kiosk]
+number = 0
+agency = " "
+desk = "d"
+data_dir = "relative/dir"
+language = "de"
+[calendar]
+weekend = ["friday", "funday", "friday"]
+extra_holiday_files = ["missing.toml"]
+[[calendar.closures]]
+first = "1404-09-11"
+last = "1404-09-10"
+[[calendar.closures]]
+first = "1404-13-01"
+last = "1404-02-30x"
+[response_days]
+complaint = 0
+grievance = 5
+consultation = 3
+[service_response_days]
+"bad id" = 5
+"1234" = 500
+[receipt]
+portal_url = "http://saamad.ir"
+phone = "۱۱۱"
+"#;
+        let keys = keys_of(text);
+        for expected in [
+            "kiosk.number",
+            "kiosk.agency",
+            "kiosk.data_dir",
+            "kiosk.language",
+            "calendar.weekend[1]",
+            "calendar.weekend[2]",
+            "calendar.extra_holiday_files[0]",
+            "calendar.closures[0].last",
+            "calendar.closures[1].first",
+            "calendar.closures[1].last",
+            "response_days.complaint",
+            "response_days.grievance",
+            "response_days.consultation",
+            "service_response_days.bad id",
+            "service_response_days.1234",
+            "receipt.portal_url",
+            "receipt.phone",
+        ] {
+            assert!(
+                keys.iter().any(|k| k == expected),
+                "missing {expected} in {keys:?}"
+            );
+        }
+        assert_eq!(keys.len(), 17, "{keys:?}");
+    }
+
+    #[test]
+    fn shape_errors_name_the_key_and_line() {
+        let unknown = issues_of(&format!("{MINIMAL}colour = \"red\"\n"));
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].reason.contains("colour"), "{:?}", unknown[0]);
+        let wrong_type = issues_of("[kiosk]\nnumber = \"seven\"\nagency = \"a\"\ndesk = \"b\"\n");
+        assert_eq!(wrong_type[0].key, "kiosk.number");
+        assert!(
+            wrong_type[0].reason.contains("line 2"),
+            "{:?}",
+            wrong_type[0]
+        );
+        let missing = issues_of("[kiosk]\nnumber = 3\ndesk = \"b\"\n");
+        assert!(missing[0].reason.contains("agency"), "{:?}", missing[0]);
+        let syntax = issues_of("[kiosk\nnumber = 3\n");
+        assert!(
+            syntax[0].reason.contains("not valid TOML") && syntax[0].reason.contains("line 1"),
+            "{:?}",
+            syntax[0]
+        );
+        let nested = issues_of(&format!(
+            "{MINIMAL}[[calendar.closures]]\nfirst = \"1404-01-01\"\nlast = \"1404-01-02\"\nnote = \"x\"\n"
+        ));
+        assert!(
+            nested[0].key.starts_with("calendar.closures"),
+            "{:?}",
+            nested[0]
+        );
+    }
+
+    #[test]
+    fn extra_holiday_files_are_read_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("1407.toml"),
+            "year = 1407\nsource = \"operator\"\n[[holiday]]\ndate = \"1407-01-01\"\nname_fa = \"نوروز\"\nname_en = \"Nowruz\"\n",
+        )
+        .unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &path,
+            format!("{MINIMAL}[calendar]\nextra_holiday_files = [\"1407.toml\"]\n"),
+        )
+        .unwrap();
+        let config = crate::load(&path).unwrap();
+        assert!(config.due_date_policy.calendar.holidays().knows_year(1407));
+        std::fs::write(dir.path().join("1407.toml"), "year = 1407\n").unwrap();
+        let err = crate::load(&path).unwrap_err();
+        assert_eq!(err.issues()[0].key, "calendar.extra_holiday_files");
+        assert!(err.to_string().contains("1407.toml"), "{err}");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_a_read_error() {
+        let err = crate::load(Path::new("/nonexistent/kiosk.toml")).unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+        assert!(err.to_string().contains("/nonexistent/kiosk.toml"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Persian and Arabic-Indic digits, in one place.
+//!
+//! Visitors type and read Persian digits (۰–۹); some keyboards and scanners send Arabic-Indic
+//! digits (٠–٩); storage, the wire and the CLI use ASCII. Every conversion between them goes
+//! through this module so that no screen, receipt or prompt formats numbers on its own.
+
+/// Persian (Extended Arabic-Indic) digits, indexed by value.
+pub const PERSIAN_DIGITS: [char; 10] = ['۰', '۱', '۲', '۳', '۴', '۵', '۶', '۷', '۸', '۹'];
+
+/// The Persian thousands separator (U+066C ARABIC THOUSANDS SEPARATOR).
+pub const PERSIAN_THOUSANDS_SEPARATOR: char = '٬';
+
+/// The value of a decimal digit in any of the three scripts we accept, or `None`.
+pub fn digit_value(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '۰'..='۹' => Some((c as u32 - '۰' as u32) as u8),
+        '٠'..='٩' => Some((c as u32 - '٠' as u32) as u8),
+        _ => None,
+    }
+}
+
+/// Replaces Persian and Arabic-Indic digits by ASCII digits; other characters are kept.
+pub fn to_ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match digit_value(c) {
+            Some(v) => char::from(b'0' + v),
+            None => c,
+        })
+        .collect()
+}
+
+/// Replaces ASCII and Arabic-Indic digits by Persian digits; other characters are kept.
+pub fn to_persian_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match digit_value(c) {
+            Some(v) => PERSIAN_DIGITS[usize::from(v)],
+            None => c,
+        })
+        .collect()
+}
+
+/// Formats an integer with Persian digits and the Persian thousands separator: `۱۲٬۳۴۵`.
+pub fn format_number_fa(n: u64) -> String {
+    let ascii = n.to_string();
+    let mut out = String::with_capacity(ascii.len() * 3);
+    for (i, c) in ascii.chars().enumerate() {
+        if i > 0 && (ascii.len() - i).is_multiple_of(3) {
+            out.push(PERSIAN_THOUSANDS_SEPARATOR);
+        }
+        out.push(c);
+    }
+    to_persian_digits(&out)
+}
+
+/// Splits a digit string into groups of four from the left, joined by `separator`:
+/// `1234567890` → `1234 5678 90`. Used for tracking codes on screen, paper and in speech.
+pub fn group_by_four(digits: &str, separator: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    chars
+        .chunks(4)
+        .map(|chunk| chunk.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The visual separators a visitor or scanner may put between digits: spaces (including the
+/// no-break and narrow no-break space), dashes, the Persian ZWNJ and the bidi marks some
+/// keyboards insert. Removing them never changes the value.
+pub fn is_digit_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\u{00A0}'
+            | '\u{202F}'
+            | '\u{2009}'
+            | '-'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2212}'
+            | '_'
+            | '\u{200C}'
+            | '\u{200E}'
+            | '\u{200F}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_digit_in_every_script_has_its_value() {
+        for v in 0..10u8 {
+            assert_eq!(digit_value(char::from(b'0' + v)), Some(v));
+            assert_eq!(digit_value(PERSIAN_DIGITS[usize::from(v)]), Some(v));
+            assert_eq!(
+                digit_value(char::from_u32(0x0660 + u32::from(v)).unwrap()),
+                Some(v)
+            );
+        }
+        for c in [
+            'a', ' ', '/', 'ـ', '\u{06EF}', '\u{06FA}', '\u{065F}', '\u{066A}',
+        ] {
+            assert_eq!(digit_value(c), None, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn conversions_round_trip_and_keep_other_characters() {
+        assert_eq!(to_persian_digits("1404/01-15 a"), "۱۴۰۴/۰۱-۱۵ a");
+        assert_eq!(to_ascii_digits("۱۴۰۴/٠١-۱۵ ب"), "1404/01-15 ب");
+        let all = "0123456789";
+        assert_eq!(to_ascii_digits(&to_persian_digits(all)), all);
+    }
+
+    #[test]
+    fn numbers_get_persian_thousands_separators() {
+        assert_eq!(format_number_fa(0), "۰");
+        assert_eq!(format_number_fa(999), "۹۹۹");
+        assert_eq!(format_number_fa(1000), "۱٬۰۰۰");
+        assert_eq!(format_number_fa(1234567), "۱٬۲۳۴٬۵۶۷");
+    }
+
+    #[test]
+    fn grouping_by_four_starts_on_the_left() {
+        assert_eq!(
+            group_by_four("1234567890123456", " "),
+            "1234 5678 9012 3456"
+        );
+        assert_eq!(group_by_four("1234567890", "-"), "1234-5678-90");
+        assert_eq!(group_by_four("", " "), "");
+    }
+}

@@ -1,0 +1,25 @@
+//! Domain core of the service-desk kiosk.
+//!
+//! Everything a visitor's case is made of, as pure functions and plain data: national codes,
+//! mobile numbers, case kinds and their response rules, tracking codes, the Jalali calendar and
+//! working-day arithmetic for announced response dates, and Persian digit formatting.
+//!
+//! Nothing here performs I/O, reads a clock or draws randomness: the current time, the kiosk
+//! number and the sequence number are always passed in. That keeps every rule exhaustively
+//! testable and lets the store, the receipt, the UI and the CLI share one definition.
+
+pub mod case_kind;
+pub mod digits;
+pub mod holidays;
+pub mod jalali;
+pub mod national_code;
+pub mod phone;
+pub mod tracking_code;
+pub mod working_days;
+
+pub use case_kind::{CaseKind, ResponseRule};
+pub use jalali::JalaliDate;
+pub use national_code::{NationalCode, NationalCodeError, NationalCodePolicy};
+pub use phone::{MobileNumber, MobileNumberError};
+pub use tracking_code::{KioskNumber, TrackingCode, TrackingCodeError};
+pub use working_days::{DueDate, DueDateError, DueDatePolicy, WorkingCalendar};
