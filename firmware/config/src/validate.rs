@@ -91,9 +91,13 @@ pub(crate) fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig
             .map(|s| format!(" (line {})", line_of(text, s.start)))
             .unwrap_or_default();
         let key = if key == "." { String::new() } else { key };
+        // serde names Rust types; an operator reads "a whole number".
+        let reason = inner
+            .message()
+            .replace("expected i64", "expected a whole number");
         invalid(vec![ConfigIssue {
             key,
-            reason: format!("{}{at}", inner.message()),
+            reason: format!("{reason}{at}"),
         }])
     })?;
     let mut issues = Issues(Vec::new());

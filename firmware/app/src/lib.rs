@@ -1,0 +1,8 @@
+//! The kiosk firmware as a library: what the `kiosk` binary wires together, and what the
+//! cross-crate tests drive without a screen.
+//!
+//! [`registration`] turns what a visitor entered into a committed case (validation first, then
+//! one store transaction); [`demo`] plays a scripted visitor journey headless.
+
+pub mod demo;
+pub mod registration;

@@ -1,0 +1,178 @@
+//! Registering a visitor's case: from raw input to a committed case.
+//!
+//! Everything a visitor typed is checked *before* the store is touched, so bad input loses
+//! nothing and changes nothing on disk; each refusal carries a Persian message for the screen
+//! and an English one for the log. The receipt may be printed only after [`Registrar::register`]
+//! returns: by then the case, its first event and its outbox row are committed together.
+
+use chrono::{DateTime, Utc};
+use kiosk_config::KioskConfig;
+use kiosk_core::working_days::{DueDateError, due_date};
+use kiosk_core::{CaseKind, MobileNumber, MobileNumberError, NationalCode, NationalCodeError};
+use kiosk_store::{NewCase, RegisteredCase, Store, StoreError};
+
+/// Longest description accepted from the on-screen keyboard, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+/// What the visitor entered, as entered.
+#[derive(Debug, Clone, Default)]
+pub struct VisitorInput {
+    /// National code as typed or read from the card.
+    pub national_code: String,
+    /// Case kind chosen.
+    pub kind: Option<CaseKind>,
+    /// Subject identifier from the agency catalogue.
+    pub subject_id: String,
+    /// Service identifier (شناسه خدمت), when the subject is a service.
+    pub service_id: Option<String>,
+    /// Free text from the on-screen keyboard.
+    pub description: String,
+    /// Optional mobile number for notices; empty when not given.
+    pub mobile: String,
+}
+
+/// Why a case was not registered.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    /// The national code was refused.
+    #[error("national code refused: {0}")]
+    NationalCode(#[from] NationalCodeError),
+    /// The mobile number was refused.
+    #[error("mobile number refused: {0}")]
+    Mobile(#[from] MobileNumberError),
+    /// No case kind was chosen.
+    #[error("no case kind chosen")]
+    NoKind,
+    /// No subject was chosen.
+    #[error("no subject chosen")]
+    NoSubject,
+    /// The description is empty where the kind needs one.
+    #[error("description is empty")]
+    EmptyDescription,
+    /// The description is too long.
+    #[error("description has {0} characters, at most {MAX_DESCRIPTION_CHARS} are accepted")]
+    DescriptionTooLong(usize),
+    /// No response date could be computed (configuration problem).
+    #[error("response date: {0}")]
+    DueDate(#[from] DueDateError),
+    /// The store refused or failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl RegistrationError {
+    /// The message shown to the visitor, in Persian.
+    pub fn message_fa(&self) -> &'static str {
+        match self {
+            Self::NationalCode(e) => e.message_fa(),
+            Self::Mobile(e) => e.message_fa(),
+            Self::NoKind => "لطفاً نوع درخواست را انتخاب کنید.",
+            Self::NoSubject => "لطفاً موضوع را انتخاب کنید.",
+            Self::EmptyDescription => "لطفاً شرح درخواست را بنویسید.",
+            Self::DescriptionTooLong(_) => {
+                "شرح درخواست بیش از اندازه بلند است؛ لطفاً کوتاه‌تر بنویسید."
+            }
+            Self::DueDate(_) | Self::Store(_) => {
+                "ثبت درخواست ممکن نشد؛ لطفاً به کارمند میز اطلاع دهید. اطلاعات شما از بین نرفته است."
+            }
+        }
+    }
+}
+
+/// Registers cases for one kiosk.
+pub struct Registrar<'a> {
+    config: &'a KioskConfig,
+}
+
+/// A committed case and what the receipt needs to show about it.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The store's record of the registration.
+    pub case: RegisteredCase,
+    /// The kind of case.
+    pub kind: CaseKind,
+    /// The validated national code.
+    pub national_code: NationalCode,
+    /// The validated mobile number.
+    pub mobile: Option<MobileNumber>,
+    /// The response date, when one is owed.
+    pub due: Option<kiosk_core::DueDate>,
+}
+
+impl<'a> Registrar<'a> {
+    /// A registrar for the configured kiosk.
+    pub fn new(config: &'a KioskConfig) -> Self {
+        Self { config }
+    }
+
+    /// Checks everything the visitor entered; nothing is written.
+    pub fn validate(
+        &self,
+        input: &VisitorInput,
+        now: DateTime<Utc>,
+    ) -> Result<NewCase, RegistrationError> {
+        let national_code =
+            NationalCode::parse(&input.national_code, &self.config.national_code_policy)?;
+        let kind = input.kind.ok_or(RegistrationError::NoKind)?;
+        let subject_id = input.subject_id.trim();
+        if subject_id.is_empty() {
+            return Err(RegistrationError::NoSubject);
+        }
+        let description = input.description.trim();
+        let description_chars = description.chars().count();
+        if description_chars > MAX_DESCRIPTION_CHARS {
+            return Err(RegistrationError::DescriptionTooLong(description_chars));
+        }
+        if description.is_empty()
+            && !matches!(kind, CaseKind::ServiceRegistration | CaseKind::Consultation)
+        {
+            return Err(RegistrationError::EmptyDescription);
+        }
+        let phone = match input.mobile.trim() {
+            "" => None,
+            text => Some(MobileNumber::parse(text)?),
+        };
+        let service_id = input
+            .service_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let due = due_date(now, kind, service_id, &self.config.due_date_policy)?;
+        Ok(NewCase {
+            kiosk: self.config.kiosk_number,
+            client_uuid: uuid::Uuid::new_v4(),
+            kind,
+            subject_id: subject_id.to_owned(),
+            service_id: service_id.map(str::to_owned),
+            national_code,
+            phone,
+            description: description.to_owned(),
+            registered_at: now,
+            due,
+            unit: self.config.unit.clone(),
+        })
+    }
+
+    /// Validates and commits a case in one transaction.
+    pub fn register(
+        &self,
+        store: &mut Store,
+        input: &VisitorInput,
+        now: DateTime<Utc>,
+    ) -> Result<Registered, RegistrationError> {
+        let new_case = self.validate(input, now)?;
+        let national_code = new_case.national_code.clone();
+        let mobile = new_case.phone.clone();
+        let due = new_case.due;
+        let kind = new_case.kind;
+        let case = store.register_case(new_case)?;
+        tracing::info!(tracking_code = %case.tracking_code, national_code = %national_code, "case registered");
+        Ok(Registered {
+            case,
+            kind,
+            national_code,
+            mobile,
+            due,
+        })
+    }
+}

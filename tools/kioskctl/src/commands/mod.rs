@@ -1,0 +1,7 @@
+//! One module per `kioskctl` subcommand.
+
+pub mod config;
+pub mod db;
+pub mod due_date;
+pub mod national_code;
+pub mod tracking_code;

@@ -1,0 +1,49 @@
+//! `kioskctl`: the kiosk domain on the command line, for operators and scripts.
+//!
+//! Every command prints a human line by default and a stable JSON object with `--json`.
+//! Exit status: 0 when the input is valid, 1 when it is not (with a one-line reason: on stderr,
+//! or in the JSON's `reason`), 2 on usage errors (clap's own convention).
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Operators' and scripts' tool for the service-desk kiosk.
+#[derive(Parser)]
+#[command(name = "kioskctl", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a national code (Persian, Arabic-Indic or ASCII digits; spaces and dashes allowed).
+    NationalCode(commands::national_code::Args),
+    /// Compute the response date of a case registered on a Jalali day.
+    DueDate(commands::due_date::Args),
+    /// Work with tracking codes.
+    #[command(subcommand)]
+    TrackingCode(commands::tracking_code::Command),
+    /// Work with configuration files.
+    #[command(subcommand)]
+    Config(commands::config::Command),
+    /// Work with the kiosk database.
+    #[command(subcommand)]
+    Db(commands::db::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::NationalCode(args) => commands::national_code::run(&args),
+        Command::DueDate(args) => commands::due_date::run(&args),
+        Command::TrackingCode(command) => commands::tracking_code::run(&command),
+        Command::Config(command) => commands::config::run(&command),
+        Command::Db(command) => commands::db::run(&command),
+    };
+    outcome.exit_code()
+}

@@ -1,0 +1,237 @@
+//! `kioskctl` as scripts use it: real process, real arguments, exit status and JSON checked.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kioskctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+        .args(args)
+        .output()
+        .expect("kioskctl runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn national_code_valid_in_persian_digits() {
+    let out = kioskctl(&["national-code", "۰۴۹۹۳۷۰۸۹۹", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json = json_of(&out);
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["normalized"], "0499370899");
+    assert_eq!(json["masked"], "******0899");
+}
+
+#[test]
+fn national_code_invalid_gives_reason_and_exit_1() {
+    let out = kioskctl(&["national-code", "0499370898", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json = json_of(&out);
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["reason"], "checksum_mismatch");
+    let plain = kioskctl(&["national-code", "1111111111"]);
+    assert_eq!(plain.status.code(), Some(1));
+    let err = stderr_of(&plain);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("repeated"), "{err}");
+    let accepted = kioskctl(&[
+        "national-code",
+        "1111111111",
+        "--accept-test-code",
+        "--json",
+    ]);
+    assert_eq!(accepted.status.code(), Some(0));
+    assert_eq!(json_of(&accepted)["test_code"], true);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kioskctl(&[]).status.code(), Some(2));
+    assert_eq!(kioskctl(&["national-code"]).status.code(), Some(2));
+    assert_eq!(
+        kioskctl(&["due-date", "--from", "1404-08-03", "--kind", "grievance"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kioskctl(&["tracking-code", "make", "--kiosk", "0", "--sequence", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn due_date_of_a_complaint_in_ascii_and_persian_digits() {
+    for from in ["1404-08-03", "۱۴۰۴/۰۸/۰۳"] {
+        let out = kioskctl(&["due-date", "--from", from, "--kind", "complaint", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        let json = json_of(&out);
+        assert_eq!(json["due_jalali"], "1404-08-14");
+        assert_eq!(json["working_days"], 10);
+        assert_eq!(json["holidays_known"], true);
+    }
+    let desk = kioskctl(&[
+        "due-date",
+        "--from",
+        "1404-08-03",
+        "--kind",
+        "consultation",
+        "--json",
+    ]);
+    assert_eq!(desk.status.code(), Some(0));
+    assert_eq!(json_of(&desk)["due_jalali"], Value::Null);
+}
+
+#[test]
+fn due_date_follows_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &path,
+        "[kiosk]\nnumber = 1\nagency = \"a\"\ndesk = \"b\"\n[calendar]\nweekend = [\"thursday\", \"friday\"]\n",
+    )
+    .unwrap();
+    let out = kioskctl(&[
+        "due-date",
+        "--from",
+        "1404-08-03",
+        "--kind",
+        "complaint",
+        "--config",
+        path.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(json_of(&out)["due_jalali"], "1404-08-17");
+}
+
+#[test]
+fn due_date_with_a_bad_date_is_invalid() {
+    let out = kioskctl(&[
+        "due-date",
+        "--from",
+        "1404-12-30",
+        "--kind",
+        "complaint",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json = json_of(&out);
+    assert!(
+        json["reason"].as_str().unwrap().contains("day 30"),
+        "{json}"
+    );
+}
+
+#[test]
+fn tracking_codes_check_and_make() {
+    let made = kioskctl(&[
+        "tracking-code",
+        "make",
+        "--kiosk",
+        "12",
+        "--sequence",
+        "427",
+        "--json",
+    ]);
+    assert_eq!(made.status.code(), Some(0));
+    let code = json_of(&made)["normalized"].as_str().unwrap().to_owned();
+    let check = kioskctl(&["tracking-code", "check", &code, "--json"]);
+    assert_eq!(check.status.code(), Some(0));
+    assert_eq!(json_of(&check)["kiosk"], 12);
+    assert_eq!(json_of(&check)["sequence"], 427);
+    let mut swapped: Vec<char> = code.chars().collect();
+    swapped.swap(13, 14);
+    let swapped: String = swapped.into_iter().collect();
+    let bad = kioskctl(&["tracking-code", "check", &swapped, "--json"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(json_of(&bad)["reason"], "check_digit_mismatch");
+}
+
+#[test]
+fn config_check_lists_every_problem_and_accepts_the_example() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../firmware/config/kiosk.example.toml");
+    let ok = kioskctl(&["config", "check", example.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert_eq!(json_of(&ok)["kiosk_number"], 12);
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[kiosk]\nnumber = 123456\nagency = \"a\"\ndesk = \"\"\n",
+    )
+    .unwrap();
+    let out = kioskctl(&["config", "check", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let keys: Vec<String> = json_of(&out)["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, vec!["kiosk.number", "kiosk.desk"]);
+    let plain = kioskctl(&["config", "check", bad.to_str().unwrap()]);
+    assert_eq!(stderr_of(&plain).lines().count(), 1);
+}
+
+#[test]
+fn db_check_reports_a_good_database_and_refuses_a_bad_one_without_touching_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("kiosk.db");
+    drop(kiosk_store::Store::open(&good, &kiosk_store::OpenOptions::default()).unwrap());
+    let bad = dir.path().join("notes.db");
+    std::fs::write(&bad, "not a database\n").unwrap();
+    let listing = || {
+        let mut names: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+
+    let ok = kioskctl(&["db", "check", good.to_str().unwrap(), "--json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+    let json = json_of(&ok);
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["counts"]["cases"], 0);
+    assert_eq!(json["schema_version"], json["firmware_schema_version"]);
+
+    let refused = kioskctl(&["db", "check", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(json_of(&refused)["reason"], "not_a_database");
+    let missing = kioskctl(&["db", "check", "/nonexistent/kiosk.db"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(stderr_of(&missing).lines().count(), 1);
+
+    assert_eq!(listing(), before, "db check changed the directory");
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this very script).
+# On a fresh Debian 12 it first installs what the build needs (as root, or via sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_packages=()
+for tool in cc pkg-config; do
+    command -v "$tool" >/dev/null 2>&1 || need_packages+=(build-essential pkg-config)
+done
+if ((${#need_packages[@]})); then
+    echo "==> installing build packages: ${need_packages[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "==> installing the Rust toolchain (rustup)"
+    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+fi
+rustup component add clippy rustfmt >/dev/null 2>&1 || true
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> cargo test"
+cargo test --workspace --locked
+echo "==> all tests passed"
