@@ -11,8 +11,7 @@ use kiosk_core::working_days::{DueDateError, due_date};
 use kiosk_core::{CaseKind, MobileNumber, MobileNumberError, NationalCode, NationalCodeError};
 use kiosk_store::{NewCase, RegisteredCase, Store, StoreError};
 
-/// Longest description accepted from the on-screen keyboard, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+pub use kiosk_store::MAX_DESCRIPTION_CHARS;
 
 /// What the visitor entered, as entered.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,229 @@
+//! `kioskctl db check PATH`: a read-only look at a database file that changes nothing on disk.
+//!
+//! Why not just `SQLITE_OPEN_READ_ONLY`: on a WAL-mode file SQLite still creates the -wal and
+//! -shm files beside it to read, and a read-only connection cannot delete them afterwards. So:
+//! - the header is read by hand first (missing, empty, not a database, truncated);
+//! - when no -wal file exists, nobody has the database open in WAL mode and everything is in the
+//!   main file: it is opened with `mode=ro&immutable=1`, which creates no file and takes no lock;
+//! - when -wal and -shm both exist (the firmware is running, or crashed), it is opened with
+//!   `mode=ro`, reading the WAL through the existing -shm;
+//! - a -wal without its -shm would need WAL recovery, which creates the -shm: that case is
+//!   reported as [`StoreError::NeedsWalRecovery`] instead.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::Store;
+use crate::error::{SqlContext, StoreError, io_error};
+use crate::header;
+use crate::migrations::LATEST_VERSION;
+use crate::open::{Verdict, look, with_suffix};
+use crate::outbox::OutboxState;
+use crate::receipts::ReceiptState;
+
+/// Rows in the store's tables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableCounts {
+    /// Cases.
+    pub cases: u64,
+    /// Case events.
+    pub events: u64,
+    /// Outbox items waiting to be sent.
+    pub outbox_pending: u64,
+    /// Outbox items parked for an operator.
+    pub outbox_parked: u64,
+    /// Outbox items acknowledged by SAMAD.
+    pub outbox_done: u64,
+    /// Print jobs by state (every state present, zero when none).
+    pub receipts: BTreeMap<ReceiptState, u64>,
+}
+
+/// What a read-only check found. Returned only when `integrity_check` said "ok".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// The file checked.
+    pub path: PathBuf,
+    /// `PRAGMA user_version` of the file.
+    pub schema_version: u32,
+    /// The latest schema version this firmware knows.
+    pub firmware_schema_version: u32,
+    /// Whether the file is in WAL mode.
+    pub wal_mode: bool,
+    /// Whether a -wal file was read beside it (the firmware is running, or crashed).
+    pub read_wal: bool,
+    /// Size of the main file in bytes.
+    pub file_bytes: u64,
+    /// Row counts; `None` when the schema is older than the firmware's (tables may be missing
+    /// until the firmware migrates the file).
+    pub counts: Option<TableCounts>,
+}
+
+/// Counts the rows of the current schema.
+pub(crate) fn count_rows(conn: &Connection, path: &Path) -> Result<TableCounts, StoreError> {
+    let count = |sql: &str| -> Result<u64, StoreError> {
+        let n: i64 = conn
+            .query_row(sql, [], |row| row.get(0))
+            .ctx(path, "count rows")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    let outbox: BTreeMap<OutboxState, u64> = count_by_state(conn, path, "outbox")?;
+    let mut receipts: BTreeMap<ReceiptState, u64> =
+        ReceiptState::ALL.iter().map(|&s| (s, 0)).collect();
+    receipts.extend(count_by_state(conn, path, "receipts")?);
+    let of = |state| outbox.get(&state).copied().unwrap_or(0);
+    Ok(TableCounts {
+        cases: count("SELECT count(*) FROM cases")?,
+        events: count("SELECT count(*) FROM case_events")?,
+        outbox_pending: of(OutboxState::Pending),
+        outbox_parked: of(OutboxState::Parked),
+        outbox_done: of(OutboxState::Done),
+        receipts,
+    })
+}
+
+/// Rows of `table` per value of its `state` column.
+fn count_by_state<S: FromSql + Ord>(
+    conn: &Connection,
+    path: &Path,
+    table: &'static str,
+) -> Result<BTreeMap<S, u64>, StoreError> {
+    let action = "count rows by state";
+    let sql = format!("SELECT state, count(*) FROM {table} GROUP BY state");
+    let mut stmt = conn.prepare(&sql).ctx(path, action)?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get::<_, S>(0)?, row.get::<_, i64>(1)?)))
+        .ctx(path, action)?;
+    let mut counts = BTreeMap::new();
+    for row in rows {
+        let (state, n) = row.ctx(path, action)?;
+        counts.insert(state, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+/// A `file:` URI for `path` with every byte outside the unreserved set percent-encoded.
+fn file_uri(path: &Path, query: &str) -> String {
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+impl Store {
+    /// Checks the database at `path` without changing anything on disk: no migration, no
+    /// journal-mode change, no file created or removed beside it.
+    ///
+    /// `Ok` means the file is a kiosk database that passed `PRAGMA integrity_check`. Errors:
+    /// [`StoreError::NotFound`], [`StoreError::NotAFile`], [`StoreError::Damaged`] (not a
+    /// database, empty, truncated, malformed or failing the integrity check),
+    /// [`StoreError::NewerSchema`], [`StoreError::NeedsWalRecovery`].
+    pub fn check(path: impl AsRef<Path>) -> Result<CheckReport, StoreError> {
+        let path = path.as_ref();
+        let damaged = |reason| StoreError::Damaged {
+            path: path.to_owned(),
+            reason,
+        };
+        match fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(StoreError::NotAFile {
+                    path: path.to_owned(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound {
+                    path: path.to_owned(),
+                });
+            }
+            Err(e) => return Err(io_error(path, "look for the database")(e)),
+        }
+        let inspection = header::inspect(path)
+            .map_err(io_error(path, "read the database header"))?
+            .map_err(damaged)?;
+        let wal = with_suffix(path, "-wal").exists();
+        let shm = with_suffix(path, "-shm").exists();
+        let query = match (wal, shm) {
+            (false, _) => "mode=ro&immutable=1",
+            (true, true) => "mode=ro",
+            (true, false) => {
+                return Err(StoreError::NeedsWalRecovery {
+                    path: path.to_owned(),
+                });
+            }
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(file_uri(path, query), flags)
+            .ctx(path, "open the database read-only")?;
+        let schema_version = match look(&conn, path, &inspection)? {
+            Verdict::Healthy(version) => version,
+            Verdict::Newer(found) => {
+                return Err(StoreError::NewerSchema {
+                    path: path.to_owned(),
+                    found,
+                    supported: LATEST_VERSION,
+                });
+            }
+            Verdict::Corrupt(reason) => return Err(damaged(reason)),
+        };
+        let counts = if schema_version == LATEST_VERSION {
+            Some(count_rows(&conn, path)?)
+        } else {
+            None
+        };
+        Ok(CheckReport {
+            path: path.to_owned(),
+            schema_version,
+            firmware_schema_version: LATEST_VERSION,
+            wal_mode: inspection.header.wal_mode,
+            read_wal: wal,
+            file_bytes: inspection.file_bytes,
+            counts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_escape_what_sqlite_would_read_as_syntax() {
+        assert_eq!(
+            file_uri(Path::new("/var/lib/k.db"), "mode=ro"),
+            "file:/var/lib/k.db?mode=ro"
+        );
+        assert_eq!(
+            file_uri(Path::new("/tmp/a b?#%.db"), "mode=ro"),
+            "file:/tmp/a%20b%3F%23%25.db?mode=ro"
+        );
+    }
+
+    #[test]
+    fn a_uri_with_odd_characters_opens_the_right_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("odd name?#%.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+        drop(conn);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let ro =
+            Connection::open_with_flags(file_uri(&path, "mode=ro&immutable=1"), flags).unwrap();
+        let v: i64 = ro
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+    }
+}

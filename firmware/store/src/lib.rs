@@ -1,0 +1,88 @@
+//! The kiosk's local store: one SQLite file holding everything the kiosk must not lose.
+//!
+//! What is in it: cases with their append-only event timelines, the outbox of items for SAMAD,
+//! print jobs, staff members, run-time settings and the per-kiosk tracking sequence. Why one
+//! SQLite file: a case, its first event, its outbox item and its receipt job are written in one
+//! transaction, so the visitor's receipt (printed only after that commit) always stands for a
+//! case that is on disk and on its way to SAMAD.
+//!
+//! Durability: WAL journal with `synchronous=FULL` (with NORMAL a power cut can lose a committed
+//! transaction), foreign keys on, `PRAGMA integrity_check` at every open, versioned migrations.
+//! A file from a newer firmware is refused untouched; a corrupt file is moved aside, never
+//! silently replaced (see [`Store::open`], [`Store::open_after_corruption`], [`Store::check`]).
+//!
+//! Privacy: the national code is stored in full because SAMAD needs it, with a masked copy
+//! beside it; logs and `Debug` output only ever show masked codes and phones and never a
+//! description or note.
+//!
+//! Time: instants the visitor sees are passed in by the caller; see the `time` module.
+
+mod cases;
+mod check;
+mod error;
+mod events;
+mod header;
+mod migrations;
+mod open;
+mod outbox;
+mod receipts;
+mod sequences;
+mod settings;
+mod staff;
+mod text_enum;
+mod time;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use error::SqlContext;
+
+pub use cases::{
+    CASE_PAYLOAD_VERSION, CaseRecord, CaseStatus, KIOSK_ACTOR, MAX_CATALOGUE_ID_CHARS,
+    MAX_DESCRIPTION_CHARS, MAX_SAMAD_NUMBER_CHARS, NewCase, RegisteredCase,
+};
+pub use check::{CheckReport, TableCounts};
+pub use error::{CaseRef, CorruptReason, MAX_REPORTED_PROBLEMS, StoreError};
+pub use events::{CaseEvent, EventKind, MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS, NewEvent};
+pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
+pub use open::{MovedAside, OpenOptions};
+pub use outbox::{OutboxItem, OutboxItemKind, OutboxState, OutboxStats};
+pub use receipts::{MAX_STATUS_CHARS, ReceiptJob, ReceiptState, ReceiptVariant};
+pub use settings::MAX_KEY_CHARS;
+pub use staff::{MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, NewStaff, StaffRecord};
+
+/// An open kiosk database. One per process; writes take `&mut self`.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file (always [`LATEST_VERSION`] after an open).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::user_version(&self.conn, &self.path)
+    }
+
+    /// Row counts of every table, as [`Store::check`] reports them.
+    pub fn counts(&self) -> Result<TableCounts, StoreError> {
+        check::count_rows(&self.conn, &self.path)
+    }
+
+    /// Closes the database, checkpointing the WAL into the main file; reports a failure that
+    /// dropping the store would silently ignore.
+    pub fn close(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.conn
+            .close()
+            .map_err(|(_, e)| e)
+            .ctx(&path, "close the database")
+    }
+}

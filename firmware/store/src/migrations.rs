@@ -1,0 +1,289 @@
+//! The schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` is the number of migrations applied. Each migration runs in its own
+//! IMMEDIATE transaction together with the `user_version` bump, so a power cut leaves the file at
+//! one version or the next, never in between. Migrations are append-only: a released step is
+//! never edited, a change is a new step. A database whose version is above [`LATEST_VERSION`]
+//! belongs to a newer firmware and is refused before anything is written (see `open`).
+//!
+//! Conventions of the schema: instants are UTC Unix milliseconds (`INTEGER`), days are
+//! `YYYY-MM-DD` text, closed sets are text guarded by `CHECK (... IN (...))`, and the Rust
+//! enums in this crate carry the same spellings (a test checks every value is accepted).
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{SqlContext, StoreError};
+
+/// One step of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// One line saying what the step does.
+    pub summary: &'static str,
+    /// The SQL, run as one batch.
+    pub sql: &'static str,
+}
+
+/// Every step, oldest first. Step `i` (0-based) brings the file to version `i + 1`.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    summary: "cases, append-only case events, outbox, print jobs, staff, settings, sequences",
+    sql: SCHEMA_V1,
+}];
+
+/// The schema version this firmware writes.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE sequences (
+    kiosk_number  INTEGER PRIMARY KEY CHECK (kiosk_number BETWEEN 1 AND 99999),
+    last_sequence INTEGER NOT NULL CHECK (last_sequence BETWEEN 0 AND 999999999)
+);
+
+CREATE TABLE cases (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    tracking_code        TEXT    NOT NULL UNIQUE
+                         CHECK (length(tracking_code) = 16 AND tracking_code NOT GLOB '*[^0-9]*'),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    sequence             INTEGER NOT NULL CHECK (sequence BETWEEN 1 AND 999999999),
+    kind                 TEXT    NOT NULL CHECK (kind IN ('request', 'complaint', 'suggestion',
+                             'idea', 'appreciation', 'plan', 'expression_of_feelings',
+                             'public_report', 'transfer', 'consultation', 'service_registration')),
+    subject_id           TEXT    NOT NULL CHECK (length(subject_id) BETWEEN 1 AND 100),
+    service_id           TEXT    CHECK (length(service_id) BETWEEN 1 AND 100),
+    national_code        TEXT    NOT NULL
+                         CHECK (length(national_code) = 10 AND national_code NOT GLOB '*[^0-9]*'),
+    national_code_masked TEXT    NOT NULL,
+    phone                TEXT    CHECK (length(phone) = 11 AND phone GLOB '09*'),
+    phone_masked         TEXT,
+    description          TEXT    NOT NULL CHECK (length(description) <= 4000),
+    registered_at        INTEGER NOT NULL,
+    due_date             TEXT,
+    due_jalali           TEXT,
+    due_working_days     INTEGER CHECK (due_working_days >= 0),
+    due_holidays_known   INTEGER CHECK (due_holidays_known IN (0, 1)),
+    samad_number         TEXT    UNIQUE,
+    status               TEXT    NOT NULL CHECK (status IN ('registered', 'submitted',
+                             'in_progress', 'answered', 'closed')),
+    UNIQUE (kiosk_number, sequence),
+    CHECK ((phone IS NULL) = (phone_masked IS NULL)),
+    CHECK ((due_date IS NULL) = (due_jalali IS NULL)
+       AND (due_date IS NULL) = (due_working_days IS NULL)
+       AND (due_date IS NULL) = (due_holidays_known IS NULL))
+);
+
+CREATE TABLE case_events (
+    id      INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    at      INTEGER NOT NULL,
+    actor   TEXT    NOT NULL CHECK (length(actor) BETWEEN 1 AND 100),
+    unit    TEXT    NOT NULL CHECK (length(unit) BETWEEN 1 AND 200),
+    kind    TEXT    NOT NULL CHECK (kind IN ('registered', 'samad_number_bound', 'referred',
+                        'answered', 'note', 'closed')),
+    note    TEXT    CHECK (length(note) <= 4000)
+);
+CREATE INDEX case_events_by_case ON case_events (case_id, at, id);
+
+-- The timeline is the record of what happened: it is only ever appended to.
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: DELETE is not allowed');
+END;
+
+-- Items for SAMAD. item_uuid is the idempotency key sent with the item. The relay takes a lease
+-- (lease_until) before sending, so a crash mid-send leaves the item pending, never lost; items
+-- that keep failing for a reason retrying cannot fix are parked for an operator.
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    item_uuid  TEXT    NOT NULL UNIQUE CHECK (length(item_uuid) = 36),
+    item_kind  TEXT    NOT NULL CHECK (item_kind IN ('case', 'service', 'rating', 'meeting')),
+    case_id    INTEGER REFERENCES cases (id),
+    payload    TEXT    NOT NULL CHECK (json_valid(payload)),
+    created_at INTEGER NOT NULL,
+    state      TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'parked')),
+    attempts   INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    lease_until INTEGER CHECK (lease_until IS NULL OR state = 'pending'),
+    last_error TEXT,
+    done_at    INTEGER CHECK ((done_at IS NULL) = (state <> 'done')),
+    CHECK (item_kind <> 'case' OR case_id IS NOT NULL)
+);
+CREATE INDEX outbox_pending ON outbox (created_at, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_case ON outbox (case_id) WHERE case_id IS NOT NULL;
+
+-- Print jobs. A receipt is printed only after the case's transaction committed.
+CREATE TABLE receipts (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER REFERENCES cases (id),
+    variant     TEXT    NOT NULL
+                CHECK (variant IN ('receipt', 'reprint', 'guidance', 'service_slip')),
+    state       TEXT    NOT NULL CHECK (state IN ('queued', 'printing', 'printed', 'failed')),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    last_status TEXT,
+    CHECK (case_id IS NOT NULL OR variant IN ('guidance', 'service_slip'))
+);
+CREATE INDEX receipts_open ON receipts (id) WHERE state IN ('queued', 'printing');
+CREATE INDEX receipts_by_case ON receipts (case_id) WHERE case_id IS NOT NULL;
+
+CREATE TABLE staff (
+    id              INTEGER PRIMARY KEY,
+    employee_code   TEXT    NOT NULL UNIQUE CHECK (length(employee_code) BETWEEN 1 AND 64),
+    display_name    TEXT    NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+    pin_hash        TEXT    NOT NULL CHECK (length(pin_hash) >= 1),
+    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    locked_until    INTEGER,
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 200),
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Reads `PRAGMA user_version`.
+pub fn user_version(conn: &Connection, path: &Path) -> Result<u32, StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .ctx(path, "read the schema version")?;
+    // user_version is a signed 32-bit field; a negative one is as foreign as a huge one.
+    Ok(u32::try_from(version).unwrap_or(u32::MAX))
+}
+
+/// Applies every migration the file lacks, each in its own transaction. Returns the version.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<u32, StoreError> {
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx(path, "begin a migration")?;
+        // Read inside the write lock, so two processes cannot apply the same step.
+        let current = user_version(&tx, path)?;
+        if current > LATEST_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_owned(),
+                found: current,
+                supported: LATEST_VERSION,
+            });
+        }
+        let Some(step) = MIGRATIONS.get(current as usize) else {
+            return Ok(current);
+        };
+        let next = current + 1;
+        tx.execute_batch(step.sql)
+            .ctx(path, "apply a schema migration")?;
+        tx.pragma_update(None, "user_version", next)
+            .ctx(path, "record the schema version")?;
+        tx.commit().ctx(path, "commit a schema migration")?;
+        tracing::info!(path = %path.display(), version = next, summary = step.summary, "schema migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::CaseStatus;
+    use crate::events::EventKind;
+    use crate::outbox::{OutboxItemKind, OutboxState};
+    use crate::receipts::{ReceiptState, ReceiptVariant};
+    use kiosk_core::CaseKind;
+
+    fn fresh() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("m.db")).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrate(&mut conn, Path::new("m.db")).unwrap();
+        (dir, conn)
+    }
+
+    /// Whether the schema accepts `value` in `table.column` of a row built by `insert`.
+    fn accepts(conn: &Connection, sql: &str, value: &str) -> bool {
+        conn.execute("SAVEPOINT probe", []).unwrap();
+        let ok = conn.execute(sql, [value]).is_ok();
+        conn.execute("ROLLBACK TO probe", []).unwrap();
+        conn.execute("RELEASE probe", []).unwrap();
+        ok
+    }
+
+    #[test]
+    fn a_fresh_file_gets_the_latest_version_and_a_second_run_changes_nothing() {
+        let (_dir, mut conn) = fresh();
+        assert_eq!(
+            user_version(&conn, Path::new("m.db")).unwrap(),
+            LATEST_VERSION
+        );
+        assert_eq!(
+            migrate(&mut conn, Path::new("m.db")).unwrap(),
+            LATEST_VERSION
+        );
+    }
+
+    #[test]
+    fn every_rust_enum_value_is_accepted_by_its_check_and_nothing_else() {
+        let (_dir, conn) = fresh();
+        conn.execute_batch(
+            "INSERT INTO cases (id, client_uuid, tracking_code, kiosk_number, sequence, kind,
+                 subject_id, national_code, national_code_masked, description, registered_at,
+                 status)
+             VALUES (1, '00000000-0000-0000-0000-000000000001', '1000010000000010', 1, 1,
+                 'complaint', 's', '0499370899', '******0899', '', 0, 'registered');",
+        )
+        .unwrap();
+        let case_kind = "UPDATE cases SET kind = ?1";
+        let status = "UPDATE cases SET status = ?1";
+        let event =
+            "INSERT INTO case_events (case_id, at, actor, unit, kind) VALUES (1, 0, 'a', 'u', ?1)";
+        let outbox_kind = "INSERT INTO outbox (item_uuid, item_kind, case_id, payload, created_at)
+            VALUES ('00000000-0000-0000-0000-000000000009', ?1, 1, '{}', 0)";
+        let outbox_state = "INSERT INTO outbox (item_uuid, item_kind, case_id, payload, created_at,
+            state, done_at) VALUES ('00000000-0000-0000-0000-000000000009', 'case', 1, '{}', 0, ?1,
+            CASE WHEN ?1 = 'done' THEN 1 END)";
+        let variant = "INSERT INTO receipts (case_id, variant, state, created_at, updated_at)
+            VALUES (1, ?1, 'queued', 0, 0)";
+        let receipt_state = "INSERT INTO receipts (case_id, variant, state, created_at, updated_at)
+            VALUES (1, 'receipt', ?1, 0, 0)";
+        let sets: [(&str, Vec<&str>); 7] = [
+            (
+                case_kind,
+                CaseKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (status, CaseStatus::ALL.iter().map(|k| k.as_str()).collect()),
+            (event, EventKind::ALL.iter().map(|k| k.as_str()).collect()),
+            (
+                outbox_kind,
+                OutboxItemKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                outbox_state,
+                OutboxState::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                variant,
+                ReceiptVariant::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            (
+                receipt_state,
+                ReceiptState::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+        ];
+        for (sql, values) in sets {
+            for value in values {
+                assert!(accepts(&conn, sql, value), "{value} refused by: {sql}");
+            }
+            assert!(!accepts(&conn, sql, "bogus"), "bogus accepted by: {sql}");
+        }
+    }
+
+    #[test]
+    fn outbox_payload_must_be_json() {
+        let (_dir, conn) = fresh();
+        let sql = "INSERT INTO outbox (item_uuid, item_kind, payload, created_at)
+            VALUES ('00000000-0000-0000-0000-000000000009', 'rating', ?1, 0)";
+        assert!(accepts(&conn, sql, r#"{"a":1}"#));
+        assert!(!accepts(&conn, sql, "{not json"));
+    }
+}

@@ -1,0 +1,543 @@
+//! Opening the database file: creating it, checking it, migrating it, and moving a corrupt one
+//! aside.
+//!
+//! Order of an open, and why:
+//! 1. The header is read by hand first: an empty file, a text file or random bytes are named as
+//!    such and never handed to SQLite (which would happily turn an empty file into a new DB).
+//! 2. SQLite opens the file read-write without `CREATE`, with checkpoint-on-close disabled, and
+//!    reads `user_version` and `PRAGMA integrity_check` before any setting is changed. A file
+//!    from a newer firmware is refused; a corrupt one is moved aside. In both cases the -wal and
+//!    -shm files SQLite created for that look are removed again, so nothing on disk changed.
+//! 3. Only then: WAL journal, `synchronous=FULL` (WAL with NORMAL can lose a committed
+//!    transaction on power loss), foreign keys, busy timeout, and the pending migrations.
+//!
+//! A new database is built and migrated under a temporary name and renamed into place, so an
+//! interrupted first start never leaves an empty or half-made file at the real path; that is
+//! what lets an empty file there be treated as data loss. A corrupt file is renamed to
+//! `<name>.corrupt-<UTC timestamp>` (its -wal/-shm/-journal beside it under the same new name)
+//! and never replaced silently: after that, `open` refuses to create a fresh database until the
+//! caller says so with [`Store::open_after_corruption`].
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::Store;
+use crate::error::{CorruptReason, MAX_REPORTED_PROBLEMS, SqlContext, StoreError, io_error};
+use crate::header::{self, Inspection};
+use crate::migrations::{self, LATEST_VERSION};
+
+/// How to open the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// How long a statement waits for another connection's lock before failing.
+    pub busy_timeout: Duration,
+    /// Create a new database when there is none at the path (the first start of a kiosk).
+    pub create_if_missing: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(5),
+            create_if_missing: true,
+        }
+    }
+}
+
+/// A corrupt database that was moved aside before a fresh one was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedAside {
+    /// Where the corrupt file is now.
+    pub moved_to: PathBuf,
+    /// Why it was judged corrupt.
+    pub reason: CorruptReason,
+}
+
+/// The files SQLite may keep beside a database.
+pub(crate) const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `path` with `suffix` appended to its file name (`kiosk.db` + `-wal` = `kiosk.db-wal`).
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Makes renames in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_error(dir, "sync the directory after a rename"))
+}
+
+fn exists(path: &Path) -> Result<bool, StoreError> {
+    path.try_exists()
+        .map_err(io_error(path, "look for the file"))
+}
+
+/// What SQLite found when looking at an existing file.
+pub(crate) enum Verdict {
+    /// Readable, passes `integrity_check`, at this schema version (not above the firmware's).
+    Healthy(u32),
+    /// Written by a newer firmware, at this schema version.
+    Newer(u32),
+    /// Corrupt.
+    Corrupt(CorruptReason),
+}
+
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+    )
+}
+
+/// Turns SQLite's "this is corrupt" errors into a verdict and leaves other errors as they are.
+fn corrupt_or(error: StoreError) -> Result<Verdict, StoreError> {
+    match error {
+        StoreError::Sqlite { source, .. } if is_corruption(&source) => {
+            Ok(Verdict::Corrupt(CorruptReason::Malformed {
+                detail: source.to_string(),
+            }))
+        }
+        other => Err(other),
+    }
+}
+
+/// Runs `PRAGMA integrity_check`; `Ok(None)` when it says "ok".
+fn integrity_problems(conn: &Connection, path: &Path) -> Result<Option<Vec<String>>, StoreError> {
+    let action = "run PRAGMA integrity_check";
+    let mut stmt = conn.prepare("PRAGMA integrity_check").ctx(path, action)?;
+    let mut rows = stmt.query([]).ctx(path, action)?;
+    let mut problems = Vec::new();
+    while let Some(row) = rows.next().ctx(path, action)? {
+        let line: String = row.get(0).ctx(path, action)?;
+        if problems.len() < MAX_REPORTED_PROBLEMS {
+            problems.push(line);
+        }
+    }
+    Ok(if problems == ["ok"] {
+        None
+    } else {
+        Some(problems)
+    })
+}
+
+/// Reads the schema version and runs `integrity_check`, changing nothing. SQLite's corruption
+/// errors become [`Verdict::Corrupt`]; a truncated file is named as such.
+pub(crate) fn look(
+    conn: &Connection,
+    path: &Path,
+    inspection: &Inspection,
+) -> Result<Verdict, StoreError> {
+    let verdict = look_with_sqlite(conn, path)?;
+    Ok(match verdict {
+        Verdict::Corrupt(reason) => Verdict::Corrupt(inspection.truncation().unwrap_or(reason)),
+        other => other,
+    })
+}
+
+fn look_with_sqlite(conn: &Connection, path: &Path) -> Result<Verdict, StoreError> {
+    let version = match migrations::user_version(conn, path) {
+        Ok(v) => v,
+        Err(e) => return corrupt_or(e),
+    };
+    if version > LATEST_VERSION {
+        return Ok(Verdict::Newer(version));
+    }
+    match integrity_problems(conn, path) {
+        Ok(None) => Ok(Verdict::Healthy(version)),
+        Ok(Some(problems)) => Ok(Verdict::Corrupt(CorruptReason::IntegrityCheckFailed {
+            problems,
+        })),
+        Err(e) => corrupt_or(e),
+    }
+}
+
+/// Which of a database's -wal/-shm files existed before we opened it.
+struct SidecarsBefore {
+    wal: bool,
+    shm: bool,
+}
+
+impl SidecarsBefore {
+    fn of(path: &Path) -> Self {
+        Self {
+            wal: with_suffix(path, "-wal").exists(),
+            shm: with_suffix(path, "-shm").exists(),
+        }
+    }
+
+    /// Removes the -wal (if still empty) and -shm that our own look at the file created.
+    fn remove_ours(&self, path: &Path) {
+        let wal = with_suffix(path, "-wal");
+        if !self.wal
+            && fs::metadata(&wal).is_ok_and(|m| m.len() == 0)
+            && let Err(e) = fs::remove_file(&wal)
+        {
+            tracing::warn!(file = %wal.display(), error = %e, "could not remove the -wal file");
+        }
+        let shm = with_suffix(path, "-shm");
+        if !self.shm
+            && shm.exists()
+            && let Err(e) = fs::remove_file(&shm)
+        {
+            tracing::warn!(file = %shm.display(), error = %e, "could not remove the -shm file");
+        }
+    }
+}
+
+fn close_quietly(conn: Connection, path: &Path) {
+    if let Err((_, e)) = conn.close() {
+        tracing::warn!(path = %path.display(), error = %e, "closing the database failed");
+    }
+}
+
+/// Sets what every connection of the firmware runs with.
+fn configure(conn: &Connection, path: &Path, options: &OpenOptions) -> Result<(), StoreError> {
+    conn.busy_timeout(options.busy_timeout)
+        .ctx(path, "set the busy timeout")?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .ctx(path, "enable WAL journal mode")?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::WalUnavailable {
+            path: path.to_owned(),
+            got: mode,
+        });
+    }
+    conn.pragma_update(None, "synchronous", "FULL")
+        .ctx(path, "set synchronous=FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .ctx(path, "enable foreign keys")?;
+    Ok(())
+}
+
+/// Renames a corrupt database and its sidecars to `<name>.corrupt-<stamp>[-n]`.
+fn move_aside(path: &Path, reason: CorruptReason) -> Result<StoreError, StoreError> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let base = with_suffix(path, &format!(".corrupt-{stamp}"));
+    let mut target = base.clone();
+    let mut n = 1;
+    while exists(&target)? || SIDECARS.iter().any(|s| with_suffix(&target, s).exists()) {
+        n += 1;
+        target = with_suffix(&base, &format!("-{n}"));
+    }
+    // Logged before the rename, so the reason is known even if moving fails.
+    tracing::error!(
+        path = %path.display(),
+        moved_to = %target.display(),
+        reason = %reason,
+        "database is corrupt; moving it aside"
+    );
+    fs::rename(path, &target).map_err(io_error(path, "move the corrupt database aside"))?;
+    for suffix in SIDECARS {
+        let from = with_suffix(path, suffix);
+        if exists(&from)? {
+            fs::rename(&from, with_suffix(&target, suffix)).map_err(io_error(
+                &from,
+                "move the corrupt database's sidecar file aside",
+            ))?;
+        }
+    }
+    sync_dir(parent_dir(path))?;
+    Ok(StoreError::Corrupt {
+        path: path.to_owned(),
+        moved_to: target,
+        reason,
+    })
+}
+
+/// The most recent `<name>.corrupt-*` file beside `path`, if any.
+fn latest_moved_aside(path: &Path) -> Result<Option<PathBuf>, StoreError> {
+    let Some(name) = path.file_name() else {
+        return Ok(None);
+    };
+    let mut prefix = name.to_owned();
+    prefix.push(".corrupt-");
+    let prefix = prefix.as_encoded_bytes();
+    let dir = parent_dir(path);
+    let entries = fs::read_dir(dir).map_err(io_error(dir, "list the database directory"))?;
+    let mut latest: Option<PathBuf> = None;
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir, "list the database directory"))?;
+        let file_name = entry.file_name();
+        let bytes = file_name.as_encoded_bytes();
+        let is_sidecar = SIDECARS.iter().any(|s| bytes.ends_with(s.as_bytes()));
+        if bytes.starts_with(prefix) && !is_sidecar {
+            let candidate = entry.path();
+            if latest
+                .as_ref()
+                .is_none_or(|l| l.file_name() < candidate.file_name())
+            {
+                latest = Some(candidate);
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// Builds a new database under a temporary name and renames it to `path`.
+fn create_new(path: &Path, options: &OpenOptions) -> Result<(), StoreError> {
+    for suffix in SIDECARS {
+        let stale = with_suffix(path, suffix);
+        if exists(&stale)? {
+            return Err(StoreError::Io {
+                path: stale,
+                action: "create a new database",
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a sidecar file of a missing database is still there; move it away first",
+                ),
+            });
+        }
+    }
+    let tmp = with_suffix(path, ".creating");
+    // Leftovers of an interrupted creation are ours by their name and hold nothing.
+    for leftover in std::iter::once(tmp.clone()).chain(SIDECARS.map(|s| with_suffix(&tmp, s))) {
+        if exists(&leftover)? {
+            fs::remove_file(&leftover)
+                .map_err(io_error(&leftover, "remove a half-created database"))?;
+        }
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(&tmp, flags).ctx(&tmp, "create a new database")?;
+    configure(&conn, &tmp, options)?;
+    migrations::migrate(&mut conn, &tmp)?;
+    // Closing checkpoints the WAL into the file (synced, synchronous=FULL) and deletes it.
+    conn.close()
+        .map_err(|(_, e)| e)
+        .ctx(&tmp, "close the new database")?;
+    if exists(&with_suffix(&tmp, "-wal"))? {
+        return Err(StoreError::Io {
+            path: tmp,
+            action: "finish the new database",
+            source: std::io::Error::other("its -wal file was not checkpointed on close"),
+        });
+    }
+    if exists(path)? {
+        return Err(StoreError::Io {
+            path: path.to_owned(),
+            action: "put the new database in place",
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file appeared at the path meanwhile; it was left alone",
+            ),
+        });
+    }
+    fs::rename(&tmp, path).map_err(io_error(path, "put the new database in place"))?;
+    sync_dir(parent_dir(path))?;
+    tracing::info!(path = %path.display(), version = LATEST_VERSION, "created a new database");
+    Ok(())
+}
+
+/// Opens a file that exists: look, then configure and migrate.
+fn open_existing(path: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
+    let inspection: Inspection = match header::inspect(path) {
+        Ok(Ok(inspection)) => inspection,
+        Ok(Err(reason)) => return Err(move_aside(path, reason)?),
+        Err(e) => return Err(io_error(path, "read the database header")(e)),
+    };
+    let before = SidecarsBefore::of(path);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).ctx(path, "open the database")?;
+    let verdict = conn
+        .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+        .ctx(path, "disable checkpoint on close")
+        .and_then(|_| {
+            conn.busy_timeout(options.busy_timeout)
+                .ctx(path, "set the busy timeout")
+        })
+        .and_then(|()| look(&conn, path, &inspection));
+    let refusal = match verdict {
+        Ok(Verdict::Healthy(_)) => None,
+        Ok(Verdict::Newer(found)) => Some(Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found,
+            supported: LATEST_VERSION,
+        })),
+        Ok(Verdict::Corrupt(reason)) => Some(Ok(reason)),
+        Err(e) => Some(Err(e)),
+    };
+    if let Some(refusal) = refusal {
+        close_quietly(conn, path);
+        before.remove_ours(path);
+        return Err(move_aside(path, refusal?)?);
+    }
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
+        .ctx(path, "re-enable checkpoint on close")?;
+    configure(&conn, path, options)?;
+    migrations::migrate(&mut conn, path)?;
+    Ok(Store {
+        conn,
+        path: path.to_owned(),
+    })
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it on a kiosk's first start.
+    ///
+    /// Refuses a file from a newer firmware ([`StoreError::NewerSchema`], nothing changed),
+    /// moves a corrupt file aside and reports it ([`StoreError::Corrupt`]), and refuses to
+    /// create a new database where an earlier one was moved aside
+    /// ([`StoreError::MovedAsideEarlier`]): starting empty is the caller's decision, made with
+    /// [`Store::open_after_corruption`].
+    pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store, StoreError> {
+        open_with(path.as_ref(), options, false).map(|(store, _)| store)
+    }
+
+    /// Like [`Store::open`], but a corrupt file is moved aside *and* replaced by a new, empty
+    /// database, and one moved aside earlier does not stop the creation. Returns what was moved
+    /// aside now, if anything.
+    ///
+    /// A new database starts every kiosk sequence at zero again: seed it with
+    /// [`Store::ensure_sequence_at_least`] (from the moved-aside file or SAMAD) before the first
+    /// registration, or tracking codes already given out would be issued again.
+    pub fn open_after_corruption(
+        path: impl AsRef<Path>,
+        options: &OpenOptions,
+    ) -> Result<(Store, Option<MovedAside>), StoreError> {
+        open_with(path.as_ref(), options, true)
+    }
+}
+
+fn open_with(
+    path: &Path,
+    options: &OpenOptions,
+    start_fresh: bool,
+) -> Result<(Store, Option<MovedAside>), StoreError> {
+    let mut moved = None;
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(StoreError::NotAFile {
+                path: path.to_owned(),
+            });
+        }
+        Ok(_) => match open_existing(path, options) {
+            Err(StoreError::Corrupt {
+                moved_to, reason, ..
+            }) if start_fresh => {
+                tracing::warn!(path = %path.display(), "starting an empty database after corruption");
+                moved = Some(MovedAside { moved_to, reason });
+            }
+            other => return other.map(|store| (store, None)),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !start_fresh {
+                if !options.create_if_missing {
+                    return Err(StoreError::NotFound {
+                        path: path.to_owned(),
+                    });
+                }
+                if let Some(moved_aside) = latest_moved_aside(path)? {
+                    return Err(StoreError::MovedAsideEarlier {
+                        path: path.to_owned(),
+                        moved_aside,
+                    });
+                }
+            }
+        }
+        Err(e) => return Err(io_error(path, "look for the database")(e)),
+    }
+    create_new(path, options)?;
+    let store = open_existing(path, options)?;
+    Ok((store, moved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_store_runs_wal_with_full_sync_foreign_keys_and_a_busy_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = OpenOptions {
+            busy_timeout: Duration::from_millis(1234),
+            ..Default::default()
+        };
+        // Both paths: the connection that created the file and the one that reopens it.
+        for _ in 0..2 {
+            let store = Store::open(dir.path().join("k.db"), &options).unwrap();
+            let pragma = |name: &str| -> String {
+                store
+                    .conn
+                    .query_row(&format!("SELECT * FROM pragma_{name}"), [], |r| {
+                        r.get::<_, rusqlite::types::Value>(0)
+                    })
+                    .map(|v| format!("{v:?}"))
+                    .unwrap()
+            };
+            assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
+            assert_eq!(pragma("synchronous"), "Integer(2)", "2 = FULL");
+            assert_eq!(pragma("foreign_keys"), "Integer(1)");
+            assert_eq!(pragma("busy_timeout"), "Integer(1234)");
+            store.close().unwrap();
+        }
+    }
+
+    #[test]
+    fn sidecar_names_append_to_the_file_name() {
+        assert_eq!(
+            with_suffix(Path::new("/d/k.db"), "-wal"),
+            PathBuf::from("/d/k.db-wal")
+        );
+        assert_eq!(parent_dir(Path::new("k.db")), Path::new("."));
+        assert_eq!(parent_dir(Path::new("/d/k.db")), Path::new("/d"));
+    }
+
+    #[test]
+    fn the_latest_moved_aside_file_is_found_and_sidecars_are_not_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.db");
+        assert_eq!(latest_moved_aside(&db).unwrap(), None);
+        for name in [
+            "k.db.corrupt-20260101T000000Z",
+            "k.db.corrupt-20260102T000000Z",
+            "k.db.corrupt-20260102T000000Z-wal",
+            "other.db.corrupt-20270101T000000Z",
+        ] {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        assert_eq!(
+            latest_moved_aside(&db).unwrap(),
+            Some(dir.path().join("k.db.corrupt-20260102T000000Z"))
+        );
+    }
+
+    #[test]
+    fn a_second_corruption_in_the_same_second_gets_its_own_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.db");
+        fs::write(&db, b"first").unwrap();
+        let StoreError::Corrupt {
+            moved_to: first, ..
+        } = move_aside(&db, CorruptReason::NotADatabase).unwrap()
+        else {
+            panic!("not Corrupt")
+        };
+        fs::write(&db, b"second").unwrap();
+        let StoreError::Corrupt {
+            moved_to: second, ..
+        } = move_aside(&db, CorruptReason::NotADatabase).unwrap()
+        else {
+            panic!("not Corrupt")
+        };
+        assert_ne!(first, second);
+        assert_eq!(fs::read(&first).unwrap(), b"first");
+        assert_eq!(fs::read(&second).unwrap(), b"second");
+    }
+}
