@@ -177,6 +177,11 @@ impl Store {
                 });
             }
             Verdict::Corrupt(reason) => return Err(damaged(reason)),
+            Verdict::Foreign => {
+                return Err(StoreError::NotAKioskDatabase {
+                    path: path.to_owned(),
+                });
+            }
         };
         let counts = if schema_version == LATEST_VERSION {
             Some(count_rows(&conn, path)?)

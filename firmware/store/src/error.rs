@@ -183,6 +183,17 @@ pub enum StoreError {
         /// Why it was judged corrupt.
         reason: CorruptReason,
     },
+    /// A readable SQLite file that the firmware never migrated (schema version 0, e.g. another
+    /// program's database): not corrupt, not ours. Left untouched.
+    #[error(
+        "{}: this SQLite file is not a kiosk database (schema version 0: the firmware never \
+         created or migrated it); it was left untouched",
+        path.display()
+    )]
+    NotAKioskDatabase {
+        /// The file.
+        path: PathBuf,
+    },
     /// There is no database at the path, and none was created.
     #[error("{}: no database file at this path", path.display())]
     NotFound {

@@ -95,6 +95,9 @@ pub(crate) enum Verdict {
     Newer(u32),
     /// Corrupt.
     Corrupt(CorruptReason),
+    /// Readable, never migrated by the firmware (schema version 0) and holding tables of its
+    /// own: another program's file. The firmware only puts a database in place after migrating.
+    Foreign,
 }
 
 fn is_corruption(error: &rusqlite::Error) -> bool {
@@ -156,6 +159,23 @@ fn look_with_sqlite(conn: &Connection, path: &Path) -> Result<Verdict, StoreErro
     };
     if version > LATEST_VERSION {
         return Ok(Verdict::Newer(version));
+    }
+    if version == 0 {
+        // Never migrated. Empty (e.g. made by `sqlite3` for us): ours to migrate. With tables
+        // of its own: another program's file.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        }) {
+            Ok(0) => {}
+            Ok(_) => return Ok(Verdict::Foreign),
+            Err(e) => {
+                return corrupt_or(StoreError::Sqlite {
+                    path: path.to_owned(),
+                    action: "read the schema",
+                    source: e,
+                });
+            }
+        }
     }
     match integrity_problems(conn, path) {
         Ok(None) => Ok(Verdict::Healthy(version)),
@@ -369,6 +389,9 @@ fn open_existing(path: &Path, options: &OpenOptions) -> Result<Store, StoreError
             path: path.to_owned(),
             found,
             supported: LATEST_VERSION,
+        })),
+        Ok(Verdict::Foreign) => Some(Err(StoreError::NotAKioskDatabase {
+            path: path.to_owned(),
         })),
         Ok(Verdict::Corrupt(reason)) => Some(Ok(reason)),
         Err(e) => Some(Err(e)),

@@ -179,16 +179,18 @@ fn a_wal_without_its_shm_is_reported_instead_of_recovered() {
 }
 
 #[test]
-fn an_older_schema_is_reported_without_counts() {
+fn a_foreign_sqlite_file_is_not_a_kiosk_database_and_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
     raw(&path)
         .execute_batch("CREATE TABLE legacy (x); INSERT INTO legacy VALUES (1);")
         .unwrap();
     let before = snapshot(dir.path());
-    let report = Store::check(&path).unwrap();
-    assert_eq!(report.schema_version, 0);
-    assert!(!report.wal_mode);
-    assert_eq!(report.counts, None);
+    let err = Store::check(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotAKioskDatabase { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("not a kiosk database"), "{err}");
     assert_eq!(snapshot(dir.path()), before);
 }

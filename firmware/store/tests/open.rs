@@ -399,3 +399,23 @@ fn a_locked_database_is_an_error_not_a_corruption() {
     let store = Store::open(&path, &OpenOptions::default()).unwrap();
     assert_eq!(store.setting("k").unwrap().as_deref(), Some("v"));
 }
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_neither_migrated_nor_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    raw(&path)
+        .execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+        .unwrap();
+    let before = snapshot(dir.path());
+    let err = Store::open(&path, &OpenOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotAKioskDatabase { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "the foreign file was changed or moved"
+    );
+}

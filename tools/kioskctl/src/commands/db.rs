@@ -30,6 +30,7 @@ fn reason_code(error: &StoreError) -> &'static str {
         }
         StoreError::NewerSchema { .. } => "newer_schema",
         StoreError::NeedsWalRecovery { .. } => "needs_wal_recovery",
+        StoreError::NotAKioskDatabase { .. } => "not_a_kiosk_database",
         _ => "error",
     }
 }
