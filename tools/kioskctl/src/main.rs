@@ -34,6 +34,9 @@ enum Command {
     /// Work with the kiosk database.
     #[command(subcommand)]
     Db(commands::db::Command),
+    /// Preview a receipt as PNG or write its ESC/POS bytes.
+    #[command(subcommand)]
+    Receipt(commands::receipt::Command),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::TrackingCode(command) => commands::tracking_code::run(&command),
         Command::Config(command) => commands::config::run(&command),
         Command::Db(command) => commands::db::run(&command),
+        Command::Receipt(command) => commands::receipt::run(&command),
     };
     outcome.exit_code()
 }

@@ -235,3 +235,75 @@ fn db_check_reports_a_good_database_and_refuses_a_bad_one_without_touching_eithe
 
     assert_eq!(listing(), before, "db check changed the directory");
 }
+
+#[test]
+fn receipt_preview_and_escpos_write_files_and_bad_case_json_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("r.png");
+    let out = kioskctl(&[
+        "receipt",
+        "preview",
+        "--out",
+        png.to_str().unwrap(),
+        "--profile",
+        "58mm",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let bin = dir.path().join("r.bin");
+    let out = kioskctl(&["receipt", "escpos", "--out", bin.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let bytes = std::fs::read(&bin).unwrap();
+    assert!(bytes.starts_with(b"\x1b@"), "starts with ESC @");
+    assert!(bytes.len() <= 12 * 1024, "{} bytes", bytes.len());
+
+    let case = dir.path().join("case.json");
+    let good = serde_json::json!({
+        "agency": "اداره", "desk": "میز", "kind": "complaint", "subject": "تأخیر",
+        "tracking_code": "1000120000000015", "registered_at": "2026-11-23T06:30:00Z",
+        "national_code": "0499370899", "portal_url": "https://saamad.ir", "phone": "111"
+    });
+    std::fs::write(&case, good.to_string()).unwrap();
+    let out = kioskctl(&[
+        "receipt",
+        "escpos",
+        "--out",
+        bin.to_str().unwrap(),
+        "--case-json",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+
+    let mut bad = good.clone();
+    bad["national_code"] = serde_json::json!("0499370898");
+    std::fs::write(&case, bad.to_string()).unwrap();
+    let before = std::fs::read(&bin).unwrap();
+    let out = kioskctl(&[
+        "receipt",
+        "escpos",
+        "--out",
+        bin.to_str().unwrap(),
+        "--case-json",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("national_code"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        std::fs::read(&bin).unwrap(),
+        before,
+        "nothing written on bad input"
+    );
+    let out = kioskctl(&[
+        "receipt",
+        "preview",
+        "--out",
+        png.to_str().unwrap(),
+        "--profile",
+        "75mm",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

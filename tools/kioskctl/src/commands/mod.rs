@@ -4,4 +4,5 @@ pub mod config;
 pub mod db;
 pub mod due_date;
 pub mod national_code;
+pub mod receipt;
 pub mod tracking_code;
