@@ -1,11 +1,13 @@
-//! `kiosk --demo`: a scripted visitor journey, played headless, on a real database.
+//! `kiosk --demo`: scripted visitors played headless through the real firmware.
 //!
-//! It uses the shipped example configuration with a temporary data directory, opens a real
-//! SQLite store there and walks the journey a visitor takes: a mistyped national code and its
-//! Persian message, the corrected code, a complaint with a mobile number, the receipt's content,
-//! a consultation answered at the desk, and a follow-up of the first case by its tracking code.
-//! Until the Slint UI and the simulated devices land, this is what the demo shows, and it says
-//! so; every step is the production code path, not a mock.
+//! It uses the shipped example configuration with a temporary data directory, a real SQLite
+//! store there, the real receipt pipeline and a simulated printer that records the ESC/POS
+//! bytes. Four visitors: one mistypes the national code, corrects it and registers a complaint
+//! with speech on; one follows that case up by scanning the receipt; one asks about a subject
+//! this office does not handle and gets a guidance slip; one registers while the printer is out
+//! of paper and sees the tracking code on screen. Each printed slip is written as PNG (what the
+//! paper shows) and as the ESC/POS bytes sent. Until the touchscreen UI lands, this is what the
+//! demo shows, and it says so.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,11 +15,12 @@ use std::path::Path;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use kiosk_config::KioskConfig;
-use kiosk_core::digits::to_persian_digits;
-use kiosk_core::{CaseKind, JalaliDate};
+use kiosk_core::CaseKind;
+use kiosk_receipt::Profile;
 use kiosk_store::{OpenOptions, Store};
 
-use crate::registration::{Registered, Registrar, VisitorInput};
+use crate::flow::{Action, Event, PrinterProblem};
+use crate::runtime::{Kiosk, Record, RecordingPrinter};
 
 /// The example configuration, pointed at `data_dir`.
 pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
@@ -27,137 +30,162 @@ pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
     Ok(config)
 }
 
-/// What a receipt for this case will say, as text lines (the printed receipt is raster).
-pub fn receipt_text(config: &KioskConfig, registered: &Registered) -> String {
-    let case = &registered.case;
-    let mut out = String::new();
-    let at = JalaliDate::at(case.registered_at);
-    let local = case
-        .registered_at
-        .with_timezone(&kiosk_core::jalali::tehran());
-    let _ = writeln!(out, "  {}", config.agency);
-    let _ = writeln!(out, "  {}", config.desk);
-    let _ = writeln!(out, "  نوع: {}", registered.kind.label_fa());
-    let _ = writeln!(out, "  کد رهگیری: {}", case.tracking_code.grouped_fa());
-    let _ = writeln!(
-        out,
-        "  زمان ثبت: {} ساعت {}",
-        at.format_fa(),
-        to_persian_digits(&local.format("%H:%M").to_string())
-    );
-    match &registered.due {
-        Some(due) => {
-            let _ = writeln!(out, "  پاسخ تا: {}", due.jalali.format_fa());
-        }
-        None => {
-            let _ = writeln!(out, "  پاسخ: در همین مراجعه");
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  کد ملی: {}",
-        to_persian_digits(&registered.national_code.masked())
-    );
-    if let Some(mobile) = &registered.mobile {
-        let _ = writeln!(out, "  همراه: {}", to_persian_digits(&mobile.masked()));
-    }
-    let _ = writeln!(
-        out,
-        "  پیگیری: {} یا تلفن {}",
-        config.receipt.portal_url,
-        to_persian_digits(&config.receipt.phone)
-    );
-    let _ = writeln!(out, "  {}", config.receipt.footer);
-    out
+fn digits(text: &str) -> Vec<Event> {
+    text.chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(|d| Event::Digit(d as u8))
+        .collect()
 }
 
-/// Plays the journey; returns the transcript printed.
-pub fn run(data_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<String> {
+fn chars(text: &str) -> Vec<Event> {
+    text.chars().map(Event::Char).collect()
+}
+
+/// The first visitor: a mistyped code, a complaint, speech on.
+fn complaint_visitor() -> Vec<Event> {
+    let mut events = vec![Event::HeadphonesIn, Event::Do(Action::Start)];
+    events.extend(digits("0499370898"));
+    events.push(Event::Backspace);
+    events.extend(digits("9"));
+    events.push(Event::Do(Action::Continue));
+    events.push(Event::Do(Action::ChooseKind(CaseKind::Complaint)));
+    events.extend(chars("سند"));
+    events.push(Event::Do(Action::ChooseSubject("deed-delay".into())));
+    events.push(Event::Do(Action::Phrase(0)));
+    events.push(Event::Do(Action::Continue));
+    events.extend(digits("09121234567"));
+    events.push(Event::Do(Action::Continue));
+    events.push(Event::Do(Action::Confirm));
+    events.push(Event::Do(Action::Finish));
+    events
+}
+
+fn guidance_visitor() -> Vec<Event> {
+    vec![
+        Event::Do(Action::Start),
+        Event::IdentityRead("0084575948".into()),
+        Event::Do(Action::ChooseKind(CaseKind::Request)),
+        Event::Do(Action::ChooseSubject("car-plates".into())),
+        Event::Do(Action::PrintGuidance),
+        Event::Do(Action::Finish),
+    ]
+}
+
+fn paper_out_visitor() -> Vec<Event> {
+    let mut events = vec![Event::IdentityRead("0067749828".into())];
+    events.push(Event::Do(Action::ChooseKind(CaseKind::Suggestion)));
+    events.push(Event::Do(Action::ChooseSubject("service-quality".into())));
+    events.extend(chars("صف انتظار طولانی است"));
+    events.push(Event::Do(Action::Continue));
+    events.push(Event::Do(Action::SkipMobile));
+    events.push(Event::Do(Action::Confirm));
+    events
+}
+
+/// Plays the visitors; writes every printed slip into `out_dir`; returns the transcript.
+pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<String> {
     let config = demo_config(data_dir)?;
     let db_path = data_dir.join("kiosk.db");
-    let mut store = Store::open(&db_path, &OpenOptions::default())
+    let store = Store::open(&db_path, &OpenOptions::default())
         .with_context(|| format!("opening {}", db_path.display()))?;
-    let registrar = Registrar::new(&config);
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let mut kiosk = Kiosk::new(
+        config,
+        store,
+        Profile::MM80,
+        RecordingPrinter::default(),
+        Box::new(move || now),
+    );
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "kiosk demo: headless journey (the touchscreen UI and simulated devices are not built yet)"
+        "kiosk demo: headless (the touchscreen UI is not built yet); every step is the firmware's own code"
     );
-    let _ = writeln!(out, "data dir: {}", data_dir.display());
-    let _ = writeln!(out, "kiosk {} — {}", config.kiosk_number, config.agency);
-
     let _ = writeln!(
         out,
-        "\n[identify] visitor types ۰۴۹۹۳۷۰۸۹۸ (one digit wrong)"
+        "data dir {}, slips in {}",
+        data_dir.display(),
+        out_dir.display()
     );
-    let mut input = VisitorInput {
-        national_code: "۰۴۹۹۳۷۰۸۹۸".into(),
-        kind: Some(CaseKind::Complaint),
-        subject_id: "service-delay".into(),
-        service_id: None,
-        description: "پرونده‌ی من از دو ماه پیش بدون پاسخ مانده است.".into(),
-        mobile: "۰۹۱۲ ۱۲۳ ۴۵۶۷".into(),
+
+    let mut slips = 0usize;
+    let mut play = |kiosk: &mut Kiosk<RecordingPrinter>,
+                    title: &str,
+                    events: Vec<Event>,
+                    out: &mut String|
+     -> anyhow::Result<()> {
+        let _ = writeln!(out, "\n== {title}");
+        let start = kiosk.transcript().len();
+        for event in events {
+            let printed_before = kiosk.printer_mut().jobs.len();
+            kiosk.handle(event);
+            if kiosk.printer_mut().jobs.len() > printed_before {
+                slips += 1;
+                let name = format!("slip-{slips}");
+                if let Some(content) = kiosk.last_slip() {
+                    let png = kiosk_receipt::render_png(content, &Profile::MM80)?;
+                    std::fs::write(out_dir.join(format!("{name}.png")), png)?;
+                }
+                let bytes = kiosk.printer_mut().jobs.last().cloned().unwrap_or_default();
+                std::fs::write(out_dir.join(format!("{name}.bin")), bytes)?;
+                let _ = writeln!(out, "   wrote {name}.png and {name}.bin");
+            }
+        }
+        for record in &kiosk.transcript()[start..] {
+            let _ = match record {
+                Record::Screen(screen) => writeln!(out, "  screen  {screen:?}"),
+                Record::Spoken(text) => writeln!(out, "  speech  {text}"),
+                Record::Alert(alert) => writeln!(out, "  staff   {alert:?}"),
+                Record::Printed { what, bytes, ok } => {
+                    writeln!(
+                        out,
+                        "  printer {what}: {bytes} bytes, {}",
+                        if *ok { "printed" } else { "FAILED" }
+                    )
+                }
+            };
+        }
+        Ok(())
     };
-    match registrar.register(&mut store, &input, now) {
-        Ok(_) => anyhow::bail!("a wrong national code was accepted"),
-        Err(e) => {
-            let _ = writeln!(out, "  screen: {}", e.message_fa());
-            let _ = writeln!(out, "  log:    {e}");
+
+    play(
+        &mut kiosk,
+        "visitor 1: complaint, national code mistyped then corrected, speech on",
+        complaint_visitor(),
+        &mut out,
+    )?;
+    let code = kiosk_core::TrackingCode::new(kiosk_core::KioskNumber::new(12)?, 1)?;
+    play(
+        &mut kiosk,
+        "visitor 2: follows the case up by scanning the receipt",
+        vec![Event::TrackingScanned(code.grouped())],
+        &mut out,
+    )?;
+    if let Some(view) = &kiosk.flow().session().follow_up {
+        for entry in &view.timeline {
+            let when = kiosk_core::JalaliDate::at(entry.at).format_fa();
+            let _ = writeln!(out, "  timeline {when} · {} · {}", entry.what, entry.unit);
         }
     }
-    let _ = writeln!(out, "\n[identify] visitor corrects it: ۰۴۹۹۳۷۰۸۹۹");
-    input.national_code = "۰۴۹۹۳۷۰۸۹۹".into();
+    kiosk.handle(Event::Do(Action::Finish));
+    play(
+        &mut kiosk,
+        "visitor 3: a subject this office does not handle",
+        guidance_visitor(),
+        &mut out,
+    )?;
+    kiosk.printer_mut().fail_with = Some(PrinterProblem::PaperOut);
+    play(
+        &mut kiosk,
+        "visitor 4: registers while the printer is out of paper",
+        paper_out_visitor(),
+        &mut out,
+    )?;
+    let outbox = kiosk.store().outbox_depth()?;
     let _ = writeln!(
         out,
-        "[case] complaint · subject service-delay · mobile given"
-    );
-    let first = registrar.register(&mut store, &input, now)?;
-    let _ = writeln!(
-        out,
-        "[commit] case, first event and outbox row written in one transaction"
-    );
-    let _ = writeln!(out, "[receipt]\n{}", receipt_text(&config, &first));
-    let _ = writeln!(
-        out,
-        "[speech] کد رهگیری: {}",
-        first.case.tracking_code.for_speech()
-    );
-
-    let _ = writeln!(
-        out,
-        "\n[case] second visitor: consultation, answered at the desk"
-    );
-    let second_input = VisitorInput {
-        national_code: "0084575948".into(),
-        kind: Some(CaseKind::Consultation),
-        subject_id: "pension-rules".into(),
-        service_id: None,
-        description: String::new(),
-        mobile: String::new(),
-    };
-    let second = registrar.register(&mut store, &second_input, now)?;
-    let _ = writeln!(out, "[receipt]\n{}", receipt_text(&config, &second));
-
-    let _ = writeln!(
-        out,
-        "\n[follow-up] visitor scans {}",
-        first.case.tracking_code.grouped()
-    );
-    for event in store.timeline(first.case.tracking_code)? {
-        let when = JalaliDate::at(event.at);
-        let _ = writeln!(
-            out,
-            "  {} · {} · {} · {}",
-            when.format_fa(),
-            event.kind.as_str(),
-            event.unit,
-            event.note.as_deref().unwrap_or("")
-        );
-    }
-    let outbox = store.outbox_depth()?;
-    let _ = writeln!(
-        out,
-        "\n[sync] outbox: {} item(s) waiting for SAMAD",
+        "\ncases registered: {}; outbox: {} waiting for SAMAD; visitor 4's receipt is recorded as failed, for staff to reprint",
+        kiosk.store().counts()?.cases,
         outbox.pending
     );
     Ok(out)

@@ -5,4 +5,6 @@
 //! one store transaction); [`demo`] plays a scripted visitor journey headless.
 
 pub mod demo;
+pub mod flow;
 pub mod registration;
+pub mod runtime;

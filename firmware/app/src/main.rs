@@ -20,6 +20,9 @@ struct Args {
     /// Keep the demo's data in this directory instead of a temporary one.
     #[arg(long, requires = "demo")]
     data_dir: Option<PathBuf>,
+    /// Write the demo's printed slips (PNG and ESC/POS bytes) here (default: DATA_DIR/slips).
+    #[arg(long, requires = "demo")]
+    out: Option<PathBuf>,
     /// Configuration file of a real device.
     #[arg(long, required_unless_present = "demo")]
     config: Option<PathBuf>,
@@ -35,7 +38,7 @@ fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let result = if args.demo {
-        run_demo(args.data_dir)
+        run_demo(args.data_dir, args.out)
     } else {
         run_device(args.config)
     };
@@ -48,7 +51,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_demo(data_dir: Option<PathBuf>) -> anyhow::Result<()> {
+fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>) -> anyhow::Result<()> {
     let temp;
     let dir = match data_dir {
         Some(dir) => {
@@ -60,7 +63,8 @@ fn run_demo(data_dir: Option<PathBuf>) -> anyhow::Result<()> {
             temp.path().to_owned()
         }
     };
-    print!("{}", kiosk::demo::run(&dir, chrono::Utc::now())?);
+    let out = out.unwrap_or_else(|| dir.join("slips"));
+    print!("{}", kiosk::demo::run(&dir, &out, chrono::Utc::now())?);
     Ok(())
 }
 

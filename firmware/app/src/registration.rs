@@ -14,7 +14,7 @@ use kiosk_store::{NewCase, RegisteredCase, Store, StoreError};
 pub use kiosk_store::MAX_DESCRIPTION_CHARS;
 
 /// What the visitor entered, as entered.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VisitorInput {
     /// National code as typed or read from the card.
     pub national_code: String,

@@ -32,6 +32,25 @@ pub(crate) struct RawConfig {
     pub service_response_days: BTreeMap<String, i64>,
     #[serde(default)]
     pub receipt: RawReceipt,
+    #[serde(default)]
+    pub subject: Vec<RawSubject>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSubject {
+    pub id: String,
+    pub label_fa: String,
+    #[serde(default)]
+    pub label_en: String,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub guidance_fa: Option<String>,
+    #[serde(default)]
+    pub guidance_en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,8 +7,8 @@ use chrono::Weekday;
 use kiosk_core::holidays::HolidayTable;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
-    CaseKind, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
-    WorkingCalendar,
+    CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
+    Subject, WorkingCalendar,
 };
 
 use crate::schema::{Mode, RawConfig};
@@ -40,6 +40,8 @@ pub struct KioskConfig {
     pub due_date_policy: DueDatePolicy,
     /// What the receipt says beyond the case.
     pub receipt: ReceiptSettings,
+    /// The subjects visitors choose from (until SAMAD's catalogue replaces them).
+    pub catalogue: Catalogue,
 }
 
 /// Receipt texts and follow-up channels.
@@ -152,6 +154,70 @@ fn response_rule(
         return None;
     }
     Some(ResponseRule::WorkingDays(days as u16))
+}
+
+fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogue {
+    let mut subjects: Vec<Subject> = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let key = |field: &str| format!("subject[{i}].{field}");
+        let id = s.id.trim();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            issues.add(
+                key("id"),
+                format!(
+                    "{:?} is not an identifier (ASCII letters, digits, - and _)",
+                    s.id
+                ),
+            );
+            continue;
+        }
+        if subjects.iter().any(|other| other.id == id) {
+            issues.add(key("id"), format!("{id:?} is used by an earlier subject"));
+            continue;
+        }
+        let label_fa = non_empty(issues, &key("label_fa"), &s.label_fa);
+        let mut kinds = Vec::new();
+        for (j, name) in s.kinds.iter().enumerate() {
+            match name.parse::<CaseKind>() {
+                Ok(kind) => kinds.push(kind),
+                Err(e) => issues.add(format!("subject[{i}].kinds[{j}]"), e.to_string()),
+            }
+        }
+        let guidance_fa = s
+            .guidance_fa
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty());
+        let label_en = s.label_en.trim();
+        subjects.push(Subject {
+            id: id.to_owned(),
+            label_en: if label_en.is_empty() {
+                label_fa.clone()
+            } else {
+                label_en.to_owned()
+            },
+            label_fa,
+            kinds,
+            service_id: s
+                .service_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
+            guidance_fa: guidance_fa.map(str::to_owned),
+            guidance_en: s
+                .guidance_en
+                .as_deref()
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned),
+        });
+    }
+    Catalogue { subjects }
 }
 
 fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig> {
@@ -309,6 +375,8 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         );
     }
 
+    let catalogue = catalogue(&raw.subject, issues);
+
     let calendar = WorkingCalendar::new(holidays?)
         .with_weekend(weekend)
         .with_closures(closures);
@@ -333,6 +401,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             phone,
             footer: raw.receipt.footer.trim().to_owned(),
         },
+        catalogue,
     })
 }
 
@@ -367,6 +436,30 @@ mod tests {
         let closed = "1404-09-10".parse::<JalaliDate>().unwrap().to_gregorian();
         assert!(!config.due_date_policy.calendar.is_working_day(closed));
         assert_eq!(config.receipt.phone, "111");
+    }
+
+    #[test]
+    fn subjects_are_checked_and_become_the_catalogue() {
+        let config = parse(EXAMPLE, Path::new("/")).unwrap();
+        assert_eq!(config.catalogue.subjects.len(), 4);
+        assert!(!config.catalogue.get("car-plates").unwrap().in_scope());
+        assert_eq!(
+            config.catalogue.get("staff-conduct").unwrap().kinds,
+            vec![CaseKind::Complaint, CaseKind::Appreciation]
+        );
+        let bad = format!(
+            "{MINIMAL}[[subject]]\nid = \"a b\"\nlabel_fa = \"x\"\n[[subject]]\nid = \"ok\"\nlabel_fa = \" \"\nkinds = [\"grief\"]\n[[subject]]\nid = \"ok\"\nlabel_fa = \"y\"\n"
+        );
+        let keys = keys_of(&bad);
+        assert_eq!(
+            keys,
+            vec![
+                "subject[0].id",
+                "subject[1].label_fa",
+                "subject[1].kinds[0]",
+                "subject[2].id"
+            ]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! testable and lets the store, the receipt, the UI and the CLI share one definition.
 
 pub mod case_kind;
+pub mod catalogue;
 pub mod digits;
 pub mod holidays;
 pub mod jalali;
@@ -18,6 +19,7 @@ pub mod tracking_code;
 pub mod working_days;
 
 pub use case_kind::{CaseKind, ResponseRule};
+pub use catalogue::{Catalogue, Subject};
 pub use jalali::JalaliDate;
 pub use national_code::{NationalCode, NationalCodeError, NationalCodePolicy};
 pub use phone::{MobileNumber, MobileNumberError};

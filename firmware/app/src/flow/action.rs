@@ -1,0 +1,53 @@
+//! What a visitor can do on a screen: one list, used by touch (an [`Action`] is sent directly)
+//! and by the tactile keypad (a focus ring walks the same list).
+
+use kiosk_core::CaseKind;
+
+use super::session::Lang;
+
+/// One thing a visitor can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Begin registering a case.
+    Start,
+    /// Follow up an existing case.
+    TrackCase,
+    /// Open the accessibility options.
+    OpenAccessibility,
+    /// Close the accessibility options, back to where the visitor was.
+    CloseAccessibility,
+    /// Switch language.
+    SetLang(Lang),
+    /// Next text size.
+    CycleTextSize,
+    /// High contrast on/off.
+    ToggleHighContrast,
+    /// Low-reach layout on/off.
+    ToggleLowReach,
+    /// Speech mode on/off.
+    ToggleSpeech,
+    /// Choose a case kind.
+    ChooseKind(CaseKind),
+    /// Choose a subject by identifier.
+    ChooseSubject(String),
+    /// Add a preset phrase to the description.
+    Phrase(usize),
+    /// Accept what is on the screen and go on.
+    Continue,
+    /// Leave the mobile number out.
+    SkipMobile,
+    /// Commit the case (review screen).
+    Confirm,
+    /// Print the guidance slip.
+    PrintGuidance,
+    /// One step back.
+    Back,
+    /// Give up and wipe the session.
+    Cancel,
+    /// Call a staff member.
+    CallStaff,
+    /// More time (inactivity warning).
+    Extend,
+    /// End the session (done screens).
+    Finish,
+}

@@ -1,0 +1,371 @@
+//! The kiosk at work: the flow's effects carried out against the real store, the real receipt
+//! pipeline and a printer.
+//!
+//! [`Kiosk::handle`] feeds one event to the [`Flow`] and executes the effects it returns, in
+//! order; effects that produce an answer (commit, print, look-up) feed that answer back as the
+//! next event, until the flow is quiet. A receipt is only encoded and sent after the case is
+//! committed; a printer failure is recorded on the print job and never touches the case.
+//! Timers, speech and the screen are the caller's: their effects are recorded in the
+//! [`Kiosk::transcript`] for the demo and tests, and logged.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use kiosk_config::KioskConfig;
+use kiosk_receipt::{GuidanceSlip, Profile, ReceiptCase, ReceiptContent};
+use kiosk_store::{ReceiptState, ReceiptVariant, Store};
+
+use crate::flow::{
+    Effect, Event, Flow, FlowSettings, FollowUpView, Lang, PrinterProblem, RegisteredView,
+    TimelineEntry,
+};
+use crate::registration::{Registered, Registrar};
+
+/// Where receipt bytes go: a real transport or a simulated printer.
+pub trait PrintSink {
+    /// Sends one job; `Err` says why it did not print.
+    fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem>;
+}
+
+/// A simulated printer that keeps every job's bytes and can be told to fail.
+#[derive(Debug, Default)]
+pub struct RecordingPrinter {
+    /// Every job received, in order.
+    pub jobs: Vec<Vec<u8>>,
+    /// When set, the next jobs fail with this problem.
+    pub fail_with: Option<PrinterProblem>,
+}
+
+impl PrintSink for RecordingPrinter {
+    fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
+        match self.fail_with {
+            Some(problem) => Err(problem),
+            None => {
+                self.jobs.push(job.to_vec());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One line of what the kiosk did, for the demo and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A screen was shown.
+    Screen(crate::flow::Screen),
+    /// Something was said (or would have been, with speech off it is not recorded).
+    Spoken(String),
+    /// Staff were alerted.
+    Alert(crate::flow::StaffAlert),
+    /// A slip was sent to the printer (bytes) or failed.
+    Printed {
+        /// Which slip.
+        what: String,
+        /// Bytes sent.
+        bytes: usize,
+        /// Whether it printed.
+        ok: bool,
+    },
+}
+
+/// The firmware's visitor side: flow, store, receipts and printer.
+pub struct Kiosk<P: PrintSink> {
+    flow: Flow,
+    store: Store,
+    config: KioskConfig,
+    profile: Profile,
+    printer: P,
+    clock: Box<dyn FnMut() -> DateTime<Utc>>,
+    registered: Option<Registered>,
+    last_slip: Option<ReceiptContent>,
+    transcript: Vec<Record>,
+}
+
+impl<P: PrintSink> Kiosk<P> {
+    /// A kiosk for `config`, on `store`, printing with `profile` to `printer`; `clock` gives
+    /// the time of registrations (injected so tests and the demo control it).
+    pub fn new(
+        config: KioskConfig,
+        store: Store,
+        profile: Profile,
+        printer: P,
+        clock: Box<dyn FnMut() -> DateTime<Utc>>,
+    ) -> Self {
+        let flow = Flow::new(FlowSettings {
+            national_code_policy: config.national_code_policy,
+            catalogue: config.catalogue.clone(),
+            max_extensions: crate::flow::MIN_EXTENSIONS,
+        });
+        Self {
+            flow,
+            store,
+            config,
+            profile,
+            printer,
+            clock,
+            registered: None,
+            last_slip: None,
+            transcript: Vec::new(),
+        }
+    }
+
+    /// The journey's state.
+    pub fn flow(&self) -> &Flow {
+        &self.flow
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The printer.
+    pub fn printer_mut(&mut self) -> &mut P {
+        &mut self.printer
+    }
+
+    /// What happened so far.
+    pub fn transcript(&self) -> &[Record] {
+        &self.transcript
+    }
+
+    /// The last slip sent to the printer, for previews.
+    pub fn last_slip(&self) -> Option<&ReceiptContent> {
+        self.last_slip.as_ref()
+    }
+
+    /// Feeds an event and carries out everything that follows from it.
+    pub fn handle(&mut self, event: Event) {
+        let mut queue = VecDeque::from([event]);
+        while let Some(event) = queue.pop_front() {
+            for effect in self.flow.step(event) {
+                if let Some(answer) = self.execute(effect) {
+                    queue.push_back(answer);
+                }
+            }
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        self.flow.session().prefs.lang
+    }
+
+    fn execute(&mut self, effect: Effect) -> Option<Event> {
+        match effect {
+            Effect::Show(screen) => {
+                self.transcript.push(Record::Screen(screen));
+                None
+            }
+            Effect::Speak { text, .. } => {
+                self.transcript.push(Record::Spoken(text));
+                None
+            }
+            Effect::AlertStaff(alert) => {
+                tracing::warn!(?alert, "staff alerted");
+                self.transcript.push(Record::Alert(alert));
+                None
+            }
+            Effect::ArmIdleTimer | Effect::StopIdleTimer => None,
+            Effect::WipeSession => {
+                self.registered = None;
+                None
+            }
+            Effect::Register(input) => {
+                let now = (self.clock)();
+                match Registrar::new(&self.config).register(&mut self.store, &input, now) {
+                    Ok(registered) => {
+                        let view = RegisteredView {
+                            tracking_code: registered.case.tracking_code,
+                            due: registered.due,
+                        };
+                        self.registered = Some(registered);
+                        Some(Event::Registered(view))
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "registration failed");
+                        let message = match self.lang() {
+                            Lang::Fa => e.message_fa().to_owned(),
+                            Lang::En => "Your case could not be registered. Staff have been told."
+                                .to_owned(),
+                        };
+                        Some(Event::RegistrationFailed { message })
+                    }
+                }
+            }
+            Effect::PrintReceipt(_) => Some(self.print_receipt()),
+            Effect::PrintGuidance { subject_id } => {
+                self.print_guidance(&subject_id);
+                None
+            }
+            Effect::LookUp(code) => Some(Event::FollowUpResult(self.look_up(code))),
+        }
+    }
+
+    fn print_receipt(&mut self) -> Event {
+        let Some(registered) = self.registered.clone() else {
+            return Event::PrintFailed(PrinterProblem::Error);
+        };
+        let job_id = registered.case.receipt_id;
+        let subject = self
+            .config
+            .catalogue
+            .get(
+                self.flow
+                    .session()
+                    .subject_id
+                    .as_deref()
+                    .unwrap_or_default(),
+            )
+            .map(|s| s.label_fa.clone())
+            .unwrap_or_default();
+        let case = ReceiptCase {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            kind: registered.kind,
+            subject,
+            tracking: registered.case.tracking_code,
+            registered_at: registered.case.registered_at,
+            due: registered.due,
+            national_code: registered.national_code.clone(),
+            mobile: registered.mobile.clone(),
+            description: String::new(),
+            description_lines: 0,
+            portal_url: self.config.receipt.portal_url.clone(),
+            phone: self.config.receipt.phone.clone(),
+            satisfaction_url: None,
+            footer: self.config.receipt.footer.clone(),
+            logo: None,
+        };
+        let what = format!("receipt {}", registered.case.tracking_code.grouped());
+        let outcome = ReceiptContent::receipt(&case)
+            .map_err(|e| e.to_string())
+            .and_then(|content| {
+                let bytes =
+                    kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
+                self.last_slip = Some(content);
+                Ok(bytes)
+            });
+        let bytes = match outcome {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                tracing::error!(%reason, "receipt could not be laid out");
+                self.set_job(job_id, ReceiptState::Failed, Some(&reason));
+                return Event::PrintFailed(PrinterProblem::Error);
+            }
+        };
+        self.set_job(job_id, ReceiptState::Printing, None);
+        let result = self.printer.print(&bytes);
+        self.transcript.push(Record::Printed {
+            what,
+            bytes: bytes.len(),
+            ok: result.is_ok(),
+        });
+        match result {
+            Ok(()) => {
+                self.set_job(job_id, ReceiptState::Printed, None);
+                Event::Printed
+            }
+            Err(problem) => {
+                self.set_job(job_id, ReceiptState::Failed, Some(&format!("{problem:?}")));
+                Event::PrintFailed(problem)
+            }
+        }
+    }
+
+    /// Records a print job's state; a failure here is logged, never allowed to stop the
+    /// visitor's journey (the case itself is already committed).
+    fn set_job(&mut self, id: i64, state: ReceiptState, note: Option<&str>) {
+        if let Err(e) = self.store.set_receipt_state(id, state, note) {
+            tracing::error!(error = %e, job = id, "could not record the print job's state");
+        }
+    }
+
+    fn print_guidance(&mut self, subject_id: &str) {
+        let Some(subject) = self.config.catalogue.get(subject_id).cloned() else {
+            return;
+        };
+        let slip = GuidanceSlip {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            subject: subject.label_fa.clone(),
+            destination: subject.guidance_fa.clone().unwrap_or_default(),
+            destination_details: String::new(),
+            destination_url: None,
+            issued_at: (self.clock)(),
+            footer: "این برگه رسید ثبت پرونده نیست.".to_owned(),
+            logo: None,
+        };
+        let job = match self.store.queue_receipt(None, ReceiptVariant::Guidance) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!(error = %e, "could not queue the guidance slip");
+                None
+            }
+        };
+        let bytes = ReceiptContent::guidance(&slip)
+            .map_err(|e| e.to_string())
+            .and_then(|content| {
+                let bytes =
+                    kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
+                self.last_slip = Some(content);
+                Ok(bytes)
+            });
+        let ok = match bytes {
+            Ok(bytes) => {
+                let ok = self.printer.print(&bytes).is_ok();
+                self.transcript.push(Record::Printed {
+                    what: format!("guidance {subject_id}"),
+                    bytes: bytes.len(),
+                    ok,
+                });
+                ok
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "guidance slip could not be laid out");
+                false
+            }
+        };
+        if let Some(id) = job {
+            self.set_job(id, ReceiptState::Printing, None);
+            self.set_job(
+                id,
+                if ok {
+                    ReceiptState::Printed
+                } else {
+                    ReceiptState::Failed
+                },
+                None,
+            );
+        }
+    }
+
+    fn look_up(&self, code: kiosk_core::TrackingCode) -> Option<FollowUpView> {
+        let found = self.store.case_by_tracking_code(&code);
+        let timeline = match found {
+            Ok(Some(_)) => self.store.timeline(code),
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, "look-up failed");
+                return None;
+            }
+        };
+        let events = match timeline {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::error!(error = %e, "timeline failed");
+                return None;
+            }
+        };
+        Some(FollowUpView {
+            tracking_code: code,
+            timeline: events
+                .into_iter()
+                .map(|e| TimelineEntry {
+                    at: e.at,
+                    what: e.kind.as_str().to_owned(),
+                    unit: e.unit,
+                })
+                .collect(),
+        })
+    }
+}
