@@ -18,6 +18,11 @@ fn now() -> DateTime<Utc> {
     "2026-11-23T06:30:00Z".parse().unwrap()
 }
 
+/// A signing key made for the test (never a committed one).
+fn test_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[42; 32])
+}
+
 fn kiosk(dir: &Path) -> Kiosk<RecordingPrinter> {
     let config = kiosk::demo::demo_config(dir).unwrap();
     let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).unwrap();
@@ -28,6 +33,7 @@ fn kiosk(dir: &Path) -> Kiosk<RecordingPrinter> {
         RecordingPrinter::default(),
         Box::new(now),
     )
+    .with_satisfaction_key(test_key())
 }
 
 fn register_complaint(kiosk: &mut Kiosk<RecordingPrinter>, national_code: &str) {
@@ -74,6 +80,13 @@ fn a_registered_complaint_reaches_disk_and_paper_with_the_same_tracking_code() {
         Some(format!("https://saamad.ir/t/{}", code(1).as_string()).as_str())
     );
     assert!(jobs[0].len() <= 12 * 1024, "{} bytes", jobs[0].len());
+    // The second QR is a satisfaction code that verifies offline with the kiosk's public key.
+    assert_eq!(decoded.native_qr.len(), 2);
+    let public = test_key().verifying_key();
+    let claim =
+        kiosk_core::satisfaction::verify(&decoded.native_qr[1], |_| Some(public), now()).unwrap();
+    assert_eq!(claim.tracking_code, code(1));
+    assert_eq!(claim.service_id, "11021");
     let pending = kiosk.store().pending_receipts().unwrap();
     assert!(
         pending.is_empty(),

@@ -89,13 +89,17 @@ pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Resul
     let store = Store::open(&db_path, &OpenOptions::default())
         .with_context(|| format!("opening {}", db_path.display()))?;
     std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    // A signing key made for this run only, as provisioning makes one per kiosk.
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
     let mut kiosk = Kiosk::new(
         config,
         store,
         Profile::MM80,
         RecordingPrinter::default(),
         Box::new(move || now),
-    );
+    )
+    .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&seed));
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -79,7 +79,11 @@ pub struct Kiosk<P: PrintSink> {
     registered: Option<Registered>,
     last_slip: Option<ReceiptContent>,
     transcript: Vec<Record>,
+    satisfaction_key: Option<ed25519_dalek::SigningKey>,
 }
+
+/// How long a printed satisfaction code can be used, in hours (30 days).
+pub const SATISFACTION_VALID_HOURS: u16 = 24 * 30;
 
 impl<P: PrintSink> Kiosk<P> {
     /// A kiosk for `config`, on `store`, printing with `profile` to `printer`; `clock` gives
@@ -106,6 +110,37 @@ impl<P: PrintSink> Kiosk<P> {
             registered: None,
             last_slip: None,
             transcript: Vec::new(),
+            satisfaction_key: None,
+        }
+    }
+
+    /// Signs a satisfaction code onto every receipt with this kiosk's key (from provisioning).
+    pub fn with_satisfaction_key(mut self, key: ed25519_dalek::SigningKey) -> Self {
+        self.satisfaction_key = Some(key);
+        self
+    }
+
+    /// The satisfaction URL for a registered case, when this kiosk has a signing key.
+    fn satisfaction_url(&mut self, registered: &Registered, service_id: &str) -> Option<String> {
+        let key = self.satisfaction_key.as_ref()?;
+        let now = (self.clock)();
+        let claim = kiosk_core::satisfaction::SatisfactionClaim {
+            kiosk: self.config.kiosk_number,
+            tracking_code: registered.case.tracking_code,
+            service_id: service_id.to_owned(),
+            employee_code: None,
+            issued_at: DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+            valid_hours: SATISFACTION_VALID_HOURS,
+        };
+        match kiosk_core::satisfaction::issue(&claim, key) {
+            Ok(token) => Some(kiosk_core::satisfaction::url(
+                &self.config.receipt.portal_url,
+                &token,
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "could not issue the satisfaction code");
+                None
+            }
         }
     }
 
@@ -206,18 +241,14 @@ impl<P: PrintSink> Kiosk<P> {
             return Event::PrintFailed(PrinterProblem::Error);
         };
         let job_id = registered.case.receipt_id;
-        let subject = self
-            .config
-            .catalogue
-            .get(
-                self.flow
-                    .session()
-                    .subject_id
-                    .as_deref()
-                    .unwrap_or_default(),
-            )
-            .map(|s| s.label_fa.clone())
+        let subject_id = self.flow.session().subject_id.clone().unwrap_or_default();
+        let subject = self.config.catalogue.get(&subject_id).cloned();
+        let service_id = subject
+            .as_ref()
+            .and_then(|s| s.service_id.clone())
             .unwrap_or_default();
+        let satisfaction_url = self.satisfaction_url(&registered, &service_id);
+        let subject = subject.map(|s| s.label_fa).unwrap_or_default();
         let case = ReceiptCase {
             agency: self.config.agency.clone(),
             desk: self.config.desk.clone(),
@@ -232,7 +263,7 @@ impl<P: PrintSink> Kiosk<P> {
             description_lines: 0,
             portal_url: self.config.receipt.portal_url.clone(),
             phone: self.config.receipt.phone.clone(),
-            satisfaction_url: None,
+            satisfaction_url,
             footer: self.config.receipt.footer.clone(),
             logo: None,
         };

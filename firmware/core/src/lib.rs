@@ -15,6 +15,7 @@ pub mod holidays;
 pub mod jalali;
 pub mod national_code;
 pub mod phone;
+pub mod satisfaction;
 pub mod tracking_code;
 pub mod working_days;
 

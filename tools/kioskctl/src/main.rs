@@ -37,6 +37,9 @@ enum Command {
     /// Preview a receipt as PNG or write its ESC/POS bytes.
     #[command(subcommand)]
     Receipt(commands::receipt::Command),
+    /// Satisfaction codes: generate keys, issue, verify.
+    #[command(subcommand)]
+    Satisfaction(commands::satisfaction::Command),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Config(command) => commands::config::run(&command),
         Command::Db(command) => commands::db::run(&command),
         Command::Receipt(command) => commands::receipt::run(&command),
+        Command::Satisfaction(command) => commands::satisfaction::run(&command),
     };
     outcome.exit_code()
 }

@@ -307,3 +307,121 @@ fn receipt_preview_and_escpos_write_files_and_bad_case_json_names_the_field() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn satisfaction_keygen_issue_verify_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let k = keys.to_str().unwrap();
+    assert_eq!(
+        kioskctl(&["satisfaction", "keygen", "--out", k, "--kiosk", "12"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        kioskctl(&["satisfaction", "keygen", "--out", k, "--kiosk", "13"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        kioskctl(&["satisfaction", "keygen", "--out", k, "--kiosk", "12"])
+            .status
+            .code(),
+        Some(2),
+        "an existing key is never overwritten"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.join("kiosk-00012.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let code = "1000120000004275";
+    let made = kioskctl(&[
+        "tracking-code",
+        "make",
+        "--kiosk",
+        "12",
+        "--sequence",
+        "427",
+    ]);
+    let grouped = String::from_utf8(made.stdout).unwrap();
+    assert_eq!(grouped.replace(' ', "").trim(), code);
+    let issue = |kiosk: &str, at: &str| {
+        let out = kioskctl(&[
+            "satisfaction",
+            "issue",
+            "--key",
+            k,
+            "--kiosk",
+            kiosk,
+            "--tracking-code",
+            code,
+            "--service",
+            "11021",
+            "--employee",
+            "EMP-77",
+            "--valid-hours",
+            "48",
+            "--issued-at",
+            at,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let url = issue("12", "2026-11-23T06:30:00Z");
+    assert!(url.starts_with("https://saamad.ir/s/"), "{url}");
+    let verify = |code: &str, now: &str| {
+        kioskctl(&[
+            "satisfaction",
+            "verify",
+            code,
+            "--keys",
+            k,
+            "--now",
+            now,
+            "--json",
+        ])
+    };
+    let ok = verify(&url, "2026-11-24T00:00:00Z");
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+    let json = json_of(&ok);
+    assert_eq!(json["tracking_code"], code);
+    assert_eq!(json["employee_code"], "EMP-77");
+    let expired = verify(&url, "2026-11-25T06:30:00Z");
+    assert_eq!(expired.status.code(), Some(1));
+    assert_eq!(json_of(&expired)["reason"], "expired");
+    // Signed by kiosk 13's key but claiming kiosk 12: rewrite the key file name to forge.
+    std::fs::copy(
+        keys.join("kiosk-00013.key"),
+        dir.path().join("kiosk-00012.key"),
+    )
+    .unwrap();
+    let forged_out = kioskctl(&[
+        "satisfaction",
+        "issue",
+        "--key",
+        dir.path().to_str().unwrap(),
+        "--kiosk",
+        "12",
+        "--tracking-code",
+        code,
+        "--issued-at",
+        "2026-11-23T06:30:00Z",
+    ]);
+    let forged = String::from_utf8(forged_out.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let refused = verify(&forged, "2026-11-24T00:00:00Z");
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(json_of(&refused)["reason"], "bad_signature");
+    let garbage = verify("https://saamad.ir/s/not-a-token", "2026-11-24T00:00:00Z");
+    assert_eq!(garbage.status.code(), Some(1));
+    assert_eq!(json_of(&garbage)["reason"], "malformed");
+}

@@ -5,4 +5,5 @@ pub mod db;
 pub mod due_date;
 pub mod national_code;
 pub mod receipt;
+pub mod satisfaction;
 pub mod tracking_code;
