@@ -8,6 +8,12 @@ need_packages=()
 for tool in cc pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || need_packages+=(build-essential pkg-config)
 done
+# Device tests (kiosk-drivers): PC/SC headers, a pcscd with the virtual reader driver that the
+# card tests start themselves, and espeak-ng for the speech tests.
+for pkg in libpcsclite-dev pcscd vsmartcard-vpcd espeak-ng; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+        || need_packages+=("$pkg")
+done
 if ((${#need_packages[@]})); then
     echo "==> installing build packages: ${need_packages[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,11 +1,31 @@
 //! Device capabilities of the kiosk.
 //!
-//! One trait per capability (receipt printer, code scanner, smart-card reader, tactile keypad
-//! and GPIO, speech, status LEDs and buzzer), each with its real backend (`/dev/usb/lp*`,
-//! serial with RTS/CTS, TCP 9100, pcscd, evdev, rppal, espeak-ng) and a simulated backend beside
-//! it, the way embedded-hal keeps traits apart from drivers. The firmware consumes devices as
-//! async event streams and never names a backend outside its wiring code.
+//! One trait per capability, each with its real backend and a simulated backend beside it, the
+//! way embedded-hal keeps traits apart from drivers:
 //!
-//! This crate is the place those traits live; they are added with the device work (the
-//! identity and input devices issue, and the receipt printer issue). Until then the firmware's
-//! demo runs headless without devices and says so.
+//! | capability | module | real backends | simulated |
+//! | --- | --- | --- | --- |
+//! | code scanner | [`scanner`] | serial (`serialport`), USB HID keyboard wedge (evdev) | [`scanner::SimScanner`] |
+//! | speech | [`speech`] | `espeak-ng`, recorded prompts | [`speech::SimSpeech`] |
+//! | smart-card reader | [`card`] | PC/SC (`pcscd`) via `pcsc` | [`card::SimCardReader`] |
+//! | keypad | [`keypad`] | GPIO via `rppal` (feature `gpio-rppal`), USB HID (evdev) | [`keypad::SimKeypad`] |
+//! | LEDs and buzzer | [`keypad`] | GPIO via `rppal` (feature `gpio-rppal`) | [`keypad::SimIndicators`] |
+//! | headphone jack | [`keypad`] | ALSA jack switch (evdev) | [`keypad::SimJack`] |
+//!
+//! The firmware consumes input devices as async event streams ([`EventStream`], a tokio mpsc
+//! receiver that also implements `futures_core::Stream`) and never names a backend outside its
+//! wiring code. Blocking device I/O runs on a dedicated thread per device, so a stuck device can
+//! never block the async runtime; dropping the stream stops that thread.
+//!
+//! Personal data never reaches a log in clear: national codes are carried as
+//! [`kiosk_core::NationalCode`] (whose `Display` and `Debug` are masked) and other scanned text as
+//! [`Redacted`].
+
+pub mod card;
+mod evdev_input;
+pub mod events;
+pub mod keypad;
+pub mod scanner;
+pub mod speech;
+
+pub use events::{EventStream, Redacted};
