@@ -35,4 +35,6 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --locked
+echo "==> aarch64 (the kiosk's CPU) under qemu-user: core, config, store"
+tools/cross/test-aarch64.sh
 echo "==> all tests passed"
