@@ -593,48 +593,64 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx(path, "begin binding a SAMAD number")?;
-        let case = find_case(&tx, path, "tracking_code", &code.as_string())?.ok_or_else(|| {
-            StoreError::CaseNotFound {
-                path: path.clone(),
-                case: code.into(),
-            }
-        })?;
-        match case.samad_number {
-            Some(existing) if existing == samad_number => return Ok(false),
-            Some(existing) => {
-                return Err(StoreError::SamadNumberConflict {
-                    path: path.clone(),
-                    tracking_code: *code,
-                    existing,
-                    given: samad_number.to_owned(),
-                });
-            }
-            None => {}
+        let bound = bind_samad_number_in(&tx, path, code, samad_number, at)?;
+        if bound {
+            tx.commit().ctx(path, "commit the SAMAD number")?;
+            tracing::info!(tracking_code = %code, samad_number, "SAMAD number bound");
         }
-        if let Some(other) = find_case(&tx, path, "samad_number", &samad_number)? {
-            return Err(StoreError::SamadNumberTaken {
-                path: path.clone(),
-                samad_number: samad_number.to_owned(),
-                other: other.tracking_code,
+        Ok(bound)
+    }
+}
+
+/// [`Store::bind_samad_number`] inside the caller's transaction (the outbox binds while it
+/// marks an item done); `samad_number` must have been validated. Writes nothing when it
+/// returns `Ok(false)` or an error.
+pub(crate) fn bind_samad_number_in(
+    conn: &Connection,
+    path: &Path,
+    code: &TrackingCode,
+    samad_number: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let case = find_case(conn, path, "tracking_code", &code.as_string())?.ok_or_else(|| {
+        StoreError::CaseNotFound {
+            path: path.to_owned(),
+            case: code.into(),
+        }
+    })?;
+    match case.samad_number {
+        Some(existing) if existing == samad_number => return Ok(false),
+        Some(existing) => {
+            return Err(StoreError::SamadNumberConflict {
+                path: path.to_owned(),
+                tracking_code: *code,
+                existing,
+                given: samad_number.to_owned(),
             });
         }
-        tx.execute(
-            "UPDATE cases SET samad_number = ?1 WHERE id = ?2",
-            params![samad_number, case.id],
-        )
-        .ctx(path, "bind the SAMAD number")?;
-        let event = NewEvent {
-            at,
-            actor: "sync".to_owned(),
-            unit: "SAMAD".to_owned(),
-            kind: EventKind::SamadNumberBound,
-            note: Some(samad_number.to_owned()),
-        };
-        events::insert(&tx, path, case.id, &event)?;
-        tx.commit().ctx(path, "commit the SAMAD number")?;
-        tracing::info!(tracking_code = %code, samad_number, "SAMAD number bound");
-        Ok(true)
+        None => {}
     }
+    if let Some(other) = find_case(conn, path, "samad_number", &samad_number)? {
+        return Err(StoreError::SamadNumberTaken {
+            path: path.to_owned(),
+            samad_number: samad_number.to_owned(),
+            other: other.tracking_code,
+        });
+    }
+    conn.execute(
+        "UPDATE cases SET samad_number = ?1 WHERE id = ?2",
+        params![samad_number, case.id],
+    )
+    .ctx(path, "bind the SAMAD number")?;
+    let event = NewEvent {
+        at,
+        actor: "sync".to_owned(),
+        unit: "SAMAD".to_owned(),
+        kind: EventKind::SamadNumberBound,
+        note: Some(samad_number.to_owned()),
+    };
+    events::insert(conn, path, case.id, &event)?;
+    Ok(true)
 }
 
 #[cfg(test)]

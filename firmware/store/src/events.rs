@@ -37,6 +37,8 @@ text_enum! {
         SamadNumberBound = "samad_number_bound",
         /// It was referred to a unit.
         Referred = "referred",
+        /// A unit took an action on it (reported by SAMAD).
+        Action = "action",
         /// An answer was given.
         Answered = "answered",
         /// A remark that changes nothing.
@@ -52,7 +54,7 @@ impl EventKind {
         match self {
             Self::Registered => Some(CaseStatus::Registered),
             Self::SamadNumberBound => Some(CaseStatus::Submitted),
-            Self::Referred => Some(CaseStatus::InProgress),
+            Self::Referred | Self::Action => Some(CaseStatus::InProgress),
             Self::Answered => Some(CaseStatus::Answered),
             Self::Closed => Some(CaseStatus::Closed),
             Self::Note => None,

@@ -25,6 +25,7 @@ mod header;
 mod migrations;
 mod open;
 mod outbox;
+mod pulled;
 mod receipts;
 mod sequences;
 mod settings;
@@ -48,7 +49,11 @@ pub use error::{CaseRef, CorruptReason, MAX_REPORTED_PROBLEMS, StoreError};
 pub use events::{CaseEvent, EventKind, MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS, NewEvent};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
 pub use open::{MovedAside, OpenOptions};
-pub use outbox::{OutboxItem, OutboxItemKind, OutboxState, OutboxStats};
+pub use outbox::{
+    Claim, ClaimLimits, ClaimedItem, MAX_OUTBOX_REASON_CHARS, OutboxItem, OutboxItemKind,
+    OutboxState, OutboxStats, ParkedItem, RetryOne, SettleReport, Settlement,
+};
+pub use pulled::{EVENT_CURSOR_KEY, MAX_SAMAD_EVENT_ID_CHARS, PullReport, PulledEvent};
 pub use receipts::{MAX_STATUS_CHARS, ReceiptJob, ReceiptState, ReceiptVariant};
 pub use settings::MAX_KEY_CHARS;
 pub use staff::{MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, NewStaff, StaffRecord};

@@ -26,10 +26,16 @@ pub struct Migration {
 }
 
 /// Every step, oldest first. Step `i` (0-based) brings the file to version `i + 1`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    summary: "cases, append-only case events, outbox, print jobs, staff, settings, sequences",
-    sql: SCHEMA_V1,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        summary: "cases, append-only case events, outbox, print jobs, staff, settings, sequences",
+        sql: SCHEMA_V1,
+    },
+    Migration {
+        summary: "SAMAD sync: outbox leases, retry times and park reasons; pulled-back events",
+        sql: SCHEMA_V2_SYNC,
+    },
+];
 
 /// The schema version this firmware writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -143,6 +149,52 @@ CREATE TABLE staff (
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 200),
     value TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+// Step 2, for the SAMAD relay (kiosk-sync):
+// - outbox: `lease_token` names the claim that holds an item, so only that relay can put it back;
+//   `next_attempt_at` is the backoff (kept on disk, so a restart does not hammer SAMAD);
+//   `park_reason` says why an item was set aside, for staff; `remote_id` is SAMAD's number.
+// - case_events gains the kind 'action' (SAMAD reports actions taken on a case). A CHECK cannot
+//   be altered in SQLite, so the table is rebuilt (new table, copy, drop, rename) with its index
+//   and its append-only triggers; ids are kept. DROP TABLE fires no trigger.
+// - samad_events: the SAMAD event id of every pulled-back event, so a page fetched twice is
+//   appended once.
+const SCHEMA_V2_SYNC: &str = r#"
+ALTER TABLE outbox ADD COLUMN lease_token TEXT CHECK (lease_token IS NULL OR length(lease_token) = 36);
+ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER;
+ALTER TABLE outbox ADD COLUMN park_reason TEXT CHECK (park_reason IS NULL OR state = 'parked');
+ALTER TABLE outbox ADD COLUMN remote_id TEXT CHECK (remote_id IS NULL OR length(remote_id) <= 64);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
+
+CREATE TABLE case_events_v2 (
+    id      INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    at      INTEGER NOT NULL,
+    actor   TEXT    NOT NULL CHECK (length(actor) BETWEEN 1 AND 100),
+    unit    TEXT    NOT NULL CHECK (length(unit) BETWEEN 1 AND 200),
+    kind    TEXT    NOT NULL CHECK (kind IN ('registered', 'samad_number_bound', 'referred',
+                        'action', 'answered', 'note', 'closed')),
+    note    TEXT    CHECK (length(note) <= 4000)
+);
+INSERT INTO case_events_v2 (id, case_id, at, actor, unit, kind, note)
+    SELECT id, case_id, at, actor, unit, kind, note FROM case_events;
+DROP TABLE case_events;
+ALTER TABLE case_events_v2 RENAME TO case_events;
+CREATE INDEX case_events_by_case ON case_events (case_id, at, id);
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: DELETE is not allowed');
+END;
+
+CREATE TABLE samad_events (
+    samad_event_id TEXT    PRIMARY KEY CHECK (length(samad_event_id) BETWEEN 1 AND 100),
+    case_event_id  INTEGER NOT NULL UNIQUE REFERENCES case_events (id)
 ) WITHOUT ROWID;
 "#;
 

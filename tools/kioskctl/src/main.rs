@@ -40,6 +40,12 @@ enum Command {
     /// Satisfaction codes: generate keys, issue, verify.
     #[command(subcommand)]
     Satisfaction(commands::satisfaction::Command),
+    /// The SAMAD outbox: depth, parked items with reasons, retry one.
+    #[command(subcommand)]
+    Outbox(commands::outbox::Command),
+    /// Sync with SAMAD from the command line.
+    #[command(subcommand)]
+    Sync(commands::sync::Command),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Db(command) => commands::db::run(&command),
         Command::Receipt(command) => commands::receipt::run(&command),
         Command::Satisfaction(command) => commands::satisfaction::run(&command),
+        Command::Outbox(command) => commands::outbox::run(&command),
+        Command::Sync(command) => commands::sync::run(&command),
     };
     outcome.exit_code()
 }

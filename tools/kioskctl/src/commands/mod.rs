@@ -4,6 +4,8 @@ pub mod config;
 pub mod db;
 pub mod due_date;
 pub mod national_code;
+pub mod outbox;
 pub mod receipt;
 pub mod satisfaction;
+pub mod sync;
 pub mod tracking_code;

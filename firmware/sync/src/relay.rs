@@ -1,0 +1,552 @@
+//! The outbox relay: a tokio task that drains the store's outbox to SAMAD and pulls case events
+//! back, surviving whatever the network and SAMAD do.
+//!
+//! One round: claim a batch under a lease (bounded by items and bytes, one item per case so each
+//! case's items go in order), send it, and settle each item by its answer — done only on a
+//! definite yes (SAMAD's number bound to the tracking code), parked with its reason on a
+//! definite no (409 conflict, 422, another 4xx that will never succeed), put back with a later
+//! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
+//! poison item is parked alone instead of blocking the outbox. Failures back off exponentially
+//! with full jitter, or as long as `Retry-After` says; the wait is stored with the items, so a
+//! restart keeps it. Between rounds the task sleeps until the next item is due, the next pull,
+//! or a [`RelayHandle::wake`] (new work): it never polls busily.
+//!
+//! The store is synchronous (SQLite); every store call runs on tokio's blocking pool.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use kiosk_store::{Claim, ClaimLimits, EventKind, NewEvent, PulledEvent, Settlement, Store};
+use serde_json::value::RawValue;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::backoff::Backoff;
+use crate::client::SamadClient;
+use crate::error::SyncError;
+use crate::wire::{Event, EventType, ItemType, SubmitBatch, SubmitItem};
+
+/// The store as the relay shares it with the rest of the firmware.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// How the relay behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct RelaySettings {
+    /// How long a claim holds its items (longer than the request timeout).
+    pub lease: Duration,
+    /// Items and bytes per batch.
+    pub limits: ClaimLimits,
+    /// Waits after failures.
+    pub backoff: Backoff,
+    /// How often events are pulled back.
+    pub pull_interval: Duration,
+    /// Events per page.
+    pub event_page: u32,
+    /// Longest sleep with nothing due (a safety net; new work wakes the relay at once).
+    pub max_idle: Duration,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(120),
+            limits: ClaimLimits {
+                max_items: 50,
+                max_bytes: 512 * 1024,
+            },
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(300),
+            },
+            pull_interval: Duration::from_secs(300),
+            event_page: 100,
+            max_idle: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Counters of what the relay did, for the health screen and the tests.
+#[derive(Debug, Default)]
+pub struct RelayStats {
+    /// Batches sent (whatever the answer).
+    pub batches: AtomicU64,
+    /// Items marked done.
+    pub done: AtomicU64,
+    /// Items parked.
+    pub parked: AtomicU64,
+    /// Items put back for a later attempt.
+    pub retried: AtomicU64,
+    /// Rounds that failed without a definite answer.
+    pub failures: AtomicU64,
+    /// Events appended to timelines.
+    pub events: AtomicU64,
+}
+
+impl RelayStats {
+    fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// A counter's value.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// Nothing was claimable.
+    Idle,
+    /// A batch got definite answers (some items may still have been put back).
+    Sent {
+        /// Items in the batch.
+        items: usize,
+    },
+    /// No definite answer: the items wait until then.
+    Failed {
+        /// The wait.
+        wait: Duration,
+    },
+}
+
+/// The relay's state between rounds.
+pub struct Relay {
+    store: SharedStore,
+    client: SamadClient,
+    settings: RelaySettings,
+    stats: Arc<RelayStats>,
+    failures: u32,
+    /// Items to send one at a time after a batch was refused as a whole.
+    solo: usize,
+}
+
+/// Runs `f` on the store on the blocking pool.
+async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T, kiosk_store::StoreError> + Send + 'static,
+) -> Result<T, SyncError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| SyncError::Task("the store lock is poisoned".into()))?;
+        f(&mut guard).map_err(SyncError::from)
+    })
+    .await
+    .map_err(|e| SyncError::Task(e.to_string()))?
+}
+
+fn item_type(kind: kiosk_store::OutboxItemKind) -> ItemType {
+    use kiosk_store::OutboxItemKind as K;
+    match kind {
+        K::Case => ItemType::Case,
+        K::Service => ItemType::Service,
+        K::Rating => ItemType::Rating,
+        K::Meeting => ItemType::Meeting,
+    }
+}
+
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Text from SAMAD made fit for a timeline field: one line, at most `max` characters, never
+/// empty.
+fn fit(text: &str, max: usize, fallback: &str) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect();
+    if line.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        line
+    }
+}
+
+/// A feed event as the store keeps it, or `None` when its tracking code is malformed.
+fn pulled_event(event: &Event) -> Option<PulledEvent> {
+    let tracking_code = kiosk_core::TrackingCode::parse(&event.tracking_code).ok()?;
+    let kind = match event.event_type {
+        EventType::Referral => EventKind::Referred,
+        EventType::Action => EventKind::Action,
+        EventType::Answer => EventKind::Answered,
+        EventType::Closed => EventKind::Closed,
+    };
+    let note = event.status_notes.as_ref().map(|n| {
+        n.chars()
+            .take(kiosk_store::MAX_NOTE_CHARS)
+            .collect::<String>()
+    });
+    Some(PulledEvent {
+        samad_event_id: fit(&event.event_id, kiosk_store::MAX_SAMAD_EVENT_ID_CHARS, "?"),
+        tracking_code,
+        event: NewEvent {
+            at: event.updated_datetime,
+            actor: fit(
+                &event.responsible_person,
+                kiosk_store::MAX_ACTOR_CHARS,
+                "SAMAD",
+            ),
+            unit: fit(
+                &event.agency_responsible,
+                kiosk_store::MAX_UNIT_CHARS,
+                "SAMAD",
+            ),
+            kind,
+            note,
+        },
+    })
+}
+
+impl Relay {
+    /// A relay over `store` talking to SAMAD through `client`.
+    pub fn new(store: SharedStore, client: SamadClient, settings: RelaySettings) -> Self {
+        Self {
+            store,
+            client,
+            settings,
+            stats: Arc::new(RelayStats::default()),
+            failures: 0,
+            solo: 0,
+        }
+    }
+
+    /// The relay's counters.
+    pub fn stats(&self) -> Arc<RelayStats> {
+        Arc::clone(&self.stats)
+    }
+
+    fn backoff_wait(&mut self, asked: Option<Duration>) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        match asked {
+            Some(wait) => wait,
+            None => self.settings.backoff.delay(self.failures, &mut rand::rng()),
+        }
+    }
+
+    /// Settles `claim`'s items, counting what happened.
+    async fn settle(
+        &self,
+        claim: &Claim,
+        settlements: Vec<(i64, Settlement)>,
+    ) -> Result<(), SyncError> {
+        let token = claim.token;
+        let report = with_store(&self.store, move |s| {
+            s.settle_outbox(token, &settlements, Utc::now())
+        })
+        .await?;
+        RelayStats::add(&self.stats.done, report.done);
+        RelayStats::add(&self.stats.parked, report.parked);
+        RelayStats::add(&self.stats.retried, report.retried);
+        Ok(())
+    }
+
+    /// One round: claim, send, settle.
+    pub async fn round(&mut self) -> Result<Round, SyncError> {
+        let mut limits = self.settings.limits;
+        if self.solo > 0 {
+            limits.max_items = 1;
+        }
+        let lease = to_chrono(self.settings.lease);
+        let claim = with_store(&self.store, move |s| {
+            s.claim_outbox(Utc::now(), lease, limits)
+        })
+        .await?;
+        if claim.items.is_empty() {
+            return Ok(Round::Idle);
+        }
+        self.solo = self.solo.saturating_sub(1);
+        let mut items = Vec::with_capacity(claim.items.len());
+        let mut unsendable = Vec::new();
+        for item in &claim.items {
+            match RawValue::from_string(item.payload.clone()) {
+                Ok(payload) => items.push(SubmitItem {
+                    item_id: item.item_uuid,
+                    item_type: item_type(item.item_kind),
+                    payload,
+                }),
+                Err(e) => unsendable.push((
+                    item.id,
+                    Settlement::Park {
+                        reason: format!("the stored payload is not JSON: {e}"),
+                    },
+                )),
+            }
+        }
+        if !unsendable.is_empty() {
+            self.settle(&claim, unsendable).await?;
+        }
+        if items.is_empty() {
+            return Ok(Round::Sent { items: 0 });
+        }
+        let batch = SubmitBatch { items };
+        let sent = batch.items.len();
+        RelayStats::add(&self.stats.batches, 1);
+        let answer = self.client.submit_batch(&batch).await;
+        let ids: Vec<(i64, uuid::Uuid)> = claim
+            .items
+            .iter()
+            .filter(|i| batch.items.iter().any(|b| b.item_id == i.item_uuid))
+            .map(|i| (i.id, i.item_uuid))
+            .collect();
+        match answer {
+            Ok(result) => {
+                let mut retry_wait = None;
+                let mut settlements = Vec::with_capacity(ids.len());
+                for ((id, _), r) in ids.iter().zip(&result.results) {
+                    let why = r.reason.as_deref().unwrap_or("no reason given");
+                    let settlement = match r.status {
+                        200 | 201 => Settlement::Done {
+                            remote_id: r.service_request_id.clone(),
+                        },
+                        409 => Settlement::Park {
+                            reason: format!(
+                                "SAMAD: this item's key was used with a different body (409): {why}"
+                            ),
+                        },
+                        s @ (400..=407 | 409..=428 | 430..=499) => Settlement::Park {
+                            reason: format!("SAMAD refused the item ({s}): {why}"),
+                        },
+                        s => {
+                            let wait = *retry_wait.get_or_insert_with(|| {
+                                self.settings
+                                    .backoff
+                                    .delay(self.failures.saturating_add(1), &mut rand::rng())
+                            });
+                            Settlement::RetryAt {
+                                at: Utc::now() + to_chrono(wait),
+                                error: format!("SAMAD could not judge the item now ({s}): {why}"),
+                            }
+                        }
+                    };
+                    settlements.push((*id, settlement));
+                }
+                self.failures = 0;
+                self.settle(&claim, settlements).await?;
+                Ok(Round::Sent { items: sent })
+            }
+            Err(SyncError::Refused { status, reason }) if ids.len() > 1 => {
+                // Which item is at fault is unknown: send them one by one.
+                tracing::warn!(status, %reason, items = ids.len(), "batch refused; sending its items one by one");
+                self.solo = ids.len();
+                let now = Utc::now();
+                let back = ids
+                    .iter()
+                    .map(|(id, _)| {
+                        (
+                            *id,
+                            Settlement::RetryAt {
+                                at: now,
+                                error: format!("batch refused ({status}): {reason}"),
+                            },
+                        )
+                    })
+                    .collect();
+                self.settle(&claim, back).await?;
+                Ok(Round::Sent { items: 0 })
+            }
+            Err(SyncError::Refused { status, reason }) => {
+                let back = ids
+                    .iter()
+                    .map(|(id, _)| {
+                        (
+                            *id,
+                            Settlement::Park {
+                                reason: format!("SAMAD refused the item ({status}): {reason}"),
+                            },
+                        )
+                    })
+                    .collect();
+                self.settle(&claim, back).await?;
+                Ok(Round::Sent { items: sent })
+            }
+            Err(e) => {
+                let asked = match &e {
+                    SyncError::RateLimited { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
+                let wait = self.backoff_wait(asked);
+                RelayStats::add(&self.stats.failures, 1);
+                tracing::warn!(error = %e, ?wait, items = ids.len(), "batch not delivered; backing off");
+                let at = Utc::now() + to_chrono(wait);
+                let error = e.to_string();
+                let back = ids
+                    .iter()
+                    .map(|(id, _)| {
+                        (
+                            *id,
+                            Settlement::RetryAt {
+                                at,
+                                error: error.clone(),
+                            },
+                        )
+                    })
+                    .collect();
+                self.settle(&claim, back).await?;
+                Ok(Round::Failed { wait })
+            }
+        }
+    }
+
+    /// Sends rounds until nothing is claimable or a round fails; returns the items answered.
+    pub async fn drain(&mut self) -> Result<usize, SyncError> {
+        let mut answered = 0;
+        loop {
+            match self.round().await? {
+                Round::Idle => return Ok(answered),
+                Round::Sent { items } => answered += items,
+                Round::Failed { wait } => {
+                    return Err(SyncError::Transport(format!(
+                        "a batch was not delivered; its items wait {wait:?}"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Pulls every waiting page of events into the store; returns the events appended.
+    pub async fn pull_events(&self) -> Result<usize, SyncError> {
+        let mut appended = 0;
+        loop {
+            let cursor = with_store(&self.store, |s| s.event_cursor()).await?;
+            let page = self
+                .client
+                .events(cursor.as_deref(), self.settings.event_page)
+                .await?;
+            if page.events.is_empty() && page.next_cursor.trim().is_empty() {
+                return Ok(appended);
+            }
+            let pulled: Vec<PulledEvent> = page
+                .events
+                .iter()
+                .filter_map(|e| {
+                    let p = pulled_event(e);
+                    if p.is_none() {
+                        tracing::warn!(event_id = %e.event_id, "event with a malformed tracking code skipped");
+                    }
+                    p
+                })
+                .collect();
+            let next = page.next_cursor.clone();
+            let unchanged = page.events.is_empty() && cursor.as_deref() == Some(next.as_str());
+            if !unchanged {
+                let report =
+                    with_store(&self.store, move |s| s.append_pulled_events(&pulled, &next))
+                        .await?;
+                appended += report.appended;
+                RelayStats::add(&self.stats.events, report.appended);
+            }
+            if !page.has_more || page.events.is_empty() {
+                return Ok(appended);
+            }
+        }
+    }
+
+    /// When the next item is due (`None`: nothing waiting).
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SyncError> {
+        with_store(&self.store, |s| s.outbox_next_due()).await
+    }
+
+    /// Starts the relay as a tokio task.
+    pub fn spawn(self) -> RelayHandle {
+        let wake = Arc::new(Notify::new());
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stats = self.stats();
+        let task = tokio::spawn(self.run(Arc::clone(&wake), stop_rx));
+        RelayHandle {
+            wake,
+            stop: stop_tx,
+            task,
+            stats,
+        }
+    }
+
+    async fn run(mut self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut next_pull = Instant::now();
+        let mut not_before = Instant::now();
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let now = Instant::now();
+            if now >= next_pull {
+                next_pull = match self.pull_events().await {
+                    Ok(_) => now + self.settings.pull_interval,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "pulling events failed");
+                        now + self
+                            .settings
+                            .backoff
+                            .delay(2, &mut rand::rng())
+                            .min(self.settings.pull_interval)
+                    }
+                };
+            }
+            let mut sleep_until = next_pull.min(Instant::now() + self.settings.max_idle);
+            if Instant::now() >= not_before {
+                match self.round().await {
+                    Ok(Round::Sent { .. }) => continue,
+                    Ok(Round::Idle) => {}
+                    Ok(Round::Failed { wait }) => not_before = Instant::now() + wait,
+                    Err(e) => {
+                        let wait = self.backoff_wait(None);
+                        tracing::error!(error = %e, ?wait, "relay round failed");
+                        not_before = Instant::now() + wait;
+                    }
+                }
+            }
+            sleep_until = sleep_until.min(not_before.max(Instant::now()));
+            if let Ok(Some(due)) = self.next_due().await {
+                let in_ms = (due - Utc::now()).num_milliseconds().max(0);
+                let due_at = Instant::now()
+                    + Duration::from_millis(u64::try_from(in_ms).unwrap_or(0))
+                    + Duration::from_millis(5);
+                sleep_until = sleep_until.min(due_at.max(not_before));
+            }
+            if sleep_until <= Instant::now() && Instant::now() < not_before {
+                sleep_until = not_before;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(sleep_until) => {}
+                () = wake.notified() => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+/// A running relay.
+pub struct RelayHandle {
+    wake: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    stats: Arc<RelayStats>,
+}
+
+impl RelayHandle {
+    /// New work is in the outbox (or an operator asked to sync now): run a round at once.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The relay's counters.
+    pub fn stats(&self) -> &RelayStats {
+        &self.stats
+    }
+
+    /// Stops the relay after its current step and waits for it. Items it held stay leased
+    /// until their lease runs out, then are sent again: nothing is lost.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        self.wake.notify_one();
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the relay task ended abnormally");
+        }
+    }
+}

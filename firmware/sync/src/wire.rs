@@ -1,0 +1,252 @@
+//! The wire contract's messages as Rust types (what `openapi.yaml` describes), shared by the
+//! client and the simulator so both speak the same names; the document itself is checked
+//! against these in the tests.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// The contract's version prefix.
+pub const API_PREFIX: &str = "/v1";
+/// Most items in one batch.
+pub const MAX_BATCH_ITEMS: usize = 100;
+/// Most bytes of one batch body.
+pub const MAX_BATCH_BYTES: usize = 1 << 20;
+/// Most events on one page.
+pub const MAX_EVENT_PAGE: u32 = 500;
+
+/// What an item reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemType {
+    /// A case.
+    Case,
+    /// A service given at the desk.
+    Service,
+    /// A satisfaction rating.
+    Rating,
+    /// A face-to-face meeting.
+    Meeting,
+}
+
+impl ItemType {
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Service => "service",
+            Self::Rating => "rating",
+            Self::Meeting => "meeting",
+        }
+    }
+}
+
+/// One item of a batch.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubmitItem {
+    /// The kiosk's idempotency key.
+    pub item_id: Uuid,
+    /// What it reports.
+    pub item_type: ItemType,
+    /// The item itself, sent as stored (holds personal data: never log it).
+    pub payload: Box<RawValue>,
+}
+
+/// A batch of items.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubmitBatch {
+    /// The items, at most [`MAX_BATCH_ITEMS`].
+    pub items: Vec<SubmitItem>,
+}
+
+/// SAMAD's judgement of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemResult {
+    /// The item's key.
+    pub item_id: Uuid,
+    /// 201 accepted now, 200 accepted before, 409 key reused with another body, 422 not
+    /// acceptable, 500/503 not judged now.
+    pub status: u16,
+    /// SAMAD's own number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_request_id: Option<String>,
+    /// Open311 token (unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Why, for 409, 422 and 5xx.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer to a batch: one result per item, in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitBatchResult {
+    /// The results.
+    pub results: Vec<ItemResult>,
+}
+
+/// Why a request as a whole was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// A stable snake_case name.
+    pub code: String,
+    /// What is wrong, for the operator.
+    pub reason: String,
+}
+
+/// What happened to a case at SAMAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    /// Referred to a unit.
+    Referral,
+    /// A unit took an action.
+    Action,
+    /// Answered.
+    Answer,
+    /// Closed.
+    Closed,
+}
+
+/// One event of the feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique forever.
+    pub event_id: String,
+    /// SAMAD's number of the case.
+    pub service_request_id: String,
+    /// The case's `item_id` as submitted.
+    pub item_id: Uuid,
+    /// The case's tracking code as submitted.
+    pub tracking_code: String,
+    /// What happened.
+    pub event_type: EventType,
+    /// When.
+    pub updated_datetime: DateTime<Utc>,
+    /// The responsible unit.
+    pub agency_responsible: String,
+    /// The responsible person.
+    pub responsible_person: String,
+    /// The referral reason, the action, the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_notes: Option<String>,
+}
+
+/// A page of the event feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// Oldest first.
+    pub events: Vec<Event>,
+    /// The `after` of the next request.
+    pub next_cursor: String,
+    /// Whether another page is waiting.
+    pub has_more: bool,
+}
+
+/// A subject or service of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueEntry {
+    /// Open311 `service_code`.
+    pub service_code: String,
+    /// Open311 `service_name`.
+    pub service_name: String,
+    /// Open311 `group`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Open311 `keywords`.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The national service identifier of a service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_identifier: Option<String>,
+}
+
+/// The agency the kiosk serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    /// Its code.
+    pub agency_code: String,
+    /// Its name.
+    pub name: String,
+    /// The subjects it handles.
+    pub subject_scope: Vec<String>,
+}
+
+/// A day SAMAD says is (or is not) closed, overriding the kiosk's holiday files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayOverride {
+    /// The Gregorian day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Closed that day.
+    pub closed: bool,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// Its version.
+    pub version: String,
+    /// Case kinds offered.
+    pub case_kinds: Vec<String>,
+    /// Subjects.
+    pub subjects: Vec<CatalogueEntry>,
+    /// Services.
+    pub services: Vec<CatalogueEntry>,
+    /// The agency and its scope.
+    pub agency: Agency,
+    /// Holiday overrides.
+    pub holiday_overrides: Vec<HolidayOverride>,
+}
+
+/// The printer's state in a heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterHealth {
+    /// `ok`, `offline` or `error`.
+    pub state: String,
+    /// `ok`, `low`, `out` or `unknown`.
+    pub paper: String,
+}
+
+/// The outbox in a heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxHealth {
+    /// Items waiting.
+    pub depth: u64,
+    /// Items parked.
+    pub parked: u64,
+    /// Age of the oldest unsent item, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_unsent_age_s: Option<u64>,
+}
+
+/// The kiosk's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// The firmware version.
+    pub firmware_version: String,
+    /// The store's schema version.
+    pub schema_version: u32,
+    /// The catalogue version in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_version: Option<String>,
+    /// The printer.
+    pub printer: PrinterHealth,
+    /// The outbox.
+    pub outbox: OutboxHealth,
+}
+
+/// SAMAD's answer to a heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeartbeatAck {
+    /// SAMAD's clock.
+    pub server_time: DateTime<Utc>,
+    /// The current catalogue's ETag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_etag: Option<String>,
+}

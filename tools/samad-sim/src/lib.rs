@@ -1,0 +1,20 @@
+//! A SAMAD simulator: a real HTTPS server speaking the kiosk's wire contract
+//! (`kiosk_sync::OPENAPI_YAML`) with its own SQLite, for the demo and the tests.
+//!
+//! - TLS with certificates made at start ([`pki`]); client certificates are required and
+//!   verified (mutual TLS), and a bearer token is checked on every request.
+//! - Items are kept forever by their UUID: a replay gets the first answer again, a reused key
+//!   with another body gets 409 with a reason.
+//! - Faults on request ([`faults`]): status codes, delays, connection resets, garbage bodies,
+//!   dropping the answer after committing, 429 with `Retry-After`.
+//!
+//! Start it in-process with [`start`] on `127.0.0.1:0`, or run the `samad-sim` binary.
+
+pub mod db;
+pub mod faults;
+pub mod pki;
+mod server;
+
+pub use server::{
+    CATALOGUE_ETAG, RecordedRequest, SimConfig, SimHandle, SimState, SimStats, catalogue, start,
+};

@@ -1,0 +1,96 @@
+//! `samad-sim`: runs the SAMAD simulator.
+//!
+//! `samad-sim --listen ADDR --db FILE` serves HTTPS with mutual TLS; the run's CA and a kiosk
+//! client certificate are written to `--cert-dir` for the kiosk to use. `--plain-http` serves
+//! plain HTTP for local tools; `--openapi` prints the contract and exits.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+
+/// The SAMAD simulator.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// The simulator's database file (in memory when absent).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Serve plain HTTP instead of TLS.
+    #[arg(long)]
+    plain_http: bool,
+    /// Print the OpenAPI contract and exit.
+    #[arg(long)]
+    openapi: bool,
+    /// Directory to write the run's CA and a kiosk certificate and key into (default: a
+    /// `samad-sim-certs` directory in the system's temporary directory, never the work tree).
+    #[arg(long)]
+    cert_dir: Option<PathBuf>,
+    /// Kiosk number of the client certificate written to --cert-dir.
+    #[arg(long, default_value_t = 1)]
+    kiosk: u32,
+    /// The bearer token kiosks must send.
+    #[arg(long, default_value = "sim-token")]
+    token: String,
+    /// Subjects to refuse with 422 (repeatable).
+    #[arg(long = "refuse-subject")]
+    refused_subjects: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.openapi {
+        print!("{}", kiosk_sync::OPENAPI_YAML);
+        return Ok(());
+    }
+    // Logs go to stderr: stdout carries only the listening line, for scripts.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let sim = samad_sim::start(samad_sim::SimConfig {
+        listen: args.listen,
+        db: args.db,
+        plain_http: args.plain_http,
+        token: args.token,
+        refused_subjects: args.refused_subjects,
+        record_requests: false,
+    })
+    .await
+    .context("start the simulator")?;
+    if !args.plain_http {
+        let cert_dir = args
+            .cert_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("samad-sim-certs"));
+        std::fs::create_dir_all(&cert_dir)
+            .with_context(|| format!("create {}", cert_dir.display()))?;
+        let kiosk = sim.kiosk_identity(args.kiosk)?;
+        let files = [
+            ("ca.pem", sim.pki().ca_pem.as_str()),
+            ("kiosk.pem", kiosk.cert_pem.as_str()),
+            ("kiosk.key", kiosk.key_pem.as_str()),
+        ];
+        for (name, text) in files {
+            let path = cert_dir.join(name);
+            std::fs::write(&path, text).with_context(|| format!("write {}", path.display()))?;
+            if name.ends_with(".key") {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("restrict {}", path.display()))?;
+            }
+        }
+        tracing::info!(dir = %cert_dir.display(), "CA and kiosk certificate written");
+    }
+    println!("samad-sim listening on {}", sim.base_url());
+    tokio::signal::ctrl_c().await.context("wait for Ctrl-C")?;
+    sim.shutdown().await;
+    Ok(())
+}
