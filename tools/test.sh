@@ -10,7 +10,9 @@ for tool in cc pkg-config; do
 done
 # Device tests (kiosk-drivers): PC/SC headers, a pcscd with the virtual reader driver that the
 # card tests start themselves, and espeak-ng for the speech tests.
-for pkg in libpcsclite-dev pcscd vsmartcard-vpcd espeak-ng; do
+# The UI (kiosk-ui): Slint's font code links fontconfig (no windowing packages: CI builds only the
+# software renderer).
+for pkg in libpcsclite-dev pcscd vsmartcard-vpcd espeak-ng libfontconfig-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
         || need_packages+=("$pkg")
 done

@@ -21,6 +21,7 @@ use kiosk_store::{OpenOptions, Store};
 
 use crate::flow::{Action, Event, PrinterProblem};
 use crate::runtime::{Kiosk, Record, RecordingPrinter};
+use crate::screens::ScreenRecorder;
 
 /// The example configuration, pointed at `data_dir`.
 pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
@@ -84,6 +85,16 @@ fn paper_out_visitor() -> Vec<Event> {
 
 /// Plays the visitors; writes every printed slip into `out_dir`; returns the transcript.
 pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Result<String> {
+    run_with_screens(data_dir, out_dir, now, None)
+}
+
+/// [`run`], also writing each screen as PNG through `screens` (`kiosk --demo --headless`).
+pub fn run_with_screens(
+    data_dir: &Path,
+    out_dir: &Path,
+    now: DateTime<Utc>,
+    mut screens: Option<&mut ScreenRecorder>,
+) -> anyhow::Result<String> {
     let config = demo_config(data_dir)?;
     let db_path = data_dir.join("kiosk.db");
     let store = Store::open(&db_path, &OpenOptions::default())
@@ -103,7 +114,7 @@ pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Resul
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "kiosk demo: headless (the touchscreen UI is not built yet); every step is the firmware's own code"
+        "kiosk demo: scripted visitors, headless (with --headless --out DIR every screen is also written as PNG); every step is the firmware's own code"
     );
     let _ = writeln!(
         out,
@@ -123,6 +134,11 @@ pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Resul
         for event in events {
             let printed_before = kiosk.printer_mut().jobs.len();
             kiosk.handle(event);
+            if let Some(screens) = screens.as_deref_mut() {
+                for name in screens.observe(kiosk.flow())? {
+                    let _ = writeln!(out, "   wrote {name}");
+                }
+            }
             if kiosk.printer_mut().jobs.len() > printed_before {
                 slips += 1;
                 let name = format!("slip-{slips}");
@@ -185,6 +201,11 @@ pub fn run(data_dir: &Path, out_dir: &Path, now: DateTime<Utc>) -> anyhow::Resul
         paper_out_visitor(),
         &mut out,
     )?;
+    if let Some(screens) = screens {
+        for name in screens.finish()? {
+            let _ = writeln!(out, "   wrote {name}");
+        }
+    }
     let outbox = kiosk.store().outbox_depth()?;
     let _ = writeln!(
         out,

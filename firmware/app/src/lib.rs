@@ -8,3 +8,5 @@ pub mod demo;
 pub mod flow;
 pub mod registration;
 pub mod runtime;
+pub mod screens;
+pub mod ui_bridge;

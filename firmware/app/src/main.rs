@@ -23,6 +23,10 @@ struct Args {
     /// Write the demo's printed slips (PNG and ESC/POS bytes) here (default: DATA_DIR/slips).
     #[arg(long, requires = "demo")]
     out: Option<PathBuf>,
+    /// Also render every screen of the demo with the software renderer into the --out
+    /// directory (no display needed).
+    #[arg(long, requires = "demo")]
+    headless: bool,
     /// Configuration file of a real device.
     #[arg(long, required_unless_present = "demo")]
     config: Option<PathBuf>,
@@ -38,7 +42,7 @@ fn main() -> ExitCode {
         .init();
     let args = Args::parse();
     let result = if args.demo {
-        run_demo(args.data_dir, args.out)
+        run_demo(args.data_dir, args.out, args.headless)
     } else {
         run_device(args.config)
     };
@@ -51,7 +55,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>) -> anyhow::Result<()> {
+fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>, headless: bool) -> anyhow::Result<()> {
     let temp;
     let dir = match data_dir {
         Some(dir) => {
@@ -64,7 +68,19 @@ fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>) -> anyhow::Result<(
         }
     };
     let out = out.unwrap_or_else(|| dir.join("slips"));
-    print!("{}", kiosk::demo::run(&dir, &out, chrono::Utc::now())?);
+    let mut screens = if headless {
+        let portal = kiosk::demo::demo_config(&dir)?.receipt.portal_url;
+        Some(kiosk::screens::ScreenRecorder::new(
+            &out,
+            &portal,
+            &kiosk_ui::Panel::default(),
+        )?)
+    } else {
+        None
+    };
+    let transcript =
+        kiosk::demo::run_with_screens(&dir, &out, chrono::Utc::now(), screens.as_mut())?;
+    print!("{transcript}");
     Ok(())
 }
 
@@ -82,7 +98,7 @@ fn run_device(config_path: Option<PathBuf>) -> anyhow::Result<()> {
     let stats = store.outbox_depth()?;
     tracing::info!(kiosk = %config.kiosk_number, pending = stats.pending, "store open");
     println!(
-        "kiosk {} ready (headless: the touchscreen UI is not built yet); outbox {} pending",
+        "kiosk {} ready (headless: no display backend in this build); outbox {} pending",
         config.kiosk_number, stats.pending
     );
     loop {

@@ -1,0 +1,468 @@
+//! Between the journey and the screen: [`view_model`] turns the [`Flow`]'s state into the plain
+//! [`ViewModel`] the `kiosk-ui` crate draws, and [`event_for`] turns what the visitor did on the
+//! screen back into a flow [`Event`]. The UI holds no journey logic: every button is one of
+//! `flow.actions()` (plus the two actions the flow accepts anywhere), its id is
+//! [`action_id`], and the focus ring is `flow.focused()`.
+//!
+//! Buttons keep the flow's action order, which is also the keypad's focus order, so the focus
+//! ring always moves in reading order. Persian texts get Persian digits here.
+
+use kiosk_core::digits::group_by_four;
+use kiosk_core::{CaseKind, JalaliDate};
+use kiosk_ui::{
+    Button, Key, Keyboard, Overlay, Page, Prefs, Role, Row, TimelineRow, UiInput, ViewModel,
+};
+
+use crate::flow::{Action, Event, Flow, Lang, Screen, TextSize, prompts};
+
+/// Actions the flow accepts on any screen, whether or not the screen lists them.
+const GLOBAL_ACTIONS: [Action; 2] = [Action::CallStaff, Action::OpenAccessibility];
+
+/// The stable id of an action's button (what a tap hands back).
+pub fn action_id(action: &Action) -> String {
+    match action {
+        Action::Start => "start".into(),
+        Action::TrackCase => "track".into(),
+        Action::OpenAccessibility => "accessibility".into(),
+        Action::CloseAccessibility => "accessibility-close".into(),
+        Action::SetLang(Lang::Fa) => "lang-fa".into(),
+        Action::SetLang(Lang::En) => "lang-en".into(),
+        Action::CycleTextSize => "text-size".into(),
+        Action::ToggleHighContrast => "high-contrast".into(),
+        Action::ToggleLowReach => "low-reach".into(),
+        Action::ToggleSpeech => "speech".into(),
+        Action::ChooseKind(kind) => format!("kind:{}", kind.as_str()),
+        Action::ChooseSubject(id) => format!("subject:{id}"),
+        Action::Phrase(i) => format!("phrase:{i}"),
+        Action::Continue => "continue".into(),
+        Action::SkipMobile => "skip-mobile".into(),
+        Action::Confirm => "confirm".into(),
+        Action::PrintGuidance => "print-guidance".into(),
+        Action::Back => "back".into(),
+        Action::Cancel => "cancel".into(),
+        Action::CallStaff => "call-staff".into(),
+        Action::Extend => "extend".into(),
+        Action::Finish => "finish".into(),
+    }
+}
+
+/// The flow event for a screen input; `None` when the id names no action available now (a
+/// stale tap), which the caller simply drops.
+pub fn event_for(flow: &Flow, input: &UiInput) -> Option<Event> {
+    match input {
+        UiInput::Action(id) => flow
+            .actions()
+            .into_iter()
+            .chain(GLOBAL_ACTIONS)
+            .find(|a| action_id(a) == *id)
+            .map(Event::Do),
+        UiInput::Key(Key::Digit(d)) => Some(Event::Digit(*d)),
+        UiInput::Key(Key::Char(c)) => Some(Event::Char(*c)),
+        UiInput::Key(Key::Backspace) => Some(Event::Backspace),
+        UiInput::FocusNext => Some(Event::FocusNext),
+        UiInput::FocusPrev => Some(Event::FocusPrev),
+        UiInput::Activate => Some(Event::Activate),
+    }
+}
+
+fn page(screen: Screen) -> Page {
+    match screen {
+        Screen::Attract => Page::Attract,
+        Screen::Accessibility => Page::Accessibility,
+        Screen::Identify => Page::Identify,
+        Screen::Kind => Page::Kind,
+        Screen::Subject => Page::Subject,
+        Screen::Guidance => Page::Guidance,
+        Screen::Description => Page::Description,
+        Screen::Mobile => Page::Mobile,
+        Screen::Review => Page::Review,
+        Screen::Printing => Page::Printing,
+        Screen::Done => Page::Done,
+        Screen::PrinterOut => Page::PrinterOut,
+        Screen::FollowUpEntry => Page::FollowUpEntry,
+        Screen::FollowUp => Page::FollowUp,
+        Screen::CallStaff => Page::CallStaff,
+        Screen::Error => Page::Error,
+    }
+}
+
+/// Words of the screens that are not journey prompts: field hints and labels.
+struct Words {
+    lang: Lang,
+}
+
+impl Words {
+    fn pick(&self, fa: &str, en: &str) -> String {
+        match self.lang {
+            Lang::Fa => fa.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+
+    /// Digits as the language writes them.
+    fn digits(&self, ascii: &str) -> String {
+        prompts::digits_for(self.lang, ascii)
+    }
+
+    fn on_off(&self, on: bool) -> String {
+        match on {
+            true => self.pick("روشن", "on"),
+            false => self.pick("خاموش", "off"),
+        }
+    }
+
+    fn text_size(&self, size: TextSize) -> String {
+        match size {
+            TextSize::Normal => self.pick("معمولی", "normal"),
+            TextSize::Large => self.pick("بزرگ", "large"),
+            TextSize::ExtraLarge => self.pick("خیلی بزرگ", "extra large"),
+        }
+    }
+}
+
+/// Where a button goes on the page: the choices of the page body, or the bottom bar.
+fn in_body(screen: Screen, action: &Action) -> bool {
+    match action {
+        Action::ChooseKind(_) | Action::ChooseSubject(_) | Action::Phrase(_) => true,
+        Action::SetLang(_)
+        | Action::CycleTextSize
+        | Action::ToggleHighContrast
+        | Action::ToggleLowReach
+        | Action::ToggleSpeech => screen == Screen::Accessibility,
+        _ => false,
+    }
+}
+
+fn role(action: &Action) -> Role {
+    match action {
+        Action::Start
+        | Action::Continue
+        | Action::Confirm
+        | Action::PrintGuidance
+        | Action::Finish
+        | Action::Extend => Role::Primary,
+        Action::SetLang(_)
+        | Action::ToggleHighContrast
+        | Action::ToggleLowReach
+        | Action::ToggleSpeech => Role::Toggle,
+        Action::Back
+        | Action::Cancel
+        | Action::CallStaff
+        | Action::CloseAccessibility
+        | Action::OpenAccessibility
+        | Action::SkipMobile => Role::Nav,
+        _ => Role::Choice,
+    }
+}
+
+/// The screen as the UI draws it. `portal_url` is the follow-up portal the receipt's QR points
+/// to; the on-screen QR carries the same payload.
+pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
+    let session = flow.session();
+    let prefs = session.prefs;
+    let lang = prefs.lang;
+    let words = Words { lang };
+    let screen = flow.screen();
+    let catalogue = flow.catalogue();
+    let mut vm = ViewModel {
+        page: page(screen),
+        title: prompts::screen_prompt(screen, lang),
+        error: session.error.clone().unwrap_or_default(),
+        prefs: Prefs {
+            rtl: lang == Lang::Fa,
+            high_contrast: prefs.high_contrast,
+            text_step: match prefs.text_size {
+                TextSize::Normal => 0,
+                TextSize::Large => 1,
+                TextSize::ExtraLarge => 2,
+            },
+            low_reach: prefs.low_reach,
+        },
+        ..ViewModel::default()
+    };
+
+    let focused = flow.focused();
+    let mut overlay_buttons = Vec::new();
+    for (i, action) in flow.actions().iter().enumerate() {
+        let mut button = Button {
+            id: action_id(action),
+            label: prompts::action_label(action, lang, catalogue),
+            role: role(action),
+            focused: i == session.focus && focused.as_ref() == Some(action),
+            ..Button::default()
+        };
+        match action {
+            Action::SetLang(l) => button.checked = *l == lang,
+            Action::ToggleHighContrast => {
+                button.checked = prefs.high_contrast;
+                button.detail = words.on_off(prefs.high_contrast);
+            }
+            Action::ToggleLowReach => {
+                button.checked = prefs.low_reach;
+                button.detail = words.on_off(prefs.low_reach);
+            }
+            Action::ToggleSpeech => {
+                button.checked = prefs.speech;
+                button.detail = words.on_off(prefs.speech);
+            }
+            Action::CycleTextSize => button.detail = words.text_size(prefs.text_size),
+            _ => {}
+        }
+        if *action == Action::Extend {
+            overlay_buttons.push(button);
+        } else if in_body(screen, action) {
+            vm.choices.push(button);
+        } else {
+            vm.bar.push(button);
+        }
+    }
+    if session.idle_warning {
+        let can_extend = !overlay_buttons.is_empty();
+        vm.overlay = Some(Overlay {
+            message: prompts::idle_warning(lang, can_extend),
+            buttons: overlay_buttons,
+        });
+    }
+
+    let text_keyboard = match lang {
+        Lang::Fa => Keyboard::Persian,
+        Lang::En => Keyboard::Latin,
+    };
+    match screen {
+        Screen::Attract => {
+            vm.message = words.pick(
+                "ثبت و پیگیری درخواست، شکایت و پیشنهاد",
+                "Requests, complaints and suggestions",
+            );
+        }
+        Screen::Identify => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = words.digits(&session.entry);
+            vm.hint = words.pick("کد ملی ده رقمی", "10-digit national code");
+        }
+        Screen::Mobile => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = words.digits(&session.entry);
+            vm.hint = words.digits(&words.pick("مانند 09121234567", "e.g. 09121234567"));
+        }
+        Screen::FollowUpEntry => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = words.digits(&group_by_four(&session.entry, " "));
+            vm.hint = words.pick("کد رهگیری ۱۶ رقمی", "16-digit tracking code");
+        }
+        Screen::Subject => {
+            vm.keyboard = text_keyboard;
+            vm.entry = session.entry.clone();
+            vm.hint = words.pick("جستجوی موضوع…", "Search subjects…");
+        }
+        Screen::Description => {
+            vm.keyboard = text_keyboard;
+            vm.entry = session.description.clone();
+            vm.hint = words.pick("شرح درخواست…", "Your description…");
+        }
+        Screen::Guidance => {
+            let subject = session
+                .subject_id
+                .as_deref()
+                .and_then(|id| catalogue.get(id));
+            if let Some(subject) = subject {
+                let guidance = match lang {
+                    Lang::Fa => subject.guidance_fa.clone(),
+                    Lang::En => subject.guidance_en.clone(),
+                };
+                vm.message = guidance.unwrap_or_default();
+                vm.rows.push(Row {
+                    label: words.pick("موضوع", "Subject"),
+                    value: words.pick(&subject.label_fa, &subject.label_en),
+                });
+            }
+        }
+        Screen::Review => review_rows(flow, &words, &mut vm),
+        Screen::Done | Screen::PrinterOut => {
+            if let Some(view) = &session.registered {
+                vm.code_label = words.pick("کد رهگیری", "Tracking code");
+                vm.code = match lang {
+                    Lang::Fa => view.tracking_code.grouped_fa(),
+                    Lang::En => view.tracking_code.grouped(),
+                };
+                vm.qr_payload =
+                    kiosk_receipt::content::tracking_url(portal_url, &view.tracking_code);
+                if let Some(due) = &view.due {
+                    vm.rows.push(Row {
+                        label: words.pick("پاسخ تا", "Answer by"),
+                        value: match lang {
+                            Lang::Fa => due.jalali.format_fa(),
+                            Lang::En => due.jalali.format_en(),
+                        },
+                    });
+                }
+            }
+        }
+        Screen::FollowUp => {
+            if let Some(view) = &session.follow_up {
+                vm.code_label = words.pick("کد رهگیری", "Tracking code");
+                vm.code = match lang {
+                    Lang::Fa => view.tracking_code.grouped_fa(),
+                    Lang::En => view.tracking_code.grouped(),
+                };
+                vm.timeline = view
+                    .timeline
+                    .iter()
+                    .map(|e| {
+                        let date = JalaliDate::at(e.at);
+                        let time =
+                            e.at.with_timezone(&kiosk_core::jalali::tehran())
+                                .format("%H:%M")
+                                .to_string();
+                        let when = match lang {
+                            Lang::Fa => format!("{}، {}", date.format_fa(), words.digits(&time)),
+                            Lang::En => format!("{}, {time}", date.format_en()),
+                        };
+                        TimelineRow {
+                            when,
+                            what: e.what.clone(),
+                            unit: e.unit.clone(),
+                        }
+                    })
+                    .collect();
+            }
+        }
+        Screen::Printing | Screen::CallStaff => {}
+        Screen::Error => vm.message = session.error.clone().unwrap_or_default(),
+        Screen::Accessibility | Screen::Kind => {}
+    }
+    if screen == Screen::Error {
+        // The error is the page's message; the header keeps the prompt only.
+        vm.error.clear();
+    }
+    vm
+}
+
+fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
+    let session = flow.session();
+    let lang = words.lang;
+    if let Some(code) = &session.national_code {
+        vm.rows.push(Row {
+            label: words.pick("کد ملی", "National code"),
+            value: words.digits(&code.masked()),
+        });
+    }
+    if let Some(kind) = session.kind {
+        vm.rows.push(Row {
+            label: words.pick("نوع", "Kind"),
+            value: prompts::kind_label(kind, lang),
+        });
+    }
+    if let Some(subject) = session
+        .subject_id
+        .as_deref()
+        .and_then(|id| flow.catalogue().get(id))
+    {
+        vm.rows.push(Row {
+            label: words.pick("موضوع", "Subject"),
+            value: words.pick(&subject.label_fa, &subject.label_en),
+        });
+    }
+    let consultation = session.kind == Some(CaseKind::Consultation);
+    if !session.description.is_empty() || !consultation {
+        vm.rows.push(Row {
+            label: words.pick("شرح", "Description"),
+            value: session.description.clone(),
+        });
+    }
+    vm.rows.push(Row {
+        label: words.pick("شماره همراه", "Mobile"),
+        value: match &session.mobile {
+            Some(m) => words.digits(m.as_str()),
+            None => words.pick("ندارد", "none"),
+        },
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::FlowSettings;
+    use kiosk_core::{Catalogue, NationalCodePolicy};
+
+    fn flow() -> Flow {
+        let config = crate::demo::demo_config(std::path::Path::new("/nonexistent"));
+        let catalogue = config.map(|c| c.catalogue).unwrap_or(Catalogue {
+            subjects: Vec::new(),
+        });
+        Flow::new(FlowSettings {
+            national_code_policy: NationalCodePolicy::default(),
+            catalogue,
+            max_extensions: 10,
+        })
+    }
+
+    #[test]
+    fn every_button_maps_back_to_its_own_action() {
+        let mut flow = flow();
+        for event in [
+            Event::Do(Action::Start),
+            Event::IdentityRead("0499370899".into()),
+            Event::Do(Action::ChooseKind(CaseKind::Complaint)),
+        ] {
+            let vm = view_model(&flow, "https://example.ir");
+            assert_eq!(vm.bar.len() + vm.choices.len(), flow.actions().len());
+            for button in vm.bar.iter().chain(&vm.choices) {
+                let back = event_for(&flow, &UiInput::Action(button.id.clone()));
+                assert!(
+                    matches!(back, Some(Event::Do(ref a)) if action_id(a) == button.id),
+                    "{} does not map back",
+                    button.id
+                );
+            }
+            flow.step(event);
+        }
+        assert_eq!(flow.screen(), Screen::Subject);
+        assert!(event_for(&flow, &UiInput::Action("start".into())).is_none());
+        assert!(matches!(
+            event_for(&flow, &UiInput::Action("call-staff".into())),
+            Some(Event::Do(Action::CallStaff))
+        ));
+    }
+
+    #[test]
+    fn persian_digits_and_direction_follow_the_language() {
+        let mut flow = flow();
+        flow.step(Event::Do(Action::Start));
+        for d in [0, 4, 9] {
+            flow.step(Event::Digit(d));
+        }
+        let vm = view_model(&flow, "https://example.ir");
+        assert_eq!(vm.entry, "۰۴۹");
+        assert!(vm.prefs.rtl);
+        assert_eq!(vm.keyboard, Keyboard::Digits);
+        flow.step(Event::Do(Action::OpenAccessibility));
+        flow.step(Event::Do(Action::SetLang(Lang::En)));
+        flow.step(Event::Do(Action::CloseAccessibility));
+        let vm = view_model(&flow, "https://example.ir");
+        assert_eq!(vm.page, Page::Identify);
+        assert!(!vm.prefs.rtl);
+        assert_eq!(vm.entry, "049", "typed digits survive the detour");
+    }
+
+    #[test]
+    fn focus_ring_and_idle_overlay_come_from_the_flow() {
+        let mut flow = flow();
+        flow.step(Event::Do(Action::Start));
+        flow.step(Event::FocusNext);
+        let vm = view_model(&flow, "https://example.ir");
+        let focused: Vec<&str> = vm
+            .bar
+            .iter()
+            .filter(|b| b.focused)
+            .map(|b| b.id.as_str())
+            .collect();
+        assert_eq!(focused, ["back"]);
+        flow.step(Event::IdleWarning);
+        let vm = view_model(&flow, "https://example.ir");
+        let overlay = vm.overlay.expect("warning shows");
+        assert_eq!(overlay.buttons.len(), 1);
+        assert_eq!(overlay.buttons[0].id, "extend");
+        assert!(overlay.buttons[0].focused);
+    }
+}

@@ -1,0 +1,258 @@
+//! What a screen shows, as plain data: the firmware converts its journey state into a
+//! [`ViewModel`] and this crate draws it. The UI never decides where the journey goes; it only
+//! reports taps and keys as [`UiInput`]s.
+
+/// The page layouts of the visitor journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    /// Waiting for a visitor.
+    #[default]
+    Attract,
+    /// Language, text size, contrast, reach, speech.
+    Accessibility,
+    /// National code on a keypad, with live checksum feedback.
+    Identify,
+    /// Case kind.
+    Kind,
+    /// Subject, with search.
+    Subject,
+    /// Out-of-scope subject: where to go instead.
+    Guidance,
+    /// Description with the on-screen keyboard and preset phrases.
+    Description,
+    /// Optional mobile number.
+    Mobile,
+    /// Everything entered, before committing.
+    Review,
+    /// Committing and printing.
+    Printing,
+    /// Tracking code and its QR.
+    Done,
+    /// Registered, receipt not printed: the code and QR on screen.
+    PrinterOut,
+    /// Typing a tracking code.
+    FollowUpEntry,
+    /// Status and timeline of a case.
+    FollowUp,
+    /// A staff member is coming.
+    CallStaff,
+    /// Something went wrong.
+    Error,
+}
+
+impl Page {
+    /// Every page, in journey order (screenshots, tests).
+    pub const ALL: [Page; 16] = [
+        Page::Attract,
+        Page::Accessibility,
+        Page::Identify,
+        Page::Kind,
+        Page::Subject,
+        Page::Guidance,
+        Page::Description,
+        Page::Mobile,
+        Page::Review,
+        Page::Printing,
+        Page::Done,
+        Page::PrinterOut,
+        Page::FollowUpEntry,
+        Page::FollowUp,
+        Page::CallStaff,
+        Page::Error,
+    ];
+
+    /// The page's name, as the Slint window knows it and as screenshot files are named.
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Attract => "attract",
+            Page::Accessibility => "accessibility",
+            Page::Identify => "identify",
+            Page::Kind => "kind",
+            Page::Subject => "subject",
+            Page::Guidance => "guidance",
+            Page::Description => "description",
+            Page::Mobile => "mobile",
+            Page::Review => "review",
+            Page::Printing => "printing",
+            Page::Done => "done",
+            Page::PrinterOut => "printer-out",
+            Page::FollowUpEntry => "follow-up-entry",
+            Page::FollowUp => "follow-up",
+            Page::CallStaff => "call-staff",
+            Page::Error => "error",
+        }
+    }
+}
+
+/// How a button looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// The step forward (filled).
+    Primary,
+    /// One of several choices.
+    #[default]
+    Choice,
+    /// Back, cancel, help.
+    Nav,
+    /// An option that is on or off.
+    Toggle,
+}
+
+impl Role {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Choice => "choice",
+            Role::Nav => "nav",
+            Role::Toggle => "toggle",
+        }
+    }
+}
+
+/// One tappable action.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Button {
+    /// Handed back in [`UiInput::Action`] when tapped.
+    pub id: String,
+    /// What it says (also its accessible label).
+    pub label: String,
+    /// A second line, e.g. a toggle's state; may be empty.
+    pub detail: String,
+    /// How it looks.
+    pub role: Role,
+    /// The keypad's focus ring is on it.
+    pub focused: bool,
+    /// A toggle that is on.
+    pub checked: bool,
+}
+
+/// Which on-screen keyboard the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keyboard {
+    /// None.
+    #[default]
+    None,
+    /// Digits 0–9 and delete (Persian or ASCII digits on the keys).
+    Digits,
+    /// Persian letters (standard layout), space, half-space, delete.
+    Persian,
+    /// Latin letters, space, delete.
+    Latin,
+}
+
+/// A labelled value (review, done).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Row {
+    /// What.
+    pub label: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// One event of a case's timeline, already formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TimelineRow {
+    /// When (Jalali date and time).
+    pub when: String,
+    /// What happened.
+    pub what: String,
+    /// The responsible unit.
+    pub unit: String,
+}
+
+/// The inactivity warning.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Overlay {
+    /// The warning.
+    pub message: String,
+    /// Its actions (more time, when still allowed).
+    pub buttons: Vec<Button>,
+}
+
+/// Display preferences of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prefs {
+    /// Persian (right to left) or English (left to right).
+    pub rtl: bool,
+    /// The high-contrast palette.
+    pub high_contrast: bool,
+    /// 0 normal, 1 large, 2 extra large.
+    pub text_step: u8,
+    /// Every control in the lower band.
+    pub low_reach: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            rtl: true,
+            high_contrast: false,
+            text_step: 0,
+            low_reach: false,
+        }
+    }
+}
+
+/// Everything one screen shows. Texts are final: already in the session's language, with
+/// Persian digits where the language is Persian.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ViewModel {
+    /// Which page layout.
+    pub page: Page,
+    /// The prompt, shown as the page's title.
+    pub title: String,
+    /// A longer text of the page (guidance, a message), may be empty.
+    pub message: String,
+    /// A mistake the visitor can fix, may be empty.
+    pub error: String,
+    /// The page's choices (kinds, subjects, phrases, options), in reading order.
+    pub choices: Vec<Button>,
+    /// The bottom bar, in reading order (back first, the step forward last).
+    pub bar: Vec<Button>,
+    /// What is being typed.
+    pub entry: String,
+    /// Shown while `entry` is empty.
+    pub hint: String,
+    /// The on-screen keyboard.
+    pub keyboard: Keyboard,
+    /// The label of `code` ("tracking code").
+    pub code_label: String,
+    /// The tracking code as shown.
+    pub code: String,
+    /// What the on-screen QR encodes (empty: no QR).
+    pub qr_payload: String,
+    /// Labelled values (review, due date).
+    pub rows: Vec<Row>,
+    /// A case's timeline.
+    pub timeline: Vec<TimelineRow>,
+    /// The inactivity warning, when showing.
+    pub overlay: Option<Overlay>,
+    /// Display preferences.
+    pub prefs: Prefs,
+}
+
+/// A key of an on-screen keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A digit 0–9.
+    Digit(u8),
+    /// A character (letter, space, half-space).
+    Char(char),
+    /// Delete the last character.
+    Backspace,
+}
+
+/// What the visitor did on the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UiInput {
+    /// Tapped the button with this id.
+    Action(String),
+    /// Pressed an on-screen key.
+    Key(Key),
+    /// Keyboard navigation (desktop): focus the next action.
+    FocusNext,
+    /// Keyboard navigation: focus the previous action.
+    FocusPrev,
+    /// Keyboard navigation: perform the focused action.
+    Activate,
+}

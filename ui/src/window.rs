@@ -1,0 +1,165 @@
+//! [`KioskUi`]: the Slint window and the two things the firmware does with it: show a
+//! [`ViewModel`] and hear what the visitor did ([`UiInput`]).
+
+use std::rc::Rc;
+
+use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
+
+use crate::keyboard::{self, parse_key};
+use crate::theme::Panel;
+use crate::view_model::{Button, Page, UiInput, ViewModel};
+use crate::{ButtonData, KioskWindow, RowData, Theme, TimelineData, UiError};
+
+/// The kiosk window.
+pub struct KioskUi {
+    window: KioskWindow,
+}
+
+impl KioskUi {
+    /// Creates the window (a Slint platform must be set, or a windowing backend compiled in).
+    pub fn new() -> Result<Self, UiError> {
+        Ok(Self {
+            window: KioskWindow::new()?,
+        })
+    }
+
+    /// The Slint component (tests look elements up in it).
+    pub fn component(&self) -> &KioskWindow {
+        &self.window
+    }
+
+    /// Sizes the window to the panel (headless rendering, fixed kiosk panels).
+    pub fn fit_panel(&self, panel: &Panel) {
+        self.window
+            .window()
+            .set_size(slint::PhysicalSize::new(panel.width_px, panel.height_px));
+    }
+
+    /// Shows a view model.
+    pub fn show(&self, vm: &ViewModel) -> Result<(), UiError> {
+        apply(&self.window, vm)
+    }
+
+    /// Calls `handler` for every tap and key. The handler may call [`apply`] (through a weak
+    /// handle) to show the next view model.
+    pub fn on_input(&self, handler: impl Fn(UiInput) + 'static) {
+        let handler = Rc::new(handler);
+        let h = handler.clone();
+        self.window
+            .on_action(move |id| h(UiInput::Action(id.to_string())));
+        let h = handler.clone();
+        self.window.on_key(move |id| {
+            if let Some(key) = parse_key(&id) {
+                h(UiInput::Key(key));
+            }
+        });
+        let h = handler.clone();
+        self.window.on_typed(move |text| {
+            if let Some(key) = keyboard::physical_key(&text) {
+                h(UiInput::Key(key));
+            }
+        });
+        self.window.on_navigate(move |what| match what.as_str() {
+            "next" => handler(UiInput::FocusNext),
+            "prev" => handler(UiInput::FocusPrev),
+            "activate" => handler(UiInput::Activate),
+            _ => {}
+        });
+    }
+
+    /// The window as PNG bytes, rendered by the software renderer.
+    pub fn snapshot_png(&self) -> Result<Vec<u8>, UiError> {
+        crate::headless::snapshot_png(self.window.window())
+    }
+}
+
+fn buttons(list: &[Button]) -> ModelRc<ButtonData> {
+    let items: Vec<ButtonData> = list
+        .iter()
+        .map(|b| ButtonData {
+            id: b.id.as_str().into(),
+            label: b.label.as_str().into(),
+            detail: b.detail.as_str().into(),
+            role: b.role.name().into(),
+            focused: b.focused,
+            checked: b.checked,
+        })
+        .collect();
+    ModelRc::new(VecModel::from(items))
+}
+
+/// Columns of a page's choice grid (in the low-reach layout the description's phrases stand
+/// in one column beside the keyboard).
+fn columns(page: Page, low_reach: bool) -> i32 {
+    match page {
+        Page::Kind | Page::Accessibility => 3,
+        Page::Description if low_reach => 1,
+        _ => 2,
+    }
+}
+
+/// Shows `vm` in `window`: sets the theme from the preferences and every property of the page.
+pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
+    let theme = window.global::<Theme>();
+    theme.set_rtl(vm.prefs.rtl);
+    theme.set_high_contrast(vm.prefs.high_contrast);
+    theme.set_text_step(i32::from(vm.prefs.text_step.min(2)));
+    theme.set_low_reach(vm.prefs.low_reach);
+
+    window.set_page(vm.page.name().into());
+    window.set_heading(vm.title.as_str().into());
+    window.set_message(vm.message.as_str().into());
+    window.set_error(vm.error.as_str().into());
+    window.set_entry(vm.entry.as_str().into());
+    window.set_hint(vm.hint.as_str().into());
+    window.set_choices(buttons(&vm.choices));
+    window.set_columns(columns(vm.page, vm.prefs.low_reach));
+    window.set_bar(buttons(&vm.bar));
+
+    let layout = keyboard::layout(vm.keyboard, vm.prefs.rtl);
+    window.set_keys(ModelRc::new(VecModel::from(layout.keys)));
+    window.set_key_rows(layout.rows);
+    window.set_key_units(layout.units);
+
+    window.set_code_label(vm.code_label.as_str().into());
+    window.set_code(vm.code.as_str().into());
+    let qr = if vm.qr_payload.is_empty() {
+        Image::default()
+    } else {
+        crate::qr::qr_image(&vm.qr_payload)?
+    };
+    window.set_qr(qr);
+    let rows: Vec<RowData> = vm
+        .rows
+        .iter()
+        .map(|r| RowData {
+            label: r.label.as_str().into(),
+            value: r.value.as_str().into(),
+        })
+        .collect();
+    window.set_rows(ModelRc::new(VecModel::from(rows)));
+    let events: Vec<TimelineData> = vm
+        .timeline
+        .iter()
+        .map(|e| TimelineData {
+            when: e.when.as_str().into(),
+            what: e.what.as_str().into(),
+            unit: e.unit.as_str().into(),
+        })
+        .collect();
+    window.set_events(ModelRc::new(VecModel::from(events)));
+
+    match &vm.overlay {
+        Some(overlay) => {
+            window.set_overlay(true);
+            window.set_overlay_message(overlay.message.as_str().into());
+            window.set_overlay_buttons(buttons(&overlay.buttons));
+        }
+        None => {
+            window.set_overlay(false);
+            window.set_overlay_message(SharedString::new());
+            window.set_overlay_buttons(ModelRc::default());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! The theme measured from the compiled `Theme` global (contrast, text sizes, target size) and
+//! the reading direction checked on rendered pixels. Rendering is Slint's testing backend with
+//! the software renderer, the same renderer the kiosk uses.
+
+use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
+use kiosk_ui::theme::{indicator_pairs, text_pairs};
+use kiosk_ui::{Button, KioskUi, Page, Panel, Prefs, Role, Theme, ViewModel};
+use slint::ComponentHandle as _;
+
+fn init() {
+    let backend = TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    });
+    slint::platform::set_platform(Box::new(backend)).expect("fresh test thread");
+}
+
+fn ui() -> KioskUi {
+    init();
+    let ui = KioskUi::new().expect("window");
+    ui.fit_panel(&Panel::TEN_INCH_1280X800);
+    ui
+}
+
+#[test]
+fn contrast_is_at_least_7_by_default_and_15_in_high_contrast() {
+    let ui = ui();
+    let theme = ui.component().global::<Theme>();
+    for (high, floor) in [(false, 7.0), (true, 15.0)] {
+        theme.set_high_contrast(high);
+        let pairs = text_pairs(ui.component());
+        assert!(pairs.len() >= 7);
+        for pair in pairs {
+            let ratio = pair.ratio();
+            println!("high-contrast={high} {:<20} {ratio:5.2}:1", pair.name);
+            assert!(
+                ratio >= floor,
+                "{} is {ratio:.2}:1, needs {floor}:1",
+                pair.name
+            );
+        }
+        for pair in indicator_pairs(ui.component()) {
+            let ratio = pair.ratio();
+            println!("high-contrast={high} {:<20} {ratio:5.2}:1", pair.name);
+            assert!(ratio >= 3.0, "{} is {ratio:.2}:1, needs 3:1", pair.name);
+        }
+    }
+}
+
+#[test]
+fn three_text_sizes_each_clearly_larger() {
+    let ui = ui();
+    let theme = ui.component().global::<Theme>();
+    let mut sizes = Vec::new();
+    for step in 0..3 {
+        theme.set_text_step(step);
+        sizes.push((theme.get_body_size(), theme.get_title_size()));
+    }
+    println!("body/title sizes (px): {sizes:?}");
+    for w in sizes.windows(2) {
+        assert!(w[1].0 >= w[0].0 * 1.15, "body {:?}", w);
+        assert!(w[1].1 >= w[0].1 * 1.15, "title {:?}", w);
+    }
+}
+
+#[test]
+fn touch_target_token_is_at_least_9_mm_and_44_px_on_the_panel() {
+    let ui = ui();
+    let theme = ui.component().global::<Theme>();
+    let panel = Panel::TEN_INCH_1280X800;
+    let min = theme.get_target_min();
+    println!(
+        "target-min {min} px = {:.1} mm; floor {:.1} px",
+        panel.px_to_mm(min),
+        panel.min_target_px()
+    );
+    assert!(min >= panel.min_target_px());
+    assert!(theme.get_key_height() >= panel.min_target_px());
+    assert!(theme.get_button_height() >= panel.min_target_px());
+}
+
+/// Columns (x) where the title's text colour appears in the title band.
+fn ink_columns(png: &[u8], ink: [u8; 3]) -> (u32, u32) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let (w, mut min_x, mut max_x) = (info.width, u32::MAX, 0);
+    // The title is the first line of the page, below the 24 px margin.
+    for y in 28..70 {
+        for x in 0..w {
+            let i = ((y * w + x) * 4) as usize;
+            let px = &buf[i..i + 3];
+            let close = px.iter().zip(ink).all(|(a, b)| a.abs_diff(b) < 40);
+            if close {
+                min_x = min_x.min(x);
+                max_x = max_x.max(x);
+            }
+        }
+    }
+    (min_x, max_x)
+}
+
+fn sample(rtl: bool) -> ViewModel {
+    ViewModel {
+        page: Page::Kind,
+        title: if rtl {
+            "چه کاری دارید؟".into()
+        } else {
+            "What would you like to do?".into()
+        },
+        bar: vec![Button {
+            id: "back".into(),
+            label: if rtl { "بازگشت" } else { "Back" }.into(),
+            role: Role::Nav,
+            ..Button::default()
+        }],
+        prefs: Prefs {
+            rtl,
+            ..Prefs::default()
+        },
+        ..ViewModel::default()
+    }
+}
+
+#[test]
+fn persian_title_hugs_the_right_edge_and_english_the_left() {
+    let ui = ui();
+    let ink = {
+        let c = ui.component().global::<Theme>().get_text();
+        [c.red(), c.green(), c.blue()]
+    };
+    ui.show(&sample(true)).expect("show");
+    let (min_x, max_x) = ink_columns(&ui.snapshot_png().expect("png"), ink);
+    println!("Persian title ink x {min_x}..{max_x}");
+    assert!(
+        max_x > 1280 - 24 - 12,
+        "Persian title must end at the right margin"
+    );
+    assert!(min_x > 640, "a short Persian title stays on the right half");
+
+    ui.show(&sample(false)).expect("show");
+    let (min_x, max_x) = ink_columns(&ui.snapshot_png().expect("png"), ink);
+    println!("English title ink x {min_x}..{max_x}");
+    assert!(
+        min_x < 24 + 12,
+        "English title must start at the left margin"
+    );
+    assert!(max_x < 900);
+}
