@@ -36,7 +36,7 @@ fn kiosk(dir: &Path) -> Kiosk<RecordingPrinter> {
     .with_satisfaction_key(test_key())
 }
 
-fn register_complaint(kiosk: &mut Kiosk<RecordingPrinter>, national_code: &str) {
+fn register_complaint<P: kiosk::runtime::PrintSink>(kiosk: &mut Kiosk<P>, national_code: &str) {
     kiosk.handle(Event::Do(Action::Start));
     for d in national_code.chars() {
         kiosk.handle(Event::Digit(d.to_digit(10).unwrap() as u8));
@@ -142,7 +142,7 @@ fn the_sequence_survives_a_restart_and_follow_up_finds_the_case() {
     let view = kiosk.flow().session().follow_up.clone().unwrap();
     assert_eq!(view.tracking_code, code(1));
     assert_eq!(view.timeline.len(), 1);
-    assert_eq!(view.timeline[0].what, "registered");
+    assert_eq!(view.timeline[0].what, "ثبت شد");
     kiosk.handle(Event::Do(Action::Back));
     kiosk.handle(Event::TrackingScanned(code(99).grouped()));
     assert_eq!(kiosk.flow().screen(), Screen::FollowUpEntry);
@@ -164,4 +164,39 @@ fn an_out_of_scope_subject_prints_guidance_and_registers_nothing() {
     assert_eq!(kiosk.printer_mut().jobs.len(), 1);
     assert_eq!(kiosk.store().counts().unwrap().cases, 0);
     assert_eq!(kiosk.store().outbox_depth().unwrap().pending, 0);
+}
+
+#[test]
+fn the_simulated_device_printer_prints_and_its_paper_end_reaches_the_visitor() {
+    use kiosk::runtime::DevicePrinter;
+    use kiosk_drivers::printer::{JobConfig, SimFault, SimPrinter};
+    let dir = tempfile::tempdir().unwrap();
+    let config = kiosk::demo::demo_config(dir.path()).unwrap();
+    let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).unwrap();
+    let (printer, handle) = SimPrinter::new(JobConfig::default());
+    let mut kiosk = Kiosk::new(
+        config,
+        store,
+        Profile::MM80,
+        DevicePrinter(printer),
+        Box::new(now),
+    );
+    register_complaint(&mut kiosk, "0499370899");
+    assert_eq!(kiosk.flow().screen(), Screen::Done);
+    let jobs = handle.jobs();
+    assert_eq!(jobs.len(), 1);
+    let decoded = kiosk_receipt::decode::decode(&jobs[0], 576).unwrap();
+    assert!(decoded.native_qr[0].ends_with(&code(1).as_string()));
+    kiosk.handle(Event::Do(Action::Finish));
+    handle.set_fault(SimFault::PaperEnd);
+    register_complaint(&mut kiosk, "0084575948");
+    assert_eq!(kiosk.flow().screen(), Screen::PrinterOut);
+    assert!(
+        kiosk
+            .store()
+            .case_by_tracking_code(&code(2))
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(handle.jobs().len(), 1, "nothing printed while out of paper");
 }

@@ -48,6 +48,35 @@ impl PrintSink for RecordingPrinter {
     }
 }
 
+/// A receipt printer from the drivers crate (USB, serial, TCP 9100 or the simulated one) as the
+/// runtime's sink: its status becomes the flow's [`PrinterProblem`], its staff alert is logged.
+pub struct DevicePrinter<R>(pub R);
+
+impl<R: kiosk_drivers::printer::ReceiptPrinter> PrintSink for DevicePrinter<R> {
+    fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
+        use kiosk_drivers::printer::Condition;
+        match self.0.print(job) {
+            Ok(status) => {
+                if let Some(alert) = status.staff_alert() {
+                    tracing::warn!(%alert, "printer");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(alert = %e.staff_alert(), note = %e.job_note(), "receipt not printed");
+                Err(match e.status().condition {
+                    Condition::PaperEnd => PrinterProblem::PaperOut,
+                    Condition::CoverOpen => PrinterProblem::CoverOpen,
+                    Condition::Offline(_) | Condition::Unknown(_) => PrinterProblem::Offline,
+                    Condition::Error(_) | Condition::Ready | Condition::PaperNearEnd => {
+                        PrinterProblem::Error
+                    }
+                })
+            }
+        }
+    }
+}
+
 /// One line of what the kiosk did, for the demo and tests.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
@@ -393,7 +422,7 @@ impl<P: PrintSink> Kiosk<P> {
                 .into_iter()
                 .map(|e| TimelineEntry {
                     at: e.at,
-                    what: e.kind.as_str().to_owned(),
+                    what: crate::flow::prompts::event_kind_label(e.kind.as_str(), self.lang()),
                     unit: e.unit,
                 })
                 .collect(),

@@ -185,3 +185,18 @@ pub fn digits_for(lang: Lang, ascii: &str) -> String {
         Lang::En => ascii.to_owned(),
     }
 }
+
+/// What a timeline event says, by the store's event kind name; unknown kinds are shown as given.
+pub fn event_kind_label(kind: &str, lang: Lang) -> String {
+    let (fa, en) = match kind {
+        "registered" => ("ثبت شد", "Registered"),
+        "samad_number_bound" => ("در سامد ثبت شد", "Recorded in SAMAD"),
+        "referred" => ("ارجاع شد", "Referred"),
+        "action" => ("اقدام شد", "Action taken"),
+        "answered" => ("پاسخ داده شد", "Answered"),
+        "note" => ("یادداشت", "Note"),
+        "closed" => ("بسته شد", "Closed"),
+        other => (other, other),
+    };
+    pick(lang, fa, en)
+}
