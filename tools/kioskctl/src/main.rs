@@ -37,6 +37,11 @@ enum Command {
     /// Preview a receipt as PNG or write its ESC/POS bytes.
     #[command(subcommand)]
     Receipt(commands::receipt::Command),
+    /// Try the kiosk's devices: read a code scanner.
+    #[command(subcommand)]
+    Devices(commands::devices::Command),
+    /// Say a text with the kiosk's speech engine (espeak-ng), to the speaker or a WAV file.
+    Speak(commands::devices::SpeakArgs),
     /// Satisfaction codes: generate keys, issue, verify.
     #[command(subcommand)]
     Satisfaction(commands::satisfaction::Command),
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Db(command) => commands::db::run(&command),
         Command::Receipt(command) => commands::receipt::run(&command),
         Command::Satisfaction(command) => commands::satisfaction::run(&command),
+        Command::Devices(command) => commands::devices::run(&command),
+        Command::Speak(args) => commands::devices::speak(&args),
         Command::Outbox(command) => commands::outbox::run(&command),
         Command::Sync(command) => commands::sync::run(&command),
     };

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod devices;
 pub mod due_date;
 pub mod national_code;
 pub mod outbox;
