@@ -297,39 +297,56 @@ impl<P: PrintSink> Kiosk<P> {
             logo: None,
         };
         let what = format!("receipt {}", registered.case.tracking_code.grouped());
-        let outcome = ReceiptContent::receipt(&case)
-            .map_err(|e| e.to_string())
-            .and_then(|content| {
-                let bytes =
-                    kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
-                self.last_slip = Some(content);
-                Ok(bytes)
-            });
-        let bytes = match outcome {
+        let content = ReceiptContent::receipt(&case).map_err(|e| e.to_string());
+        match self.send_slip(Some(job_id), what, content) {
+            Ok(()) => Event::Printed,
+            Err(problem) => Event::PrintFailed(problem),
+        }
+    }
+
+    /// Encodes a slip and sends it, recording the print job's state on the way: `printing`
+    /// before a byte leaves (so a crash mid-job is found at restart), then `printed` or `failed`
+    /// with the reason.
+    fn send_slip(
+        &mut self,
+        job: Option<i64>,
+        what: String,
+        content: Result<ReceiptContent, String>,
+    ) -> Result<(), PrinterProblem> {
+        let encoded = content.and_then(|content| {
+            let bytes =
+                kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
+            self.last_slip = Some(content);
+            Ok(bytes)
+        });
+        let bytes = match encoded {
             Ok(bytes) => bytes,
             Err(reason) => {
-                tracing::error!(%reason, "receipt could not be laid out");
-                self.set_job(job_id, ReceiptState::Failed, Some(&reason));
-                return Event::PrintFailed(PrinterProblem::Error);
+                tracing::error!(%reason, %what, "slip could not be laid out");
+                if let Some(id) = job {
+                    self.set_job(id, ReceiptState::Failed, Some(&reason));
+                }
+                return Err(PrinterProblem::Error);
             }
         };
-        self.set_job(job_id, ReceiptState::Printing, None);
+        if let Some(id) = job {
+            self.set_job(id, ReceiptState::Printing, None);
+        }
         let result = self.printer.print(&bytes);
         self.transcript.push(Record::Printed {
             what,
             bytes: bytes.len(),
             ok: result.is_ok(),
         });
-        match result {
-            Ok(()) => {
-                self.set_job(job_id, ReceiptState::Printed, None);
-                Event::Printed
-            }
-            Err(problem) => {
-                self.set_job(job_id, ReceiptState::Failed, Some(&format!("{problem:?}")));
-                Event::PrintFailed(problem)
+        if let Some(id) = job {
+            match result {
+                Ok(()) => self.set_job(id, ReceiptState::Printed, None),
+                Err(problem) => {
+                    self.set_job(id, ReceiptState::Failed, Some(&format!("{problem:?}")))
+                }
             }
         }
+        result
     }
 
     /// Records a print job's state; a failure here is logged, never allowed to stop the
@@ -362,41 +379,9 @@ impl<P: PrintSink> Kiosk<P> {
                 None
             }
         };
-        let bytes = ReceiptContent::guidance(&slip)
-            .map_err(|e| e.to_string())
-            .and_then(|content| {
-                let bytes =
-                    kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
-                self.last_slip = Some(content);
-                Ok(bytes)
-            });
-        let ok = match bytes {
-            Ok(bytes) => {
-                let ok = self.printer.print(&bytes).is_ok();
-                self.transcript.push(Record::Printed {
-                    what: format!("guidance {subject_id}"),
-                    bytes: bytes.len(),
-                    ok,
-                });
-                ok
-            }
-            Err(reason) => {
-                tracing::error!(%reason, "guidance slip could not be laid out");
-                false
-            }
-        };
-        if let Some(id) = job {
-            self.set_job(id, ReceiptState::Printing, None);
-            self.set_job(
-                id,
-                if ok {
-                    ReceiptState::Printed
-                } else {
-                    ReceiptState::Failed
-                },
-                None,
-            );
-        }
+        let content = ReceiptContent::guidance(&slip).map_err(|e| e.to_string());
+        // A guidance slip that did not print is recorded on its job; the visitor can ask again.
+        let _ = self.send_slip(job, format!("guidance {subject_id}"), content);
     }
 
     fn look_up(&self, code: kiosk_core::TrackingCode) -> Option<FollowUpView> {
