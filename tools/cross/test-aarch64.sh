@@ -17,5 +17,32 @@ if ((${#need[@]})); then
 fi
 rustup target list --installed | grep -qx "$target" || rustup target add "$target"
 
+# The store is SQLCipher linked to the system libcrypto: Debian's arm64 libssl packages are
+# unpacked (not installed) into a small sysroot, found by libsqlite3-sys's build through its
+# target-prefixed OPENSSL_* variables and by the emulated program through QEMU_SET_ENV.
+ssl_root=${KIOSK_BUILD_DIR:-$HOME/.cache/kiosk-image}/ssl-arm64
+ssl_pkgs=(libssl3 libssl-dev)
+if [ "$(cat "$ssl_root/.packages" 2>/dev/null)" != "${ssl_pkgs[*]}" ]; then
+    echo "==> unpacking arm64 ${ssl_pkgs[*]} into $ssl_root"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        $SUDO dpkg --add-architecture arm64
+        $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    fi
+    dl=$(mktemp -d)
+    chmod 0777 "$dl"   # apt's download sandbox user writes here
+    (cd "$dl" && apt-get download -qq "${ssl_pkgs[@]/%/:arm64}")
+    rm -rf "$ssl_root" && mkdir -p "$ssl_root"
+    for d in "$dl"/*.deb; do dpkg-deb -x "$d" "$ssl_root"; done
+    rm -rf "$dl"
+    echo "${ssl_pkgs[*]}" > "$ssl_root/.packages"
+fi
+ssl_lib="$ssl_root/usr/lib/aarch64-linux-gnu"
+export AARCH64_UNKNOWN_LINUX_GNU_OPENSSL_LIB_DIR="$ssl_lib"
+export AARCH64_UNKNOWN_LINUX_GNU_OPENSSL_INCLUDE_DIR="$ssl_root/usr/include"
+# openssl/configuration.h is in the multiarch include directory.
+export CFLAGS_aarch64_unknown_linux_gnu="-I$ssl_root/usr/include/aarch64-linux-gnu"
+export QEMU_SET_ENV="LD_LIBRARY_PATH=$ssl_lib"
+
 # Linker and qemu runner come from .cargo/config.toml.
 cargo test --locked --target "$target" -p kiosk-core -p kiosk-config -p kiosk-store
