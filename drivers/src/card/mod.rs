@@ -18,7 +18,7 @@ mod sim;
 
 pub use apdu::{ApduProfile, Transmit, read_certificate};
 pub use certificate::identity_from_certificate;
-pub use pcsc_reader::{PcscReader, PcscReaderConfig};
+pub use pcsc_reader::{PcscReader, PcscReaderConfig, ReaderListError, list_readers};
 pub use sim::{SimCard, SimCardReader, SimCardReaderHandle};
 
 use kiosk_core::{NationalCode, NationalCodeError};

@@ -73,6 +73,29 @@ impl CardReader for PcscReader {
     }
 }
 
+/// Why [`list_readers`] found nothing to read from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReaderListError {
+    /// pcscd is not running or not reachable.
+    #[error("the PC/SC service (pcscd) is not reachable: {0}")]
+    Service(String),
+}
+
+/// The names of the readers pcscd knows now (empty when none is plugged in), for a check
+/// before waiting for a card.
+pub fn list_readers() -> Result<Vec<String>, ReaderListError> {
+    let ctx =
+        Context::establish(Scope::User).map_err(|e| ReaderListError::Service(e.to_string()))?;
+    match ctx.list_readers_owned() {
+        Ok(names) => Ok(names
+            .iter()
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()),
+        Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
+        Err(e) => Err(ReaderListError::Service(e.to_string())),
+    }
+}
+
 struct PcscCard<'a>(&'a pcsc::Card);
 
 impl Transmit for PcscCard<'_> {

@@ -11,6 +11,8 @@
 //!   [`UsbLp`] (`/dev/usb/lp*`), [`SerialTransport`] (`serialport`, RTS/CTS),
 //!   [`Tcp9100`] (raw TCP, port 9100) and the simulator [`SimPrinter`], which runs the same
 //!   procedure over a simulated device that can fail in every way a printer does.
+//! - [`Responder`] plays a printer on the far end of a real pty or TCP socket, for tests and
+//!   for trying a configuration without a printer.
 //!
 //! No call blocks without bound: every write and read has a timeout, so a printer that stops
 //! taking data (paper out with flow control holding us back, a dead network peer) becomes an
@@ -20,6 +22,7 @@
 
 pub mod job;
 pub mod messages;
+pub mod responder;
 mod serial;
 mod sim;
 pub mod status;
@@ -29,6 +32,7 @@ mod usb;
 use std::io;
 
 pub use job::{JobConfig, Link, PrintError};
+pub use responder::Responder;
 pub use serial::{SerialConfig, SerialLink, SerialTransport};
 pub use sim::{SimFault, SimPrinter, SimPrinterHandle};
 pub use status::{

@@ -26,6 +26,9 @@ pub struct SerialConfig {
     /// Baud rate (8 data bits, no parity, 1 stop bit, RTS/CTS). Must match the printer's
     /// setting: 38400 is the Epson default, 115200 the fastest most printers take.
     pub baud: u32,
+    /// RTS/CTS hardware flow control (on by [`SerialConfig::new`]). Off only for a printer
+    /// wired without handshake lines: then nothing stops raster data overrunning its buffer.
+    pub rts_cts: bool,
 }
 
 impl SerialConfig {
@@ -34,7 +37,14 @@ impl SerialConfig {
         Self {
             path: path.into(),
             baud,
+            rts_cts: true,
         }
+    }
+
+    /// The same port without hardware flow control.
+    pub fn without_flow_control(mut self) -> Self {
+        self.rts_cts = false;
+        self
     }
 }
 
@@ -61,16 +71,25 @@ impl Transport for SerialTransport {
             .data_bits(DataBits::Eight)
             .parity(Parity::None)
             .stop_bits(StopBits::One)
-            .flow_control(FlowControl::Hardware)
+            .flow_control(if self.config.rts_cts {
+                FlowControl::Hardware
+            } else {
+                FlowControl::None
+            })
             .open_native()?;
         SerialLink::new(port)
     }
 
     fn describe(&self) -> String {
         format!(
-            "{} at {} baud",
+            "{} at {} baud{}",
             self.config.path.display(),
-            self.config.baud
+            self.config.baud,
+            if self.config.rts_cts {
+                ""
+            } else {
+                " without flow control"
+            }
         )
     }
 }

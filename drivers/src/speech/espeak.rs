@@ -28,6 +28,8 @@ pub enum Output {
 pub struct EspeakNg {
     program: PathBuf,
     output: Output,
+    /// Voices for Persian and English (`fa`, `en` unless configured).
+    voices: [String; 2],
 }
 
 impl EspeakNg {
@@ -41,13 +43,20 @@ impl EspeakNg {
         Self {
             program: program.into(),
             output,
+            voices: ["fa".to_owned(), "en".to_owned()],
         }
     }
 
-    fn voice(lang: Lang) -> &'static str {
+    /// Uses other espeak-ng voices (`fa+f3`, `en-gb`) for Persian and English.
+    pub fn with_voices(mut self, fa: impl Into<String>, en: impl Into<String>) -> Self {
+        self.voices = [fa.into(), en.into()];
+        self
+    }
+
+    fn voice(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Fa => "fa",
-            Lang::En => "en",
+            Lang::Fa => &self.voices[0],
+            Lang::En => &self.voices[1],
         }
     }
 
@@ -78,7 +87,7 @@ impl EspeakNg {
             "-q".into(),
             "-x".into(),
             "-v".into(),
-            Self::voice(lang).into(),
+            self.voice(lang).into(),
             "--stdin".into(),
         ];
         let mut child = self.spawn(&args)?;
@@ -114,7 +123,7 @@ impl Speech for EspeakNg {
         let amplitude = u16::from(settings.volume.min(100)) * 2;
         let mut args = vec![
             "-v".to_owned(),
-            Self::voice(utterance.lang).to_owned(),
+            self.voice(utterance.lang).to_owned(),
             "-s".to_owned(),
             rate.to_string(),
             "-a".to_owned(),
