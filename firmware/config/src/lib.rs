@@ -6,12 +6,22 @@
 //! `calendar.closures[1].first`) and the reason. A kiosk that starts has a configuration that is
 //! whole; an operator who runs `kioskctl config check` sees all mistakes at once.
 
+pub mod devices;
+mod display;
+mod privacy;
+mod samad;
 mod schema;
 mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use devices::DeviceSettings;
+pub use display::{DisplaySettings, Rotation};
+pub use privacy::{
+    DEFAULT_DATABASE_KEY_FILE, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS, PrivacySettings,
+};
+pub use samad::{MAX_BATCH_BYTES, MAX_BATCH_ITEMS, SamadSettings};
 pub use schema::Mode;
 pub use validate::{KioskConfig, ReceiptSettings};
 

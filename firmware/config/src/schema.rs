@@ -34,6 +34,22 @@ pub(crate) struct RawConfig {
     pub receipt: RawReceipt,
     #[serde(default)]
     pub subject: Vec<RawSubject>,
+    #[serde(default)]
+    pub display: crate::display::RawDisplay,
+    #[serde(default)]
+    pub printer: crate::devices::RawPrinter,
+    #[serde(default)]
+    pub scanner: crate::devices::RawScanner,
+    #[serde(default)]
+    pub card: crate::devices::RawCard,
+    #[serde(default)]
+    pub keypad: crate::devices::RawKeypad,
+    #[serde(default)]
+    pub speech: crate::devices::RawSpeech,
+    #[serde(default)]
+    pub samad: Option<crate::samad::RawSamad>,
+    #[serde(default)]
+    pub privacy: crate::privacy::RawPrivacy,
 }
 
 #[derive(Debug, Deserialize)]

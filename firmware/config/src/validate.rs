@@ -42,6 +42,14 @@ pub struct KioskConfig {
     pub receipt: ReceiptSettings,
     /// The subjects visitors choose from (until SAMAD's catalogue replaces them).
     pub catalogue: Catalogue,
+    /// The touch panel: resolution, rotation, physical size (`[display]`).
+    pub display: crate::DisplaySettings,
+    /// The printer, scanner, card reader, keypad and speech (`[printer]`, `[scanner]`, …).
+    pub devices: crate::DeviceSettings,
+    /// How to reach SAMAD (`None`: this kiosk does not sync).
+    pub samad: Option<crate::SamadSettings>,
+    /// How long personal data stays after SAMAD acknowledged a case (`[privacy]`).
+    pub privacy: crate::PrivacySettings,
 }
 
 /// Receipt texts and follow-up channels.
@@ -376,6 +384,22 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
     }
 
     let catalogue = catalogue(&raw.subject, issues);
+    let display = crate::display::check(&raw.display, &mut issues.0);
+    let devices = crate::devices::check(
+        crate::devices::RawDevices {
+            printer: raw.printer,
+            scanner: raw.scanner,
+            card: raw.card,
+            keypad: raw.keypad,
+            speech: raw.speech,
+        },
+        &mut issues.0,
+    );
+    let samad = raw
+        .samad
+        .as_ref()
+        .map(|s| crate::samad::check(s, base, &mut issues.0));
+    let privacy = crate::privacy::check(&raw.privacy, base, &data_dir, &mut issues.0);
 
     let calendar = WorkingCalendar::new(holidays?)
         .with_weekend(weekend)
@@ -402,6 +426,10 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             footer: raw.receipt.footer.trim().to_owned(),
         },
         catalogue,
+        display: display?,
+        samad,
+        devices,
+        privacy,
     })
 }
 
