@@ -11,6 +11,7 @@
 pub mod case_kind;
 pub mod catalogue;
 pub mod digits;
+pub mod escalation;
 pub mod holidays;
 pub mod jalali;
 pub mod national_code;
