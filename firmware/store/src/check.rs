@@ -9,6 +9,9 @@
 //!   `mode=ro`, reading the WAL through the existing -shm;
 //! - a -wal without its -shm would need WAL recovery, which creates the -shm: that case is
 //!   reported as [`StoreError::NeedsWalRecovery`] instead.
+//!
+//! An encrypted database has no readable header: [`Store::check_with_key`] skips step one for a
+//! file without SQLite's magic and lets SQLCipher judge it with the key.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,10 +21,11 @@ use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::Store;
-use crate::error::{SqlContext, StoreError, io_error};
+use crate::error::{CorruptReason, SqlContext, StoreError, io_error};
 use crate::header;
+use crate::key::DatabaseKey;
 use crate::migrations::LATEST_VERSION;
-use crate::open::{Verdict, look, with_suffix};
+use crate::open::{Verdict, apply_key, look, with_suffix};
 use crate::outbox::OutboxState;
 use crate::receipts::ReceiptState;
 
@@ -57,6 +61,8 @@ pub struct CheckReport {
     pub read_wal: bool,
     /// Size of the main file in bytes.
     pub file_bytes: u64,
+    /// Whether the file is encrypted (read with the key).
+    pub encrypted: bool,
     /// Row counts; `None` when the schema is older than the firmware's (tables may be missing
     /// until the firmware migrates the file).
     pub counts: Option<TableCounts>,
@@ -129,6 +135,16 @@ impl Store {
     /// database, empty, truncated, malformed or failing the integrity check),
     /// [`StoreError::NewerSchema`], [`StoreError::NeedsWalRecovery`].
     pub fn check(path: impl AsRef<Path>) -> Result<CheckReport, StoreError> {
+        Self::check_with_key(path, None)
+    }
+
+    /// [`Store::check`] of a database that may be encrypted: with `key`, a file without the
+    /// SQLite header is read with it ([`StoreError::WrongKey`] when it cannot be); a plaintext
+    /// file is checked as it is (and reported with `encrypted: false`).
+    pub fn check_with_key(
+        path: impl AsRef<Path>,
+        key: Option<&DatabaseKey>,
+    ) -> Result<CheckReport, StoreError> {
         let path = path.as_ref();
         let damaged = |reason| StoreError::Damaged {
             path: path.to_owned(),
@@ -148,9 +164,15 @@ impl Store {
             }
             Err(e) => return Err(io_error(path, "look for the database")(e)),
         }
-        let inspection = header::inspect(path)
-            .map_err(io_error(path, "read the database header"))?
-            .map_err(damaged)?;
+        let inspection =
+            match header::inspect(path).map_err(io_error(path, "read the database header"))? {
+                Ok(inspection) => Some(inspection),
+                Err(CorruptReason::Empty) => return Err(damaged(CorruptReason::Empty)),
+                Err(_) if key.is_some() => None,
+                Err(reason) => return Err(damaged(reason)),
+            };
+        // A plaintext file is read without the key.
+        let key = if inspection.is_some() { None } else { key };
         let wal = with_suffix(path, "-wal").exists();
         let shm = with_suffix(path, "-shm").exists();
         let query = match (wal, shm) {
@@ -167,7 +189,8 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(file_uri(path, query), flags)
             .ctx(path, "open the database read-only")?;
-        let schema_version = match look(&conn, path, &inspection)? {
+        apply_key(&conn, path, key)?;
+        let schema_version = match look(&conn, path, inspection.as_ref(), key.is_some())? {
             Verdict::Healthy(version) => version,
             Verdict::Newer(found) => {
                 return Err(StoreError::NewerSchema {
@@ -192,9 +215,20 @@ impl Store {
             path: path.to_owned(),
             schema_version,
             firmware_schema_version: LATEST_VERSION,
-            wal_mode: inspection.header.wal_mode,
+            wal_mode: match &inspection {
+                Some(i) => i.header.wal_mode,
+                None => {
+                    let mode: String = conn
+                        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                        .ctx(path, "read the journal mode")?;
+                    wal || mode.eq_ignore_ascii_case("wal")
+                }
+            },
             read_wal: wal,
-            file_bytes: inspection.file_bytes,
+            file_bytes: fs::metadata(path)
+                .map_err(io_error(path, "read the file size"))?
+                .len(),
+            encrypted: key.is_some(),
             counts,
         })
     }

@@ -58,7 +58,10 @@ impl fmt::Display for CorruptReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("the file is empty (0 bytes)"),
-            Self::NotADatabase => f.write_str("the file is not an SQLite database (wrong header)"),
+            Self::NotADatabase => f.write_str(
+                "the file is not a plain SQLite database (no SQLite header): not a database, or \
+                 an encrypted one read without its key",
+            ),
             Self::Truncated {
                 file_bytes,
                 expected_bytes: Some(expected),
@@ -192,6 +195,28 @@ pub enum StoreError {
     )]
     NotAKioskDatabase {
         /// The file.
+        path: PathBuf,
+    },
+    /// With a key: SQLCipher could not read the file. Left untouched.
+    #[error(
+        "{}: wrong database key or not a kiosk database (SQLCipher: file is not a database); \
+         the file was left untouched: check that the key file (privacy.database_key_file) is \
+         the one this kiosk was provisioned with",
+        path.display()
+    )]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// Without a key: the file has no plain SQLite header. Left untouched, because it may be an
+    /// encrypted kiosk database.
+    #[error(
+        "{}: not a plain SQLite database: it is an encrypted kiosk database (open it with its \
+         key, privacy.database_key_file) or not a database at all; the file was left untouched",
+        path.display()
+    )]
+    EncryptedOrNotADatabase {
+        /// The database file.
         path: PathBuf,
     },
     /// There is no database at the path, and none was created.

@@ -11,6 +11,10 @@
 //! A file from a newer firmware is refused untouched; a corrupt file is moved aside, never
 //! silently replaced (see [`Store::open`], [`Store::open_after_corruption`], [`Store::check`]).
 //!
+//! Encryption at rest: the file is SQLCipher-encrypted under a raw 32-byte key read from a
+//! root-only file ([`DatabaseKey::load`], [`OpenOptions::encrypted`]); a plaintext database
+//! from before encryption is encrypted once on the first keyed open.
+//!
 //! Privacy: the national code is stored in full because SAMAD needs it, with a masked copy
 //! beside it; logs and `Debug` output only ever show masked codes and phones and never a
 //! description or note.
@@ -19,15 +23,23 @@
 
 mod cases;
 mod check;
+mod claims;
+mod desk_error;
+mod encrypt;
 mod error;
 mod events;
 mod header;
+mod key;
+mod meetings;
 mod migrations;
 mod open;
 mod outbox;
 mod pulled;
+mod purge;
+mod ratings;
 mod receipts;
 mod sequences;
+mod services;
 mod settings;
 mod staff;
 mod text_enum;
@@ -45,8 +57,15 @@ pub use cases::{
     MAX_DESCRIPTION_CHARS, MAX_SAMAD_NUMBER_CHARS, NewCase, RegisteredCase,
 };
 pub use check::{CheckReport, TableCounts};
+pub use claims::VisitClaim;
+pub use desk_error::DeskError;
 pub use error::{CaseRef, CorruptReason, MAX_REPORTED_PROBLEMS, StoreError};
 pub use events::{CaseEvent, EventKind, MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS, NewEvent};
+pub use key::{DatabaseKey, KEY_BYTES, KEY_FILE_MODE, KeyFileError};
+pub use meetings::{
+    MAX_ACTIONS_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_RESULT_OTHER_CHARS, MAX_TOPIC_CHARS,
+    MeetingRecord, MeetingResult, NewMeeting, Occupation,
+};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
 pub use open::{MovedAside, OpenOptions};
 pub use outbox::{
@@ -54,9 +73,15 @@ pub use outbox::{
     OutboxState, OutboxStats, ParkedItem, RetryOne, SettleReport, Settlement,
 };
 pub use pulled::{EVENT_CURSOR_KEY, MAX_SAMAD_EVENT_ID_CHARS, PullReport, PulledEvent};
+pub use purge::{PURGED_MASK, PURGED_NATIONAL_CODE, PURGED_TEXT, PurgeReport};
+pub use ratings::{Attribution, NewRating, RatingReason, RatingRecord};
 pub use receipts::{MAX_STATUS_CHARS, ReceiptJob, ReceiptState, ReceiptVariant};
+pub use services::{DESK_PAYLOAD_VERSION, MAX_SERVICE_NOTE_CHARS, NewService, ServiceRecord};
 pub use settings::MAX_KEY_CHARS;
-pub use staff::{MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, NewStaff, StaffRecord};
+pub use staff::{
+    MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewStaff,
+    PinPolicy, StaffRecord, hash_pin, pin_matches,
+};
 
 /// An open kiosk database. One per process; writes take `&mut self`.
 #[derive(Debug)]

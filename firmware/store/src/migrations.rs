@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[Migration] = &[
         summary: "SAMAD sync: outbox leases, retry times and park reasons; pulled-back events",
         sql: SCHEMA_V2_SYNC,
     },
+    Migration {
+        summary: "service desk: visit claims, services given, ratings with reasons, meetings",
+        sql: SCHEMA_V3_DESK,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -195,6 +199,115 @@ END;
 CREATE TABLE samad_events (
     samad_event_id TEXT    PRIMARY KEY CHECK (length(samad_event_id) BETWEEN 1 AND 100),
     case_event_id  INTEGER NOT NULL UNIQUE REFERENCES case_events (id)
+) WITHOUT ROWID;
+"#;
+
+// Step 3, for the service desk and the visitor's rating (issue 8):
+// - visit_claims: the employee who served a visit ("served by"), one per tracking code; the
+//   visit may have been registered at another kiosk of the fleet, so there is no foreign key.
+// - services: services given at the desk (ثبت خدمت), each with its outbox item.
+// - ratings: one per satisfaction code (the token is UNIQUE), attributed to the employee of the
+//   visit's claim, else to the employee named in the code; reasons from seed 003's survey form.
+//   Ratings and their reasons are append-only.
+// - meetings: seed 003's face-to-face meeting form, every field; the results are checkboxes,
+//   so they are rows of meeting_results.
+const SCHEMA_V3_DESK: &str = r#"
+CREATE TABLE visit_claims (
+    id            INTEGER PRIMARY KEY,
+    tracking_code TEXT    NOT NULL UNIQUE
+                  CHECK (length(tracking_code) = 16 AND tracking_code NOT GLOB '*[^0-9]*'),
+    staff_id      INTEGER NOT NULL REFERENCES staff (id),
+    employee_code TEXT    NOT NULL CHECK (length(employee_code) BETWEEN 1 AND 64),
+    claimed_at    INTEGER NOT NULL
+);
+
+CREATE TABLE services (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    service_id           TEXT    NOT NULL CHECK (length(service_id) BETWEEN 1 AND 100),
+    staff_id             INTEGER NOT NULL REFERENCES staff (id),
+    employee_code        TEXT    NOT NULL CHECK (length(employee_code) BETWEEN 1 AND 64),
+    tracking_code        TEXT    CHECK (tracking_code IS NULL OR (length(tracking_code) = 16
+                                 AND tracking_code NOT GLOB '*[^0-9]*')),
+    national_code_masked TEXT    CHECK (national_code_masked IS NULL
+                                 OR length(national_code_masked) = 10),
+    note                 TEXT    CHECK (note IS NULL OR length(note) <= 1000),
+    given_at             INTEGER NOT NULL
+);
+CREATE INDEX services_by_time ON services (given_at);
+
+CREATE TABLE ratings (
+    id             INTEGER PRIMARY KEY,
+    client_uuid    TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    token          TEXT    NOT NULL UNIQUE CHECK (length(token) BETWEEN 1 AND 512),
+    tracking_code  TEXT    NOT NULL
+                   CHECK (length(tracking_code) = 16 AND tracking_code NOT GLOB '*[^0-9]*'),
+    issuing_kiosk  INTEGER NOT NULL CHECK (issuing_kiosk BETWEEN 1 AND 99999),
+    service_id     TEXT    NOT NULL CHECK (length(service_id) <= 32),
+    employee_code  TEXT    CHECK (employee_code IS NULL OR length(employee_code) BETWEEN 1 AND 64),
+    attribution    TEXT    NOT NULL CHECK (attribution IN ('claim', 'code', 'none')),
+    score          INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    rated_at       INTEGER NOT NULL,
+    CHECK ((employee_code IS NULL) = (attribution = 'none'))
+);
+CREATE INDEX ratings_by_time ON ratings (rated_at);
+
+CREATE TABLE rating_reasons (
+    rating_id INTEGER NOT NULL REFERENCES ratings (id),
+    reason    TEXT    NOT NULL CHECK (reason IN ('workflow', 'prior_information',
+                  'staff_behaviour', 'amenities')),
+    PRIMARY KEY (rating_id, reason)
+) WITHOUT ROWID;
+
+CREATE TRIGGER ratings_no_update BEFORE UPDATE ON ratings
+BEGIN
+    SELECT RAISE(ABORT, 'ratings are append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER ratings_no_delete BEFORE DELETE ON ratings
+BEGIN
+    SELECT RAISE(ABORT, 'ratings are append-only: DELETE is not allowed');
+END;
+CREATE TRIGGER rating_reasons_no_update BEFORE UPDATE ON rating_reasons
+BEGIN
+    SELECT RAISE(ABORT, 'rating reasons are append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER rating_reasons_no_delete BEFORE DELETE ON rating_reasons
+BEGIN
+    SELECT RAISE(ABORT, 'rating reasons are append-only: DELETE is not allowed');
+END;
+
+CREATE TABLE meetings (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    meeting_day          TEXT    NOT NULL CHECK (meeting_day GLOB
+                                 '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    meeting_jalali       TEXT    NOT NULL,
+    full_name            TEXT    NOT NULL CHECK (length(full_name) BETWEEN 1 AND 200),
+    national_code        TEXT    NOT NULL
+                         CHECK (length(national_code) = 10 AND national_code NOT GLOB '*[^0-9]*'),
+    national_code_masked TEXT    NOT NULL,
+    birth_date           TEXT    CHECK (birth_date IS NULL OR birth_date GLOB
+                                 '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    occupation           TEXT    NOT NULL CHECK (occupation IN ('government', 'private', 'other')),
+    occupation_title     TEXT    CHECK (occupation_title IS NULL
+                                 OR length(occupation_title) BETWEEN 1 AND 200),
+    reason               TEXT    NOT NULL CHECK (length(reason) BETWEEN 1 AND 2000),
+    topic                TEXT    CHECK (topic IS NULL OR length(topic) BETWEEN 1 AND 100),
+    result_other         TEXT    CHECK (result_other IS NULL OR length(result_other) <= 1000),
+    actions_taken        TEXT    CHECK (actions_taken IS NULL OR length(actions_taken) <= 4000),
+    staff_id             INTEGER NOT NULL REFERENCES staff (id),
+    employee_code        TEXT    NOT NULL CHECK (length(employee_code) BETWEEN 1 AND 64),
+    recorded_at          INTEGER NOT NULL
+);
+CREATE INDEX meetings_by_day ON meetings (meeting_day);
+
+CREATE TABLE meeting_results (
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    result     TEXT    NOT NULL CHECK (result IN ('referred_to_deputy', 'follow_up_ordered',
+                   'checked_against_regulations', 'legal_framework_explained',
+                   'unrelated_to_organisation', 'other')),
+    PRIMARY KEY (meeting_id, result)
 ) WITHOUT ROWID;
 "#;
 

@@ -11,6 +11,15 @@
 //! 3. Only then: WAL journal, `synchronous=FULL` (WAL with NORMAL can lose a committed
 //!    transaction on power loss), foreign keys, busy timeout, and the pending migrations.
 //!
+//! Encryption (SQLCipher): with [`OpenOptions::key`] set, the key is applied by the first
+//! statement of every connection (`PRAGMA key`, a raw key). An encrypted file has no
+//! "SQLite format 3" header, so step 1 cannot judge it: SQLite's "file is not a database" after a
+//! key means a wrong key or a file that is not a kiosk database, and such a file is left where it
+//! is, never moved aside. A plaintext database (a kiosk from before encryption) found while a key
+//! is given is encrypted once, in place: see the `encrypt` module. Without a key, a file without
+//! the SQLite header is refused untouched as well ([`StoreError::EncryptedOrNotADatabase`]): it
+//! may be an encrypted database opened by a tool that was not given the key.
+//!
 //! A new database is built and migrated under a temporary name and renamed into place, so an
 //! interrupted first start never leaves an empty or half-made file at the real path; that is
 //! what lets an empty file there be treated as data loss. A corrupt file is renamed to
@@ -27,8 +36,10 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::Store;
+use crate::encrypt;
 use crate::error::{CorruptReason, MAX_REPORTED_PROBLEMS, SqlContext, StoreError, io_error};
 use crate::header::{self, Inspection};
+use crate::key::DatabaseKey;
 use crate::migrations::{self, LATEST_VERSION};
 
 /// How to open the store.
@@ -38,6 +49,9 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Create a new database when there is none at the path (the first start of a kiosk).
     pub create_if_missing: bool,
+    /// The SQLCipher key; `None` opens plaintext SQLite (tests and tools only: the kiosk always
+    /// gives its key, see [`DatabaseKey::load`]).
+    pub key: Option<DatabaseKey>,
 }
 
 impl Default for OpenOptions {
@@ -45,8 +59,42 @@ impl Default for OpenOptions {
         Self {
             busy_timeout: Duration::from_secs(5),
             create_if_missing: true,
+            key: None,
         }
     }
+}
+
+impl OpenOptions {
+    /// The default options with the database encrypted under `key`.
+    pub fn encrypted(key: DatabaseKey) -> Self {
+        Self {
+            key: Some(key),
+            ..Self::default()
+        }
+    }
+}
+
+/// Applies `key` (if any) as the first statement on `conn`.
+pub(crate) fn apply_key(
+    conn: &Connection,
+    path: &Path,
+    key: Option<&DatabaseKey>,
+) -> Result<(), StoreError> {
+    match key {
+        // SQLCipher would also print its own lines ("hmac check failed …") to stderr; the
+        // store reports every failure itself, naming the file (StoreError::WrongKey).
+        Some(key) => conn
+            .execute_batch("PRAGMA cipher_log_level = NONE;")
+            .and_then(|()| conn.execute_batch(key.pragma(None).as_str()))
+            .ctx(path, "apply the database key"),
+        None => Ok(()),
+    }
+}
+
+/// Whether SQLite said "file is not a database" (`SQLITE_NOTADB`): after a key, a wrong key.
+pub(crate) fn is_not_a_database(error: &StoreError) -> bool {
+    matches!(error, StoreError::Sqlite { source, .. }
+        if source.sqlite_error_code() == Some(ErrorCode::NotADatabase))
 }
 
 /// A corrupt database that was moved aside before a fresh one was created.
@@ -140,14 +188,33 @@ fn integrity_problems(conn: &Connection, path: &Path) -> Result<Option<Vec<Strin
 
 /// Reads the schema version and runs `integrity_check`, changing nothing. SQLite's corruption
 /// errors become [`Verdict::Corrupt`]; a truncated file is named as such.
+/// With a key, SQLite's "file is not a database" on the first read is a wrong key (or a file
+/// that is no kiosk database), not a corruption: [`StoreError::WrongKey`].
 pub(crate) fn look(
     conn: &Connection,
     path: &Path,
-    inspection: &Inspection,
+    inspection: Option<&Inspection>,
+    keyed: bool,
 ) -> Result<Verdict, StoreError> {
+    if keyed {
+        // The first read decrypts page 1: a wrong key fails here, before any verdict.
+        if let Err(e) = migrations::user_version(conn, path) {
+            return Err(if is_not_a_database(&e) {
+                StoreError::WrongKey {
+                    path: path.to_owned(),
+                }
+            } else {
+                e
+            });
+        }
+    }
     let verdict = look_with_sqlite(conn, path)?;
     Ok(match verdict {
-        Verdict::Corrupt(reason) => Verdict::Corrupt(inspection.truncation().unwrap_or(reason)),
+        Verdict::Corrupt(reason) => Verdict::Corrupt(
+            inspection
+                .and_then(Inspection::truncation)
+                .unwrap_or(reason),
+        ),
         other => other,
     })
 }
@@ -336,6 +403,7 @@ fn create_new(path: &Path, options: &OpenOptions) -> Result<(), StoreError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(&tmp, flags).ctx(&tmp, "create a new database")?;
+    apply_key(&conn, &tmp, options.key.as_ref())?;
     configure(&conn, &tmp, options)?;
     migrations::migrate(&mut conn, &tmp)?;
     // Closing checkpoints the WAL into the file (synced, synchronous=FULL) and deletes it.
@@ -361,28 +429,76 @@ fn create_new(path: &Path, options: &OpenOptions) -> Result<(), StoreError> {
     }
     fs::rename(&tmp, path).map_err(io_error(path, "put the new database in place"))?;
     sync_dir(parent_dir(path))?;
-    tracing::info!(path = %path.display(), version = LATEST_VERSION, "created a new database");
+    tracing::info!(
+        path = %path.display(),
+        version = LATEST_VERSION,
+        encrypted = options.key.is_some(),
+        "created a new database"
+    );
     Ok(())
+}
+
+/// Whether the file starts with the 16 bytes of SQLite's magic (a plaintext database, maybe a
+/// damaged one).
+fn starts_with_magic(path: &Path) -> Result<bool, StoreError> {
+    use std::io::Read as _;
+    let mut start = [0u8; 16];
+    let mut file = fs::File::open(path).map_err(io_error(path, "read the database header"))?;
+    let mut got = 0;
+    while got < start.len() {
+        match file.read(&mut start[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(path, "read the database header")(e)),
+        }
+    }
+    Ok(got == start.len() && &start == header::MAGIC)
 }
 
 /// Opens a file that exists: look, then configure and migrate.
 fn open_existing(path: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
-    let inspection: Inspection = match header::inspect(path) {
-        Ok(Ok(inspection)) => inspection,
-        Ok(Err(reason)) => return Err(move_aside(path, reason)?),
-        Err(e) => return Err(io_error(path, "read the database header")(e)),
+    let key = options.key.as_ref();
+    let inspection: Option<Inspection> = match (header::inspect(path), key) {
+        (Ok(Ok(inspection)), None) => Some(inspection),
+        (Ok(Ok(_plaintext)), Some(key)) => {
+            // A kiosk from before encryption: check and migrate it as it is, then encrypt it
+            // in place, then open the encrypted file below.
+            let plain = open_existing(
+                path,
+                &OpenOptions {
+                    key: None,
+                    ..options.clone()
+                },
+            )?;
+            encrypt::encrypt_in_place(plain, key)?;
+            None
+        }
+        // Not even the magic: SQLCipher's first 16 bytes are a random salt, so this may be an
+        // encrypted database. With a key, SQLCipher judges it; without, it is not touched.
+        (Ok(Err(CorruptReason::NotADatabase)), Some(_)) if !starts_with_magic(path)? => None,
+        (Ok(Err(CorruptReason::NotADatabase)), None) if !starts_with_magic(path)? => {
+            return Err(StoreError::EncryptedOrNotADatabase {
+                path: path.to_owned(),
+            });
+        }
+        // Empty, or a damaged plaintext header.
+        (Ok(Err(reason)), _) => return Err(move_aside(path, reason)?),
+        (Err(e), _) => return Err(io_error(path, "read the database header")(e)),
     };
     let before = SidecarsBefore::of(path);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).ctx(path, "open the database")?;
-    let verdict = conn
-        .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-        .ctx(path, "disable checkpoint on close")
+    let verdict = apply_key(&conn, path, key)
+        .and_then(|()| {
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+                .ctx(path, "disable checkpoint on close")
+        })
         .and_then(|_| {
             conn.busy_timeout(options.busy_timeout)
                 .ctx(path, "set the busy timeout")
         })
-        .and_then(|()| look(&conn, path, &inspection));
+        .and_then(|()| look(&conn, path, inspection.as_ref(), key.is_some()));
     let refusal = match verdict {
         Ok(Verdict::Healthy(_)) => None,
         Ok(Verdict::Newer(found)) => Some(Err(StoreError::NewerSchema {

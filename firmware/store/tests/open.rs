@@ -10,7 +10,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{case, closed_db_with, db_path, names, noise, open, raw, snapshot};
+use common::{bad_header, case, closed_db_with, db_path, names, noise, open, raw, snapshot};
 use kiosk_store::{CorruptReason, LATEST_VERSION, OpenOptions, Store, StoreError};
 
 /// Opens `path` expecting `Corrupt`; checks the file moved aside with `bytes` intact, that
@@ -140,21 +140,42 @@ fn a_database_from_a_newer_firmware_is_refused_with_both_versions_and_left_untou
     assert_eq!(snapshot(dir.path()), before);
 }
 
-#[test]
-fn random_bytes_are_not_a_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_path(dir.path());
-    let bytes = noise(8192, 7);
-    fs::write(&path, &bytes).unwrap();
-    let (reason, _) = expect_moved_aside(&path, &bytes);
-    assert_eq!(reason, CorruptReason::NotADatabase);
+/// Opens `path` without a key expecting [`StoreError::EncryptedOrNotADatabase`] and nothing
+/// changed in the directory.
+fn expect_left_untouched(path: &Path) {
+    let dir = path.parent().unwrap();
+    let before = snapshot(dir);
+    let err = Store::open(path, &OpenOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::EncryptedOrNotADatabase { path: p } if p == path),
+        "{err}"
+    );
+    assert!(err.to_string().contains("left untouched"), "{err}");
+    assert_eq!(snapshot(dir), before, "nothing changed on disk");
 }
 
 #[test]
-fn a_text_file_is_not_a_database() {
+fn random_bytes_may_be_an_encrypted_database_and_are_left_untouched_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    fs::write(&path, noise(8192, 7)).unwrap();
+    expect_left_untouched(&path);
+}
+
+#[test]
+fn a_text_file_is_refused_untouched_without_a_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
     let bytes = b"[kiosk]\nnumber = 42\n# someone wrote the config over the database\n".to_vec();
+    fs::write(&path, &bytes).unwrap();
+    expect_left_untouched(&path);
+}
+
+#[test]
+fn a_damaged_sqlite_header_is_not_a_database_and_is_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    let bytes = bad_header(8192, 7);
     fs::write(&path, &bytes).unwrap();
     let (reason, _) = expect_moved_aside(&path, &bytes);
     assert_eq!(reason, CorruptReason::NotADatabase);
@@ -284,7 +305,7 @@ fn an_index_entry_changed_by_one_digit_fails_the_integrity_check() {
 fn a_corrupt_database_moves_aside_together_with_its_wal_and_shm() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
-    let (db, wal, shm) = (noise(4096, 1), noise(1000, 2), noise(32768, 3));
+    let (db, wal, shm) = (bad_header(4096, 1), noise(1000, 2), noise(32768, 3));
     fs::write(&path, &db).unwrap();
     fs::write(dir.path().join("kiosk.db-wal"), &wal).unwrap();
     fs::write(dir.path().join("kiosk.db-shm"), &shm).unwrap();
@@ -308,8 +329,8 @@ fn a_corrupt_database_moves_aside_together_with_its_wal_and_shm() {
 fn after_a_corruption_no_fresh_database_is_made_until_the_caller_asks() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
-    fs::write(&path, noise(4096, 5)).unwrap();
-    let (_, moved_to) = expect_moved_aside(&path, &noise(4096, 5));
+    fs::write(&path, bad_header(4096, 5)).unwrap();
+    let (_, moved_to) = expect_moved_aside(&path, &bad_header(4096, 5));
 
     // A restart loop must not turn the corruption into a silent fresh start.
     let err = Store::open(&path, &OpenOptions::default()).unwrap_err();
@@ -327,7 +348,7 @@ fn after_a_corruption_no_fresh_database_is_made_until_the_caller_asks() {
     store.close().unwrap();
     assert_eq!(
         fs::read(&moved_to).unwrap(),
-        noise(4096, 5),
+        bad_header(4096, 5),
         "the evidence is kept"
     );
     // From now on the new database opens normally.

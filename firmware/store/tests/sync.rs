@@ -575,7 +575,7 @@ fn a_step_one_file_is_migrated_keeping_its_events_and_their_append_only_guard() 
         .unwrap();
     }
     let mut store = open(dir.path());
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), kiosk_store::LATEST_VERSION);
     let ids: Vec<i64> = store
         .timeline(1_i64)
         .unwrap()

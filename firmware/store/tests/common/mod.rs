@@ -120,3 +120,12 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A damaged plaintext database: SQLite's 16-byte magic, an impossible page size (3), then
+/// noise. Unlike bare noise (which could be an encrypted database), it is certainly corrupt.
+pub fn bad_header(len: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = noise(len, seed);
+    bytes[..16].copy_from_slice(b"SQLite format 3\0");
+    bytes[16..18].copy_from_slice(&3u16.to_be_bytes());
+    bytes
+}
