@@ -3,12 +3,22 @@
 //!
 //! Mutual TLS with the kiosk's certificate and a pinned CA (see `tls`), a bearer token on every
 //! request, a connect timeout and a whole-request timeout (a server that accepts and then says
-//! nothing cannot hold the relay), gzip-compressed answers accepted.
+//! nothing cannot hold the relay), gzip-compressed answers accepted and request bodies above a
+//! threshold sent gzip-compressed (`Content-Encoding: gzip`: a batch of cases over a slow mobile
+//! link shrinks several times). `Retry-After` is read in both of its forms (delta-seconds and
+//! HTTP-date) and clamped to [`MAX_RETRY_AFTER`], so a wrong server clock cannot stop the relay.
 
-use std::time::Duration;
+use std::io::Write;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ETAG, HeaderMap, IF_NONE_MATCH, RETRY_AFTER};
+use kiosk_config::SamadSettings;
+use reqwest::header::{
+    CONTENT_ENCODING, CONTENT_TYPE, ETAG, HeaderMap, IF_NONE_MATCH, RETRY_AFTER,
+};
 use reqwest::{Response, StatusCode};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::SyncError;
@@ -20,6 +30,12 @@ use crate::wire::{
 
 /// Longest reason kept from a refusal's body, in characters.
 const MAX_REASON_CHARS: usize = 300;
+
+/// The longest wait a `Retry-After` may ask for; longer (or a date far ahead) is cut to this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Request bodies of more bytes than this are gzip-compressed unless set otherwise.
+pub const DEFAULT_GZIP_MIN_BYTES: usize = 4096;
 
 /// Where and how to reach SAMAD.
 #[derive(Clone)]
@@ -71,6 +87,7 @@ pub struct SamadClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    gzip_min_bytes: usize,
 }
 
 impl std::fmt::Debug for SamadClient {
@@ -99,10 +116,98 @@ fn transport(e: reqwest::Error) -> SyncError {
     SyncError::Transport(chain(&e))
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by SAMAD and is ignored).
+/// The wait a `Retry-After` value asks for at `now`: delta-seconds or an HTTP-date (a date in
+/// the past means no wait), at most [`MAX_RETRY_AFTER`]; `None` when it is neither.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits beyond u64 are still "very long".
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// `Retry-After` of an answer.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    parse_retry_after(value, SystemTime::now())
+}
+
+/// Reads one file named by a key of the `[samad]` section.
+fn read_file(key: &str, path: &std::path::Path) -> Result<String, SyncError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| SyncError::Config(format!("samad.{key}: cannot read {}: {e}", path.display())))
+}
+
+impl ClientSettings {
+    /// The settings of the `[samad]` section for kiosk `kiosk_number`: reads the token, the
+    /// pinned CA, the certificate and the key from their files; every error names its key.
+    pub fn from_config(samad: &SamadSettings, kiosk_number: u32) -> Result<Self, SyncError> {
+        let bad = |key: &str, path: &std::path::Path, why: String| {
+            SyncError::Config(format!("samad.{key}: {}: {why}", path.display()))
+        };
+        let token = read_file("token_file", &samad.token_file)?
+            .trim()
+            .to_owned();
+        if token.is_empty() || token.contains(char::is_whitespace) {
+            return Err(bad(
+                "token_file",
+                &samad.token_file,
+                "must hold one token without spaces".into(),
+            ));
+        }
+        let ca_pem = read_file("ca_file", &samad.ca_file)?;
+        let cas = CertificateDer::pem_slice_iter(ca_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad("ca_file", &samad.ca_file, format!("not valid PEM: {e}")))?;
+        if cas.is_empty() {
+            return Err(bad(
+                "ca_file",
+                &samad.ca_file,
+                "holds no certificate".into(),
+            ));
+        }
+        let client_cert_pem = read_file("client_cert_file", &samad.client_cert_file)?;
+        let chain = CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                bad(
+                    "client_cert_file",
+                    &samad.client_cert_file,
+                    format!("not valid PEM: {e}"),
+                )
+            })?;
+        if chain.is_empty() {
+            return Err(bad(
+                "client_cert_file",
+                &samad.client_cert_file,
+                "holds no certificate".into(),
+            ));
+        }
+        let client_key_pem = read_file("client_key_file", &samad.client_key_file)?;
+        PrivateKeyDer::from_pem_slice(client_key_pem.as_bytes()).map_err(|e| {
+            bad(
+                "client_key_file",
+                &samad.client_key_file,
+                format!("no usable private key: {e}"),
+            )
+        })?;
+        Ok(Self {
+            base_url: samad.base_url.clone(),
+            kiosk_number,
+            token,
+            tls: TlsMaterial {
+                ca_pem,
+                client_cert_pem,
+                client_key_pem,
+            },
+            connect_timeout: samad.connect_timeout,
+            request_timeout: samad.request_timeout,
+        })
+    }
 }
 
 /// SAMAD's reason from a refusal body (a `Problem`, or the text itself, cut short).
@@ -138,7 +243,41 @@ impl SamadClient {
             http,
             base,
             token: settings.token.clone(),
+            gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
         })
+    }
+
+    /// The client of the `[samad]` section (files read, gzip threshold set) for kiosk
+    /// `kiosk_number`; errors name the section's key.
+    pub fn from_config(samad: &SamadSettings, kiosk_number: u32) -> Result<Self, SyncError> {
+        let settings = ClientSettings::from_config(samad, kiosk_number)?;
+        let client = Self::new(&settings)?;
+        Ok(client.with_gzip_min_bytes(usize::try_from(samad.gzip_min_bytes).unwrap_or(usize::MAX)))
+    }
+
+    /// Request bodies of more than `bytes` bytes are sent gzip-compressed (`usize::MAX`: never).
+    #[must_use]
+    pub fn with_gzip_min_bytes(mut self, bytes: usize) -> Self {
+        self.gzip_min_bytes = bytes;
+        self
+    }
+
+    /// A JSON POST, its body gzip-compressed when it is larger than the threshold.
+    async fn post_json(&self, url: String, body: &impl Serialize) -> Result<Response, SyncError> {
+        let json = serde_json::to_vec(body).map_err(|e| SyncError::Config(e.to_string()))?;
+        let mut request = self
+            .http
+            .post(url)
+            .bearer_auth(&self.token)
+            .header(CONTENT_TYPE, "application/json");
+        request = if json.len() > self.gzip_min_bytes {
+            request
+                .header(CONTENT_ENCODING, "gzip")
+                .body(gzip(&json).map_err(|e| SyncError::Config(format!("gzip: {e}")))?)
+        } else {
+            request.body(json)
+        };
+        request.send().await.map_err(transport)
     }
 
     /// Sorts a non-success answer into an error.
@@ -182,13 +321,8 @@ impl SamadClient {
     /// [`SyncError::BadAnswer`].
     pub async fn submit_batch(&self, batch: &SubmitBatch) -> Result<SubmitBatchResult, SyncError> {
         let response = self
-            .http
-            .post(format!("{}/submissions", self.base))
-            .bearer_auth(&self.token)
-            .json(batch)
-            .send()
-            .await
-            .map_err(transport)?;
+            .post_json(format!("{}/submissions", self.base), batch)
+            .await?;
         let result: SubmitBatchResult = Self::json(response).await?;
         if result.results.len() != batch.items.len()
             || result
@@ -253,13 +387,68 @@ impl SamadClient {
     /// Sends the kiosk's health.
     pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {
         let response = self
-            .http
-            .post(format!("{}/heartbeat", self.base))
-            .bearer_auth(&self.token)
-            .json(heartbeat)
-            .send()
-            .await
-            .map_err(transport)?;
+            .post_json(format!("{}/heartbeat", self.base), heartbeat)
+            .await?;
         Self::json(response).await
+    }
+}
+
+/// `data` gzip-compressed (fast level: the link, not the CPU, is what is short).
+fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(data)?;
+    encoder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates_and_is_clamped() {
+        let now = httpdate::parse_http_date("Mon, 23 Nov 2026 05:00:00 GMT")
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let wait = |v: &str| parse_retry_after(v, now);
+        assert_eq!(wait("120"), Some(Duration::from_secs(120)));
+        assert_eq!(wait(" 0 "), Some(Duration::ZERO));
+        // IMF-fixdate, and the two obsolete forms a server may still send.
+        assert_eq!(
+            wait("Mon, 23 Nov 2026 05:01:30 GMT"),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            wait("Monday, 23-Nov-26 05:00:10 GMT"),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            wait("Mon Nov 23 05:00:05 2026"),
+            Some(Duration::from_secs(5))
+        );
+        // A date already past: go now.
+        assert_eq!(wait("Sun, 22 Nov 2026 05:00:00 GMT"), Some(Duration::ZERO));
+        // Far ahead, or an absurd number: cut to the maximum.
+        assert_eq!(wait("Mon, 01 Jan 2100"), None);
+        assert_eq!(wait("Fri, 01 Jan 2100 00:00:00 GMT"), Some(MAX_RETRY_AFTER));
+        assert_eq!(wait("999999999999999999999999"), Some(MAX_RETRY_AFTER));
+        assert_eq!(wait("86400"), Some(MAX_RETRY_AFTER));
+        // Neither form.
+        assert_eq!(wait(""), None);
+        assert_eq!(wait("-5"), None);
+        assert_eq!(wait("soon"), None);
+        assert_eq!(wait("1.5"), None);
+    }
+
+    #[test]
+    fn gzip_round_trips() {
+        let data = "{\"items\":[]}".repeat(500);
+        let packed = gzip(data.as_bytes()).unwrap_or_default();
+        assert!(packed.len() * 10 < data.len(), "{}", packed.len());
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut out)
+            .unwrap_or_default();
+        assert_eq!(out, data);
     }
 }

@@ -5,19 +5,28 @@
 //! - [`SamadClient`]: HTTPS with mutual TLS, a pinned CA, a bearer token, timeouts and gzip.
 //! - [`Relay`]: the tokio task that drains the outbox (leases, batches, backoff with full
 //!   jitter, `Retry-After`, poison items parked, per-case order) and pulls case events back.
+//! - [`periodic`]: the relay's heartbeat (device health), catalogue check (ETag) and event
+//!   pull, scheduled with injected time.
+//! - [`SamadClient::from_config`] and [`RelaySettings::from_config`]: both from the `[samad]`
+//!   section of kiosk.toml.
 //!
 //! Privacy: payloads hold national codes and phones in clear; they are sent, never logged.
 
 mod backoff;
 mod client;
 mod error;
+pub mod periodic;
 mod relay;
 mod tls;
 pub mod wire;
 
 pub use backoff::Backoff;
-pub use client::{CatalogueFetch, ClientSettings, SamadClient};
+pub use client::{
+    CatalogueFetch, ClientSettings, DEFAULT_GZIP_MIN_BYTES, MAX_RETRY_AFTER, SamadClient,
+    parse_retry_after,
+};
 pub use error::SyncError;
+pub use periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
 pub use relay::{Relay, RelayHandle, RelaySettings, RelayStats, Round, SharedStore};
 pub use tls::{TlsMaterial, client_config};
 

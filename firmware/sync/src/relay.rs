@@ -8,8 +8,10 @@
 //! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
 //! poison item is parked alone instead of blocking the outbox. Failures back off exponentially
 //! with full jitter, or as long as `Retry-After` says; the wait is stored with the items, so a
-//! restart keeps it. Between rounds the task sleeps until the next item is due, the next pull,
-//! or a [`RelayHandle::wake`] (new work): it never polls busily.
+//! restart keeps it. Besides the outbox the task runs the periodic jobs of [`crate::periodic`]
+//! (heartbeat with the device's health, catalogue check by ETag, event pull by cursor). Between
+//! rounds it sleeps until the next item or job is due, or a [`RelayHandle::wake`] (new work):
+//! it never polls busily.
 //!
 //! The store is synchronous (SQLite); every store call runs on tokio's blocking pool.
 
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use kiosk_config::SamadSettings;
 use kiosk_store::{Claim, ClaimLimits, EventKind, NewEvent, PulledEvent, Settlement, Store};
 use serde_json::value::RawValue;
 use tokio::sync::{Notify, watch};
@@ -25,9 +28,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::backoff::Backoff;
-use crate::client::SamadClient;
+use crate::client::{CatalogueFetch, SamadClient};
 use crate::error::SyncError;
-use crate::wire::{Event, EventType, ItemType, SubmitBatch, SubmitItem};
+use crate::periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
+use crate::wire::{Event, EventType, Heartbeat, ItemType, OutboxHealth, SubmitBatch, SubmitItem};
 
 /// The store as the relay shares it with the rest of the firmware.
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -41,12 +45,37 @@ pub struct RelaySettings {
     pub limits: ClaimLimits,
     /// Waits after failures.
     pub backoff: Backoff,
-    /// How often events are pulled back.
-    pub pull_interval: Duration,
+    /// Full jitter on the waits after failures (`false` only to measure the herd it prevents).
+    pub jitter: bool,
+    /// How often events are pulled back (`None`: never by the running relay).
+    pub pull_interval: Option<Duration>,
+    /// How often the device's health is reported (`None`: never).
+    pub heartbeat_interval: Option<Duration>,
+    /// How often the catalogue is checked (`None`: never).
+    pub catalogue_interval: Option<Duration>,
     /// Events per page.
     pub event_page: u32,
     /// Longest sleep with nothing due (a safety net; new work wakes the relay at once).
     pub max_idle: Duration,
+}
+
+impl RelaySettings {
+    /// The relay of the `[samad]` section: its batch bounds and intervals, a lease well past
+    /// the request timeout, and the default backoff.
+    pub fn from_config(samad: &SamadSettings) -> Self {
+        let default = Self::default();
+        Self {
+            lease: default.lease.max(samad.request_timeout * 2),
+            limits: ClaimLimits {
+                max_items: usize::try_from(samad.batch_max_items).unwrap_or(1),
+                max_bytes: usize::try_from(samad.batch_max_bytes).unwrap_or(usize::MAX),
+            },
+            pull_interval: Some(samad.event_pull_interval),
+            heartbeat_interval: Some(samad.heartbeat_interval),
+            catalogue_interval: Some(samad.catalogue_refresh_interval),
+            ..default
+        }
+    }
 }
 
 impl Default for RelaySettings {
@@ -61,7 +90,10 @@ impl Default for RelaySettings {
                 base: Duration::from_secs(1),
                 cap: Duration::from_secs(300),
             },
-            pull_interval: Duration::from_secs(300),
+            jitter: true,
+            pull_interval: Some(Duration::from_secs(300)),
+            heartbeat_interval: Some(Duration::from_secs(60)),
+            catalogue_interval: Some(Duration::from_secs(3600)),
             event_page: 100,
             max_idle: Duration::from_secs(600),
         }
@@ -83,6 +115,12 @@ pub struct RelayStats {
     pub failures: AtomicU64,
     /// Events appended to timelines.
     pub events: AtomicU64,
+    /// Heartbeats SAMAD received.
+    pub heartbeats: AtomicU64,
+    /// Catalogue checks answered (new catalogue or not modified).
+    pub catalogue_checks: AtomicU64,
+    /// New catalogues received.
+    pub catalogues: AtomicU64,
 }
 
 impl RelayStats {
@@ -122,6 +160,12 @@ pub struct Relay {
     failures: u32,
     /// Items to send one at a time after a batch was refused as a whole.
     solo: usize,
+    /// When the periodic jobs are due (made at the first [`Relay::run_due`]).
+    schedule: Option<Schedule>,
+    /// The device's health as the firmware last reported it.
+    health: Option<watch::Receiver<DeviceHealth>>,
+    /// The catalogue SAMAD last sent.
+    catalogue: watch::Sender<Option<Arc<CatalogueUpdate>>>,
 }
 
 /// Runs `f` on the store on the blocking pool.
@@ -214,7 +258,135 @@ impl Relay {
             stats: Arc::new(RelayStats::default()),
             failures: 0,
             solo: 0,
+            schedule: None,
+            health: None,
+            catalogue: watch::Sender::new(None),
         }
+    }
+
+    /// Heartbeats report the latest value of `health` (filled by the firmware).
+    #[must_use]
+    pub fn with_health(mut self, health: watch::Receiver<DeviceHealth>) -> Self {
+        self.health = Some(health);
+        self
+    }
+
+    /// Starts from a catalogue already held (its ETag is sent, so SAMAD answers 304).
+    #[must_use]
+    pub fn with_catalogue(self, known: CatalogueUpdate) -> Self {
+        self.catalogue.send_replace(Some(Arc::new(known)));
+        self
+    }
+
+    /// The catalogue as SAMAD last sent it; changes when a new one arrives.
+    pub fn catalogue_updates(&self) -> watch::Receiver<Option<Arc<CatalogueUpdate>>> {
+        self.catalogue.subscribe()
+    }
+
+    /// The periodic jobs' schedule (`None` before the first [`Relay::run_due`]).
+    pub fn schedule(&self) -> Option<&Schedule> {
+        self.schedule.as_ref()
+    }
+
+    /// Reports the device's health once.
+    pub async fn heartbeat(&mut self) -> Result<(), SyncError> {
+        let (depth, schema_version) = with_store(&self.store, |s| {
+            Ok((s.outbox_depth()?, s.schema_version()?))
+        })
+        .await?;
+        let health = self
+            .health
+            .as_ref()
+            .map(|h| h.borrow().clone())
+            .unwrap_or_default();
+        let known = self.catalogue.borrow().clone();
+        let now = Utc::now();
+        let heartbeat = Heartbeat {
+            sent_at: now,
+            firmware_version: health.firmware_version,
+            schema_version,
+            catalogue_version: known.as_ref().map(|c| c.catalogue.version.clone()),
+            printer: health.printer,
+            outbox: OutboxHealth {
+                depth: depth.pending,
+                parked: depth.parked,
+                oldest_unsent_age_s: depth
+                    .oldest_pending_at
+                    .map(|at| u64::try_from((now - at).num_seconds()).unwrap_or(0)),
+            },
+        };
+        let ack = self.client.heartbeat(&heartbeat).await?;
+        RelayStats::add(&self.stats.heartbeats, 1);
+        let ours = known.as_ref().map(|c| c.etag.as_str());
+        if let (Some(theirs), Some(schedule)) = (ack.catalogue_etag.as_deref(), &mut self.schedule)
+            && Some(theirs) != ours
+        {
+            // SAMAD has a catalogue we lack: fetch it now instead of at the next check.
+            schedule.now(Job::Catalogue, Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Checks the catalogue once (`If-None-Match` with the ETag held); returns whether a new
+    /// one arrived.
+    pub async fn refresh_catalogue(&mut self) -> Result<bool, SyncError> {
+        let etag = self.catalogue.borrow().as_ref().map(|c| c.etag.clone());
+        let fetched = self.client.catalogue(etag.as_deref()).await?;
+        RelayStats::add(&self.stats.catalogue_checks, 1);
+        match fetched {
+            CatalogueFetch::NotModified => Ok(false),
+            CatalogueFetch::Changed { catalogue, etag } => {
+                RelayStats::add(&self.stats.catalogues, 1);
+                self.catalogue.send_replace(Some(Arc::new(CatalogueUpdate {
+                    catalogue: *catalogue,
+                    etag,
+                })));
+                Ok(true)
+            }
+        }
+    }
+
+    /// Runs the periodic jobs due at `now` (injected: the tests pass the time they want) and
+    /// schedules each again from `now`: after its interval, or after a backoff wait if it
+    /// failed. Returns what each job that ran did.
+    pub async fn run_due(&mut self, now: Instant) -> Vec<(Job, Result<(), SyncError>)> {
+        let settings = self.settings;
+        let schedule = self.schedule.get_or_insert_with(|| {
+            Schedule::new(
+                [
+                    settings.heartbeat_interval,
+                    settings.catalogue_interval,
+                    settings.pull_interval,
+                ],
+                settings.backoff,
+                settings.jitter,
+                now,
+            )
+        });
+        let due = schedule.due(now);
+        let mut done = Vec::with_capacity(due.len());
+        for job in due {
+            let result = match job {
+                Job::Heartbeat => self.heartbeat().await,
+                Job::Catalogue => self.refresh_catalogue().await.map(|_| ()),
+                Job::Events => self.pull_events().await.map(|_| ()),
+            };
+            if let Some(schedule) = &mut self.schedule {
+                match &result {
+                    Ok(()) => schedule.succeeded(job, now, &mut rand::rng()),
+                    Err(e) => {
+                        let asked = match e {
+                            SyncError::RateLimited { retry_after, .. } => *retry_after,
+                            _ => None,
+                        };
+                        let wait = schedule.failed(job, now, asked, &mut rand::rng());
+                        tracing::warn!(?job, error = %e, ?wait, "periodic job failed");
+                    }
+                }
+            }
+            done.push((job, result));
+        }
+        done
     }
 
     /// The relay's counters.
@@ -226,7 +398,10 @@ impl Relay {
         self.failures = self.failures.saturating_add(1);
         match asked {
             Some(wait) => wait,
-            None => self.settings.backoff.delay(self.failures, &mut rand::rng()),
+            None if self.settings.jitter => {
+                self.settings.backoff.delay(self.failures, &mut rand::rng())
+            }
+            None => self.settings.backoff.window(self.failures),
         }
     }
 
@@ -468,27 +643,18 @@ impl Relay {
     }
 
     async fn run(mut self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
-        let mut next_pull = Instant::now();
         let mut not_before = Instant::now();
         loop {
             if *stop.borrow() {
                 return;
             }
-            let now = Instant::now();
-            if now >= next_pull {
-                next_pull = match self.pull_events().await {
-                    Ok(_) => now + self.settings.pull_interval,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "pulling events failed");
-                        now + self
-                            .settings
-                            .backoff
-                            .delay(2, &mut rand::rng())
-                            .min(self.settings.pull_interval)
-                    }
-                };
-            }
-            let mut sleep_until = next_pull.min(Instant::now() + self.settings.max_idle);
+            self.run_due(Instant::now()).await;
+            let idle_until = Instant::now() + self.settings.max_idle;
+            let mut sleep_until = self
+                .schedule
+                .as_ref()
+                .and_then(Schedule::next)
+                .map_or(idle_until, |next| next.min(idle_until));
             if Instant::now() >= not_before {
                 match self.round().await {
                     Ok(Round::Sent { .. }) => continue,
@@ -533,6 +699,12 @@ impl RelayHandle {
     /// New work is in the outbox (or an operator asked to sync now): run a round at once.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// A handle-free way to [`RelayHandle::wake`], for code that runs on another thread.
+    pub fn waker(&self) -> impl Fn() + Send + Sync + 'static {
+        let wake = Arc::clone(&self.wake);
+        move || wake.notify_one()
     }
 
     /// The relay's counters.

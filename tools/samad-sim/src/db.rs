@@ -344,4 +344,17 @@ impl SimDb {
     pub fn heartbeat_count(&self) -> rusqlite::Result<u64> {
         self.count("SELECT count(*) FROM heartbeats", &[])
     }
+
+    /// The last heartbeat a kiosk sent, as JSON (`Null` if its text was not JSON).
+    pub fn last_heartbeat(&self, kiosk: u32) -> rusqlite::Result<Option<Value>> {
+        let body: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM heartbeats WHERE kiosk_number = ?1 ORDER BY id DESC LIMIT 1",
+                params![kiosk],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(body.map(|b| serde_json::from_str(&b).unwrap_or(Value::Null)))
+    }
 }

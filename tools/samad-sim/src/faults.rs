@@ -35,6 +35,12 @@ pub enum Fault {
         /// Seconds in `Retry-After`.
         retry_after_s: u64,
     },
+    /// Answer 503 with `Retry-After` in its HTTP-date form, this many seconds ahead; nothing is
+    /// committed.
+    UnavailableUntil {
+        /// Seconds from now to the date in `Retry-After`.
+        retry_after_s: u64,
+    },
 }
 
 /// Random faults: each request draws one fault with these odds (per mille; the rest pass).

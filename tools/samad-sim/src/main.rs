@@ -39,6 +39,25 @@ struct Args {
     /// Subjects to refuse with 422 (repeatable).
     #[arg(long = "refuse-subject")]
     refused_subjects: Vec<String>,
+    /// A token bound to one kiosk, as NUMBER=TOKEN (repeatable): accepted only on that
+    /// kiosk's paths, 403 on any other kiosk's.
+    #[arg(long = "kiosk-token", value_parser = kiosk_token)]
+    kiosk_tokens: Vec<(u32, String)>,
+}
+
+/// `NUMBER=TOKEN`.
+fn kiosk_token(text: &str) -> Result<(u32, String), String> {
+    let (number, token) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NUMBER=TOKEN"))?;
+    let number = number
+        .trim()
+        .parse::<u32>()
+        .map_err(|e| format!("kiosk number {number:?}: {e}"))?;
+    if token.trim().is_empty() {
+        return Err("the token is empty".to_owned());
+    }
+    Ok((number, token.trim().to_owned()))
 }
 
 #[tokio::main]
@@ -62,6 +81,8 @@ async fn main() -> anyhow::Result<()> {
         token: args.token,
         refused_subjects: args.refused_subjects,
         record_requests: false,
+        record_arrivals: false,
+        kiosk_tokens: args.kiosk_tokens,
     })
     .await
     .context("start the simulator")?;

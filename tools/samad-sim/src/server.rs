@@ -31,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use uuid::Uuid;
 
 use crate::db::SimDb;
@@ -52,6 +53,11 @@ pub struct SimConfig {
     pub refused_subjects: Vec<String>,
     /// Keep every `/v1` request (method, path, body) for the contract tests.
     pub record_requests: bool,
+    /// Keep the arrival time of every `/v1` request (for the load benchmark).
+    pub record_arrivals: bool,
+    /// Tokens bound to one kiosk each: such a token is accepted only on that kiosk's paths
+    /// (another kiosk's paths get 403). The shared [`SimConfig::token`] stays valid for all.
+    pub kiosk_tokens: Vec<(u32, String)>,
 }
 
 impl Default for SimConfig {
@@ -63,6 +69,8 @@ impl Default for SimConfig {
             token: "sim-token".to_owned(),
             refused_subjects: Vec::new(),
             record_requests: false,
+            record_arrivals: false,
+            kiosk_tokens: Vec::new(),
         }
     }
 }
@@ -82,6 +90,16 @@ pub struct SimStats {
     pub conflicts: AtomicU64,
     /// Requests refused for a missing or wrong token.
     pub unauthorized: AtomicU64,
+    /// Requests refused because the token belongs to another kiosk.
+    pub forbidden: AtomicU64,
+    /// Requests whose body came gzip-compressed.
+    pub gzip_requests: AtomicU64,
+    /// Heartbeats stored.
+    pub heartbeats: AtomicU64,
+    /// Catalogues sent whole.
+    pub catalogue_sent: AtomicU64,
+    /// Catalogue requests answered 304.
+    pub catalogue_not_modified: AtomicU64,
 }
 
 impl SimStats {
@@ -101,6 +119,8 @@ pub struct SimState {
     pub stats: SimStats,
     /// The requests kept when [`SimConfig::record_requests`] is set.
     pub recorded: Mutex<Vec<RecordedRequest>>,
+    /// Arrival times of `/v1` requests when [`SimConfig::record_arrivals`] is set.
+    pub arrivals: Mutex<Vec<std::time::Instant>>,
     config: SimConfig,
 }
 
@@ -164,14 +184,44 @@ fn abort() -> Response {
     r
 }
 
-/// Checks the bearer token.
+/// The kiosk number in a `/v1/kiosks/{n}/…` path.
+fn path_kiosk(path: &str) -> Option<u32> {
+    path.strip_prefix("/v1/kiosks/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Checks the bearer token: the shared one, or a kiosk's own on that kiosk's paths only.
 async fn auth(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
-    let expected = format!("Bearer {}", state.config.token);
-    let ok = req
+    let presented = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == expected);
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    let ok = !presented.is_empty() && presented == state.config.token;
+    let bound = state
+        .config
+        .kiosk_tokens
+        .iter()
+        .find(|(_, t)| !t.is_empty() && *t == presented)
+        .map(|(k, _)| *k);
+    if let Some(owner) = bound {
+        match path_kiosk(req.uri().path()) {
+            Some(kiosk) if kiosk == owner => return next.run(req).await,
+            _ => {
+                state.stats.forbidden.fetch_add(1, Ordering::Relaxed);
+                return problem(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    format!("this token belongs to kiosk {owner}"),
+                );
+            }
+        }
+    }
     if !ok {
         state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
         return problem(
@@ -186,6 +236,11 @@ async fn auth(State(state): State<Arc<SimState>>, req: Request, next: Next) -> R
 /// Applies the next fault of the plan around the handler.
 async fn inject(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
+    if state.config.record_arrivals
+        && let Ok(mut arrivals) = state.arrivals.lock()
+    {
+        arrivals.push(std::time::Instant::now());
+    }
     let req = if state.config.record_requests {
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, MAX_BATCH_BYTES * 2).await else {
@@ -247,7 +302,32 @@ async fn inject(State(state): State<Arc<SimState>>, req: Request, next: Next) ->
             }
             r
         }
+        Fault::UnavailableUntil { retry_after_s } => {
+            let mut r = problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "maintenance",
+                "down for maintenance",
+            );
+            let at = std::time::SystemTime::now() + std::time::Duration::from_secs(retry_after_s);
+            if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
     }
+}
+
+/// Counts request bodies that came gzip-compressed (before they are decompressed).
+async fn count_gzip(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let gzipped = req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+    if gzipped {
+        state.stats.gzip_requests.fetch_add(1, Ordering::Relaxed);
+    }
+    next.run(req).await
 }
 
 /// Judges items with the database.
@@ -423,7 +503,11 @@ pub fn catalogue() -> Catalogue {
 /// The catalogue's ETag.
 pub const CATALOGUE_ETAG: &str = "\"sim-1\"";
 
-async fn get_catalogue(Path(kiosk): Path<u32>, headers: HeaderMap) -> Response {
+async fn get_catalogue(
+    State(state): State<Arc<SimState>>,
+    Path(kiosk): Path<u32>,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = kiosk_ok(kiosk) {
         return r.into_response();
     }
@@ -432,8 +516,13 @@ async fn get_catalogue(Path(kiosk): Path<u32>, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == CATALOGUE_ETAG));
     if matches {
+        state
+            .stats
+            .catalogue_not_modified
+            .fetch_add(1, Ordering::Relaxed);
         return StatusCode::NOT_MODIFIED.into_response();
     }
+    state.stats.catalogue_sent.fetch_add(1, Ordering::Relaxed);
     let mut r = Json(catalogue()).into_response();
     r.headers_mut()
         .insert(header::ETAG, HeaderValue::from_static(CATALOGUE_ETAG));
@@ -457,6 +546,9 @@ async fn heartbeat(
         .lock()
         .map_err(internal)
         .and_then(|mut db| db.heartbeat(kiosk, &text).map_err(internal));
+    if stored.is_ok() {
+        state.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
+    }
     match stored {
         Ok(()) => Json(HeartbeatAck {
             server_time: Utc::now(),
@@ -533,6 +625,11 @@ async fn admin_stats(State(state): State<Arc<SimState>>) -> Response {
         "replayed": SimStats::get(&s.replayed),
         "conflicts": SimStats::get(&s.conflicts),
         "unauthorized": SimStats::get(&s.unauthorized),
+        "forbidden": SimStats::get(&s.forbidden),
+        "gzip_requests": SimStats::get(&s.gzip_requests),
+        "heartbeats": SimStats::get(&s.heartbeats),
+        "catalogue_sent": SimStats::get(&s.catalogue_sent),
+        "catalogue_not_modified": SimStats::get(&s.catalogue_not_modified),
     }))
     .into_response()
 }
@@ -565,6 +662,12 @@ fn router(state: Arc<SimState>) -> Router {
         .merge(admin)
         .route("/openapi.yaml", get(openapi))
         .layer(CompressionLayer::new())
+        // Request bodies may come gzip-compressed; the body limits apply after decompression.
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            count_gzip,
+        ))
         .with_state(state)
 }
 
@@ -675,6 +778,7 @@ pub async fn start(config: SimConfig) -> anyhow::Result<SimHandle> {
         faults: Mutex::new(FaultPlan::default()),
         stats: SimStats::default(),
         recorded: Mutex::new(Vec::new()),
+        arrivals: Mutex::new(Vec::new()),
         config,
     });
     let app = router(Arc::clone(&state));

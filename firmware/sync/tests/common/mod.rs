@@ -66,7 +66,10 @@ pub fn relay_settings() -> RelaySettings {
             base: Duration::from_millis(5),
             cap: Duration::from_millis(40),
         },
-        pull_interval: Duration::from_secs(3600),
+        jitter: true,
+        pull_interval: Some(Duration::from_secs(3600)),
+        heartbeat_interval: None,
+        catalogue_interval: None,
         event_page: 100,
         max_idle: Duration::from_secs(3600),
     }
