@@ -18,6 +18,7 @@ mod generated {
     slint::include_modules!();
 }
 
+pub mod backend;
 pub mod headless;
 pub mod keyboard;
 pub mod qr;
@@ -25,6 +26,7 @@ pub mod theme;
 mod view_model;
 mod window;
 
+pub use backend::Backend;
 pub use generated::{ButtonData, KeyData, KioskWindow, RowData, Theme, TimelineData};
 pub use theme::Panel;
 pub use view_model::{

@@ -25,6 +25,16 @@ impl Panel {
         height_px: 800,
     };
 
+    /// A panel from its resolution and active area in millimetres (as the visitor sees it,
+    /// after rotation): the diagonal is computed from the two sides.
+    pub fn from_mm(width_px: u32, height_px: u32, width_mm: f32, height_mm: f32) -> Panel {
+        Panel {
+            diagonal_in: (width_mm * width_mm + height_mm * height_mm).sqrt() / 25.4,
+            width_px,
+            height_px,
+        }
+    }
+
     /// Pixels per millimetre.
     pub fn px_per_mm(&self) -> f32 {
         let w = self.width_px as f32;
@@ -150,5 +160,16 @@ mod tests {
             height_px: 480,
         };
         assert_eq!(tiny.min_target_px(), 44.0);
+        // The same 10.1" panel described by its active area (217 × 136 mm).
+        let mm = Panel::from_mm(1280, 800, 217.0, 136.0);
+        assert!((mm.diagonal_in - 10.08).abs() < 0.01, "{}", mm.diagonal_in);
+        assert!((mm.px_per_mm() - 5.9).abs() < 0.01, "{}", mm.px_per_mm());
+        // A 7" 800×480 panel (154 × 86 mm): 9 mm is 47.6 px, above the 44 px floor.
+        let seven = Panel::from_mm(800, 480, 154.0, 86.0);
+        assert!(
+            (seven.min_target_px() - 47.6).abs() < 0.2,
+            "{}",
+            seven.min_target_px()
+        );
     }
 }

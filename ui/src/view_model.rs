@@ -2,7 +2,8 @@
 //! [`ViewModel`] and this crate draws it. The UI never decides where the journey goes; it only
 //! reports taps and keys as [`UiInput`]s.
 
-/// The page layouts of the visitor journey.
+/// The page layouts: the visitor journey, the rating journey (`Rate*`) and the service-desk
+/// terminal (`Desk*`). Each is drawn by one of the generic pages of `ui/ui/pages/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Page {
     /// Waiting for a visitor.
@@ -38,6 +39,38 @@ pub enum Page {
     CallStaff,
     /// Something went wrong.
     Error,
+    /// Rating: hold the satisfaction code to the scanner.
+    RateScan,
+    /// Rating: checking the code, or saving the rating.
+    RateWait,
+    /// Rating: five faces in one row.
+    RateFaces,
+    /// Rating: optional reasons.
+    RateReasons,
+    /// Rating: thank you.
+    RateThanks,
+    /// Rating: the code was refused, and why.
+    RateRefused,
+    /// Desk: scan the staff card.
+    DeskLogin,
+    /// Desk: the PIN (masked) on a keypad.
+    DeskPin,
+    /// Desk: what to do.
+    DeskMenu,
+    /// Desk: scan a receipt or satisfaction code (claim, reprint).
+    DeskScan,
+    /// Desk: the service identifier on a keypad.
+    DeskService,
+    /// Desk: the meeting form (fields, occupation, results).
+    DeskMeeting,
+    /// Desk: one field of the meeting form on the on-screen keyboard.
+    DeskField,
+    /// Desk: today's summary.
+    DeskSummary,
+    /// Desk: printer and sync health.
+    DeskHealth,
+    /// Desk: waiting for the store.
+    DeskWait,
 }
 
 impl Page {
@@ -61,6 +94,30 @@ impl Page {
         Page::Error,
     ];
 
+    /// The pages of the rating journey.
+    pub const RATING: [Page; 6] = [
+        Page::RateScan,
+        Page::RateWait,
+        Page::RateFaces,
+        Page::RateReasons,
+        Page::RateThanks,
+        Page::RateRefused,
+    ];
+
+    /// The pages of the service-desk terminal.
+    pub const DESK: [Page; 10] = [
+        Page::DeskLogin,
+        Page::DeskPin,
+        Page::DeskMenu,
+        Page::DeskScan,
+        Page::DeskService,
+        Page::DeskMeeting,
+        Page::DeskField,
+        Page::DeskSummary,
+        Page::DeskHealth,
+        Page::DeskWait,
+    ];
+
     /// The page's name, as the Slint window knows it and as screenshot files are named.
     pub fn name(self) -> &'static str {
         match self {
@@ -80,6 +137,22 @@ impl Page {
             Page::FollowUp => "follow-up",
             Page::CallStaff => "call-staff",
             Page::Error => "error",
+            Page::RateScan => "rate-scan",
+            Page::RateWait => "rate-wait",
+            Page::RateFaces => "rate-faces",
+            Page::RateReasons => "rate-reasons",
+            Page::RateThanks => "rate-thanks",
+            Page::RateRefused => "rate-refused",
+            Page::DeskLogin => "desk-login",
+            Page::DeskPin => "desk-pin",
+            Page::DeskMenu => "desk-menu",
+            Page::DeskScan => "desk-scan",
+            Page::DeskService => "desk-service",
+            Page::DeskMeeting => "desk-meeting",
+            Page::DeskField => "desk-field",
+            Page::DeskSummary => "desk-summary",
+            Page::DeskHealth => "desk-health",
+            Page::DeskWait => "desk-wait",
         }
     }
 }

@@ -67,6 +67,12 @@ impl KioskUi {
         });
     }
 
+    /// Draws the window once with the software renderer, into memory (benchmarks, soak runs).
+    pub fn render(&self) -> Result<(), UiError> {
+        self.window.window().take_snapshot()?;
+        Ok(())
+    }
+
     /// The window as PNG bytes, rendered by the software renderer.
     pub fn snapshot_png(&self) -> Result<Vec<u8>, UiError> {
         crate::headless::snapshot_png(self.window.window())
@@ -92,7 +98,10 @@ fn buttons(list: &[Button]) -> ModelRc<ButtonData> {
 /// in one column beside the keyboard).
 fn columns(page: Page, low_reach: bool) -> i32 {
     match page {
-        Page::Kind | Page::Accessibility => 3,
+        Page::Kind | Page::Accessibility | Page::DeskMenu => 3,
+        Page::RateReasons => 2,
+        Page::RateFaces => 5,
+        Page::DeskMeeting => 4,
         Page::Description if low_reach => 1,
         _ => 2,
     }

@@ -149,3 +149,119 @@ fn persian_title_hugs_the_right_edge_and_english_the_left() {
     );
     assert!(max_x < 900);
 }
+
+/// A kind page with one unlabelled choice, so only its icon is drawn in the button.
+fn one_kind(rtl: bool, id: &str) -> ViewModel {
+    ViewModel {
+        page: Page::Kind,
+        choices: vec![Button {
+            id: id.into(),
+            role: Role::Choice,
+            ..Button::default()
+        }],
+        prefs: Prefs {
+            rtl,
+            ..Prefs::default()
+        },
+        ..ViewModel::default()
+    }
+}
+
+/// Dark (ink) pixels inside the only button, inset past its border, as a w×h mask.
+fn icon_ink(ui: &KioskUi) -> (usize, usize, Vec<bool>) {
+    use i_slint_backend_testing::{AccessibleRole, ElementQuery};
+    // The unlabelled choice (the header's own buttons have labels).
+    let buttons: Vec<_> = ElementQuery::from_root(ui.component())
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+        .into_iter()
+        .filter(|b| b.accessible_label().unwrap_or_default().is_empty())
+        .collect();
+    // The choice is the largest of them (the query also meets zero-sized or bar instances).
+    let choice = buttons
+        .iter()
+        .max_by(|a, b| {
+            let area =
+                |e: &i_slint_backend_testing::ElementHandle| e.size().width * e.size().height;
+            area(a).total_cmp(&area(b))
+        })
+        .expect("the choice button");
+    let (pos, size) = (choice.absolute_position(), choice.size());
+    assert!(
+        size.height > 80.0,
+        "kind cells are tall enough for the icon: {size:?}"
+    );
+    let png = ui.snapshot_png().expect("png");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let inset = 6;
+    let (x0, y0) = (
+        pos.x.round() as usize + inset,
+        pos.y.round() as usize + inset,
+    );
+    let (w, h) = (
+        size.width.round() as usize - 2 * inset,
+        size.height.round() as usize - 2 * inset,
+    );
+    let mut mask = Vec::with_capacity(w * h);
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            let i = (y * info.width as usize + x) * 4;
+            let luma =
+                (u32::from(buf[i]) * 3 + u32::from(buf[i + 1]) * 6 + u32::from(buf[i + 2])) / 10;
+            mask.push(luma < 128);
+        }
+    }
+    (w, h, mask)
+}
+
+/// Intersection over union of two ink masks, the second optionally mirrored left-right.
+fn overlap(w: usize, a: &[bool], b: &[bool], mirror: bool) -> f64 {
+    let (mut both, mut either) = (0usize, 0usize);
+    for (i, &ink_a) in a.iter().enumerate() {
+        let (y, x) = (i / w, i % w);
+        let ink_b = b[y * w + if mirror { w - 1 - x } else { x }];
+        both += usize::from(ink_a && ink_b);
+        either += usize::from(ink_a || ink_b);
+    }
+    both as f64 / either.max(1) as f64
+}
+
+#[test]
+fn directional_kind_icons_are_mirrored_in_persian_symmetric_ones_are_not() {
+    let ui = ui();
+    for (id, directional) in [
+        ("kind:complaint", true),
+        ("kind:public_report", true),
+        ("kind:consultation", true),
+        ("kind:appreciation", false),
+        ("kind:request", false),
+    ] {
+        ui.show(&one_kind(false, id)).expect("show");
+        let (w, h, ltr) = icon_ink(&ui);
+        ui.show(&one_kind(true, id)).expect("show");
+        let (w2, h2, rtl) = icon_ink(&ui);
+        assert_eq!((w, h), (w2, h2));
+        let ink = ltr.iter().filter(|&&i| i).count();
+        let mirrored = overlap(w, &ltr, &rtl, true);
+        let same = overlap(w, &ltr, &rtl, false);
+        println!("{id}: {ink} ink px, mirrored overlap {mirrored:.2}, unmirrored {same:.2}");
+        assert!(ink > 150, "{id}: no icon drawn ({ink} ink pixels)");
+        if directional {
+            assert!(
+                mirrored > 0.9,
+                "{id}: the Persian icon is not the mirror image"
+            );
+            // Outlines are partly symmetric (a bubble's box): the tail and marks must differ.
+            assert!(
+                same < mirrored - 0.1,
+                "{id}: a directional icon must change with the direction"
+            );
+        } else {
+            assert!(same > 0.9, "{id}: a symmetric icon must not change");
+        }
+    }
+}
