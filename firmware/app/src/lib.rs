@@ -5,8 +5,10 @@
 //! one store transaction); [`demo`] plays a scripted visitor journey headless.
 
 pub mod demo;
+pub mod device;
 pub mod flow;
 pub mod registration;
 pub mod runtime;
 pub mod screens;
+pub mod systemd;
 pub mod ui_bridge;

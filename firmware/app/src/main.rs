@@ -1,20 +1,29 @@
 //! `kiosk`: the firmware binary.
 //!
-//! `kiosk --demo` plays a visitor's journey on a temporary data directory (no hardware);
-//! `kiosk --config FILE` runs a real device from its configuration.
+//! `kiosk --config FILE` runs a real device from its configuration: the window (desktop or the
+//! Pi's KMS panel, whichever this build and machine have), the visitor journey (or, with
+//! `mode = "desk"`, the staff journey of the service-desk terminal), the runtime and the
+//! store, in the run loop of `kiosk::device`. `kiosk --demo` does the same on a
+//! temporary data directory with simulated devices in a desktop window; with no display (or
+//! with `--headless`) it plays scripted visitors and writes every screen and slip to files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
+use kiosk::device::{self, BoxedPrinter, Device, Inbox, RunOptions, SlipDir};
+use kiosk::runtime::Kiosk;
 use kiosk_store::{OpenOptions, Store};
+use kiosk_ui::Backend;
 
 /// Firmware of the service-desk kiosk.
 #[derive(Parser)]
 #[command(name = "kiosk", version, about)]
 struct Args {
-    /// Play the demo journey with a temporary data directory and simulated devices.
+    /// Play the demo: a window with simulated devices when a display is available (and the
+    /// `desktop` feature is built), else scripted visitors rendered headless.
     #[arg(long, conflicts_with = "config")]
     demo: bool,
     /// Keep the demo's data in this directory instead of a temporary one.
@@ -23,10 +32,20 @@ struct Args {
     /// Write the demo's printed slips (PNG and ESC/POS bytes) here (default: DATA_DIR/slips).
     #[arg(long, requires = "demo")]
     out: Option<PathBuf>,
-    /// Also render every screen of the demo with the software renderer into the --out
-    /// directory (no display needed).
+    /// Play the scripted visitors and render every screen with the software renderer into the
+    /// --out directory, even when a display is available.
     #[arg(long, requires = "demo")]
     headless: bool,
+    /// Benchmark aid: render the first screen headless into this PNG file and exit.
+    #[arg(long, requires = "demo", value_name = "FILE")]
+    first_frame: Option<PathBuf>,
+    /// Benchmark aid: play N whole visitor journeys headless (every screen drawn in memory),
+    /// print the process's memory use and exit.
+    #[arg(long, requires = "demo", value_name = "N")]
+    journeys: Option<usize>,
+    /// Leave the event loop after this many seconds (tests, benchmarks).
+    #[arg(long, value_name = "SECONDS")]
+    quit_after: Option<f64>,
     /// Configuration file of a real device.
     #[arg(long, required_unless_present = "demo")]
     config: Option<PathBuf>,
@@ -39,13 +58,11 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: journald and log files get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Args::parse();
-    let result = if args.demo {
-        run_demo(args.data_dir, args.out, args.headless)
-    } else {
-        run_device(args.config)
-    };
+    let result = run(args);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -55,9 +72,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>, headless: bool) -> anyhow::Result<()> {
+fn run(args: Args) -> anyhow::Result<()> {
+    let quit_after = match args.quit_after {
+        Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) => anyhow::bail!("--quit-after: {s} is not a number of seconds"),
+        None => None,
+    };
+    if !args.demo {
+        let path = args.config.context("--config FILE is required")?;
+        return run_device(&path, quit_after);
+    }
     let temp;
-    let dir = match data_dir {
+    let dir = match args.data_dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             dir
@@ -67,41 +93,231 @@ fn run_demo(data_dir: Option<PathBuf>, out: Option<PathBuf>, headless: bool) -> 
             temp.path().to_owned()
         }
     };
-    let out = out.unwrap_or_else(|| dir.join("slips"));
-    let mut screens = if headless {
-        let portal = kiosk::demo::demo_config(&dir)?.receipt.portal_url;
-        Some(kiosk::screens::ScreenRecorder::new(
-            &out,
-            &portal,
-            &kiosk_ui::Panel::default(),
-        )?)
+    let out = args.out.unwrap_or_else(|| dir.join("slips"));
+    if let Some(file) = args.first_frame {
+        return first_frame(&dir, &file);
+    }
+    if let Some(n) = args.journeys {
+        return soak(&dir, n);
+    }
+    let backend = if args.headless {
+        Backend::Headless
     } else {
-        None
+        match Backend::detect() {
+            // The demo never takes over a machine's console: KMS is for `--config` on a device.
+            Backend::Kms => Backend::Headless,
+            other => other,
+        }
     };
+    match backend {
+        Backend::Headless => run_scripted_demo(&dir, &out),
+        _ => run_window_demo(&dir, &out, backend, quit_after),
+    }
+}
+
+/// No display: scripted visitors, every screen and slip written to `out`.
+fn run_scripted_demo(dir: &Path, out: &Path) -> anyhow::Result<()> {
+    let portal = kiosk::demo::demo_config(dir)?.receipt.portal_url;
+    let mut screens =
+        kiosk::screens::ScreenRecorder::new(out, &portal, &kiosk_ui::Panel::default())?;
     let transcript =
-        kiosk::demo::run_with_screens(&dir, &out, chrono::Utc::now(), screens.as_mut())?;
+        kiosk::demo::run_with_screens(dir, out, chrono::Utc::now(), Some(&mut screens))?;
     print!("{transcript}");
     Ok(())
 }
 
-fn run_device(config_path: Option<PathBuf>) -> anyhow::Result<()> {
-    let path = config_path.context("--config FILE is required")?;
-    let config = kiosk_config::load(&path)?;
+/// A random signing key for this run only, as provisioning makes one per kiosk.
+fn demo_signing_key() -> anyhow::Result<ed25519_dalek::SigningKey> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
+/// The demo kiosk on `dir`: the example configuration, a real store, slips written to `out`.
+fn demo_device(dir: &Path, out: &Path) -> anyhow::Result<Device<BoxedPrinter>> {
+    let config = kiosk::demo::demo_config(dir)?;
+    let db_path = dir.join("kiosk.db");
+    let store = Store::open(&db_path, &OpenOptions::default())
+        .with_context(|| format!("opening {}", db_path.display()))?;
+    let portal = config.receipt.portal_url.clone();
+    let printer = BoxedPrinter(Box::new(SlipDir::new(out)?));
+    let kiosk = Kiosk::new(
+        config,
+        store,
+        kiosk_receipt::Profile::MM80,
+        printer,
+        Box::new(chrono::Utc::now),
+    )
+    .with_satisfaction_key(demo_signing_key()?);
+    Ok(Device::new(kiosk, &portal, device::log_speech()))
+}
+
+/// A display: the journey in a window, played by the person at the screen.
+fn run_window_demo(
+    dir: &Path,
+    out: &Path,
+    backend: Backend,
+    quit_after: Option<Duration>,
+) -> anyhow::Result<()> {
+    let device = demo_device(dir, out)?;
+    backend.install().context("opening the display")?;
+    println!(
+        "kiosk demo in a window ({}); data in {}, printed slips in {}",
+        backend.name(),
+        dir.display(),
+        out.display()
+    );
+    let (_inbox, events) = Inbox::new();
+    let options = RunOptions {
+        quit_after,
+        display: Some(kiosk_config::DisplaySettings::default()),
+    };
+    device::run_window(device, events, options)
+}
+
+/// `--first-frame FILE`: the attract screen, rendered headless, as PNG.
+fn first_frame(dir: &Path, file: &Path) -> anyhow::Result<()> {
+    let device = demo_device(dir, &dir.join("slips"))?;
+    Backend::Headless.install()?;
+    let ui = kiosk_ui::KioskUi::new()?;
+    ui.fit_panel(&kiosk_ui::Panel::default());
+    ui.show(&device.view())?;
+    let png = ui.snapshot_png()?;
+    std::fs::write(file, png).with_context(|| format!("writing {}", file.display()))?;
+    Ok(())
+}
+
+/// `--journeys N`: N whole journeys headless; prints the memory figures of this process.
+fn soak(dir: &Path, journeys: usize) -> anyhow::Result<()> {
+    let mut device = demo_device(dir, &dir.join("slips"))?;
+    Backend::Headless.install()?;
+    let ui = kiosk_ui::KioskUi::new()?;
+    ui.fit_panel(&kiosk_ui::Panel::default());
+    let started = std::time::Instant::now();
+    let drawn = device::play_journeys(&mut device, &ui, journeys)?;
+    let cases = device.kiosk().store().counts()?.cases;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default()
+        + &std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| "?".to_owned())
+    };
+    println!(
+        "journeys {journeys}; screens drawn {drawn}; cases {cases}; {:.2} s; VmRSS {}; VmHWM {}; Pss {}",
+        started.elapsed().as_secs_f64(),
+        field("VmRSS:"),
+        field("VmHWM:"),
+        field("Pss:")
+    );
+    Ok(())
+}
+
+/// `--config FILE`: the real device.
+fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
+    let config = kiosk_config::load(path)?;
+    let backend = Backend::detect();
+    let rotation = config.display.rotation.degrees();
+    if backend == Backend::Kms && rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none()
+    {
+        set_kms_rotation(rotation);
+    }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
     let db_path = config.data_dir.join("kiosk.db");
     // A corrupt database is moved aside by the store and reported here; the kiosk does not
     // start an empty one on its own, because a fresh database would restart the tracking-code
     // sequence and could give out codes already printed. Recovery is an operator's decision.
-    let store = Store::open(&db_path, &OpenOptions::default())
+    // The database is encrypted at rest; a missing, unreadable, malformed or too-open key file
+    // stops the kiosk here, naming the file.
+    let key = kiosk_store::DatabaseKey::load(&config.privacy.database_key_file)?;
+    let store = Store::open(&db_path, &OpenOptions::encrypted(key.clone()))
         .with_context(|| format!("opening the database {}", db_path.display()))?;
     let stats = store.outbox_depth()?;
     tracing::info!(kiosk = %config.kiosk_number, pending = stats.pending, "store open");
-    println!(
-        "kiosk {} ready (headless: no display backend in this build); outbox {} pending",
-        config.kiosk_number, stats.pending
+    // SAMAD sync on threads (and a database connection) of its own, when configured.
+    let sync = match &config.samad {
+        Some(samad) => Some(device::sync::start_relay_keyed(
+            samad,
+            config.kiosk_number.get(),
+            &db_path,
+            Some(key),
+            kiosk_sync::DeviceHealth::default(),
+        )?),
+        None => {
+            tracing::warn!("no [samad] section: cases stay in the outbox");
+            None
+        }
+    };
+
+    // Every configured device is checked and started (a wrong path stops the kiosk here, naming
+    // the key); the input devices post onto the run loop's inbox from their own threads.
+    let mut devices = device::drivers::build(&config)?;
+    let (inbox, events) = Inbox::new();
+    device::forward_devices(&mut devices, &inbox)?;
+    let speaker = match devices.speech.take() {
+        Some(speech) => device::queue_speech(speech),
+        None => device::log_speech(),
+    };
+    let profile = devices.profile;
+    let printer = BoxedPrinter(Box::new(devices.printer));
+    let portal = config.receipt.portal_url.clone();
+    let display = config.display;
+    let kiosk_number = config.kiosk_number;
+    // Satisfaction codes: this kiosk signs with its own key and verifies any kiosk's codes
+    // with the fleet's published keys, both provisioned into DATA_DIR/keys.
+    let keys_dir = config.data_dir.join("keys");
+    let fleet = device::FleetKeys::load(&keys_dir)?;
+    let own_key = device::keys::own_signing_key(&keys_dir, kiosk_number)?;
+    tracing::info!(
+        mode = ?config.mode,
+        published_keys = fleet.len(),
+        signs = own_key.is_some(),
+        "satisfaction keys"
     );
-    loop {
-        std::thread::park();
+    let mut kiosk = Kiosk::new(config, store, profile, printer, Box::new(chrono::Utc::now));
+    if let Some(key) = own_key {
+        kiosk = kiosk.with_satisfaction_key(key);
     }
+    let mut device = Device::new(kiosk, &portal, speaker).with_fleet_keys(fleet);
+    if let Some(sync) = &sync {
+        device = device
+            .with_outbox_waker(Box::new(sync.waker()))
+            .with_sync_stats(sync.shared_stats());
+    }
+    backend
+        .install()
+        .with_context(|| format!("starting the {} display", backend.name()))?;
+    println!(
+        "kiosk {kiosk_number} running ({}); outbox {} pending",
+        backend.name(),
+        stats.pending
+    );
+    // READY=1 to systemd (Type=notify) and watchdog pings while the event loop turns.
+    let _watchdog = kiosk::systemd::notify_ready(&format!("kiosk {kiosk_number} serving"));
+    let options = RunOptions {
+        quit_after,
+        display: Some(display),
+    };
+    let result = match backend {
+        Backend::Headless => device::run_headless(device, events, options).map(|_| ()),
+        _ => device::run_window(device, events, options),
+    };
+    // The simulated devices' handles and the inbox live as long as the loop.
+    drop((inbox, devices.sims));
+    if let Some(sync) = sync {
+        sync.shutdown();
+    }
+    result
+}
+
+/// Tells the KMS backend how the panel is mounted (it reads `SLINT_KMS_ROTATION`).
+#[allow(unsafe_code)]
+fn set_kms_rotation(degrees: u16) {
+    // SAFETY: called from `run_device` before any thread is started (no driver, no event loop,
+    // no relay yet; the tracing subscriber starts none), so no other thread reads or writes
+    // the environment concurrently.
+    unsafe { std::env::set_var("SLINT_KMS_ROTATION", degrees.to_string()) };
 }

@@ -86,6 +86,9 @@ pub enum Record {
     Spoken(String),
     /// Staff were alerted.
     Alert(crate::flow::StaffAlert),
+    /// The visitor asked to rate a service (`Some`: with the scanned satisfaction code); the
+    /// device switches to the rating journey.
+    OpenRating(Option<String>),
     /// A slip was sent to the printer (bytes) or failed.
     Printed {
         /// Which slip.
@@ -149,6 +152,11 @@ impl<P: PrintSink> Kiosk<P> {
         self
     }
 
+    /// The public half of this kiosk's satisfaction-code key, when it signs codes.
+    pub fn verifying_key(&self) -> Option<ed25519_dalek::VerifyingKey> {
+        self.satisfaction_key.as_ref().map(|k| k.verifying_key())
+    }
+
     /// The satisfaction URL for a registered case, when this kiosk has a signing key.
     fn satisfaction_url(&mut self, registered: &Registered, service_id: &str) -> Option<String> {
         let key = self.satisfaction_key.as_ref()?;
@@ -183,14 +191,45 @@ impl<P: PrintSink> Kiosk<P> {
         &self.store
     }
 
+    /// The store, mutably (the rating and desk journeys write through it).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The configuration the kiosk runs with.
+    pub fn config(&self) -> &KioskConfig {
+        &self.config
+    }
+
+    /// The time now, by the kiosk's clock.
+    pub fn now(&mut self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
     /// The printer.
     pub fn printer_mut(&mut self) -> &mut P {
         &mut self.printer
     }
 
-    /// What happened so far.
+    /// What happened so far (since the last [`Kiosk::take_transcript`]).
     pub fn transcript(&self) -> &[Record] {
         &self.transcript
+    }
+
+    /// Erases the personal data of cases SAMAD acknowledged more than the configured
+    /// `[privacy] purge_after_days` ago (the store keeps tracking codes and dates for reports).
+    pub fn purge_personal_data(
+        &mut self,
+    ) -> Result<kiosk_store::PurgeReport, kiosk_store::StoreError> {
+        let now = (self.clock)();
+        self.store
+            .purge_personal_data(now, self.config.privacy.purge_after_days)
+    }
+
+    /// Hands over what happened since the last call and forgets it: a device that runs for
+    /// months must not keep every screen it ever showed.
+    pub fn take_transcript(&mut self) -> Vec<Record> {
+        std::mem::take(&mut self.transcript)
     }
 
     /// The last slip sent to the printer, for previews.
@@ -230,6 +269,10 @@ impl<P: PrintSink> Kiosk<P> {
                 None
             }
             Effect::ArmIdleTimer | Effect::StopIdleTimer => None,
+            Effect::OpenRating(scanned) => {
+                self.transcript.push(Record::OpenRating(scanned));
+                None
+            }
             Effect::WipeSession => {
                 self.registered = None;
                 None
@@ -355,6 +398,53 @@ impl<P: PrintSink> Kiosk<P> {
         if let Err(e) = self.store.set_receipt_state(id, state, note) {
             tracing::error!(error = %e, job = id, "could not record the print job's state");
         }
+    }
+
+    /// Reprints the receipt of a case this device registered (the desk's «reprint»): queues a
+    /// reprint job, lays the slip out again from the stored case and sends it. `Ok(None)`: no
+    /// such case here; `Ok(Some(Err(_)))`: queued but the printer failed (recorded on the job).
+    pub fn reprint(
+        &mut self,
+        code: kiosk_core::TrackingCode,
+    ) -> Result<Option<Result<(), PrinterProblem>>, kiosk_store::StoreError> {
+        let Some(case) = self.store.case_by_tracking_code(&code)? else {
+            return Ok(None);
+        };
+        let job = self.store.queue_receipt(
+            Some(kiosk_store::CaseRef::Code(code)),
+            ReceiptVariant::Reprint,
+        )?;
+        let subject = self
+            .config
+            .catalogue
+            .get(&case.subject_id)
+            .map(|s| s.label_fa.clone())
+            .unwrap_or_default();
+        let receipt = ReceiptCase {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            kind: case.kind,
+            subject,
+            tracking: code,
+            registered_at: case.registered_at,
+            due: case.due,
+            national_code: case.national_code.clone(),
+            mobile: case.phone.clone(),
+            description: String::new(),
+            description_lines: 0,
+            portal_url: self.config.receipt.portal_url.clone(),
+            phone: self.config.receipt.phone.clone(),
+            satisfaction_url: None,
+            footer: self.config.receipt.footer.clone(),
+            logo: None,
+        };
+        let now = (self.clock)();
+        let content = ReceiptContent::reprint(&receipt, now).map_err(|e| e.to_string());
+        Ok(Some(self.send_slip(
+            Some(job),
+            format!("reprint {}", code.grouped()),
+            content,
+        )))
     }
 
     fn print_guidance(&mut self, subject_id: &str) {

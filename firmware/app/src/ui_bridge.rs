@@ -15,6 +15,9 @@ use kiosk_ui::{
 
 use crate::flow::{Action, Event, Flow, Lang, Screen, TextSize, prompts};
 
+pub mod desk;
+pub mod rating;
+
 /// Actions the flow accepts on any screen, whether or not the screen lists them.
 const GLOBAL_ACTIONS: [Action; 2] = [Action::CallStaff, Action::OpenAccessibility];
 
@@ -23,6 +26,7 @@ pub fn action_id(action: &Action) -> String {
     match action {
         Action::Start => "start".into(),
         Action::TrackCase => "track".into(),
+        Action::RateService => "rate".into(),
         Action::OpenAccessibility => "accessibility".into(),
         Action::CloseAccessibility => "accessibility-close".into(),
         Action::SetLang(Lang::Fa) => "lang-fa".into(),

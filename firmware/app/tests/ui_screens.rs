@@ -4,7 +4,7 @@
 //! - every screen is rendered in Persian (default, high contrast, extra-large text, low reach)
 //!   and in English, and written to `ui/screenshots/<set>/NN-<page>.png`;
 //! - on every rendered screen, every button is at least 9 mm and 44 px in both directions on
-//!   the 10.1" 1280×800 panel, and in the low-reach layout every button lies in the lower band;
+//!   the panel configured in `[display]` (the example's 10.1" 1280×800), and in the low-reach layout every button lies in the lower band;
 //! - a visitor registers a complaint from attract to done by tapping elements found by their
 //!   accessible labels (Persian, then English), the tracking code and its QR appear on the
 //!   done screen, and the case is in the store.
@@ -234,7 +234,11 @@ fn buttons(ui: &KioskUi) -> Vec<ElementHandle> {
 fn every_screen_in_every_theme_is_rendered_with_large_enough_targets_in_reach() {
     let dir = tempfile::tempdir().expect("tmp");
     let ui = new_ui();
-    let panel = Panel::TEN_INCH_1280X800;
+    // The panel of the shipped configuration's `[display]` section decides what 9 mm is.
+    let display = config(dir.path()).display;
+    let panel = kiosk::device::panel(&display);
+    assert_eq!((panel.width_px, panel.height_px), (1280, 800));
+    kiosk::device::check_targets(ui.component(), &display).expect("targets fit the panel");
     let floor = panel.min_target_px();
     let band_top = ui.component().global::<Theme>().get_low_reach_top() * panel.height_px as f32;
     type Tweak = fn(&mut ViewModel);
@@ -557,4 +561,20 @@ fn keypad_only_visitor_registers_with_the_focus_ring() {
     enter(&ui);
     assert_eq!(page(&ui), "done");
     assert_eq!(kiosk.borrow().store().counts().expect("counts").cases, 1);
+}
+
+#[test]
+fn a_panel_too_dense_for_9_mm_targets_is_refused_naming_the_display_keys() {
+    let ui = new_ui();
+    // A 5" full-HD panel: 17 px per mm, so 9 mm is 156 px, more than the theme's targets.
+    let dense = kiosk_config::DisplaySettings {
+        width_px: 1920,
+        height_px: 1080,
+        width_mm: 111.0,
+        height_mm: 62.0,
+        ..kiosk_config::DisplaySettings::default()
+    };
+    let err = kiosk::device::check_targets(ui.component(), &dense).expect_err("too dense");
+    assert!(err.to_string().starts_with("display."), "{err}");
+    assert!(err.to_string().contains("9 mm"), "{err}");
 }

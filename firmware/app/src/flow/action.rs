@@ -12,6 +12,8 @@ pub enum Action {
     Start,
     /// Follow up an existing case.
     TrackCase,
+    /// Rate a service with the satisfaction code of a receipt (the rating journey).
+    RateService,
     /// Open the accessibility options.
     OpenAccessibility,
     /// Close the accessibility options, back to where the visitor was.

@@ -36,6 +36,9 @@ pub enum Effect {
     AlertStaff(StaffAlert),
     /// Forget everything about the visitor: the session is over.
     WipeSession,
+    /// Hand the visitor over to the rating journey (`Some`: with the scanned code); the app
+    /// answers with `RatingEnded` when that journey is over.
+    OpenRating(Option<String>),
 }
 
 /// Why staff are alerted.

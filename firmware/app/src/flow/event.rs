@@ -27,6 +27,15 @@ pub enum Event {
     IdentityRead(String),
     /// A tracking code scanned from a receipt, as read.
     TrackingScanned(String),
+    /// A satisfaction code (its URL or bare token) scanned from a receipt: on the attract
+    /// screen it opens the rating journey.
+    SatisfactionScanned(String),
+    /// A staff card scanned (the code after the scanner's employee prefix): the desk
+    /// terminal's login; the visitor journey ignores it.
+    StaffCardScanned(String),
+    /// The rating journey the visitor opened from this session is over: the session ends
+    /// (every setting back to its default).
+    RatingEnded,
     /// The case was committed.
     Registered(RegisteredView),
     /// Committing failed; the message is for the visitor.

@@ -83,7 +83,12 @@ impl Flow {
     /// asking for more time comes first (when still allowed).
     pub fn actions(&self) -> Vec<Action> {
         let mut actions = match self.screen {
-            Screen::Attract => vec![Action::Start, Action::TrackCase, Action::OpenAccessibility],
+            Screen::Attract => vec![
+                Action::Start,
+                Action::TrackCase,
+                Action::RateService,
+                Action::OpenAccessibility,
+            ],
             Screen::Accessibility => vec![
                 Action::SetLang(Lang::Fa),
                 Action::SetLang(Lang::En),
@@ -179,6 +184,7 @@ impl Flow {
                 | Event::Backspace
                 | Event::IdentityRead(_)
                 | Event::TrackingScanned(_)
+                | Event::SatisfactionScanned(_)
                 | Event::Repeat
                 | Event::HeadphonesIn
         );
@@ -244,6 +250,17 @@ impl Flow {
                         self.go(Screen::FollowUpEntry, fx);
                     }
                     self.look_up(&text, fx);
+                }
+            }
+            Event::SatisfactionScanned(text) => {
+                if self.screen == Screen::Attract {
+                    fx.push(Effect::OpenRating(Some(text)));
+                }
+            }
+            Event::StaffCardScanned(_) => {}
+            Event::RatingEnded => {
+                if self.screen == Screen::Attract {
+                    self.end_session(fx);
                 }
             }
             Event::Registered(view)
@@ -391,6 +408,7 @@ impl Flow {
         match action {
             Action::Start => self.go(Screen::Identify, fx),
             Action::TrackCase => self.go(Screen::FollowUpEntry, fx),
+            Action::RateService => fx.push(Effect::OpenRating(None)),
             Action::OpenAccessibility => {
                 if self.screen != Screen::Accessibility {
                     self.return_to = Some((self.screen, self.session.entry.clone()));

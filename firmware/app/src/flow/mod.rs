@@ -17,10 +17,13 @@
 //! wiped, and a printer-failure path that never loses the committed case.
 
 mod action;
+pub mod desk;
+mod desk_form;
 mod effect;
 mod event;
 mod machine;
 pub mod prompts;
+pub mod rating;
 mod session;
 
 pub use action::Action;

@@ -85,6 +85,7 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
     match action {
         Action::Start => pick(lang, "ثبت درخواست", "Register a case"),
         Action::TrackCase => pick(lang, "پیگیری درخواست", "Follow up a case"),
+        Action::RateService => pick(lang, "ارزیابی خدمت", "Rate a service"),
         Action::OpenAccessibility => pick(lang, "تنظیمات دسترسی", "Accessibility"),
         Action::CloseAccessibility => pick(lang, "بازگشت", "Back"),
         Action::SetLang(Lang::Fa) => "فارسی".to_owned(),

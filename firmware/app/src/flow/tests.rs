@@ -479,3 +479,35 @@ fn empty_description_is_refused_except_for_consultation() {
     );
     assert!(flow.session().error.is_some());
 }
+
+#[test]
+fn rating_is_offered_on_attract_and_a_scanned_survey_code_hands_over_only_there() {
+    let mut flow = flow();
+    assert!(flow.actions().contains(&Action::RateService));
+    let fx = flow.step(Event::Do(Action::RateService));
+    assert_eq!(fx, vec![Effect::OpenRating(None)]);
+    assert_eq!(
+        flow.screen(),
+        Screen::Attract,
+        "the app runs the rating journey"
+    );
+    let fx = flow.step(Event::SatisfactionScanned("https://x/s/T".into()));
+    assert_eq!(fx, vec![Effect::OpenRating(Some("https://x/s/T".into()))]);
+    // Elsewhere in the journey a survey code or a staff card means nothing.
+    flow.step(Event::Do(Action::Start));
+    let fx = flow.step(Event::SatisfactionScanned("https://x/s/T".into()));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::OpenRating(_))));
+    flow.step(Event::StaffCardScanned("2041".into()));
+    assert_eq!(flow.screen(), Screen::Identify);
+    assert!(!flow.actions().contains(&Action::RateService));
+    // When the rating is over, the session (and its settings) ends.
+    flow.step(Event::Do(Action::Back));
+    assert_eq!(flow.screen(), Screen::Attract);
+    flow.step(Event::Do(Action::OpenAccessibility));
+    flow.step(Event::Do(Action::SetLang(Lang::En)));
+    flow.step(Event::Do(Action::CloseAccessibility));
+    assert_eq!(flow.session().prefs.lang, Lang::En);
+    let fx = flow.step(Event::RatingEnded);
+    assert!(fx.contains(&Effect::WipeSession));
+    assert_eq!(flow.session().prefs.lang, Lang::Fa);
+}

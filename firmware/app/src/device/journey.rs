@@ -1,0 +1,379 @@
+//! Which journey the device is running, and how device events, taps and the clock reach it.
+//!
+//! A visitor kiosk runs the visitor journey ([`crate::flow::Flow`], inside the runtime's
+//! `Kiosk`) and hands over to the rating journey ([`RatingFlow`]) when the visitor taps «rate a
+//! service» or scans a satisfaction code on the attract screen; when the rating is over (or the
+//! visitor walked away) the visitor session ends and every setting returns to its default. A
+//! service-desk terminal (`mode = "desk"`) runs the staff journey ([`DeskFlow`]) only. One enum
+//! says which is active, so every entry point of the [`Device`] makes one `match`.
+//!
+//! Store work of the rating and desk journeys is carried out here through the flows' own
+//! `perform` functions, against the kiosk's store, its clock and the fleet's public keys.
+
+use std::time::Instant;
+
+use kiosk_ui::{Prefs, UiInput};
+
+use super::Device;
+use crate::flow::desk::{self, DeskAction, DeskContext, DeskEffect, DeskEvent, DeskFlow};
+use crate::flow::rating::{
+    self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingScreen,
+};
+use crate::flow::{Action, Event, MIN_EXTENSIONS};
+use crate::runtime::PrintSink;
+use crate::ui_bridge;
+
+/// The journey the device runs now.
+#[derive(Debug)]
+pub enum Journey {
+    /// The visitor journey (the runtime's flow).
+    Visitor,
+    /// A visitor rating a service.
+    Rating(Box<RatingJourney>),
+    /// Staff at the service-desk terminal.
+    Desk(Box<DeskFlow>),
+}
+
+/// A rating in progress, with what it keeps of the visitor's session.
+#[derive(Debug)]
+pub struct RatingJourney {
+    /// The rating flow.
+    pub flow: RatingFlow,
+    /// Display preferences of the visitor's session.
+    pub prefs: Prefs,
+    /// Whether the visitor turned speech on.
+    pub speech: bool,
+    /// The inactivity warning shows.
+    pub idle_warning: bool,
+    /// How many times more time was asked for.
+    pub extensions_used: u8,
+}
+
+impl RatingJourney {
+    /// More time can still be asked for.
+    pub fn can_extend(&self) -> bool {
+        self.extensions_used < MIN_EXTENSIONS
+    }
+}
+
+/// The rating event a device event means (scanner, tactile keypad).
+fn rating_event_of(flow: &RatingFlow, event: Event) -> Option<RatingEvent> {
+    Some(match event {
+        Event::SatisfactionScanned(text) => RatingEvent::CodeScanned(text),
+        Event::FocusNext => RatingEvent::FocusNext,
+        Event::FocusPrev => RatingEvent::FocusPrev,
+        Event::Activate => RatingEvent::Activate,
+        Event::Do(Action::Back | Action::Cancel) => {
+            let back = if flow.actions().contains(&RatingAction::Back) {
+                RatingAction::Back
+            } else {
+                RatingAction::Finish
+            };
+            RatingEvent::Do(back)
+        }
+        _ => return None,
+    })
+}
+
+/// The desk event a device event means: anything scanned (staff card, receipt, satisfaction
+/// code) is a scan; keys type and move the focus.
+fn desk_event_of(event: Event) -> Option<DeskEvent> {
+    Some(match event {
+        Event::StaffCardScanned(text)
+        | Event::SatisfactionScanned(text)
+        | Event::TrackingScanned(text) => DeskEvent::Scanned(text),
+        Event::Digit(d) => DeskEvent::Digit(d),
+        // Digits typed on a keyboard (ASCII or Persian) are digits everywhere (PIN, service).
+        Event::Char(c) => match kiosk_core::digits::digit_value(c) {
+            Some(d) => DeskEvent::Digit(d),
+            None => DeskEvent::Char(c),
+        },
+        Event::Backspace => DeskEvent::Backspace,
+        Event::FocusNext => DeskEvent::FocusNext,
+        Event::FocusPrev => DeskEvent::FocusPrev,
+        Event::Activate => DeskEvent::Activate,
+        Event::Do(Action::Back | Action::Cancel) => DeskEvent::Do(DeskAction::Back),
+        Event::IdleExpired => DeskEvent::IdleExpired,
+        _ => return None,
+    })
+}
+
+impl<P: PrintSink> Device<P> {
+    /// The visitor asked to rate (from the attract screen): the rating journey starts in the
+    /// session's language and display preferences, with the code when one was scanned.
+    pub(super) fn open_rating(&mut self, scanned: Option<String>) {
+        let session = self.kiosk.flow().session();
+        let lang = session.prefs.lang;
+        let speech = session.prefs.speech;
+        let prefs = ui_bridge::view_model(self.kiosk.flow(), &self.portal_url).prefs;
+        let mut flow = RatingFlow::new(lang);
+        let first = match scanned {
+            Some(code) => flow.step(RatingEvent::CodeScanned(code)),
+            None => {
+                let title = flow.title();
+                vec![
+                    RatingEffect::Show(RatingScreen::Scan),
+                    RatingEffect::Speak(title),
+                ]
+            }
+        };
+        tracing::info!("rating journey opened");
+        self.journey = Journey::Rating(Box::new(RatingJourney {
+            flow,
+            prefs,
+            speech,
+            idle_warning: false,
+            extensions_used: 0,
+        }));
+        self.run_rating(first);
+    }
+
+    /// A tap or key during the rating journey.
+    pub(super) fn rating_input(&mut self, input: &UiInput) -> bool {
+        let Journey::Rating(r) = &mut self.journey else {
+            return false;
+        };
+        if r.idle_warning {
+            let extend = match input {
+                UiInput::Action(id) => id == ui_bridge::rating::EXTEND_ID,
+                UiInput::Activate => true,
+                _ => false,
+            };
+            if extend && r.can_extend() {
+                r.idle_warning = false;
+                r.extensions_used += 1;
+                return true;
+            }
+        }
+        match ui_bridge::rating::event_for(&r.flow, input) {
+            Some(event) => {
+                r.idle_warning = false;
+                let effects = r.flow.step(event);
+                self.run_rating(effects);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A device event during the rating journey.
+    pub(super) fn rating_device_event(&mut self, event: Event) {
+        let Journey::Rating(r) = &mut self.journey else {
+            return;
+        };
+        if let Event::Repeat = event {
+            let title = r.flow.title();
+            self.run_rating(vec![RatingEffect::Speak(title)]);
+            return;
+        }
+        if let Some(event) = rating_event_of(&r.flow, event) {
+            r.idle_warning = false;
+            let effects = r.flow.step(event);
+            self.run_rating(effects);
+        }
+    }
+
+    /// Carries out the rating flow's effects (and those of its answers) until it is quiet.
+    fn run_rating(&mut self, effects: Vec<RatingEffect>) {
+        let mut queue = std::collections::VecDeque::from(effects);
+        let mut done = false;
+        while let Some(effect) = queue.pop_front() {
+            let Journey::Rating(r) = &mut self.journey else {
+                return;
+            };
+            match &effect {
+                RatingEffect::Show(screen) => tracing::info!(?screen, "rating screen"),
+                RatingEffect::Speak(text) => {
+                    if r.speech {
+                        (self.speaker)(text, r.flow.lang);
+                    }
+                }
+                RatingEffect::Done => done = true,
+                RatingEffect::Check(_) | RatingEffect::Record { .. } => {
+                    let now = self.kiosk.now();
+                    let number = self.kiosk.config().kiosk_number;
+                    let keys = &self.keys;
+                    let mut ctx = RatingContext {
+                        store: self.kiosk.store_mut(),
+                        keys: |k| keys.get(k),
+                        kiosk: number,
+                        now,
+                        lang: r.flow.lang,
+                    };
+                    if let Some(answer) = rating::perform(&mut ctx, &effect) {
+                        if answer == RatingEvent::Recorded
+                            && let Some(wake) = &self.outbox_waker
+                        {
+                            wake();
+                        }
+                        queue.extend(r.flow.step(answer));
+                    }
+                }
+            }
+        }
+        if done {
+            self.end_rating();
+        }
+    }
+
+    /// The rating journey is over: back to the attract screen, the visitor's session wiped.
+    fn end_rating(&mut self) {
+        tracing::info!("rating journey ended");
+        self.journey = Journey::Visitor;
+        self.kiosk.handle(Event::RatingEnded);
+        self.after_events();
+    }
+
+    /// The clock during the rating journey: the same warning and wipe as the visitor journey.
+    pub(super) fn rating_tick(&mut self, now: Instant) -> bool {
+        let Journey::Rating(r) = &mut self.journey else {
+            return false;
+        };
+        if matches!(r.flow.screen, RatingScreen::Checking | RatingScreen::Saving) {
+            return false;
+        }
+        let idle = now.saturating_duration_since(self.last_activity);
+        if r.idle_warning {
+            if idle >= self.idle.expire_after {
+                tracing::info!("inactivity: rating journey ended");
+                self.end_rating();
+                return true;
+            }
+            return false;
+        }
+        if idle >= self.idle.warn_after {
+            r.idle_warning = true;
+            self.last_activity = now;
+            let warning = crate::flow::prompts::idle_warning(r.flow.lang, r.can_extend());
+            if r.speech {
+                (self.speaker)(&warning, r.flow.lang);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// A tap or key at the desk terminal.
+    pub(super) fn desk_input(&mut self, input: &UiInput) -> bool {
+        let Journey::Desk(flow) = &mut self.journey else {
+            return false;
+        };
+        match ui_bridge::desk::event_for(flow, input) {
+            Some(event) => {
+                self.run_desk(event);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A device event at the desk terminal.
+    pub(super) fn desk_device_event(&mut self, event: Event) {
+        if let Some(event) = desk_event_of(event) {
+            self.run_desk(event);
+        }
+    }
+
+    /// Feeds the desk flow and carries out its store effects until it is quiet.
+    fn run_desk(&mut self, event: DeskEvent) {
+        let mut queue = std::collections::VecDeque::from([event]);
+        while let Some(event) = queue.pop_front() {
+            let Journey::Desk(flow) = &mut self.journey else {
+                return;
+            };
+            for effect in flow.step(event) {
+                match &effect {
+                    DeskEffect::Show(screen) => tracing::info!(?screen, "desk screen"),
+                    // The terminal is the staff's own screen: it does not talk.
+                    DeskEffect::Speak(text) => tracing::debug!(%text, "desk"),
+                    _ => {
+                        let writes = matches!(
+                            effect,
+                            DeskEffect::Claim { .. }
+                                | DeskEffect::RegisterService { .. }
+                                | DeskEffect::RecordMeeting { .. }
+                        );
+                        let answer = if let DeskEffect::Reprint { scanned } = &effect {
+                            // The device prints the reprint itself (the flow's `perform` only
+                            // queues it, for terminals without a printer).
+                            Some(self.reprint(scanned))
+                        } else {
+                            let now = self.kiosk.now();
+                            let number = self.kiosk.config().kiosk_number;
+                            let national_code_policy = self.kiosk.config().national_code_policy;
+                            let keys = &self.keys;
+                            let mut ctx = DeskContext {
+                                store: self.kiosk.store_mut(),
+                                keys: |k| keys.get(k),
+                                kiosk: number,
+                                now,
+                                pin_policy: self.pin_policy,
+                                national_code_policy,
+                            };
+                            desk::perform(&mut ctx, &effect)
+                        };
+                        if let Some(answer) = answer {
+                            if writes
+                                && matches!(answer, DeskEvent::Done(_))
+                                && let Some(wake) = &self.outbox_waker
+                            {
+                                wake();
+                            }
+                            queue.push_back(answer);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reprints the receipt a scan names; the answer for the desk flow. The printer's answer
+    /// is remembered for the health screen.
+    fn reprint(&mut self, scanned: &str) -> DeskEvent {
+        let keys = &self.keys;
+        let now = self.kiosk.now();
+        let code = match desk::visit_of(scanned, |k| keys.get(k), now) {
+            Ok(code) => code,
+            Err(message) => return DeskEvent::Refused(message),
+        };
+        match self.kiosk.reprint(code) {
+            Ok(Some(printed)) => {
+                self.last_print = Some((now, printed.is_ok()));
+                match printed {
+                    Ok(()) => DeskEvent::Done("رسید دوباره چاپ شد.".to_owned()),
+                    Err(problem) => {
+                        tracing::warn!(?problem, "reprint failed");
+                        DeskEvent::Refused(
+                            "رسید چاپ نشد؛ چاپگر را بررسی کنید (کاغذ، درپوش).".to_owned(),
+                        )
+                    }
+                }
+            }
+            Ok(None) => DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned()),
+            Err(e) => {
+                tracing::error!(error = %e, "reprint failed");
+                DeskEvent::Refused(
+                    "خطایی در ذخیره‌سازی رخ داد؛ لطفاً به کارکنان اطلاع دهید.".to_owned(),
+                )
+            }
+        }
+    }
+
+    /// The clock at the desk: a terminal left alone logs its member out.
+    pub(super) fn desk_tick(&mut self, now: Instant) -> bool {
+        let Journey::Desk(flow) = &self.journey else {
+            return false;
+        };
+        if flow.staff.is_none() && flow.screen == desk::DeskScreen::Login {
+            self.last_activity = now;
+            return false;
+        }
+        let idle = now.saturating_duration_since(self.last_activity);
+        if idle >= self.idle.warn_after + self.idle.expire_after {
+            tracing::info!("inactivity: staff logged out");
+            self.run_desk(DeskEvent::IdleExpired);
+            return true;
+        }
+        false
+    }
+}

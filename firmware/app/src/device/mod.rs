@@ -1,0 +1,893 @@
+//! The device at work: the run loop of `kiosk --config FILE` and of the interactive
+//! `kiosk --demo`.
+//!
+//! One thread owns everything a visitor touches: the Slint window, the journey (the
+//! [`Flow`](crate::flow::Flow) inside a [`Kiosk`]) and the store. Inputs arrive three ways and
+//! all become flow events here:
+//!
+//! - taps and keys on the window ([`UiInput`], mapped by [`crate::ui_bridge::event_for`]);
+//! - device events (card read, code scanned, tactile keypad, headphone jack) posted from the
+//!   drivers' threads through an [`Inbox`], which wakes the event loop;
+//! - a one-second tick that turns inactivity into `IdleWarning` and then `IdleExpired`.
+//!
+//! After each event the window shows the flow's new view model (only when it changed, so an
+//! idle kiosk draws nothing) and whatever the flow said goes to the speech backend. Without a
+//! display ([`kiosk_ui::Backend::Headless`]) the same [`Device`] runs in a plain loop driven
+//! by its devices alone. Devices come from the configuration ([`drivers::build`], bridged onto
+//! the inbox by [`forward_devices`]); the demo's are simulated ([`SlipDir`], [`log_speech`]).
+
+pub mod drivers;
+pub mod journey;
+pub mod keys;
+pub mod sync;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use kiosk_config::DisplaySettings;
+use kiosk_ui::{KioskUi, Panel, UiInput, ViewModel};
+use slint::ComponentHandle as _;
+
+use crate::flow::{Event, Lang, PrinterProblem, Screen};
+use crate::runtime::{Kiosk, PrintSink, Record};
+use crate::ui_bridge::{event_for, view_model};
+use journey::Journey;
+pub use keys::FleetKeys;
+
+/// The panel the UI lays out for, as the visitor sees it (after rotation): its pixels and
+/// millimetres decide how many pixels the 9 mm touch-target floor is.
+pub fn panel(display: &DisplaySettings) -> Panel {
+    let (w, h) = display.logical_px();
+    let (w_mm, h_mm) = display.logical_mm();
+    Panel::from_mm(w, h, w_mm, h_mm)
+}
+
+/// Checks the theme's touch targets against the configured panel: every target token must be
+/// at least 9 mm and 44 px there. The error names the `[display]` keys to look at.
+pub fn check_targets(
+    window: &kiosk_ui::KioskWindow,
+    display: &DisplaySettings,
+) -> anyhow::Result<()> {
+    let panel = panel(display);
+    let theme = window.global::<kiosk_ui::Theme>();
+    let floor = panel.min_target_px();
+    for (name, px) in [
+        ("target-min", theme.get_target_min()),
+        ("button-height", theme.get_button_height()),
+        ("key-height", theme.get_key_height()),
+    ] {
+        if px + 0.01 < floor {
+            anyhow::bail!(
+                "display.width_mm/height_mm/width_px/height_px: on this panel ({:.2} px/mm) the \
+                 theme's {name} of {px} px is {:.1} mm, under the 9 mm / 44 px touch-target floor \
+                 ({floor:.1} px)",
+                panel.px_per_mm(),
+                panel.px_to_mm(px)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// How long a visitor may be idle: first a warning (with a button to extend), then the session
+/// is wiped. The warning leaves at least 20 s to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleTimes {
+    /// Inactivity before the warning.
+    pub warn_after: Duration,
+    /// Time the warning stays up before the session ends.
+    pub expire_after: Duration,
+}
+
+impl Default for IdleTimes {
+    fn default() -> Self {
+        Self {
+            warn_after: Duration::from_secs(90),
+            expire_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Says a text in a language (the speech backend, or a log line).
+pub type Speaker = Box<dyn FnMut(&str, Lang)>;
+
+/// A speaker that only logs: the simulated speech device.
+pub fn log_speech() -> Speaker {
+    Box::new(|text, lang| tracing::info!(target: "kiosk::speech", %text, ?lang, "speak"))
+}
+
+/// A speaker on the drivers' speech queue (espeak-ng, recorded prompts or the simulated one):
+/// each new utterance interrupts the one being said, so the visitor hears the current screen.
+/// The queue's progress stream is kept open for as long as the speaker lives.
+pub fn queue_speech(
+    (queue, progress): (
+        kiosk_drivers::speech::SpeechQueue,
+        kiosk_drivers::EventStream<kiosk_drivers::speech::SpeechEvent>,
+    ),
+) -> Speaker {
+    use kiosk_drivers::speech::{Lang as SpeechLang, Utterance};
+    Box::new(move |text, lang| {
+        let _ = &progress;
+        let lang = match lang {
+            Lang::Fa => SpeechLang::Fa,
+            Lang::En => SpeechLang::En,
+        };
+        queue.interrupt();
+        queue.say(Utterance::text(lang, text));
+    })
+}
+
+/// Forwards the input devices' event streams (scanner, card reader, keypad) onto `inbox` as
+/// flow events, one thread per device; a thread ends when its device or the inbox is gone.
+pub fn forward_devices(devices: &mut drivers::Devices, inbox: &Inbox) -> anyhow::Result<()> {
+    fn forward<E: Send + 'static>(
+        name: &str,
+        mut stream: kiosk_drivers::EventStream<E>,
+        inbox: Inbox,
+        map: fn(E) -> Option<Event>,
+    ) -> anyhow::Result<()> {
+        std::thread::Builder::new()
+            .name(format!("forward-{name}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        tracing::error!(error = %e, "no runtime to read a device");
+                        return;
+                    }
+                };
+                runtime.block_on(async {
+                    while let Some(event) = stream.next().await {
+                        if let Some(event) = map(event)
+                            && !inbox.post(event)
+                        {
+                            break;
+                        }
+                    }
+                });
+            })
+            .with_context(|| format!("starting the {name} thread"))?;
+        Ok(())
+    }
+    if let Some(stream) = devices.scanner.take() {
+        forward("scanner", stream, inbox.clone(), |e| {
+            drivers::scan_event(&e)
+        })?;
+    }
+    if let Some(stream) = devices.card.take() {
+        forward("card", stream, inbox.clone(), |e| drivers::card_event(&e))?;
+    }
+    if let Some(stream) = devices.keypad.take() {
+        forward("keypad", stream, inbox.clone(), drivers::key_event)?;
+    }
+    Ok(())
+}
+
+/// Any printer as the runtime's sink.
+pub struct BoxedPrinter(pub Box<dyn PrintSink>);
+
+impl PrintSink for BoxedPrinter {
+    fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
+        self.0.print(job)
+    }
+}
+
+/// A simulated printer that writes each job's ESC/POS bytes to `DIR/slip-N.bin`.
+pub struct SlipDir {
+    dir: PathBuf,
+    jobs: usize,
+}
+
+impl SlipDir {
+    /// Writes into `dir` (created when missing).
+    pub fn new(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            jobs: 0,
+        })
+    }
+}
+
+impl PrintSink for SlipDir {
+    fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
+        self.jobs += 1;
+        let path = self.dir.join(format!("slip-{}.bin", self.jobs));
+        match std::fs::write(&path, job) {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), bytes = job.len(), "simulated printer");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "simulated printer");
+                Err(PrinterProblem::Offline)
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// What the event loop runs when a device posts: drains the inbox (set by [`run_window`]).
+    static DRAIN: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Where driver threads post device events; wakes the window's event loop.
+#[derive(Clone)]
+pub struct Inbox {
+    tx: mpsc::Sender<Event>,
+}
+
+impl Inbox {
+    /// A new inbox and the receiving end the run loop reads.
+    pub fn new() -> (Inbox, mpsc::Receiver<Event>) {
+        let (tx, rx) = mpsc::channel();
+        (Inbox { tx }, rx)
+    }
+
+    /// Posts an event; `false` when the run loop is gone.
+    pub fn post(&self, event: Event) -> bool {
+        if self.tx.send(event).is_err() {
+            return false;
+        }
+        // Without a running Slint loop (headless) this fails, and the plain loop reads the
+        // channel itself.
+        let _ = slint::invoke_from_event_loop(|| {
+            let drain = DRAIN.with(|d| d.borrow().clone());
+            if let Some(drain) = drain {
+                drain();
+            }
+        });
+        true
+    }
+}
+
+/// A running kiosk or desk terminal: the active journey and its effects, idle timing, speech.
+pub struct Device<P: PrintSink> {
+    kiosk: Kiosk<P>,
+    portal_url: String,
+    idle: IdleTimes,
+    last_activity: Instant,
+    speaker: Speaker,
+    outbox_waker: Option<Box<dyn Fn()>>,
+    last_purge: Option<Instant>,
+    journey: Journey,
+    keys: FleetKeys,
+    pin_policy: kiosk_store::PinPolicy,
+    last_print: Option<(chrono::DateTime<chrono::Utc>, bool)>,
+    sync_stats: Option<std::sync::Arc<kiosk_sync::RelayStats>>,
+    synced_items: u64,
+    last_sync_success: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How often, at most, personal data past its retention is purged (only while nobody is using
+/// the kiosk).
+pub const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+impl<P: PrintSink> Device<P> {
+    /// A device around `kiosk`; `portal_url` is where the on-screen QR points (the
+    /// configuration's `receipt.portal_url`); `speaker` says what the flow says. The
+    /// configuration's `mode` decides the journey: the visitor kiosk, or the staff desk.
+    pub fn new(kiosk: Kiosk<P>, portal_url: &str, speaker: Speaker) -> Self {
+        let journey = match kiosk.config().mode {
+            kiosk_config::Mode::Desk => Journey::Desk(Box::default()),
+            kiosk_config::Mode::Kiosk => Journey::Visitor,
+        };
+        let mut keys = FleetKeys::default();
+        if let Some(own) = kiosk.verifying_key() {
+            keys.insert(kiosk.config().kiosk_number, own);
+        }
+        Self {
+            kiosk,
+            portal_url: portal_url.to_owned(),
+            idle: IdleTimes::default(),
+            last_activity: Instant::now(),
+            speaker,
+            outbox_waker: None,
+            last_purge: None,
+            journey,
+            keys,
+            pin_policy: kiosk_store::PinPolicy::default(),
+            last_print: None,
+            sync_stats: None,
+            synced_items: 0,
+            last_sync_success: None,
+        }
+    }
+
+    /// The fleet's published keys, to verify satisfaction codes of any kiosk (this kiosk's own
+    /// key, when it signs, is kept).
+    pub fn with_fleet_keys(mut self, fleet: FleetKeys) -> Self {
+        let own = self.kiosk.verifying_key();
+        self.keys = fleet;
+        if let Some(own) = own {
+            self.keys.insert(self.kiosk.config().kiosk_number, own);
+        }
+        self
+    }
+
+    /// Other PIN rules at the desk (tests: fewer failures before the lockout).
+    pub fn with_pin_policy(mut self, policy: kiosk_store::PinPolicy) -> Self {
+        self.pin_policy = policy;
+        self
+    }
+
+    /// The SAMAD relay's counters, for the desk's health screen.
+    pub fn with_sync_stats(mut self, stats: std::sync::Arc<kiosk_sync::RelayStats>) -> Self {
+        self.sync_stats = Some(stats);
+        self
+    }
+
+    /// The journey running now.
+    pub fn journey(&self) -> &Journey {
+        &self.journey
+    }
+
+    /// What the desk's health screen shows: the last print, the outbox, the relay.
+    pub fn health(&self) -> crate::ui_bridge::desk::HealthView {
+        let depth = self.kiosk.store().outbox_depth();
+        if let Err(e) = &depth {
+            tracing::error!(error = %e, "reading the outbox for the health screen");
+        }
+        let depth = depth.ok();
+        crate::ui_bridge::desk::HealthView {
+            last_print: self.last_print,
+            pending: depth.as_ref().map_or(0, |d| d.pending),
+            parked: depth.as_ref().map_or(0, |d| d.parked),
+            oldest_pending: depth.as_ref().and_then(|d| d.oldest_pending_at),
+            sync_configured: self.sync_stats.is_some(),
+            last_sync_success: self.last_sync_success,
+            synced_items: self.synced_items,
+            store_problem: depth.is_none(),
+        }
+    }
+
+    /// Notes when the relay last had items acknowledged.
+    fn watch_sync(&mut self) {
+        let Some(stats) = &self.sync_stats else {
+            return;
+        };
+        let done = stats.done.load(std::sync::atomic::Ordering::Relaxed);
+        if done > self.synced_items {
+            self.synced_items = done;
+            self.last_sync_success = Some(self.kiosk.now());
+        }
+    }
+
+    /// Called after every slip the kiosk printed (or failed to print): a registration has put
+    /// work in the outbox, so the SAMAD relay should send it now rather than on its next round.
+    pub fn with_outbox_waker(mut self, wake: Box<dyn Fn()>) -> Self {
+        self.outbox_waker = Some(wake);
+        self
+    }
+
+    /// Other inactivity times (tests, the demo).
+    pub fn with_idle(mut self, idle: IdleTimes) -> Self {
+        self.idle = idle;
+        self
+    }
+
+    /// The kiosk inside.
+    pub fn kiosk(&self) -> &Kiosk<P> {
+        &self.kiosk
+    }
+
+    /// The kiosk inside, mutably (the demo reaches its printer).
+    pub fn kiosk_mut(&mut self) -> &mut Kiosk<P> {
+        &mut self.kiosk
+    }
+
+    /// What the screen shows now.
+    pub fn view(&self) -> ViewModel {
+        match &self.journey {
+            Journey::Visitor => view_model(self.kiosk.flow(), &self.portal_url),
+            Journey::Rating(r) => crate::ui_bridge::rating::view_model(
+                &r.flow,
+                r.prefs,
+                crate::ui_bridge::rating::IdleState {
+                    warning: r.idle_warning,
+                    can_extend: r.can_extend(),
+                },
+            ),
+            Journey::Desk(flow) => {
+                let health = if flow.screen == crate::flow::desk::DeskScreen::Health {
+                    self.health()
+                } else {
+                    crate::ui_bridge::desk::HealthView::default()
+                };
+                crate::ui_bridge::desk::view_model(flow, &health)
+            }
+        }
+    }
+
+    /// A tap or key on the window; `false` when it names nothing available now (dropped).
+    pub fn input(&mut self, input: &UiInput, now: Instant) -> bool {
+        let handled = match &self.journey {
+            Journey::Visitor => match event_for(self.kiosk.flow(), input) {
+                Some(event) => {
+                    self.event(event, now);
+                    return true;
+                }
+                None => false,
+            },
+            Journey::Rating(_) => self.rating_input(input),
+            Journey::Desk(_) => self.desk_input(input),
+        };
+        if handled {
+            self.last_activity = now;
+        }
+        handled
+    }
+
+    /// An event from a device (or the window).
+    pub fn event(&mut self, event: Event, now: Instant) {
+        self.last_activity = now;
+        match &self.journey {
+            Journey::Visitor => {
+                self.kiosk.handle(event);
+                self.after_events();
+            }
+            Journey::Rating(_) => self.rating_device_event(event),
+            Journey::Desk(_) => self.desk_device_event(event),
+        }
+    }
+
+    /// The clock moved: warns, then ends, an idle session. `true` when something changed.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        self.watch_sync();
+        match &self.journey {
+            Journey::Visitor => {}
+            Journey::Rating(_) => return self.rating_tick(now),
+            Journey::Desk(_) => return self.desk_tick(now),
+        }
+        if self.kiosk.flow().screen() == Screen::Attract {
+            self.last_activity = now;
+            self.purge_when_due(now);
+            return false;
+        }
+        let idle = now.saturating_duration_since(self.last_activity);
+        let event = if self.kiosk.flow().session().idle_warning {
+            (idle >= self.idle.expire_after).then_some(Event::IdleExpired)
+        } else {
+            (idle >= self.idle.warn_after).then_some(Event::IdleWarning)
+        };
+        match event {
+            Some(event) => {
+                tracing::info!(?event, "inactivity");
+                self.event(event, now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Purges personal data past its retention, at most every [`PURGE_EVERY`]; a failure is
+    /// logged and tried again next time (the visitor never waits on it).
+    fn purge_when_due(&mut self, now: Instant) -> Option<kiosk_store::PurgeReport> {
+        if self
+            .last_purge
+            .is_some_and(|last| now.saturating_duration_since(last) < PURGE_EVERY)
+        {
+            return None;
+        }
+        self.last_purge = Some(now);
+        match self.kiosk.purge_personal_data() {
+            Ok(report) => {
+                if report.cases + report.meetings > 0 {
+                    tracing::info!(
+                        cases = report.cases,
+                        meetings = report.meetings,
+                        "personal data purged"
+                    );
+                }
+                Some(report)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "purging personal data failed; retried later");
+                None
+            }
+        }
+    }
+
+    /// Speaks and logs what the last events did.
+    fn after_events(&mut self) {
+        for record in self.kiosk.take_transcript() {
+            match record {
+                Record::Screen(screen) => tracing::info!(?screen, "screen"),
+                Record::Spoken(text) => {
+                    let lang = self.kiosk.flow().session().prefs.lang;
+                    (self.speaker)(&text, lang)
+                }
+                Record::Alert(alert) => tracing::warn!(?alert, "staff alert"),
+                Record::OpenRating(scanned) => self.open_rating(scanned),
+                Record::Printed { what, bytes, ok } => {
+                    tracing::info!(%what, bytes, ok, "printed");
+                    self.last_print = Some((self.kiosk.now(), ok));
+                    if let Some(wake) = &self.outbox_waker {
+                        wake();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Leave the loop after this long (tests and benchmarks); `None`: run until killed.
+    pub quit_after: Option<Duration>,
+    /// The configured panel: the window takes its size and the touch targets are checked
+    /// against its millimetres.
+    pub display: Option<DisplaySettings>,
+}
+
+/// Runs `device` in a window of the installed Slint platform (desktop or KMS) until the loop
+/// quits. Device events come from `events`.
+pub fn run_window<P: PrintSink + 'static>(
+    device: Device<P>,
+    events: mpsc::Receiver<Event>,
+    options: RunOptions,
+) -> anyhow::Result<()> {
+    let ui = KioskUi::new().context("creating the kiosk window")?;
+    if let Some(display) = &options.display {
+        check_targets(ui.component(), display)?;
+        ui.fit_panel(&panel(display));
+    }
+    let state = Rc::new(RefCell::new(device));
+    let shown = Rc::new(RefCell::new(state.borrow().view()));
+    ui.show(&shown.borrow())?;
+
+    let window = ui.component().as_weak();
+    let refresh: Rc<dyn Fn()> = {
+        let (state, shown) = (state.clone(), shown.clone());
+        Rc::new(move || {
+            let vm = state.borrow().view();
+            if *shown.borrow() == vm {
+                return;
+            }
+            if let Some(window) = window.upgrade()
+                && let Err(e) = kiosk_ui::apply(&window, &vm)
+            {
+                tracing::error!(error = %e, "showing the screen");
+            }
+            *shown.borrow_mut() = vm;
+        })
+    };
+    {
+        let (state, refresh) = (state.clone(), refresh.clone());
+        ui.on_input(move |input| {
+            let handled = state.borrow_mut().input(&input, Instant::now());
+            if handled {
+                refresh();
+            } else {
+                tracing::debug!(?input, "input names nothing on this screen");
+            }
+        });
+    }
+    let drain: Rc<dyn Fn()> = {
+        let (state, refresh) = (state.clone(), refresh.clone());
+        Rc::new(move || {
+            let mut any = false;
+            while let Ok(event) = events.try_recv() {
+                state.borrow_mut().event(event, Instant::now());
+                any = true;
+            }
+            if any {
+                refresh();
+            }
+        })
+    };
+    DRAIN.with(|d| *d.borrow_mut() = Some(drain.clone()));
+    let ticker = slint::Timer::default();
+    {
+        let (state, refresh) = (state.clone(), refresh.clone());
+        ticker.start(
+            slint::TimerMode::Repeated,
+            Duration::from_secs(1),
+            move || {
+                drain();
+                if state.borrow_mut().tick(Instant::now()) {
+                    refresh();
+                }
+            },
+        );
+    }
+    if let Some(after) = options.quit_after {
+        slint::Timer::single_shot(after, || {
+            let _ = slint::quit_event_loop();
+        });
+    }
+    let result = ui.component().run();
+    DRAIN.with(|d| *d.borrow_mut() = None);
+    result.context("running the window's event loop")
+}
+
+/// Runs `device` without a display: device events and the idle tick only. Returns the device
+/// when `options.quit_after` ends the run.
+pub fn run_headless<P: PrintSink>(
+    mut device: Device<P>,
+    events: mpsc::Receiver<Event>,
+    options: RunOptions,
+) -> anyhow::Result<Device<P>> {
+    let started = Instant::now();
+    loop {
+        match events.recv_timeout(Duration::from_secs(1)) {
+            Ok(event) => device.event(event, Instant::now()),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // No device can post any more: only the clock is left.
+            Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_secs(1)),
+        }
+        device.tick(Instant::now());
+        if options.quit_after.is_some_and(|d| started.elapsed() >= d) {
+            return Ok(device);
+        }
+    }
+}
+
+/// A visitor's whole journey as taps and keys on the window, from attract to done and back:
+/// a national code, a complaint about a deed, a preset phrase, a mobile number, confirm,
+/// finish. The action ids are those of [`crate::ui_bridge::action_id`].
+pub fn complaint_taps() -> Vec<UiInput> {
+    use kiosk_ui::Key;
+    let tap = |id: &str| UiInput::Action(id.to_owned());
+    let digits = |text: &str| {
+        text.chars()
+            .filter_map(|c| c.to_digit(10))
+            .map(|d| UiInput::Key(Key::Digit(d as u8)))
+            .collect::<Vec<_>>()
+    };
+    let mut taps = vec![tap("start")];
+    taps.extend(digits("0499370899"));
+    taps.extend([tap("continue"), tap("kind:complaint")]);
+    taps.extend("سند".chars().map(|c| UiInput::Key(Key::Char(c))));
+    taps.extend([tap("subject:deed-delay"), tap("phrase:0"), tap("continue")]);
+    taps.extend(digits("09121234567"));
+    taps.extend([tap("continue"), tap("confirm"), tap("finish")]);
+    taps
+}
+
+/// Plays [`complaint_taps`] `journeys` times on `device`, drawing every screen it passes
+/// through on `ui` (software renderer, in memory). Returns how many screens were drawn. Used by
+/// `kiosk --demo --journeys N` (memory after many visitors) and the tests.
+pub fn play_journeys<P: PrintSink>(
+    device: &mut Device<P>,
+    ui: &KioskUi,
+    journeys: usize,
+) -> anyhow::Result<usize> {
+    let mut drawn = 0;
+    for journey in 1..=journeys {
+        for input in complaint_taps() {
+            if !device.input(&input, Instant::now()) {
+                anyhow::bail!(
+                    "journey {journey}: {input:?} names nothing on {:?}",
+                    device.kiosk().flow().screen()
+                );
+            }
+            ui.show(&device.view())?;
+            ui.render()?;
+            drawn += 1;
+        }
+        if device.kiosk().flow().screen() != Screen::Attract {
+            anyhow::bail!(
+                "journey {journey} ended on {:?}, not attract",
+                device.kiosk().flow().screen()
+            );
+        }
+    }
+    Ok(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::Action;
+    use crate::runtime::RecordingPrinter;
+    use kiosk_store::{OpenOptions, Store};
+
+    fn device(dir: &Path) -> (Device<RecordingPrinter>, Rc<RefCell<Vec<String>>>) {
+        let config = crate::demo::demo_config(dir).expect("example config");
+        let portal = config.receipt.portal_url.clone();
+        let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).expect("store");
+        let kiosk = Kiosk::new(
+            config,
+            store,
+            kiosk_receipt::Profile::MM80,
+            RecordingPrinter::default(),
+            Box::new(chrono::Utc::now),
+        );
+        let said = Rc::new(RefCell::new(Vec::new()));
+        let log = said.clone();
+        let speaker: Speaker = Box::new(move |t, _| log.borrow_mut().push(t.to_owned()));
+        let idle = IdleTimes {
+            warn_after: Duration::from_secs(60),
+            expire_after: Duration::from_secs(20),
+        };
+        (Device::new(kiosk, &portal, speaker).with_idle(idle), said)
+    }
+
+    #[test]
+    fn idle_session_is_warned_then_wiped_and_attract_never_times_out() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut d, _) = device(dir.path());
+        let t0 = Instant::now();
+        assert!(
+            !d.tick(t0 + Duration::from_secs(3600)),
+            "attract waits forever"
+        );
+        d.event(Event::Do(Action::Start), t0);
+        assert_eq!(d.kiosk().flow().screen(), Screen::Identify);
+        assert!(!d.tick(t0 + Duration::from_secs(59)));
+        assert!(d.tick(t0 + Duration::from_secs(60)));
+        assert!(d.view().overlay.is_some(), "warning shown");
+        // Extending is an input: the clock starts again.
+        let extend = UiInput::Action("extend".into());
+        assert!(d.input(&extend, t0 + Duration::from_secs(70)));
+        assert!(d.view().overlay.is_none());
+        assert!(!d.tick(t0 + Duration::from_secs(129)));
+        assert!(d.tick(t0 + Duration::from_secs(130)), "warned again");
+        assert!(!d.tick(t0 + Duration::from_secs(149)));
+        assert!(d.tick(t0 + Duration::from_secs(150)), "then wiped");
+        assert_eq!(d.kiosk().flow().screen(), Screen::Attract);
+    }
+
+    #[test]
+    fn stale_taps_are_dropped_and_speech_follows_the_flow() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut d, said) = device(dir.path());
+        let now = Instant::now();
+        assert!(!d.input(&UiInput::Action("confirm".into()), now));
+        d.event(Event::HeadphonesIn, now);
+        d.event(Event::Do(Action::Start), now);
+        assert!(!said.borrow().is_empty(), "speech mode speaks the screens");
+        let before = said.borrow().len();
+        assert!(d.input(&UiInput::Action("accessibility".into()), now));
+        assert!(said.borrow().len() > before);
+    }
+
+    #[test]
+    fn the_rating_journey_speaks_when_the_visitor_turned_speech_on() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut d, said) = device(dir.path());
+        let now = Instant::now();
+        d.event(Event::HeadphonesIn, now);
+        assert!(d.input(&UiInput::Action("rate".into()), now));
+        assert!(matches!(d.journey(), Journey::Rating(_)));
+        assert_eq!(
+            said.borrow().last().map(String::as_str),
+            Some("کد نظرسنجی رسید خود را جلوی اسکنر بگیرید")
+        );
+        // The tactile keypad's back key leaves the rating journey.
+        d.event(Event::Do(crate::flow::Action::Back), now);
+        assert!(matches!(d.journey(), Journey::Visitor));
+        assert_eq!(d.view().page, kiosk_ui::Page::Attract);
+        assert!(
+            !d.kiosk().flow().session().prefs.speech,
+            "speech was the visitor's setting: reset at the end of the session"
+        );
+    }
+
+    #[test]
+    fn inbox_events_reach_the_headless_loop() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (d, _) = device(dir.path());
+        let (inbox, rx) = Inbox::new();
+        assert!(inbox.post(Event::IdentityRead("0499370899".into())));
+        drop(inbox);
+        let options = RunOptions {
+            quit_after: Some(Duration::from_millis(10)),
+            display: None,
+        };
+        let started = Instant::now();
+        let d = run_headless(d, rx, options).expect("runs");
+        assert!(started.elapsed() < Duration::from_secs(5), "quits on time");
+        // A card read on the attract screen starts the journey at the case kind.
+        assert_eq!(d.kiosk().flow().screen(), Screen::Kind);
+    }
+
+    #[test]
+    fn each_registration_wakes_the_relay_and_nothing_piles_up_in_memory() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (d, _) = device(dir.path());
+        let wakes = Rc::new(RefCell::new(0_usize));
+        let counter = wakes.clone();
+        let mut d = d.with_outbox_waker(Box::new(move || *counter.borrow_mut() += 1));
+        for journey in 1..=3 {
+            for input in complaint_taps() {
+                assert!(d.input(&input, Instant::now()), "{input:?}");
+            }
+            assert_eq!(d.kiosk().flow().screen(), Screen::Attract);
+            assert_eq!(*wakes.borrow(), journey, "one wake per printed receipt");
+            // Whatever the journey said or showed was spoken/logged and let go.
+            assert!(d.kiosk().transcript().is_empty());
+        }
+        assert_eq!(d.kiosk().store().outbox_depth().expect("depth").pending, 3);
+    }
+
+    #[test]
+    fn personal_data_is_purged_while_idle_once_samad_acknowledged_it_long_ago() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut d, _) = device(dir.path());
+        for input in complaint_taps() {
+            assert!(d.input(&input, Instant::now()), "{input:?}");
+        }
+        // SAMAD acknowledged the case 40 days ago (the example keeps data 30 days).
+        let mut relay_side =
+            Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).expect("store");
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+        let claim = relay_side
+            .claim_outbox(
+                long_ago,
+                chrono::Duration::seconds(60),
+                kiosk_store::ClaimLimits {
+                    max_items: 10,
+                    max_bytes: 1 << 20,
+                },
+            )
+            .expect("claim");
+        let done: Vec<_> = claim
+            .items
+            .iter()
+            .map(|item| {
+                let remote_id = Some(format!("S-{}", item.id));
+                (item.id, kiosk_store::Settlement::Done { remote_id })
+            })
+            .collect();
+        assert_eq!(done.len(), 1);
+        relay_side
+            .settle_outbox(claim.token, &done, long_ago)
+            .expect("settle");
+        let files = |dir: &Path| {
+            ["kiosk.db", "kiosk.db-wal"]
+                .iter()
+                .flat_map(|f| std::fs::read(dir.join(f)).unwrap_or_default())
+                .collect::<Vec<u8>>()
+        };
+        let needle = "0499370899".as_bytes();
+        let holds = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(
+            holds(&files(dir.path())),
+            "the national code is stored before"
+        );
+        let t0 = Instant::now();
+        d.tick(t0);
+        let again = d.purge_when_due(t0 + Duration::from_secs(60));
+        assert!(again.is_none(), "not due again within {PURGE_EVERY:?}");
+        let later = d
+            .purge_when_due(t0 + PURGE_EVERY)
+            .expect("due after PURGE_EVERY");
+        assert_eq!(later.cases, 0, "the idle tick already purged the one case");
+        assert!(
+            !holds(&files(dir.path())),
+            "the national code is gone from the database and its WAL"
+        );
+    }
+
+    #[test]
+    fn configured_panel_decides_the_nine_millimetres() {
+        let ten = panel(&DisplaySettings::default());
+        assert!(
+            (ten.min_target_px() - 53.0).abs() < 0.2,
+            "{}",
+            ten.min_target_px()
+        );
+        let portrait = DisplaySettings {
+            rotation: kiosk_config::Rotation::Deg90,
+            ..DisplaySettings::default()
+        };
+        let p = panel(&portrait);
+        assert_eq!((p.width_px, p.height_px), (800, 1280));
+        // A 21.5" full-HD panel has big pixels: 9 mm is only 36 px, so 44 px is the floor.
+        let big = DisplaySettings {
+            width_px: 1920,
+            height_px: 1080,
+            width_mm: 476.0,
+            height_mm: 268.0,
+            ..DisplaySettings::default()
+        };
+        assert_eq!(panel(&big).min_target_px(), 44.0);
+    }
+}
