@@ -51,6 +51,12 @@ enum Command {
     /// Sync with SAMAD from the command line.
     #[command(subcommand)]
     Sync(commands::sync::Command),
+    /// Periodic reports (monthly meetings, quarterly performance) as CSV and HTML.
+    #[command(subcommand)]
+    Report(commands::report::Command),
+    /// Staff of the service-desk terminal: add, set PIN (read from stdin), list, unlock.
+    #[command(subcommand)]
+    Staff(commands::staff::Command),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +73,8 @@ fn main() -> ExitCode {
         Command::Speak(args) => commands::devices::speak(&args),
         Command::Outbox(command) => commands::outbox::run(&command),
         Command::Sync(command) => commands::sync::run(&command),
+        Command::Report(command) => commands::report::run(&command),
+        Command::Staff(command) => commands::staff::run(&command),
     };
     outcome.exit_code()
 }

@@ -1,8 +1,13 @@
 //! `kioskctl db check PATH`: a read-only check of a kiosk database that changes nothing on disk.
+//! `kioskctl db keygen --out FILE`: the database key made at provisioning (a new 0400 file,
+//! never an overwrite).
+//!
+//! `check` reads an encrypted database with the key of the provisioned layout
+//! (`<database directory>/keys/db.key`) or the one given with `--key-file`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use kiosk_store::{Store, StoreError};
+use kiosk_store::{DatabaseKey, KeyFileError, Store, StoreError};
 use serde_json::json;
 
 use crate::output::{self, Outcome};
@@ -14,10 +19,28 @@ pub enum Command {
     Check {
         /// The database, e.g. /var/lib/kiosk/kiosk.db.
         path: PathBuf,
+        /// The database key file (default: keys/db.key beside the database, when it exists).
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Make a new database key: 32 random bytes, hex, in a new file of mode 0400. Refuses to
+    /// overwrite an existing file (the database encrypted with it would be lost).
+    Keygen {
+        /// Where to write it, e.g. /var/lib/kiosk/keys/db.key (its directory must exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// The key for `db`: from `--key-file`, else the provisioned layout's, else none.
+pub fn key_for(db: &Path, key_file: Option<&Path>) -> Result<Option<DatabaseKey>, KeyFileError> {
+    match key_file {
+        Some(file) => DatabaseKey::load(file).map(Some),
+        None => DatabaseKey::beside(db),
+    }
 }
 
 /// A stable snake_case name of why a database was refused.
@@ -31,14 +54,33 @@ fn reason_code(error: &StoreError) -> &'static str {
         StoreError::NewerSchema { .. } => "newer_schema",
         StoreError::NeedsWalRecovery { .. } => "needs_wal_recovery",
         StoreError::NotAKioskDatabase { .. } => "not_a_kiosk_database",
+        StoreError::WrongKey { .. } => "wrong_key",
+        StoreError::EncryptedOrNotADatabase { .. } => "encrypted_or_not_a_database",
         _ => "error",
     }
 }
 
 /// Runs the command.
 pub fn run(command: &Command) -> Outcome {
-    let Command::Check { path, json } = command;
-    match Store::check(path) {
+    let (path, key_file, json) = match command {
+        Command::Keygen { out } => return keygen(out),
+        Command::Check {
+            path,
+            key_file,
+            json,
+        } => (path, key_file, json),
+    };
+    let key = match key_for(path, key_file.as_deref()) {
+        Ok(key) => key,
+        Err(e) => {
+            return output::invalid(
+                *json,
+                json!({"valid": false, "path": path, "reason": "key_file", "message": e.to_string()}),
+                &e.to_string(),
+            );
+        }
+    };
+    match Store::check_with_key(path, key.as_ref()) {
         Ok(report) => {
             let counts = report.counts.as_ref().map(|c| {
                 json!({
@@ -75,6 +117,7 @@ pub fn run(command: &Command) -> Outcome {
                     "wal_mode": report.wal_mode,
                     "read_wal": report.read_wal,
                     "file_bytes": report.file_bytes,
+                    "encrypted": report.encrypted,
                     "counts": counts,
                 }),
                 &human,
@@ -85,5 +128,16 @@ pub fn run(command: &Command) -> Outcome {
             json!({"valid": false, "path": path, "reason": reason_code(&e), "message": e.to_string()}),
             &e.to_string(),
         ),
+    }
+}
+
+/// `db keygen --out FILE`.
+fn keygen(out: &Path) -> Outcome {
+    match DatabaseKey::generate().write_new(out) {
+        Ok(()) => {
+            println!("wrote a new database key to {} (mode 0400)", out.display());
+            Outcome::Valid
+        }
+        Err(e) => output::usage(&e.to_string()),
     }
 }

@@ -1,13 +1,24 @@
-//! `kioskctl devices scan` and `kioskctl speak`: the kiosk's devices from a shell, for an
-//! operator installing a kiosk (is the scanner's baud rate right? does speech work?).
+//! `kioskctl devices scan`, `devices card`, `devices printer` and `kioskctl speak`: the kiosk's
+//! devices from a shell, for an operator installing a kiosk (is the scanner's baud rate right?
+//! does the card reader read the national card? does the printer answer and print? does speech
+//! work?). National codes and names are masked unless `--show` is given.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use kiosk_config::devices::{CardBackend, PrinterSettings, PrinterTransport};
+use kiosk_drivers::card::{
+    ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, list_readers,
+};
+use kiosk_drivers::printer::{
+    EscPosPrinter, JobConfig, ReceiptPrinter, SerialConfig, SerialTransport, SimPrinter, Tcp9100,
+    UsbLp,
+};
 use kiosk_drivers::scanner::{
     ClassifierConfig, CodeScanner as _, ScanEvent, Scanned, SerialScanner, SerialScannerConfig,
 };
 use kiosk_drivers::speech::{EspeakNg, Lang, Output, Speech as _, SpeechSettings, Utterance};
+use kiosk_receipt::Profile;
 use serde_json::json;
 
 use crate::output::{self, Outcome};
@@ -29,6 +40,39 @@ pub enum Command {
         /// Stop after this many scanned or rejected lines (default: never).
         #[arg(long)]
         max: Option<usize>,
+    },
+    /// Wait for a card on PC/SC and print what it holds (reader, ATR, national code masked
+    /// unless --show, name). Exit 1 when pcscd or a reader is missing, the card cannot be read
+    /// or none comes in time.
+    Card {
+        /// Only readers whose name contains this text (default: any reader).
+        #[arg(long)]
+        reader: Option<String>,
+        /// Take the reader filter and APDU profile from this kiosk.toml's [card] section.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Give up after this many seconds without a card.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Print the national code and name in full (they are personal data: masked by default).
+        #[arg(long)]
+        show: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the configured receipt printer for its status (DLE EOT) and optionally print the
+    /// sample receipt. Exit 1 when the printer is not ready or the test print fails.
+    Printer {
+        /// The kiosk's configuration file (its [printer] section).
+        #[arg(long)]
+        config: PathBuf,
+        /// Also print the built-in sample receipt.
+        #[arg(long)]
+        test_print: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -61,14 +105,31 @@ fn event_json(event: &ScanEvent) -> serde_json::Value {
 
 /// Runs `devices`.
 pub fn run(command: &Command) -> Outcome {
-    let Command::Scan {
-        serial,
-        baud,
-        portal,
-        max,
-    } = command;
+    match command {
+        Command::Scan {
+            serial,
+            baud,
+            portal,
+            max,
+        } => scan(serial, *baud, portal, *max),
+        Command::Card {
+            reader,
+            config,
+            timeout,
+            show,
+            json,
+        } => card(reader.as_deref(), config.as_deref(), *timeout, *show, *json),
+        Command::Printer {
+            config,
+            test_print,
+            json,
+        } => printer(config, *test_print, *json),
+    }
+}
+
+fn scan(serial: &std::path::Path, baud: u32, portal: &str, max: Option<usize>) -> Outcome {
     let mut config = SerialScannerConfig::new(serial);
-    config.baud = *baud;
+    config.baud = baud;
     config.classifier = ClassifierConfig {
         portal_url: portal.trim_end_matches('/').to_owned(),
         ..ClassifierConfig::default()
@@ -134,5 +195,302 @@ pub fn speak(args: &SpeakArgs) -> Outcome {
             Outcome::Valid
         }
         Err(e) => output::usage(&e.to_string()),
+    }
+}
+
+// ---- devices card ----------------------------------------------------------------------------
+
+/// Masks all but the last four characters.
+fn mask(text: &str) -> String {
+    let n = text.chars().count();
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i + 4 < n && !c.is_whitespace() {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fail(json: bool, kind: &str, reason: &str) -> Outcome {
+    output::invalid(
+        json,
+        json!({"ok": false, "error": kind, "reason": reason}),
+        reason,
+    )
+}
+
+fn card(
+    reader: Option<&str>,
+    config: Option<&std::path::Path>,
+    timeout: u64,
+    show: bool,
+    json: bool,
+) -> Outcome {
+    let mut settings = PcscReaderConfig::default();
+    if let Some(path) = config {
+        let kiosk = match kiosk_config::load(path) {
+            Ok(k) => k,
+            Err(e) => return output::usage(&e.to_string()),
+        };
+        let card = &kiosk.devices.card;
+        if let CardBackend::Pcsc { reader } = &card.backend {
+            settings.reader_filter = reader.clone();
+        }
+        settings.profile = ApduProfile {
+            select: card.select.clone(),
+            chunk: card.chunk,
+            max_len: card.max_certificate_bytes,
+        };
+        settings.policy = kiosk.national_code_policy;
+    }
+    if let Some(filter) = reader {
+        settings.reader_filter = Some(filter.to_owned());
+    }
+    let readers = match list_readers() {
+        Ok(readers) => readers,
+        Err(e) => {
+            return fail(
+                json,
+                "service_unavailable",
+                &format!("{e} (is pcscd installed and running? `systemctl status pcscd`)"),
+            );
+        }
+    };
+    let matching = readers
+        .iter()
+        .filter(|r| {
+            settings
+                .reader_filter
+                .as_deref()
+                .is_none_or(|f| r.contains(f))
+        })
+        .count();
+    if matching == 0 {
+        let reason = match &settings.reader_filter {
+            Some(f) if !readers.is_empty() => format!(
+                "no smart-card reader's name contains {f:?} (readers: {})",
+                readers.join(", ")
+            ),
+            _ => {
+                "no smart-card reader is connected (check the USB cable; `pcsc_scan` lists readers)"
+                    .to_owned()
+            }
+        };
+        return fail(json, "no_reader", &reason);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return output::usage(&format!("cannot start the event loop: {e}")),
+    };
+    if !json {
+        eprintln!("waiting up to {timeout} s for a card…");
+    }
+    runtime.block_on(async {
+        let mut events = PcscReader::new(settings).events();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
+        let mut atr: Option<Vec<u8>> = None;
+        loop {
+            let event = match tokio::time::timeout_at(deadline, events.next()).await {
+                Ok(Some(event)) => event,
+                Ok(None) => return fail(json, "service_unavailable", "the card reader stopped"),
+                Err(_) => {
+                    return fail(
+                        json,
+                        "timeout",
+                        &format!("no card was inserted within {timeout} s"),
+                    );
+                }
+            };
+            match event {
+                CardEvent::ServiceUnavailable { reason } => {
+                    return fail(
+                        json,
+                        "service_unavailable",
+                        &format!("the PC/SC service (pcscd) is not reachable: {reason}"),
+                    );
+                }
+                CardEvent::Inserted { atr: a, .. } => atr = Some(a),
+                CardEvent::Removed { .. } => atr = None,
+                CardEvent::ReadFailed { reader, error } => {
+                    return fail(
+                        json,
+                        "read_failed",
+                        &format!("the card in {reader} could not be read: {error}"),
+                    );
+                }
+                CardEvent::Read { reader, identity } => {
+                    let code = if show {
+                        identity.national_code.as_string()
+                    } else {
+                        identity.national_code.masked()
+                    };
+                    let name = identity.name.as_ref().map(|n| {
+                        if show {
+                            n.expose().to_owned()
+                        } else {
+                            mask(n.expose())
+                        }
+                    });
+                    let atr = hex(atr.as_deref().unwrap_or_default());
+                    let human = format!(
+                        "reader: {reader}\nATR: {atr}\nnational code: {code}\nname: {}\ncertificate serial: {}",
+                        name.as_deref().unwrap_or("-"),
+                        identity.certificate_serial
+                    );
+                    return output::valid(
+                        json,
+                        json!({
+                            "ok": true,
+                            "reader": reader,
+                            "atr": atr,
+                            "national_code": code,
+                            "masked": !show,
+                            "name": name,
+                            "certificate_serial": identity.certificate_serial,
+                        }),
+                        &human,
+                    );
+                }
+            }
+        }
+    })
+}
+
+// ---- devices printer -------------------------------------------------------------------------
+
+/// The configured printer (the same mapping as the firmware's `device::drivers`).
+fn configured_printer(settings: &PrinterSettings) -> Box<dyn ReceiptPrinter> {
+    let job = JobConfig {
+        stall_timeout: settings.stall_timeout,
+        status_timeout: settings.status_timeout,
+        require_status: settings.require_status,
+        ..JobConfig::default()
+    };
+    match &settings.transport {
+        PrinterTransport::Usb { path } => Box::new(EscPosPrinter::new(UsbLp::new(path), job)),
+        PrinterTransport::Serial {
+            path,
+            baud,
+            rts_cts,
+        } => {
+            let mut serial = SerialConfig::new(path, *baud);
+            serial.rts_cts = *rts_cts;
+            Box::new(EscPosPrinter::new(SerialTransport::new(serial), job))
+        }
+        PrinterTransport::Tcp {
+            address,
+            connect_timeout,
+        } => {
+            let mut tcp = Tcp9100::new(address.clone());
+            tcp.connect_timeout = *connect_timeout;
+            Box::new(EscPosPrinter::new(tcp, job))
+        }
+        PrinterTransport::Sim => Box::new(SimPrinter::new(job).0),
+    }
+}
+
+fn receipt_profile(p: &kiosk_config::devices::PrinterProfileSettings) -> Profile {
+    use kiosk_config::devices::{CutMode, QrLevel as L, QrMode as M};
+    Profile {
+        dots: p.dots,
+        dpi: p.dpi,
+        qr_mode: match p.qr_mode {
+            M::Native => kiosk_receipt::QrMode::Native,
+            M::Raster => kiosk_receipt::QrMode::Raster,
+        },
+        qr_module: p.qr_module,
+        qr_level: match p.qr_level {
+            L::M => kiosk_receipt::QrLevel::M,
+            L::Q => kiosk_receipt::QrLevel::Q,
+        },
+        cut: match p.cut {
+            CutMode::Full => kiosk_receipt::Cut::Full,
+            CutMode::Partial => kiosk_receipt::Cut::Partial,
+            CutMode::None => kiosk_receipt::Cut::None,
+        },
+        crop_columns: true,
+    }
+}
+
+fn describe(transport: &PrinterTransport) -> String {
+    match transport {
+        PrinterTransport::Usb { path } => format!("usb {}", path.display()),
+        PrinterTransport::Serial { path, baud, .. } => {
+            format!("serial {} at {baud} baud", path.display())
+        }
+        PrinterTransport::Tcp { address, .. } => format!("tcp {address}"),
+        PrinterTransport::Sim => "simulated".to_owned(),
+    }
+}
+
+fn printer(config: &std::path::Path, test_print: bool, json: bool) -> Outcome {
+    let kiosk = match kiosk_config::load(config) {
+        Ok(k) => k,
+        Err(e) => return output::usage(&e.to_string()),
+    };
+    let settings = &kiosk.devices.printer;
+    let profile = receipt_profile(&settings.profile);
+    let mut device = configured_printer(settings);
+    let at = describe(&settings.transport);
+    let status = device.status();
+    let mut report = json!({
+        "printer": at,
+        "profile": profile.to_string(),
+        "status": status.condition.kind(),
+        "paper_near_end": status.paper_near_end,
+        "answers": status.answers.iter().map(|a| a.map(|b| format!("{b:02X}"))).collect::<Vec<_>>(),
+    });
+    let mut human = format!("printer {at} ({profile}): {status}");
+    let mut ok = status.is_ready();
+    let mut reason = status
+        .condition
+        .staff_alert()
+        .unwrap_or_else(|| format!("printer is {}", status.condition.kind()));
+    if test_print {
+        let bytes = match kiosk_receipt::encode(&kiosk_receipt::sample(), &profile) {
+            Ok(bytes) => bytes,
+            Err(e) => return output::usage(&format!("the sample receipt does not encode: {e}")),
+        };
+        match device.print(&bytes) {
+            Ok(after) => {
+                report["printed_bytes"] = json!(bytes.len());
+                report["status_after"] = json!(after.condition.kind());
+                human.push_str(&format!(
+                    "\nsample receipt printed ({} bytes); now {after}",
+                    bytes.len()
+                ));
+                ok = true;
+            }
+            Err(e) => {
+                report["print_error"] = json!(e.to_string());
+                ok = false;
+                reason = format!("test print failed: {e}; {}", e.staff_alert());
+            }
+        }
+    }
+    report["ok"] = json!(ok);
+    if ok {
+        output::valid(json, report, &human)
+    } else {
+        report["reason"] = json!(reason);
+        if !json {
+            println!("{human}");
+        }
+        output::invalid(json, report, &reason)
     }
 }

@@ -7,6 +7,8 @@ pub mod due_date;
 pub mod national_code;
 pub mod outbox;
 pub mod receipt;
+pub mod report;
 pub mod satisfaction;
+pub mod staff;
 pub mod sync;
 pub mod tracking_code;

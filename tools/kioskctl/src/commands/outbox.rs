@@ -4,6 +4,9 @@
 //! Opens the kiosk database read-write beside a running firmware (SQLite WAL allows it; the
 //! relay's leases keep an item from being sent by two processes at once). Never prints a
 //! payload: only ids, kinds, tracking codes, counts and reasons.
+//!
+//! The database is named by path, or found from the kiosk's configuration (`--config FILE`:
+//! `kiosk.data_dir`/kiosk.db, as the firmware keeps it).
 
 use std::path::{Path, PathBuf};
 
@@ -20,27 +23,70 @@ pub enum Command {
     /// Depth, age of the oldest unsent item, and parked items with their reasons.
     Status {
         /// The kiosk database, e.g. /var/lib/kiosk/kiosk.db.
-        path: PathBuf,
+        #[arg(required_unless_present = "config", conflicts_with = "config")]
+        path: Option<PathBuf>,
+        /// The kiosk's configuration; the database is `kiosk.data_dir`/kiosk.db.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Send one item again now: a parked item is unparked, a waiting one loses its wait.
     Retry {
-        /// The kiosk database.
-        path: PathBuf,
-        /// The item's id (its UUID, as `outbox status` shows it).
-        item: String,
+        /// The kiosk database, then the item's id; with `--config`, the item's id alone.
+        #[arg(required = true, num_args = 1..=2, value_names = ["PATH", "ITEM"])]
+        args: Vec<String>,
+        /// The kiosk's configuration; the database is `kiosk.data_dir`/kiosk.db.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
 }
 
-/// Opens an existing database (never creates one).
+/// The database a configuration file names: `kiosk.data_dir`/kiosk.db.
+pub fn db_of_config(config: &Path, json_mode: bool) -> Result<PathBuf, Outcome> {
+    kiosk_config::load(config)
+        .map(|c| c.data_dir.join("kiosk.db"))
+        .map_err(|e| {
+            let reason = e.to_string();
+            output::invalid(
+                json_mode,
+                json!({"valid": false, "reason": reason}),
+                &reason,
+            )
+        })
+}
+
+/// The database from a path or a configuration (exactly one is given; clap checks).
+fn db_path(
+    path: Option<&Path>,
+    config: Option<&Path>,
+    json_mode: bool,
+) -> Result<PathBuf, Outcome> {
+    match (path, config) {
+        (_, Some(config)) => db_of_config(config, json_mode),
+        (Some(path), None) => Ok(path.to_owned()),
+        (None, None) => Err(output::usage("name the database or give --config FILE")),
+    }
+}
+
+/// Opens an existing database (never creates one), with the key of the provisioned layout
+/// (`keys/db.key` beside it) when there is one.
 pub fn open_existing(path: &Path, json_mode: bool) -> Result<Store, Outcome> {
+    let refuse = |reason: String| {
+        output::invalid(
+            json_mode,
+            json!({"valid": false, "reason": reason}),
+            &reason,
+        )
+    };
+    let key = crate::commands::db::key_for(path, None).map_err(|e| refuse(e.to_string()))?;
     let options = OpenOptions {
         create_if_missing: false,
+        key,
         ..OpenOptions::default()
     };
     Store::open(path, &options).map_err(|e| {
@@ -174,7 +220,25 @@ fn retry(path: &Path, item: &str, json_mode: bool) -> Outcome {
 /// Runs the command.
 pub fn run(command: &Command) -> Outcome {
     match command {
-        Command::Status { path, json } => status(path, *json),
-        Command::Retry { path, item, json } => retry(path, item, *json),
+        Command::Status { path, config, json } => {
+            match db_path(path.as_deref(), config.as_deref(), *json) {
+                Ok(db) => status(&db, *json),
+                Err(outcome) => outcome,
+            }
+        }
+        Command::Retry { args, config, json } => {
+            let (path, item) = match (args.as_slice(), config) {
+                ([path, item], None) => (Some(Path::new(path)), item),
+                ([item], Some(_)) => (None, item),
+                ([_, _], Some(_)) => {
+                    return output::usage("with --config give only the item's id");
+                }
+                _ => return output::usage("give the database and the item's id"),
+            };
+            match db_path(path, config.as_deref(), *json) {
+                Ok(db) => retry(&db, item, *json),
+                Err(outcome) => outcome,
+            }
+        }
     }
 }

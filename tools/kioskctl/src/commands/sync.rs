@@ -4,6 +4,9 @@
 //! claimed here, and SAMAD's idempotency keys make a double send harmless anyway.
 //!
 //! The token is read from a file, never from the command line (where `ps` would show it).
+//!
+//! Where SAMAD is comes from the kiosk's configuration (`--config FILE`: its `[samad]` section
+//! and `kiosk.number`, the database in `kiosk.data_dir`) or from flags naming each part.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -25,34 +28,39 @@ pub enum Command {
 /// Where SAMAD is and who the kiosk is.
 #[derive(clap::Args)]
 pub struct NowArgs {
+    /// The kiosk's configuration: SAMAD's address, certificates, token file and kiosk number
+    /// from it, the database in `kiosk.data_dir` (unless --db is given).
+    #[arg(long, conflicts_with_all = ["url", "kiosk", "ca", "cert", "key", "token_file"])]
+    config: Option<PathBuf>,
     /// The kiosk database.
-    #[arg(long)]
-    db: PathBuf,
+    #[arg(long, required_unless_present = "config")]
+    db: Option<PathBuf>,
     /// SAMAD's base URL, e.g. https://samad.example:8443.
-    #[arg(long)]
-    url: String,
+    #[arg(long, required_unless_present = "config")]
+    url: Option<String>,
     /// The kiosk number.
-    #[arg(long)]
-    kiosk: u32,
+    #[arg(long, required_unless_present = "config")]
+    kiosk: Option<u32>,
     /// The pinned CA certificate (PEM).
-    #[arg(long)]
-    ca: PathBuf,
+    #[arg(long, required_unless_present = "config")]
+    ca: Option<PathBuf>,
     /// The kiosk's certificate (PEM).
-    #[arg(long)]
-    cert: PathBuf,
+    #[arg(long, required_unless_present = "config")]
+    cert: Option<PathBuf>,
     /// The kiosk's private key (PEM).
-    #[arg(long)]
-    key: PathBuf,
+    #[arg(long, required_unless_present = "config")]
+    key: Option<PathBuf>,
     /// A file holding the bearer token.
+    #[arg(long, required_unless_present = "config")]
+    token_file: Option<PathBuf>,
+    /// Longest wait for one request, in seconds [default: 30, or the configuration's].
     #[arg(long)]
-    token_file: PathBuf,
-    /// Longest wait for one request, in seconds.
-    #[arg(long, default_value_t = 30)]
-    timeout_s: u64,
+    timeout_s: Option<u64>,
     /// How long a claimed item is held before another relay may send it, in seconds (if this
-    /// process dies mid-send); longer than the request timeout.
-    #[arg(long, default_value_t = 120)]
-    lease_s: u64,
+    /// process dies mid-send); longer than the request timeout [default: 120, or twice the
+    /// configuration's request timeout when longer].
+    #[arg(long)]
+    lease_s: Option<u64>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -63,19 +71,58 @@ fn read(path: &Path, what: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot read the {what} {}: {e}", path.display()))
 }
 
-fn settings(args: &NowArgs) -> Result<ClientSettings, String> {
-    Ok(ClientSettings {
-        base_url: args.url.clone(),
-        kiosk_number: args.kiosk,
-        token: read(&args.token_file, "token file")?.trim().to_owned(),
+/// A flag clap made required when `--config` is absent.
+fn flag<'a, T>(value: &'a Option<T>, name: &str) -> Result<&'a T, String> {
+    value
+        .as_ref()
+        .ok_or_else(|| format!("--{name} is required without --config"))
+}
+
+/// The client, relay settings and database, from the configuration or the flags.
+fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, PathBuf), String> {
+    if let Some(path) = &args.config {
+        let config = kiosk_config::load(path).map_err(|e| e.to_string())?;
+        let Some(mut samad) = config.samad.clone() else {
+            return Err(format!(
+                "samad: {} has no [samad] section, so this kiosk does not sync",
+                path.display()
+            ));
+        };
+        if let Some(t) = args.timeout_s {
+            samad.request_timeout = Duration::from_secs(t.max(1));
+        }
+        let client = SamadClient::from_config(&samad, config.kiosk_number.get())
+            .map_err(|e| e.to_string())?;
+        let mut relay = RelaySettings::from_config(&samad);
+        if let Some(l) = args.lease_s {
+            relay.lease = Duration::from_secs(l.max(1));
+        }
+        let db = args
+            .db
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("kiosk.db"));
+        return Ok((client, relay, db));
+    }
+    let settings = ClientSettings {
+        base_url: flag(&args.url, "url")?.clone(),
+        kiosk_number: *flag(&args.kiosk, "kiosk")?,
+        token: read(flag(&args.token_file, "token-file")?, "token file")?
+            .trim()
+            .to_owned(),
         tls: TlsMaterial {
-            ca_pem: read(&args.ca, "CA certificate")?,
-            client_cert_pem: read(&args.cert, "kiosk certificate")?,
-            client_key_pem: read(&args.key, "kiosk key")?,
+            ca_pem: read(flag(&args.ca, "ca")?, "CA certificate")?,
+            client_cert_pem: read(flag(&args.cert, "cert")?, "kiosk certificate")?,
+            client_key_pem: read(flag(&args.key, "key")?, "kiosk key")?,
         },
         connect_timeout: Duration::from_secs(10),
-        request_timeout: Duration::from_secs(args.timeout_s.max(1)),
-    })
+        request_timeout: Duration::from_secs(args.timeout_s.unwrap_or(30).max(1)),
+    };
+    let client = SamadClient::new(&settings).map_err(|e| e.to_string())?;
+    let relay = RelaySettings {
+        lease: Duration::from_secs(args.lease_s.unwrap_or(120).max(1)),
+        ..RelaySettings::default()
+    };
+    Ok((client, relay, flag(&args.db, "db")?.clone()))
 }
 
 fn now(args: &NowArgs) -> Outcome {
@@ -86,15 +133,11 @@ fn now(args: &NowArgs) -> Outcome {
             &reason,
         )
     };
-    let settings = match settings(args) {
+    let (client, relay_settings, db) = match setup(args) {
         Ok(s) => s,
         Err(reason) => return fail(reason),
     };
-    let client = match SamadClient::new(&settings) {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
-    let mut store = match open_existing(&args.db, args.json) {
+    let mut store = match open_existing(&db, args.json) {
         Ok(s) => s,
         Err(outcome) => return outcome,
     };
@@ -109,10 +152,6 @@ fn now(args: &NowArgs) -> Outcome {
     {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
-    };
-    let relay_settings = RelaySettings {
-        lease: Duration::from_secs(args.lease_s.max(1)),
-        ..RelaySettings::default()
     };
     let mut relay = Relay::new(Arc::clone(&store), client, relay_settings);
     let result = runtime.block_on(async {

@@ -1,0 +1,93 @@
+//! `kioskctl db keygen` and the commands that open an encrypted kiosk database: the real binary,
+//! a real SQLCipher file, keys generated at test time.
+
+#![allow(clippy::unwrap_used)]
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use kiosk_store::{DatabaseKey, OpenOptions, Store};
+use serde_json::Value;
+
+fn kioskctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+        .args(args)
+        .output()
+        .expect("kioskctl runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn keygen_writes_an_owner_only_key_once_and_refuses_to_overwrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("db.key");
+    let out = kioskctl(&["db", "keygen", "--out", s(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o400
+    );
+    let key = DatabaseKey::load(&file).unwrap();
+
+    let again = kioskctl(&["db", "keygen", "--out", s(&file)]);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains(s(&file)) && stderr.contains("refusing to overwrite"),
+        "{stderr}"
+    );
+    assert_eq!(
+        DatabaseKey::load(&file).unwrap(),
+        key,
+        "the first key stays"
+    );
+}
+
+#[test]
+fn an_encrypted_database_is_checked_with_the_key_beside_it_and_a_wrong_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kiosk.db");
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    let key_file = dir.path().join("keys/db.key");
+    let out = kioskctl(&["db", "keygen", "--out", s(&key_file)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let key = DatabaseKey::load(&key_file).unwrap();
+    Store::open(&db, &OpenOptions::encrypted(key))
+        .unwrap()
+        .close()
+        .unwrap();
+
+    let out = kioskctl(&["db", "check", s(&db), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json = json_of(&out);
+    assert_eq!(json["encrypted"], true);
+    assert_eq!(json["counts"]["cases"], 0);
+
+    let out = kioskctl(&["outbox", "status", s(&db), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let wrong = dir.path().join("wrong.key");
+    DatabaseKey::generate().write_new(&wrong).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = kioskctl(&["db", "check", s(&db), "--key-file", s(&wrong), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json = json_of(&out);
+    assert_eq!(json["reason"], "wrong_key");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "left untouched");
+
+    // A key file others can read is refused, naming it, before the database is touched.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = kioskctl(&["db", "check", s(&db), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json = json_of(&out);
+    assert_eq!(json["reason"], "key_file");
+    assert!(json["message"].as_str().unwrap().contains("0644"), "{json}");
+}
