@@ -91,3 +91,53 @@ fn an_encrypted_database_is_checked_with_the_key_beside_it_and_a_wrong_key_is_na
     assert_eq!(json["reason"], "key_file");
     assert!(json["message"].as_str().unwrap().contains("0644"), "{json}");
 }
+
+#[test]
+fn with_a_configuration_the_key_is_the_one_it_names_not_one_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("keys")).unwrap();
+    // The configured key lives elsewhere (a separate secrets directory); beside the database
+    // there is another, wrong key, which a path-only lookup would take.
+    let secrets = dir.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    let configured = secrets.join("kiosk-db.key");
+    let key = DatabaseKey::generate();
+    key.write_new(&configured).unwrap();
+    DatabaseKey::generate()
+        .write_new(&data.join("keys/db.key"))
+        .unwrap();
+    let db = data.join("kiosk.db");
+    Store::open(&db, &OpenOptions::encrypted(key))
+        .unwrap()
+        .close()
+        .unwrap();
+    let example = std::fs::read_to_string("../../firmware/config/kiosk.example.toml").unwrap();
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        example
+            .replace(
+                "data_dir = \"/var/lib/kiosk\"",
+                &format!("data_dir = \"{}\"", s(&data)),
+            )
+            .replace(
+                "database_key_file = \"/var/lib/kiosk/keys/db.key\"",
+                &format!("database_key_file = \"{}\"", s(&configured)),
+            ),
+    )
+    .unwrap();
+
+    let out = kioskctl(&["outbox", "status", "--config", s(&config), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(json_of(&out)["valid"], true);
+    // By path alone the key beside the database is taken, and it is the wrong one.
+    let out = kioskctl(&["outbox", "status", s(&db), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        json_of(&out)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("key")),
+        "{out:?}"
+    );
+}

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use chrono::{DateTime, Utc};
 use kiosk_core::national_code::expected_check_digit;
 use kiosk_core::{CaseKind, KioskNumber, NationalCode, NationalCodePolicy};
-use kiosk_store::{ClaimLimits, NewCase, OpenOptions, Settlement, Store};
+use kiosk_store::{ClaimLimits, DatabaseKey, NewCase, OpenOptions, Settlement, Store};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -410,8 +410,17 @@ async fn outbox_and_sync_now_take_the_kiosk_config() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_, store) = db_with(dir.path(), 5);
+    let (path, store) = db_with(dir.path(), 5);
     store.close().unwrap();
+    // As the firmware keeps it: encrypted with the key the configuration names (its default,
+    // keys/db.key under the data directory); kioskctl takes the key from there.
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    let key = DatabaseKey::generate();
+    key.write_new(&dir.path().join("keys/db.key")).unwrap();
+    Store::open(&path, &OpenOptions::encrypted(key))
+        .unwrap()
+        .close()
+        .unwrap();
     let id = sim.kiosk_identity(42).unwrap();
     for (name, text) in [
         ("ca.pem", sim.pki().ca_pem.as_str()),

@@ -35,11 +35,41 @@ pub enum Command {
     },
 }
 
-/// The key for `db`: from `--key-file`, else the provisioned layout's, else none.
-pub fn key_for(db: &Path, key_file: Option<&Path>) -> Result<Option<DatabaseKey>, KeyFileError> {
-    match key_file {
-        Some(file) => DatabaseKey::load(file).map(Some),
-        None => DatabaseKey::beside(db),
+/// A kiosk database and where its key is: named by the kiosk's configuration (`--config`:
+/// `kiosk.data_dir`/kiosk.db with `[privacy] database_key_file`, exactly as the firmware opens
+/// it), or by path (the key from `--key-file`, else the provisioned layout's `keys/db.key`
+/// beside the database when it exists, else none: a plaintext file).
+#[derive(Debug, Clone)]
+pub struct KioskDb {
+    /// The database file.
+    pub path: PathBuf,
+    /// The key file, when known.
+    pub key_file: Option<PathBuf>,
+}
+
+impl KioskDb {
+    /// A database given by path, with an optional `--key-file`.
+    pub fn at(path: &Path, key_file: Option<&Path>) -> Self {
+        Self {
+            path: path.to_owned(),
+            key_file: key_file.map(Path::to_owned),
+        }
+    }
+
+    /// The database and key file a configuration names.
+    pub fn of_config(config: &kiosk_config::KioskConfig) -> Self {
+        Self {
+            path: config.data_dir.join("kiosk.db"),
+            key_file: Some(config.privacy.database_key_file.clone()),
+        }
+    }
+
+    /// Reads and checks the key (none for a plaintext database of a path-only layout).
+    pub fn key(&self) -> Result<Option<DatabaseKey>, KeyFileError> {
+        match &self.key_file {
+            Some(file) => DatabaseKey::load(file).map(Some),
+            None => DatabaseKey::beside(&self.path),
+        }
     }
 }
 
@@ -70,7 +100,7 @@ pub fn run(command: &Command) -> Outcome {
             json,
         } => (path, key_file, json),
     };
-    let key = match key_for(path, key_file.as_deref()) {
+    let key = match KioskDb::at(path, key_file.as_deref()).key() {
         Ok(key) => key,
         Err(e) => {
             return output::invalid(

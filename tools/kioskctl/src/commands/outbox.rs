@@ -15,6 +15,7 @@ use kiosk_store::{OpenOptions, RetryOne, Store};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::commands::db::KioskDb;
 use crate::output::{self, Outcome};
 
 /// Subcommands of `outbox`.
@@ -46,10 +47,10 @@ pub enum Command {
     },
 }
 
-/// The database a configuration file names: `kiosk.data_dir`/kiosk.db.
-pub fn db_of_config(config: &Path, json_mode: bool) -> Result<PathBuf, Outcome> {
+/// The database (and its key file) a configuration file names.
+pub fn db_of_config(config: &Path, json_mode: bool) -> Result<KioskDb, Outcome> {
     kiosk_config::load(config)
-        .map(|c| c.data_dir.join("kiosk.db"))
+        .map(|c| KioskDb::of_config(&c))
         .map_err(|e| {
             let reason = e.to_string();
             output::invalid(
@@ -65,17 +66,16 @@ fn db_path(
     path: Option<&Path>,
     config: Option<&Path>,
     json_mode: bool,
-) -> Result<PathBuf, Outcome> {
+) -> Result<KioskDb, Outcome> {
     match (path, config) {
         (_, Some(config)) => db_of_config(config, json_mode),
-        (Some(path), None) => Ok(path.to_owned()),
+        (Some(path), None) => Ok(KioskDb::at(path, None)),
         (None, None) => Err(output::usage("name the database or give --config FILE")),
     }
 }
 
-/// Opens an existing database (never creates one), with the key of the provisioned layout
-/// (`keys/db.key` beside it) when there is one.
-pub fn open_existing(path: &Path, json_mode: bool) -> Result<Store, Outcome> {
+/// Opens an existing database (never creates one) with its key (see [`KioskDb`]).
+pub fn open_existing(db: &KioskDb, json_mode: bool) -> Result<Store, Outcome> {
     let refuse = |reason: String| {
         output::invalid(
             json_mode,
@@ -83,20 +83,13 @@ pub fn open_existing(path: &Path, json_mode: bool) -> Result<Store, Outcome> {
             &reason,
         )
     };
-    let key = crate::commands::db::key_for(path, None).map_err(|e| refuse(e.to_string()))?;
+    let key = db.key().map_err(|e| refuse(e.to_string()))?;
     let options = OpenOptions {
         create_if_missing: false,
         key,
         ..OpenOptions::default()
     };
-    Store::open(path, &options).map_err(|e| {
-        let reason = e.to_string();
-        output::invalid(
-            json_mode,
-            json!({"valid": false, "reason": reason}),
-            &reason,
-        )
-    })
+    Store::open(&db.path, &options).map_err(|e| refuse(e.to_string()))
 }
 
 /// `1h 05m`, `3m 20s`, `12s`.
@@ -109,7 +102,7 @@ fn age(seconds: i64) -> String {
     }
 }
 
-fn status(path: &Path, json_mode: bool) -> Outcome {
+fn status(path: &KioskDb, json_mode: bool) -> Outcome {
     let store = match open_existing(path, json_mode) {
         Ok(s) => s,
         Err(outcome) => return outcome,
@@ -175,7 +168,7 @@ fn status(path: &Path, json_mode: bool) -> Outcome {
     )
 }
 
-fn retry(path: &Path, item: &str, json_mode: bool) -> Outcome {
+fn retry(path: &KioskDb, item: &str, json_mode: bool) -> Outcome {
     let Ok(uuid) = Uuid::parse_str(item.trim()) else {
         return output::usage(&format!("{item:?} is not an item id (a UUID)"));
     };

@@ -71,7 +71,9 @@ fn write_pair(out: &Path, stem: &str, csv: &str, html: &str) -> Result<(PathBuf,
 /// Reads the database, with the key of the provisioned layout (`keys/db.key` beside it) when
 /// there is one.
 fn load(db: &Path) -> Result<data::ReportData, String> {
-    let key = crate::commands::db::key_for(db, None).map_err(|e| e.to_string())?;
+    let key = crate::commands::db::KioskDb::at(db, None)
+        .key()
+        .map_err(|e| e.to_string())?;
     data::load_with_key(db, key.as_ref()).map_err(|e| e.to_string())
 }
 

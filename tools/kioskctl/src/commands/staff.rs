@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use kiosk_store::{DeskError, NewStaff, PinPolicy, Store, StoreError, hash_pin};
 use serde_json::json;
 
+use crate::commands::db::KioskDb;
 use crate::commands::outbox::open_existing;
 use crate::output::{self, Outcome};
 
@@ -106,7 +107,7 @@ fn pin_hash(pin: &str, json_mode: bool) -> Result<String, Outcome> {
 }
 
 fn open(db: &Path, json_mode: bool) -> Result<Store, Outcome> {
-    open_existing(db, json_mode)
+    open_existing(&KioskDb::at(db, None), json_mode)
 }
 
 fn add(

@@ -15,6 +15,7 @@ use std::time::Duration;
 use kiosk_sync::{ClientSettings, Relay, RelaySettings, SamadClient, TlsMaterial};
 use serde_json::json;
 
+use crate::commands::db::KioskDb;
 use crate::commands::outbox::open_existing;
 use crate::output::{self, Outcome};
 
@@ -79,7 +80,7 @@ fn flag<'a, T>(value: &'a Option<T>, name: &str) -> Result<&'a T, String> {
 }
 
 /// The client, relay settings and database, from the configuration or the flags.
-fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, PathBuf), String> {
+fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, KioskDb), String> {
     if let Some(path) = &args.config {
         let config = kiosk_config::load(path).map_err(|e| e.to_string())?;
         let Some(mut samad) = config.samad.clone() else {
@@ -97,10 +98,10 @@ fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, PathBuf), String
         if let Some(l) = args.lease_s {
             relay.lease = Duration::from_secs(l.max(1));
         }
-        let db = args
-            .db
-            .clone()
-            .unwrap_or_else(|| config.data_dir.join("kiosk.db"));
+        let db = match &args.db {
+            Some(path) => KioskDb::at(path, None),
+            None => KioskDb::of_config(&config),
+        };
         return Ok((client, relay, db));
     }
     let settings = ClientSettings {
@@ -122,7 +123,7 @@ fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, PathBuf), String
         lease: Duration::from_secs(args.lease_s.unwrap_or(120).max(1)),
         ..RelaySettings::default()
     };
-    Ok((client, relay, flag(&args.db, "db")?.clone()))
+    Ok((client, relay, KioskDb::at(flag(&args.db, "db")?, None)))
 }
 
 fn now(args: &NowArgs) -> Outcome {
