@@ -71,6 +71,9 @@ pub enum Page {
     DeskHealth,
     /// Desk: waiting for the store.
     DeskWait,
+    /// The kiosk could not start (no database key, a broken configuration, a device missing):
+    /// where to go instead, and a fault code for the operator. No actions.
+    OutOfService,
 }
 
 impl Page {
@@ -153,6 +156,7 @@ impl Page {
             Page::DeskSummary => "desk-summary",
             Page::DeskHealth => "desk-health",
             Page::DeskWait => "desk-wait",
+            Page::OutOfService => "out-of-service",
         }
     }
 }

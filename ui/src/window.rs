@@ -35,6 +35,14 @@ impl KioskUi {
             .set_size(slint::PhysicalSize::new(panel.width_px, panel.height_px));
     }
 
+    /// A kiosk's window is never closed by a window manager's close button, Alt+F4 or a
+    /// close request of any kind: only the kiosk process ends it (staff stop the service).
+    pub fn refuse_close(&self) {
+        self.window
+            .window()
+            .on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
+    }
+
     /// Shows a view model.
     pub fn show(&self, vm: &ViewModel) -> Result<(), UiError> {
         apply(&self.window, vm)

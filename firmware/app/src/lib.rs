@@ -4,9 +4,11 @@
 //! [`registration`] turns what a visitor entered into a committed case (validation first, then
 //! one store transaction); [`demo`] plays a scripted visitor journey headless.
 
+pub mod credentials;
 pub mod demo;
 pub mod device;
 pub mod flow;
+pub mod out_of_service;
 pub mod registration;
 pub mod runtime;
 pub mod screens;

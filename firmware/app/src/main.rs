@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use kiosk::device::{self, BoxedPrinter, Device, Inbox, RunOptions, SlipDir};
+use kiosk::out_of_service::{self, Fault, FaultContext as _, StartError};
 use kiosk::runtime::Kiosk;
 use kiosk_store::{OpenOptions, Store};
 use kiosk_ui::Backend;
@@ -171,6 +172,8 @@ fn run_window_demo(
     let options = RunOptions {
         quit_after,
         display: Some(kiosk_config::DisplaySettings::default()),
+        // The developer at a desktop closes the demo's window as any other.
+        closable: true,
     };
     device::run_window(device, events, options)
 }
@@ -215,48 +218,101 @@ fn soak(dir: &Path, journeys: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--config FILE`: the real device.
+/// `--config FILE`: the real device. A start-up step that fails shows the out-of-service
+/// screen instead (see `kiosk::out_of_service`) and the process exits 1 when that ends.
 fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
-    let config = kiosk_config::load(path)?;
     let backend = Backend::detect();
+    let config = match kiosk_config::load(path).fault(Fault::Configuration) {
+        Ok(config) => config,
+        Err(e) => return Err(out_of_service::serve(e, backend, None, quit_after)),
+    };
     let rotation = config.display.rotation.degrees();
     if backend == Backend::Kms && rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none()
     {
         set_kms_rotation(rotation);
     }
+    let kiosk_number = config.kiosk_number.get();
+    match start_device(config) {
+        Ok(started) => started.run(backend, quit_after),
+        Err(e) => Err(out_of_service::serve(
+            e,
+            backend,
+            Some(kiosk_number),
+            quit_after,
+        )),
+    }
+}
+
+/// A device whose store, keys, devices and relay are up, before its loop runs.
+struct Started {
+    device: Device<BoxedPrinter>,
+    inbox: Inbox,
+    events: std::sync::mpsc::Receiver<kiosk::flow::Event>,
+    devices_alive: device::drivers::SimHandles,
+    sync: Option<device::sync::SyncHandle>,
+    display: kiosk_config::DisplaySettings,
+    kiosk_number: kiosk_core::KioskNumber,
+    pending: u64,
+}
+
+/// Every start-up step that can fail for a reason the operator must fix, each naming its
+/// [`Fault`].
+fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError> {
     std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))
+        .fault(Fault::Database)?;
     let db_path = config.data_dir.join("kiosk.db");
     // A corrupt database is moved aside by the store and reported here; the kiosk does not
     // start an empty one on its own, because a fresh database would restart the tracking-code
     // sequence and could give out codes already printed. Recovery is an operator's decision.
     // The database is encrypted at rest; a missing, unreadable, malformed or too-open key file
     // stops the kiosk here, naming the file.
-    let key = kiosk_store::DatabaseKey::load(&config.privacy.database_key_file)?;
+    // On the device the key file is root's alone; systemd hands the kiosk a copy
+    // (LoadCredential=, see kiosk::credentials).
+    let key_file = kiosk::credentials::path_for(
+        kiosk::credentials::DATABASE_KEY,
+        &config.privacy.database_key_file,
+    );
+    let key = kiosk_store::DatabaseKey::load(&key_file).fault(Fault::DatabaseKey)?;
     let store = Store::open(&db_path, &OpenOptions::encrypted(key.clone()))
-        .with_context(|| format!("opening the database {}", db_path.display()))?;
-    let stats = store.outbox_depth()?;
+        .with_context(|| format!("opening the database {}", db_path.display()))
+        .fault(Fault::Database)?;
+    let stats = store.outbox_depth().fault(Fault::Database)?;
     tracing::info!(kiosk = %config.kiosk_number, pending = stats.pending, "store open");
+    // Satisfaction codes: this kiosk signs with its own key and verifies any kiosk's codes
+    // with the fleet's published keys, both provisioned into DATA_DIR/keys.
+    let keys_dir = config.data_dir.join("keys");
+    let fleet = device::FleetKeys::load(&keys_dir).fault(Fault::SigningKeys)?;
+    let own_key =
+        device::keys::own_signing_key(&keys_dir, config.kiosk_number).fault(Fault::SigningKeys)?;
+    tracing::info!(
+        mode = ?config.mode,
+        published_keys = fleet.len(),
+        signs = own_key.is_some(),
+        "satisfaction keys"
+    );
+    // Every configured device is checked and started (a wrong path stops the kiosk here, naming
+    // the key); the input devices post onto the run loop's inbox from their own threads.
+    let mut devices = device::drivers::build(&config).fault(Fault::Devices)?;
+    let (inbox, events) = Inbox::new();
+    device::forward_devices(&mut devices, &inbox).fault(Fault::Devices)?;
     // SAMAD sync on threads (and a database connection) of its own, when configured.
     let sync = match &config.samad {
-        Some(samad) => Some(device::sync::start_relay_keyed(
-            samad,
-            config.kiosk_number.get(),
-            &db_path,
-            Some(key),
-            kiosk_sync::DeviceHealth::default(),
-        )?),
+        Some(samad) => Some(
+            device::sync::start_relay_keyed(
+                samad,
+                config.kiosk_number.get(),
+                &db_path,
+                Some(key),
+                kiosk_sync::DeviceHealth::default(),
+            )
+            .fault(Fault::Sync)?,
+        ),
         None => {
             tracing::warn!("no [samad] section: cases stay in the outbox");
             None
         }
     };
-
-    // Every configured device is checked and started (a wrong path stops the kiosk here, naming
-    // the key); the input devices post onto the run loop's inbox from their own threads.
-    let mut devices = device::drivers::build(&config)?;
-    let (inbox, events) = Inbox::new();
-    device::forward_devices(&mut devices, &inbox)?;
     let speaker = match devices.speech.take() {
         Some(speech) => device::queue_speech(speech),
         None => device::log_speech(),
@@ -266,17 +322,6 @@ fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
     let portal = config.receipt.portal_url.clone();
     let display = config.display;
     let kiosk_number = config.kiosk_number;
-    // Satisfaction codes: this kiosk signs with its own key and verifies any kiosk's codes
-    // with the fleet's published keys, both provisioned into DATA_DIR/keys.
-    let keys_dir = config.data_dir.join("keys");
-    let fleet = device::FleetKeys::load(&keys_dir)?;
-    let own_key = device::keys::own_signing_key(&keys_dir, kiosk_number)?;
-    tracing::info!(
-        mode = ?config.mode,
-        published_keys = fleet.len(),
-        signs = own_key.is_some(),
-        "satisfaction keys"
-    );
     let mut kiosk = Kiosk::new(config, store, profile, printer, Box::new(chrono::Utc::now));
     if let Some(key) = own_key {
         kiosk = kiosk.with_satisfaction_key(key);
@@ -287,30 +332,56 @@ fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
             .with_outbox_waker(Box::new(sync.waker()))
             .with_sync_stats(sync.shared_stats());
     }
-    backend
-        .install()
-        .with_context(|| format!("starting the {} display", backend.name()))?;
-    println!(
-        "kiosk {kiosk_number} running ({}); outbox {} pending",
-        backend.name(),
-        stats.pending
-    );
-    // READY=1 to systemd (Type=notify) and watchdog pings while the event loop turns.
-    let _watchdog = kiosk::systemd::notify_ready(&format!("kiosk {kiosk_number} serving"));
-    let options = RunOptions {
-        quit_after,
-        display: Some(display),
-    };
-    let result = match backend {
-        Backend::Headless => device::run_headless(device, events, options).map(|_| ()),
-        _ => device::run_window(device, events, options),
-    };
-    // The simulated devices' handles and the inbox live as long as the loop.
-    drop((inbox, devices.sims));
-    if let Some(sync) = sync {
-        sync.shutdown();
+    Ok(Started {
+        device,
+        inbox,
+        events,
+        devices_alive: devices.sims,
+        sync,
+        display,
+        kiosk_number,
+        pending: stats.pending,
+    })
+}
+
+impl Started {
+    /// Opens the display and runs the loop until it quits.
+    fn run(self, backend: Backend, quit_after: Option<Duration>) -> anyhow::Result<()> {
+        let Started {
+            device,
+            inbox,
+            events,
+            devices_alive,
+            sync,
+            display,
+            kiosk_number,
+            pending,
+        } = self;
+        backend
+            .install()
+            .with_context(|| format!("starting the {} display", backend.name()))?;
+        println!(
+            "kiosk {kiosk_number} running ({}); outbox {pending} pending",
+            backend.name(),
+        );
+        // READY=1 to systemd (Type=notify) and watchdog pings while the event loop turns.
+        let _watchdog = kiosk::systemd::notify_ready(&format!("kiosk {kiosk_number} serving"));
+        let options = RunOptions {
+            quit_after,
+            display: Some(display),
+            closable: false,
+        };
+        let result = match backend {
+            Backend::Headless => device::run_headless(device, events, options).map(|_| ()),
+            _ => device::run_window(device, events, options),
+        };
+        // The simulated devices' handles and the inbox live as long as the loop.
+        drop((inbox, devices_alive));
+        if let Some(sync) = sync {
+            sync.shutdown();
+        }
+        result
     }
-    result
 }
 
 /// Tells the KMS backend how the panel is mounted (it reads `SLINT_KMS_ROTATION`).

@@ -523,6 +523,9 @@ pub struct RunOptions {
     /// The configured panel: the window takes its size and the touch targets are checked
     /// against its millimetres.
     pub display: Option<DisplaySettings>,
+    /// Whether a window manager's close request (or Alt+F4) may close the window: only for the
+    /// desktop demo; a kiosk's window is never closed from the screen.
+    pub closable: bool,
 }
 
 /// Runs `device` in a window of the installed Slint platform (desktop or KMS) until the loop
@@ -533,6 +536,9 @@ pub fn run_window<P: PrintSink + 'static>(
     options: RunOptions,
 ) -> anyhow::Result<()> {
     let ui = KioskUi::new().context("creating the kiosk window")?;
+    if !options.closable {
+        ui.refuse_close();
+    }
     if let Some(display) = &options.display {
         check_targets(ui.component(), display)?;
         ui.fit_panel(&panel(display));
@@ -780,6 +786,7 @@ mod tests {
         let options = RunOptions {
             quit_after: Some(Duration::from_millis(10)),
             display: None,
+            closable: false,
         };
         let started = Instant::now();
         let d = run_headless(d, rx, options).expect("runs");

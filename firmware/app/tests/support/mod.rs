@@ -1,0 +1,3 @@
+//! Helpers shared by the kiosk binary's tests.
+
+pub mod x11;
