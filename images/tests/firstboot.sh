@@ -32,6 +32,12 @@ grep -qx 'agency = "اداره کل آزمایشی"' "$cfg" || fail "agency not 
 [ "$(cat "$t/d1/config/touch-rotation")" = 90 ] || fail "touch rotation not written"
 dbkey="$t/d1/keys/db.key"
 [ "$(stat -c %a "$dbkey")" = 400 ] || fail "database key is not mode 0400"
+if [ "$(id -u)" -eq 0 ]; then
+    [ "$(stat -c %U:%G "$dbkey")" = root:root ] || fail "database key is not root's alone"
+fi
+# The service reads it as a systemd credential, from the path first boot writes it to.
+grep -qx 'LoadCredential=db.key:/var/lib/kiosk/keys/db.key' "$repo/images/systemd/kiosk.service" \
+    || fail "kiosk.service does not load the database key as a credential"
 grep -Eqx '[0-9a-f]{64}' "$dbkey" || fail "database key is not 64 hex digits"
 grep -qx "database_key_file = \"$dbkey\"" "$cfg" || fail "database_key_file not written"
 before=$(cat "$dbkey")
