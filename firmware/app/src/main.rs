@@ -283,8 +283,8 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     // with the fleet's published keys, both provisioned into DATA_DIR/keys.
     let keys_dir = config.data_dir.join("keys");
     let fleet = device::FleetKeys::load(&keys_dir).fault(Fault::SigningKeys)?;
-    let own_key =
-        device::keys::own_signing_key(&keys_dir, config.kiosk_number).fault(Fault::SigningKeys)?;
+    let own_key = kiosk_store::signing_keys::own_signing_key(&keys_dir, config.kiosk_number)
+        .fault(Fault::SigningKeys)?;
     tracing::info!(
         mode = ?config.mode,
         published_keys = fleet.len(),

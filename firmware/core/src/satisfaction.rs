@@ -175,6 +175,76 @@ pub fn url(portal: &str, token: &str) -> String {
     format!("{}{URL_SEGMENT}{token}", portal.trim_end_matches('/'))
 }
 
+/// The fleet's key files, as provisioning writes them (`kioskctl satisfaction keygen`) and every
+/// kiosk reads them: `kiosk-NNNNN.key` holds a kiosk's 32-byte Ed25519 seed and
+/// `kiosk-NNNNN.pub` its public key, each as 64 hexadecimal digits and a newline. Only names and
+/// text here; reading and writing the files is the store's (`kiosk_store::signing_keys`).
+pub mod key_files {
+    use crate::tracking_code::KioskNumber;
+
+    /// The file of a kiosk's public key.
+    pub fn public_key(kiosk: KioskNumber) -> String {
+        format!("kiosk-{kiosk}.pub")
+    }
+
+    /// The file of a kiosk's signing key (its seed).
+    pub fn signing_key(kiosk: KioskNumber) -> String {
+        format!("kiosk-{kiosk}.key")
+    }
+
+    /// Whether `name` is a public key file, and whose: `None` for any other file,
+    /// `Some(None)` for a `kiosk-….pub` whose number is not a kiosk number.
+    pub fn public_key_owner(name: &str) -> Option<Option<KioskNumber>> {
+        let number = name.strip_prefix("kiosk-")?.strip_suffix(".pub")?;
+        Some(number.parse().ok().and_then(|n| KioskNumber::new(n).ok()))
+    }
+
+    /// 32 bytes from 64 hexadecimal digits (surrounding whitespace allowed).
+    pub fn from_hex(text: &str) -> Option<[u8; 32]> {
+        let text = text.trim();
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(out)
+    }
+
+    /// 64 lowercase hexadecimal digits and a newline: a key file's whole content.
+    pub fn to_hex_line(bytes: &[u8; 32]) -> String {
+        let mut text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        text.push('\n');
+        text
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names_and_hex_round_trip_and_strangers_are_told_apart() {
+            let twelve = KioskNumber::new(12).expect("kiosk 12");
+            assert_eq!(public_key(twelve), "kiosk-00012.pub");
+            assert_eq!(signing_key(twelve), "kiosk-00012.key");
+            assert_eq!(public_key_owner("kiosk-00012.pub"), Some(Some(twelve)));
+            assert_eq!(public_key_owner("kiosk-0.pub"), Some(None));
+            assert_eq!(public_key_owner("kiosk-abc.pub"), Some(None));
+            assert_eq!(public_key_owner("kiosk-00012.key"), None);
+            assert_eq!(public_key_owner("README"), None);
+            let bytes: [u8; 32] = std::array::from_fn(|i| (i * 9) as u8);
+            let line = to_hex_line(&bytes);
+            assert_eq!(line.len(), 65);
+            assert_eq!(from_hex(&line), Some(bytes));
+            assert_eq!(from_hex(&line.to_uppercase()), Some(bytes));
+            assert_eq!(from_hex(&line[..62]), None);
+            assert_eq!(from_hex(&"zz".repeat(32)), None);
+            assert_eq!(from_hex(&"é".repeat(32)), None);
+        }
+    }
+}
+
 /// A byte reader that refuses to run past the end.
 struct Reader<'a>(&'a [u8]);
 

@@ -15,6 +15,9 @@
 //! root-only file ([`DatabaseKey::load`], [`OpenOptions::encrypted`]); a plaintext database
 //! from before encryption is encrypted once on the first keyed open.
 //!
+//! Satisfaction-code keys: the kiosk's own signing key and the fleet's published public keys,
+//! files on the same data partition ([`signing_keys`]).
+//!
 //! Privacy: the national code is stored in full because SAMAD needs it, with a masked copy
 //! beside it; logs and `Debug` output only ever show masked codes and phones and never a
 //! description or note.
@@ -41,6 +44,7 @@ mod receipts;
 mod sequences;
 mod services;
 mod settings;
+pub mod signing_keys;
 mod staff;
 mod text_enum;
 mod time;
@@ -73,11 +77,12 @@ pub use outbox::{
     OutboxState, OutboxStats, ParkedItem, RetryOne, SettleReport, Settlement,
 };
 pub use pulled::{EVENT_CURSOR_KEY, MAX_SAMAD_EVENT_ID_CHARS, PullReport, PulledEvent};
-pub use purge::{PURGED_MASK, PURGED_NATIONAL_CODE, PURGED_TEXT, PurgeReport};
+pub use purge::{PURGED_TEXT, PurgeReport};
 pub use ratings::{Attribution, NewRating, RatingReason, RatingRecord};
 pub use receipts::{MAX_STATUS_CHARS, ReceiptJob, ReceiptState, ReceiptVariant};
 pub use services::{DESK_PAYLOAD_VERSION, MAX_SERVICE_NOTE_CHARS, NewService, ServiceRecord};
 pub use settings::MAX_KEY_CHARS;
+pub use signing_keys::{FleetKeys, KeyDirError};
 pub use staff::{
     MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewStaff,
     PinPolicy, StaffRecord, hash_pin, pin_matches,

@@ -18,7 +18,6 @@
 
 pub mod drivers;
 pub mod journey;
-pub mod keys;
 pub mod sync;
 
 use std::cell::RefCell;
@@ -36,7 +35,7 @@ use crate::flow::{Event, Lang, PrinterProblem, Screen};
 use crate::runtime::{Kiosk, PrintSink, Record};
 use crate::ui_bridge::{event_for, view_model};
 use journey::Journey;
-pub use keys::FleetKeys;
+pub use kiosk_store::FleetKeys;
 
 /// The panel the UI lays out for, as the visitor sees it (after rotation): its pixels and
 /// millimetres decide how many pixels the 9 mm touch-target floor is.
@@ -695,16 +694,9 @@ mod tests {
     use kiosk_store::{OpenOptions, Store};
 
     fn device(dir: &Path) -> (Device<RecordingPrinter>, Rc<RefCell<Vec<String>>>) {
-        let config = crate::demo::demo_config(dir).expect("example config");
-        let portal = config.receipt.portal_url.clone();
-        let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).expect("store");
-        let kiosk = Kiosk::new(
-            config,
-            store,
-            kiosk_receipt::Profile::MM80,
-            RecordingPrinter::default(),
-            Box::new(chrono::Utc::now),
-        );
+        let kiosk =
+            crate::demo::recording_kiosk(dir, kiosk_config::Mode::Kiosk).expect("example config");
+        let portal = kiosk.config().receipt.portal_url.clone();
         let said = Rc::new(RefCell::new(Vec::new()));
         let log = said.clone();
         let speaker: Speaker = Box::new(move |t, _| log.borrow_mut().push(t.to_owned()));

@@ -5,14 +5,14 @@
 //! in hex. The fleet's published keys are a directory of `.pub` files: every kiosk and
 //! terminal verifies any kiosk's codes offline from it.
 
-use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use kiosk_core::satisfaction::{self, SatisfactionClaim};
 use kiosk_core::{KioskNumber, TrackingCode};
+use kiosk_store::FleetKeys;
+use kiosk_store::signing_keys;
 use serde_json::json;
 
 use crate::output::{self, Outcome};
@@ -72,53 +72,9 @@ pub enum Command {
     },
 }
 
-fn file_name(kiosk: KioskNumber, ext: &str) -> String {
-    format!("kiosk-{kiosk}.{ext}")
-}
-
-fn decode_hex32(text: &str) -> Option<[u8; 32]> {
-    let text = text.trim();
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn keygen(out: &Path, kiosk: KioskNumber) -> Result<String, String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let key_path = out.join(file_name(kiosk, "key"));
-    if key_path.exists() {
-        return Err(format!(
-            "{} exists; refusing to overwrite a kiosk's key",
-            key_path.display()
-        ));
-    }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| format!("no randomness from the OS: {e}"))?;
-    let key = SigningKey::from_bytes(&seed);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&key_path)
-        .map_err(|e| format!("cannot create {}: {e}", key_path.display()))?;
-    writeln!(file, "{}", hex(&seed))
-        .map_err(|e| format!("cannot write {}: {e}", key_path.display()))?;
-    let pub_path = out.join(file_name(kiosk, "pub"));
-    std::fs::write(
-        &pub_path,
-        format!("{}\n", hex(key.verifying_key().as_bytes())),
-    )
-    .map_err(|e| format!("cannot write {}: {e}", pub_path.display()))?;
+    let (key_path, pub_path) =
+        signing_keys::write_new_signing_key(out, kiosk).map_err(|e| e.to_string())?;
     Ok(format!(
         "wrote {} and {}",
         key_path.display(),
@@ -127,42 +83,26 @@ fn keygen(out: &Path, kiosk: KioskNumber) -> Result<String, String> {
 }
 
 fn signing_key(dir: &Path, kiosk: KioskNumber) -> Result<SigningKey, String> {
-    let path = dir.join(file_name(kiosk, "key"));
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    decode_hex32(&text)
-        .map(|seed| SigningKey::from_bytes(&seed))
-        .ok_or_else(|| format!("{} does not hold a 64-digit hex key", path.display()))
+    match signing_keys::own_signing_key(dir, kiosk) {
+        Ok(Some(key)) => Ok(key),
+        Ok(None) => Err(format!(
+            "no signing key of kiosk {kiosk} in {} (kiosk-{kiosk}.key; make one with \
+             `kioskctl satisfaction keygen`)",
+            dir.display()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
-/// Every `kiosk-NNNNN.pub` in `dir`; a malformed file is an error naming it.
-fn published_keys(dir: &Path) -> Result<HashMap<KioskNumber, VerifyingKey>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let mut keys = HashMap::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(number) = name
-            .strip_prefix("kiosk-")
-            .and_then(|n| n.strip_suffix(".pub"))
-        else {
-            continue;
-        };
-        let path = entry.path();
-        let bad = || format!("{} is not a kiosk public key", path.display());
-        let kiosk = number
-            .parse()
-            .ok()
-            .and_then(|n| KioskNumber::new(n).ok())
-            .ok_or_else(bad)?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let key = decode_hex32(&text)
-            .and_then(|b| VerifyingKey::from_bytes(&b).ok())
-            .ok_or_else(bad)?;
-        keys.insert(kiosk, key);
+/// Every `kiosk-NNNNN.pub` in `dir`, which must exist (a typo is not an empty fleet).
+fn published_keys(dir: &Path) -> Result<FleetKeys, String> {
+    if !dir.is_dir() {
+        return Err(format!(
+            "{} is not a directory of kiosk-NNNNN.pub files",
+            dir.display()
+        ));
     }
-    Ok(keys)
+    FleetKeys::load(dir).map_err(|e| e.to_string())
 }
 
 fn claim_json(claim: &SatisfactionClaim) -> serde_json::Value {
@@ -240,11 +180,7 @@ pub fn run(command: &Command) -> Outcome {
                 Ok(k) => k,
                 Err(e) => return output::usage(&e),
             };
-            match satisfaction::verify(
-                code,
-                |k| keys.get(&k).copied(),
-                now.unwrap_or_else(Utc::now),
-            ) {
+            match satisfaction::verify(code, |k| keys.get(k), now.unwrap_or_else(Utc::now)) {
                 Ok(claim) => output::valid(*json, claim_json(&claim), &format!("valid: {claim}")),
                 Err(e) => output::invalid(
                     *json,

@@ -1,0 +1,265 @@
+//! The fleet's satisfaction-code keys on the data partition (`DATA_DIR/keys/`).
+//!
+//! Each kiosk signs the satisfaction codes it prints with its own Ed25519 key and verifies any
+//! kiosk's codes offline with the fleet's published public keys (seed 004). Provisioning writes
+//! a kiosk's pair ([`write_new_signing_key`]); the kiosk loads its own key
+//! ([`own_signing_key`]) and the published ones ([`FleetKeys::load`]); `kioskctl satisfaction`
+//! uses the same three. File names and text are `kiosk_core::satisfaction::key_files`. Every
+//! error names the file and never shows a key.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use kiosk_core::KioskNumber;
+use kiosk_core::satisfaction::key_files;
+use rand::RngCore as _;
+use zeroize::Zeroizing;
+
+/// Mode of a new signing key file: owner read/write (the group of the data partition's
+/// provisioning copies it with its own mode).
+const SIGNING_KEY_MODE: u32 = 0o600;
+
+/// Why a key file or the key directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyDirError {
+    /// The directory could not be listed.
+    #[error("cannot list the key directory {}: {source}", dir.display())]
+    List {
+        /// The key directory.
+        dir: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A key file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `kiosk-….pub` file that is not a kiosk's public key.
+    #[error(
+        "{} is not a kiosk public key (a file kiosk-NNNNN.pub holding the 64 hexadecimal digits \
+         of an Ed25519 key)",
+        path.display()
+    )]
+    BadPublicKey {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A signing key file that does not hold 64 hexadecimal digits.
+    #[error("{} does not hold a 64-digit hex key", path.display())]
+    BadSigningKey {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A kiosk's key exists already.
+    #[error("{} exists; refusing to overwrite a kiosk's key", path.display())]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Writing a key file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file (or directory).
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The fleet's public keys, by kiosk number.
+#[derive(Debug, Clone, Default)]
+pub struct FleetKeys {
+    keys: HashMap<KioskNumber, VerifyingKey>,
+}
+
+impl FleetKeys {
+    /// Adds (or replaces) a kiosk's public key.
+    pub fn insert(&mut self, kiosk: KioskNumber, key: VerifyingKey) {
+        self.keys.insert(kiosk, key);
+    }
+
+    /// The public key of a kiosk.
+    pub fn get(&self, kiosk: KioskNumber) -> Option<VerifyingKey> {
+        self.keys.get(&kiosk).copied()
+    }
+
+    /// How many kiosks' keys are known.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// No key known.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Every `kiosk-NNNNN.pub` in `dir`; other files are ignored, a missing directory is an
+    /// empty fleet (a kiosk provisioned without the fleet's list), a malformed key file is an
+    /// error naming it.
+    pub fn load(dir: &Path) -> Result<Self, KeyDirError> {
+        let mut fleet = Self::default();
+        let list_error = |source| KeyDirError::List {
+            dir: dir.to_owned(),
+            source,
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fleet),
+            Err(e) => return Err(list_error(e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(list_error)?.path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some(owner) = key_files::public_key_owner(&name) else {
+                continue;
+            };
+            let bad = || KeyDirError::BadPublicKey { path: path.clone() };
+            let kiosk = owner.ok_or_else(bad)?;
+            let text = std::fs::read_to_string(&path).map_err(|source| KeyDirError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let key = key_files::from_hex(&text)
+                .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+                .ok_or_else(bad)?;
+            fleet.insert(kiosk, key);
+        }
+        Ok(fleet)
+    }
+}
+
+/// A kiosk's signing key from `dir/kiosk-NNNNN.key`; `None` when it was not provisioned.
+pub fn own_signing_key(dir: &Path, kiosk: KioskNumber) -> Result<Option<SigningKey>, KeyDirError> {
+    let path = dir.join(key_files::signing_key(kiosk));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(KeyDirError::Read { path, source }),
+    };
+    let seed = Zeroizing::new(
+        key_files::from_hex(&text).ok_or(KeyDirError::BadSigningKey { path: path.clone() })?,
+    );
+    Ok(Some(SigningKey::from_bytes(&seed)))
+}
+
+/// Makes a new signing key for `kiosk` in `dir` (created if missing): `kiosk-NNNNN.key` (mode
+/// 0600, never overwritten) and `kiosk-NNNNN.pub`. Returns both paths.
+pub fn write_new_signing_key(
+    dir: &Path,
+    kiosk: KioskNumber,
+) -> Result<(PathBuf, PathBuf), KeyDirError> {
+    std::fs::create_dir_all(dir).map_err(|source| KeyDirError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let key_path = dir.join(key_files::signing_key(kiosk));
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand::rng().fill_bytes(seed.as_mut());
+    let key = SigningKey::from_bytes(&seed);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(SIGNING_KEY_MODE)
+        .open(&key_path)
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                KeyDirError::Exists {
+                    path: key_path.clone(),
+                }
+            } else {
+                KeyDirError::Write {
+                    path: key_path.clone(),
+                    source,
+                }
+            }
+        })?;
+    let write_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| KeyDirError::Write { path, source }
+    };
+    file.write_all(key_files::to_hex_line(&seed).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(write_error(&key_path))?;
+    let pub_path = dir.join(key_files::public_key(kiosk));
+    std::fs::write(
+        &pub_path,
+        key_files::to_hex_line(key.verifying_key().as_bytes()),
+    )
+    .map_err(write_error(&pub_path))?;
+    Ok((key_path, pub_path))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    #[test]
+    fn a_written_pair_loads_back_and_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        let twelve = KioskNumber::new(12).unwrap();
+        let (key_path, pub_path) = write_new_signing_key(&keys, twelve).unwrap();
+        assert_eq!(
+            std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let own = own_signing_key(&keys, twelve).unwrap().unwrap();
+        let fleet = FleetKeys::load(&keys).unwrap();
+        assert_eq!(fleet.len(), 1);
+        assert_eq!(fleet.get(twelve), Some(own.verifying_key()));
+        assert!(pub_path.ends_with("kiosk-00012.pub"));
+
+        let again = write_new_signing_key(&keys, twelve).unwrap_err();
+        assert!(matches!(again, KeyDirError::Exists { .. }), "{again}");
+        assert_eq!(
+            own_signing_key(&keys, twelve)
+                .unwrap()
+                .unwrap()
+                .verifying_key(),
+            own.verifying_key(),
+            "the first key stays"
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_empty_and_bad_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            FleetKeys::load(&dir.path().join("none"))
+                .unwrap()
+                .is_empty()
+        );
+        let twelve = KioskNumber::new(12).unwrap();
+        assert!(own_signing_key(dir.path(), twelve).unwrap().is_none());
+
+        std::fs::write(dir.path().join("README"), "not a key").unwrap();
+        std::fs::write(dir.path().join("kiosk-00012.key"), "zz").unwrap();
+        let e = own_signing_key(dir.path(), twelve).unwrap_err().to_string();
+        assert!(e.contains("kiosk-00012.key") && !e.contains("zz"), "{e}");
+
+        std::fs::write(dir.path().join("kiosk-00014.pub"), "zz").unwrap();
+        let e = FleetKeys::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("kiosk-00014.pub"), "{e}");
+        std::fs::remove_file(dir.path().join("kiosk-00014.pub")).unwrap();
+        std::fs::write(dir.path().join("kiosk-0.pub"), "00".repeat(32)).unwrap();
+        let e = FleetKeys::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("kiosk-0.pub"), "{e}");
+    }
+}
