@@ -54,6 +54,35 @@ pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
     Ok(config)
 }
 
+/// The kiosk the tests drive: [`demo_config`] on `data_dir` in `mode` (visitor kiosk or desk
+/// terminal), a real store file there (`kiosk.db`, plaintext), a printer that keeps what it was
+/// sent, the system clock. Its portal address is `kiosk.config().receipt.portal_url`.
+pub fn recording_kiosk(
+    data_dir: &Path,
+    mode: kiosk_config::Mode,
+) -> anyhow::Result<Kiosk<crate::runtime::RecordingPrinter>> {
+    let mut config = demo_config(data_dir)?;
+    config.mode = mode;
+    let db = data_dir.join("kiosk.db");
+    let store = Store::open(&db, &OpenOptions::default())
+        .with_context(|| format!("opening {}", db.display()))?;
+    Ok(Kiosk::new(
+        config,
+        store,
+        Profile::MM80,
+        crate::runtime::RecordingPrinter::default(),
+        Box::new(chrono::Utc::now),
+    ))
+}
+
+/// A [`Device`](crate::device::Device) around [`recording_kiosk`], silent (speech goes nowhere).
+pub fn recording_device(
+    kiosk: Kiosk<crate::runtime::RecordingPrinter>,
+) -> crate::device::Device<crate::runtime::RecordingPrinter> {
+    let portal = kiosk.config().receipt.portal_url.clone();
+    crate::device::Device::new(kiosk, &portal, Box::new(|_, _| {}))
+}
+
 fn digits(text: &str) -> Vec<Event> {
     text.chars()
         .filter_map(|c| c.to_digit(10))

@@ -21,27 +21,18 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
+use kiosk::demo::{recording_device, recording_kiosk};
 use kiosk::device::Device;
 use kiosk::device::journey::Journey;
 use kiosk::flow::Event;
-use kiosk::runtime::{Kiosk, RecordingPrinter};
-use kiosk_store::{OpenOptions, Store};
+use kiosk::runtime::RecordingPrinter;
+use kiosk_config::Mode;
 use kiosk_ui::{Key, KioskUi, Page, Panel, UiInput};
 use slint::ComponentHandle as _;
 use slint::platform::{Key as SlintKey, WindowEvent};
 
 fn visitor_device(dir: &Path) -> Device<RecordingPrinter> {
-    let config = kiosk::demo::demo_config(dir).unwrap();
-    let portal = config.receipt.portal_url.clone();
-    let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).unwrap();
-    let kiosk = Kiosk::new(
-        config,
-        store,
-        kiosk_receipt::Profile::MM80,
-        RecordingPrinter::default(),
-        Box::new(chrono::Utc::now),
-    );
-    Device::new(kiosk, &portal, Box::new(|_, _| {}))
+    recording_device(recording_kiosk(dir, Mode::Kiosk).unwrap())
 }
 
 /// xorshift64*: a fixed seed makes every run walk the same path.

@@ -21,10 +21,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
+use kiosk::demo::{recording_device, recording_kiosk};
 use kiosk::device::journey::Journey;
 use kiosk::device::{Device, IdleTimes, complaint_taps};
 use kiosk::flow::Event;
-use kiosk::runtime::{Kiosk, RecordingPrinter};
+use kiosk::runtime::RecordingPrinter;
+use kiosk_config::Mode;
 use kiosk_receipt::content::Block;
 use kiosk_store::{ClaimLimits, NewStaff, OpenOptions, OutboxItemKind, PinPolicy, Store, hash_pin};
 use kiosk_sync::{Backoff, ClientSettings, Relay, RelaySettings, SamadClient, TlsMaterial};
@@ -66,18 +68,10 @@ fn getrandom_seed(seed: &mut [u8; 32]) {
 
 /// A kiosk device (visitor mode) that signs satisfaction codes with `key`.
 fn kiosk_device(dir: &Path, key: SigningKey) -> Device<RecordingPrinter> {
-    let config = kiosk::demo::demo_config(dir).unwrap();
-    let portal = config.receipt.portal_url.clone();
-    let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).unwrap();
-    let kiosk = Kiosk::new(
-        config,
-        store,
-        kiosk_receipt::Profile::MM80,
-        RecordingPrinter::default(),
-        Box::new(chrono::Utc::now),
-    )
-    .with_satisfaction_key(key);
-    Device::new(kiosk, &portal, Box::new(|_, _| {})).with_idle(IdleTimes {
+    let kiosk = recording_kiosk(dir, Mode::Kiosk)
+        .unwrap()
+        .with_satisfaction_key(key);
+    recording_device(kiosk).with_idle(IdleTimes {
         warn_after: Duration::from_secs(60),
         expire_after: Duration::from_secs(20),
     })
@@ -85,21 +79,10 @@ fn kiosk_device(dir: &Path, key: SigningKey) -> Device<RecordingPrinter> {
 
 /// The desk terminal (`mode = "desk"`) on the same database, knowing the kiosk's public key.
 fn desk_device(dir: &Path, kiosk_key: &SigningKey) -> Device<RecordingPrinter> {
-    let mut config = kiosk::demo::demo_config(dir).unwrap();
-    config.mode = kiosk_config::Mode::Desk;
-    let kiosk_number = config.kiosk_number;
-    let portal = config.receipt.portal_url.clone();
-    let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).unwrap();
-    let kiosk = Kiosk::new(
-        config,
-        store,
-        kiosk_receipt::Profile::MM80,
-        RecordingPrinter::default(),
-        Box::new(chrono::Utc::now),
-    );
+    let kiosk = recording_kiosk(dir, Mode::Desk).unwrap();
     let mut fleet = kiosk::device::FleetKeys::default();
-    fleet.insert(kiosk_number, kiosk_key.verifying_key());
-    Device::new(kiosk, &portal, Box::new(|_, _| {}))
+    fleet.insert(kiosk.config().kiosk_number, kiosk_key.verifying_key());
+    recording_device(kiosk)
         .with_fleet_keys(fleet)
         .with_pin_policy(cheap_pins())
 }

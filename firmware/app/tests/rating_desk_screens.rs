@@ -14,9 +14,11 @@ use ed25519_dalek::SigningKey;
 use i_slint_backend_testing::{
     AccessibleRole, ElementHandle, ElementQuery, TestingBackend, TestingBackendOptions,
 };
+use kiosk::demo::{recording_device, recording_kiosk};
 use kiosk::device::{Device, complaint_taps};
 use kiosk::flow::Event;
-use kiosk::runtime::{Kiosk, RecordingPrinter};
+use kiosk::runtime::RecordingPrinter;
+use kiosk_config::Mode;
 use kiosk_receipt::content::Block;
 use kiosk_store::{NewStaff, OpenOptions, PinPolicy, Store, hash_pin};
 use kiosk_ui::{KioskUi, Panel, UiInput};
@@ -50,21 +52,11 @@ fn cheap_pins() -> PinPolicy {
 }
 
 fn device(dir: &Path, desk: bool, key: &SigningKey) -> Device<RecordingPrinter> {
-    let mut config = kiosk::demo::demo_config(dir).unwrap();
-    if desk {
-        config.mode = kiosk_config::Mode::Desk;
-    }
-    let portal = config.receipt.portal_url.clone();
-    let store = Store::open(dir.join("kiosk.db"), &OpenOptions::default()).unwrap();
-    let kiosk = Kiosk::new(
-        config,
-        store,
-        kiosk_receipt::Profile::MM80,
-        RecordingPrinter::default(),
-        Box::new(chrono::Utc::now),
-    )
-    .with_satisfaction_key(key.clone());
-    Device::new(kiosk, &portal, Box::new(|_, _| {})).with_pin_policy(cheap_pins())
+    let mode = if desk { Mode::Desk } else { Mode::Kiosk };
+    let kiosk = recording_kiosk(dir, mode)
+        .unwrap()
+        .with_satisfaction_key(key.clone());
+    recording_device(kiosk).with_pin_policy(cheap_pins())
 }
 
 /// Renders what `device` shows into `dir/NN-name.png` and checks its buttons.

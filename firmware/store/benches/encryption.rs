@@ -9,36 +9,15 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiosk_core::working_days::{DueDatePolicy, due_date};
-use kiosk_core::{CaseKind, KioskNumber, MobileNumber, NationalCode, NationalCodePolicy};
-use kiosk_store::{DatabaseKey, NewCase, OpenOptions, Store};
-use uuid::Uuid;
+use kiosk_core::{NationalCode, NationalCodePolicy};
+use kiosk_store::{DatabaseKey, OpenOptions, Store};
+
+mod common;
+use common::new_case;
 
 const CASES: u32 = 1000;
-
-fn new_case(national_code: &NationalCode, registered_at: DateTime<Utc>) -> NewCase {
-    NewCase {
-        kiosk: KioskNumber::new(42).expect("valid kiosk"),
-        client_uuid: Uuid::new_v4(),
-        kind: CaseKind::Complaint,
-        subject_id: "SUBJ-3".to_owned(),
-        service_id: Some("SRV-12".to_owned()),
-        national_code: national_code.clone(),
-        phone: MobileNumber::parse("09121234567").ok(),
-        description: "پاسخ نامه‌ی من پس از سه ماه داده نشده است. ".repeat(8),
-        registered_at,
-        due: due_date(
-            registered_at,
-            CaseKind::Complaint,
-            None,
-            &DueDatePolicy::default(),
-        )
-        .expect("due date"),
-        unit: "روابط عمومی".to_owned(),
-    }
-}
 
 /// Registers `CASES` cases into a new database at `path`; returns the time the registrations took.
 fn fill(path: &Path, options: &OpenOptions) -> Duration {

@@ -6,34 +6,13 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use kiosk_core::working_days::{DueDatePolicy, due_date};
-use kiosk_core::{CaseKind, KioskNumber, MobileNumber, NationalCode, NationalCodePolicy};
-use kiosk_store::{NewCase, OpenOptions, Store};
-use uuid::Uuid;
+use kiosk_core::{NationalCode, NationalCodePolicy};
+use kiosk_store::{OpenOptions, Store};
 
-fn new_case(national_code: &NationalCode, registered_at: DateTime<Utc>) -> NewCase {
-    NewCase {
-        kiosk: KioskNumber::new(42).expect("valid kiosk"),
-        client_uuid: Uuid::new_v4(),
-        kind: CaseKind::Complaint,
-        subject_id: "SUBJ-3".to_owned(),
-        service_id: Some("SRV-12".to_owned()),
-        national_code: national_code.clone(),
-        phone: MobileNumber::parse("09121234567").ok(),
-        description: "پاسخ نامه‌ی من پس از سه ماه داده نشده است. ".repeat(8),
-        registered_at,
-        due: due_date(
-            registered_at,
-            CaseKind::Complaint,
-            None,
-            &DueDatePolicy::default(),
-        )
-        .expect("due date"),
-        unit: "روابط عمومی".to_owned(),
-    }
-}
+mod common;
+use common::new_case;
 
 fn register_case(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");

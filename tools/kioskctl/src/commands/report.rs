@@ -67,7 +67,6 @@ fn write_pair(out: &Path, stem: &str, csv: &str, html: &str) -> Result<(PathBuf,
     Ok((csv, html))
 }
 
-/// Runs a `report` subcommand.
 /// Reads the database, with the key of the provisioned layout (`keys/db.key` beside it) when
 /// there is one.
 fn load(db: &Path) -> Result<data::ReportData, String> {
@@ -77,81 +76,65 @@ fn load(db: &Path) -> Result<data::ReportData, String> {
     data::load_with_key(db, key.as_ref()).map_err(|e| e.to_string())
 }
 
+/// `report monthly`: the meetings of a Jalali month (seed 003's monthly form).
+fn monthly_report(month: &str, db: &Path, out: &Path, json: bool) -> Result<Outcome, String> {
+    let month = JalaliMonth::parse(month).map_err(|e| e.to_string())?;
+    let report = monthly::compute(&load(db)?, month);
+    let html = render::monthly_html(&report).map_err(|e| e.to_string())?;
+    let stem = format!("monthly-{}", month.label());
+    let (csv, html) = write_pair(out, &stem, &render::monthly_csv(&report), &html)?;
+    Ok(output::valid(
+        json,
+        json!({"valid": true, "month": month.label(), "meetings": report.total,
+               "csv": csv, "html": html}),
+        &format!(
+            "monthly report {}: {} meetings; wrote {} and {}",
+            month.label(),
+            report.total,
+            csv.display(),
+            html.display()
+        ),
+    ))
+}
+
+/// `report quarterly`: cases, answers and overdue cases of a Jalali quarter.
+fn quarterly_report(quarter: &str, db: &Path, out: &Path, json: bool) -> Result<Outcome, String> {
+    let quarter = JalaliQuarter::parse(quarter).map_err(|e| e.to_string())?;
+    let report = quarterly::compute(&load(db)?, quarter, &WorkingCalendar::default());
+    let html = render::quarterly_html(&report).map_err(|e| e.to_string())?;
+    let stem = format!("quarterly-{}", quarter.label());
+    let (csv, html) = write_pair(out, &stem, &render::quarterly_csv(&report), &html)?;
+    Ok(output::valid(
+        json,
+        json!({"valid": true, "quarter": quarter.label(), "cases": report.cases,
+               "response_rate": report.response_rate, "overdue": report.overdue,
+               "csv": csv, "html": html}),
+        &format!(
+            "quarterly report {}: {} cases, {} overdue; wrote {} and {}",
+            quarter.label(),
+            report.cases,
+            report.overdue,
+            csv.display(),
+            html.display()
+        ),
+    ))
+}
+
+/// Runs a `report` subcommand.
 pub fn run(command: &Command) -> Outcome {
-    match command {
+    let (json, result) = match command {
         Command::Monthly {
             month,
             db,
             out,
             json,
-        } => {
-            let month = match JalaliMonth::parse(month) {
-                Ok(m) => m,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let rows = match load(db) {
-                Ok(d) => d,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let report = monthly::compute(&rows, month);
-            let html = match render::monthly_html(&report) {
-                Ok(h) => h,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let stem = format!("monthly-{}", month.label());
-            match write_pair(out, &stem, &render::monthly_csv(&report), &html) {
-                Err(reason) => refused(*json, &reason),
-                Ok((csv, html)) => output::valid(
-                    *json,
-                    json!({"valid": true, "month": month.label(), "meetings": report.total,
-                           "csv": csv, "html": html}),
-                    &format!(
-                        "monthly report {}: {} meetings; wrote {} and {}",
-                        month.label(),
-                        report.total,
-                        csv.display(),
-                        html.display()
-                    ),
-                ),
-            }
-        }
+        } => (*json, monthly_report(month, db, out, *json)),
         Command::Quarterly {
             quarter,
             db,
             out,
             json,
-        } => {
-            let quarter = match JalaliQuarter::parse(quarter) {
-                Ok(q) => q,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let rows = match load(db) {
-                Ok(d) => d,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let report = quarterly::compute(&rows, quarter, &WorkingCalendar::default());
-            let html = match render::quarterly_html(&report) {
-                Ok(h) => h,
-                Err(e) => return refused(*json, &e.to_string()),
-            };
-            let stem = format!("quarterly-{}", quarter.label());
-            match write_pair(out, &stem, &render::quarterly_csv(&report), &html) {
-                Err(reason) => refused(*json, &reason),
-                Ok((csv, html)) => output::valid(
-                    *json,
-                    json!({"valid": true, "quarter": quarter.label(), "cases": report.cases,
-                           "response_rate": report.response_rate, "overdue": report.overdue,
-                           "csv": csv, "html": html}),
-                    &format!(
-                        "quarterly report {}: {} cases, {} overdue; wrote {} and {}",
-                        quarter.label(),
-                        report.cases,
-                        report.overdue,
-                        csv.display(),
-                        html.display()
-                    ),
-                ),
-            }
-        }
-    }
+        } => (*json, quarterly_report(quarter, db, out, *json)),
+    };
+    result.unwrap_or_else(|reason| refused(json, &reason))
 }
