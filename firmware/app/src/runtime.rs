@@ -329,7 +329,7 @@ impl<P: PrintSink> Kiosk<P> {
             tracking: registered.case.tracking_code,
             registered_at: registered.case.registered_at,
             due: registered.due,
-            national_code: registered.national_code.clone(),
+            national_code: Some(registered.national_code.clone()),
             mobile: registered.mobile.clone(),
             description: String::new(),
             description_lines: 0,

@@ -227,8 +227,9 @@ pub struct ReceiptCase {
     pub registered_at: DateTime<Utc>,
     /// Announced response date, if the kind owes a later answer.
     pub due: Option<DueDate>,
-    /// The visitor's national code (printed masked).
-    pub national_code: NationalCode,
+    /// The visitor's national code (printed masked); `None` for a reprint of a case whose
+    /// personal data was purged (the line is left out).
+    pub national_code: Option<NationalCode>,
     /// The visitor's mobile number (printed masked).
     pub mobile: Option<MobileNumber>,
     /// What the visitor wrote.
@@ -436,11 +437,13 @@ impl ReceiptContent {
                 Direction::Rtl,
             ));
         }
-        blocks.push(field(
-            "کد ملی",
-            to_persian_digits(&case.national_code.masked()),
-            Direction::Ltr,
-        ));
+        if let Some(code) = &case.national_code {
+            blocks.push(field(
+                "کد ملی",
+                to_persian_digits(&code.masked()),
+                Direction::Ltr,
+            ));
+        }
         if let Some(m) = &case.mobile {
             blocks.push(field(
                 "تلفن همراه",
@@ -581,6 +584,16 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn a_reprint_of_a_purged_case_leaves_the_national_code_line_out() {
+        let mut case = sample_case();
+        case.national_code = None;
+        case.mobile = None;
+        let text = all_text(&ReceiptContent::reprint(&case, sample_time()).unwrap());
+        assert!(!text.contains("کد ملی"), "{text}");
+        assert!(text.contains("المثنی"), "still a reprint: {text}");
     }
 
     #[test]

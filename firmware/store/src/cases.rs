@@ -118,11 +118,11 @@ pub struct CaseRecord {
     pub subject_id: String,
     /// Catalogue service.
     pub service_id: Option<String>,
-    /// The visitor's national code.
-    pub national_code: NationalCode,
+    /// The visitor's national code; `None` once purged.
+    pub national_code: Option<NationalCode>,
     /// Mobile number for notices.
     pub phone: Option<MobileNumber>,
-    /// What the visitor wrote.
+    /// What the visitor wrote (empty once purged).
     pub description: String,
     /// When it was registered.
     pub registered_at: DateTime<Utc>,
@@ -132,6 +132,8 @@ pub struct CaseRecord {
     pub samad_number: Option<String>,
     /// Where it stands.
     pub status: CaseStatus,
+    /// When its personal data was purged (national code, phone, description), if it was.
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 /// `Debug` that shows the size of a description, never its words.
@@ -179,6 +181,7 @@ impl fmt::Debug for CaseRecord {
             .field("due", &self.due)
             .field("samad_number", &self.samad_number)
             .field("status", &self.status)
+            .field("purged_at", &self.purged_at)
             .finish()
     }
 }
@@ -234,7 +237,8 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
     differs("service_id", stored.service_id != new.service_id);
     differs(
         "national_code",
-        stored.national_code.as_string() != new.national_code.as_string(),
+        stored.national_code.as_ref().map(NationalCode::as_string)
+            != Some(new.national_code.as_string()),
     );
     differs(
         "phone",
@@ -246,7 +250,7 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
 
 const CASE_COLUMNS: &str = "id, client_uuid, tracking_code, kind, subject_id, service_id, \
      national_code, phone, description, registered_at, due_date, due_jalali, due_working_days, \
-     due_holidays_known, samad_number, status";
+     due_holidays_known, samad_number, status, purged_at";
 
 /// A `cases` row as SQLite gives it, before the domain types judge it.
 struct RawCase {
@@ -256,7 +260,7 @@ struct RawCase {
     kind: String,
     subject_id: String,
     service_id: Option<String>,
-    national_code: String,
+    national_code: Option<String>,
     phone: Option<String>,
     description: String,
     registered_at: i64,
@@ -266,6 +270,7 @@ struct RawCase {
     due_holidays_known: Option<bool>,
     samad_number: Option<String>,
     status: CaseStatus,
+    purged_at: Option<i64>,
 }
 
 impl RawCase {
@@ -287,6 +292,7 @@ impl RawCase {
             due_holidays_known: row.get(13)?,
             samad_number: row.get(14)?,
             status: row.get(15)?,
+            purged_at: row.get(16)?,
         })
     }
 
@@ -300,8 +306,13 @@ impl RawCase {
         let policy = NationalCodePolicy {
             accept_test_code: true,
         };
-        let national_code = NationalCode::parse(&self.national_code, &policy)
-            .map_err(|_| bad("cases.national_code", "(not shown)".into()))?;
+        let national_code = self
+            .national_code
+            .map(|c| {
+                NationalCode::parse(&c, &policy)
+                    .map_err(|_| bad("cases.national_code", "(not shown)".into()))
+            })
+            .transpose()?;
         let phone = self
             .phone
             .map(|p| MobileNumber::parse(&p).map_err(|_| bad("cases.phone", "(not shown)".into())))
@@ -339,6 +350,10 @@ impl RawCase {
             due,
             samad_number: self.samad_number,
             status: self.status,
+            purged_at: self
+                .purged_at
+                .map(|ms| from_millis(path, "cases.purged_at", ms))
+                .transpose()?,
         })
     }
 }

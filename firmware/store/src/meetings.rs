@@ -103,8 +103,9 @@ pub struct NewMeeting {
     pub meeting_day: NaiveDate,
     /// Visitor's full name.
     pub full_name: String,
-    /// Visitor's national code.
-    pub national_code: NationalCode,
+    /// Visitor's national code: required of a new meeting; `None` in a record once purged
+    /// (see [`MeetingRecord::purged_at`]).
+    pub national_code: Option<NationalCode>,
     /// Visitor's date of birth, if given.
     pub birth_date: Option<NaiveDate>,
     /// Occupation.
@@ -133,7 +134,10 @@ impl std::fmt::Debug for NewMeeting {
         f.debug_struct("NewMeeting")
             .field("client_uuid", &self.client_uuid)
             .field("meeting_day", &self.meeting_day)
-            .field("national_code", &self.national_code.masked())
+            .field(
+                "national_code",
+                &self.national_code.as_ref().map(NationalCode::masked),
+            )
             .field("occupation", &self.occupation)
             .field("results", &self.results)
             .field("staff_id", &self.staff_id)
@@ -154,6 +158,9 @@ pub struct MeetingRecord {
     pub employee_code: String,
     /// True when this client UUID was recorded before and nothing was written now.
     pub already_recorded: bool,
+    /// When the visitor's personal data was purged (national code, name, birth date,
+    /// reason), if it was.
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for MeetingRecord {
@@ -163,6 +170,7 @@ impl std::fmt::Debug for MeetingRecord {
             .field("form", &self.form)
             .field("employee_code", &self.employee_code)
             .field("already_recorded", &self.already_recorded)
+            .field("purged_at", &self.purged_at)
             .finish()
     }
 }
@@ -175,7 +183,7 @@ struct MeetingPayload<'a> {
     meeting_date: String,
     meeting_jalali: String,
     full_name: &'a str,
-    national_code: String,
+    national_code: Option<String>,
     birth_date: Option<String>,
     occupation: &'static str,
     occupation_title: Option<&'a str>,
@@ -198,6 +206,9 @@ fn invalid(path: &Path, field: &'static str, reason: &str) -> StoreError {
 
 fn validate_meeting(path: &Path, m: &NewMeeting) -> Result<(), StoreError> {
     validate::single_line(path, "full_name", &m.full_name, MAX_NAME_CHARS)?;
+    if m.national_code.is_none() {
+        return Err(invalid(path, "national_code", "required"));
+    }
     if let Some(title) = &m.occupation_title {
         validate::single_line(path, "occupation_title", title, MAX_NAME_CHARS)?;
     } else if m.occupation == Occupation::Other {
@@ -267,7 +278,7 @@ fn read_meeting(
         u32,
         String,
         String,
-        String,
+        Option<String>,
         Option<String>,
         Occupation,
         Option<String>,
@@ -278,12 +289,13 @@ fn read_meeting(
         i64,
         String,
         i64,
+        Option<i64>,
     );
     let row: Option<Row> = conn
         .query_row(
             "SELECT id, kiosk_number, meeting_day, full_name, national_code, birth_date, occupation,
                     occupation_title, reason, topic, result_other, actions_taken, staff_id,
-                    employee_code, recorded_at
+                    employee_code, recorded_at, purged_at
              FROM meetings WHERE client_uuid = ?1",
             [client_uuid.hyphenated().to_string()],
             |r| {
@@ -303,6 +315,7 @@ fn read_meeting(
                     r.get(12)?,
                     r.get(13)?,
                     r.get(14)?,
+                    r.get(15)?,
                 ))
             },
         )
@@ -324,6 +337,7 @@ fn read_meeting(
         staff_id,
         employee_code,
         at,
+        purged_at,
     )) = row
     else {
         return Ok(None);
@@ -338,11 +352,18 @@ fn read_meeting(
     let policy = NationalCodePolicy {
         accept_test_code: true,
     };
-    let national_code = NationalCode::parse(&nc, &policy).map_err(|_| StoreError::BadValue {
-        path: path.to_owned(),
-        column: "meetings.national_code",
-        value: "(hidden)".into(),
-    })?;
+    let national_code = nc
+        .map(|nc: String| {
+            NationalCode::parse(&nc, &policy).map_err(|_| StoreError::BadValue {
+                path: path.to_owned(),
+                column: "meetings.national_code",
+                value: "(hidden)".into(),
+            })
+        })
+        .transpose()?;
+    let purged_at = purged_at
+        .map(|ms| from_millis(path, "meetings.purged_at", ms))
+        .transpose()?;
     Ok(Some(MeetingRecord {
         id,
         meeting_jalali: JalaliDate::from_gregorian(meeting_day),
@@ -371,6 +392,7 @@ fn read_meeting(
         },
         employee_code,
         already_recorded: true,
+        purged_at,
     }))
 }
 
@@ -406,8 +428,8 @@ impl Store {
                 day_text(new.meeting_day),
                 jalali.to_string(),
                 new.full_name,
-                new.national_code.as_string(),
-                new.national_code.masked(),
+                new.national_code.as_ref().map(NationalCode::as_string),
+                new.national_code.as_ref().map(NationalCode::masked),
                 new.birth_date.map(day_text),
                 new.occupation,
                 new.occupation_title,
@@ -438,7 +460,7 @@ impl Store {
                 meeting_date: day_text(new.meeting_day),
                 meeting_jalali: jalali.to_string(),
                 full_name: &new.full_name,
-                national_code: new.national_code.as_string(),
+                national_code: new.national_code.as_ref().map(NationalCode::as_string),
                 birth_date: new.birth_date.map(day_text),
                 occupation: new.occupation.as_str(),
                 occupation_title: new.occupation_title.as_deref(),
@@ -462,7 +484,11 @@ impl Store {
         )?;
         tx.commit().ctx(&path, "commit a meeting record")?;
         tracing::info!(
-            national_code = %new.national_code,
+            national_code = new
+                .national_code
+                .as_ref()
+                .map(NationalCode::masked)
+                .unwrap_or_default(),
             occupation = new.occupation.as_str(),
             employee_code,
             "meeting recorded"
@@ -473,6 +499,7 @@ impl Store {
             meeting_jalali: jalali,
             employee_code,
             already_recorded: false,
+            purged_at: None,
         })
     }
 

@@ -23,6 +23,10 @@ pub struct Migration {
     pub summary: &'static str,
     /// The SQL, run as one batch.
     pub sql: &'static str,
+    /// The step rebuilds a table other tables refer to (SQLite cannot alter a column's
+    /// constraints): foreign keys are off while it runs, as SQLite's documented procedure
+    /// wants, and `PRAGMA foreign_key_check` must find nothing before it commits.
+    pub rebuilds_referenced_tables: bool,
 }
 
 /// Every step, oldest first. Step `i` (0-based) brings the file to version `i + 1`.
@@ -30,14 +34,22 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         summary: "cases, append-only case events, outbox, print jobs, staff, settings, sequences",
         sql: SCHEMA_V1,
+        rebuilds_referenced_tables: false,
     },
     Migration {
         summary: "SAMAD sync: outbox leases, retry times and park reasons; pulled-back events",
         sql: SCHEMA_V2_SYNC,
+        rebuilds_referenced_tables: false,
     },
     Migration {
         summary: "service desk: visit claims, services given, ratings with reasons, meetings",
         sql: SCHEMA_V3_DESK,
+        rebuilds_referenced_tables: false,
+    },
+    Migration {
+        summary: "privacy: purged cases and meetings hold no national code and say when they were purged",
+        sql: SCHEMA_V4_PURGED,
+        rebuilds_referenced_tables: true,
     },
 ];
 
@@ -311,6 +323,110 @@ CREATE TABLE meeting_results (
 ) WITHOUT ROWID;
 "#;
 
+// Step 4, privacy (issue 10): a purged case or meeting used to hold a placeholder national code
+// (all ones) because the column was NOT NULL. Now the national code and its masked form are
+// NULL once purged and `purged_at` says when; a CHECK ties the two, so a row is either whole or
+// purged, never half. A purged case also has no phone and an empty description; a purged
+// meeting keeps "-" for the name and reason (text the form requires, erased). Rows purged under
+// the old rule (the placeholder, no phone, empty description) are converted, with the time of
+// this migration as their purge time. Both tables are referenced by others (case events,
+// outbox, receipts; meeting results), so they are rebuilt with foreign keys off; ids are kept.
+const SCHEMA_V4_PURGED: &str = r#"
+CREATE TABLE cases_v4 (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    tracking_code        TEXT    NOT NULL UNIQUE
+                         CHECK (length(tracking_code) = 16 AND tracking_code NOT GLOB '*[^0-9]*'),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    sequence             INTEGER NOT NULL CHECK (sequence BETWEEN 1 AND 999999999),
+    kind                 TEXT    NOT NULL CHECK (kind IN ('request', 'complaint', 'suggestion',
+                             'idea', 'appreciation', 'plan', 'expression_of_feelings',
+                             'public_report', 'transfer', 'consultation', 'service_registration')),
+    subject_id           TEXT    NOT NULL CHECK (length(subject_id) BETWEEN 1 AND 100),
+    service_id           TEXT    CHECK (length(service_id) BETWEEN 1 AND 100),
+    national_code        TEXT    CHECK (national_code IS NULL OR
+                             (length(national_code) = 10 AND national_code NOT GLOB '*[^0-9]*')),
+    national_code_masked TEXT,
+    phone                TEXT    CHECK (length(phone) = 11 AND phone GLOB '09*'),
+    phone_masked         TEXT,
+    description          TEXT    NOT NULL CHECK (length(description) <= 4000),
+    registered_at        INTEGER NOT NULL,
+    due_date             TEXT,
+    due_jalali           TEXT,
+    due_working_days     INTEGER CHECK (due_working_days >= 0),
+    due_holidays_known   INTEGER CHECK (due_holidays_known IN (0, 1)),
+    samad_number         TEXT    UNIQUE,
+    status               TEXT    NOT NULL CHECK (status IN ('registered', 'submitted',
+                             'in_progress', 'answered', 'closed')),
+    purged_at            INTEGER,
+    UNIQUE (kiosk_number, sequence),
+    CHECK ((phone IS NULL) = (phone_masked IS NULL)),
+    CHECK ((national_code IS NULL) = (national_code_masked IS NULL)),
+    CHECK ((national_code IS NULL) = (purged_at IS NOT NULL)),
+    CHECK (purged_at IS NULL OR (phone IS NULL AND description = '')),
+    CHECK ((due_date IS NULL) = (due_jalali IS NULL)
+       AND (due_date IS NULL) = (due_working_days IS NULL)
+       AND (due_date IS NULL) = (due_holidays_known IS NULL))
+);
+INSERT INTO cases_v4 (id, client_uuid, tracking_code, kiosk_number, sequence, kind, subject_id,
+        service_id, national_code, national_code_masked, phone, phone_masked, description,
+        registered_at, due_date, due_jalali, due_working_days, due_holidays_known, samad_number,
+        status, purged_at)
+    SELECT id, client_uuid, tracking_code, kiosk_number, sequence, kind, subject_id, service_id,
+        CASE WHEN purged THEN NULL ELSE national_code END,
+        CASE WHEN purged THEN NULL ELSE national_code_masked END,
+        phone, phone_masked, description, registered_at, due_date, due_jalali, due_working_days,
+        due_holidays_known, samad_number, status,
+        CASE WHEN purged THEN CAST(strftime('%s', 'now') AS INTEGER) * 1000 END
+    FROM (SELECT *, (national_code = '1111111111' AND phone IS NULL AND description = '')
+              AS purged FROM cases);
+DROP TABLE cases;
+ALTER TABLE cases_v4 RENAME TO cases;
+
+CREATE TABLE meetings_v4 (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    meeting_day          TEXT    NOT NULL CHECK (meeting_day GLOB
+                                 '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    meeting_jalali       TEXT    NOT NULL,
+    full_name            TEXT    NOT NULL CHECK (length(full_name) BETWEEN 1 AND 200),
+    national_code        TEXT    CHECK (national_code IS NULL OR
+                             (length(national_code) = 10 AND national_code NOT GLOB '*[^0-9]*')),
+    national_code_masked TEXT,
+    birth_date           TEXT    CHECK (birth_date IS NULL OR birth_date GLOB
+                                 '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    occupation           TEXT    NOT NULL CHECK (occupation IN ('government', 'private', 'other')),
+    occupation_title     TEXT    CHECK (occupation_title IS NULL
+                                 OR length(occupation_title) BETWEEN 1 AND 200),
+    reason               TEXT    NOT NULL CHECK (length(reason) BETWEEN 1 AND 2000),
+    topic                TEXT    CHECK (topic IS NULL OR length(topic) BETWEEN 1 AND 100),
+    result_other         TEXT    CHECK (result_other IS NULL OR length(result_other) <= 1000),
+    actions_taken        TEXT    CHECK (actions_taken IS NULL OR length(actions_taken) <= 4000),
+    staff_id             INTEGER NOT NULL REFERENCES staff (id),
+    employee_code        TEXT    NOT NULL CHECK (length(employee_code) BETWEEN 1 AND 64),
+    recorded_at          INTEGER NOT NULL,
+    purged_at            INTEGER,
+    CHECK ((national_code IS NULL) = (national_code_masked IS NULL)),
+    CHECK ((national_code IS NULL) = (purged_at IS NOT NULL)),
+    CHECK (purged_at IS NULL OR (birth_date IS NULL AND full_name = '-' AND reason = '-'))
+);
+INSERT INTO meetings_v4 (id, client_uuid, kiosk_number, meeting_day, meeting_jalali, full_name,
+        national_code, national_code_masked, birth_date, occupation, occupation_title, reason,
+        topic, result_other, actions_taken, staff_id, employee_code, recorded_at, purged_at)
+    SELECT id, client_uuid, kiosk_number, meeting_day, meeting_jalali, full_name,
+        CASE WHEN purged THEN NULL ELSE national_code END,
+        CASE WHEN purged THEN NULL ELSE national_code_masked END,
+        birth_date, occupation, occupation_title, reason, topic, result_other, actions_taken,
+        staff_id, employee_code, recorded_at,
+        CASE WHEN purged THEN CAST(strftime('%s', 'now') AS INTEGER) * 1000 END
+    FROM (SELECT *, (national_code = '1111111111' AND full_name = '-' AND reason = '-'
+                     AND birth_date IS NULL) AS purged FROM meetings);
+DROP TABLE meetings;
+ALTER TABLE meetings_v4 RENAME TO meetings;
+CREATE INDEX meetings_by_day ON meetings (meeting_day);
+"#;
+
 /// Reads `PRAGMA user_version`.
 pub fn user_version(conn: &Connection, path: &Path) -> Result<u32, StoreError> {
     let version: i64 = conn
@@ -339,6 +455,18 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<u32, StoreError> {
             return Ok(current);
         };
         let next = current + 1;
+        if step.rebuilds_referenced_tables {
+            // PRAGMA foreign_keys is a no-op inside a transaction: give this one up, switch
+            // the checks off, and take the write lock again (the version is read again too).
+            drop(tx);
+            conn.pragma_update(None, "foreign_keys", false)
+                .ctx(path, "turn foreign keys off for a table rebuild")?;
+            let applied = apply_rebuild(conn, path, step, current);
+            conn.pragma_update(None, "foreign_keys", true)
+                .ctx(path, "turn foreign keys back on")?;
+            applied?;
+            continue;
+        }
         tx.execute_batch(step.sql)
             .ctx(path, "apply a schema migration")?;
         tx.pragma_update(None, "user_version", next)
@@ -346,6 +474,48 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<u32, StoreError> {
         tx.commit().ctx(path, "commit a schema migration")?;
         tracing::info!(path = %path.display(), version = next, summary = step.summary, "schema migrated");
     }
+}
+
+/// Applies a step that rebuilds referenced tables (foreign keys are off on `conn`): in one
+/// IMMEDIATE transaction, only if the file is still at `from`, and only if no row is left
+/// pointing at nothing afterwards.
+fn apply_rebuild(
+    conn: &mut Connection,
+    path: &Path,
+    step: &Migration,
+    from: u32,
+) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .ctx(path, "begin a migration")?;
+    if user_version(&tx, path)? != from {
+        // Another process applied it meanwhile; the loop reads the version again.
+        return Ok(());
+    }
+    tx.execute_batch(step.sql)
+        .ctx(path, "apply a schema migration")?;
+    let dangling: i64 = tx
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .ctx(path, "check foreign keys after a table rebuild")?;
+    if dangling > 0 {
+        // Rolled back (the transaction is dropped): the file stays at the old version.
+        return Err(StoreError::Damaged {
+            path: path.to_owned(),
+            reason: crate::error::CorruptReason::IntegrityCheckFailed {
+                problems: vec![format!(
+                    "{dangling} rows would refer to missing rows after migration {}",
+                    from + 1
+                )],
+            },
+        });
+    }
+    tx.pragma_update(None, "user_version", from + 1)
+        .ctx(path, "record the schema version")?;
+    tx.commit().ctx(path, "commit a schema migration")?;
+    tracing::info!(path = %path.display(), version = from + 1, summary = step.summary, "schema migrated");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@
 //! (or meeting) row and from the outbox item's stored payload, in one transaction, keeping what
 //! reports need: tracking code, kind, subject, service, dates, status, SAMAD's number.
 //!
-//! The schema requires a 10-digit national code on every case, so a purged case holds the
-//! placeholder [`PURGED_NATIONAL_CODE`] (all ones: never a real person's code, refused on real
-//! desks) and `**********` as its masked form. Items SAMAD has not acknowledged are never
-//! touched: they still have to be sent. Overwritten bytes must not linger in free pages or in
-//! the WAL, so the purge runs with `secure_delete` and checkpoints the WAL afterwards.
+//! A purged row holds no national code (NULL, with its masked form) and says when it was purged
+//! (`purged_at`); the schema ties the two, so a row is whole or purged, never half (migration 4).
+//! A meeting's name and reason, which the form requires, become "-". Items SAMAD has not
+//! acknowledged are never touched: they still have to be sent. Overwritten bytes must not linger
+//! in free pages or in the WAL, so the purge runs with `secure_delete` and checkpoints the WAL
+//! afterwards.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
@@ -19,11 +20,7 @@ use crate::Store;
 use crate::error::{SqlContext, StoreError};
 use crate::time::to_millis;
 
-/// What a purged case or meeting holds in place of the national code.
-pub const PURGED_NATIONAL_CODE: &str = "1111111111";
-/// What a purged row holds in place of the masked national code.
-pub const PURGED_MASK: &str = "**********";
-/// What a purged row holds where the schema needs non-empty text (a meeting's name, reason).
+/// What a purged meeting holds where the schema needs non-empty text (its name, reason).
 pub const PURGED_TEXT: &str = "-";
 
 /// What one purge run erased.
@@ -38,7 +35,7 @@ pub struct PurgeReport {
 /// Cases acknowledged by SAMAD at or before the cutoff and not purged yet.
 const DUE_CASES: &str = "SELECT c.id FROM cases c JOIN outbox o ON o.case_id = c.id
      AND o.item_kind = 'case'
-     WHERE o.state = 'done' AND o.done_at <= ?1 AND c.national_code <> ?2";
+     WHERE o.state = 'done' AND o.done_at <= ?1 AND c.purged_at IS NULL";
 
 impl Store {
     /// Erases the personal data of every case and meeting that SAMAD acknowledged more than
@@ -58,44 +55,45 @@ impl Store {
             .conn
             .transaction()
             .ctx(&path, "begin the personal data purge")?;
+        let purged_at = to_millis(now);
         let case_ids: Vec<i64> = tx
             .prepare(DUE_CASES)
             .ctx(&path, "find cases to purge")?
-            .query_map(params![cutoff, PURGED_NATIONAL_CODE], |r| r.get(0))
+            .query_map(params![cutoff], |r| r.get(0))
             .ctx(&path, "find cases to purge")?
             .collect::<Result<_, _>>()
             .ctx(&path, "find cases to purge")?;
         for id in &case_ids {
             tx.execute(
-                "UPDATE cases SET national_code = ?2, national_code_masked = ?3, phone = NULL,
-                     phone_masked = NULL, description = '' WHERE id = ?1",
-                params![id, PURGED_NATIONAL_CODE, PURGED_MASK],
+                "UPDATE cases SET national_code = NULL, national_code_masked = NULL, phone = NULL,
+                     phone_masked = NULL, description = '', purged_at = ?2 WHERE id = ?1",
+                params![id, purged_at],
             )
             .ctx(&path, "purge a case")?;
             tx.execute(
-                "UPDATE outbox SET payload = json_set(payload, '$.national_code', ?2,
+                "UPDATE outbox SET payload = json_set(payload, '$.national_code', NULL,
                      '$.phone', NULL, '$.description', '')
                  WHERE case_id = ?1 AND item_kind = 'case'",
-                params![id, PURGED_NATIONAL_CODE],
+                params![id],
             )
             .ctx(&path, "purge a case's outbox payload")?;
         }
         let meetings = tx
             .execute(
-                "UPDATE outbox SET payload = json_set(payload, '$.national_code', ?2,
-                     '$.full_name', ?3, '$.birth_date', NULL, '$.reason', ?3)
+                "UPDATE outbox SET payload = json_set(payload, '$.national_code', NULL,
+                     '$.full_name', ?2, '$.birth_date', NULL, '$.reason', ?2)
                  WHERE item_kind = 'meeting' AND state = 'done' AND done_at <= ?1
-                   AND item_uuid IN (SELECT client_uuid FROM meetings WHERE national_code <> ?2)",
-                params![cutoff, PURGED_NATIONAL_CODE, PURGED_TEXT],
+                   AND item_uuid IN (SELECT client_uuid FROM meetings WHERE purged_at IS NULL)",
+                params![cutoff, PURGED_TEXT],
             )
             .ctx(&path, "purge meetings' outbox payloads")?;
         let purged_meetings = tx
             .execute(
-                "UPDATE meetings SET national_code = ?2, national_code_masked = ?3,
-                     full_name = ?4, birth_date = NULL, reason = ?4
-                 WHERE national_code <> ?2 AND client_uuid IN (SELECT item_uuid FROM outbox
+                "UPDATE meetings SET national_code = NULL, national_code_masked = NULL,
+                     full_name = ?2, birth_date = NULL, reason = ?2, purged_at = ?3
+                 WHERE purged_at IS NULL AND client_uuid IN (SELECT item_uuid FROM outbox
                      WHERE item_kind = 'meeting' AND state = 'done' AND done_at <= ?1)",
-                params![cutoff, PURGED_NATIONAL_CODE, PURGED_MASK, PURGED_TEXT],
+                params![cutoff, PURGED_TEXT, purged_at],
             )
             .ctx(&path, "purge meetings")?;
         debug_assert_eq!(meetings, purged_meetings);
@@ -215,7 +213,8 @@ mod tests {
             .case_by_tracking_code(&acked.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(kept.national_code.as_string(), CODE);
+        assert_eq!(kept.national_code.unwrap().as_string(), CODE);
+        assert_eq!(kept.purged_at, None);
 
         // 8 days after the acknowledgement: purged; the unsent case is untouched.
         let report = store.purge_personal_data(at(10), 7).unwrap();
@@ -224,7 +223,8 @@ mod tests {
             .case_by_tracking_code(&acked.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(purged.national_code.as_string(), PURGED_NATIONAL_CODE);
+        assert_eq!(purged.national_code, None);
+        assert_eq!(purged.purged_at, Some(at(10)));
         assert_eq!(purged.phone, None);
         assert_eq!(purged.description, "");
         // What reports need stays.
@@ -237,7 +237,7 @@ mod tests {
             .case_by_tracking_code(&waiting.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(unsent.national_code.as_string(), OTHER);
+        assert_eq!(unsent.national_code.unwrap().as_string(), OTHER);
         assert_eq!(unsent.description, WORDS);
         assert_eq!(store.outbox_depth().unwrap().pending, 1);
 

@@ -393,7 +393,7 @@ fn meeting(staff_id: i64) -> NewMeeting {
         kiosk: kiosk(42),
         meeting_day: NaiveDate::from_ymd_opt(2025, 10, 28).unwrap(),
         full_name: "زهرا احمدی".into(),
-        national_code: national_code(3),
+        national_code: Some(national_code(3)),
         birth_date: NaiveDate::from_ymd_opt(1980, 3, 21),
         occupation: Occupation::Other,
         occupation_title: Some("کشاورز".into()),

@@ -42,7 +42,7 @@ fn registration_writes_case_event_outbox_item_and_receipt_together() {
     assert_eq!(stored.subject_id, new.subject_id);
     assert_eq!(stored.service_id, new.service_id);
     assert_eq!(
-        stored.national_code.as_string(),
+        stored.national_code.as_ref().unwrap().as_string(),
         new.national_code.as_string()
     );
     assert_eq!(stored.phone, new.phone);

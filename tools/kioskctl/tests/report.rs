@@ -78,7 +78,7 @@ fn monthly_and_quarterly_reports_are_written_from_a_kiosk_database() {
                 kiosk,
                 meeting_day: NaiveDate::from_ymd_opt(2026, 9, 29).unwrap(),
                 full_name: "زهرا احمدی".into(),
-                national_code: national_code(),
+                national_code: Some(national_code()),
                 birth_date: None,
                 occupation: Occupation::Government,
                 occupation_title: None,

@@ -664,7 +664,7 @@ pub fn meeting_of(
         kiosk,
         meeting_day,
         full_name: draft.full_name.trim().to_owned(),
-        national_code,
+        national_code: Some(national_code),
         birth_date,
         occupation: draft.occupation,
         occupation_title: optional(&draft.occupation_title),
@@ -747,7 +747,8 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             };
             let national_code = match code {
                 Some(c) => match ctx.store.case_by_tracking_code(&c) {
-                    Ok(case) => case.map(|c| c.national_code),
+                    // A purged case names nobody any more.
+                    Ok(case) => case.and_then(|c| c.national_code),
                     Err(e) => return Some(refused(DeskError::Store(e))),
                 },
                 None => None,

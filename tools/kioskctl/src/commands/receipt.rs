@@ -126,7 +126,7 @@ fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String>
         tracking,
         registered_at,
         due,
-        national_code,
+        national_code: Some(national_code),
         mobile,
         description: raw.description,
         description_lines: raw.description_lines,
