@@ -158,17 +158,33 @@ impl<P: PrintSink> Kiosk<P> {
     }
 
     /// The satisfaction URL for a registered case, when this kiosk has a signing key.
-    fn satisfaction_url(&mut self, registered: &Registered, service_id: &str) -> Option<String> {
+    /// The visit's satisfaction code as a URL, signed with this kiosk's key. The claim is made
+    /// from the case alone (issued at its registration second), and Ed25519 signatures are
+    /// deterministic, so a reprint carries the very code of the first receipt: one visit, one
+    /// code, one rating. `None` without a key, for a case another kiosk registered (only its
+    /// key can sign the code again), or once the code has expired.
+    fn satisfaction_url(
+        &mut self,
+        tracking_code: kiosk_core::TrackingCode,
+        registered_at: DateTime<Utc>,
+        service_id: &str,
+    ) -> Option<String> {
         let key = self.satisfaction_key.as_ref()?;
-        let now = (self.clock)();
+        if tracking_code.kiosk() != self.config.kiosk_number {
+            return None;
+        }
         let claim = kiosk_core::satisfaction::SatisfactionClaim {
             kiosk: self.config.kiosk_number,
-            tracking_code: registered.case.tracking_code,
+            tracking_code,
             service_id: service_id.to_owned(),
             employee_code: None,
-            issued_at: DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+            issued_at: DateTime::from_timestamp(registered_at.timestamp(), 0)
+                .unwrap_or(registered_at),
             valid_hours: SATISFACTION_VALID_HOURS,
         };
+        if claim.expires_at() <= (self.clock)() {
+            return None;
+        }
         match kiosk_core::satisfaction::issue(&claim, key) {
             Ok(token) => Some(kiosk_core::satisfaction::url(
                 &self.config.receipt.portal_url,
@@ -319,7 +335,11 @@ impl<P: PrintSink> Kiosk<P> {
             .as_ref()
             .and_then(|s| s.service_id.clone())
             .unwrap_or_default();
-        let satisfaction_url = self.satisfaction_url(&registered, &service_id);
+        let satisfaction_url = self.satisfaction_url(
+            registered.case.tracking_code,
+            registered.case.registered_at,
+            &service_id,
+        );
         let subject = subject.map(|s| s.label_fa).unwrap_or_default();
         let case = ReceiptCase {
             agency: self.config.agency.clone(),
@@ -414,6 +434,11 @@ impl<P: PrintSink> Kiosk<P> {
             Some(kiosk_store::CaseRef::Code(code)),
             ReceiptVariant::Reprint,
         )?;
+        let satisfaction_url = self.satisfaction_url(
+            code,
+            case.registered_at,
+            case.service_id.as_deref().unwrap_or_default(),
+        );
         let subject = self
             .config
             .catalogue
@@ -434,7 +459,7 @@ impl<P: PrintSink> Kiosk<P> {
             description_lines: 0,
             portal_url: self.config.receipt.portal_url.clone(),
             phone: self.config.receipt.phone.clone(),
-            satisfaction_url: None,
+            satisfaction_url,
             footer: self.config.receipt.footer.clone(),
             logo: None,
         };
