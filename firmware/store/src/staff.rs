@@ -239,6 +239,22 @@ impl Store {
 }
 
 impl Store {
+    /// Every staff member, by employee code.
+    pub fn list_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
+        let codes: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT employee_code FROM staff ORDER BY employee_code")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .ctx(&self.path, "list staff")?;
+        let mut staff = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(member) = self.staff_by_employee_code(&code)? {
+                staff.push(member);
+            }
+        }
+        Ok(staff)
+    }
+
     /// The staff member with this row id.
     pub fn staff_by_id(&self, id: i64) -> Result<Option<StaffRecord>, StoreError> {
         let code: Option<String> = self

@@ -217,29 +217,17 @@ fn unlock(db: &Path, employee_code: &str, json_mode: bool) -> Result<Outcome, Ou
     ))
 }
 
-/// Rows are never deleted (members are deactivated instead), so ids run from 1 without long
-/// gaps; the store has no listing query, so the ids are walked until this many in a row miss.
-const MAX_ID_GAP: i64 = 64;
-
 fn list(db: &Path, json_mode: bool) -> Result<Outcome, Outcome> {
     let store = open(db, json_mode)?;
     let mut members = Vec::new();
-    let (mut id, mut missed) = (1, 0);
-    while missed < MAX_ID_GAP {
-        match store
-            .staff_by_id(id)
-            .map_err(|e| fail(json_mode, &e.to_string()))?
-        {
-            Some(m) => {
-                missed = 0;
-                let card = store
-                    .setting(&format!("{CARD_OF_KEY}{}", m.employee_code))
-                    .map_err(|e| fail(json_mode, &e.to_string()))?;
-                members.push((m, card));
-            }
-            None => missed += 1,
-        }
-        id += 1;
+    for m in store
+        .list_staff()
+        .map_err(|e| fail(json_mode, &e.to_string()))?
+    {
+        let card = store
+            .setting(&format!("{CARD_OF_KEY}{}", m.employee_code))
+            .map_err(|e| fail(json_mode, &e.to_string()))?;
+        members.push((m, card));
     }
     let now = chrono::Utc::now();
     let rows: Vec<serde_json::Value> = members
