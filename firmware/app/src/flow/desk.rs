@@ -27,6 +27,8 @@ use uuid::Uuid;
 pub enum DeskScreen {
     /// Scan your staff card.
     Login,
+    /// Type the staff card's number (a desk whose scanner is missing or broken).
+    CardEntry,
     /// Type your PIN.
     Pin,
     /// What to do.
@@ -49,9 +51,14 @@ pub enum DeskScreen {
     Working,
 }
 
+/// Longest staff card number typed on the keypad.
+pub const MAX_TYPED_CARD_DIGITS: usize = 20;
+
 /// What staff can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeskAction {
+    /// Type the staff card's number instead of scanning it.
+    TypeCard,
     /// Claim a visit.
     Claim,
     /// Register a service.
@@ -309,6 +316,7 @@ impl DeskFlow {
     pub fn title_fa(&self) -> &'static str {
         match self.screen {
             DeskScreen::Login => "کارت کارمندی خود را اسکن کنید",
+            DeskScreen::CardEntry => "شماره کارت کارمندی را وارد کنید",
             DeskScreen::Pin => "رمز خود را وارد کنید",
             DeskScreen::Menu => "میز خدمت",
             DeskScreen::Claim => "رسید یا کد نظرسنجی مراجعه‌کننده را اسکن کنید",
@@ -326,7 +334,9 @@ impl DeskFlow {
     pub fn actions(&self) -> Vec<DeskAction> {
         use DeskAction as A;
         match self.screen {
-            DeskScreen::Login | DeskScreen::Working => Vec::new(),
+            DeskScreen::Login => vec![A::TypeCard],
+            DeskScreen::Working => Vec::new(),
+            DeskScreen::CardEntry => vec![A::Submit, A::Back],
             DeskScreen::Pin => vec![A::Submit, A::Logout],
             DeskScreen::Menu => vec![
                 A::Claim,
@@ -411,7 +421,16 @@ impl DeskFlow {
                 }
                 Vec::new()
             }
-            (DeskScreen::Pin | DeskScreen::Service, DeskEvent::Backspace) => {
+            (DeskScreen::CardEntry, DeskEvent::Digit(d)) if d < 10 => {
+                if self.entry.len() < MAX_TYPED_CARD_DIGITS {
+                    self.entry.push(char::from(b'0' + d));
+                }
+                Vec::new()
+            }
+            (
+                DeskScreen::Pin | DeskScreen::Service | DeskScreen::CardEntry,
+                DeskEvent::Backspace,
+            ) => {
                 self.entry.pop();
                 Vec::new()
             }
@@ -519,6 +538,13 @@ impl DeskFlow {
         self.notice = None;
         match (self.screen, action, staff_id) {
             (_, A::Logout, _) => self.logout(),
+            (DeskScreen::Login, A::TypeCard, _) => self.show(DeskScreen::CardEntry),
+            (DeskScreen::CardEntry, A::Submit, _) if !self.entry.is_empty() => {
+                // The typed number stands where a scanned card would: the PIN still decides.
+                self.card = Some(std::mem::take(&mut self.entry));
+                self.show(DeskScreen::Pin)
+            }
+            (DeskScreen::CardEntry, A::Back, _) => self.show(DeskScreen::Login),
             (DeskScreen::Pin, A::Submit, _) => {
                 let pin = std::mem::take(&mut self.entry);
                 let card = self.card.clone().unwrap_or_default();
@@ -902,6 +928,45 @@ mod tests {
         assert_eq!(flow.screen, DeskScreen::Login);
         assert!(flow.refused);
         assert_eq!(flow.card, None);
+    }
+
+    #[test]
+    fn a_typed_card_number_stands_for_a_scan_and_the_pin_still_decides() {
+        let mut flow = DeskFlow::new();
+        assert_eq!(flow.actions(), vec![DeskAction::TypeCard]);
+        // Empty, then back: nothing happens, the login screen returns.
+        flow.step(DeskEvent::Do(DeskAction::TypeCard));
+        assert_eq!(flow.screen, DeskScreen::CardEntry);
+        assert!(flow.step(DeskEvent::Do(DeskAction::Submit)).is_empty());
+        flow.step(DeskEvent::Do(DeskAction::Back));
+        assert_eq!(flow.screen, DeskScreen::Login);
+        assert!(
+            flow.step(DeskEvent::Do(DeskAction::Claim)).is_empty(),
+            "no menu from the card screen"
+        );
+        flow.step(DeskEvent::Do(DeskAction::TypeCard));
+        for d in [2, 0, 4, 1, 9] {
+            flow.step(DeskEvent::Digit(d));
+        }
+        flow.step(DeskEvent::Backspace);
+        for _ in 0..40 {
+            flow.step(DeskEvent::Digit(7));
+        }
+        assert_eq!(flow.entry.len(), MAX_TYPED_CARD_DIGITS);
+        while flow.entry.len() > 4 {
+            flow.step(DeskEvent::Backspace);
+        }
+        flow.step(DeskEvent::Do(DeskAction::Submit));
+        assert_eq!(flow.screen, DeskScreen::Pin);
+        assert_eq!(flow.card.as_deref(), Some("2041"));
+        for d in [5, 8, 2, 0] {
+            flow.step(DeskEvent::Digit(d));
+        }
+        let effects = flow.step(DeskEvent::Do(DeskAction::Submit));
+        assert!(effects.contains(&DeskEffect::Login {
+            card: "2041".into(),
+            pin: "5820".into()
+        }));
     }
 
     #[test]

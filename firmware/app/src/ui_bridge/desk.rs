@@ -37,6 +37,7 @@ pub struct HealthView {
 /// The stable id of a desk action's button.
 pub fn action_id(action: &DeskAction) -> String {
     match action {
+        DeskAction::TypeCard => "type-card".into(),
         DeskAction::Claim => "claim".into(),
         DeskAction::RegisterService => "service".into(),
         DeskAction::Meeting => "meeting".into(),
@@ -72,6 +73,7 @@ pub fn event_for(flow: &DeskFlow, input: &UiInput) -> Option<DeskEvent> {
 /// The label of a desk action.
 pub fn action_label(action: &DeskAction) -> String {
     match action {
+        DeskAction::TypeCard => "ورود با شماره کارت".into(),
         DeskAction::Claim => "پذیرش مراجعه".into(),
         DeskAction::RegisterService => "ثبت خدمت".into(),
         DeskAction::Meeting => "فرم ملاقات مردمی".into(),
@@ -94,7 +96,7 @@ pub fn action_label(action: &DeskAction) -> String {
 fn page(screen: DeskScreen) -> Page {
     match screen {
         DeskScreen::Login => Page::DeskLogin,
-        DeskScreen::Pin => Page::DeskPin,
+        DeskScreen::Pin | DeskScreen::CardEntry => Page::DeskPin,
         DeskScreen::Menu => Page::DeskMenu,
         DeskScreen::Claim | DeskScreen::Reprint => Page::DeskScan,
         DeskScreen::Service => Page::DeskService,
@@ -109,7 +111,7 @@ fn page(screen: DeskScreen) -> Page {
 fn role(action: &DeskAction) -> Role {
     match action {
         DeskAction::Submit => Role::Primary,
-        DeskAction::Back | DeskAction::Logout => Role::Nav,
+        DeskAction::Back | DeskAction::Logout | DeskAction::TypeCard => Role::Nav,
         DeskAction::SetOccupation(_) | DeskAction::ToggleResult(_) => Role::Toggle,
         _ => Role::Choice,
     }
@@ -169,7 +171,9 @@ pub fn view_model(flow: &DeskFlow, health: &HealthView) -> ViewModel {
                 };
                 true
             }
-            DeskAction::Back | DeskAction::Submit | DeskAction::Logout => false,
+            DeskAction::Back | DeskAction::Submit | DeskAction::Logout | DeskAction::TypeCard => {
+                false
+            }
             _ => true,
         };
         if in_body {
@@ -185,6 +189,11 @@ pub fn view_model(flow: &DeskFlow, health: &HealthView) -> ViewModel {
                     "برای ورود، کارت کارمندی را جلوی اسکنر بگیرید و سپس رمز خود را وارد کنید."
                         .into();
             }
+        }
+        DeskScreen::CardEntry => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = fa(&flow.entry);
+            vm.hint = "شماره چاپ‌شده روی کارت".into();
         }
         DeskScreen::Pin => {
             vm.keyboard = Keyboard::Digits;
