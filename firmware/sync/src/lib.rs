@@ -27,7 +27,9 @@ pub use client::{
 };
 pub use error::SyncError;
 pub use periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
-pub use relay::{Relay, RelayHandle, RelaySettings, RelayStats, Round, SharedStore};
+pub use relay::{
+    CATALOGUE_SETTING, Relay, RelayHandle, RelaySettings, RelayStats, Round, SharedStore,
+};
 pub use tls::{TlsMaterial, client_config};
 
 /// The wire contract, as an OpenAPI 3.1 document.

@@ -248,9 +248,45 @@ fn pulled_event(event: &Event) -> Option<PulledEvent> {
     })
 }
 
+/// Where the last catalogue SAMAD sent is kept in the store's settings (JSON), so a restart
+/// starts from it and asks SAMAD with its ETag (a 304, not the whole catalogue again).
+pub const CATALOGUE_SETTING: &str = "samad.catalogue";
+
+/// The catalogue kept in the store, if there is one that still reads.
+fn stored_catalogue(store: &SharedStore) -> Option<CatalogueUpdate> {
+    #[derive(serde::Deserialize)]
+    struct Kept {
+        etag: String,
+        catalogue: crate::wire::Catalogue,
+    }
+    let text = match store.lock() {
+        Ok(guard) => guard.setting(CATALOGUE_SETTING),
+        Err(_) => return None,
+    };
+    let text = match text {
+        Ok(text) => text?,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the kept catalogue; fetching it again");
+            return None;
+        }
+    };
+    match serde_json::from_str::<Kept>(&text) {
+        Ok(kept) => Some(CatalogueUpdate {
+            catalogue: kept.catalogue,
+            etag: kept.etag,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "the kept catalogue does not read; fetching it again");
+            None
+        }
+    }
+}
+
 impl Relay {
-    /// A relay over `store` talking to SAMAD through `client`.
+    /// A relay over `store` talking to SAMAD through `client`. It starts from the catalogue
+    /// kept in the store by an earlier run, if any.
     pub fn new(store: SharedStore, client: SamadClient, settings: RelaySettings) -> Self {
+        let kept = stored_catalogue(&store).map(Arc::new);
         Self {
             store,
             client,
@@ -260,7 +296,7 @@ impl Relay {
             solo: 0,
             schedule: None,
             health: None,
-            catalogue: watch::Sender::new(None),
+            catalogue: watch::Sender::new(kept),
         }
     }
 
@@ -337,6 +373,15 @@ impl Relay {
             CatalogueFetch::NotModified => Ok(false),
             CatalogueFetch::Changed { catalogue, etag } => {
                 RelayStats::add(&self.stats.catalogues, 1);
+                let kept = serde_json::json!({ "etag": etag, "catalogue": catalogue }).to_string();
+                // Kept for the next start; failing to keep it costs one fetch then, nothing more.
+                if let Err(e) = with_store(&self.store, move |s| {
+                    s.set_setting(CATALOGUE_SETTING, &kept)
+                })
+                .await
+                {
+                    tracing::warn!(error = %e, "could not keep the catalogue");
+                }
                 self.catalogue.send_replace(Some(Arc::new(CatalogueUpdate {
                     catalogue: *catalogue,
                     etag,

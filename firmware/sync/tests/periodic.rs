@@ -125,6 +125,42 @@ async fn heartbeat_catalogue_and_events_run_on_their_intervals_with_injected_tim
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_is_kept_in_the_store_and_a_restart_asks_with_its_etag() {
+    let rig = rig().await;
+    let sim = rig.sim.stats();
+    let mut first = periodic_relay(&rig);
+    assert!(
+        first.catalogue_updates().borrow().is_none(),
+        "nothing kept yet"
+    );
+    assert!(first.refresh_catalogue().await.unwrap());
+    assert_eq!(SimStats::get(&sim.catalogue_sent), 1);
+    drop(first);
+
+    // A restart (a new relay on the same database) starts from the kept catalogue, and its
+    // first check is answered 304: the catalogue is not downloaded again.
+    let mut second = periodic_relay(&rig);
+    let kept = second.catalogue_updates().borrow().clone().unwrap();
+    assert_eq!(kept.etag, samad_sim::CATALOGUE_ETAG);
+    assert_eq!(kept.catalogue, samad_sim::catalogue());
+    assert!(!second.refresh_catalogue().await.unwrap());
+    assert_eq!(SimStats::get(&sim.catalogue_sent), 1);
+    assert_eq!(SimStats::get(&sim.catalogue_not_modified), 1);
+    drop(second);
+
+    // A kept value that no longer reads is dropped with a warning and fetched again.
+    rig.store
+        .lock()
+        .unwrap()
+        .set_setting(kiosk_sync::CATALOGUE_SETTING, "{not json")
+        .unwrap();
+    let mut third = periodic_relay(&rig);
+    assert!(third.catalogue_updates().borrow().is_none());
+    assert!(third.refresh_catalogue().await.unwrap());
+    assert_eq!(SimStats::get(&sim.catalogue_sent), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_heartbeat_backs_off_within_twice_its_interval_and_honours_a_retry_after_date() {
     let rig = rig().await;
     let mut settings = relay_settings();
