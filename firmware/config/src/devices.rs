@@ -1,5 +1,5 @@
 //! The device sections of kiosk.toml: `[printer]`, `[scanner]`, `[card]`, `[keypad]`,
-//! `[speech]`.
+//! `[speech]`, `[headphones]` (in [`headphones`]).
 //!
 //! Each section is optional and every key has a default, so a kiosk built to the standard
 //! design (an 80 mm USB printer at `/dev/usb/lp0`, espeak-ng on the default sound device, no
@@ -16,6 +16,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::ConfigIssue;
+
+pub mod headphones;
+pub(crate) use headphones::RawHeadphones;
+pub use headphones::{HeadphoneBackend, HeadphoneSettings};
 
 // ---- the file's shape ----------------------------------------------------------------------
 
@@ -162,6 +166,8 @@ pub struct DeviceSettings {
     pub keypad: KeypadSettings,
     /// Speech output.
     pub speech: SpeechOutputSettings,
+    /// Headphone detection.
+    pub headphones: HeadphoneSettings,
 }
 
 /// Paper width preset a printer profile starts from.
@@ -589,6 +595,7 @@ pub(crate) struct RawDevices {
     pub card: RawCard,
     pub keypad: RawKeypad,
     pub speech: RawSpeech,
+    pub headphones: RawHeadphones,
 }
 
 struct Check<'a>(&'a mut Vec<ConfigIssue>);
@@ -685,6 +692,7 @@ pub(crate) fn check(raw: RawDevices, issues: &mut Vec<ConfigIssue>) -> DeviceSet
         card: card(raw.card, &mut c),
         keypad: keypad(raw.keypad, &mut c),
         speech: speech(raw.speech, &mut c),
+        headphones: headphones::check(raw.headphones, &mut c),
     }
 }
 

@@ -47,6 +47,8 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub speech: crate::devices::RawSpeech,
     #[serde(default)]
+    pub headphones: crate::devices::RawHeadphones,
+    #[serde(default)]
     pub samad: Option<crate::samad::RawSamad>,
     #[serde(default)]
     pub privacy: crate::privacy::RawPrivacy,

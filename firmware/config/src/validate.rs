@@ -392,6 +392,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             card: raw.card,
             keypad: raw.keypad,
             speech: raw.speech,
+            headphones: raw.headphones,
         },
         &mut issues.0,
     );

@@ -1,6 +1,7 @@
 //! The kiosk's devices, built from its configuration: the one place that names backends.
 //!
-//! [`build`] reads the `[printer]`, `[scanner]`, `[card]`, `[keypad]` and `[speech]` settings
+//! [`build`] reads the `[printer]`, `[scanner]`, `[card]`, `[keypad]`, `[speech]` and
+//! `[headphones]` settings
 //! of a [`KioskConfig`] and returns [`Devices`]: the receipt printer as the runtime's
 //! [`DevicePrinter`] with the [`Profile`] its slips are laid out for, the input devices as
 //! async event streams (each on its own thread inside the drivers), and the speech queue.
@@ -14,16 +15,19 @@ use std::path::Path;
 
 use kiosk_config::KioskConfig;
 use kiosk_config::devices::{
-    CardBackend, CutMode, KeypadBackend, LineEnd, PrinterProfileSettings, PrinterSettings,
-    PrinterTransport, QrLevel as CfgQrLevel, QrMode as CfgQrMode, ScannerBackend, SpeechBackend,
-    SpeechOutput, WedgeLayout,
+    CardBackend, CutMode, HeadphoneBackend, KeypadBackend, LineEnd, PrinterProfileSettings,
+    PrinterSettings, PrinterTransport, QrLevel as CfgQrLevel, QrMode as CfgQrMode, ScannerBackend,
+    SpeechBackend, SpeechOutput, WedgeLayout,
 };
 use kiosk_drivers::EventStream;
 use kiosk_drivers::card::{
     ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, SimCardReader,
     SimCardReaderHandle,
 };
-use kiosk_drivers::keypad::{Key, KeyEvent, Keypad as _, SimKeypad, SimKeypadHandle};
+use kiosk_drivers::keypad::{
+    HeadphoneJack as _, JackEvent, Key, KeyEvent, Keypad as _, SimJack, SimJackHandle, SimKeypad,
+    SimKeypadHandle,
+};
 use kiosk_drivers::printer::{
     EscPosPrinter, JobConfig, ReceiptPrinter, SerialConfig, SerialTransport, SimPrinter,
     SimPrinterHandle, Tcp9100, UsbLp,
@@ -58,6 +62,8 @@ pub struct Devices {
     pub keypad: Option<EventStream<KeyEvent>>,
     /// The speech queue and its progress events (`None`: speech off).
     pub speech: Option<(SpeechQueue, EventStream<SpeechEvent>)>,
+    /// Headphones plugged and unplugged (`None`: no detection).
+    pub headphones: Option<EventStream<JackEvent>>,
     /// Handles of the simulated backends that were configured.
     pub sims: SimHandles,
 }
@@ -75,6 +81,8 @@ pub struct SimHandles {
     pub keypad: Option<SimKeypadHandle>,
     /// What was said.
     pub speech: Option<SimSpeech>,
+    /// Plugs headphones in and out.
+    pub headphones: Option<SimJackHandle>,
 }
 
 /// One device that cannot be started as configured.
@@ -234,6 +242,21 @@ pub fn check(config: &KioskConfig) -> Vec<DeviceProblem> {
                      has no GPIO support (use \"evdev\" for a USB keypad)"
                 .to_owned(),
         }),
+        _ => {}
+    }
+    match &d.headphones.backend {
+        HeadphoneBackend::Evdev { path } => {
+            check_device(&mut problems, "headphone jack", "headphones.path", path);
+        }
+        HeadphoneBackend::Gpio { .. } if !cfg!(feature = "gpio-rppal") => {
+            problems.push(DeviceProblem {
+                device: "headphone jack",
+                key: "headphones.backend",
+                reason: "\"gpio\" needs the firmware built with the gpio-rppal feature; this \
+                         build has no GPIO support (use \"evdev\" for the sound card's jack)"
+                    .to_owned(),
+            });
+        }
         _ => {}
     }
     if d.speech.backend == SpeechBackend::Espeak {
@@ -413,6 +436,32 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         }
     };
 
+    let headphones = match &d.headphones.backend {
+        HeadphoneBackend::None => None,
+        HeadphoneBackend::Sim => {
+            let (jack, handle) = SimJack::new();
+            sims.headphones = Some(handle);
+            Some(jack.events())
+        }
+        HeadphoneBackend::Evdev { path } => {
+            Some(kiosk_drivers::keypad::evdev::EvdevJack { path: path.clone() }.events())
+        }
+        #[cfg(feature = "gpio-rppal")]
+        HeadphoneBackend::Gpio {
+            pin,
+            plugged_when_low,
+        } => Some(
+            kiosk_drivers::keypad::rppal::RppalJack {
+                pin: *pin,
+                plugged_when_low: *plugged_when_low,
+            }
+            .events(),
+        ),
+        // `check` refused it above.
+        #[cfg(not(feature = "gpio-rppal"))]
+        HeadphoneBackend::Gpio { .. } => None,
+    };
+
     Ok(Devices {
         printer: DevicePrinter(printer),
         profile,
@@ -420,8 +469,18 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         card,
         keypad,
         speech,
+        headphones,
         sims,
     })
+}
+
+/// Headphones plugged in start speech mode; taking them out changes nothing (the visitor turns
+/// speech off on the accessibility screen, and the session's end resets it).
+pub fn jack_event(event: JackEvent) -> Option<Event> {
+    match event {
+        JackEvent::Plugged => Some(Event::HeadphonesIn),
+        JackEvent::Unplugged => None,
+    }
 }
 
 /// The flow event a key press means: the arrows walk the focus ring, select activates, back
@@ -568,9 +627,17 @@ mod tests {
     #[tokio::test]
     async fn simulated_devices_are_wired_to_their_streams() {
         let config = config(
-            "[printer]\ntransport = \"sim\"\n[scanner]\nbackend = \"sim\"\n[card]\nbackend = \"sim\"\n[keypad]\nbackend = \"sim\"\n[speech]\nbackend = \"sim\"\n",
+            "[printer]\ntransport = \"sim\"\n[scanner]\nbackend = \"sim\"\n[card]\nbackend = \"sim\"\n[keypad]\nbackend = \"sim\"\n[speech]\nbackend = \"sim\"\n[headphones]\nbackend = \"sim\"\n",
         );
         let mut devices = build(&config).expect("devices start");
+        let jack = devices.sims.headphones.as_ref().expect("sim jack");
+        assert!(jack.set_plugged(true).await);
+        assert!(jack.set_plugged(false).await);
+        let plugs = devices.headphones.as_mut().expect("stream");
+        let plugged = plugs.next().await.expect("plugged");
+        assert!(matches!(jack_event(plugged), Some(Event::HeadphonesIn)));
+        let unplugged = plugs.next().await.expect("unplugged");
+        assert!(jack_event(unplugged).is_none());
         let job = sample(&devices.profile);
         assert_eq!(devices.printer.print(&job), Ok(()));
         let sim = devices.sims.printer.as_ref().expect("sim printer");
@@ -619,7 +686,7 @@ mod tests {
         let plain = dir.path().join("not-a-device");
         std::fs::write(&plain, b"").expect("file");
         let config = config(&format!(
-            "{QUIET}[printer]\npath = \"/dev/usb/lp-missing\"\n[scanner]\nbackend = \"serial\"\npath = \"{}\"\n[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/nothing-here\"\n",
+            "{QUIET}[printer]\npath = \"/dev/usb/lp-missing\"\n[scanner]\nbackend = \"serial\"\npath = \"{}\"\n[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/nothing-here\"\n[headphones]\nbackend = \"evdev\"\npath = \"/dev/input/by-path/no-sound-card\"\n",
             plain.display()
         ));
         let err = match build(&config) {
@@ -627,7 +694,15 @@ mod tests {
             Err(e) => e,
         };
         let keys: Vec<_> = err.0.iter().map(|p| p.key).collect();
-        assert_eq!(keys, vec!["printer.path", "scanner.path", "keypad.path"]);
+        assert_eq!(
+            keys,
+            vec![
+                "printer.path",
+                "scanner.path",
+                "keypad.path",
+                "headphones.path"
+            ]
+        );
         let text = err.to_string();
         assert!(
             text.contains("receipt printer (printer.path): /dev/usb/lp-missing does not exist"),

@@ -120,8 +120,9 @@ pub fn queue_speech(
     })
 }
 
-/// Forwards the input devices' event streams (scanner, card reader, keypad) onto `inbox` as
-/// flow events, one thread per device; a thread ends when its device or the inbox is gone.
+/// Forwards the input devices' event streams (scanner, card reader, keypad, headphone jack) onto
+/// `inbox` as flow events, one thread per device; a thread ends when its device or the inbox is
+/// gone.
 pub fn forward_devices(devices: &mut drivers::Devices, inbox: &Inbox) -> anyhow::Result<()> {
     fn forward<E: Send + 'static>(
         name: &str,
@@ -162,6 +163,9 @@ pub fn forward_devices(devices: &mut drivers::Devices, inbox: &Inbox) -> anyhow:
     }
     if let Some(stream) = devices.keypad.take() {
         forward("keypad", stream, inbox.clone(), drivers::key_event)?;
+    }
+    if let Some(stream) = devices.headphones.take() {
+        forward("headphones", stream, inbox.clone(), drivers::jack_event)?;
     }
     Ok(())
 }

@@ -323,3 +323,51 @@ output = "hdmi"
     );
     assert_eq!(found, vec!["scanner.layout", "scanner.terminator"]);
 }
+
+#[test]
+fn headphone_detection_is_read_and_bad_values_are_named() {
+    assert_eq!(devices("").headphones.backend, HeadphoneBackend::None);
+    assert_eq!(
+        devices("[headphones]\nbackend = \"evdev\"\npath = \"/dev/input/event3\"\n")
+            .headphones
+            .backend,
+        HeadphoneBackend::Evdev {
+            path: PathBuf::from("/dev/input/event3")
+        }
+    );
+    assert_eq!(
+        devices("[headphones]\nbackend = \"gpio\"\npin = 17\n")
+            .headphones
+            .backend,
+        HeadphoneBackend::Gpio {
+            pin: 17,
+            plugged_when_low: true
+        }
+    );
+    assert_eq!(
+        devices("[headphones]\nbackend = \"sim\"\n")
+            .headphones
+            .backend,
+        HeadphoneBackend::Sim
+    );
+    assert_eq!(
+        keys("[headphones]\nbackend = \"evdev\"\n"),
+        vec!["headphones.path"]
+    );
+    assert_eq!(
+        keys("[headphones]\nbackend = \"gpio\"\npin = 40\n"),
+        vec!["headphones.pin"]
+    );
+    assert_eq!(
+        keys("[headphones]\nbackend = \"gpio\"\n"),
+        vec!["headphones.pin"]
+    );
+    assert_eq!(
+        keys("[headphones]\nbackend = \"sim\"\npath = \"/dev/input/event3\"\npin = 4\n"),
+        vec!["headphones.path", "headphones.pin"]
+    );
+    assert_eq!(
+        keys("[headphones]\nbackend = \"evdev\"\npath = \"event3\"\n"),
+        vec!["headphones.path"]
+    );
+}
