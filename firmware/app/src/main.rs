@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use kiosk::device::{self, BoxedPrinter, Device, Inbox, RunOptions, SlipDir};
-use kiosk::out_of_service::{self, Fault, FaultContext as _, StartError};
+use kiosk::out_of_service::{self, Ended, Fault, FaultContext as _, StartError};
 use kiosk::runtime::Kiosk;
 use kiosk_store::{OpenOptions, Store};
 use kiosk_ui::Backend;
@@ -219,12 +219,20 @@ fn soak(dir: &Path, journeys: usize) -> anyhow::Result<()> {
 }
 
 /// `--config FILE`: the real device. A start-up step that fails shows the out-of-service
-/// screen instead (see `kiosk::out_of_service`) and the process exits 1 when that ends.
+/// screen instead (see `kiosk::out_of_service`); the process exits 1 when that ends, or 0 when
+/// the failed step passes again (systemd then starts the kiosk afresh).
 fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
     let backend = Backend::detect();
+    let out_of_service = |e: StartError, kiosk: Option<u32>| {
+        let recheck = recheck(path, e.fault);
+        match out_of_service::serve(e, backend, kiosk, quit_after, recheck) {
+            Ended::Recovered => Ok(()),
+            Ended::Failed(e) => Err(e),
+        }
+    };
     let config = match kiosk_config::load(path).fault(Fault::Configuration) {
         Ok(config) => config,
-        Err(e) => return Err(out_of_service::serve(e, backend, None, quit_after)),
+        Err(e) => return out_of_service(e, None),
     };
     let rotation = config.display.rotation.degrees();
     if backend == Backend::Kms && rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none()
@@ -234,13 +242,48 @@ fn run_device(path: &Path, quit_after: Option<Duration>) -> anyhow::Result<()> {
     let kiosk_number = config.kiosk_number.get();
     match start_device(config) {
         Ok(started) => started.run(backend, quit_after),
-        Err(e) => Err(out_of_service::serve(
-            e,
-            backend,
-            Some(kiosk_number),
-            quit_after,
-        )),
+        Err(e) => out_of_service(e, Some(kiosk_number)),
     }
+}
+
+/// Whether the start-up step that failed with `fault` would pass now, read again from the
+/// configuration at `path`; `None` for a database fault, which waits for the operator.
+fn recheck(path: &Path, fault: Fault) -> Option<Box<dyn FnMut() -> bool>> {
+    if fault == Fault::Database {
+        return None;
+    }
+    let path = path.to_owned();
+    Some(Box::new(move || {
+        let Ok(config) = kiosk_config::load(&path) else {
+            return false;
+        };
+        match fault {
+            Fault::Configuration => true,
+            Fault::DatabaseKey => {
+                kiosk_store::DatabaseKey::load(&database_key_file(&config)).is_ok()
+            }
+            Fault::SigningKeys => {
+                let keys = config.data_dir.join("keys");
+                kiosk_store::FleetKeys::load(&keys).is_ok()
+                    && kiosk_store::signing_keys::own_signing_key(&keys, config.kiosk_number)
+                        .is_ok()
+            }
+            Fault::Devices => device::drivers::check(&config).is_empty(),
+            Fault::Sync => config.samad.as_ref().is_none_or(|samad| {
+                kiosk_sync::SamadClient::from_config(samad, config.kiosk_number.get()).is_ok()
+            }),
+            Fault::Database => false,
+        }
+    }))
+}
+
+/// The database key file: systemd's credential when the service has one (on the device the
+/// file is root's alone), else the configured path.
+fn database_key_file(config: &kiosk_config::KioskConfig) -> PathBuf {
+    kiosk::credentials::path_for(
+        kiosk::credentials::DATABASE_KEY,
+        &config.privacy.database_key_file,
+    )
 }
 
 /// A device whose store, keys, devices and relay are up, before its loop runs.
@@ -267,13 +310,8 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     // sequence and could give out codes already printed. Recovery is an operator's decision.
     // The database is encrypted at rest; a missing, unreadable, malformed or too-open key file
     // stops the kiosk here, naming the file.
-    // On the device the key file is root's alone; systemd hands the kiosk a copy
-    // (LoadCredential=, see kiosk::credentials).
-    let key_file = kiosk::credentials::path_for(
-        kiosk::credentials::DATABASE_KEY,
-        &config.privacy.database_key_file,
-    );
-    let key = kiosk_store::DatabaseKey::load(&key_file).fault(Fault::DatabaseKey)?;
+    let key =
+        kiosk_store::DatabaseKey::load(&database_key_file(&config)).fault(Fault::DatabaseKey)?;
     let store = Store::open(&db_path, &OpenOptions::encrypted(key.clone()))
         .with_context(|| format!("opening the database {}", db_path.display()))
         .fault(Fault::Database)?;

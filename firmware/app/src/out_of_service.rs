@@ -8,14 +8,30 @@
 //! [`Fault`] code for the operator; the English reason goes to the journal. It tells systemd
 //! `READY=1` with `STATUS=out of service: …`, so systemd keeps the screen up, and the update
 //! health check (images/systemd/kiosk-health.service) refuses to mark a slot good while the
-//! status says so. Nothing is written: the data stays as it was for the operator to repair, and
-//! `systemctl restart kiosk` tries again.
+//! status says so. Nothing is written: the data stays as it was for the operator to repair.
+//! Every [`RECHECK_EVERY`] the failed step is checked again (the key file provisioned, the
+//! printer plugged back in, the configuration corrected); once it passes, the kiosk ends with
+//! success and systemd starts it afresh, so an operator fixing a cable needs no shell. A
+//! database fault is never rechecked: a damaged database is the operator's decision (a fresh one
+//! would restart the tracking-code sequence), and `systemctl restart kiosk` tries again.
 
 use std::time::Duration;
 
 use kiosk_core::digits::to_persian_digits;
 use kiosk_ui::{Backend, KioskUi, Page, Prefs, Row, ViewModel};
 use slint::ComponentHandle as _;
+
+/// How often the failed start-up step is checked again.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// How the out-of-service screen ended.
+#[derive(Debug)]
+pub enum Ended {
+    /// The failed step passes now: start again.
+    Recovered,
+    /// `--quit-after` ran out, or the screen could not run: the start-up error.
+    Failed(anyhow::Error),
+}
 
 /// What stopped the start, as shown to the operator (a code) and told to systemd.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,15 +145,17 @@ pub fn systemd_status(fault: Fault) -> String {
     )
 }
 
-/// Shows the out-of-service screen on `backend` until `quit_after` (tests) or for ever, after
-/// logging `error` and telling systemd. Returns `error` so the process still exits non-zero
-/// when it ends. Without a display (headless) it only logs, tells systemd and waits.
+/// Shows the out-of-service screen on `backend` until `recheck` passes (checked every
+/// [`RECHECK_EVERY`]; `None` for a fault never rechecked), until `quit_after` (tests), or for
+/// ever, after logging `error` and telling systemd. Without a display (headless) it only logs,
+/// tells systemd and waits.
 pub fn serve(
     error: StartError,
     backend: Backend,
     kiosk_number: Option<u32>,
     quit_after: Option<Duration>,
-) -> anyhow::Error {
+    recheck: Option<Box<dyn FnMut() -> bool>>,
+) -> Ended {
     tracing::error!(
         fault = error.fault.code(),
         "cannot start: {:#}",
@@ -145,19 +163,25 @@ pub fn serve(
     );
     let status = systemd_status(error.fault);
     let screen = view(error.fault, kiosk_number);
-    let shown = match backend {
-        Backend::Headless => Ok(false),
-        _ => show_and_wait(backend, &screen, &status, quit_after).map(|()| true),
+    let recovered = match backend {
+        Backend::Headless => wait_headless(&status, quit_after, recheck),
+        _ => match show_and_wait(backend, &screen, &status, quit_after, recheck) {
+            Ok(recovered) => recovered,
+            Err(e) => {
+                tracing::error!("the out-of-service screen cannot be shown either: {e:#}");
+                wait_headless(&status, quit_after, None)
+            }
+        },
     };
-    match shown {
-        Ok(true) => {}
-        Ok(false) => wait_headless(&status, quit_after),
-        Err(e) => {
-            tracing::error!("the out-of-service screen cannot be shown either: {e:#}");
-            wait_headless(&status, quit_after);
-        }
+    if recovered {
+        tracing::info!(
+            fault = error.fault.code(),
+            "the failed start-up step passes now; starting again"
+        );
+        Ended::Recovered
+    } else {
+        Ended::Failed(anyhow::Error::new(error))
     }
-    anyhow::Error::new(error)
 }
 
 fn show_and_wait(
@@ -165,7 +189,8 @@ fn show_and_wait(
     screen: &ViewModel,
     status: &str,
     quit_after: Option<Duration>,
-) -> anyhow::Result<()> {
+    recheck: Option<Box<dyn FnMut() -> bool>>,
+) -> anyhow::Result<bool> {
     backend.install()?;
     let ui = KioskUi::new()?;
     ui.refuse_close();
@@ -176,17 +201,39 @@ fn show_and_wait(
             let _ = slint::quit_event_loop();
         });
     }
+    let recovered = std::rc::Rc::new(std::cell::Cell::new(false));
+    let timer = slint::Timer::default();
+    if let Some(mut recheck) = recheck {
+        let recovered = recovered.clone();
+        timer.start(slint::TimerMode::Repeated, RECHECK_EVERY, move || {
+            if recheck() {
+                recovered.set(true);
+                let _ = slint::quit_event_loop();
+            }
+        });
+    }
     ui.component().run()?;
-    Ok(())
+    Ok(recovered.get())
 }
 
-fn wait_headless(status: &str, quit_after: Option<Duration>) {
+fn wait_headless(
+    status: &str,
+    quit_after: Option<Duration>,
+    mut recheck: Option<Box<dyn FnMut() -> bool>>,
+) -> bool {
     let _watchdog = crate::systemd::notify_ready(status);
-    match quit_after {
-        Some(after) => std::thread::sleep(after),
-        None => loop {
-            std::thread::sleep(Duration::from_secs(3600));
-        },
+    let started = std::time::Instant::now();
+    loop {
+        let left = quit_after.map(|q| q.saturating_sub(started.elapsed()));
+        if left == Some(Duration::ZERO) {
+            return false;
+        }
+        std::thread::sleep(left.map_or(RECHECK_EVERY, |l| l.min(RECHECK_EVERY)));
+        if let Some(recheck) = recheck.as_mut()
+            && recheck()
+        {
+            return true;
+        }
     }
 }
 

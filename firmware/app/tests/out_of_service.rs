@@ -114,6 +114,44 @@ fn without_its_key_the_kiosk_is_out_of_service_tells_systemd_and_writes_nothing(
 }
 
 #[test]
+fn a_key_provisioned_while_out_of_service_brings_the_kiosk_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let mut child = kiosk(&config)
+        .args(["--quit-after", "60"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "out of service, waiting"
+    );
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    kiosk_store::DatabaseKey::generate()
+        .write_new(&key)
+        .unwrap();
+    // Rechecked every 5 s: it ends with success (systemd then starts it afresh) well before
+    // --quit-after would end it with failure.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still out of service with its key"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("passes now"), "{stderr}");
+}
+
+#[test]
 fn the_out_of_service_screen_is_drawn_and_cannot_be_closed() {
     let (_xvfb, display) = start_xvfb();
     let dir = tempfile::tempdir().unwrap();
