@@ -368,7 +368,8 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     if let Some(sync) = &sync {
         device = device
             .with_outbox_waker(Box::new(sync.waker()))
-            .with_sync_stats(sync.shared_stats());
+            .with_sync_stats(sync.shared_stats())
+            .with_catalogue_updates(sync.catalogue());
     }
     Ok(Started {
         device,

@@ -112,6 +112,8 @@ pub struct Kiosk<P: PrintSink> {
     last_slip: Option<ReceiptContent>,
     transcript: Vec<Record>,
     satisfaction_key: Option<ed25519_dalek::SigningKey>,
+    /// The working calendar as configured, before SAMAD's holiday overrides.
+    configured_calendar: kiosk_core::WorkingCalendar,
 }
 
 /// How long a printed satisfaction code can be used, in hours (30 days).
@@ -132,6 +134,7 @@ impl<P: PrintSink> Kiosk<P> {
             catalogue: config.catalogue.clone(),
             max_extensions: crate::flow::MIN_EXTENSIONS,
         });
+        let configured_calendar = config.due_date_policy.calendar.clone();
         Self {
             flow,
             store,
@@ -143,7 +146,23 @@ impl<P: PrintSink> Kiosk<P> {
             last_slip: None,
             transcript: Vec::new(),
             satisfaction_key: None,
+            configured_calendar,
         }
+    }
+
+    /// SAMAD's holiday overrides (from its catalogue) on top of the configured calendar, in
+    /// place of any earlier ones: days it closes (a closure announced at short notice) and days
+    /// it opens. Response dates of cases registered from now on count with them.
+    pub fn set_holiday_overrides(
+        &mut self,
+        closed: Vec<kiosk_core::working_days::Closure>,
+        open: Vec<chrono::NaiveDate>,
+    ) {
+        self.config.due_date_policy.calendar = self
+            .configured_calendar
+            .clone()
+            .with_closures(closed)
+            .with_openings(open);
     }
 
     /// Signs a satisfaction code onto every receipt with this kiosk's key (from provisioning).

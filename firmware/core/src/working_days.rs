@@ -47,6 +47,7 @@ pub struct WorkingCalendar {
     weekend: [bool; 7],
     holidays: HolidayTable,
     closures: Vec<Closure>,
+    openings: Vec<NaiveDate>,
 }
 
 impl Default for WorkingCalendar {
@@ -64,6 +65,7 @@ impl WorkingCalendar {
             weekend,
             holidays,
             closures: Vec::new(),
+            openings: Vec::new(),
         }
     }
 
@@ -79,6 +81,14 @@ impl WorkingCalendar {
     /// Adds operator closures.
     pub fn with_closures(mut self, closures: impl IntoIterator<Item = Closure>) -> Self {
         self.closures.extend(closures);
+        self
+    }
+
+    /// Adds days declared open although the holiday table or the weekend says otherwise (SAMAD's
+    /// holiday overrides: a predicted lunar holiday that fell on another day). A closure still
+    /// wins: an office closed locally stays closed.
+    pub fn with_openings(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
+        self.openings.extend(days);
         self
     }
 
@@ -103,6 +113,9 @@ impl WorkingCalendar {
             .find(|c| c.first <= day && day <= c.last)
         {
             return Some(ClosedBecause::Closure(c.reason.clone()));
+        }
+        if self.openings.contains(&day) {
+            return None;
         }
         let holidays = self.holidays.on(day);
         if !holidays.is_empty() {
@@ -235,6 +248,23 @@ pub fn due_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opening_beats_a_holiday_and_the_weekend_but_not_a_closure() {
+        let nowruz = j("1405/01/01");
+        let friday = j("1405/01/07");
+        let base = WorkingCalendar::default();
+        assert!(!base.is_working_day(nowruz) && !base.is_working_day(friday));
+        let opened = base.clone().with_openings([nowruz, friday]);
+        assert!(opened.is_working_day(nowruz) && opened.is_working_day(friday));
+        let closed = opened.with_closures([Closure {
+            first: nowruz,
+            last: nowruz,
+            reason: "تعطیلی محلی".into(),
+        }]);
+        assert!(!closed.is_working_day(nowruz));
+        assert!(closed.is_working_day(friday));
+    }
 
     fn j(s: &str) -> NaiveDate {
         s.parse::<JalaliDate>().unwrap().to_gregorian()

@@ -264,6 +264,7 @@ pub struct Device<P: PrintSink> {
     sync_stats: Option<std::sync::Arc<kiosk_sync::RelayStats>>,
     synced_items: u64,
     last_sync_success: Option<chrono::DateTime<chrono::Utc>>,
+    catalogue: Option<sync::CatalogueWatch>,
 }
 
 /// How often, at most, personal data past its retention is purged (only while nobody is using
@@ -298,7 +299,37 @@ impl<P: PrintSink> Device<P> {
             sync_stats: None,
             synced_items: 0,
             last_sync_success: None,
+            catalogue: None,
         }
+    }
+
+    /// SAMAD's catalogue as the relay receives it (the one kept from an earlier run first): its
+    /// holiday overrides go into the calendar the response dates are counted on.
+    pub fn with_catalogue_updates(mut self, updates: sync::CatalogueWatch) -> Self {
+        self.catalogue = Some(updates);
+        self.apply_catalogue(true);
+        self
+    }
+
+    /// Applies a catalogue that arrived since the last look (or the current one when `force`).
+    fn apply_catalogue(&mut self, force: bool) {
+        let Some(updates) = self.catalogue.as_mut() else {
+            return;
+        };
+        if !force && !updates.has_changed().unwrap_or(false) {
+            return;
+        }
+        let Some(update) = updates.borrow_and_update().clone() else {
+            return;
+        };
+        let (closed, open) = sync::holiday_overrides(&update.catalogue);
+        tracing::info!(
+            version = %update.catalogue.version,
+            closed = closed.len(),
+            open = open.len(),
+            "SAMAD's holiday overrides applied"
+        );
+        self.kiosk.set_holiday_overrides(closed, open);
     }
 
     /// The fleet's published keys, to verify satisfaction codes of any kiosk (this kiosk's own
@@ -350,6 +381,7 @@ impl<P: PrintSink> Device<P> {
 
     /// Notes when the relay last had items acknowledged.
     fn watch_sync(&mut self) {
+        self.apply_catalogue(false);
         let Some(stats) = &self.sync_stats else {
             return;
         };
@@ -770,6 +802,70 @@ mod tests {
             !d.kiosk().flow().session().prefs.speech,
             "speech was the visitor's setting: reset at the end of the session"
         );
+    }
+
+    #[test]
+    fn samad_holiday_overrides_move_the_response_date_and_a_new_catalogue_replaces_them() {
+        use kiosk_sync::CatalogueUpdate;
+        use kiosk_sync::wire::{Agency, Catalogue, HolidayOverride};
+        let dir = tempfile::tempdir().expect("tmp");
+        let (d, _) = device(dir.path());
+        let due = |d: &Device<RecordingPrinter>| {
+            kiosk_core::working_days::due_date(
+                chrono::Utc::now(),
+                kiosk_core::CaseKind::Complaint,
+                None,
+                &d.kiosk().config().due_date_policy,
+            )
+            .expect("due date")
+            .expect("complaints owe an answer")
+            .day
+        };
+        let catalogue = |overrides: Vec<HolidayOverride>| {
+            Some(std::sync::Arc::new(CatalogueUpdate {
+                catalogue: Catalogue {
+                    version: "test".into(),
+                    case_kinds: Vec::new(),
+                    subjects: Vec::new(),
+                    services: Vec::new(),
+                    agency: Agency {
+                        agency_code: "A".into(),
+                        name: "اداره".into(),
+                        subject_scope: Vec::new(),
+                    },
+                    holiday_overrides: overrides,
+                },
+                etag: "e".into(),
+            }))
+        };
+        let before = due(&d);
+        // SAMAD closes the day the answer was due (and an unreadable date is skipped).
+        let (tx, rx) = tokio::sync::watch::channel(catalogue(vec![
+            HolidayOverride {
+                date: before.format("%Y-%m-%d").to_string(),
+                closed: true,
+                reason: Some("تعطیلی به دلیل آلودگی هوا".into()),
+            },
+            HolidayOverride {
+                date: "1405-13-40".into(),
+                closed: true,
+                reason: None,
+            },
+        ]));
+        let mut d = d.with_catalogue_updates(rx);
+        let moved = due(&d);
+        assert!(moved > before, "{moved} is not after {before}");
+        assert!(
+            !d.kiosk()
+                .config()
+                .due_date_policy
+                .calendar
+                .is_working_day(before)
+        );
+        // A newer catalogue without the closure: the next tick puts the day back.
+        tx.send_replace(catalogue(Vec::new()));
+        d.tick(Instant::now());
+        assert_eq!(due(&d), before);
     }
 
     #[test]

@@ -94,6 +94,37 @@ pub fn start_relay_keyed(
     })
 }
 
+/// The relay's catalogue as the device watches it.
+pub type CatalogueWatch = watch::Receiver<Option<Arc<CatalogueUpdate>>>;
+
+/// SAMAD's holiday overrides as calendar changes: the days it closes (each a one-day closure
+/// with its reason) and the days it opens. A date that does not read is skipped with a warning.
+pub fn holiday_overrides(
+    catalogue: &kiosk_sync::wire::Catalogue,
+) -> (
+    Vec<kiosk_core::working_days::Closure>,
+    Vec<chrono::NaiveDate>,
+) {
+    let mut closed = Vec::new();
+    let mut open = Vec::new();
+    for o in &catalogue.holiday_overrides {
+        let Ok(day) = chrono::NaiveDate::parse_from_str(&o.date, "%Y-%m-%d") else {
+            tracing::warn!(date = %o.date, "a holiday override with a date that does not read");
+            continue;
+        };
+        if o.closed {
+            closed.push(kiosk_core::working_days::Closure {
+                first: day,
+                last: day,
+                reason: o.reason.clone().unwrap_or_else(|| "اعلام سامد".to_owned()),
+            });
+        } else {
+            open.push(day);
+        }
+    }
+    (closed, open)
+}
+
 impl SyncHandle {
     /// New work is in the outbox (a case, a service, a rating was committed): send it now.
     pub fn wake(&self) {
@@ -112,7 +143,7 @@ impl SyncHandle {
 
     /// The catalogue SAMAD last sent (`None` until one arrives); `changed()` on the receiver
     /// tells when a new one does.
-    pub fn catalogue(&self) -> watch::Receiver<Option<Arc<CatalogueUpdate>>> {
+    pub fn catalogue(&self) -> CatalogueWatch {
         self.catalogue.clone()
     }
 
