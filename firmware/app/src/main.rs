@@ -253,15 +253,17 @@ fn recheck(path: &Path, fault: Fault) -> Option<Box<dyn FnMut() -> bool>> {
         return None;
     }
     let path = path.to_owned();
+    // The configured key file as it is now, when the kiosk gives up (see `key_fixed`).
+    let mut key_file_at_start = kiosk_config::load(&path)
+        .ok()
+        .map(|c| file_stamp(&c.privacy.database_key_file));
     Some(Box::new(move || {
         let Ok(config) = kiosk_config::load(&path) else {
             return false;
         };
         match fault {
             Fault::Configuration => true,
-            Fault::DatabaseKey => {
-                kiosk_store::DatabaseKey::load(&database_key_file(&config)).is_ok()
-            }
+            Fault::DatabaseKey => key_fixed(&config, &mut key_file_at_start),
             Fault::SigningKeys => {
                 let keys = config.data_dir.join("keys");
                 kiosk_store::FleetKeys::load(&keys).is_ok()
@@ -275,6 +277,30 @@ fn recheck(path: &Path, fault: Fault) -> Option<Box<dyn FnMut() -> bool>> {
             Fault::Database => false,
         }
     }))
+}
+
+/// Whether the database key could be read now. Under systemd the kiosk reads a copy made when
+/// the service started (`$CREDENTIALS_DIRECTORY`), which never changes while it runs, and the
+/// file itself is root's: then the key counts as fixed once the configured file has appeared or
+/// changed (its size and time, which the kiosk user may read) since the first look, and the
+/// restart that follows takes a fresh copy. Elsewhere the file is simply read.
+fn key_fixed(
+    config: &kiosk_config::KioskConfig,
+    at_start: &mut Option<Option<(u64, std::time::SystemTime)>>,
+) -> bool {
+    let configured = &config.privacy.database_key_file;
+    if database_key_file(config) == *configured {
+        return kiosk_store::DatabaseKey::load(configured).is_ok();
+    }
+    let now = file_stamp(configured);
+    let before = *at_start.get_or_insert(now);
+    now.is_some() && now != before
+}
+
+/// A file's size and modification time, if it is there to see.
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 /// The database key file: systemd's credential when the service has one (on the device the

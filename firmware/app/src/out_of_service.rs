@@ -10,8 +10,10 @@
 //! health check (images/systemd/kiosk-health.service) refuses to mark a slot good while the
 //! status says so. Nothing is written: the data stays as it was for the operator to repair.
 //! Every [`RECHECK_EVERY`] the failed step is checked again (the key file provisioned, the
-//! printer plugged back in, the configuration corrected); once it passes, the kiosk ends with
-//! success and systemd starts it afresh, so an operator fixing a cable needs no shell. A
+//! printer plugged back in, the configuration corrected); once it has passed
+//! [`RECHECK_PASSES`] times in a row, the kiosk ends with success and systemd starts it afresh,
+//! so an operator fixing a cable needs no shell (and a device that comes and goes does not
+//! restart the kiosk into systemd's start limit, which reboots). A
 //! database fault is never rechecked: a damaged database is the operator's decision (a fresh one
 //! would restart the tracking-code sequence), and `systemctl restart kiosk` tries again.
 
@@ -23,6 +25,26 @@ use slint::ComponentHandle as _;
 
 /// How often the failed start-up step is checked again.
 pub const RECHECK_EVERY: Duration = Duration::from_secs(5);
+/// How many checks in a row must pass before the kiosk starts again.
+pub const RECHECK_PASSES: u32 = 3;
+
+/// A recheck that must pass [`RECHECK_PASSES`] times in a row.
+struct Steady {
+    recheck: Box<dyn FnMut() -> bool>,
+    passes: u32,
+}
+
+impl Steady {
+    fn new(recheck: Option<Box<dyn FnMut() -> bool>>) -> Option<Self> {
+        recheck.map(|recheck| Self { recheck, passes: 0 })
+    }
+
+    /// Checks once; `true` once the step has passed enough times in a row.
+    fn passed(&mut self) -> bool {
+        self.passes = if (self.recheck)() { self.passes + 1 } else { 0 };
+        self.passes >= RECHECK_PASSES
+    }
+}
 
 /// How the out-of-service screen ended.
 #[derive(Debug)]
@@ -145,10 +167,10 @@ pub fn systemd_status(fault: Fault) -> String {
     )
 }
 
-/// Shows the out-of-service screen on `backend` until `recheck` passes (checked every
-/// [`RECHECK_EVERY`]; `None` for a fault never rechecked), until `quit_after` (tests), or for
-/// ever, after logging `error` and telling systemd. Without a display (headless) it only logs,
-/// tells systemd and waits.
+/// Shows the out-of-service screen on `backend` until `recheck` passes (see [`RECHECK_PASSES`];
+/// `None` for a fault never rechecked), until `quit_after` (tests), or for ever, after logging
+/// `error` and telling systemd. Without a display (headless), or when the screen itself cannot
+/// be shown, it only logs, tells systemd and waits.
 pub fn serve(
     error: StartError,
     backend: Backend,
@@ -163,13 +185,15 @@ pub fn serve(
     );
     let status = systemd_status(error.fault);
     let screen = view(error.fault, kiosk_number);
+    let mut steady = Steady::new(recheck);
+    let started = std::time::Instant::now();
     let recovered = match backend {
-        Backend::Headless => wait_headless(&status, quit_after, recheck),
-        _ => match show_and_wait(backend, &screen, &status, quit_after, recheck) {
+        Backend::Headless => wait_headless(&status, quit_after, started, steady.as_mut()),
+        _ => match show_and_wait(backend, &screen, &status, quit_after, &mut steady) {
             Ok(recovered) => recovered,
             Err(e) => {
                 tracing::error!("the out-of-service screen cannot be shown either: {e:#}");
-                wait_headless(&status, quit_after, None)
+                wait_headless(&status, quit_after, started, steady.as_mut())
             }
         },
     };
@@ -189,12 +213,14 @@ fn show_and_wait(
     screen: &ViewModel,
     status: &str,
     quit_after: Option<Duration>,
-    recheck: Option<Box<dyn FnMut() -> bool>>,
+    steady: &mut Option<Steady>,
 ) -> anyhow::Result<bool> {
     backend.install()?;
     let ui = KioskUi::new()?;
     ui.refuse_close();
     ui.show(screen)?;
+    // READY only once the screen is up: a failure above falls back to `wait_headless`, whose
+    // loop beats the watchdog itself.
     let _watchdog = crate::systemd::notify_ready(status);
     if let Some(after) = quit_after {
         slint::Timer::single_shot(after, || {
@@ -203,10 +229,10 @@ fn show_and_wait(
     }
     let recovered = std::rc::Rc::new(std::cell::Cell::new(false));
     let timer = slint::Timer::default();
-    if let Some(mut recheck) = recheck {
+    if let Some(mut steady) = steady.take() {
         let recovered = recovered.clone();
         timer.start(slint::TimerMode::Repeated, RECHECK_EVERY, move || {
-            if recheck() {
+            if steady.passed() {
                 recovered.set(true);
                 let _ = slint::quit_event_loop();
             }
@@ -216,23 +242,33 @@ fn show_and_wait(
     Ok(recovered.get())
 }
 
+/// Waits without a screen: beats the watchdog every second (no Slint loop turns here to
+/// answer its probe) and rechecks every [`RECHECK_EVERY`].
 fn wait_headless(
     status: &str,
     quit_after: Option<Duration>,
-    mut recheck: Option<Box<dyn FnMut() -> bool>>,
+    started: std::time::Instant,
+    mut steady: Option<&mut Steady>,
 ) -> bool {
-    let _watchdog = crate::systemd::notify_ready(status);
-    let started = std::time::Instant::now();
+    const BEAT: Duration = Duration::from_secs(1);
+    let watchdog = crate::systemd::notify_ready_beating(status);
+    let mut last_check = std::time::Instant::now();
     loop {
+        if let Some(w) = &watchdog {
+            w.liveness().beat();
+        }
         let left = quit_after.map(|q| q.saturating_sub(started.elapsed()));
         if left == Some(Duration::ZERO) {
             return false;
         }
-        std::thread::sleep(left.map_or(RECHECK_EVERY, |l| l.min(RECHECK_EVERY)));
-        if let Some(recheck) = recheck.as_mut()
-            && recheck()
-        {
-            return true;
+        std::thread::sleep(left.map_or(BEAT, |l| l.min(BEAT)));
+        if last_check.elapsed() >= RECHECK_EVERY {
+            last_check = std::time::Instant::now();
+            if let Some(steady) = steady.as_deref_mut()
+                && steady.passed()
+            {
+                return true;
+            }
         }
     }
 }
@@ -242,6 +278,18 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn a_recheck_must_pass_several_times_in_a_row() {
+        let answers = std::rc::Rc::new(std::cell::RefCell::new(vec![
+            true, true, false, true, true, true,
+        ]));
+        let feed = answers.clone();
+        let mut steady = Steady::new(Some(Box::new(move || feed.borrow_mut().remove(0)))).unwrap();
+        let seen: Vec<bool> = (0..6).map(|_| steady.passed()).collect();
+        assert_eq!(seen, [false, false, false, false, false, true]);
+        assert!(Steady::new(None).is_none());
+    }
 
     #[test]
     fn every_fault_has_its_own_code() {

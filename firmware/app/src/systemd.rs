@@ -349,6 +349,16 @@ pub fn slint_probe() -> Probe {
 /// (and systemd, not hearing `READY=1`, fails the start and restarts it, which is the recovery
 /// wanted).
 pub fn notify_ready(status: &str) -> Option<Watchdog> {
+    notify_ready_probing(status, Some(slint_probe()))
+}
+
+/// As [`notify_ready`] for a loop that is not Slint's: without a probe, the pings go out only
+/// while the caller beats the returned watchdog's [`Watchdog::liveness`].
+pub fn notify_ready_beating(status: &str) -> Option<Watchdog> {
+    notify_ready_probing(status, None)
+}
+
+fn notify_ready_probing(status: &str, probe: Option<Probe>) -> Option<Watchdog> {
     let notifier = match Notifier::from_env() {
         Ok(n) => n,
         Err(e) => {
@@ -359,7 +369,7 @@ pub fn notify_ready(status: &str) -> Option<Watchdog> {
     if let Err(e) = notifier.ready(status) {
         tracing::error!("{e}");
     }
-    let watchdog = Watchdog::start(&notifier, Some(slint_probe()));
+    let watchdog = Watchdog::start(&notifier, probe);
     if let Some(w) = &watchdog {
         tracing::info!(interval = ?w.interval(), "systemd watchdog pings started");
     }
