@@ -84,9 +84,9 @@ impl WorkingCalendar {
         self
     }
 
-    /// Adds days declared open although the holiday table or the weekend says otherwise (SAMAD's
-    /// holiday overrides: a predicted lunar holiday that fell on another day). A closure still
-    /// wins: an office closed locally stays closed.
+    /// Adds days declared open although the holiday table says otherwise (SAMAD's holiday
+    /// overrides: a predicted lunar holiday that fell on another day). The weekend stays closed
+    /// and a closure still wins: an office closed locally stays closed.
     pub fn with_openings(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
         self.openings.extend(days);
         self
@@ -114,11 +114,8 @@ impl WorkingCalendar {
         {
             return Some(ClosedBecause::Closure(c.reason.clone()));
         }
-        if self.openings.contains(&day) {
-            return None;
-        }
         let holidays = self.holidays.on(day);
-        if !holidays.is_empty() {
+        if !holidays.is_empty() && !self.openings.contains(&day) {
             return Some(ClosedBecause::Holiday(holidays));
         }
         let weekday = day.weekday();
@@ -250,20 +247,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_opening_beats_a_holiday_and_the_weekend_but_not_a_closure() {
+    fn an_opening_beats_a_holiday_but_not_the_weekend_or_a_closure() {
         let nowruz = j("1405/01/01");
         let friday = j("1405/01/07");
         let base = WorkingCalendar::default();
         assert!(!base.is_working_day(nowruz) && !base.is_working_day(friday));
         let opened = base.clone().with_openings([nowruz, friday]);
-        assert!(opened.is_working_day(nowruz) && opened.is_working_day(friday));
+        assert!(opened.is_working_day(nowruz));
+        assert!(
+            !opened.is_working_day(friday),
+            "the weekend is not a holiday to cancel"
+        );
         let closed = opened.with_closures([Closure {
             first: nowruz,
             last: nowruz,
             reason: "تعطیلی محلی".into(),
         }]);
         assert!(!closed.is_working_day(nowruz));
-        assert!(closed.is_working_day(friday));
     }
 
     fn j(s: &str) -> NaiveDate {
