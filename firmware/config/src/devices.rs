@@ -686,14 +686,16 @@ impl Check<'_> {
 
 pub(crate) fn check(raw: RawDevices, issues: &mut Vec<ConfigIssue>) -> DeviceSettings {
     let mut c = Check(issues);
-    DeviceSettings {
+    let settings = DeviceSettings {
         printer: printer(raw.printer, &mut c),
         scanner: scanner(raw.scanner, &mut c),
         card: card(raw.card, &mut c),
         keypad: keypad(raw.keypad, &mut c),
         speech: speech(raw.speech, &mut c),
         headphones: headphones::check(raw.headphones, &mut c),
-    }
+    };
+    headphones::check_pin_is_free(&settings, &mut c);
+    settings
 }
 
 fn printer(raw: RawPrinter, c: &mut Check<'_>) -> PrinterSettings {

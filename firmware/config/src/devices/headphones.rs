@@ -115,3 +115,29 @@ pub(super) fn check(raw: RawHeadphones, c: &mut Check<'_>) -> HeadphoneSettings 
     };
     HeadphoneSettings { backend }
 }
+
+/// The jack's detect pin must not be one of the keypad's: both would claim the pin and the
+/// jack's thread, starting second, would fail with nothing on screen.
+pub(super) fn check_pin_is_free(d: &super::DeviceSettings, c: &mut Check<'_>) {
+    let (HeadphoneBackend::Gpio { pin, .. }, super::KeypadBackend::Gpio(keys)) =
+        (&d.headphones.backend, &d.keypad.backend)
+    else {
+        return;
+    };
+    let taken = [
+        Some(keys.up),
+        Some(keys.down),
+        Some(keys.back),
+        Some(keys.select),
+        Some(keys.help),
+        Some(keys.call_staff),
+        keys.volume_up,
+        keys.volume_down,
+    ];
+    if taken.contains(&Some(*pin)) {
+        c.add(
+            "headphones.pin",
+            format!("GPIO {pin} is already a key of [keypad.pins]"),
+        );
+    }
+}

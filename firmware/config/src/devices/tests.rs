@@ -370,4 +370,19 @@ fn headphone_detection_is_read_and_bad_values_are_named() {
         keys("[headphones]\nbackend = \"evdev\"\npath = \"event3\"\n"),
         vec!["headphones.path"]
     );
+    let pins = "[keypad]\nbackend = \"gpio\"\n[keypad.pins]\nup = 5\ndown = 6\nback = 13\nselect = 19\nhelp = 26\ncall_staff = 16\n";
+    assert_eq!(
+        keys(&format!(
+            "{pins}[headphones]\nbackend = \"gpio\"\npin = 19\n"
+        )),
+        vec!["headphones.pin"]
+    );
+    assert!(matches!(
+        devices(&format!(
+            "{pins}[headphones]\nbackend = \"gpio\"\npin = 17\n"
+        ))
+        .headphones
+        .backend,
+        HeadphoneBackend::Gpio { pin: 17, .. }
+    ));
 }
