@@ -350,10 +350,13 @@ impl<P: PrintSink> Kiosk<P> {
         let job_id = registered.case.receipt_id;
         let subject_id = self.flow.session().subject_id.clone().unwrap_or_default();
         let subject = self.config.catalogue.get(&subject_id).cloned();
+        // As the case stores it (trimmed), so a reprint signs the very same claim.
         let service_id = subject
             .as_ref()
-            .and_then(|s| s.service_id.clone())
-            .unwrap_or_default();
+            .and_then(|s| s.service_id.as_deref())
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
         let satisfaction_url = self.satisfaction_url(
             registered.case.tracking_code,
             registered.case.registered_at,

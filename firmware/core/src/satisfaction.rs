@@ -202,7 +202,8 @@ pub mod key_files {
     /// 32 bytes from 64 hexadecimal digits (surrounding whitespace allowed).
     pub fn from_hex(text: &str) -> Option<[u8; 32]> {
         let text = text.trim();
-        if text.len() != 64 || !text.is_ascii() {
+        // Digits only: `from_str_radix` would take a sign ("+f").
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut out = [0u8; 32];
@@ -241,6 +242,7 @@ pub mod key_files {
             assert_eq!(from_hex(&line[..62]), None);
             assert_eq!(from_hex(&"zz".repeat(32)), None);
             assert_eq!(from_hex(&"é".repeat(32)), None);
+            assert_eq!(from_hex(&"+f".repeat(32)), None);
         }
     }
 }
