@@ -425,6 +425,13 @@ INSERT INTO meetings_v4 (id, client_uuid, kiosk_number, meeting_day, meeting_jal
 DROP TABLE meetings;
 ALTER TABLE meetings_v4 RENAME TO meetings;
 CREATE INDEX meetings_by_day ON meetings (meeting_day);
+
+-- The stored payloads of converted rows lose the placeholder too.
+UPDATE outbox SET payload = json_set(payload, '$.national_code', NULL)
+    WHERE item_kind = 'case' AND case_id IN (SELECT id FROM cases WHERE purged_at IS NOT NULL);
+UPDATE outbox SET payload = json_set(payload, '$.national_code', NULL)
+    WHERE item_kind = 'meeting'
+      AND item_uuid IN (SELECT client_uuid FROM meetings WHERE purged_at IS NOT NULL);
 "#;
 
 /// Reads `PRAGMA user_version`.

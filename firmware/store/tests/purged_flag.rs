@@ -35,8 +35,10 @@ fn rows_purged_under_the_placeholder_rule_become_null_with_a_purge_time() {
              VALUES (5, 1, 0, 'kiosk', 'u', 'registered', NULL),
                     (6, 2, 0, 'kiosk', 'u', 'registered', NULL);
              INSERT INTO outbox (item_uuid, item_kind, case_id, payload, created_at)
-             VALUES ('00000000-0000-0000-0000-000000000001', 'case', 1, '{{}}', 0),
-                    ('00000000-0000-0000-0000-000000000002', 'case', 2, '{{}}', 0);
+             VALUES ('00000000-0000-0000-0000-000000000001', 'case', 1,
+                     '{{\"national_code\":\"0499370899\"}}', 0),
+                    ('00000000-0000-0000-0000-000000000002', 'case', 2,
+                     '{{\"national_code\":\"{PLACEHOLDER}\"}}', 0);
              INSERT INTO staff (id, employee_code, display_name, pin_hash)
              VALUES (1, 'E-1', 'name', 'hash');
              INSERT INTO meetings (id, client_uuid, kiosk_number, meeting_day, meeting_jalali,
@@ -90,10 +92,18 @@ fn rows_purged_under_the_placeholder_rule_become_null_with_a_purge_time() {
         .unwrap();
     assert_eq!(dangling, 0);
     assert!(conn.execute("DELETE FROM case_events", []).is_err());
-    assert!(
-        conn.pragma_query_value(None, "foreign_keys", |r| r.get::<_, bool>(0))
-            .unwrap()
-    );
+    // The converted row's stored payload lost the placeholder; the other kept its code.
+    let payload = |id: i64| -> String {
+        conn.query_row(
+            "SELECT json_extract(payload, '$.national_code') FROM outbox WHERE case_id = ?1",
+            [id],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .unwrap()
+        .unwrap_or_default()
+    };
+    assert_eq!(payload(1), "0499370899");
+    assert_eq!(payload(2), "");
     // A row cannot be half purged: no code without a purge time, no purge time with a code.
     assert!(
         conn.execute("UPDATE cases SET national_code = NULL WHERE id = 1", [])
@@ -110,4 +120,42 @@ fn rows_purged_under_the_placeholder_rule_become_null_with_a_purge_time() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn a_file_with_rows_pointing_at_nothing_is_refused_and_left_at_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    {
+        let conn = raw(&path);
+        for step in &MIGRATIONS[..3] {
+            conn.execute_batch(step.sql).unwrap();
+        }
+        // Written with the checks off, as a damaged or hand-edited file could be.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute_batch(
+            "INSERT INTO case_events (id, case_id, at, actor, unit, kind, note)
+             VALUES (5, 99, 0, 'kiosk', 'u', 'registered', NULL);
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let err = kiosk_store::Store::open(&path, &kiosk_store::OpenOptions::default())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("missing rows"), "{err}");
+    let conn = raw(&path);
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3, "rolled back: the rebuild did not happen");
+    let has_purged_at: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'purged_at'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(has_purged_at, 0);
+    assert_eq!(count(&conn, "case_events"), 1);
 }
