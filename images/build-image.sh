@@ -137,6 +137,11 @@ rm -rf "$root/tmp/kiosk-debs"
 chroot "$root" systemctl enable kiosk.service kiosk-firstboot.service kiosk-health.service
 # e2scrub needs LVM snapshots, which the kiosk has none of; on a read-only root it only delays boot.
 chroot "$root" systemctl mask e2scrub_reap.service e2scrub_all.timer
+# No way out from a keyboard plugged into the kiosk: Ctrl+Alt+Del does not reboot it, there is
+# no debug shell on tty9, and the magic SysRq keys are off (no getty runs on any VT either).
+chroot "$root" systemctl mask ctrl-alt-del.target debug-shell.service
+printf '# The kiosk image (images/build-image.sh): no magic SysRq from a plugged-in keyboard.\nkernel.sysrq = 0\n' \
+    > "$root/etc/sysctl.d/10-kiosk-lockdown.conf"
 if [ "$target" = qemu ]; then
     # The QEMU machine has no A/B bootloader: RAUC's custom backend keeps its state in a file.
     install -D -m 0644 "$here/rauc/system-qemu.conf" "$root/etc/rauc/system.conf"
