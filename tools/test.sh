@@ -10,6 +10,8 @@ need_packages=()
 for tool in cc pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || need_packages+=(build-essential pkg-config)
 done
+# The image's units are checked with systemd's own parser (images/tests/units.sh).
+command -v systemd-analyze >/dev/null 2>&1 || need_packages+=(systemd)
 # Device tests (kiosk-drivers): PC/SC headers, a pcscd with the virtual reader driver that the
 # card tests start themselves, and espeak-ng for the speech tests.
 # The UI (kiosk-ui): Slint's font code links fontconfig; the desktop window (winit) loads
@@ -51,6 +53,8 @@ tools/cross/test-aarch64.sh
 # it would add the longest cold build of the workspace to every CI run.
 echo "==> aarch64 cross-build of kioskctl (checked with file, run under qemu-aarch64)"
 tools/cross/build-release.sh --profile dev --bins kioskctl
+echo "==> the image's systemd units, as systemd 252 parses them"
+images/tests/units.sh
 echo "==> RAUC update bundles: signed and verified; tampered and foreign ones refused"
 images/tests/rauc-bundle.sh
 echo "==> first-boot provisioning of the image, with the kioskctl built above"

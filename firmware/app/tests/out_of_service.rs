@@ -154,12 +154,12 @@ fn a_key_provisioned_while_out_of_service_brings_the_kiosk_back() {
 #[test]
 fn under_systemd_credentials_a_key_file_that_appears_brings_the_kiosk_back() {
     // As kiosk.service runs it: the key comes as a systemd credential, and while the root-only
-    // file is missing the unit's empty `SetCredential=db.key:` stands in.
+    // file is missing the unit's placeholder `SetCredential=db.key:missing` stands in.
     let dir = tempfile::tempdir().unwrap();
     let (config, key) = config(dir.path());
     let credentials = dir.path().join("credentials");
     std::fs::create_dir(&credentials).unwrap();
-    std::fs::write(credentials.join("db.key"), "").unwrap();
+    std::fs::write(credentials.join("db.key"), "missing").unwrap();
     std::fs::set_permissions(
         credentials.join("db.key"),
         std::fs::Permissions::from_mode(0o400),
