@@ -28,7 +28,7 @@ use kiosk::flow::Event;
 use kiosk::runtime::RecordingPrinter;
 use kiosk_config::Mode;
 use kiosk_receipt::content::Block;
-use kiosk_store::{ClaimLimits, NewStaff, OpenOptions, OutboxItemKind, PinPolicy, Store, hash_pin};
+use kiosk_store::{NewStaff, OpenOptions, OutboxItemKind, PinPolicy, Store, hash_pin};
 use kiosk_sync::{Backoff, ClientSettings, Relay, RelaySettings, SamadClient, TlsMaterial};
 use kiosk_ui::{Page, UiInput};
 use samad_sim::SimConfig;
@@ -266,22 +266,17 @@ async fn visitor_staff_and_rating_through_the_device_reach_samad_once_for_that_e
     let mut relay = Relay::new(
         Arc::clone(&relay_store),
         client,
+        // Short waits (the test never sleeps long); only the outbox runs.
         RelaySettings {
             lease: Duration::from_secs(5),
-            limits: ClaimLimits {
-                max_items: 50,
-                max_bytes: 256 * 1024,
-            },
             backoff: Backoff {
                 base: Duration::from_millis(5),
                 cap: Duration::from_millis(40),
             },
-            jitter: true,
-            pull_interval: Some(Duration::from_secs(3600)),
+            pull_interval: None,
             heartbeat_interval: None,
             catalogue_interval: None,
-            event_page: 100,
-            max_idle: Duration::from_secs(3600),
+            ..RelaySettings::default()
         },
     );
     for _ in 0..20 {

@@ -209,22 +209,27 @@ fn a_visit_is_claimed_by_one_employee_and_a_second_scan_is_harmless() {
     assert_eq!(store.visit_claim(&code).unwrap().unwrap().staff_id, a);
 }
 
+/// Service 11021 given by `staff` for the visit `tracking_code` (case 1's visitor).
+fn service_for(staff: i64, tracking_code: kiosk_core::TrackingCode) -> NewService {
+    NewService {
+        client_uuid: Uuid::new_v4(),
+        kiosk: kiosk(42),
+        service_id: "11021".into(),
+        staff_id: staff,
+        tracking_code: Some(tracking_code),
+        national_code: Some(national_code(1)),
+        note: Some("صدور گواهی".into()),
+        given_at: t0(),
+    }
+}
+
 #[test]
 fn a_service_and_its_outbox_item_are_written_together_with_the_masked_national_code() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
     let staff = add_staff(&mut store, "E-1", "1234");
     let registered = store.register_case(case(1)).unwrap();
-    let new = NewService {
-        client_uuid: Uuid::new_v4(),
-        kiosk: kiosk(42),
-        service_id: "11021".into(),
-        staff_id: staff,
-        tracking_code: Some(registered.tracking_code),
-        national_code: Some(national_code(1)),
-        note: Some("صدور گواهی".into()),
-        given_at: t0(),
-    };
+    let new = service_for(staff, registered.tracking_code);
     let service = store.register_service(new.clone()).unwrap();
     assert!(!service.already_registered);
     assert_eq!(service.employee_code, "E-1");
@@ -535,16 +540,7 @@ fn service_rating_and_meeting_items_follow_the_samad_contract() {
     let key = signing_key();
     let staff = add_staff(&mut store, "E-1", "1234");
     let registered = store.register_case(case(1)).unwrap();
-    let service = NewService {
-        client_uuid: Uuid::new_v4(),
-        kiosk: kiosk(42),
-        service_id: "11021".into(),
-        staff_id: staff,
-        tracking_code: Some(registered.tracking_code),
-        national_code: Some(national_code(1)),
-        note: Some("صدور گواهی".into()),
-        given_at: t0(),
-    };
+    let service = service_for(staff, registered.tracking_code);
     store.register_service(service.clone()).unwrap();
     store
         .claim_visit(&registered.tracking_code, staff, t0())
