@@ -53,14 +53,9 @@ case "$(realpath -m "$out")/" in "$repo"/*) echo "build-image: --out must be out
 mkdir -p "$out"
 
 # --- tools and foreign-architecture execution ----------------------------------------------
-need=()
-command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
-command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
-command -v update-binfmts >/dev/null || need+=(binfmt-support)
-command -v arch-test >/dev/null || need+=(arch-test)
-if ((${#need[@]})); then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# shellcheck source=tools/packages.sh
+. "$repo/tools/packages.sh"
+kiosk_packages install image
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
     mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 fi

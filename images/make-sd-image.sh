@@ -49,9 +49,9 @@ done
 [ -n "$out" ] || { echo "make-sd-image: --out FILE.img is required" >&2; exit 2; }
 case "$(realpath -m "$out")" in "$repo"/*) echo "make-sd-image: --out must be outside the repository" >&2; exit 2 ;; esac
 [ -z "$provision" ] || [ -r "$provision/provision.env" ] || { echo "make-sd-image: $provision/provision.env missing" >&2; exit 2; }
-for t in sfdisk mkfs.vfat mcopy mke2fs; do
-    command -v "$t" >/dev/null || { echo "make-sd-image: needs $t (apt-get install fdisk dosfstools mtools e2fsprogs)" >&2; exit 2; }
-done
+# shellcheck source=tools/packages.sh
+. "$repo/tools/packages.sh"
+kiosk_packages install image_checks
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 
 work=$(mktemp -d "$(dirname "$(realpath -m "$out")")/.sd.XXXXXX")

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs the kiosk demo: simulated devices, a temporary data directory, no hardware needed.
-# On a fresh Debian 12 it first installs what the build needs.
+#
+#   tools/demo.sh                         a window when there is a display, else headless
+#   tools/demo.sh --headless --out DIR    every screen (PNG) and slip (PNG + ESC/POS) into DIR
+#
+# On a fresh Debian 12 (as root, or with sudo) it first installs what building and running the
+# demo needs, and only that (tools/packages.sh, group `demo`), and Rust with rustup when cargo is
+# missing; it says what it installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v cc >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq build-essential pkg-config >/dev/null
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
-    # shellcheck disable=SC1091
-    . "$HOME/.cargo/env"
-fi
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+kiosk_packages install demo
+kiosk_rust
 exec cargo run --locked -p kiosk -- --demo "$@"

@@ -6,45 +6,22 @@ cd "$(dirname "$0")/.."
 # A one-shot build gains nothing from incremental state, which is a quarter of the build directory.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
-need_packages=()
-for tool in cc pkg-config; do
-    command -v "$tool" >/dev/null 2>&1 || need_packages+=(build-essential pkg-config)
-done
-# The image's units are checked with systemd's own parser (images/tests/units.sh).
-command -v systemd-analyze >/dev/null 2>&1 || need_packages+=(systemd)
-# Device tests (kiosk-drivers): PC/SC headers, a pcscd with the virtual reader driver that the
-# card tests start themselves, and espeak-ng for the speech tests.
-# The UI (kiosk-ui): Slint's font code links fontconfig; the desktop window (winit) loads
-# libxkbcommon-x11 at run time and is tested under Xvfb, read back with xwd and clicked with
-# xdotool; the Pi's KMS backend (`kiosk --features kms`) builds against udev, libinput, xkbcommon,
-# gbm and libseat. The power-loss test mounts tools/outagefs with FUSE (fusermount3 when not root).
-# The store's SQLCipher links the system libcrypto (libssl-dev).
-for pkg in libpcsclite-dev pcscd vsmartcard-vpcd espeak-ng libfontconfig-dev \
-    libxkbcommon-dev libxkbcommon-x11-0 xvfb x11-apps xdotool \
-    libudev-dev libinput-dev libgbm-dev libseat-dev \
-    fuse3 fdisk dosfstools mtools libssl-dev; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
-        || need_packages+=("$pkg")
-done
-if ((${#need_packages[@]})); then
-    echo "==> installing build packages: ${need_packages[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
-fi
-
-if ! command -v cargo >/dev/null 2>&1; then
-    echo "==> installing the Rust toolchain (rustup)"
-    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
-    # shellcheck disable=SC1091
-    . "$HOME/.cargo/env"
-fi
+# What the suite needs, by group (tools/packages.sh): the workspace build, the Pi's KMS build
+# (compiled by clippy below), device tests (pcscd with the virtual reader, espeak-ng, FUSE), window
+# tests under Xvfb, and the image checks (systemd-analyze, partitioning tools, RAUC).
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+kiosk_packages install build kms devices ui image_checks
+kiosk_rust
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> clippy -D warnings of the features the Pi ships: GPIO keypad (rppal), KMS display"
+cargo clippy --locked -p kiosk-drivers --all-targets --features gpio-rppal -- -D warnings
+cargo clippy --locked -p kiosk --no-default-features --features kms -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --locked
 echo "==> aarch64 (the kiosk's CPU) under qemu-user: core, config, store"
@@ -52,7 +29,7 @@ tools/cross/test-aarch64.sh
 # The kiosk binary's aarch64 build (Slint) is left to the image build (tools/cross/build-release.sh):
 # it would add the longest cold build of the workspace to every CI run.
 echo "==> aarch64 cross-build of kioskctl (checked with file, run under qemu-aarch64)"
-tools/cross/build-release.sh --profile dev --bins kioskctl
+tools/cross/build-release.sh --headless --profile dev --bins kioskctl
 echo "==> the image's systemd units, as systemd 252 parses them"
 images/tests/units.sh
 echo "==> RAUC update bundles: signed and verified; tampered and foreign ones refused"

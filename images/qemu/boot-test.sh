@@ -12,14 +12,18 @@
 #   --png        where the screendump goes (default DIR/run/screendump.png).
 #   --health     after the screendump, keep the machine running until kiosk-health.service
 #                (a minute after READY=1) has marked the booted RAUC slot good.
+#   --expect T   the Persian text that must be read back from the panel (default the attract
+#                screen's title «ثبت و پیگیری درخواست»; the out-of-service screen's
+#                «این دستگاه موقتاً از سرویس خارج است» when booting without a key file).
 #
 # Milestones looked for on the serial console (kernel console=ttyAMA0; the kiosk's units write
 # to journal+console):
 #   "kiosk-firstboot: kiosk 12 provisioned"      first-boot provisioning done
 #   "kiosk 12 running"                           the firmware's own line as it starts serving
 #   "Started kiosk.service"                      systemd received READY=1 (Type=notify)
-# The screendump is retried (every 5 s, up to 60 s after READY=1) until the screen is not one
-# flat colour: READY=1 is sent before the first frame reaches the panel.
+# The screendump is retried (every 5 s, up to 60 s after READY=1) until tesseract's Persian model
+# reads the expected text off it: READY=1 is sent before the first frame reaches the panel, and a
+# kiosk built without a display backend leaves the text console on the screen, which must fail.
 # Exit status: 0 ready and screendump taken (and with --health, the slot marked good), 1 not
 # ready in time, the screen stayed blank or the health check failed (the console log is kept).
 set -euo pipefail
@@ -29,17 +33,21 @@ dir=${KIOSK_BUILD_DIR}/qemu
 timeout=900
 png=
 health=0
+expect="ثبت و پیگیری درخواست"
 while (($#)); do
     case "$1" in
         --image-dir) dir=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --png) png=$2; shift 2 ;;
         --health) health=1; shift ;;
+        --expect) expect=$2; shift 2 ;;
         -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "boot-test: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-command -v qemu-system-aarch64 >/dev/null || { echo "boot-test: needs qemu-system-arm (apt-get install qemu-system-arm)" >&2; exit 2; }
+# shellcheck source=tools/packages.sh
+. "$(dirname "$0")/../../tools/packages.sh"
+kiosk_packages install image
 for f in vmlinuz initrd.img rootfs.ext4 data.ext4; do
     [ -r "$dir/$f" ] || { echo "boot-test: $dir/$f missing (run images/build-image.sh --target qemu)" >&2; exit 2; }
 done
@@ -148,12 +156,20 @@ colours = len(set(pixels[i:i + 3] for i in range(0, len(pixels), 3 * 97)))
 print(f"    screendump {w}x{h}, {colours} colours sampled, {len(png)} bytes -> {sys.argv[2]}")
 sys.exit(3 if colours <= 1 else 0)
 EOF
-    if ((rc == 0)); then shown=1; shot_at=$(elapsed); break; fi
-    ((rc == 3)) || { echo "boot-test: screendump conversion failed" >&2; exit 1; }
-    echo "    $(elapsed) s: screen still one flat colour (attempt $attempt)"
+    if ((rc == 3)); then
+        echo "    $(elapsed) s: screen still one flat colour (attempt $attempt)"
+        continue
+    fi
+    ((rc == 0)) || { echo "boot-test: screendump conversion failed" >&2; exit 1; }
+    read_back=$(tesseract "$png" - -l fas 2>/dev/null | tr '\n' ' ')
+    if [[ "$read_back" == *"$expect"* ]]; then
+        echo "    read back from the panel: $read_back"
+        shown=1; shot_at=$(elapsed); break
+    fi
+    echo "    $(elapsed) s: «$expect» not on the panel yet (attempt $attempt; read: ${read_back:0:80})"
 done
 if ((shown == 0)); then
-    echo "boot-test: kiosk ready but the screen stayed one flat colour; last console lines:" >&2
+    echo "boot-test: kiosk ready but «$expect» never reached the panel (last screendump: $png); last console lines:" >&2
     tail -n 30 "$console" >&2
 fi
 if ((shown && health)); then

@@ -6,17 +6,9 @@
 # with openssl and thrown away. Runs in about a second; part of tools/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-need=()
-command -v rauc >/dev/null 2>&1 || need+=(rauc)
-command -v mksquashfs >/dev/null 2>&1 || need+=(squashfs-tools)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-command -v mke2fs >/dev/null 2>&1 || need+=(e2fsprogs)
-if ((${#need[@]})); then
-    echo "==> installing ${need[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# shellcheck source=tools/packages.sh
+. "$here/../tools/packages.sh"
+kiosk_packages install image_checks
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 cd "$t"

@@ -9,9 +9,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
-for t in sfdisk mkfs.vfat mcopy mtype debugfs; do
-    command -v "$t" >/dev/null || { echo "sd-image: needs $t (apt-get install fdisk dosfstools mtools e2fsprogs)" >&2; exit 2; }
-done
+# shellcheck source=tools/packages.sh
+. "$here/../tools/packages.sh"
+kiosk_packages install image_checks
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0 passes=0

@@ -22,16 +22,9 @@ case $n in
   '' | *[!0-9]* | 0) echo "N must be a positive whole number, got '$n'" >&2; exit 2 ;;
 esac
 
-if ! command -v strace >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing strace" >&2
-    apt-get install -y -qq strace >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null && apt-get install -y -qq strace >/dev/null; }
-  else
-    echo "strace is missing: install it (apt-get install strace)" >&2
-    exit 1
-  fi
-fi
+# shellcheck source=tools/packages.sh
+. "$root/tools/packages.sh"
+kiosk_packages install build bench
 
 cd "$root"
 cargo build --quiet -p kiosk-store --example register_many

@@ -4,12 +4,14 @@
 # with the configuration example, systemd units, udev rules and first-boot script
 # (tools/cross/make-debs.sh).
 #
-#   tools/cross/build-release.sh [--kms] [--bins "kiosk kioskctl samad-sim"] [--no-debs]
+#   tools/cross/build-release.sh [--headless] [--bins "kiosk kioskctl samad-sim"] [--no-debs]
 #                                [--debs-out DIR] [--profile release|dev]
 #
-#   --kms        build the kiosk with the Pi's DRM/KMS + libinput backend (kiosk feature `kms`);
-#                its arm64 -dev packages are unpacked into a sysroot (below). Without it the
-#                kiosk is built with no window backend at all (headless: devices, store, sync).
+#   The kiosk is built as the Pi runs it: the DRM/KMS + libinput display (kiosk feature `kms`,
+#   its arm64 -dev packages unpacked into a sysroot, below) and the GPIO keypad (`gpio-rppal`).
+#   --headless   a kiosk with no display backend at all (devices, store, sync; logs
+#                "running (headless)"): for lab rigs without a panel, never for the image.
+#   --kms        the default; accepted for older command lines.
 #   --bins LIST  which binaries (CI builds "kiosk kioskctl" without --kms and --no-debs).
 #   --debs-out   where the .deb files go (default ${KIOSK_BUILD_DIR}/debs).
 #   --profile    dev: unoptimised, no LTO (CI: proves the cross-build compiles, links and runs
@@ -30,7 +32,7 @@ KIOSK_BUILD_DIR=${KIOSK_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kiosk-image}
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-kms=0
+kms=1
 bins="kiosk kioskctl samad-sim"
 debs=1
 debs_out=${KIOSK_BUILD_DIR}/debs
@@ -38,6 +40,7 @@ profile=release
 while (($#)); do
     case "$1" in
         --kms) kms=1; shift ;;
+        --headless) kms=0; shift ;;
         --bins) bins=$2; shift 2 ;;
         --no-debs) debs=0; shift ;;
         --debs-out) debs_out=$2; shift 2 ;;
@@ -52,23 +55,12 @@ case "$profile" in release) outdir=release ;; dev) outdir=debug; debs=0 ;;
 target=aarch64-unknown-linux-gnu
 SYSROOT=${SYSROOT:-${KIOSK_BUILD_DIR}/sysroot-arm64}
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-apt_install() {
-    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
-}
 
 # --- host toolchain ------------------------------------------------------------------------
-need=()
-command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
-command -v file >/dev/null 2>&1 || need+=(file)
-command -v readelf >/dev/null 2>&1 || need+=(binutils)
-command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
-if ((${#need[@]})); then
-    echo "==> installing cross packages: ${need[*]}"
-    apt_install "${need[@]}"
-fi
-rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+kiosk_packages install cross
+kiosk_rust "$target"
 
 # --- target libraries in a sysroot -----------------------------------------------------------
 # PC/SC (kioskctl, kiosk); fontconfig and what its pkg-config file and shared library name
@@ -129,9 +121,10 @@ for b in $bins; do
         *) echo "build-release: unknown binary $b" >&2; exit 2 ;;
     esac
 done
-# The device has no desktop: never the kiosk's `desktop` (winit) default; `kms` for the panel.
-features=(--no-default-features)
-((kms)) && features+=(--features kms)
+# The device has no desktop: never the kiosk's `desktop` (winit) default; `kms` for the panel,
+# `gpio-rppal` for the tactile keypad on the Pi's pins.
+features=(--no-default-features --features gpio-rppal)
+((kms)) && features=(--no-default-features --features kms,gpio-rppal)
 locked=(--locked)
 [ -n "${BUILD_RELEASE_UNLOCKED:-}" ] && locked=()
 start=$(date +%s)

@@ -6,16 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 target=aarch64-unknown-linux-gnu
-need=()
-command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
-if ((${#need[@]})); then
-    echo "==> installing cross packages: ${need[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+kiosk_packages install cross
+kiosk_rust "$target"
 
 # The store is SQLCipher linked to the system libcrypto: Debian's arm64 libssl packages are
 # unpacked (not installed) into a small sysroot, found by libsqlite3-sys's build through its

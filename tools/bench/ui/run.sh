@@ -11,16 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-need=()
-for pkg in chromium xvfb x11-apps python3; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
-done
-if ((${#need[@]})); then
-    echo "==> installing ${need[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+kiosk_packages install build bench
 
 if [ -n "${KIOSK_BIN:-}" ]; then
     kiosk="$KIOSK_BIN"   # an already built binary (e.g. a debug build), reported as such
