@@ -109,7 +109,7 @@ fn soak(hours: i64) -> Summary {
         Box::new(move || clock.get()),
     )
     .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
-    let mut device = Device::new(kiosk, &portal, Box::new(|_, _| {}));
+    let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}));
     let t0 = Instant::now();
 
     let visitors = u64::try_from(hours * 60 / VISIT_EVERY_MINUTES).unwrap();

@@ -80,7 +80,7 @@ pub fn recording_device(
     kiosk: Kiosk<crate::runtime::RecordingPrinter>,
 ) -> crate::device::Device<crate::runtime::RecordingPrinter> {
     let portal = kiosk.config().receipt.portal_url.clone();
-    crate::device::Device::new(kiosk, &portal, Box::new(|_, _| {}))
+    crate::device::Device::new(kiosk, &portal, Box::new(|_, _, _| {}))
 }
 
 fn digits(text: &str) -> Vec<Event> {
@@ -262,7 +262,7 @@ impl Stage {
             .transcript()
             .iter()
             .filter_map(|r| match r {
-                Record::Spoken(text) => Some(text.clone()),
+                Record::Spoken { text, .. } => Some(text.clone()),
                 _ => None,
             })
             .collect();
@@ -377,7 +377,7 @@ pub fn run_with_screens(
         for record in &stage.kiosk.transcript()[start..] {
             let _ = match record {
                 Record::Screen(screen) => writeln!(out, "  screen  {screen:?}"),
-                Record::Spoken(text) => writeln!(out, "  speech  {text}"),
+                Record::Spoken { text, .. } => writeln!(out, "  speech  {text}"),
                 Record::Alert(alert) => writeln!(out, "  staff   {alert:?}"),
                 Record::OpenRating(_) => writeln!(out, "  rating  opened"),
                 Record::Printed { what, bytes, ok } => {

@@ -82,8 +82,13 @@ impl<R: kiosk_drivers::printer::ReceiptPrinter> PrintSink for DevicePrinter<R> {
 pub enum Record {
     /// A screen was shown.
     Screen(crate::flow::Screen),
-    /// Something was said (or would have been, with speech off it is not recorded).
-    Spoken(String),
+    /// Something was said (with speech off nothing is recorded).
+    Spoken {
+        /// What.
+        text: String,
+        /// Whether it cut off what was being said (a new screen), or waited its turn.
+        interrupt: bool,
+    },
     /// Staff were alerted.
     Alert(crate::flow::StaffAlert),
     /// The visitor asked to rate a service (`Some`: with the scanned satisfaction code); the
@@ -267,6 +272,11 @@ impl<P: PrintSink> Kiosk<P> {
         std::mem::take(&mut self.transcript)
     }
 
+    /// What slips are laid out and encoded for.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
     /// The last slip sent to the printer, for previews.
     pub fn last_slip(&self) -> Option<&ReceiptContent> {
         self.last_slip.as_ref()
@@ -294,8 +304,8 @@ impl<P: PrintSink> Kiosk<P> {
                 self.transcript.push(Record::Screen(screen));
                 None
             }
-            Effect::Speak { text, .. } => {
-                self.transcript.push(Record::Spoken(text));
+            Effect::Speak { text, interrupt } => {
+                self.transcript.push(Record::Spoken { text, interrupt });
                 None
             }
             Effect::AlertStaff(alert) => {

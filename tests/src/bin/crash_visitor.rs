@@ -148,8 +148,8 @@ fn main() -> anyhow::Result<()> {
         Box::new(chrono::Utc::now),
     )
     .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
-    let mut device =
-        Device::new(kiosk, &portal, Box::new(|_, _| {})).with_outbox_waker(Box::new(relay.waker()));
+    let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}))
+        .with_outbox_waker(Box::new(relay.waker()));
 
     let printed_log = dir.join("printed.log");
     for visitor in 0..count {

@@ -177,6 +177,9 @@ impl<P: PrintSink> Device<P> {
     fn run_rating(&mut self, effects: Vec<RatingEffect>) {
         let mut queue = std::collections::VecDeque::from(effects);
         let mut done = false;
+        // The first thing said in answer to an input cuts off what was being said (the visitor
+        // moved on); what follows it in the same answer (the faces after the title) waits.
+        let mut interrupt = true;
         while let Some(effect) = queue.pop_front() {
             let Journey::Rating(r) = &mut self.journey else {
                 return;
@@ -185,7 +188,8 @@ impl<P: PrintSink> Device<P> {
                 RatingEffect::Show(screen) => tracing::info!(?screen, "rating screen"),
                 RatingEffect::Speak(text) => {
                     if r.speech {
-                        (self.speaker)(text, r.flow.lang);
+                        (self.speaker)(text, r.flow.lang, interrupt);
+                        interrupt = false;
                     }
                 }
                 RatingEffect::Done => done = true,
@@ -246,7 +250,7 @@ impl<P: PrintSink> Device<P> {
             self.last_activity = now;
             let warning = crate::flow::prompts::idle_warning(r.flow.lang, r.can_extend());
             if r.speech {
-                (self.speaker)(&warning, r.flow.lang);
+                (self.speaker)(&warning, r.flow.lang, true);
             }
             return true;
         }

@@ -91,17 +91,22 @@ impl Default for IdleTimes {
     }
 }
 
-/// Says a text in a language (the speech backend, or a log line).
-pub type Speaker = Box<dyn FnMut(&str, Lang)>;
+/// Says a text in a language (the speech backend, or a log line); when `interrupt` (the third
+/// argument) the utterance being said is cut off first, else the text waits its turn.
+pub type Speaker = Box<dyn FnMut(&str, Lang, bool)>;
 
 /// A speaker that only logs: the simulated speech device.
 pub fn log_speech() -> Speaker {
-    Box::new(|text, lang| tracing::info!(target: "kiosk::speech", %text, ?lang, "speak"))
+    Box::new(
+        |text, lang, interrupt| tracing::info!(target: "kiosk::speech", %text, ?lang, interrupt, "speak"),
+    )
 }
 
 /// A speaker on the drivers' speech queue (espeak-ng, recorded prompts or the simulated one):
-/// each new utterance interrupts the one being said, so the visitor hears the current screen.
-/// The queue's progress stream is kept open for as long as the speaker lives.
+/// an utterance marked `interrupt` (a new screen, a key's label) cuts off the one being said, so
+/// the visitor hears the current screen; the others (the tracking code after "the receipt did
+/// not print") are queued behind it. The queue's progress stream is kept open for as long as the
+/// speaker lives.
 pub fn queue_speech(
     (queue, progress): (
         kiosk_drivers::speech::SpeechQueue,
@@ -109,13 +114,15 @@ pub fn queue_speech(
     ),
 ) -> Speaker {
     use kiosk_drivers::speech::{Lang as SpeechLang, Utterance};
-    Box::new(move |text, lang| {
+    Box::new(move |text, lang, interrupt| {
         let _ = &progress;
         let lang = match lang {
             Lang::Fa => SpeechLang::Fa,
             Lang::En => SpeechLang::En,
         };
-        queue.interrupt();
+        if interrupt {
+            queue.interrupt();
+        }
         queue.say(Utterance::text(lang, text));
     })
 }
@@ -265,7 +272,12 @@ pub struct Device<P: PrintSink> {
     synced_items: u64,
     last_sync_success: Option<chrono::DateTime<chrono::Utc>>,
     catalogue: Option<sync::CatalogueWatch>,
+    observer: Option<Observer>,
 }
+
+/// Sees every record of the visitor journey as it is carried out, in order (the script runner's
+/// transcript: a screen shown and left within one input, such as Printing, is seen here).
+pub type Observer = Box<dyn FnMut(&Record)>;
 
 /// How often, at most, personal data past its retention is purged (only while nobody is using
 /// the kiosk).
@@ -300,7 +312,14 @@ impl<P: PrintSink> Device<P> {
             synced_items: 0,
             last_sync_success: None,
             catalogue: None,
+            observer: None,
         }
+    }
+
+    /// Hands every record of the visitor journey to `observer` as it happens.
+    pub fn with_observer(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// SAMAD's catalogue as the relay receives it (the one kept from an earlier run first): its
@@ -530,11 +549,14 @@ impl<P: PrintSink> Device<P> {
     /// Speaks and logs what the last events did.
     fn after_events(&mut self) {
         for record in self.kiosk.take_transcript() {
+            if let Some(observer) = self.observer.as_mut() {
+                observer(&record);
+            }
             match record {
                 Record::Screen(screen) => tracing::info!(?screen, "screen"),
-                Record::Spoken(text) => {
+                Record::Spoken { text, interrupt } => {
                     let lang = self.kiosk.flow().session().prefs.lang;
-                    (self.speaker)(&text, lang)
+                    (self.speaker)(&text, lang, interrupt)
                 }
                 Record::Alert(alert) => tracing::warn!(?alert, "staff alert"),
                 Record::OpenRating(scanned) => self.open_rating(scanned),
@@ -735,12 +757,75 @@ mod tests {
         let portal = kiosk.config().receipt.portal_url.clone();
         let said = Rc::new(RefCell::new(Vec::new()));
         let log = said.clone();
-        let speaker: Speaker = Box::new(move |t, _| log.borrow_mut().push(t.to_owned()));
+        let speaker: Speaker = Box::new(move |t, _, _| log.borrow_mut().push(t.to_owned()));
         let idle = IdleTimes {
             warn_after: Duration::from_secs(60),
             expire_after: Duration::from_secs(20),
         };
         (Device::new(kiosk, &portal, speaker).with_idle(idle), said)
+    }
+
+    /// The queue speaker cuts off what is being said only for an interrupting utterance: the
+    /// tracking code queued behind "the receipt did not print" is heard whole, and a new screen
+    /// still cuts in.
+    #[test]
+    fn queue_speaker_interrupts_only_when_told() {
+        use kiosk_drivers::speech::{SimSpeech, SpeechEvent, SpeechQueue, SpeechSettings};
+        let backend = SimSpeech::new(Duration::from_millis(2));
+        let (queue, mut progress) = SpeechQueue::new(backend.clone(), SpeechSettings::default());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            runtime.block_on(async {
+                while let Some(event) = progress.next().await {
+                    if tx.send(event).is_err() {
+                        break;
+                    }
+                }
+            })
+        });
+        // The progress stream is read above; the speaker is handed an idle one to keep.
+        let mut speak = queue_speech((queue, kiosk_drivers::events::channel().1));
+        speak("رسید چاپ نشد.", Lang::Fa, true);
+        speak("کد رهگیری شما: ۱ ۰ ۰ ۰", Lang::Fa, false);
+        let mut outcomes = Vec::new();
+        while outcomes.len() < 2 {
+            match rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("speech progress")
+            {
+                SpeechEvent::Finished(id) => outcomes.push(("finished", id)),
+                SpeechEvent::Interrupted(id) => outcomes.push(("interrupted", id)),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            outcomes.iter().map(|o| o.0).collect::<Vec<_>>(),
+            ["finished", "finished"]
+        );
+        speak(
+            "یک متن بلند برای صفحه‌ی بعدی که تا آخر خوانده نمی‌شود",
+            Lang::Fa,
+            true,
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        speak("صفحه‌ی تازه", Lang::Fa, true);
+        let mut later = Vec::new();
+        while later.len() < 2 {
+            match rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("speech progress")
+            {
+                SpeechEvent::Finished(_) => later.push("finished"),
+                SpeechEvent::Interrupted(_) => later.push("interrupted"),
+                _ => {}
+            }
+        }
+        assert_eq!(later, ["interrupted", "finished"], "a new screen cuts in");
+        assert_eq!(backend.spoken().len(), 4);
     }
 
     #[test]
