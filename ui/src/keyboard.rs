@@ -117,6 +117,20 @@ pub(crate) fn layout(keyboard: Keyboard, persian: bool) -> Layout {
     }
 }
 
+/// The keys of an on-screen keyboard by their accessible labels (the name of a named key such
+/// as «حذف», else what the key shows), each with what it types: how a script or an assistive
+/// tool presses a key it reads, as the visitor does.
+pub fn labelled_keys(keyboard: Keyboard, persian: bool) -> Vec<(String, Key)> {
+    layout(keyboard, persian)
+        .keys
+        .iter()
+        .filter_map(|k| {
+            let label = if k.name.is_empty() { &k.label } else { &k.name };
+            parse_key(&k.id).map(|key| (label.to_string(), key))
+        })
+        .collect()
+}
+
 /// What a key id means (`None`: not a key of ours).
 pub fn parse_key(id: &str) -> Option<Key> {
     if id == "bs" {

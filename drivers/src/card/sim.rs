@@ -1,8 +1,9 @@
 //! The simulated card reader: the demo and journey tests insert and remove cards through a
-//! handle; a card is a certificate (run through the same parser as a real card) or a read
+//! handle; a card is a certificate (run through the same parser as a real card), a holder's
+//! national code as typed in a script (judged by the same policy as a certificate's), or a read
 //! failure.
 
-use kiosk_core::NationalCodePolicy;
+use kiosk_core::{NationalCode, NationalCodePolicy};
 
 use super::{CardError, CardEvent, CardReader, identity_from_certificate};
 use crate::events::{EventSender, EventStream, channel};
@@ -12,6 +13,9 @@ use crate::events::{EventSender, EventStream, channel};
 pub enum SimCard {
     /// A card whose certificate file holds these DER bytes.
     Certificate(Vec<u8>),
+    /// A card of the holder with this national code (the script runner's `{"card": …}`): read
+    /// as a certificate whose subject carries it would be, invalid codes refused alike.
+    Holder(String),
     /// A card that answers wrongly.
     Broken(CardError),
 }
@@ -57,6 +61,13 @@ impl SimCardReaderHandle {
         };
         let result = match card {
             SimCard::Certificate(der) => identity_from_certificate(&der, &self.policy),
+            SimCard::Holder(code) => NationalCode::parse(code.trim(), &self.policy)
+                .map(|national_code| super::CardIdentity {
+                    national_code,
+                    name: None,
+                    certificate_serial: "00".to_owned(),
+                })
+                .map_err(CardError::InvalidNationalCode),
             SimCard::Broken(e) => Err(e),
         };
         let outcome = match result {

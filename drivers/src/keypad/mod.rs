@@ -50,6 +50,39 @@ pub enum Key {
     VolumeDown,
 }
 
+impl Key {
+    /// Every key, in the order of the keypad's documentation.
+    pub const ALL: [Key; 8] = [
+        Key::Up,
+        Key::Down,
+        Key::Back,
+        Key::Select,
+        Key::Help,
+        Key::CallStaff,
+        Key::VolumeUp,
+        Key::VolumeDown,
+    ];
+
+    /// The key's snake_case name, as kiosk.toml's pin table and the script runner write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Up => "up",
+            Key::Down => "down",
+            Key::Back => "back",
+            Key::Select => "select",
+            Key::Help => "help",
+            Key::CallStaff => "call_staff",
+            Key::VolumeUp => "volume_up",
+            Key::VolumeDown => "volume_down",
+        }
+    }
+
+    /// The key named `name` (see [`Key::name`]).
+    pub fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
 /// What happened to a key, after debouncing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyEvent {

@@ -12,5 +12,6 @@ pub mod out_of_service;
 pub mod registration;
 pub mod runtime;
 pub mod screens;
+pub mod script;
 pub mod systemd;
 pub mod ui_bridge;

@@ -37,6 +37,11 @@ struct Args {
     /// --out directory, even when a display is available.
     #[arg(long, requires = "demo")]
     headless: bool,
+    /// Play this file of inputs (JSON lines: touches by label, keys, cards, scans, headphones,
+    /// printer states, waits) headless and write `transcript.jsonl`, screens and slips into the
+    /// --out directory; exits non-zero when an input was not offered (README: script runner).
+    #[arg(long, requires_all = ["demo", "out"], value_name = "FILE")]
+    script: Option<PathBuf>,
     /// Benchmark aid: render the first screen headless into this PNG file and exit.
     #[arg(long, requires = "demo", value_name = "FILE")]
     first_frame: Option<PathBuf>,
@@ -100,6 +105,23 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(n) = args.journeys {
         return soak(&dir, n);
+    }
+    if let Some(script) = args.script {
+        let outcome = kiosk::script::run(&script, &dir, &out)?;
+        println!(
+            "script {}: {} inputs played, {} not offered; transcript in {}",
+            script.display(),
+            outcome.inputs,
+            outcome.errors,
+            out.join("transcript.jsonl").display()
+        );
+        if outcome.errors > 0 {
+            anyhow::bail!(
+                "{} inputs of the script were not offered by the kiosk (see the \"error\" lines)",
+                outcome.errors
+            );
+        }
+        return Ok(());
     }
     let backend = if args.headless {
         Backend::Headless

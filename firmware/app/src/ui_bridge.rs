@@ -69,7 +69,8 @@ pub fn event_for(flow: &Flow, input: &UiInput) -> Option<Event> {
     }
 }
 
-fn page(screen: Screen) -> Page {
+/// The page that shows a screen of the visitor journey.
+pub fn page(screen: Screen) -> Page {
     match screen {
         Screen::Attract => Page::Attract,
         Screen::Accessibility => Page::Accessibility,

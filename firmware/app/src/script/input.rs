@@ -1,0 +1,159 @@
+//! The inputs of a script: one JSON object per line, each naming one thing the visitor (or the
+//! world) does. Parsed whole before the run starts, so a mistyped script is refused with its
+//! line number and nothing is played.
+
+use kiosk_drivers::keypad::Key;
+use kiosk_drivers::printer::SimFault;
+
+/// One input of a script.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// A tap on the button (or on-screen key) with this accessible label, as shown.
+    Touch(String),
+    /// A press of a tactile key.
+    Key(Key),
+    /// A national ID card inserted into the reader, holding this national code.
+    Card(String),
+    /// A code held under the scanner, as its text.
+    Scan(String),
+    /// Headphones plugged in (`true`) or pulled out.
+    Headphones(bool),
+    /// The printer's state from now on.
+    Printer(SimFault),
+    /// Time passes (injected, not slept).
+    Wait(std::time::Duration),
+}
+
+/// A script line that cannot be played.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("script line {line}: {reason}")]
+pub struct ScriptError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong, in English.
+    pub reason: String,
+}
+
+/// The longest wait one line may ask for (a day): the runner ticks the kiosk once a second.
+const MAX_WAIT_SECONDS: f64 = 86_400.0;
+
+/// Parses a whole script. Blank lines and lines starting with `#` are skipped.
+pub fn parse(text: &str) -> Result<Vec<(usize, Input)>, ScriptError> {
+    let mut inputs = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let input = parse_line(trimmed).map_err(|reason| ScriptError {
+            line: line_no,
+            reason,
+        })?;
+        inputs.push((line_no, input));
+    }
+    Ok(inputs)
+}
+
+fn parse_line(line: &str) -> Result<Input, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("expected an object such as {\"touch\": \"ثبت درخواست\"}".into());
+    };
+    let mut entries = map.into_iter();
+    let (Some((name, value)), None) = (entries.next(), entries.next()) else {
+        return Err(
+            "expected exactly one key: touch, key, card, scan, headphones, printer or wait".into(),
+        );
+    };
+    let text = |value: serde_json::Value| match value {
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(format!("\"{name}\" takes a string, got {other}")),
+    };
+    Ok(match name.as_str() {
+        "touch" => Input::Touch(text(value)?),
+        "key" => {
+            let key = text(value)?;
+            Input::Key(Key::from_name(&key).ok_or_else(|| {
+                let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+                format!("no keypad key \"{key}\" (keys: {})", names.join(", "))
+            })?)
+        }
+        "card" => Input::Card(text(value)?),
+        "scan" => Input::Scan(text(value)?),
+        "headphones" => match value {
+            serde_json::Value::Bool(plugged) => Input::Headphones(plugged),
+            other => return Err(format!("\"headphones\" takes true or false, got {other}")),
+        },
+        "printer" => Input::Printer(match text(value)?.as_str() {
+            "ok" => SimFault::Healthy,
+            "paper_out" => SimFault::PaperEnd,
+            "cover_open" => SimFault::CoverOpen,
+            "offline" => SimFault::Offline,
+            other => {
+                return Err(format!(
+                    "no printer state \"{other}\" (states: ok, paper_out, cover_open, offline)"
+                ));
+            }
+        }),
+        "wait" => {
+            let seconds = value
+                .as_f64()
+                .ok_or_else(|| format!("\"wait\" takes a number of seconds, got {value}"))?;
+            if !(0.0..=MAX_WAIT_SECONDS).contains(&seconds) {
+                return Err(format!(
+                    "\"wait\" of {seconds} s: between 0 and {MAX_WAIT_SECONDS} s"
+                ));
+            }
+            Input::Wait(std::time::Duration::from_secs_f64(seconds))
+        }
+        other => {
+            return Err(format!(
+                "unknown input \"{other}\" (inputs: touch, key, card, scan, headphones, printer, wait)"
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_kind_parses_and_comments_are_skipped() {
+        let script = "# a visitor\n\n{\"touch\": \"ثبت درخواست\"}\n{\"key\": \"call_staff\"}\n\
+            {\"card\": \"0499370899\"}\n{\"scan\": \"1234\"}\n{\"headphones\": true}\n\
+            {\"printer\": \"paper_out\"}\n{\"wait\": 1.5}\n";
+        let inputs = parse(script).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inputs.len(), 7);
+        assert_eq!(inputs[0], (3, Input::Touch("ثبت درخواست".into())));
+        assert_eq!(inputs[1].1, Input::Key(Key::CallStaff));
+        assert_eq!(inputs[5].1, Input::Printer(SimFault::PaperEnd));
+        assert_eq!(
+            inputs[6].1,
+            Input::Wait(std::time::Duration::from_millis(1500))
+        );
+    }
+
+    #[test]
+    fn a_bad_line_is_refused_with_its_number_and_reason() {
+        for (line, expected) in [
+            ("{\"touch\": 5}", "takes a string"),
+            ("{\"key\": \"enter_now\"}", "no keypad key \"enter_now\""),
+            ("{\"printer\": \"jammed\"}", "no printer state"),
+            ("{\"wait\": -1}", "between 0 and"),
+            ("{\"wait\": \"soon\"}", "number of seconds"),
+            ("{\"touch\": \"a\", \"key\": \"up\"}", "exactly one key"),
+            ("[1, 2]", "expected an object"),
+            ("{\"shout\": \"hi\"}", "unknown input \"shout\""),
+            ("touch: yes", "not JSON"),
+            ("{\"headphones\": \"yes\"}", "true or false"),
+        ] {
+            let script = format!("{{\"wait\": 1}}\n{line}\n");
+            let error = parse(&script).expect_err(line);
+            assert_eq!(error.line, 2, "{line}");
+            assert!(error.reason.contains(expected), "{line}: {}", error.reason);
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! The script runner: `kiosk --demo --headless --script FILE --out DIR` plays a file of inputs
+//! through the whole firmware and writes what the visitor met.
+//!
+//! The kiosk is the demo's (the shipped example configuration, a real store in the data
+//! directory, every device simulated by the drivers' own simulated backends), wrapped in the
+//! same [`Device`] a real kiosk runs: taps go through the view model the window shows, keys
+//! through the simulated keypad and the firmware's key mapping, cards through the simulated
+//! reader and its national-code check, scans through the simulated scanner's framing and
+//! classifier, and slips through the job procedure of the simulated printer. Time is injected:
+//! `wait` moves the clock the registrations are stamped with and the idle timers run on.
+//!
+//! Input (FILE, one JSON object per line; blank lines and `#` comments skipped):
+//! `{"touch": LABEL}` (a button or on-screen key by its accessible label, as shown),
+//! `{"key": NAME}` (a tactile key: `up`, `down`, `back`, `select`, `help`, `call_staff`,
+//! `volume_up`, `volume_down`), `{"card": NATIONAL_CODE}`, `{"scan": TEXT}`,
+//! `{"headphones": true|false}`, `{"printer": "ok"|"paper_out"|"cover_open"|"offline"}`,
+//! `{"wait": SECONDS}`.
+//!
+//! Output (DIR/transcript.jsonl, one line per thing the visitor met, `t` in ms of injected
+//! time): `{"t", "screen": PAGE, "png"?: FILE}`, `{"t", "say": TEXT, "lang": "fa"|"en",
+//! "interrupt": BOOL}`, `{"t", "slip"?: PNG, "escpos": BIN, "tracking_code"?: DIGITS}`, and
+//! `{"t", "error": REASON, "line": N}` for an input the kiosk did not offer then (the run goes
+//! on; the command exits non-zero at the end). The README documents the same format.
+
+pub mod input;
+pub mod transcript;
+
+use std::cell::{Cell, RefCell};
+use std::path::Path;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use kiosk_drivers::EventStream;
+use kiosk_drivers::card::{CardEvent, SimCard};
+use kiosk_drivers::keypad::{JackEvent, Key, KeyEvent};
+use kiosk_drivers::scanner::ScanEvent;
+use kiosk_store::{OpenOptions, Store};
+use kiosk_ui::{KioskUi, Page, UiInput, ViewModel};
+
+use crate::device::drivers::{self, AnyPrinter, SimHandles};
+use crate::device::{Device, Speaker};
+use crate::flow::Lang;
+use crate::runtime::{DevicePrinter, Kiosk, Record};
+use input::Input;
+use transcript::Transcript;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Inputs played.
+    pub inputs: usize,
+    /// Inputs the kiosk did not offer when they came (each an `error` line).
+    pub errors: usize,
+}
+
+/// Something the device did while an input was carried out, in order.
+enum Seen {
+    Screen(Page),
+    Said {
+        text: String,
+        lang: Lang,
+        interrupt: bool,
+    },
+    Printed,
+}
+
+/// The kiosk under the script, its simulated devices and the injected clock.
+struct Stage {
+    device: Device<DevicePrinter<AnyPrinter>>,
+    sims: SimHandles,
+    scanner: Option<EventStream<ScanEvent>>,
+    card: Option<EventStream<CardEvent>>,
+    keypad: Option<EventStream<KeyEvent>>,
+    headphones: Option<EventStream<JackEvent>>,
+    runtime: tokio::runtime::Runtime,
+    seen: Rc<RefCell<Vec<Seen>>>,
+    /// Injected time since the start.
+    elapsed: Rc<Cell<Duration>>,
+    started: Instant,
+    /// Printer jobs already written as slips.
+    jobs_written: usize,
+}
+
+/// Plays `script` on a fresh demo kiosk whose data lives in `data_dir`; writes the transcript,
+/// screens and slips into `out`.
+pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(script)
+        .with_context(|| format!("reading the script {}", script.display()))?;
+    let inputs = input::parse(&text)?;
+    let mut stage = Stage::new(data_dir)?;
+    kiosk_ui::headless::init().context("starting the headless renderer")?;
+    let ui = KioskUi::new().context("creating the kiosk window")?;
+    ui.fit_panel(&kiosk_ui::Panel::default());
+    let mut transcript = Transcript::create(out)?;
+
+    let mut shown = stage.device.view();
+    let png = render(&ui, &shown)?;
+    transcript.screen(0, shown.page.name(), Some(&png))?;
+    for (line_no, input) in &inputs {
+        if let Input::Wait(duration) = input {
+            // The device's clock turns once a second, as the run loop's tick does; what a tick
+            // brings (the idle warning, the end of a session) is written at its own time.
+            let end = stage.elapsed.get() + *duration;
+            while stage.elapsed.get() < end {
+                stage.tick((end - stage.elapsed.get()).min(Duration::from_secs(1)));
+                shown = stage.report(&ui, shown, &mut transcript)?;
+            }
+            continue;
+        }
+        let t = stage.millis();
+        if let Err(reason) = stage.play(input) {
+            transcript.error(t, *line_no, &reason)?;
+        }
+        shown = stage.report(&ui, shown, &mut transcript)?;
+    }
+    let errors = transcript.finish()?;
+    Ok(Outcome {
+        inputs: inputs.len(),
+        errors,
+    })
+}
+
+fn render(ui: &KioskUi, view: &ViewModel) -> anyhow::Result<Vec<u8>> {
+    ui.show(view).context("showing a screen")?;
+    ui.snapshot_png().context("rendering a screen")
+}
+
+impl Stage {
+    fn new(data_dir: &Path) -> anyhow::Result<Self> {
+        let mut config = crate::demo::demo_config(data_dir)?;
+        config.devices.headphones.backend = kiosk_config::devices::HeadphoneBackend::Sim;
+        let db = data_dir.join("kiosk.db");
+        let store = Store::open(&db, &OpenOptions::default())
+            .with_context(|| format!("opening {}", db.display()))?;
+        let mut devices = drivers::build(&config).context("starting the simulated devices")?;
+        let elapsed = Rc::new(Cell::new(Duration::ZERO));
+        let start: DateTime<Utc> = Utc::now();
+        let clock = {
+            let elapsed = Rc::clone(&elapsed);
+            Box::new(move || start + chrono::Duration::from_std(elapsed.get()).unwrap_or_default())
+        };
+        let portal = config.receipt.portal_url.clone();
+        let kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
+            .with_satisfaction_key(signing_key()?);
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let speaker: Speaker = {
+            let seen = Rc::clone(&seen);
+            Box::new(move |text: &str, lang, interrupt| {
+                seen.borrow_mut().push(Seen::Said {
+                    text: text.to_owned(),
+                    lang,
+                    interrupt,
+                })
+            })
+        };
+        let observer = {
+            let seen = Rc::clone(&seen);
+            Box::new(move |record: &Record| match record {
+                Record::Screen(screen) => seen
+                    .borrow_mut()
+                    .push(Seen::Screen(crate::ui_bridge::page(*screen))),
+                Record::Printed { ok: true, .. } => seen.borrow_mut().push(Seen::Printed),
+                _ => {}
+            })
+        };
+        let device = Device::new(kiosk, &portal, speaker).with_observer(observer);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .context("starting the script's event loop")?;
+        Ok(Self {
+            device,
+            sims: std::mem::take(&mut devices.sims),
+            scanner: devices.scanner.take(),
+            card: devices.card.take(),
+            keypad: devices.keypad.take(),
+            headphones: devices.headphones.take(),
+            runtime,
+            seen,
+            elapsed,
+            started: Instant::now(),
+            jobs_written: 0,
+        })
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.elapsed.get().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The device's idea of now: the start plus the injected time.
+    fn now(&self) -> Instant {
+        self.started + self.elapsed.get()
+    }
+
+    /// Carries out one input; `Err` says why the kiosk did not take it.
+    fn play(&mut self, input: &Input) -> Result<(), String> {
+        match input {
+            Input::Touch(label) => self.touch(label),
+            Input::Key(key) => self.press(*key),
+            Input::Card(code) => self.card(code),
+            Input::Scan(text) => self.scan(text),
+            Input::Headphones(plugged) => self.headphones(*plugged),
+            Input::Printer(fault) => {
+                let printer = self.sims.printer.as_ref().ok_or(NO_PRINTER)?;
+                printer.set_fault(*fault);
+                Ok(())
+            }
+            Input::Wait(duration) => {
+                self.tick(*duration);
+                Ok(())
+            }
+        }
+    }
+
+    /// A tap on what the screen shows under `label`: the warning's buttons first (they cover
+    /// the page), then the page's choices and bar, then the on-screen keyboard.
+    fn touch(&mut self, label: &str) -> Result<(), String> {
+        let view = self.device.view();
+        let button = view
+            .overlay
+            .as_ref()
+            .map(|o| o.buttons.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .chain(view.choices.iter())
+            .chain(view.bar.iter())
+            .find(|b| b.label == label);
+        let input = match button {
+            Some(button) => UiInput::Action(button.id.clone()),
+            None => {
+                let keys = kiosk_ui::keyboard::labelled_keys(view.keyboard, view.prefs.rtl);
+                match keys.into_iter().find(|(key, _)| key == label) {
+                    Some((_, key)) if view.overlay.is_none() => UiInput::Key(key),
+                    _ => return Err(not_offered(label, &view)),
+                }
+            }
+        };
+        let now = self.now();
+        if self.device.input(&input, now) {
+            Ok(())
+        } else {
+            Err(format!(
+                "«{label}» is on the {} screen but does nothing now",
+                view.page.name()
+            ))
+        }
+    }
+
+    /// A press of a tactile key, through the simulated keypad and the firmware's key mapping.
+    fn press(&mut self, key: Key) -> Result<(), String> {
+        let handle = self.sims.keypad.clone().ok_or("the kiosk has no keypad")?;
+        let stream = self.keypad.as_mut().ok_or("the kiosk has no keypad")?;
+        // Pressed, then Released.
+        let events = self.runtime.block_on(async {
+            handle.press(key).await;
+            [next_within(stream).await, next_within(stream).await]
+        });
+        for event in events.into_iter().flatten().filter_map(drivers::key_event) {
+            let now = self.now();
+            self.device.event(event, now);
+        }
+        Ok(())
+    }
+
+    /// A card inserted and read by the simulated reader (its national-code check included).
+    fn card(&mut self, code: &str) -> Result<(), String> {
+        let handle = self
+            .sims
+            .card
+            .clone()
+            .ok_or("the kiosk has no card reader")?;
+        let stream = self.card.as_mut().ok_or("the kiosk has no card reader")?;
+        // Inserted, then Read or ReadFailed; the card stays in until the next one.
+        let events = self.runtime.block_on(async {
+            handle.insert(SimCard::Holder(code.to_owned())).await;
+            [next_within(stream).await, next_within(stream).await]
+        });
+        for event in events.iter().flatten().filter_map(drivers::card_event) {
+            let now = self.now();
+            self.device.event(event, now);
+        }
+        Ok(())
+    }
+
+    /// A code held under the simulated scanner (its framing and classifier).
+    fn scan(&mut self, text: &str) -> Result<(), String> {
+        let handle = self
+            .sims
+            .scanner
+            .clone()
+            .ok_or("the kiosk has no scanner")?;
+        let stream = self.scanner.as_mut().ok_or("the kiosk has no scanner")?;
+        let scanned = self.runtime.block_on(async {
+            handle.scan(text).await;
+            next_within(stream).await
+        });
+        match scanned.as_ref().and_then(drivers::scan_event) {
+            Some(event) => {
+                let now = self.now();
+                self.device.event(event, now);
+                Ok(())
+            }
+            None => Err(format!(
+                "the scanner read «{text}» as nothing the kiosk uses ({scanned:?})"
+            )),
+        }
+    }
+
+    /// Headphones in or out of the simulated jack.
+    fn headphones(&mut self, plugged: bool) -> Result<(), String> {
+        let handle = self
+            .sims
+            .headphones
+            .clone()
+            .ok_or("the kiosk has no headphone jack")?;
+        let stream = self
+            .headphones
+            .as_mut()
+            .ok_or("the kiosk has no headphone jack")?;
+        let event = self.runtime.block_on(async {
+            handle.set_plugged(plugged).await;
+            next_within(stream).await
+        });
+        if let Some(event) = event.and_then(drivers::jack_event) {
+            let now = self.now();
+            self.device.event(event, now);
+        }
+        Ok(())
+    }
+
+    /// Moves the injected clock by `step` and lets the device look at it.
+    fn tick(&mut self, step: Duration) {
+        self.elapsed.set(self.elapsed.get() + step);
+        let now = self.now();
+        self.device.tick(now);
+    }
+
+    /// Writes what the last input led to: the screens the visitor journey passed through, what
+    /// was said, the slips printed, and the page now shown (when it changed) with its picture.
+    fn report(
+        &mut self,
+        ui: &KioskUi,
+        mut shown: ViewModel,
+        transcript: &mut Transcript,
+    ) -> anyhow::Result<ViewModel> {
+        let t = self.millis();
+        let seen = std::mem::take(&mut *self.seen.borrow_mut());
+        let view = self.device.view();
+        // The screen the input settled on gets its picture: on the line that announced it, or
+        // on a line of its own (the rating and desk journeys show pages without announcing).
+        let settled = seen
+            .iter()
+            .rposition(|item| matches!(item, Seen::Screen(page) if *page == view.page));
+        let mut last_page = shown.page;
+        for (index, item) in seen.into_iter().enumerate() {
+            match item {
+                // A page shown again (a mistake to fix on it) is not a new screen.
+                Seen::Screen(page) if page == last_page => {}
+                Seen::Screen(page) => {
+                    let png = match Some(index) == settled {
+                        true => Some(render(ui, &view)?),
+                        false => None,
+                    };
+                    transcript.screen(t, page.name(), png.as_deref())?;
+                    last_page = page;
+                }
+                Seen::Said {
+                    text,
+                    lang,
+                    interrupt,
+                } => transcript.say(t, &text, lang, interrupt)?,
+                Seen::Printed => self.write_new_slips(t, transcript)?,
+            }
+        }
+        if settled.is_none() && view.page != last_page {
+            transcript.screen(t, view.page.name(), Some(&render(ui, &view)?))?;
+        }
+        shown = view;
+        Ok(shown)
+    }
+
+    /// Every printer job not yet written, as a slip (the last one with its picture: the
+    /// content the kiosk laid out for it).
+    fn write_new_slips(&mut self, t: u64, transcript: &mut Transcript) -> anyhow::Result<()> {
+        let jobs = self
+            .sims
+            .printer
+            .as_ref()
+            .map(|p| p.jobs())
+            .unwrap_or_default();
+        let last = jobs.len();
+        for (index, job) in jobs.iter().enumerate().skip(self.jobs_written) {
+            let content = (index + 1 == last)
+                .then(|| self.device.kiosk().last_slip())
+                .flatten();
+            let png = content
+                .map(|c| kiosk_receipt::render_png(c, &self.device.kiosk().profile()))
+                .transpose()
+                .context("rendering a slip")?;
+            let tracking = content.and_then(tracking_code_of);
+            transcript.slip(t, png.as_deref(), job, tracking.as_deref())?;
+        }
+        self.jobs_written = last;
+        Ok(())
+    }
+}
+
+const NO_PRINTER: &str = "the kiosk has no simulated printer";
+
+/// The tracking code a slip's QR carries (`{portal}/t/{16 digits}`), if it has one.
+fn tracking_code_of(content: &kiosk_receipt::ReceiptContent) -> Option<String> {
+    content.qr_payloads().into_iter().find_map(|payload| {
+        let (_, digits) = payload.rsplit_once("/t/")?;
+        (digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.to_owned())
+    })
+}
+
+/// Why a touch found nothing: the screen, and what it does offer.
+fn not_offered(label: &str, view: &ViewModel) -> String {
+    let mut offered: Vec<&str> = view
+        .overlay
+        .as_ref()
+        .map(|o| o.buttons.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .chain(view.choices.iter())
+        .chain(view.bar.iter())
+        .map(|b| b.label.as_str())
+        .collect();
+    if view.keyboard != kiosk_ui::Keyboard::None {
+        offered.push("(keyboard keys)");
+    }
+    format!(
+        "no «{label}» on the {} screen (it offers: {})",
+        view.page.name(),
+        offered.join(", ")
+    )
+}
+
+/// The next event of a simulated device, or `None` when it sends none within a second (a
+/// device that had nothing to say must not hang the run).
+async fn next_within<E>(stream: &mut EventStream<E>) -> Option<E> {
+    tokio::time::timeout(Duration::from_secs(1), stream.next())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// A signing key for this run only, as provisioning makes one per kiosk.
+fn signing_key() -> anyhow::Result<ed25519_dalek::SigningKey> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}

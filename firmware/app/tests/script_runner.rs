@@ -1,0 +1,199 @@
+//! The script runner as a reviewer uses it: the `kiosk` binary itself, `--demo --script FILE
+//! --out DIR --data-dir DIR`, on the scripts in tests/scripts/, its transcript read back line by
+//! line and checked against the files it names and the store file the run left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
+}
+
+/// Runs the runner; returns its output and the transcript's lines.
+fn run(script: &Path, dir: &Path) -> (Output, Vec<Value>) {
+    let out = dir.join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--demo", "--script"])
+        .arg(script)
+        .arg("--out")
+        .arg(&out)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .output()
+        .expect("the kiosk binary runs");
+    let transcript = std::fs::read_to_string(out.join("transcript.jsonl")).unwrap_or_default();
+    let lines = transcript
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    (output, lines)
+}
+
+fn said(lines: &[Value]) -> Vec<(&str, bool)> {
+    lines
+        .iter()
+        .filter_map(|l| Some((l["say"].as_str()?, l["interrupt"].as_bool()?)))
+        .collect()
+}
+
+fn screens(lines: &[Value]) -> Vec<&str> {
+    lines.iter().filter_map(|l| l["screen"].as_str()).collect()
+}
+
+/// The Persian digits of a spoken tracking code, as ASCII.
+fn spoken_digits(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
+            _ => None,
+        })
+        .collect()
+}
+
+fn tracking(digits: &str) -> kiosk_core::TrackingCode {
+    kiosk_core::TrackingCode::parse(digits).unwrap_or_else(|e| panic!("{digits}: {e}"))
+}
+
+fn store(dir: &Path) -> kiosk_store::Store {
+    kiosk_store::Store::open(
+        dir.join("data/kiosk.db"),
+        &kiosk_store::OpenOptions::default(),
+    )
+    .expect("the run's store opens")
+}
+
+#[test]
+fn paper_out_in_speech_mode_says_the_failure_then_the_tracking_code_neither_cut_off() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("paper-out-speech.jsonl"), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let screens = screens(&lines);
+    let review = screens.iter().position(|s| *s == "review").expect("review");
+    assert_eq!(
+        &screens[review..review + 3],
+        ["review", "printing", "printer-out"]
+    );
+    assert_eq!(screens.last(), Some(&"attract"), "the session ends idle");
+
+    let said = said(&lines);
+    let failure = said
+        .iter()
+        .position(|(text, _)| text.contains("رسید چاپ نشد"))
+        .expect("the failure sentence is spoken");
+    assert!(said[failure].1, "the failure cuts off «printing…»");
+    let (code_sentence, interrupts) = said[failure + 1];
+    assert!(code_sentence.contains("کد رهگیری"), "{code_sentence}");
+    assert!(
+        !interrupts,
+        "the tracking code waits for the failure sentence to end"
+    );
+    // Nothing cuts the tracking code off until the visitor has been idle for the warning.
+    let next_interrupt = lines
+        .iter()
+        .filter(|l| l["say"].is_string())
+        .nth(failure + 2)
+        .expect("the idle warning is spoken later");
+    assert!(
+        next_interrupt["t"].as_u64() >= Some(90_000),
+        "{next_interrupt}"
+    );
+
+    // The spoken code is the case in the store, kept and queued for reprint; nothing printed.
+    let digits = spoken_digits(code_sentence);
+    assert!(
+        digits.len() > 16,
+        "16 digits, then the due date: {code_sentence}"
+    );
+    assert!(!lines.iter().any(|l| l["escpos"].is_string()), "no slip");
+    let store = store(dir.path());
+    let case = store
+        .case_by_tracking_code(&tracking(&digits[..16]))
+        .expect("look-up")
+        .expect("the spoken code is a case in the store");
+    assert_eq!(case.tracking_code.as_string(), digits[..16]);
+    assert_eq!(store.counts().expect("counts").cases, 1);
+}
+
+#[test]
+fn a_printed_receipt_is_written_as_png_and_escpos_with_its_tracking_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("receipt-typed-code.jsonl"), dir.path());
+    let out = dir.path().join("out");
+
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a slip line");
+    let code = slip["tracking_code"].as_str().expect("the receipt's code");
+    assert_eq!(code.len(), 16);
+    let escpos = std::fs::read(out.join(slip["escpos"].as_str().expect("name"))).expect("bytes");
+    assert_eq!(
+        &escpos[..2],
+        b"\x1b@",
+        "a job starts by resetting the printer"
+    );
+    let png = std::fs::read(out.join(slip["slip"].as_str().expect("name"))).expect("png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        store(dir.path())
+            .case_by_tracking_code(&tracking(code))
+            .expect("look-up")
+            .is_some()
+    );
+    // Every screen line with a picture names a PNG that is there.
+    for line in lines.iter().filter(|l| l["png"].is_string()) {
+        let name = line["png"].as_str().expect("name");
+        assert!(out.join(name).is_file(), "{name}");
+    }
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "identify",
+            "kind",
+            "subject",
+            "description",
+            "mobile",
+            "review",
+            "printing",
+            "done"
+        ]
+    );
+
+    // The script's line 20 touches a button the description screen does not have: reported
+    // with its line, the run goes on (the receipt above came after it), the exit is non-zero.
+    let errors: Vec<&Value> = lines.iter().filter(|l| l["error"].is_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["line"], 20);
+    let reason = errors[0]["error"].as_str().expect("reason");
+    assert!(
+        reason.contains("description") && reason.contains("ادامه"),
+        "{reason}"
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not offered"));
+}
+
+#[test]
+fn a_malformed_script_is_refused_whole_with_its_line_and_nothing_is_played() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(&file, "{\"touch\": \"ثبت درخواست\"}\n{\"key\": \"jump\"}\n").expect("write");
+    let (output, lines) = run(&file, dir.path());
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("script line 2") && stderr.contains("no keypad key \"jump\""),
+        "{stderr}"
+    );
+    assert!(lines.is_empty(), "nothing played: {lines:?}");
+}
