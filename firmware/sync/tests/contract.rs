@@ -45,9 +45,10 @@ fn check(name: &str, instance: &Value) {
     assert!(found.is_empty(), "{name}: {found:?}\n{instance:#}");
 }
 
-/// The schema name the document gives for `status` of `method path` (following `$ref`s to
-/// shared responses), or `None` for a bodiless answer; panics when the status is not listed.
-fn response_schema(path: &str, method: &str, status: u16) -> Option<String> {
+/// The media type and schema name the document gives for `status` of `method path` (following
+/// `$ref`s to shared responses), or `None` for a bodiless answer; panics when the status is not
+/// listed.
+fn response_schema(path: &str, method: &str, status: u16) -> Option<(String, String)> {
     let d = doc();
     let op = &d["paths"][path][method];
     assert!(op.is_object(), "{method} {path} is not in the document");
@@ -60,10 +61,15 @@ fn response_schema(path: &str, method: &str, status: u16) -> Option<String> {
         let name = r.trim_start_matches("#/components/responses/");
         response = d["components"]["responses"][name].clone();
     }
-    let schema = &response["content"]["application/json"]["schema"]["$ref"];
-    schema
-        .as_str()
-        .map(|s| s.trim_start_matches("#/components/schemas/").to_owned())
+    let content = response["content"].as_object()?;
+    assert_eq!(content.len(), 1, "{method} {path} {status}: one media type");
+    let (media_type, body) = content.iter().next()?;
+    body["schema"]["$ref"].as_str().map(|s| {
+        (
+            media_type.clone(),
+            s.trim_start_matches("#/components/schemas/").to_owned(),
+        )
+    })
 }
 
 /// Every `$ref` in `value` points at something in the document.
@@ -214,7 +220,8 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
     let mut conflicting = good.clone();
     conflicting["payload"]["description"] = json!("another text");
 
-    let mut answers: Vec<(&str, &str, u16, Value)> = Vec::new();
+    // (path, method, status, content type, body)
+    let mut answers: Vec<(&str, &str, u16, String, Value)> = Vec::new();
     let submissions = "/v1/kiosks/{kiosk_number}/submissions";
     let items = "/v1/kiosks/{kiosk_number}/items/{item_id}";
     let events = "/v1/kiosks/{kiosk_number}/events";
@@ -225,18 +232,23 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         let r = req.bearer_auth("sim-token").send().await.unwrap();
         let status = r.status().as_u16();
         let retry_after = r.headers().get("retry-after").is_some();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         let body = r.bytes().await.unwrap();
         let value = if body.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&body).unwrap()
         };
-        (status, value, retry_after)
+        (status, content_type, value, retry_after)
     };
 
     // Batch: created, replayed, conflict, refused in one answer.
     let batch = json!({ "items": [good, poison] });
-    let (s, v, _) = send(http.post(format!("{base}/submissions")).json(&batch)).await;
+    let (s, t, v, _) = send(http.post(format!("{base}/submissions")).json(&batch)).await;
     let statuses: Vec<u64> = v["results"]
         .as_array()
         .unwrap()
@@ -244,9 +256,9 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         .map(|r| r["status"].as_u64().unwrap())
         .collect();
     assert_eq!(statuses, [201, 422]);
-    answers.push((submissions, "post", s, v));
+    answers.push((submissions, "post", s, t, v));
     let again = json!({ "items": [good, conflicting] });
-    let (s, v, _) = send(http.post(format!("{base}/submissions")).json(&again)).await;
+    let (s, t, v, _) = send(http.post(format!("{base}/submissions")).json(&again)).await;
     let statuses: Vec<u64> = v["results"]
         .as_array()
         .unwrap()
@@ -254,7 +266,7 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         .map(|r| r["status"].as_u64().unwrap())
         .collect();
     assert_eq!(statuses, [200, 409]);
-    answers.push((submissions, "post", s, v));
+    answers.push((submissions, "post", s, t, v));
 
     // Single item: the HTTP status is the item's.
     let fresh = case_item(2);
@@ -265,14 +277,14 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         (&conflicting, 409),
         (&poison, 422),
     ] {
-        let (s, v, _) = send(http.put(url(item)).json(item)).await;
+        let (s, t, v, _) = send(http.put(url(item)).json(item)).await;
         assert_eq!(s, expected);
-        answers.push((items, "put", s, v));
+        answers.push((items, "put", s, t, v));
     }
 
     // Events, with one event in the feed.
     let number = {
-        let first = &answers[0].3["results"][0]["service_request_id"];
+        let first = &answers[0].4["results"][0]["service_request_id"];
         first.as_str().unwrap().to_owned()
     };
     rig.sim.db(|db| {
@@ -286,30 +298,30 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         )
         .unwrap()
     });
-    let (s, v, _) = send(http.get(format!("{base}/events?limit=10"))).await;
+    let (s, t, v, _) = send(http.get(format!("{base}/events?limit=10"))).await;
     assert_eq!(v["events"].as_array().unwrap().len(), 1);
-    answers.push((events, "get", s, v));
-    let (s, v, _) = send(http.get(format!("{base}/events?after=not-a-cursor"))).await;
+    answers.push((events, "get", s, t, v));
+    let (s, t, v, _) = send(http.get(format!("{base}/events?after=not-a-cursor"))).await;
     assert_eq!(s, 400);
-    answers.push((events, "get", s, v));
+    answers.push((events, "get", s, t, v));
 
     // Catalogue and heartbeat.
-    let (s, v, _) = send(http.get(format!("{base}/catalogue"))).await;
-    answers.push((catalogue, "get", s, v));
-    let (s, v, _) = send(
+    let (s, t, v, _) = send(http.get(format!("{base}/catalogue"))).await;
+    answers.push((catalogue, "get", s, t, v));
+    let (s, t, v, _) = send(
         http.get(format!("{base}/catalogue"))
             .header("if-none-match", samad_sim::CATALOGUE_ETAG),
     )
     .await;
     assert_eq!(s, 304);
-    answers.push((catalogue, "get", s, v));
+    answers.push((catalogue, "get", s, t, v));
     let hb = json!({
         "sent_at": "2026-11-23T03:00:00.000Z", "firmware_version": "0.1.0", "schema_version": 2,
         "printer": {"state": "ok", "paper": "ok"}, "outbox": {"depth": 0, "parked": 0}
     });
     check("Heartbeat", &hb);
-    let (s, v, _) = send(http.post(format!("{base}/heartbeat")).json(&hb)).await;
-    answers.push((heartbeat, "post", s, v));
+    let (s, t, v, _) = send(http.post(format!("{base}/heartbeat")).json(&hb)).await;
+    answers.push((heartbeat, "post", s, t, v));
 
     // Refusals: wrong token, rate limit (with Retry-After), service unavailable.
     let r = http
@@ -319,24 +331,26 @@ async fn every_answer_of_the_simulator_follows_the_contract() {
         .await
         .unwrap();
     let s = r.status().as_u16();
-    answers.push((events, "get", s, r.json().await.unwrap()));
+    let t = r.headers()["content-type"].to_str().unwrap().to_owned();
+    answers.push((events, "get", s, t, r.json().await.unwrap()));
     rig.sim.faults(|f| {
         f.script([
             Fault::RateLimit { retry_after_s: 3 },
             Fault::Status { status: 503 },
         ])
     });
-    let (s, v, retry_after) = send(http.post(format!("{base}/submissions")).json(&batch)).await;
+    let (s, t, v, retry_after) = send(http.post(format!("{base}/submissions")).json(&batch)).await;
     assert_eq!(s, 429);
     assert!(retry_after);
-    answers.push((submissions, "post", s, v));
-    let (s, v, _) = send(http.post(format!("{base}/heartbeat")).json(&hb)).await;
+    answers.push((submissions, "post", s, t, v));
+    let (s, t, v, _) = send(http.post(format!("{base}/heartbeat")).json(&hb)).await;
     assert_eq!(s, 503);
-    answers.push((heartbeat, "post", s, v));
+    answers.push((heartbeat, "post", s, t, v));
 
-    for (path, method, status, body) in &answers {
+    for (path, method, status, content_type, body) in &answers {
         match response_schema(path, method, *status) {
-            Some(schema) => {
+            Some((media_type, schema)) => {
+                assert_eq!(content_type, &media_type, "{method} {path} {status}");
                 let found = errors(&schema, body);
                 assert!(
                     found.is_empty(),

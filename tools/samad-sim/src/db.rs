@@ -1,28 +1,46 @@
-//! The simulator's own SQLite: every item ever accepted (kept forever, keyed by the kiosk's
-//! UUID, with its canonical body so a replay can be told from a conflict), the event feed per
-//! kiosk, and the heartbeats received.
+//! The simulator's own SQLite: every item ever accepted (kept forever, keyed by its kiosk and
+//! the kiosk's UUID, with its canonical body so a replay can be told from a conflict), the event
+//! feed per kiosk, and the heartbeats received.
+//!
+//! Idempotency keys are scoped per kiosk: the same `item_id` from another kiosk is another item,
+//! judged on its own, and never answers with the first kiosk's record. One tracking code is one
+//! case: a second case with a tracking code already recorded is refused with 409, whatever its
+//! key (a unique index keeps it so even if the check were skipped).
 
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use kiosk_sync::wire::{Event, EventType, ItemResult, ItemType};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use uuid::Uuid;
 
-const SCHEMA: &str = "
+use crate::validate;
+
+/// The schema's version (`PRAGMA user_version`). 0: item keys unique across kiosks, no
+/// tracking-code index (files of earlier runs, migrated on open); 1: keys per kiosk, one case
+/// per tracking code.
+const SCHEMA_VERSION: i64 = 1;
+
+const PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
+";
+
+const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     seq               INTEGER PRIMARY KEY,
-    item_id           TEXT NOT NULL UNIQUE,
+    item_id           TEXT NOT NULL,
     kiosk_number      INTEGER NOT NULL,
     item_type         TEXT NOT NULL,
     body              TEXT NOT NULL,
     tracking_code     TEXT,
     service_request_id TEXT NOT NULL UNIQUE,
-    received_at       TEXT NOT NULL
+    received_at       TEXT NOT NULL,
+    UNIQUE (kiosk_number, item_id)
 );
+CREATE UNIQUE INDEX IF NOT EXISTS one_case_per_tracking_code
+    ON items (tracking_code) WHERE item_type = 'case';
 CREATE TABLE IF NOT EXISTS events (
     seq                INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id           TEXT NOT NULL UNIQUE,
@@ -45,20 +63,55 @@ CREATE TABLE IF NOT EXISTS heartbeats (
 );
 ";
 
-/// The case kinds the contract names.
-const CASE_KINDS: &[&str] = &[
-    "request",
-    "complaint",
-    "suggestion",
-    "idea",
-    "appreciation",
-    "plan",
-    "expression_of_feelings",
-    "public_report",
-    "transfer",
-    "consultation",
-    "service_registration",
-];
+/// Version 0 to 1: the items table again, its key now per kiosk.
+const MIGRATE_V0: &str = "
+ALTER TABLE items RENAME TO items_v0;
+CREATE TABLE items (
+    seq               INTEGER PRIMARY KEY,
+    item_id           TEXT NOT NULL,
+    kiosk_number      INTEGER NOT NULL,
+    item_type         TEXT NOT NULL,
+    body              TEXT NOT NULL,
+    tracking_code     TEXT,
+    service_request_id TEXT NOT NULL UNIQUE,
+    received_at       TEXT NOT NULL,
+    UNIQUE (kiosk_number, item_id)
+);
+INSERT INTO items SELECT seq, item_id, kiosk_number, item_type, body, tracking_code,
+    service_request_id, received_at FROM items_v0;
+DROP TABLE items_v0;
+";
+
+/// Why an item was refused, as a problem code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 409: this kiosk used the key before with another body.
+    KeyReused,
+    /// 409: the case's tracking code is already another item's case.
+    DuplicateTrackingCode,
+    /// 422: the payload is not acceptable.
+    Invalid,
+}
+
+impl Refusal {
+    /// The problem code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::KeyReused => "key_reused",
+            Self::DuplicateTrackingCode => "duplicate_tracking_code",
+            Self::Invalid => "invalid_item",
+        }
+    }
+}
+
+/// The judgement of one item: its result, and why when it was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// What the kiosk is answered.
+    pub result: ItemResult,
+    /// Why it was refused (`None` for 200 and 201).
+    pub refusal: Option<Refusal>,
+}
 
 /// The simulator's database.
 pub struct SimDb {
@@ -69,53 +122,47 @@ fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn digits(v: Option<&Value>, n: usize) -> bool {
-    v.and_then(Value::as_str)
-        .is_some_and(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Why a case body is not acceptable, if it is not.
-fn case_problem(item_id: Uuid, kiosk: u32, body: &Value, refused: &[String]) -> Option<String> {
-    let field = |name: &str| body.get(name);
-    if field("payload_version").and_then(Value::as_u64) != Some(1) {
-        return Some("payload_version must be 1".into());
-    }
-    if field("client_uuid").and_then(Value::as_str) != Some(&item_id.hyphenated().to_string()) {
-        return Some("client_uuid must equal item_id".into());
-    }
-    if !digits(field("tracking_code"), 16) {
-        return Some("tracking_code must be 16 digits".into());
-    }
-    if field("kiosk_number").and_then(Value::as_u64) != Some(u64::from(kiosk)) {
-        return Some("kiosk_number differs from the kiosk in the path".into());
-    }
-    if !digits(field("national_code"), 10) {
-        return Some("national_code must be 10 digits".into());
-    }
-    let kind = field("kind").and_then(Value::as_str).unwrap_or("");
-    if !CASE_KINDS.contains(&kind) {
-        return Some(format!("kind {kind:?} is not a case kind"));
-    }
-    let subject = field("subject_id").and_then(Value::as_str).unwrap_or("");
-    if subject.is_empty() {
-        return Some("subject_id is missing".into());
-    }
-    if refused.iter().any(|r| r == subject) {
-        return Some(format!(
-            "subject_id {subject:?} is not in this agency's catalogue"
-        ));
-    }
-    None
+/// The case already recorded under `code`: its item id, kiosk and SAMAD number.
+fn case_with_code(
+    tx: &Transaction<'_>,
+    code: &str,
+) -> rusqlite::Result<Option<(String, u32, String)>> {
+    tx.query_row(
+        "SELECT item_id, kiosk_number, service_request_id FROM items
+         WHERE item_type = 'case' AND tracking_code = ?1",
+        [code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
 }
 
 impl SimDb {
     /// Opens (or creates) the database; `None` keeps it in memory.
     pub fn open(path: Option<&Path>) -> rusqlite::Result<Self> {
-        let conn = match path {
+        let mut conn = match path {
             Some(p) => Connection::open(p)?,
             None => Connection::open_in_memory()?,
         };
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(PRAGMAS)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "the database is of schema version {version}, newer than this simulator's \
+                 {SCHEMA_VERSION}"
+            )));
+        }
+        let tx = conn.transaction()?;
+        let has_items: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'items'",
+            [],
+            |r| r.get(0),
+        )?;
+        if version == 0 && has_items {
+            tx.execute_batch(MIGRATE_V0)?;
+        }
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
         Ok(Self { conn })
     }
 
@@ -126,58 +173,89 @@ impl SimDb {
         items: &[(Uuid, ItemType, Value)],
         refused_subjects: &[String],
     ) -> rusqlite::Result<Vec<ItemResult>> {
+        let judged = self.judge(kiosk, items, refused_subjects)?;
+        Ok(judged.into_iter().map(|j| j.result).collect())
+    }
+
+    /// Judges and records a batch in one transaction; one judgement per item, in order.
+    ///
+    /// In turn: a key this kiosk used before answers 200 (same body) or 409 `KeyReused`; an
+    /// unacceptable payload 422 ([`validate::item_problem`]); a case whose tracking code is
+    /// already recorded 409 `DuplicateTrackingCode`; anything else is recorded, 201.
+    pub fn judge(
+        &mut self,
+        kiosk: u32,
+        items: &[(Uuid, ItemType, Value)],
+        refused_subjects: &[String],
+    ) -> rusqlite::Result<Vec<Judged>> {
         let tx = self.conn.transaction()?;
-        let mut results = Vec::with_capacity(items.len());
+        let mut judged = Vec::with_capacity(items.len());
         for (item_id, item_type, body) in items {
             let id_text = item_id.hyphenated().to_string();
             // serde_json's maps are ordered by key: this text is canonical.
             let canonical = format!("{}:{}", item_type.as_str(), body);
             let existing: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT body, service_request_id FROM items WHERE item_id = ?1",
-                    [&id_text],
+                    "SELECT body, service_request_id FROM items
+                     WHERE kiosk_number = ?1 AND item_id = ?2",
+                    params![kiosk, id_text],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let result = |status, number: Option<String>, reason: Option<String>| ItemResult {
-                item_id: *item_id,
-                status,
-                service_request_id: number,
-                token: None,
-                reason,
+            let verdict = |status, number: Option<String>, refusal: Option<(Refusal, String)>| {
+                let (refusal, reason) = refusal.unzip();
+                Judged {
+                    result: ItemResult {
+                        item_id: *item_id,
+                        status,
+                        service_request_id: number,
+                        token: None,
+                        reason,
+                    },
+                    refusal,
+                }
             };
             if let Some((stored, number)) = existing {
-                results.push(if stored == canonical {
-                    result(200, Some(number), None)
+                judged.push(if stored == canonical {
+                    verdict(200, Some(number), None)
                 } else {
-                    result(
-                        409,
-                        None,
-                        Some(format!(
-                            "item_id {id_text} was first submitted with a different body; \
-                             the first submission stands"
-                        )),
-                    )
+                    let reason = format!(
+                        "item_id {id_text} was first submitted by kiosk {kiosk} with a \
+                         different body; the first submission stands"
+                    );
+                    verdict(409, None, Some((Refusal::KeyReused, reason)))
                 });
                 continue;
             }
-            let problem = match (item_type, body) {
-                (ItemType::Case, body) => case_problem(*item_id, kiosk, body, refused_subjects),
-                (_, Value::Object(_)) => None,
-                _ => Some("payload must be a JSON object".into()),
-            };
-            if let Some(reason) = problem {
-                results.push(result(422, None, Some(reason)));
+            if let Some(reason) =
+                validate::item_problem(*item_id, *item_type, kiosk, body, refused_subjects)
+            {
+                judged.push(verdict(422, None, Some((Refusal::Invalid, reason))));
                 continue;
             }
             let tracking = body
                 .get("tracking_code")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
+            if *item_type == ItemType::Case
+                && let Some(code) = tracking.as_deref()
+                && let Some((first_id, first_kiosk, number)) = case_with_code(&tx, code)?
+            {
+                let reason = format!(
+                    "tracking_code {code} is already case {number} (item_id {first_id} of \
+                     kiosk {first_kiosk}); one tracking code is one case, the first stands"
+                );
+                judged.push(verdict(
+                    409,
+                    None,
+                    Some((Refusal::DuplicateTrackingCode, reason)),
+                ));
+                continue;
+            }
             tx.execute(
                 "INSERT INTO items (item_id, kiosk_number, item_type, body, tracking_code,
                      service_request_id, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending-' || ?1, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending-' || ?2 || '-' || ?1, ?6)",
                 params![
                     id_text,
                     kiosk,
@@ -193,10 +271,10 @@ impl SimDb {
                 "UPDATE items SET service_request_id = ?1 WHERE seq = ?2",
                 params![number, seq],
             )?;
-            results.push(result(201, Some(number), None));
+            judged.push(verdict(201, Some(number), None));
         }
         tx.commit()?;
-        Ok(results)
+        Ok(judged)
     }
 
     /// Items recorded (all kiosks).
@@ -209,7 +287,7 @@ impl SimDb {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// How many times `item_id` is recorded (0 or 1: the key is unique).
+    /// How many times `item_id` is recorded: once per kiosk that used it (keys are per kiosk).
     pub fn copies_of(&self, item_id: Uuid) -> rusqlite::Result<u64> {
         self.count(
             "SELECT count(*) FROM items WHERE item_id = ?1",

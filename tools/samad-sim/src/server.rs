@@ -1,42 +1,37 @@
-//! The HTTP side: the contract's routes (axum), bearer-token check, fault injection, and the
-//! accept loop that terminates TLS (rustls with the ring provider, client certificates required
-//! and verified against the test CA) and serves each connection with hyper. The accept loop is
-//! our own so a fault can abort a connection without an answer: a handler marks its response
-//! with [`Abort`], and the service turns it into a connection error.
+//! The HTTP side: configuration and shared state, the bearer-token check, fault injection, the
+//! routes (handlers in [`crate::api`] and [`crate::admin`]), and the accept loop that
+//! terminates TLS (rustls with the ring provider, client certificates required and verified
+//! against the test CA) and serves each connection with hyper. The accept loop is our own so a
+//! fault can abort a connection without an answer: a handler marks its response with [`Abort`],
+//! and the service turns it into a connection error.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use chrono::Utc;
 use hyper_util::rt::TokioIo;
-use kiosk_sync::wire::{
-    Agency, Catalogue, CatalogueEntry, EventPage, EventType, HeartbeatAck, HolidayOverride,
-    ItemResult, ItemType, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_EVENT_PAGE, Problem, SubmitBatch,
-    SubmitBatchResult, SubmitItem,
-};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
-use tower_http::decompression::RequestDecompressionLayer;
-use uuid::Uuid;
 
+use crate::body::{self, MAX_BODY_BYTES};
 use crate::db::SimDb;
-use crate::faults::{Fault, FaultPlan, FaultRequest};
+use crate::faults::{Fault, FaultPlan};
+use crate::params::{self, path_kiosk};
 use crate::pki::{Identity, TestPki};
+use crate::problem::{ensure_problem_json, problem};
+use crate::{admin, api};
 
 /// How to run the simulator.
 #[derive(Debug, Clone)]
@@ -121,7 +116,7 @@ pub struct SimState {
     pub recorded: Mutex<Vec<RecordedRequest>>,
     /// Arrival times of `/v1` requests when [`SimConfig::record_arrivals`] is set.
     pub arrivals: Mutex<Vec<std::time::Instant>>,
-    config: SimConfig,
+    pub(crate) config: SimConfig,
 }
 
 /// A request as the simulator received it.
@@ -150,47 +145,10 @@ impl std::fmt::Display for AbortError {
 
 impl std::error::Error for AbortError {}
 
-fn problem(status: StatusCode, code: &str, reason: impl Into<String>) -> Response {
-    (
-        status,
-        Json(Problem {
-            code: code.to_owned(),
-            reason: reason.into(),
-        }),
-    )
-        .into_response()
-}
-
-/// A refusal on its way out of a helper (boxed: a `Response` is large).
-struct Refused(Box<Response>);
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
-
-fn internal(e: impl std::fmt::Display) -> Refused {
-    Refused(Box::new(problem(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        e.to_string(),
-    )))
-}
-
 fn abort() -> Response {
     let mut r = Response::new(Body::empty());
     r.extensions_mut().insert(Abort);
     r
-}
-
-/// The kiosk number in a `/v1/kiosks/{n}/…` path.
-fn path_kiosk(path: &str) -> Option<u32> {
-    path.strip_prefix("/v1/kiosks/")?
-        .split('/')
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// Checks the bearer token: the shared one, or a kiosk's own on that kiosk's paths only.
@@ -210,25 +168,32 @@ async fn auth(State(state): State<Arc<SimState>>, req: Request, next: Next) -> R
         .find(|(_, t)| !t.is_empty() && *t == presented)
         .map(|(k, _)| *k);
     if let Some(owner) = bound {
-        match path_kiosk(req.uri().path()) {
+        let path = req.uri().path();
+        match path_kiosk(path) {
             Some(kiosk) if kiosk == owner => return next.run(req).await,
             _ => {
                 state.stats.forbidden.fetch_add(1, Ordering::Relaxed);
                 return problem(
                     StatusCode::FORBIDDEN,
                     "forbidden",
-                    format!("this token belongs to kiosk {owner}"),
+                    format!("this token belongs to kiosk {owner} and is refused on {path}"),
                 );
             }
         }
     }
     if !ok {
         state.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
-        return problem(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "missing or wrong bearer token",
+        let detail = if presented.is_empty() {
+            "no bearer token: send Authorization: Bearer <the kiosk's token>"
+        } else {
+            "the bearer token is not one this server knows"
+        };
+        let mut r = problem(StatusCode::UNAUTHORIZED, "unauthorized", detail);
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"samad\""),
         );
+        return r;
     }
     next.run(req).await
 }
@@ -243,8 +208,12 @@ async fn inject(State(state): State<Arc<SimState>>, req: Request, next: Next) ->
     }
     let req = if state.config.record_requests {
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, MAX_BATCH_BYTES * 2).await else {
-            return problem(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "body too large");
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+            return problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("a request body holds at most {MAX_BODY_BYTES} bytes"),
+            );
         };
         if let Ok(mut recorded) = state.recorded.lock() {
             recorded.push(RecordedRequest {
@@ -317,358 +286,49 @@ async fn inject(State(state): State<Arc<SimState>>, req: Request, next: Next) ->
     }
 }
 
-/// Counts request bodies that came gzip-compressed (before they are decompressed).
-async fn count_gzip(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
-    let gzipped = req
-        .headers()
-        .get(header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
-    if gzipped {
-        state.stats.gzip_requests.fetch_add(1, Ordering::Relaxed);
-    }
-    next.run(req).await
-}
-
-/// Judges items with the database.
-fn judge(state: &SimState, kiosk: u32, items: Vec<SubmitItem>) -> Result<Vec<ItemResult>, Refused> {
-    let parsed: Vec<(Uuid, ItemType, Value)> = items
-        .into_iter()
-        .map(|i| {
-            let body = serde_json::from_str::<Value>(i.payload.get()).unwrap_or(Value::Null);
-            (i.item_id, i.item_type, body)
-        })
-        .collect();
-    let results = state
-        .db
-        .lock()
-        .map_err(internal)?
-        .submit(kiosk, &parsed, &state.config.refused_subjects)
-        .map_err(internal)?;
-    for r in &results {
-        let counter = match r.status {
-            201 => &state.stats.created,
-            200 => &state.stats.replayed,
-            409 => &state.stats.conflicts,
-            _ => continue,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-    Ok(results)
-}
-
-fn kiosk_ok(kiosk: u32) -> Result<(), Refused> {
-    if (1..=99_999).contains(&kiosk) {
-        Ok(())
-    } else {
-        Err(Refused(Box::new(problem(
-            StatusCode::NOT_FOUND,
-            "unknown_kiosk",
-            "kiosk_number must be 1..=99999",
-        ))))
-    }
-}
-
-async fn submit_batch(
-    State(state): State<Arc<SimState>>,
-    Path(kiosk): Path<u32>,
-    body: Bytes,
-) -> Response {
-    if let Err(r) = kiosk_ok(kiosk) {
-        return r.into_response();
-    }
-    if body.len() > MAX_BATCH_BYTES {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("a batch holds at most {MAX_BATCH_BYTES} bytes"),
-        );
-    }
-    let batch: SubmitBatch = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => return problem(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
-    };
-    if batch.items.is_empty() || batch.items.len() > MAX_BATCH_ITEMS {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_items",
-            format!("a batch holds 1 to {MAX_BATCH_ITEMS} items"),
-        );
-    }
-    match judge(&state, kiosk, batch.items) {
-        Ok(results) => Json(SubmitBatchResult { results }).into_response(),
-        Err(r) => r.into_response(),
-    }
-}
-
-async fn submit_item(
-    State(state): State<Arc<SimState>>,
-    Path((kiosk, item_id)): Path<(u32, Uuid)>,
-    body: Bytes,
-) -> Response {
-    if let Err(r) = kiosk_ok(kiosk) {
-        return r.into_response();
-    }
-    let item: SubmitItem = match serde_json::from_slice(&body) {
-        Ok(i) => i,
-        Err(e) => return problem(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
-    };
-    if item.item_id != item_id {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "item_id in the path and the body differ",
-        );
-    }
-    match judge(&state, kiosk, vec![item]) {
-        Ok(mut results) => match results.pop() {
-            Some(r) => (
-                StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK),
-                Json(r),
-            )
-                .into_response(),
-            None => internal("no result").into_response(),
-        },
-        Err(r) => r.into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct EventQuery {
-    after: Option<String>,
-    limit: Option<u32>,
-}
-
-async fn events(
-    State(state): State<Arc<SimState>>,
-    Path(kiosk): Path<u32>,
-    Query(q): Query<EventQuery>,
-) -> Response {
-    if let Err(r) = kiosk_ok(kiosk) {
-        return r.into_response();
-    }
-    let after = match q.after.as_deref() {
-        None | Some("") => 0,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 0 => n,
-            _ => return problem(StatusCode::BAD_REQUEST, "bad_cursor", "unknown cursor"),
-        },
-    };
-    let limit = q.limit.unwrap_or(100).clamp(1, MAX_EVENT_PAGE);
-    let page = state
-        .db
-        .lock()
-        .map_err(internal)
-        .and_then(|db| db.events(kiosk, after, limit).map_err(internal));
-    match page {
-        Ok((events, has_more, last)) => Json(EventPage {
-            events,
-            next_cursor: last.to_string(),
-            has_more,
-        })
-        .into_response(),
-        Err(r) => r.into_response(),
-    }
-}
-
-/// The simulator's catalogue.
-pub fn catalogue() -> Catalogue {
-    let entry = |code: &str, name: &str, id: Option<&str>| CatalogueEntry {
-        service_code: code.to_owned(),
-        service_name: name.to_owned(),
-        group: None,
-        keywords: Vec::new(),
-        service_identifier: id.map(str::to_owned),
-    };
-    Catalogue {
-        version: "sim-1".to_owned(),
-        case_kinds: vec!["complaint".into(), "request".into(), "suggestion".into()],
-        subjects: (0..7)
-            .map(|n| entry(&format!("SUBJ-{n}"), &format!("موضوع {n}"), None))
-            .collect(),
-        services: vec![entry("SRV-12", "صدور گواهی", Some("12011234567"))],
-        agency: Agency {
-            agency_code: "SIM".into(),
-            name: "دستگاه آزمایشی".into(),
-            subject_scope: (0..7).map(|n| format!("SUBJ-{n}")).collect(),
-        },
-        holiday_overrides: vec![HolidayOverride {
-            date: "2026-03-30".into(),
-            closed: true,
-            reason: Some("تعطیلی آزمایشی".into()),
-        }],
-    }
-}
-
-/// The catalogue's ETag.
-pub const CATALOGUE_ETAG: &str = "\"sim-1\"";
-
-async fn get_catalogue(
-    State(state): State<Arc<SimState>>,
-    Path(kiosk): Path<u32>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = kiosk_ok(kiosk) {
-        return r.into_response();
-    }
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == CATALOGUE_ETAG));
-    if matches {
-        state
-            .stats
-            .catalogue_not_modified
-            .fetch_add(1, Ordering::Relaxed);
-        return StatusCode::NOT_MODIFIED.into_response();
-    }
-    state.stats.catalogue_sent.fetch_add(1, Ordering::Relaxed);
-    let mut r = Json(catalogue()).into_response();
-    r.headers_mut()
-        .insert(header::ETAG, HeaderValue::from_static(CATALOGUE_ETAG));
-    r
-}
-
-async fn heartbeat(
-    State(state): State<Arc<SimState>>,
-    Path(kiosk): Path<u32>,
-    body: Bytes,
-) -> Response {
-    if let Err(r) = kiosk_ok(kiosk) {
-        return r.into_response();
-    }
-    if let Err(e) = serde_json::from_slice::<kiosk_sync::wire::Heartbeat>(&body) {
-        return problem(StatusCode::BAD_REQUEST, "bad_request", e.to_string());
-    }
-    let text = String::from_utf8_lossy(&body).into_owned();
-    let stored = state
-        .db
-        .lock()
-        .map_err(internal)
-        .and_then(|mut db| db.heartbeat(kiosk, &text).map_err(internal));
-    if stored.is_ok() {
-        state.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
-    }
-    match stored {
-        Ok(()) => Json(HeartbeatAck {
-            server_time: Utc::now(),
-            catalogue_etag: Some(CATALOGUE_ETAG.to_owned()),
-        })
-        .into_response(),
-        Err(r) => r.into_response(),
-    }
-}
-
-/// What `POST /admin/events` takes.
-#[derive(Debug, Deserialize)]
-struct NewSimEvent {
-    service_request_id: String,
-    event_type: EventType,
-    unit: String,
-    person: String,
-    notes: Option<String>,
-}
-
-async fn admin_event(State(state): State<Arc<SimState>>, Json(e): Json<NewSimEvent>) -> Response {
-    let added = state.db.lock().map_err(internal).and_then(|mut db| {
-        db.add_event(
-            &e.service_request_id,
-            e.event_type,
-            Utc::now(),
-            &e.unit,
-            &e.person,
-            e.notes.as_deref(),
-        )
-        .map_err(internal)
-    });
-    match added {
-        Ok(Some(id)) => (
-            StatusCode::CREATED,
-            Json(serde_json::json!({ "event_id": id })),
-        )
-            .into_response(),
-        Ok(None) => problem(StatusCode::NOT_FOUND, "unknown_case", "no such case"),
-        Err(r) => r.into_response(),
-    }
-}
-
-async fn admin_faults(
-    State(state): State<Arc<SimState>>,
-    Json(req): Json<FaultRequest>,
-) -> Response {
-    match state.faults.lock() {
-        Ok(mut plan) => {
-            plan.clear();
-            plan.script(req.script);
-            if let Some(random) = req.random {
-                plan.randomly(random);
-            }
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => internal(e).into_response(),
-    }
-}
-
-async fn admin_stats(State(state): State<Arc<SimState>>) -> Response {
-    let s = &state.stats;
-    let items = state
-        .db
-        .lock()
-        .ok()
-        .and_then(|db| db.item_count().ok())
-        .unwrap_or(0);
-    Json(serde_json::json!({
-        "items": items,
-        "requests": SimStats::get(&s.requests),
-        "faults": SimStats::get(&s.faults),
-        "created": SimStats::get(&s.created),
-        "replayed": SimStats::get(&s.replayed),
-        "conflicts": SimStats::get(&s.conflicts),
-        "unauthorized": SimStats::get(&s.unauthorized),
-        "forbidden": SimStats::get(&s.forbidden),
-        "gzip_requests": SimStats::get(&s.gzip_requests),
-        "heartbeats": SimStats::get(&s.heartbeats),
-        "catalogue_sent": SimStats::get(&s.catalogue_sent),
-        "catalogue_not_modified": SimStats::get(&s.catalogue_not_modified),
-    }))
-    .into_response()
-}
-
-async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/yaml")],
-        kiosk_sync::OPENAPI_YAML,
-    )
-        .into_response()
-}
-
-/// The routes.
+/// The routes. A `/v1` request passes, in order: the bearer token ([`auth`]), the kiosk
+/// number ([`params::kiosk`]), the body ([`body::decode`]), fault injection ([`inject`]), the
+/// handler. Every error answer, wherever made, leaves as a problem ([`ensure_problem_json`]).
 fn router(state: Arc<SimState>) -> Router {
     let v1 = Router::new()
-        .route("/v1/kiosks/{kiosk}/submissions", post(submit_batch))
-        .route("/v1/kiosks/{kiosk}/items/{item_id}", put(submit_item))
-        .route("/v1/kiosks/{kiosk}/events", get(events))
-        .route("/v1/kiosks/{kiosk}/catalogue", get(get_catalogue))
-        .route("/v1/kiosks/{kiosk}/heartbeat", post(heartbeat))
+        .route("/v1/kiosks/{kiosk}/submissions", post(api::submit_batch))
+        .route("/v1/kiosks/{kiosk}/items/{item_id}", put(api::submit_item))
+        .route("/v1/kiosks/{kiosk}/events", get(api::events))
+        .route("/v1/kiosks/{kiosk}/catalogue", get(api::get_catalogue))
+        .route("/v1/kiosks/{kiosk}/heartbeat", post(api::heartbeat))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), inject))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            body::decode,
+        ))
+        .layer(middleware::from_fn(params::kiosk))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), auth));
     let admin = Router::new()
-        .route("/admin/events", post(admin_event))
-        .route("/admin/faults", post(admin_faults))
-        .route("/admin/stats", get(admin_stats))
+        .route("/admin/events", post(admin::admin_event))
+        .route("/admin/faults", post(admin::admin_faults))
+        .route("/admin/stats", get(admin::admin_stats))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            body::decode,
+        ))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), auth));
     Router::new()
         .merge(v1)
         .merge(admin)
-        .route("/openapi.yaml", get(openapi))
+        .route("/openapi.yaml", get(admin::openapi))
+        .fallback(not_found)
+        .layer(middleware::from_fn(ensure_problem_json))
         .layer(CompressionLayer::new())
-        // Request bodies may come gzip-compressed; the body limits apply after decompression.
-        .layer(RequestDecompressionLayer::new())
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            count_gzip,
-        ))
         .with_state(state)
+}
+
+/// Any path the simulator does not serve.
+async fn not_found(uri: Uri) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("{} is not a path of this server", uri.path()),
+    )
 }
 
 /// The server's TLS: its certificate, and client certificates required from the CA.

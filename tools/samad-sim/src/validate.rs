@@ -1,0 +1,181 @@
+//! Whether an item's payload is acceptable (else the item is answered 422 with the reason).
+//!
+//! Every payload must be a JSON object, and its `kiosk_number`, when it has one, must be the
+//! kiosk of the path: an item never lands under another kiosk than its own. A case is checked
+//! further: its fields' forms, its subject against the refused ones, and its tracking code,
+//! which must be a valid code (format version 1, Damm check digit) of the case's own kiosk
+//! (digits 2–6 are `kiosk_number`) and sequence (digits 7–15 are `sequence`), as
+//! `kiosk_core::tracking_code` lays codes out. Whether the tracking code is already another
+//! case's is the database's question ([`crate::db`]), not this module's.
+
+use kiosk_core::TrackingCode;
+use kiosk_sync::wire::ItemType;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The case kinds the contract names.
+const CASE_KINDS: &[&str] = &[
+    "request",
+    "complaint",
+    "suggestion",
+    "idea",
+    "appreciation",
+    "plan",
+    "expression_of_feelings",
+    "public_report",
+    "transfer",
+    "consultation",
+    "service_registration",
+];
+
+fn digits(v: Option<&Value>, n: usize) -> bool {
+    v.and_then(Value::as_str)
+        .is_some_and(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Why the item is not acceptable, if it is not.
+pub fn item_problem(
+    item_id: Uuid,
+    item_type: ItemType,
+    kiosk: u32,
+    body: &Value,
+    refused_subjects: &[String],
+) -> Option<String> {
+    if !body.is_object() {
+        return Some("payload must be a JSON object".into());
+    }
+    if let Some(number) = body.get("kiosk_number")
+        && number.as_u64() != Some(u64::from(kiosk))
+    {
+        return Some(format!(
+            "kiosk_number {number} differs from the kiosk in the path ({kiosk})"
+        ));
+    }
+    match item_type {
+        ItemType::Case => case_problem(item_id, kiosk, body, refused_subjects),
+        ItemType::Service | ItemType::Rating | ItemType::Meeting => None,
+    }
+}
+
+/// Why a case body is not acceptable, if it is not.
+fn case_problem(item_id: Uuid, kiosk: u32, body: &Value, refused: &[String]) -> Option<String> {
+    let field = |name: &str| body.get(name);
+    if field("payload_version").and_then(Value::as_u64) != Some(1) {
+        return Some("payload_version must be 1".into());
+    }
+    if field("client_uuid").and_then(Value::as_str) != Some(&item_id.hyphenated().to_string()) {
+        return Some("client_uuid must equal item_id".into());
+    }
+    if field("kiosk_number").and_then(Value::as_u64) != Some(u64::from(kiosk)) {
+        return Some("kiosk_number differs from the kiosk in the path".into());
+    }
+    if let Some(reason) = tracking_problem(kiosk, body) {
+        return Some(reason);
+    }
+    if !digits(field("national_code"), 10) {
+        return Some("national_code must be 10 digits".into());
+    }
+    let kind = field("kind").and_then(Value::as_str).unwrap_or("");
+    if !CASE_KINDS.contains(&kind) {
+        return Some(format!("kind {kind:?} is not a case kind"));
+    }
+    let subject = field("subject_id").and_then(Value::as_str).unwrap_or("");
+    if subject.is_empty() {
+        return Some("subject_id is missing".into());
+    }
+    if refused.iter().any(|r| r == subject) {
+        return Some(format!(
+            "subject_id {subject:?} is not in this agency's catalogue"
+        ));
+    }
+    None
+}
+
+/// Why the case's tracking code is not a valid code of its kiosk and sequence, if it is not.
+fn tracking_problem(kiosk: u32, body: &Value) -> Option<String> {
+    let Some(text) = body
+        .get("tracking_code")
+        .and_then(Value::as_str)
+        .filter(|s| s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return Some("tracking_code must be 16 digits".into());
+    };
+    let code = match TrackingCode::parse(text) {
+        Ok(code) => code,
+        Err(e) => return Some(format!("tracking_code {text} is not valid: {e}")),
+    };
+    let issuer = code.kiosk().get();
+    if issuer != kiosk {
+        return Some(format!(
+            "tracking_code {text} is kiosk {issuer}'s (digits 2-6), not kiosk_number {kiosk}'s"
+        ));
+    }
+    let sequence = body.get("sequence").and_then(Value::as_u64);
+    if sequence != Some(code.sequence()) {
+        let got = sequence.map_or_else(|| "missing".to_owned(), |s| s.to_string());
+        return Some(format!(
+            "sequence ({got}) differs from tracking_code {text}'s sequence {} (digits 7-15)",
+            code.sequence()
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use kiosk_core::KioskNumber;
+    use serde_json::json;
+
+    use super::*;
+
+    fn code(kiosk: u32, sequence: u64) -> String {
+        KioskNumber::new(kiosk)
+            .and_then(|k| TrackingCode::new(k, sequence))
+            .map(|c| c.as_string())
+            .unwrap_or_default()
+    }
+
+    fn case(id: Uuid, kiosk: u32, tracking: &str, sequence: u64) -> Value {
+        json!({
+            "payload_version": 1, "client_uuid": id, "tracking_code": tracking,
+            "kiosk_number": kiosk, "sequence": sequence, "kind": "complaint",
+            "subject_id": "SUBJ-1", "national_code": "0012345679", "description": "d",
+            "registered_at": "2026-11-23T03:00:00.000Z", "unit": "u"
+        })
+    }
+
+    #[test]
+    fn a_case_carries_a_valid_code_of_its_own_kiosk_and_sequence() {
+        let id = Uuid::new_v4();
+        let check = |body: &Value| item_problem(id, ItemType::Case, 12, body, &[]);
+        assert_eq!(check(&case(id, 12, &code(12, 7), 7)), None);
+        let other_kiosk = check(&case(id, 12, &code(13, 7), 7)).unwrap_or_default();
+        assert!(other_kiosk.contains("kiosk 13's"), "{other_kiosk}");
+        let other_sequence = check(&case(id, 12, &code(12, 7), 8)).unwrap_or_default();
+        assert!(other_sequence.contains("sequence"), "{other_sequence}");
+        let mut typo = code(12, 7).into_bytes();
+        typo[10] = if typo[10] == b'9' { b'0' } else { typo[10] + 1 };
+        let typo = String::from_utf8(typo).unwrap_or_default();
+        let typo = check(&case(id, 12, &typo, 7)).unwrap_or_default();
+        assert!(typo.contains("check digit"), "{typo}");
+        let short = check(&case(id, 12, "123", 7)).unwrap_or_default();
+        assert!(short.contains("16 digits"), "{short}");
+    }
+
+    #[test]
+    fn any_item_names_the_kiosk_of_its_path_if_it_names_one() {
+        let id = Uuid::new_v4();
+        let rating = json!({"kiosk_number": 13, "score": 4});
+        let reason = item_problem(id, ItemType::Rating, 12, &rating, &[]).unwrap_or_default();
+        assert!(
+            reason.contains("differs from the kiosk in the path"),
+            "{reason}"
+        );
+        assert_eq!(item_problem(id, ItemType::Rating, 13, &rating, &[]), None);
+        assert_eq!(
+            item_problem(id, ItemType::Rating, 12, &json!({"stars": 4}), &[]),
+            None
+        );
+        assert!(item_problem(id, ItemType::Meeting, 12, &json!([1]), &[]).is_some());
+    }
+}
