@@ -1,10 +1,11 @@
 //! Periodic reports of the people's communications desk.
 //!
-//! - **Monthly meeting report** (seed 003): visitors per meeting day, the topics raised, the
-//!   visitors' occupations and the meetings' results, each with a chart.
-//! - **Quarterly report** (seed 000 §11; seed 004's indicators): cases by kind and by subject,
-//!   response rate, average and 90th-percentile handling time in working days, overdue cases,
-//!   and satisfaction per service and per employee.
+//! - **Monthly meeting report** (docs/rules.md R-003-5.3-report): visitors per meeting day, the
+//!   topics raised, the visitors' occupations and the meetings' results, each with a chart.
+//! - **Quarterly report** (docs/rules.md R-000-11; indicators R-004-response and
+//!   R-004-staff-rating): cases by kind and by subject, response rate, average and
+//!   90th-percentile handling time in working days, overdue cases, and satisfaction per service
+//!   and per employee.
 //!
 //! Each report is computed from plain rows ([`data`]) by pure functions ([`monthly`],
 //! [`quarterly`]), so tests can feed generated data and check the numbers independently; the
@@ -31,18 +32,9 @@ pub enum ReportError {
     /// The period given is not acceptable.
     #[error(transparent)]
     Period(#[from] PeriodError),
-    /// The database could not be read.
-    #[error("could not read the kiosk database {path}: {source}")]
-    Database {
-        /// The file.
-        path: String,
-        /// SQLite's error.
-        #[source]
-        source: rusqlite::Error,
-    },
-    /// A stored value could not be understood.
-    #[error("the kiosk database holds a value this report cannot read: {0}")]
-    BadValue(String),
+    /// The database could not be opened or read (the store's error names the file).
+    #[error("could not read the kiosk database: {0}")]
+    Database(#[from] kiosk_store::StoreError),
     /// A chart could not be drawn.
     #[error("could not draw a chart: {0}")]
     Chart(String),

@@ -1,5 +1,6 @@
-//! The monthly meeting report of seed 003 (گزارش ماهانه ملاقات‌های مردمی): how many visitors
-//! came on each meeting day, the topics they raised, their occupations, and the results.
+//! The monthly meeting report (گزارش ماهانه ملاقات‌های مردمی, docs/rules.md R-003-5.3-report):
+//! how many visitors came on each meeting day, the topics they raised, their occupations, and
+//! the results.
 
 use std::collections::BTreeMap;
 

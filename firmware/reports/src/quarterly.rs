@@ -1,4 +1,5 @@
-//! The quarterly performance report of seed 000 §11, with seed 004's indicators.
+//! The quarterly performance report (docs/rules.md R-000-11), with the indicators of
+//! R-004-response and R-004-staff-rating.
 //!
 //! Definitions (every figure is over cases *registered* in the quarter):
 //! - **owing an answer**: the case has an announced response day;

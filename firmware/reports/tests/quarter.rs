@@ -175,7 +175,8 @@ fn the_quarterly_report_matches_independently_computed_figures() {
 }
 
 fn month_of_meetings() -> (ReportData, BTreeMap<NaiveDate, u64>, u64, u64) {
-    // Tuesdays of Mehr 1405 (as seed 003's desk met on Tuesdays), plus one day outside.
+    // Tuesdays of Mehr 1405 (meetings were on Tuesdays, docs/rules.md R-003-5.3-report), plus
+    // one day outside.
     let month = JalaliMonth::parse("1405-07").unwrap();
     let (first, last) = month.days();
     let mut rng = Lcg(11);

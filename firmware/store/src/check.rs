@@ -111,6 +111,94 @@ fn count_by_state<S: FromSql + Ord>(
     Ok(counts)
 }
 
+/// A database opened without changing anything on disk (see the module's notes).
+pub(crate) struct ReadOnly<'k> {
+    pub(crate) conn: Connection,
+    /// The header as read by hand (`None`: no SQLite header, read with the key).
+    pub(crate) inspection: Option<header::Inspection>,
+    pub(crate) schema_version: u32,
+    /// Whether a -wal file was read beside it.
+    pub(crate) wal: bool,
+    /// The key the file was read with (`None` for a plaintext file, even when one was given).
+    pub(crate) key: Option<&'k DatabaseKey>,
+}
+
+/// Opens the database at `path` read-only: the header judged by hand, then SQLite in
+/// `immutable` or `mode=ro` as the -wal/-shm files allow; the file's schema version judged.
+/// Errors as [`Store::check_with_key`]'s.
+pub(crate) fn open_read_only<'k>(
+    path: &Path,
+    key: Option<&'k DatabaseKey>,
+) -> Result<ReadOnly<'k>, StoreError> {
+    let damaged = |reason| StoreError::Damaged {
+        path: path.to_owned(),
+        reason,
+    };
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(StoreError::NotAFile {
+                path: path.to_owned(),
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::NotFound {
+                path: path.to_owned(),
+            });
+        }
+        Err(e) => return Err(io_error(path, "look for the database")(e)),
+    }
+    let inspection =
+        match header::inspect(path).map_err(io_error(path, "read the database header"))? {
+            Ok(inspection) => Some(inspection),
+            Err(CorruptReason::Empty) => return Err(damaged(CorruptReason::Empty)),
+            Err(_) if key.is_some() => None,
+            Err(reason) => return Err(damaged(reason)),
+        };
+    // A plaintext file is read without the key.
+    let key = if inspection.is_some() { None } else { key };
+    let wal = with_suffix(path, "-wal").exists();
+    let shm = with_suffix(path, "-shm").exists();
+    let query = match (wal, shm) {
+        (false, _) => "mode=ro&immutable=1",
+        (true, true) => "mode=ro",
+        (true, false) => {
+            return Err(StoreError::NeedsWalRecovery {
+                path: path.to_owned(),
+            });
+        }
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(file_uri(path, query), flags)
+        .ctx(path, "open the database read-only")?;
+    apply_key(&conn, path, key)?;
+    let schema_version = match look(&conn, path, inspection.as_ref(), key.is_some())? {
+        Verdict::Healthy(version) => version,
+        Verdict::Newer(found) => {
+            return Err(StoreError::NewerSchema {
+                path: path.to_owned(),
+                found,
+                supported: LATEST_VERSION,
+            });
+        }
+        Verdict::Corrupt(reason) => return Err(damaged(reason)),
+        Verdict::Foreign => {
+            return Err(StoreError::NotAKioskDatabase {
+                path: path.to_owned(),
+            });
+        }
+    };
+    Ok(ReadOnly {
+        conn,
+        inspection,
+        schema_version,
+        wal,
+        key,
+    })
+}
+
 /// A `file:` URI for `path` with every byte outside the unreserved set percent-encoded.
 fn file_uri(path: &Path, query: &str) -> String {
     let mut uri = String::from("file:");
@@ -127,6 +215,31 @@ fn file_uri(path: &Path, query: &str) -> String {
 }
 
 impl Store {
+    /// Opens the database at `path` for reading only, changing nothing on disk (no migration,
+    /// no journal-mode change, no file created, removed or moved aside, a damaged file left
+    /// where it is): what read-style commands (`kioskctl outbox status`, `staff list`, the
+    /// reports) use beside a running kiosk. The file must be at this firmware's schema version
+    /// ([`StoreError::OlderSchema`], [`StoreError::NewerSchema`]); writes through the returned
+    /// store fail. `key`: as [`Store::check_with_key`].
+    pub fn open_read_only(
+        path: impl AsRef<Path>,
+        key: Option<&DatabaseKey>,
+    ) -> Result<Store, StoreError> {
+        let path = path.as_ref();
+        let opened = open_read_only(path, key)?;
+        if opened.schema_version < LATEST_VERSION {
+            return Err(StoreError::OlderSchema {
+                path: path.to_owned(),
+                found: opened.schema_version,
+                supported: LATEST_VERSION,
+            });
+        }
+        Ok(Store {
+            conn: opened.conn,
+            path: path.to_owned(),
+        })
+    }
+
     /// Checks the database at `path` without changing anything on disk: no migration, no
     /// journal-mode change, no file created or removed beside it.
     ///
@@ -146,66 +259,13 @@ impl Store {
         key: Option<&DatabaseKey>,
     ) -> Result<CheckReport, StoreError> {
         let path = path.as_ref();
-        let damaged = |reason| StoreError::Damaged {
-            path: path.to_owned(),
-            reason,
-        };
-        match fs::metadata(path) {
-            Ok(meta) if !meta.is_file() => {
-                return Err(StoreError::NotAFile {
-                    path: path.to_owned(),
-                });
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::NotFound {
-                    path: path.to_owned(),
-                });
-            }
-            Err(e) => return Err(io_error(path, "look for the database")(e)),
-        }
-        let inspection =
-            match header::inspect(path).map_err(io_error(path, "read the database header"))? {
-                Ok(inspection) => Some(inspection),
-                Err(CorruptReason::Empty) => return Err(damaged(CorruptReason::Empty)),
-                Err(_) if key.is_some() => None,
-                Err(reason) => return Err(damaged(reason)),
-            };
-        // A plaintext file is read without the key.
-        let key = if inspection.is_some() { None } else { key };
-        let wal = with_suffix(path, "-wal").exists();
-        let shm = with_suffix(path, "-shm").exists();
-        let query = match (wal, shm) {
-            (false, _) => "mode=ro&immutable=1",
-            (true, true) => "mode=ro",
-            (true, false) => {
-                return Err(StoreError::NeedsWalRecovery {
-                    path: path.to_owned(),
-                });
-            }
-        };
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(file_uri(path, query), flags)
-            .ctx(path, "open the database read-only")?;
-        apply_key(&conn, path, key)?;
-        let schema_version = match look(&conn, path, inspection.as_ref(), key.is_some())? {
-            Verdict::Healthy(version) => version,
-            Verdict::Newer(found) => {
-                return Err(StoreError::NewerSchema {
-                    path: path.to_owned(),
-                    found,
-                    supported: LATEST_VERSION,
-                });
-            }
-            Verdict::Corrupt(reason) => return Err(damaged(reason)),
-            Verdict::Foreign => {
-                return Err(StoreError::NotAKioskDatabase {
-                    path: path.to_owned(),
-                });
-            }
-        };
+        let ReadOnly {
+            conn,
+            inspection,
+            schema_version,
+            wal,
+            key,
+        } = open_read_only(path, key)?;
         let counts = if schema_version == LATEST_VERSION {
             Some(count_rows(&conn, path)?)
         } else {

@@ -178,6 +178,21 @@ pub enum StoreError {
         /// Why it was judged corrupt.
         reason: CorruptReason,
     },
+    /// A read-only open found a schema older than this firmware's: the firmware migrates it at
+    /// its next start; a read-only reader does not. Nothing was changed.
+    #[error(
+        "{}: database schema version {found} is older than the {supported} this tool reads; \
+         start the kiosk once (it migrates the file), then try again (nothing was changed)",
+        path.display()
+    )]
+    OlderSchema {
+        /// The database file.
+        path: PathBuf,
+        /// `PRAGMA user_version` of the file.
+        found: u32,
+        /// The schema version this firmware reads.
+        supported: u32,
+    },
     /// The file is corrupt and was left where it is (read-only check).
     #[error("{}: database is corrupt ({reason}); left in place", path.display())]
     Damaged {

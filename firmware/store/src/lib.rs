@@ -41,6 +41,7 @@ mod pulled;
 mod purge;
 mod ratings;
 mod receipts;
+mod report_rows;
 mod sequences;
 mod services;
 mod settings;
@@ -80,6 +81,7 @@ pub use pulled::{EVENT_CURSOR_KEY, MAX_SAMAD_EVENT_ID_CHARS, PullReport, PulledE
 pub use purge::{PURGED_TEXT, PurgeReport};
 pub use ratings::{Attribution, NewRating, RatingReason, RatingRecord};
 pub use receipts::{MAX_STATUS_CHARS, ReceiptJob, ReceiptState, ReceiptVariant};
+pub use report_rows::{CaseRow, MeetingRow, RatingRow, ReportRows};
 pub use services::{DESK_PAYLOAD_VERSION, MAX_SERVICE_NOTE_CHARS, NewService, ServiceRecord};
 pub use settings::MAX_KEY_CHARS;
 pub use signing_keys::{FleetKeys, KeyDirError};

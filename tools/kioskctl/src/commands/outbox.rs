@@ -76,13 +76,7 @@ fn db_path(
 
 /// Opens an existing database (never creates one) with its key (see [`KioskDb`]).
 pub fn open_existing(db: &KioskDb, json_mode: bool) -> Result<Store, Outcome> {
-    let refuse = |reason: String| {
-        output::invalid(
-            json_mode,
-            json!({"valid": false, "reason": reason}),
-            &reason,
-        )
-    };
+    let refuse = |reason: String| refusal(json_mode, reason);
     let key = db.key().map_err(|e| refuse(e.to_string()))?;
     let options = OpenOptions {
         create_if_missing: false,
@@ -90,6 +84,24 @@ pub fn open_existing(db: &KioskDb, json_mode: bool) -> Result<Store, Outcome> {
         ..OpenOptions::default()
     };
     Store::open(&db.path, &options).map_err(|e| refuse(e.to_string()))
+}
+
+/// Opens an existing database for reading only, with its key (see [`KioskDb`]): nothing on disk
+/// changes, whatever the file holds (a damaged file is reported and left where it is, a
+/// plaintext one is not encrypted, an older schema is not migrated). For read-style commands.
+pub fn open_read_only(db: &KioskDb, json_mode: bool) -> Result<Store, Outcome> {
+    let refuse = |reason: String| refusal(json_mode, reason);
+    let key = db.key().map_err(|e| refuse(e.to_string()))?;
+    Store::open_read_only(&db.path, key.as_ref()).map_err(|e| refuse(e.to_string()))
+}
+
+/// A database that cannot be opened, as the command's answer.
+fn refusal(json_mode: bool, reason: String) -> Outcome {
+    output::invalid(
+        json_mode,
+        json!({"valid": false, "reason": reason}),
+        &reason,
+    )
 }
 
 /// `1h 05m`, `3m 20s`, `12s`.
@@ -103,7 +115,7 @@ fn age(seconds: i64) -> String {
 }
 
 fn status(path: &KioskDb, json_mode: bool) -> Outcome {
-    let store = match open_existing(path, json_mode) {
+    let store = match open_read_only(path, json_mode) {
         Ok(s) => s,
         Err(outcome) => return outcome,
     };

@@ -1,6 +1,7 @@
 //! `kioskctl report monthly --month 1405-07` and `report quarterly --quarter 1405-Q3`: the
-//! periodic reports (seed 003's monthly meeting report, seed 000 §11's quarterly report) from a
-//! kiosk database, written as CSV and a self-contained HTML page with charts (kiosk-reports).
+//! periodic reports (the monthly meeting report, docs/rules.md R-003-5.3-report; the quarterly
+//! report, R-000-11) from a kiosk database, written as CSV and a self-contained HTML page with
+//! charts (kiosk-reports).
 //!
 //! The database is opened read-only, so a report can be made beside a running firmware.
 
@@ -76,7 +77,7 @@ fn load(db: &Path) -> Result<data::ReportData, String> {
     data::load_with_key(db, key.as_ref()).map_err(|e| e.to_string())
 }
 
-/// `report monthly`: the meetings of a Jalali month (seed 003's monthly form).
+/// `report monthly`: the meetings of a Jalali month (docs/rules.md R-003-5.3-report).
 fn monthly_report(month: &str, db: &Path, out: &Path, json: bool) -> Result<Outcome, String> {
     let month = JalaliMonth::parse(month).map_err(|e| e.to_string())?;
     let report = monthly::compute(&load(db)?, month);

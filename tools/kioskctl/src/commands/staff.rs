@@ -15,7 +15,7 @@ use kiosk_store::{DeskError, NewStaff, PinPolicy, Store, StoreError, hash_pin};
 use serde_json::json;
 
 use crate::commands::db::KioskDb;
-use crate::commands::outbox::open_existing;
+use crate::commands::outbox::{open_existing, open_read_only};
 use crate::output::{self, Outcome};
 
 /// Settings key of a card's employee (shared with the desk firmware).
@@ -218,7 +218,7 @@ fn unlock(db: &Path, employee_code: &str, json_mode: bool) -> Result<Outcome, Ou
 }
 
 fn list(db: &Path, json_mode: bool) -> Result<Outcome, Outcome> {
-    let store = open(db, json_mode)?;
+    let store = open_read_only(&KioskDb::at(db, None), json_mode)?;
     let mut members = Vec::new();
     for m in store
         .list_staff()
