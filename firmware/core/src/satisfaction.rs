@@ -1,6 +1,6 @@
-//! The two-dimensional satisfaction code (seed 004): a compact signed token that lets a visitor
-//! rate the service an employee gave, at a kiosk or on a phone, and lets any kiosk or terminal of
-//! the fleet check it offline.
+//! The two-dimensional satisfaction code (docs/rules.md R-004-qr): a compact signed token that
+//! lets a visitor rate the service an employee gave, at a kiosk or on a phone, and lets any
+//! kiosk or terminal of the fleet check it offline.
 //!
 //! A token names the format version, the issuing kiosk, the visit (its tracking code), the
 //! service, optionally the employee, when it was issued and how long it stays valid; an Ed25519
@@ -18,13 +18,25 @@
 //! it. Keys are generated at provisioning (never in the repository); this module only signs with
 //! a key it is given and verifies with keys it is given. "One rating per code" is the store's
 //! rule: a code that verifies here may still have been used already.
+//!
+//! A code is accepted ([`verify_at`]) only when all of these hold:
+//!
+//! - scanned as a bare token, or as a URL that is exactly `{portal}/s/{token}` under the
+//!   configured portal address ([`Portal`]): https, one `/s/` segment, no query or fragment;
+//! - its signature verifies under the published key of the kiosk it names, with strict Ed25519
+//!   verification (`verify_strict`: weak keys and small-order signature components are refused,
+//!   so nobody can make a signature without the private key);
+//! - that kiosk may issue codes for the visit it rates: the kiosk that registered the visit,
+//!   whose number is inside the tracking code ([`TrackingCode::kiosk`]) — a kiosk's key
+//!   vouches for its own visits only;
+//! - it is neither expired nor issued in the future.
 
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 use crate::tracking_code::{KioskNumber, TrackingCode};
 
@@ -34,6 +46,9 @@ pub const VERSION: u8 = 1;
 pub const MAX_FIELD_BYTES: usize = 32;
 /// Path segment under the portal address.
 pub const URL_SEGMENT: &str = "/s/";
+/// The portal address of the fleet's default configuration (kiosk-config's `receipt.portal_url`
+/// when the file names none); [`verify`] judges URLs against it.
+pub const DEFAULT_PORTAL: &str = "https://saamad.ir";
 const DOMAIN: &[u8] = b"kiosk-satisfaction-v1";
 const SIGNATURE_LEN: usize = 64;
 
@@ -85,6 +100,29 @@ pub enum SatisfactionError {
     /// A field too long or not allowed when issuing.
     #[error("cannot issue: {0}")]
     BadClaim(&'static str),
+    /// Scanned as a URL that is not https (`http://…`, another scheme, or none).
+    #[error("satisfaction code URL is not an https address")]
+    NotHttps,
+    /// Scanned as a URL with a query (`?…`) or a fragment (`#…`).
+    #[error("satisfaction code URL has a query or fragment")]
+    UrlQueryOrFragment,
+    /// Scanned as a URL that is not under the configured portal address.
+    #[error("satisfaction code URL is not under the portal address {0}")]
+    WrongPortal(String),
+    /// Scanned as a URL under the portal whose path is not one `/s/` segment and the token.
+    #[error("satisfaction code URL must be the portal address, one /s/ segment and the token")]
+    BadUrlPath,
+    /// Signed by a kiosk that may not issue codes for the visit it rates.
+    #[error(
+        "kiosk {signer} may not issue satisfaction codes for a visit registered at kiosk \
+         {visit_kiosk}"
+    )]
+    NotVisitIssuer {
+        /// The kiosk whose key signed the code.
+        signer: KioskNumber,
+        /// The kiosk that registered the visit (in its tracking code).
+        visit_kiosk: KioskNumber,
+    },
 }
 
 impl SatisfactionError {
@@ -98,6 +136,11 @@ impl SatisfactionError {
             Self::Expired(_) => "expired",
             Self::NotYetValid(_) => "not_yet_valid",
             Self::BadClaim(_) => "bad_claim",
+            Self::NotHttps => "not_https",
+            Self::UrlQueryOrFragment => "url_query_or_fragment",
+            Self::WrongPortal(_) => "wrong_portal",
+            Self::BadUrlPath => "bad_url_path",
+            Self::NotVisitIssuer { .. } => "not_visit_issuer",
         }
     }
 
@@ -105,9 +148,14 @@ impl SatisfactionError {
     pub fn message_fa(&self) -> &'static str {
         match self {
             Self::Expired(_) => "مهلت استفاده از این کد نظرسنجی گذشته است.",
-            Self::UnknownKiosk(_) | Self::BadSignature | Self::NotYetValid(_) => {
-                "این کد نظرسنجی معتبر نیست."
-            }
+            Self::UnknownKiosk(_)
+            | Self::BadSignature
+            | Self::NotYetValid(_)
+            | Self::NotHttps
+            | Self::UrlQueryOrFragment
+            | Self::WrongPortal(_)
+            | Self::BadUrlPath
+            | Self::NotVisitIssuer { .. } => "این کد نظرسنجی معتبر نیست.",
             _ => "این کد نظرسنجی خوانده نشد؛ لطفاً دوباره اسکن کنید.",
         }
     }
@@ -170,9 +218,152 @@ pub fn issue(claim: &SatisfactionClaim, key: &SigningKey) -> Result<String, Sati
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// The URL a phone opens: `{portal}/s/{token}`.
+/// The URL a phone opens: `{portal}/s/{token}`. The text is used as given (a trailing slash
+/// dropped): a portal address from outside should pass [`Portal::parse`] first, or use
+/// [`Portal::code_url`].
 pub fn url(portal: &str, token: &str) -> String {
     format!("{}{URL_SEGMENT}{token}", portal.trim_end_matches('/'))
+}
+
+const HTTPS: &str = "https://";
+
+/// Why a text is not usable as the portal address codes are carried under.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortalError {
+    /// Not an `https://` address.
+    #[error("portal address must start with https://")]
+    NotHttps,
+    /// A query (`?…`) or fragment (`#…`): the code's URL would not end with its token.
+    #[error("portal address must not have a query (?) or fragment (#)")]
+    QueryOrFragment,
+    /// Nothing between `https://` and the path, or user information (`user@host`).
+    #[error("portal address must name a host, without user information (@)")]
+    BadHost,
+    /// Whitespace, a control character or a backslash.
+    #[error("portal address contains whitespace, a control character or a backslash")]
+    BadCharacter,
+    /// Its path already holds the `/s/` segment (or ends with `/s`): a code's URL must have
+    /// exactly one.
+    #[error("portal address must not contain the /s/ segment of satisfaction codes")]
+    SatisfactionSegment,
+}
+
+impl PortalError {
+    /// A stable snake_case reason, for `--json` and metrics.
+    pub fn reason_code(&self) -> &'static str {
+        match self {
+            Self::NotHttps => "not_https",
+            Self::QueryOrFragment => "query_or_fragment",
+            Self::BadHost => "bad_host",
+            Self::BadCharacter => "bad_character",
+            Self::SatisfactionSegment => "satisfaction_segment",
+        }
+    }
+}
+
+/// The portal address satisfaction codes are carried under (`{portal}/s/{token}`): an https
+/// address with a host, optionally a path, no query or fragment, kept without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Portal(String);
+
+impl Portal {
+    /// Checks a configured or typed portal address.
+    pub fn parse(text: &str) -> Result<Self, PortalError> {
+        let text = text.trim();
+        if text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        {
+            return Err(PortalError::BadCharacter);
+        }
+        let rest = strip_prefix_ignore_case(text, HTTPS)
+            .ok_or(PortalError::NotHttps)?
+            .trim_end_matches('/');
+        if rest.contains(['?', '#']) {
+            return Err(PortalError::QueryOrFragment);
+        }
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if host.is_empty() || host.contains('@') {
+            return Err(PortalError::BadHost);
+        }
+        if path.contains(URL_SEGMENT) || path.ends_with("/s") {
+            return Err(PortalError::SatisfactionSegment);
+        }
+        Ok(Self(text[..HTTPS.len() + rest.len()].to_owned()))
+    }
+
+    /// The address, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL a phone opens for `token`: `{portal}/s/{token}`.
+    pub fn code_url(&self, token: &str) -> String {
+        url(&self.0, token)
+    }
+
+    /// The token of a scanned code: a bare token as it is, a URL only when it is exactly
+    /// `{portal}/s/{token}` (https, no query or fragment, one `/s/` segment). The scheme, host
+    /// and path of the portal are compared without regard to ASCII case, as the kiosk's
+    /// scanner does. A URL's token holding a character outside base64url is malformed; the
+    /// token's layout is [`decode`]'s to judge.
+    pub fn token_in<'a>(&self, scanned: &'a str) -> Result<&'a str, SatisfactionError> {
+        let text = scanned.trim();
+        // Neither character is in the base64url alphabet: anything holding one is a URL (or
+        // meant to look like one) and must be our portal's.
+        if !text.contains(['/', ':']) {
+            return Ok(text);
+        }
+        if strip_prefix_ignore_case(text, HTTPS).is_none() {
+            return Err(SatisfactionError::NotHttps);
+        }
+        if text.contains(['?', '#']) {
+            return Err(SatisfactionError::UrlQueryOrFragment);
+        }
+        // The portal must be followed by a path: `https://saamad.ir.evil.example/…` or
+        // `https://saamad.ir@evil.example/…` are other hosts.
+        let under = strip_prefix_ignore_case(text, &self.0)
+            .filter(|rest| rest.starts_with('/'))
+            .ok_or_else(|| SatisfactionError::WrongPortal(self.0.clone()))?;
+        let token = under
+            .strip_prefix(URL_SEGMENT)
+            .filter(|token| !token.contains('/'))
+            .ok_or(SatisfactionError::BadUrlPath)?;
+        if !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        {
+            return Err(SatisfactionError::Malformed("not base64url"));
+        }
+        Ok(token)
+    }
+}
+
+impl Default for Portal {
+    /// [`DEFAULT_PORTAL`].
+    fn default() -> Self {
+        Self(DEFAULT_PORTAL.to_owned())
+    }
+}
+
+impl std::str::FromStr for Portal {
+    type Err = PortalError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl fmt::Display for Portal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// The fleet's key files, as provisioning writes them (`kioskctl satisfaction keygen`) and every
@@ -270,7 +461,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Extracts the token from a scanned URL or a bare token.
+/// Extracts the token from a scanned URL or a bare token, without judging the URL (the store
+/// uses it to find a code's rating once [`verify_at`] accepted it). Acceptance is
+/// [`Portal::token_in`]'s.
 pub fn token_of(scanned: &str) -> &str {
     let text = scanned.trim();
     match text.rfind(URL_SEGMENT) {
@@ -327,16 +520,57 @@ pub fn decode(token: &str) -> Result<(SatisfactionClaim, Vec<u8>, Signature), Sa
     Ok((claim, body.to_vec(), Signature::from_bytes(&sig)))
 }
 
-/// Verifies a scanned code (URL or token) with the fleet's public keys at `now`.
+/// Verifies a scanned code (URL or token) with the fleet's public keys at `now`, judging a URL
+/// against [`DEFAULT_PORTAL`] and letting only the visit's own kiosk issue its code.
+///
+/// [`verify_at`] with `Portal::default()` and [`visit_kiosk_only`]. A kiosk configured with
+/// another portal address needs [`verify_at`] for URLs; bare tokens (what the kiosk's scanner
+/// hands on once it has matched the configured portal) are judged the same by both.
 pub fn verify(
     scanned: &str,
     key_of: impl Fn(KioskNumber) -> Option<VerifyingKey>,
     now: DateTime<Utc>,
 ) -> Result<SatisfactionClaim, SatisfactionError> {
-    let (claim, body, signature) = decode(token_of(scanned))?;
+    verify_at(scanned, &Portal::default(), key_of, visit_kiosk_only, now)
+}
+
+/// No signer besides the visit's own kiosk may issue its code: the `also_issuer` of
+/// [`verify_at`] while no list of claimed visits exists.
+pub fn visit_kiosk_only(_signer: KioskNumber, _visit: TrackingCode) -> bool {
+    false
+}
+
+/// Verifies a scanned code (a bare token, or `{portal}/s/{token}` under `portal`) at `now`.
+///
+/// `key_of` gives a kiosk's published public key. The code must be signed by a kiosk that may
+/// issue codes for the visit it rates: the kiosk that registered it (the kiosk number inside its
+/// tracking code), or a signer `also_issuer(signer, visit)` allows. `also_issuer` is where
+/// other issuers come in: a desk terminal that claimed a visit registered elsewhere, once the
+/// agency server distributes those claims, would be allowed by a lookup in that list. Until a
+/// caller holds such a list it passes [`visit_kiosk_only`].
+///
+/// Checks, in order (the first failing one is the reason): the URL's shape and portal, the
+/// token's layout and version, a published key for the signer, the signature (strict Ed25519:
+/// weak keys and small-order components refused), the signer's right to issue for the visit,
+/// then the validity period.
+pub fn verify_at(
+    scanned: &str,
+    portal: &Portal,
+    key_of: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+    also_issuer: impl Fn(KioskNumber, TrackingCode) -> bool,
+    now: DateTime<Utc>,
+) -> Result<SatisfactionClaim, SatisfactionError> {
+    let (claim, body, signature) = decode(portal.token_in(scanned)?)?;
     let key = key_of(claim.kiosk).ok_or(SatisfactionError::UnknownKiosk(claim.kiosk))?;
-    key.verify(&signed_message(&body), &signature)
+    key.verify_strict(&signed_message(&body), &signature)
         .map_err(|_| SatisfactionError::BadSignature)?;
+    let visit_kiosk = claim.tracking_code.kiosk();
+    if claim.kiosk != visit_kiosk && !also_issuer(claim.kiosk, claim.tracking_code) {
+        return Err(SatisfactionError::NotVisitIssuer {
+            signer: claim.kiosk,
+            visit_kiosk,
+        });
+    }
     if claim.issued_at > now + Duration::minutes(CLOCK_TOLERANCE_MINUTES) {
         return Err(SatisfactionError::NotYetValid(claim.issued_at));
     }
@@ -477,6 +711,297 @@ mod tests {
             issue(&persian_service, &key(7)),
             Err(SatisfactionError::BadClaim(_))
         ));
+    }
+
+    fn portal() -> Portal {
+        Portal::parse("https://saamad.ir").unwrap()
+    }
+
+    #[test]
+    fn the_default_portal_is_a_valid_portal_and_codes_verify_under_a_configured_one() {
+        assert_eq!(Portal::parse(DEFAULT_PORTAL), Ok(Portal::default()));
+        let token = issue(&claim(), &key(7)).unwrap();
+        let other = Portal::parse("https://kiosk.example.ir/portal/").unwrap();
+        assert_eq!(other.as_str(), "https://kiosk.example.ir/portal");
+        let u = other.code_url(&token);
+        assert_eq!(u, format!("https://kiosk.example.ir/portal/s/{token}"));
+        let at = |scanned: &str, portal: &Portal| {
+            verify_at(scanned, portal, keys, visit_kiosk_only, now())
+        };
+        assert_eq!(at(&u, &other), Ok(claim()));
+        assert_eq!(
+            at(&token, &other),
+            Ok(claim()),
+            "a bare token needs no portal"
+        );
+        // Scheme and host in another case, as some scanners report them.
+        assert_eq!(
+            at(
+                &u.replace("https://kiosk.example.ir", "HTTPS://Kiosk.Example.IR"),
+                &other
+            ),
+            Ok(claim())
+        );
+        assert_eq!(
+            at(&u, &portal()),
+            Err(SatisfactionError::WrongPortal("https://saamad.ir".into()))
+        );
+        assert_eq!(
+            verify(&u, keys, now()),
+            Err(SatisfactionError::WrongPortal(DEFAULT_PORTAL.into())),
+            "verify judges URLs against the default portal"
+        );
+    }
+
+    #[test]
+    fn urls_off_the_portal_or_not_exactly_portal_s_token_are_refused_each_with_its_reason() {
+        let token = issue(&claim(), &key(7)).unwrap();
+        let refused = |scanned: String, reason: SatisfactionError| {
+            assert_eq!(
+                verify_at(&scanned, &portal(), keys, visit_kiosk_only, now()),
+                Err(reason.clone()),
+                "{scanned}"
+            );
+            assert_eq!(verify(&scanned, keys, now()), Err(reason), "{scanned}");
+        };
+        let wrong_portal = || SatisfactionError::WrongPortal("https://saamad.ir".into());
+        // The genuine token under an attacker's address.
+        refused(format!("https://evil.example/s/{token}"), wrong_portal());
+        refused(
+            format!("https://saamad.ir.evil.example/s/{token}"),
+            wrong_portal(),
+        );
+        refused(
+            format!("https://saamad.ir@evil.example/s/{token}"),
+            wrong_portal(),
+        );
+        refused(format!("https://saamad.ir:8443/s/{token}"), wrong_portal());
+        refused(
+            format!("https://evil.example/s/https://saamad.ir/s/{token}"),
+            wrong_portal(),
+        );
+        // Not https.
+        refused(
+            format!("http://saamad.ir/s/{token}"),
+            SatisfactionError::NotHttps,
+        );
+        refused(
+            format!("http://evil.example/s/{token}"),
+            SatisfactionError::NotHttps,
+        );
+        refused(
+            format!("ftp://saamad.ir/s/{token}"),
+            SatisfactionError::NotHttps,
+        );
+        refused(format!("saamad.ir/s/{token}"), SatisfactionError::NotHttps);
+        refused(format!("/s/{token}"), SatisfactionError::NotHttps);
+        // A query or fragment.
+        for tail in ["?", "?utm=1", "#", "#top", "?a=b#c"] {
+            refused(
+                format!("https://saamad.ir/s/{token}{tail}"),
+                SatisfactionError::UrlQueryOrFragment,
+            );
+        }
+        refused(
+            format!("https://saamad.ir/s/{token}?next=https://evil.example/"),
+            SatisfactionError::UrlQueryOrFragment,
+        );
+        // Not exactly one /s/ segment followed by the token.
+        refused(
+            format!("https://saamad.ir/s/AAAA/s/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir/s/s/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir/x/s/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir//s/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir/s/{token}/"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir/t/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        refused(
+            format!("https://saamad.ir/{token}"),
+            SatisfactionError::BadUrlPath,
+        );
+        // Whitespace inside the token is no token.
+        assert!(matches!(
+            verify(&format!("https://saamad.ir/s/ {token}"), keys, now()),
+            Err(SatisfactionError::Malformed(_))
+        ));
+        // The genuine URL, with surrounding whitespace as a scanner may add, still verifies.
+        assert_eq!(
+            verify(&format!(" https://saamad.ir/s/{token}\n"), keys, now()),
+            Ok(claim())
+        );
+        for e in [
+            SatisfactionError::NotHttps,
+            SatisfactionError::UrlQueryOrFragment,
+            wrong_portal(),
+            SatisfactionError::BadUrlPath,
+        ] {
+            assert_eq!(e.message_fa(), "این کد نظرسنجی معتبر نیست.");
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn portal_addresses_must_be_https_without_query_or_fragment() {
+        for (text, reason) in [
+            ("http://saamad.ir", PortalError::NotHttps),
+            ("saamad.ir", PortalError::NotHttps),
+            ("", PortalError::NotHttps),
+            ("javascript:alert(1)", PortalError::NotHttps),
+            ("https://saamad.ir?x=1", PortalError::QueryOrFragment),
+            ("https://saamad.ir/#s", PortalError::QueryOrFragment),
+            ("https://saamad.ir/p?", PortalError::QueryOrFragment),
+            ("https://", PortalError::BadHost),
+            ("https:///path", PortalError::BadHost),
+            ("https://user@saamad.ir", PortalError::BadHost),
+            ("https://saamad .ir", PortalError::BadCharacter),
+            ("https://saamad.ir\\", PortalError::BadCharacter),
+            ("https://saamad.ir/s/", PortalError::SatisfactionSegment),
+            ("https://saamad.ir/s/x", PortalError::SatisfactionSegment),
+        ] {
+            assert_eq!(Portal::parse(text), Err(reason.clone()), "{text:?}");
+            assert!(!reason.reason_code().is_empty());
+        }
+        for good in [
+            "https://saamad.ir",
+            "https://saamad.ir/",
+            " HTTPS://x.ir/a/b ",
+            "https://x.ir:8443",
+        ] {
+            let portal: Portal = good.parse().unwrap();
+            assert!(!portal.as_str().ends_with('/'), "{portal}");
+        }
+    }
+
+    #[test]
+    fn a_kiosk_key_vouches_only_for_visits_registered_at_that_kiosk() {
+        // Kiosk 13's genuine key signs a code for a visit of kiosk 12: the signature is good,
+        // the signer may not issue for that visit.
+        let fleet = |k: KioskNumber| match k.get() {
+            12 => Some(key(7).verifying_key()),
+            13 => Some(key(13).verifying_key()),
+            _ => None,
+        };
+        let mut foreign = claim();
+        foreign.kiosk = KioskNumber::new(13).unwrap();
+        let token = issue(&foreign, &key(13)).unwrap();
+        let refusal = SatisfactionError::NotVisitIssuer {
+            signer: KioskNumber::new(13).unwrap(),
+            visit_kiosk: KioskNumber::new(12).unwrap(),
+        };
+        assert_eq!(verify(&token, fleet, now()), Err(refusal.clone()));
+        assert_eq!(refusal.reason_code(), "not_visit_issuer");
+        assert!(refusal.to_string().contains("00013") && refusal.to_string().contains("00012"));
+        assert_eq!(
+            verify(&portal().code_url(&token), fleet, now()),
+            Err(refusal.clone())
+        );
+        // The visit's own kiosk is accepted, and so is a signer the caller's list allows (the
+        // extension point for desk terminals' claims); nobody else.
+        assert_eq!(
+            verify(&issue(&claim(), &key(7)).unwrap(), fleet, now()),
+            Ok(claim())
+        );
+        let claimed_by_13 = |signer: KioskNumber, visit: TrackingCode| {
+            signer.get() == 13 && visit == claim().tracking_code
+        };
+        assert_eq!(
+            verify_at(&token, &portal(), fleet, claimed_by_13, now()),
+            Ok(foreign.clone())
+        );
+        let mut other_visit = foreign.clone();
+        other_visit.tracking_code = TrackingCode::new(KioskNumber::new(12).unwrap(), 428).unwrap();
+        assert_eq!(
+            verify_at(
+                &issue(&other_visit, &key(13)).unwrap(),
+                &portal(),
+                fleet,
+                claimed_by_13,
+                now()
+            ),
+            Err(refusal.clone())
+        );
+        // A forged signature is still a bad signature first, whatever the visit.
+        assert_eq!(
+            verify(&issue(&foreign, &key(99)).unwrap(), fleet, now()),
+            Err(SatisfactionError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_weak_published_key_lets_no_signature_through() {
+        use ed25519_dalek::Verifier as _;
+        // The identity point is a valid encoding of a small-order ("weak") key. With it, the
+        // signature R = identity, S = 0 satisfies the plain Ed25519 equation for every message
+        // ([S]B - [k]A = identity): made without any private key.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let weak = VerifyingKey::from_bytes(&identity).unwrap();
+        assert!(weak.is_weak());
+        let body = payload(&claim()).unwrap();
+        let mut forged = body.clone();
+        forged.extend_from_slice(&identity);
+        forged.extend_from_slice(&[0u8; 32]);
+        let signature = Signature::from_slice(&forged[body.len()..]).unwrap();
+        assert!(
+            weak.verify(&signed_message(&body), &signature).is_ok(),
+            "the lenient check accepts the forgery"
+        );
+        let token = URL_SAFE_NO_PAD.encode(&forged);
+        assert_eq!(
+            verify(&token, |_| Some(weak), now()),
+            Err(SatisfactionError::BadSignature)
+        );
+        let mut other = claim();
+        other.tracking_code = TrackingCode::new(other.kiosk, 1).unwrap();
+        let mut forged = payload(&other).unwrap();
+        forged.extend_from_slice(&identity);
+        forged.extend_from_slice(&[0u8; 32]);
+        assert_eq!(
+            verify(&URL_SAFE_NO_PAD.encode(&forged), |_| Some(weak), now()),
+            Err(SatisfactionError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_non_canonical_signature_scalar_is_refused() {
+        // The order of the base point, little-endian.
+        const L: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let token = issue(&claim(), &key(7)).unwrap();
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        let s_at = bytes.len() - 32;
+        // S + L: the same point multiplier, another encoding (fits in 253 bits, so even the
+        // old "top three bits clear" check would let it through).
+        let mut carry = 0u16;
+        for (b, l) in bytes[s_at..].iter_mut().zip(L) {
+            let sum = u16::from(*b) + u16::from(l) + carry;
+            *b = sum as u8;
+            carry = sum >> 8;
+        }
+        assert_eq!(carry, 0);
+        assert_eq!(bytes[bytes.len() - 1] & 0xe0, 0);
+        assert_eq!(
+            verify(&URL_SAFE_NO_PAD.encode(&bytes), keys, now()),
+            Err(SatisfactionError::BadSignature)
+        );
     }
 
     proptest::proptest! {

@@ -1,8 +1,8 @@
 //! The fleet's satisfaction-code keys on the data partition (`DATA_DIR/keys/`).
 //!
 //! Each kiosk signs the satisfaction codes it prints with its own Ed25519 key and verifies any
-//! kiosk's codes offline with the fleet's published public keys (seed 004). Provisioning writes
-//! a kiosk's pair ([`write_new_signing_key`]); the kiosk loads its own key
+//! kiosk's codes offline with the fleet's published public keys (docs/rules.md R-004-qr).
+//! Provisioning writes a kiosk's pair ([`write_new_signing_key`]); the kiosk loads its own key
 //! ([`own_signing_key`]) and the published ones ([`FleetKeys::load`]); `kioskctl satisfaction`
 //! uses the same three. File names and text are `kiosk_core::satisfaction::key_files`. Every
 //! error names the file and never shows a key.
@@ -53,6 +53,17 @@ pub enum KeyDirError {
         /// The file.
         path: PathBuf,
     },
+    /// A `kiosk-….pub` file holding a weak (small-order) Ed25519 point: with such a key a
+    /// signature made without any private key verifies for any code, so it is never loaded.
+    #[error(
+        "{} holds a weak (small-order) Ed25519 public key, with which anyone could sign; \
+         refused (publish the kiosk's real key)",
+        path.display()
+    )]
+    WeakPublicKey {
+        /// The file.
+        path: PathBuf,
+    },
     /// A signing key file that does not hold 64 hexadecimal digits.
     #[error("{} does not hold a 64-digit hex key", path.display())]
     BadSigningKey {
@@ -83,7 +94,9 @@ pub struct FleetKeys {
 }
 
 impl FleetKeys {
-    /// Adds (or replaces) a kiosk's public key.
+    /// Adds (or replaces) a kiosk's public key, trusted as given (a kiosk's own key, derived
+    /// from its signing key). Keys from files come through [`Self::load`], which refuses weak
+    /// ones; verification refuses a weak key anyway (strict Ed25519).
     pub fn insert(&mut self, kiosk: KioskNumber, key: VerifyingKey) {
         self.keys.insert(kiosk, key);
     }
@@ -104,8 +117,8 @@ impl FleetKeys {
     }
 
     /// Every `kiosk-NNNNN.pub` in `dir`; other files are ignored, a missing directory is an
-    /// empty fleet (a kiosk provisioned without the fleet's list), a malformed key file is an
-    /// error naming it.
+    /// empty fleet (a kiosk provisioned without the fleet's list), a malformed key file or one
+    /// holding a weak (small-order) key is an error naming it.
     pub fn load(dir: &Path) -> Result<Self, KeyDirError> {
         let mut fleet = Self::default();
         let list_error = |source| KeyDirError::List {
@@ -135,6 +148,9 @@ impl FleetKeys {
             let key = key_files::from_hex(&text)
                 .and_then(|b| VerifyingKey::from_bytes(&b).ok())
                 .ok_or_else(bad)?;
+            if key.is_weak() {
+                return Err(KeyDirError::WeakPublicKey { path });
+            }
             fleet.insert(kiosk, key);
         }
         Ok(fleet)
@@ -261,5 +277,46 @@ mod tests {
         std::fs::write(dir.path().join("kiosk-0.pub"), "00".repeat(32)).unwrap();
         let e = FleetKeys::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("kiosk-0.pub"), "{e}");
+    }
+
+    /// The eight points of small order, as 32-byte encodings (little-endian y, sign of x in the
+    /// top bit): the identity, the point of order 2, the two of order 4 and the four of order 8.
+    fn small_order_encodings() -> Vec<[u8; 32]> {
+        let hex = [
+            "0100000000000000000000000000000000000000000000000000000000000000",
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000080",
+            "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+            "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+            "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+            "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        ];
+        hex.iter()
+            .map(|h| key_files::from_hex(h).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_weak_public_key_is_refused_naming_its_file() {
+        let twelve = KioskNumber::new(12).unwrap();
+        for (i, bytes) in small_order_encodings().into_iter().enumerate() {
+            let key = VerifyingKey::from_bytes(&bytes).unwrap();
+            assert!(key.is_weak(), "encoding {i}");
+            let dir = tempfile::tempdir().unwrap();
+            write_new_signing_key(dir.path(), twelve).unwrap();
+            std::fs::write(
+                dir.path().join("kiosk-00013.pub"),
+                key_files::to_hex_line(&bytes),
+            )
+            .unwrap();
+            let e = FleetKeys::load(dir.path()).unwrap_err();
+            assert!(matches!(e, KeyDirError::WeakPublicKey { .. }), "{e}");
+            let text = e.to_string();
+            assert!(
+                text.contains("kiosk-00013.pub") && text.contains("weak"),
+                "{text}"
+            );
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Security of the rating path (issue 8, "Show"): forged and altered satisfaction codes,
-//! replayed codes, codes of unknown kiosks, and PIN guessing.
+//! Tests that show the rating path is secure: forged and altered satisfaction codes, replayed
+//! codes, codes of unknown kiosks, and PIN guessing.
 //!
 //! What the unit tests of `kiosk_core::satisfaction` already cover: one altered bit (the lowest)
 //! per byte, one code signed by a wrong key, expiry, unknown kiosk, garbage. Added here, through
@@ -9,6 +9,14 @@
 //! onto another body, random bytes); a replayed code; a code of a kiosk with no published key;
 //! PIN guessing against the lockout. Random inputs come from a fixed seed (printed on failure),
 //! so a failure can be replayed; `FORGERY_SEED` picks another.
+//!
+//! And the forgeries of a black-box test, each refused with its own reason and nothing
+//! written: a weak (small-order) published key with a signature made without any private key
+//! (the key file is refused at load; a weak key given directly still verifies nothing); a
+//! signature whose scalar is not canonical (S + ℓ); the genuine code under another portal,
+//! over http, with two `/s/` segments, with a query string or a fragment; a code signed by one
+//! kiosk's genuine key for a visit registered at another kiosk. (The small-order-commitment
+//! signature that plain Ed25519 accepts is kiosk-core's `tests/satisfaction_strict.rs`.)
 
 // Helpers outside #[test] functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -22,7 +30,9 @@ use common::{kiosk, open, t0};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use kiosk_core::satisfaction::{self, SatisfactionClaim};
 use kiosk_core::{KioskNumber, TrackingCode};
-use kiosk_store::{DeskError, NewRating, NewStaff, PinPolicy, Store, hash_pin};
+use kiosk_store::{
+    DeskError, FleetKeys, KeyDirError, NewRating, NewStaff, PinPolicy, Store, hash_pin,
+};
 use rand::rngs::StdRng;
 use rand::{Rng as _, RngCore as _, SeedableRng as _};
 use uuid::Uuid;
@@ -231,6 +241,209 @@ fn a_replayed_code_and_a_code_of_an_unknown_kiosk_are_refused_with_their_reason(
         "unknown_kiosk"
     );
     assert_eq!(store.outbox_depth().unwrap().pending, 1);
+}
+
+/// The eight small-order points' encodings: the identity, order 2, two of order 4, four of 8.
+const SMALL_ORDER: [&str; 8] = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+];
+
+/// A well-formed body (a genuine code's, signature cut off) for `claim`.
+fn body_of(claim: &SatisfactionClaim) -> Vec<u8> {
+    let any_key = SigningKey::from_bytes(&[1; 32]);
+    let mut bytes = URL_SAFE_NO_PAD
+        .decode(satisfaction::issue(claim, &any_key).unwrap())
+        .unwrap();
+    bytes.truncate(bytes.len() - 64);
+    bytes
+}
+
+#[test]
+fn a_weak_published_key_is_refused_and_signatures_made_without_a_key_never_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let mut rng = StdRng::seed_from_u64(seed());
+    let keys_dir = dir.path().join("keys");
+    kiosk_store::signing_keys::write_new_signing_key(&keys_dir, kiosk(41)).unwrap();
+    for hex in SMALL_ORDER {
+        let bytes = kiosk_core::satisfaction::key_files::from_hex(hex).unwrap();
+        let weak = VerifyingKey::from_bytes(&bytes).unwrap();
+        assert!(weak.is_weak(), "{hex}");
+        // Published as kiosk 42's key: the fleet's directory does not load.
+        std::fs::write(
+            keys_dir.join("kiosk-00042.pub"),
+            kiosk_core::satisfaction::key_files::to_hex_line(&bytes),
+        )
+        .unwrap();
+        let e = FleetKeys::load(&keys_dir).unwrap_err();
+        assert!(matches!(e, KeyDirError::WeakPublicKey { .. }), "{e}");
+        assert!(e.to_string().contains("kiosk-00042.pub"), "{e}");
+        // Given directly (a caller that skipped the loader): signatures made from the key's
+        // own encoding or the identity, with S = 0 or random S, verify for nothing.
+        let keys = |k: KioskNumber| (k.get() == 42).then_some(weak);
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        for _ in 0..25 {
+            let body = body_of(&claim(&mut rng));
+            for r in [identity, bytes] {
+                let mut s = [0u8; 32];
+                if rng.random_bool(0.5) {
+                    rng.fill_bytes(&mut s[..31]);
+                }
+                let mut forged = body.clone();
+                forged.extend_from_slice(&r);
+                forged.extend_from_slice(&s);
+                let token = URL_SAFE_NO_PAD.encode(&forged);
+                assert_eq!(
+                    assert_refused(&mut store, &token, &keys, "weak key forgery"),
+                    "bad_signature"
+                );
+            }
+        }
+    }
+    std::fs::remove_file(keys_dir.join("kiosk-00042.pub")).unwrap();
+    assert_eq!(FleetKeys::load(&keys_dir).unwrap().len(), 1);
+    assert_eq!(store.outbox_depth().unwrap().pending, 0);
+}
+
+#[test]
+fn a_signature_with_a_non_canonical_scalar_is_refused() {
+    // ℓ, the order of the base point, little-endian.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let mut rng = StdRng::seed_from_u64(seed());
+    let key = key_from(&mut rng);
+    let keys = |k: KioskNumber| (k.get() == 42).then(|| key.verifying_key());
+    for _ in 0..50 {
+        let genuine = satisfaction::issue(&claim(&mut rng), &key).unwrap();
+        let mut bytes = URL_SAFE_NO_PAD.decode(&genuine).unwrap();
+        let s_at = bytes.len() - 32;
+        let mut carry = 0u16;
+        for (b, l) in bytes[s_at..].iter_mut().zip(L) {
+            let sum = u16::from(*b) + u16::from(l) + carry;
+            *b = sum as u8;
+            carry = sum >> 8;
+        }
+        // S + ℓ still fits in 253 bits: only the canonical-scalar check refuses it.
+        assert_eq!((carry, bytes[bytes.len() - 1] & 0xe0), (0, 0));
+        let token = URL_SAFE_NO_PAD.encode(&bytes);
+        assert_eq!(
+            assert_refused(&mut store, &token, &keys, "S + l"),
+            "bad_signature"
+        );
+        assert!(satisfaction::verify(&genuine, keys, now()).is_ok());
+    }
+    assert_eq!(store.outbox_depth().unwrap().pending, 0);
+}
+
+#[test]
+fn a_genuine_code_off_the_portal_or_in_a_bent_url_is_refused_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let mut rng = StdRng::seed_from_u64(seed());
+    let key = key_from(&mut rng);
+    let keys = |k: KioskNumber| (k.get() == 42).then(|| key.verifying_key());
+    let token = satisfaction::issue(&claim(&mut rng), &key).unwrap();
+    let portal = satisfaction::DEFAULT_PORTAL;
+    for (scanned, reason) in [
+        (format!("https://evil.example/s/{token}"), "wrong_portal"),
+        (
+            format!("https://saamad.ir.evil.example/s/{token}"),
+            "wrong_portal",
+        ),
+        (
+            format!("https://saamad.ir@evil.example/s/{token}"),
+            "wrong_portal",
+        ),
+        (format!("http://evil.example/s/{token}"), "not_https"),
+        (format!("http://saamad.ir/s/{token}"), "not_https"),
+        (format!("{portal}/s/AAAA/s/{token}"), "bad_url_path"),
+        (format!("{portal}/s/{token}/s/{token}"), "bad_url_path"),
+        (format!("{portal}/x/s/{token}"), "bad_url_path"),
+        (
+            format!("{portal}/s/{token}?utm_source=qr"),
+            "url_query_or_fragment",
+        ),
+        (
+            format!("{portal}/s/{token}?r=https://evil.example"),
+            "url_query_or_fragment",
+        ),
+        (format!("{portal}/s/{token}#x"), "url_query_or_fragment"),
+    ] {
+        assert_eq!(
+            assert_refused(&mut store, &scanned, &keys, &scanned),
+            reason
+        );
+        assert!(
+            store.rating_for_code(&scanned).unwrap().is_none(),
+            "{scanned}"
+        );
+    }
+    assert_eq!(store.outbox_depth().unwrap().pending, 0);
+    // Under the portal, or bare, the same token is accepted.
+    let rating = |scanned: String| NewRating {
+        client_uuid: Uuid::new_v4(),
+        kiosk: kiosk(42),
+        scanned,
+        score: 3,
+        reasons: Vec::new(),
+        rated_at: now(),
+    };
+    store
+        .record_rating(rating(satisfaction::url(portal, &token)), keys)
+        .unwrap();
+    let again = store
+        .record_rating(rating(token.clone()), keys)
+        .unwrap_err();
+    assert_eq!(again.reason_code(), "already_rated");
+}
+
+#[test]
+fn a_code_signed_by_one_kiosk_for_a_visit_of_another_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let mut rng = StdRng::seed_from_u64(seed());
+    let key_42 = key_from(&mut rng);
+    let key_43 = key_from(&mut rng);
+    let keys = |k: KioskNumber| match k.get() {
+        42 => Some(key_42.verifying_key()),
+        43 => Some(key_43.verifying_key()),
+        _ => None,
+    };
+    for _ in 0..50 {
+        // Kiosk 43 signs, with its genuine published key, a code naming itself as issuer for a
+        // visit registered at kiosk 42 (the tracking code's kiosk digits).
+        let mut foreign = claim(&mut rng);
+        foreign.kiosk = kiosk(43);
+        assert_eq!(foreign.tracking_code.kiosk(), kiosk(42));
+        let token = satisfaction::issue(&foreign, &key_43).unwrap();
+        assert_eq!(
+            assert_refused(&mut store, &token, &keys, "signer is not the visit's kiosk"),
+            "not_visit_issuer"
+        );
+        assert_eq!(
+            satisfaction::verify(&token, keys, now()),
+            Err(satisfaction::SatisfactionError::NotVisitIssuer {
+                signer: kiosk(43),
+                visit_kiosk: kiosk(42),
+            })
+        );
+    }
+    assert_eq!(store.outbox_depth().unwrap().pending, 0);
+    // The visit's own kiosk may.
+    let own = satisfaction::issue(&claim(&mut rng), &key_42).unwrap();
+    assert!(satisfaction::verify(&own, keys, now()).is_ok());
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! The visitor's rating journey (seed 004; seed 003's survey): scan the satisfaction code (or
-//! arrive straight after a service with the code in hand), pick one of five faces, optionally
-//! tick reasons, and see thanks. A refused code — forged, altered, expired, of an unknown kiosk,
-//! or already rated — ends on a clear Persian message instead.
+//! The visitor's rating journey (docs/rules.md R-004-staff-rating; the survey's reasons,
+//! R-003-1): scan the satisfaction code (or arrive straight after a service with the code in
+//! hand), pick one of five faces, optionally tick reasons, and see thanks. A refused code —
+//! forged, altered, expired, of an unknown kiosk, or already rated — ends on a clear Persian
+//! message instead.
 //!
 //! Like the visitor flow, [`RatingFlow::step`] is pure: events in, [`RatingEffect`]s out. The
 //! two effects that need the outside world are carried out by [`perform`] against the store and
@@ -399,7 +400,14 @@ fn refusal(lang: Lang, fa: String, reason: &str) -> String {
         Lang::En => match reason {
             "expired" => "This survey code has expired.",
             "already_rated" => "This code was already used for a rating; each code counts once.",
-            "unknown_kiosk" | "bad_signature" | "not_yet_valid" => "This survey code is not valid.",
+            "unknown_kiosk"
+            | "bad_signature"
+            | "not_yet_valid"
+            | "not_https"
+            | "url_query_or_fragment"
+            | "wrong_portal"
+            | "bad_url_path"
+            | "not_visit_issuer" => "This survey code is not valid.",
             "store" => "Your rating could not be saved. Please tell the staff.",
             "bad_score" => "Please choose one of the five faces.",
             _ => "This survey code could not be read; please scan it again.",

@@ -3,13 +3,19 @@
 //! Key files: `kiosk-NNNNN.key` holds the 32-byte Ed25519 seed of one kiosk in hex (created
 //! with mode 0600, never leaves the kiosk's data partition); `kiosk-NNNNN.pub` its public key
 //! in hex. The fleet's published keys are a directory of `.pub` files: every kiosk and
-//! terminal verifies any kiosk's codes offline from it.
+//! terminal verifies any kiosk's codes offline from it (a weak, small-order key file is
+//! refused).
+//!
+//! A code is issued only by the kiosk that registered the visit (the kiosk number inside the
+//! tracking code), under an https portal address without query or fragment; `verify` accepts a
+//! bare token or exactly `{portal}/s/{token}` under `--portal`, and only codes whose signer is
+//! the visit's kiosk.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
-use kiosk_core::satisfaction::{self, SatisfactionClaim};
+use kiosk_core::satisfaction::{self, Portal, SatisfactionClaim};
 use kiosk_core::{KioskNumber, TrackingCode};
 use kiosk_store::FleetKeys;
 use kiosk_store::signing_keys;
@@ -34,10 +40,10 @@ pub enum Command {
         /// Directory holding kiosk-NNNNN.key.
         #[arg(long)]
         key: PathBuf,
-        /// Issuing kiosk.
+        /// Issuing kiosk: the kiosk that registered the visit.
         #[arg(long)]
         kiosk: u32,
-        /// The visit's tracking code.
+        /// The visit's tracking code (its kiosk digits must be --kiosk).
         #[arg(long)]
         tracking_code: String,
         /// Service identifier.
@@ -52,8 +58,8 @@ pub enum Command {
         /// Issue time (RFC 3339), default now.
         #[arg(long)]
         issued_at: Option<DateTime<Utc>>,
-        /// Portal address the URL starts with.
-        #[arg(long, default_value = "https://saamad.ir")]
+        /// Portal address the URL starts with: https, no query or fragment.
+        #[arg(long, default_value = satisfaction::DEFAULT_PORTAL)]
         portal: String,
     },
     /// Verify a code or URL with the published keys; exit 0 valid, 1 refused with the reason.
@@ -66,6 +72,9 @@ pub enum Command {
         /// Time to judge expiry at (RFC 3339), default now.
         #[arg(long)]
         now: Option<DateTime<Utc>>,
+        /// Portal address a scanned URL must be under (the kiosk's `receipt.portal_url`).
+        #[arg(long, default_value = satisfaction::DEFAULT_PORTAL)]
+        portal: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -149,6 +158,17 @@ pub fn run(command: &Command) -> Outcome {
                 Ok(code) => code,
                 Err(e) => return output::usage(&format!("--tracking-code: {e}")),
             };
+            if tracking_code.kiosk() != kiosk {
+                return output::usage(&format!(
+                    "--tracking-code: the visit was registered at kiosk {}; only that kiosk may \
+                     issue its satisfaction code (kiosk {kiosk}'s would be refused)",
+                    tracking_code.kiosk()
+                ));
+            }
+            let portal = match Portal::parse(portal) {
+                Ok(portal) => portal,
+                Err(e) => return output::usage(&format!("--portal: {e}")),
+            };
             let signing = match signing_key(key, kiosk) {
                 Ok(k) => k,
                 Err(e) => return output::usage(&e),
@@ -164,7 +184,7 @@ pub fn run(command: &Command) -> Outcome {
             };
             match satisfaction::issue(&claim, &signing) {
                 Ok(token) => {
-                    println!("{}", satisfaction::url(portal, &token));
+                    println!("{}", portal.code_url(&token));
                     Outcome::Valid
                 }
                 Err(e) => output::usage(&e.to_string()),
@@ -174,13 +194,25 @@ pub fn run(command: &Command) -> Outcome {
             code,
             keys,
             now,
+            portal,
             json,
         } => {
+            let portal = match Portal::parse(portal) {
+                Ok(portal) => portal,
+                Err(e) => return output::usage(&format!("--portal: {e}")),
+            };
             let keys = match published_keys(keys) {
                 Ok(k) => k,
                 Err(e) => return output::usage(&e),
             };
-            match satisfaction::verify(code, |k| keys.get(k), now.unwrap_or_else(Utc::now)) {
+            // No list of visits claimed by desk terminals exists yet: the visit's kiosk only.
+            match satisfaction::verify_at(
+                code,
+                &portal,
+                |k| keys.get(k),
+                satisfaction::visit_kiosk_only,
+                now.unwrap_or_else(Utc::now),
+            ) {
                 Ok(claim) => output::valid(*json, claim_json(&claim), &format!("valid: {claim}")),
                 Err(e) => output::invalid(
                     *json,
