@@ -91,7 +91,7 @@ fn visitor_rows() -> Vec<VisitorRow> {
         VisitorRow {
             name: "leading plus",
             input: with_code("+0499370899"),
-            expected: |e| matches!(e, R::NationalCode(N::NotADigit { position: 1 })),
+            expected: |e| matches!(e, R::NationalCode(N::Sign { position: 1 })),
         },
         VisitorRow {
             name: "newline",

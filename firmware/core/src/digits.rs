@@ -20,6 +20,37 @@ pub fn digit_value(c: char) -> Option<u8> {
     }
 }
 
+/// The three digit scripts [`digit_value`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigitScript {
+    /// ASCII `0`–`9` (scanners, card readers, the CLI).
+    Ascii,
+    /// Persian, Extended Arabic-Indic `۰`–`۹` (Persian keyboards).
+    Persian,
+    /// Arabic-Indic `٠`–`٩` (Arabic keyboards, some scanners).
+    ArabicIndic,
+}
+
+impl std::fmt::Display for DigitScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Ascii => "ASCII",
+            Self::Persian => "Persian",
+            Self::ArabicIndic => "Arabic-Indic",
+        })
+    }
+}
+
+/// The script of a decimal digit, or `None` for any other character.
+pub fn digit_script(c: char) -> Option<DigitScript> {
+    match c {
+        '0'..='9' => Some(DigitScript::Ascii),
+        '۰'..='۹' => Some(DigitScript::Persian),
+        '٠'..='٩' => Some(DigitScript::ArabicIndic),
+        _ => None,
+    }
+}
+
 /// Replaces Persian and Arabic-Indic digits by ASCII digits; other characters are kept.
 pub fn to_ascii_digits(text: &str) -> String {
     text.chars()
@@ -88,6 +119,18 @@ pub fn is_digit_separator(c: char) -> bool {
     )
 }
 
+/// Whether `c` reads as a plus or minus sign in front of a number: `+` (also full-width and
+/// small), the ASCII hyphen-minus, U+2212 MINUS SIGN and the other dashes. Most of them are
+/// also [digit separators](is_digit_separator), but only *between* digits; outside the digits
+/// they are a sign, which a code or number never has.
+pub fn is_sign(c: char) -> bool {
+    matches!(
+        c,
+        '+' | '\u{FE62}' | '\u{FF0B}' | '-' | '\u{2010}'
+            ..='\u{2014}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +149,37 @@ mod tests {
             'a', ' ', '/', 'ـ', '\u{06EF}', '\u{06FA}', '\u{065F}', '\u{066A}',
         ] {
             assert_eq!(digit_value(c), None, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn every_digit_has_its_script_and_nothing_else_has_one() {
+        for v in 0..10u8 {
+            let ascii = char::from(b'0' + v);
+            let persian = PERSIAN_DIGITS[usize::from(v)];
+            let arabic = char::from_u32(0x0660 + u32::from(v)).unwrap();
+            assert_eq!(digit_script(ascii), Some(DigitScript::Ascii));
+            assert_eq!(digit_script(persian), Some(DigitScript::Persian));
+            assert_eq!(digit_script(arabic), Some(DigitScript::ArabicIndic));
+        }
+        for c in ['a', ' ', '-', '.', '۰', '٩', '\u{06EF}'] {
+            assert_eq!(digit_script(c).is_some(), digit_value(c).is_some(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn signs_are_plus_minus_and_dashes_only() {
+        for c in ['+', '-', '\u{2212}', '\u{2013}', '\u{FF0B}', '\u{FF0D}'] {
+            assert!(is_sign(c), "{c:?}");
+        }
+        for c in ['0', '۰', ' ', '_', '\u{200C}', '\u{00B1}', 'a'] {
+            assert!(!is_sign(c), "{c:?}");
+        }
+        // Every dash that separates digits is a sign when it stands outside them.
+        for c in [
+            '-', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2212}',
+        ] {
+            assert!(is_digit_separator(c) && is_sign(c), "{c:?}");
         }
     }
 

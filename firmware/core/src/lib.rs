@@ -17,6 +17,7 @@ pub mod jalali;
 pub mod national_code;
 pub mod phone;
 pub mod satisfaction;
+pub mod text;
 pub mod tracking_code;
 pub mod working_days;
 

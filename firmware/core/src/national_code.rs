@@ -1,15 +1,18 @@
 //! The Iranian national code (کد ملی): parsing, checksum and the reasons a code is refused.
 //!
-//! Contract: Persian, Arabic-Indic and ASCII digits are accepted, with spaces and dashes between
-//! them; 8 to 10 digits, left-padded with zeros to 10 (old cards drop leading zeros); the tenth
-//! digit checks the first nine (weights 10..2, mod 11); codes made of one repeated digit pass
-//! the checksum and are refused explicitly, except `1111111111` which a test or training kiosk
-//! may accept when the configuration says so (it is then flagged); codes whose digits 4 to 9 are
-//! all zero are refused. City prefixes are deliberately not checked: real codes fail such lists.
+//! Contract: Persian, Arabic-Indic or ASCII digits are accepted, one script per code (no keypad,
+//! scanner or card reader mixes them: docs/rules.md "Input rules"), with spaces and dashes
+//! between them; a plus, minus or dash before the first digit or after the last is a sign and
+//! is refused (`-0499370899` is not `0499370899`); 8 to 10 digits, left-padded with zeros to 10
+//! (old cards drop leading zeros); the tenth digit checks the first nine (weights 10..2, mod
+//! 11); codes made of one repeated digit pass the checksum and are refused explicitly, except
+//! `1111111111` which a test or training kiosk may accept when the configuration says so (it is
+//! then flagged); codes whose digits 4 to 9 are all zero are refused. City prefixes are
+//! deliberately not checked: real codes fail such lists.
 
 use std::fmt;
 
-use crate::digits::{digit_value, is_digit_separator};
+use crate::digits::{DigitScript, digit_script, digit_value, is_digit_separator, is_sign};
 
 /// Number of digits in a normalized national code.
 pub const LEN: usize = 10;
@@ -43,6 +46,25 @@ pub enum NationalCodeError {
     NotADigit {
         /// 1-based position of the character in the input.
         position: usize,
+    },
+    /// A plus, minus or dash before the first digit or after the last: the input reads as a
+    /// signed number (dashes are accepted only between digits).
+    #[error(
+        "national code has a sign (plus, minus or dash) outside its digits at position {position}"
+    )]
+    Sign {
+        /// 1-based position of the sign in the input.
+        position: usize,
+    },
+    /// Digits of more than one script (ASCII, Persian, Arabic-Indic) in one code.
+    #[error("national code mixes {first} and {found} digits (position {position})")]
+    MixedDigitScripts {
+        /// 1-based position of the first digit in another script.
+        position: usize,
+        /// Script of the code's first digit.
+        first: DigitScript,
+        /// Script of the digit at `position`.
+        found: DigitScript,
     },
     /// Fewer than 8 digits.
     #[error("national code has {digits} digits, at least 8 are needed")]
@@ -78,6 +100,10 @@ impl NationalCodeError {
         match self {
             Self::Empty => "کد ملی وارد نشده است.",
             Self::NotADigit { .. } => "کد ملی فقط باید رقم داشته باشد.",
+            Self::Sign { .. } => "کد ملی علامت مثبت یا منفی ندارد؛ فقط رقم‌ها را وارد کنید.",
+            Self::MixedDigitScripts { .. } => {
+                "رقم‌های کد ملی باید همه از یک نوع باشند: همه فارسی یا همه انگلیسی."
+            }
             Self::TooShort { .. } => "کد ملی کوتاه است؛ کد ملی ده رقم دارد.",
             Self::TooLong { .. } => "کد ملی بلند است؛ کد ملی ده رقم دارد.",
             Self::AllSameDigits => "کد ملی نمی‌تواند از یک رقم تکراری باشد.",
@@ -91,6 +117,8 @@ impl NationalCodeError {
         match self {
             Self::Empty => "empty",
             Self::NotADigit { .. } => "not_a_digit",
+            Self::Sign { .. } => "sign",
+            Self::MixedDigitScripts { .. } => "mixed_digit_scripts",
             Self::TooShort { .. } => "too_short",
             Self::TooLong { .. } => "too_long",
             Self::AllSameDigits => "all_same_digits",
@@ -116,17 +144,53 @@ impl NationalCode {
     pub fn parse(input: &str, policy: &NationalCodePolicy) -> Result<Self, NationalCodeError> {
         let mut found = [0u8; LEN];
         let mut count = 0usize;
+        let mut script: Option<DigitScript> = None;
+        // A dash before the first digit, or after the latest one: a sign unless a digit
+        // follows it (only between digits is a dash a separator). Without any digit the input
+        // is empty, as before.
+        let mut leading_dash: Option<usize> = None;
+        let mut trailing_dash: Option<usize> = None;
         for (index, c) in input.chars().enumerate() {
-            if let Some(v) = digit_value(c) {
+            let position = index + 1;
+            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
+                if let Some(position) = leading_dash {
+                    return Err(NationalCodeError::Sign { position });
+                }
+                match script {
+                    None => script = Some(this),
+                    Some(first) if first != this => {
+                        return Err(NationalCodeError::MixedDigitScripts {
+                            position,
+                            first,
+                            found: this,
+                        });
+                    }
+                    Some(_) => {}
+                }
+                trailing_dash = None;
                 if count < LEN {
                     found[count] = v;
                 }
                 count += 1;
+            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
+                if !is_digit_separator(c) {
+                    // A plus before the code: never a separator, always a sign.
+                    return Err(NationalCodeError::Sign {
+                        position: leading_dash.unwrap_or(position),
+                    });
+                }
+                let slot = if count == 0 {
+                    &mut leading_dash
+                } else {
+                    &mut trailing_dash
+                };
+                slot.get_or_insert(position);
             } else if !is_digit_separator(c) {
-                return Err(NationalCodeError::NotADigit {
-                    position: index + 1,
-                });
+                return Err(NationalCodeError::NotADigit { position });
             }
+        }
+        if let Some(position) = trailing_dash {
+            return Err(NationalCodeError::Sign { position });
         }
         match count {
             0 => return Err(NationalCodeError::Empty),
@@ -379,10 +443,72 @@ mod tests {
     }
 
     #[test]
+    fn a_sign_before_or_after_the_digits_is_refused_as_a_sign() {
+        for (input, position) in [
+            ("-0499370899", 1),
+            ("+0499370899", 1),
+            ("\u{2212}0499370899", 1),
+            ("\u{2013}0499370899", 1),
+            ("\u{FF0B}0499370899", 1),
+            (" - 0499370899", 2),
+            ("\u{200E}-0499370899", 2),
+            ("--0499370899", 1),
+            ("۰۴۹۹۳۷۰۸۹۹-", 11),
+            ("0499370899 \u{2212} ", 12),
+        ] {
+            assert_eq!(
+                NationalCode::parse(input, &STRICT),
+                Err(NationalCodeError::Sign { position }),
+                "{input:?}"
+            );
+        }
+        // Between digits a dash (U+2212 too) is still a separator; a plus never is.
+        assert!(NationalCode::parse("049\u{2212}9370899", &STRICT).is_ok());
+        assert!(NationalCode::parse(" 049-937089-9 ", &STRICT).is_ok());
+        assert_eq!(
+            NationalCode::parse("049+9370899", &STRICT),
+            Err(NationalCodeError::NotADigit { position: 4 })
+        );
+        // Dashes alone are still nothing entered.
+        assert_eq!(
+            NationalCode::parse("-", &STRICT),
+            Err(NationalCodeError::Empty)
+        );
+    }
+
+    #[test]
+    fn digits_of_two_scripts_in_one_code_are_refused() {
+        use crate::digits::DigitScript::{ArabicIndic, Ascii, Persian};
+        for (input, position, first, found) in [
+            ("049937089۹", 10, Ascii, Persian),
+            ("۰499370899", 2, Persian, Ascii),
+            // The last digit is Arabic-Indic nine, drawn like the Persian nine before it.
+            ("۰۴۹۹۳۷۰۸۹٩", 10, Persian, ArabicIndic),
+            ("٠٤٩٩ 3708٩٩", 6, ArabicIndic, Ascii),
+        ] {
+            assert_eq!(
+                NationalCode::parse(input, &STRICT),
+                Err(NationalCodeError::MixedDigitScripts {
+                    position,
+                    first,
+                    found
+                }),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
     fn every_error_has_a_persian_message_and_a_reason_code() {
         let errors = [
             NationalCodeError::Empty,
             NationalCodeError::NotADigit { position: 1 },
+            NationalCodeError::Sign { position: 1 },
+            NationalCodeError::MixedDigitScripts {
+                position: 2,
+                first: crate::digits::DigitScript::Persian,
+                found: crate::digits::DigitScript::Ascii,
+            },
             NationalCodeError::TooShort { digits: 1 },
             NationalCodeError::TooLong { digits: 11 },
             NationalCodeError::AllSameDigits,
@@ -429,6 +555,21 @@ mod tests {
         #[test]
         fn arbitrary_text_never_panics(text in "\\PC{0,40}") {
             let _ = NationalCode::parse(&text, &STRICT);
+        }
+
+        #[test]
+        fn a_valid_code_with_a_sign_in_front_is_refused(
+            nine in proptest::array::uniform9(0u8..10),
+            sign in proptest::sample::select(vec!['+', '-', '\u{2212}', '\u{2010}', '\u{2014}']),
+            space in proptest::sample::select(vec!["", " ", "\u{200F}"]),
+        ) {
+            let code = with_check(nine);
+            let input = format!("{space}{sign}{code}");
+            let result = NationalCode::parse(&input, &STRICT);
+            proptest::prop_assert_eq!(
+                result,
+                Err(NationalCodeError::Sign { position: space.chars().count() + 1 })
+            );
         }
     }
 }

@@ -201,7 +201,9 @@ fn to_chrono(d: Duration) -> chrono::Duration {
 /// Text from SAMAD made fit for a timeline field: one line, at most `max` characters, never
 /// empty.
 fn fit(text: &str, max: usize, fallback: &str) -> String {
-    let line: String = text
+    // SAMAD's texts cannot be retyped by anyone here: characters the store refuses (bidi
+    // controls, invisible format characters) are removed rather than stalling the pull.
+    let line: String = kiosk_core::text::clean(text)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(max)
@@ -223,7 +225,8 @@ fn pulled_event(event: &Event) -> Option<PulledEvent> {
         EventType::Closed => EventKind::Closed,
     };
     let note = event.status_notes.as_ref().map(|n| {
-        n.chars()
+        kiosk_core::text::clean(n)
+            .chars()
             .take(kiosk_store::MAX_NOTE_CHARS)
             .collect::<String>()
     });
@@ -765,5 +768,38 @@ impl RelayHandle {
         if let Err(e) = self.task.await {
             tracing::error!(error = %e, "the relay task ended abnormally");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SAMAD event whose texts carry a right-to-left override and a right-to-left mark: kept,
+    /// with those characters removed (the store would refuse them and stall the pull), so it
+    /// passes the store's own check.
+    #[test]
+    fn bidi_controls_in_samad_texts_are_removed_not_refused() {
+        let event = Event {
+            event_id: "ev-1".into(),
+            service_request_id: "SR-1".into(),
+            item_id: uuid::Uuid::nil(),
+            tracking_code: "1000120000000015".into(),
+            event_type: EventType::Answer,
+            updated_datetime: DateTime::<Utc>::UNIX_EPOCH,
+            agency_responsible: "اداره\u{202E}ثبت".into(),
+            responsible_person: "\u{200F}کارشناس".into(),
+            status_notes: Some("پاسخ\u{2066} داده شد\u{2069}".into()),
+        };
+        let pulled = pulled_event(&event).expect("a valid event");
+        for text in [
+            pulled.event.unit.as_str(),
+            pulled.event.actor.as_str(),
+            pulled.event.note.as_deref().unwrap_or_default(),
+        ] {
+            assert!(kiosk_core::text::check_text("t", text).is_ok(), "{text:?}");
+        }
+        assert_eq!(pulled.event.unit, "ادارهثبت");
+        assert_eq!(pulled.event.note.as_deref(), Some("پاسخ داده شد"));
     }
 }
