@@ -8,7 +8,10 @@
 //! to another backend are refused, so a `baud` left under a USB printer is noticed rather than
 //! silently ignored. This crate stays free of the drivers and the receipt pipeline: the checked
 //! settings here are plain data, and the firmware maps them onto `kiosk_receipt::Profile` and
-//! the drivers' backends (`firmware/app/src/device/drivers.rs`).
+//! the drivers' backends (`firmware/app/src/device/drivers.rs`). A device path that exists must
+//! be a character device, as the firmware requires ([`DeviceFile`]): a regular file or a
+//! directory there is refused under its key (`printer.path`, …); a path that does not exist is
+//! left to the kiosk's start, where the device may be plugged in.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,7 +20,9 @@ use serde::Deserialize;
 
 use crate::ConfigIssue;
 
+mod file;
 pub mod headphones;
+pub use file::DeviceFile;
 pub(crate) use headphones::RawHeadphones;
 pub use headphones::{HeadphoneBackend, HeadphoneSettings};
 
@@ -655,6 +660,19 @@ impl Check<'_> {
         }
     }
 
+    /// An absolute device path that, where it exists, is a character device (see
+    /// [`DeviceFile`]; a missing path is left to the kiosk's start).
+    fn device(&mut self, key: &str, value: Option<&str>, default: Option<&str>) -> PathBuf {
+        let path = self.path(key, value, default);
+        if path.as_os_str().is_empty() {
+            return path;
+        }
+        if let found @ DeviceFile::NotADevice(_) = DeviceFile::inspect(&path) {
+            self.add(key, format!("{} {found}", path.display()));
+        }
+        path
+    }
+
     fn baud(&mut self, key: &str, value: Option<i64>, default: u32) -> u32 {
         match value {
             None => default,
@@ -797,14 +815,14 @@ fn printer(raw: RawPrinter, c: &mut Check<'_>) -> PrinterSettings {
     );
     let transport = match kind {
         TransportKind::Usb => PrinterTransport::Usb {
-            path: c.path(
+            path: c.device(
                 "printer.path",
                 raw.path.as_deref(),
                 Some(DEFAULT_USB_PRINTER),
             ),
         },
         TransportKind::Serial => PrinterTransport::Serial {
-            path: c.path("printer.path", raw.path.as_deref(), None),
+            path: c.device("printer.path", raw.path.as_deref(), None),
             baud: c.baud("printer.baud", raw.baud, DEFAULT_PRINTER_BAUD),
             rts_cts: raw.rts_cts.unwrap_or(true),
         },
@@ -903,7 +921,7 @@ fn scanner(raw: RawScanner, c: &mut Check<'_>) -> ScannerSettings {
         ScannerBackendKind::None => ScannerBackend::None,
         ScannerBackendKind::Sim => ScannerBackend::Sim,
         ScannerBackendKind::Serial => ScannerBackend::Serial {
-            path: c.path("scanner.path", raw.path.as_deref(), None),
+            path: c.device("scanner.path", raw.path.as_deref(), None),
             baud: c.baud("scanner.baud", raw.baud, 9600),
             terminator: match raw.terminator.as_deref().map(str::trim) {
                 None | Some("cr_or_lf") => LineEnd::CrOrLf,
@@ -919,7 +937,7 @@ fn scanner(raw: RawScanner, c: &mut Check<'_>) -> ScannerSettings {
             },
         },
         ScannerBackendKind::Wedge => ScannerBackend::Wedge {
-            path: c.path("scanner.path", raw.path.as_deref(), None),
+            path: c.device("scanner.path", raw.path.as_deref(), None),
             layout: raw.layout.unwrap_or(WedgeLayout::Us),
         },
     };
@@ -1036,7 +1054,7 @@ fn keypad(raw: RawKeypad, c: &mut Check<'_>) -> KeypadSettings {
         KeypadBackendKind::None => KeypadBackend::None,
         KeypadBackendKind::Sim => KeypadBackend::Sim,
         KeypadBackendKind::Evdev => KeypadBackend::Evdev {
-            path: c.path("keypad.path", raw.path.as_deref(), None),
+            path: c.device("keypad.path", raw.path.as_deref(), None),
         },
         KeypadBackendKind::Gpio => match raw.pins {
             None => {

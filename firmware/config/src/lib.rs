@@ -5,22 +5,35 @@
 //! or a [`ConfigError`] listing *every* problem found, each naming its key (`kiosk.number`,
 //! `calendar.closures[1].first`) and the reason. A kiosk that starts has a configuration that is
 //! whole; an operator who runs `kioskctl config check` sees all mistakes at once.
+//!
+//! Files are read with a bound ([`MAX_FILE_BYTES`], module `read`); the text's shape (TOML
+//! syntax, keys, value types) is checked first by module `shape`, which lists every such problem
+//! with its key and line; then `validate` checks what the values mean. Input quoted back in a
+//! message is cut to [`MAX_ECHO`] characters and a list to [`MAX_ISSUES`] problems (module
+//! `clip`).
 
+mod clip;
 pub mod devices;
 mod display;
+mod holidays;
+mod lines;
 mod privacy;
+mod read;
 mod samad;
 mod schema;
+mod shape;
 mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use clip::{MAX_ECHO, MAX_ISSUES};
 pub use devices::DeviceSettings;
 pub use display::{DisplaySettings, Rotation};
 pub use privacy::{
     DEFAULT_DATABASE_KEY_FILE, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS, PrivacySettings,
 };
+pub use read::MAX_FILE_BYTES;
 pub use samad::{MAX_BATCH_BYTES, MAX_BATCH_ITEMS, SamadSettings};
 pub use schema::Mode;
 pub use validate::{KioskConfig, ReceiptSettings};
@@ -87,20 +100,62 @@ fn render_issues(origin: &str, issues: &[ConfigIssue]) -> String {
     text
 }
 
-/// Reads and checks a configuration file. Extra holiday files named in it are read relative to
-/// the file's directory.
+/// Reads and checks a configuration file (at most [`MAX_FILE_BYTES`], UTF-8). Extra holiday
+/// files named in it are read relative to the file's directory.
 pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let origin = path.display().to_string();
+    let text = match read::text_file(path) {
+        Ok(text) => text,
+        Err(read::ReadProblem::Io(source)) => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Err(problem) => {
+            return Err(invalid(
+                &origin,
+                vec![ConfigIssue {
+                    key: String::new(),
+                    reason: problem.to_string(),
+                }],
+            ));
+        }
+    };
     let base = path.parent().unwrap_or(Path::new("."));
-    validate::check(&text, &path.display().to_string(), base)
+    check(&text, &origin, base)
 }
 
 /// Checks configuration text; relative holiday files are read from `base`.
 pub fn parse(text: &str, base: &Path) -> Result<KioskConfig, ConfigError> {
-    validate::check(text, "<text>", base)
+    check(text, "<text>", base)
+}
+
+fn invalid(origin: &str, issues: Vec<ConfigIssue>) -> ConfigError {
+    ConfigError::Invalid {
+        origin: origin.to_owned(),
+        issues: clip::issues(issues),
+    }
+}
+
+/// Shape first (every syntax, key and type problem at once), then the holiday files' size and
+/// encoding (refused before `validate` reads them), then what the values mean.
+///
+/// `validate` still parses the text itself; the shape check has made sure that parse succeeds,
+/// so its messages are only ever about meaning. (Once `validate` takes the [`schema::RawConfig`]
+/// from `shape::parse`, the text is parsed once and the holiday files read only through
+/// `read::text_file`.)
+fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig, ConfigError> {
+    let raw = shape::parse(text).map_err(|issues| invalid(origin, issues))?;
+    let refused = holidays::refused(&raw.calendar.extra_holiday_files, base);
+    if !refused.is_empty() {
+        return Err(invalid(origin, refused));
+    }
+    drop(raw);
+    validate::check(text, origin, base).map_err(|e| match e {
+        ConfigError::Invalid { origin, issues } => invalid(&origin, issues),
+        read @ ConfigError::Read { .. } => read,
+    })
 }
 
 /// The documented example configuration shipped in the repository.

@@ -1,10 +1,17 @@
 //! From the raw file to a [`KioskConfig`] of domain types, collecting every problem.
+//!
+//! Every text value that reaches a receipt, a screen, a log or SAMAD (agency, desk, unit,
+//! footer, portal address, data directory, subject labels and guidance, service ids, closure
+//! reasons) goes through [`check_text`]: a bidi control, bidi mark or other invisible character
+//! is an issue naming the key, the character (`U+202E`) and its position. The operator fixes
+//! the file; nothing is stripped silently.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Weekday;
 use kiosk_core::holidays::HolidayTable;
+use kiosk_core::text::check_text;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
     CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
@@ -118,7 +125,22 @@ pub(crate) fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig
     }
 }
 
+/// Adds an issue when `value` holds an invisible character ([`check_text`]).
+fn visible(issues: &mut Issues, key: &str, value: &str) {
+    if let Err(e) = check_text(key, value) {
+        issues.add(key, e.reason());
+    }
+}
+
+/// Like [`visible`] for an optional value.
+fn visible_opt(issues: &mut Issues, key: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        visible(issues, key, value);
+    }
+}
+
 fn non_empty(issues: &mut Issues, key: &str, value: &str) -> String {
+    visible(issues, key, value);
     let value = value.trim();
     if value.is_empty() {
         issues.add(key, "must not be empty");
@@ -166,6 +188,8 @@ fn response_rule(
 
 fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogue {
     let mut subjects: Vec<Subject> = Vec::new();
+    // Identifiers seen so far: a set, so a catalogue is checked in time linear in its size.
+    let mut seen = std::collections::HashSet::new();
     for (i, s) in raw.iter().enumerate() {
         let key = |field: &str| format!("subject[{i}].{field}");
         let id = s.id.trim();
@@ -183,11 +207,15 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
             );
             continue;
         }
-        if subjects.iter().any(|other| other.id == id) {
+        if !seen.insert(id) {
             issues.add(key("id"), format!("{id:?} is used by an earlier subject"));
             continue;
         }
         let label_fa = non_empty(issues, &key("label_fa"), &s.label_fa);
+        visible(issues, &key("label_en"), &s.label_en);
+        visible_opt(issues, &key("service_id"), s.service_id.as_deref());
+        visible_opt(issues, &key("guidance_fa"), s.guidance_fa.as_deref());
+        visible_opt(issues, &key("guidance_en"), s.guidance_en.as_deref());
         let mut kinds = Vec::new();
         for (j, name) in s.kinds.iter().enumerate() {
             match name.parse::<CaseKind>() {
@@ -246,6 +274,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         .as_deref()
         .map(|u| non_empty(issues, "kiosk.unit", u))
         .unwrap_or_else(|| desk.clone());
+    visible(issues, "kiosk.data_dir", &raw.kiosk.data_dir);
     let data_dir = PathBuf::from(&raw.kiosk.data_dir);
     if !data_dir.is_absolute() {
         issues.add(
@@ -301,6 +330,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
     let mut closures = Vec::new();
     for (i, c) in raw.calendar.closures.iter().enumerate() {
         let key = |field: &str| format!("calendar.closures[{i}].{field}");
+        visible(issues, &key("reason"), &c.reason);
         let first = c
             .first
             .parse::<JalaliDate>()
@@ -365,6 +395,8 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         }
     }
 
+    visible(issues, "receipt.portal_url", &raw.receipt.portal_url);
+    visible(issues, "receipt.footer", &raw.receipt.footer);
     let portal_url = raw.receipt.portal_url.trim().to_owned();
     if !(portal_url.starts_with("https://")
         && portal_url.len() > "https://".len()
@@ -560,6 +592,42 @@ phone = "۱۱۱"
             );
         }
         assert_eq!(keys.len(), 17, "{keys:?}");
+    }
+
+    #[test]
+    fn invisible_characters_in_text_values_are_refused_naming_the_key() {
+        // TOML escapes: U+202E RIGHT-TO-LEFT OVERRIDE in the agency name.
+        let issues = issues_of("[kiosk]\nnumber = 7\nagency = \"اداره\\u202Eکل\"\ndesk = \"ب\"\n");
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].key, "kiosk.agency");
+        assert_eq!(
+            issues[0].reason,
+            "contains a bidi embedding, override or isolate U+202E at position 6"
+        );
+        let text = format!(
+            "{MINIMAL}[receipt]\nfooter = \"\\u200F۱۲ ۳۴\"\n\
+             [[calendar.closures]]\nfirst = \"1404-01-01\"\nlast = \"1404-01-02\"\nreason = \"x\\u2066y\"\n\
+             [[subject]]\nid = \"a\"\nlabel_fa = \"\\u200Bالف\"\nguidance_en = \"see\\u202Dhere\"\n"
+        );
+        let keys = keys_of(&text);
+        assert_eq!(
+            keys,
+            vec![
+                "calendar.closures[0].reason",
+                "receipt.footer",
+                "subject[0].label_fa",
+                "subject[0].guidance_en",
+            ]
+        );
+    }
+
+    #[test]
+    fn zwnj_in_text_values_passes() {
+        let text = "[kiosk]\nnumber = 7\nagency = \"اداره‌ی کل\"\ndesk = \"میز\\u200Cخدمت\"\n\
+                    [receipt]\nfooter = \"با سپاس از شکیبایی‌تان\"\n";
+        let config = parse(text, Path::new("/")).unwrap();
+        assert_eq!(config.agency, "اداره\u{200C}ی کل");
+        assert_eq!(config.desk, "میز\u{200C}خدمت");
     }
 
     #[test]

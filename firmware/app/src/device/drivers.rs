@@ -684,11 +684,13 @@ mod tests {
     fn bad_device_paths_stop_the_kiosk_naming_device_and_key() {
         let dir = tempfile::tempdir().expect("tempdir");
         let plain = dir.path().join("not-a-device");
-        std::fs::write(&plain, b"").expect("file");
         let config = config(&format!(
             "{QUIET}[printer]\npath = \"/dev/usb/lp-missing\"\n[scanner]\nbackend = \"serial\"\npath = \"{}\"\n[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/nothing-here\"\n[headphones]\nbackend = \"evdev\"\npath = \"/dev/input/by-path/no-sound-card\"\n",
             plain.display()
         ));
+        // The file appears after the configuration was checked (which refuses a regular file
+        // itself): the firmware checks again when it starts the devices.
+        std::fs::write(&plain, b"").expect("file");
         let err = match build(&config) {
             Ok(_) => panic!("started with missing devices"),
             Err(e) => e,

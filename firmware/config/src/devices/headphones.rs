@@ -97,7 +97,7 @@ pub(super) fn check(raw: RawHeadphones, c: &mut Check<'_>) -> HeadphoneSettings 
         HeadphoneBackendKind::None => HeadphoneBackend::None,
         HeadphoneBackendKind::Sim => HeadphoneBackend::Sim,
         HeadphoneBackendKind::Evdev => HeadphoneBackend::Evdev {
-            path: c.path("headphones.path", raw.path.as_deref(), None),
+            path: c.device("headphones.path", raw.path.as_deref(), None),
         },
         HeadphoneBackendKind::Gpio => match raw.pin {
             None => {

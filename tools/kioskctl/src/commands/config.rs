@@ -9,7 +9,8 @@ use crate::output::{self, Outcome};
 /// Subcommands of `config`.
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Check a configuration file; lists every problem with its key.
+    /// Check a configuration file; lists every problem with its key and line. Files over
+    /// 1 MiB (kiosk_config::MAX_FILE_BYTES) or not UTF-8 are refused before they are parsed.
     Check {
         /// The file, e.g. /etc/kiosk/kiosk.toml.
         file: PathBuf,

@@ -2,11 +2,17 @@
 //! devices from a shell, for an operator installing a kiosk (is the scanner's baud rate right?
 //! does the card reader read the national card? does the printer answer and print? does speech
 //! work?). National codes and names are masked unless `--show` is given.
+//!
+//! No command writes a byte to a device path that is not a character device (the firmware's
+//! rule, `kiosk_config::devices::DeviceFile`): a regular file named as the printer once got the
+//! status query appended and, with `--test-print`, a whole receipt. `devices printer` also
+//! refuses a printer path that does not exist; `devices scan` waits for a missing scanner to be
+//! plugged in, as before.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use kiosk_config::devices::{CardBackend, PrinterSettings, PrinterTransport};
+use kiosk_config::devices::{CardBackend, DeviceFile, PrinterSettings, PrinterTransport};
 use kiosk_drivers::card::{
     ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, list_readers,
 };
@@ -128,6 +134,17 @@ pub fn run(command: &Command) -> Outcome {
 }
 
 fn scan(serial: &std::path::Path, baud: u32, portal: &str, max: Option<usize>) -> Outcome {
+    // A missing scanner may still be plugged in (the scanner waits for it); anything else that
+    // is not a character device is refused before it is opened.
+    match DeviceFile::inspect(serial) {
+        DeviceFile::CharDevice | DeviceFile::Missing => {}
+        other => {
+            return output::usage(&format!(
+                "--serial {}",
+                other.refusal(serial).unwrap_or_default()
+            ));
+        }
+    }
     let mut config = SerialScannerConfig::new(serial);
     config.baud = baud;
     config.classifier = ClassifierConfig {
@@ -444,6 +461,20 @@ fn printer(config: &std::path::Path, test_print: bool, json: bool) -> Outcome {
         Err(e) => return output::usage(&e.to_string()),
     };
     let settings = &kiosk.devices.printer;
+    // Checked again now, right before the first byte: the configuration may have been checked
+    // where the device does not exist, or the path replaced since.
+    if let PrinterTransport::Usb { path } | PrinterTransport::Serial { path, .. } =
+        &settings.transport
+    {
+        let found = DeviceFile::inspect(path);
+        if let Some(reason) = found.refusal(path) {
+            let kind = match found {
+                DeviceFile::Missing => "no_device",
+                _ => "not_a_device",
+            };
+            return fail(json, kind, &format!("printer.path: {reason}"));
+        }
+    }
     let profile = receipt_profile(&settings.profile);
     let mut device = configured_printer(settings);
     let at = describe(&settings.transport);
