@@ -27,12 +27,12 @@ mod view_model;
 mod window;
 
 pub use backend::Backend;
-pub use generated::{ButtonData, KeyData, KioskWindow, RowData, Theme, TimelineData};
+pub use generated::{ButtonData, KeyData, KioskWindow, PageId, RowData, Theme, TimelineData};
 pub use theme::Panel;
 pub use view_model::{
     Button, Key, Keyboard, Overlay, Page, Prefs, Role, Row, TimelineRow, UiInput, ViewModel,
 };
-pub use window::{KioskUi, apply};
+pub use window::{KioskUi, apply, page_id, page_of};
 
 /// What can go wrong drawing the screens.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use slint::{ComponentHandle as _, Image, ModelRc, SharedString, VecModel};
 use crate::keyboard::{self, parse_key};
 use crate::theme::Panel;
 use crate::view_model::{Button, Page, UiInput, ViewModel};
-use crate::{ButtonData, KioskWindow, RowData, Theme, TimelineData, UiError};
+use crate::{ButtonData, KioskWindow, PageId, RowData, Theme, TimelineData, UiError};
 
 /// The kiosk window.
 pub struct KioskUi {
@@ -115,6 +115,84 @@ fn columns(page: Page, low_reach: bool) -> i32 {
     }
 }
 
+/// The window's page for a view model's page.
+pub fn page_id(page: Page) -> PageId {
+    match page {
+        Page::Attract => PageId::Attract,
+        Page::Accessibility => PageId::Accessibility,
+        Page::Identify => PageId::Identify,
+        Page::Kind => PageId::Kind,
+        Page::Subject => PageId::Subject,
+        Page::Guidance => PageId::Guidance,
+        Page::Description => PageId::Description,
+        Page::Mobile => PageId::Mobile,
+        Page::Review => PageId::Review,
+        Page::Printing => PageId::Printing,
+        Page::Done => PageId::Done,
+        Page::PrinterOut => PageId::PrinterOut,
+        Page::FollowUpEntry => PageId::FollowUpEntry,
+        Page::FollowUp => PageId::FollowUp,
+        Page::CallStaff => PageId::CallStaff,
+        Page::Error => PageId::Error,
+        Page::RateScan => PageId::RateScan,
+        Page::RateWait => PageId::RateWait,
+        Page::RateFaces => PageId::RateFaces,
+        Page::RateReasons => PageId::RateReasons,
+        Page::RateThanks => PageId::RateThanks,
+        Page::RateRefused => PageId::RateRefused,
+        Page::DeskLogin => PageId::DeskLogin,
+        Page::DeskPin => PageId::DeskPin,
+        Page::DeskMenu => PageId::DeskMenu,
+        Page::DeskScan => PageId::DeskScan,
+        Page::DeskService => PageId::DeskService,
+        Page::DeskMeeting => PageId::DeskMeeting,
+        Page::DeskField => PageId::DeskField,
+        Page::DeskSummary => PageId::DeskSummary,
+        Page::DeskHealth => PageId::DeskHealth,
+        Page::DeskWait => PageId::DeskWait,
+        Page::OutOfService => PageId::OutOfService,
+    }
+}
+
+/// The view model's page the window shows.
+pub fn page_of(id: PageId) -> Page {
+    match id {
+        PageId::Attract => Page::Attract,
+        PageId::Accessibility => Page::Accessibility,
+        PageId::Identify => Page::Identify,
+        PageId::Kind => Page::Kind,
+        PageId::Subject => Page::Subject,
+        PageId::Guidance => Page::Guidance,
+        PageId::Description => Page::Description,
+        PageId::Mobile => Page::Mobile,
+        PageId::Review => Page::Review,
+        PageId::Printing => Page::Printing,
+        PageId::Done => Page::Done,
+        PageId::PrinterOut => Page::PrinterOut,
+        PageId::FollowUpEntry => Page::FollowUpEntry,
+        PageId::FollowUp => Page::FollowUp,
+        PageId::CallStaff => Page::CallStaff,
+        PageId::Error => Page::Error,
+        PageId::RateScan => Page::RateScan,
+        PageId::RateWait => Page::RateWait,
+        PageId::RateFaces => Page::RateFaces,
+        PageId::RateReasons => Page::RateReasons,
+        PageId::RateThanks => Page::RateThanks,
+        PageId::RateRefused => Page::RateRefused,
+        PageId::DeskLogin => Page::DeskLogin,
+        PageId::DeskPin => Page::DeskPin,
+        PageId::DeskMenu => Page::DeskMenu,
+        PageId::DeskScan => Page::DeskScan,
+        PageId::DeskService => Page::DeskService,
+        PageId::DeskMeeting => Page::DeskMeeting,
+        PageId::DeskField => Page::DeskField,
+        PageId::DeskSummary => Page::DeskSummary,
+        PageId::DeskHealth => Page::DeskHealth,
+        PageId::DeskWait => Page::DeskWait,
+        PageId::OutOfService => Page::OutOfService,
+    }
+}
+
 /// Shows `vm` in `window`: sets the theme from the preferences and every property of the page.
 pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
     let theme = window.global::<Theme>();
@@ -123,7 +201,7 @@ pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
     theme.set_text_step(i32::from(vm.prefs.text_step.min(2)));
     theme.set_low_reach(vm.prefs.low_reach);
 
-    window.set_page(vm.page.name().into());
+    window.set_page(page_id(vm.page));
     window.set_heading(vm.title.as_str().into());
     window.set_message(vm.message.as_str().into());
     window.set_error(vm.error.as_str().into());

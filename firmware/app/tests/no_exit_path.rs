@@ -186,7 +186,7 @@ fn the_kiosk_window_refuses_close_requests_and_quit_keys() {
         char::from(SlintKey::Backspace),
     );
     assert!(window.is_visible(), "a quit key hid the kiosk");
-    assert_eq!(ui.component().get_page(), "attract");
+    assert_eq!(ui.component().get_page(), kiosk_ui::PageId::Attract);
     // None of them became a tap on the screen ("q" and "w" are letters, typed nowhere here).
     assert!(
         !inputs

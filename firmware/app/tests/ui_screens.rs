@@ -376,7 +376,11 @@ fn journey_by_labels(lang: Lang) {
     let dir = tempfile::tempdir().expect("tmp");
     let (kiosk, ui) = kiosk_with_ui(dir.path());
     let fa = lang == Lang::Fa;
-    let page = |ui: &KioskUi| ui.component().get_page().to_string();
+    let page = |ui: &KioskUi| {
+        kiosk_ui::page_of(ui.component().get_page())
+            .name()
+            .to_owned()
+    };
     if !fa {
         tap(&ui, "تنظیمات دسترسی");
         tap(&ui, "English");
@@ -521,7 +525,11 @@ fn keypad_only_visitor_registers_with_the_focus_ring() {
     let dir = tempfile::tempdir().expect("tmp");
     let (kiosk, ui) = kiosk_with_ui(dir.path());
     ui.component().show().expect("show");
-    let page = |ui: &KioskUi| ui.component().get_page().to_string();
+    let page = |ui: &KioskUi| {
+        kiosk_ui::page_of(ui.component().get_page())
+            .name()
+            .to_owned()
+    };
     let enter = |ui: &KioskUi| press(ui, Key::Return.into());
     let down = |ui: &KioskUi| press(ui, Key::DownArrow.into());
     let up = |ui: &KioskUi| press(ui, Key::UpArrow.into());
