@@ -1,8 +1,12 @@
-//! Journey of issue 8 through the firmware's own flows, a real SQLite store, the real relay and
+//! The desk journey through the firmware's own flows, a real SQLite store, the real relay and
 //! the SAMAD simulator over TLS: a visitor registers → a staff member logs in at the desk and
 //! claims the visit by scanning the receipt → registers the service → the visitor rates with the
 //! satisfaction code → the rating's outbox item names that employee, and it reaches the
 //! simulator exactly once (a second relay pass sends nothing new).
+//!
+//! What this does NOT cover: every flow here works on one store, so the claim, the case and the
+//! rating meet in one database. Separate devices, each with its own database, do not share
+//! claims or cases yet; this test says nothing about them.
 
 // Helpers outside #[test] functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]

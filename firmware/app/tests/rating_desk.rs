@@ -1,5 +1,5 @@
-//! Issues 6 and 8 through the running [`Device`]: taps and inbox events, the real store, the
-//! real receipt pipeline, the real relay and the SAMAD simulator over TLS.
+//! The rating and the service desk through the running [`Device`]: taps and inbox events, the
+//! real store, the real receipt pipeline, the real relay and the SAMAD simulator over TLS.
 //!
 //! A visitor registers a complaint at the kiosk (its receipt carries the signed satisfaction
 //! code) → a staff member logs in at the desk terminal with card and PIN, claims the visit by
@@ -7,11 +7,12 @@
 //! the kiosk's attract screen and rates → the rating's outbox item names that employee and
 //! reaches the simulator exactly once.
 //!
-//! Kiosk and desk share one database file here (two connections, WAL), as a kiosk and the desk
-//! terminal beside it would share the office's database: the rating is attributed to the
-//! employee from the visit's claim, which is looked up where the rating is recorded, and claims
-//! are not pulled back from SAMAD to other devices (yet). The relay gets its own connection,
-//! as on a device.
+//! What this does NOT cover: kiosk and desk share one database file here (two connections,
+//! WAL). Deployed, each device has its own database, and nothing yet carries a claim made at the
+//! desk terminal to the kiosk where the visitor rates, nor a kiosk's case to the desk for a
+//! reprint: these tests pass only because the devices share a file. They prove the journeys'
+//! logic on one store, not an office of separate devices. The relay gets its own connection, as
+//! on a device.
 
 // Helpers outside #[test] functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]

@@ -170,24 +170,38 @@ impl Flow {
         self.session.prefs.lang
     }
 
+    /// Whether `action` can be done now: one of the screen's actions, or a global one (call
+    /// staff, accessibility) that every screen offers through its keys.
+    fn is_offered(&self, action: &Action) -> bool {
+        matches!(action, Action::CallStaff | Action::OpenAccessibility)
+            || self.actions().contains(action)
+    }
+
     /// Handles one event.
     pub fn step(&mut self, event: Event) -> Vec<Effect> {
         let mut fx = Vec::new();
-        let from_visitor = matches!(
-            event,
-            Event::Do(_)
-                | Event::FocusNext
-                | Event::FocusPrev
-                | Event::Activate
-                | Event::Digit(_)
-                | Event::Char(_)
-                | Event::Backspace
-                | Event::IdentityRead(_)
-                | Event::TrackingScanned(_)
-                | Event::SatisfactionScanned(_)
-                | Event::Repeat
-                | Event::HeadphonesIn
-        );
+        // A tap on an action this screen does not offer (the eleventh "more time", a stale tap)
+        // did nothing, so it is not a sign of a visitor at the screen either.
+        let offered = match &event {
+            Event::Do(action) => self.is_offered(action),
+            _ => true,
+        };
+        let from_visitor = offered
+            && matches!(
+                event,
+                Event::Do(_)
+                    | Event::FocusNext
+                    | Event::FocusPrev
+                    | Event::Activate
+                    | Event::Digit(_)
+                    | Event::Char(_)
+                    | Event::Backspace
+                    | Event::IdentityRead(_)
+                    | Event::TrackingScanned(_)
+                    | Event::SatisfactionScanned(_)
+                    | Event::Repeat
+                    | Event::HeadphonesIn
+            );
         self.handle(event, &mut fx);
         if from_visitor && !matches!(self.screen, Screen::Attract | Screen::Printing) {
             self.session.idle_warning = false;
@@ -199,8 +213,7 @@ impl Flow {
     fn handle(&mut self, event: Event, fx: &mut Vec<Effect>) {
         match event {
             Event::Do(action) => {
-                let global = matches!(action, Action::CallStaff | Action::OpenAccessibility);
-                if global || self.actions().contains(&action) {
+                if self.is_offered(&action) {
                     self.perform(action, fx);
                 }
             }

@@ -207,6 +207,7 @@ impl Stage {
                 printer.set_fault(*fault);
                 Ok(())
             }
+            // `run` plays a wait tick by tick, reporting after each; here it is one step.
             Input::Wait(duration) => {
                 self.tick(*duration);
                 Ok(())
