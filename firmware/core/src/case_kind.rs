@@ -1,10 +1,11 @@
-//! The kinds of case a visitor can raise (seed 000 §1) and the response rule of each.
+//! The kinds of case a visitor can raise (docs/rules.md R-000-1) and the response rule of each.
 //!
 //! The regulation defines: request, complaint, suggestion, idea, appreciation and thanks, plan,
 //! expression of feelings, public reports / observations and transfer; plus consultation and
 //! guidance, and service registration (ثبت خدمت). Only complaints carry a deadline in the
-//! sources (10 working days, seed 003); the other kinds that expect an answer use the same bound
-//! by default, and every number is overridable per kind and per service in the configuration.
+//! sources (10 working days, docs/rules.md R-003-2.8); the other kinds that expect an answer
+//! use the same bound by default, and every number is overridable per kind and per service in
+//! the configuration.
 
 use std::fmt;
 use std::str::FromStr;
@@ -44,7 +45,7 @@ pub enum CaseKind {
 #[serde(rename_all = "snake_case", tag = "rule", content = "working_days")]
 pub enum ResponseRule {
     /// An answer is due within this many working days after the registration day; the date is
-    /// announced on the receipt (seed 001 §4-6).
+    /// announced on the receipt (docs/rules.md R-001-4.6).
     WorkingDays(u16),
     /// Dealt with at the desk during the visit; recorded, no later answer is due.
     AtDesk,
@@ -52,7 +53,8 @@ pub enum ResponseRule {
     NoReplyRequired,
 }
 
-/// Default number of working days for kinds that expect an answer (seed 003, complaints).
+/// Default number of working days for kinds that expect an answer (docs/rules.md R-003-2.8,
+/// complaints).
 pub const DEFAULT_WORKING_DAYS: u16 = 10;
 
 impl CaseKind {

@@ -1,10 +1,11 @@
 //! The agency's catalogue of subjects a visitor can choose from.
 //!
-//! A desk may register and act only on cases within its agency's duties (seed 000 §4-8, §4-15);
-//! other subjects are listed too, so a visitor who looks for them is *guided* to the right place
-//! instead of finding nothing. Each subject says which case kinds it accepts and, when it is a
-//! government service, its service identifier (شناسه خدمت, seed 001). The catalogue comes from
-//! SAMAD (with the sync) or the configuration; this module only models and searches it.
+//! A desk may register and act only on cases within its agency's duties (docs/rules.md
+//! R-000-4.8); other subjects are listed too, so a visitor who looks for them is *guided* to the
+//! right place instead of finding nothing. Each subject says which case kinds it accepts and,
+//! when it is a government service, its service identifier (شناسه خدمت, R-001-1). The catalogue
+//! comes from SAMAD (with the sync) or the configuration; this module only models and searches
+//! it.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Who handles a complaint about an official (seed 000, §10-3).
+//! Who handles a complaint about an official (docs/rules.md R-000-10.3).
 //!
 //! The regulation routes a complaint about the people in charge of people's-communication units
 //! up the administrative hierarchy by the official's level:

@@ -1,4 +1,5 @@
-//! Iranian mobile numbers, given optionally by a visitor to receive notices (seed 000 §4-5).
+//! Iranian mobile numbers, given optionally by a visitor to receive notices (docs/rules.md
+//! R-000-4.5).
 //!
 //! Accepted forms: `09121234567`, `9121234567`, `+989121234567`, `00989121234567`, in any
 //! digit script and with separators. Stored normalized as `09xxxxxxxxx`; shown masked.

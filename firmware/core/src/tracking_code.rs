@@ -1,4 +1,5 @@
-//! Tracking codes (شناسه پیگیری, seed 001 §4-6): what the visitor takes home to follow a case.
+//! Tracking codes (شناسه پیگیری, docs/rules.md R-001-4.6): what the visitor takes home to
+//! follow a case.
 //!
 //! Layout, 16 digits, all decimal so the code can be typed on a keypad and spoken digit by digit:
 //!

@@ -1,13 +1,15 @@
-//! Face-to-face meetings (ملاقات مردمی): seed 003's meeting form, every field of it.
+//! Face-to-face meetings (ملاقات مردمی): the meeting form of docs/rules.md R-003-5.3, every
+//! field of it.
 //!
-//! The form (تصویر ۵ of seed 003): meeting date; full name; national code; date of birth;
+//! The form (تصویر ۵ of the source report): meeting date; full name; national code; date of birth;
 //! occupation — government, private or other — with the exact job title; reason for the
 //! meeting; result, as checkboxes — referred to the deputy/manager, follow-up ordered, request
 //! checked against laws and regulations, legal framework explained to the visitor, unrelated to
 //! the organisation, other (with text); actions taken; signature and date (here: the logged-in
 //! employee and the recording time). A `topic` beside the reason classifies it for the monthly
-//! report (seed 003 charts topics). The row, its results and its outbox item of kind `meeting`
-//! are written in one transaction; the national code is sent in full, as for cases.
+//! report, which charts topics (R-003-5.3-report). The row, its results and its outbox item of
+//! kind `meeting` are written in one transaction; the national code is sent in full, as for
+//! cases.
 
 use std::path::Path;
 

@@ -214,15 +214,15 @@ CREATE TABLE samad_events (
 ) WITHOUT ROWID;
 "#;
 
-// Step 3, for the service desk and the visitor's rating (issue 8):
+// Step 3, for the service desk and the visitor's rating:
 // - visit_claims: the employee who served a visit ("served by"), one per tracking code; the
 //   visit may have been registered at another kiosk of the fleet, so there is no foreign key.
 // - services: services given at the desk (ثبت خدمت), each with its outbox item.
 // - ratings: one per satisfaction code (the token is UNIQUE), attributed to the employee of the
-//   visit's claim, else to the employee named in the code; reasons from seed 003's survey form.
-//   Ratings and their reasons are append-only.
-// - meetings: seed 003's face-to-face meeting form, every field; the results are checkboxes,
-//   so they are rows of meeting_results.
+//   visit's claim, else to the employee named in the code; reasons from the survey form
+//   (docs/rules.md R-003-1). Ratings and their reasons are append-only.
+// - meetings: the face-to-face meeting form (docs/rules.md R-003-5.3), every field; the results
+//   are checkboxes, so they are rows of meeting_results.
 const SCHEMA_V3_DESK: &str = r#"
 CREATE TABLE visit_claims (
     id            INTEGER PRIMARY KEY,
@@ -323,7 +323,7 @@ CREATE TABLE meeting_results (
 ) WITHOUT ROWID;
 "#;
 
-// Step 4, privacy (issue 10): a purged case or meeting used to hold a placeholder national code
+// Step 4, privacy: a purged case or meeting used to hold a placeholder national code
 // (all ones) because the column was NOT NULL. Now the national code and its masked form are
 // NULL once purged and `purged_at` says when; a CHECK ties the two, so a row is either whole or
 // purged, never half. A purged case also has no phone and an empty description; a purged

@@ -1,5 +1,5 @@
-//! Ratings: the visitor's 1–5 score for a visit, given with the satisfaction code (seed 004),
-//! with optional reasons from seed 003's survey form.
+//! Ratings: the visitor's 1–5 score for a visit, given with the satisfaction code (docs/rules.md
+//! R-004-staff-rating), with optional reasons from the survey form (R-003-1).
 //!
 //! Rules kept here, in one transaction with the rating's outbox item (kind `rating`):
 //! - the code is verified inside [`Store::record_rating`] with the keys the caller passes, so
@@ -32,7 +32,7 @@ use crate::text_enum::text_enum;
 use crate::time::{from_millis, stored_precision, to_millis};
 
 text_enum! {
-    /// Why a visitor was (dis)satisfied: the topics of seed 003's survey form.
+    /// Why a visitor was (dis)satisfied: the topics of the survey form (docs/rules.md R-003-1).
     pub enum RatingReason {
         /// How the work flowed (گردش کار).
         Workflow = "workflow",

@@ -1,4 +1,5 @@
-//! Services given at the desk (ثبت خدمت, seed 000 §4-2: every service is recorded in SAMAD).
+//! Services given at the desk (ثبت خدمت; docs/rules.md R-000-4.2: every service is recorded in
+//! SAMAD).
 //!
 //! A registration names the service identifier (شناسه خدمت), the employee who gave it, the
 //! visit it belongs to when one was scanned, the visitor's national code *masked* (the service

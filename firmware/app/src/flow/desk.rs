@@ -1,7 +1,7 @@
 //! The service-desk terminal's staff journey (config `mode = "desk"`): log in with the staff
 //! card (scanned code) and a PIN, claim a visitor's visit by scanning their receipt or
-//! satisfaction code ("served by"), register the service given (ثبت خدمت), fill in seed 003's
-//! meeting form, reprint a receipt, and see the end-of-day summary.
+//! satisfaction code ("served by"), register the service given (ثبت خدمت), fill in the meeting
+//! form (docs/rules.md R-003-5.3), reprint a receipt, and see the end-of-day summary.
 //!
 //! [`DeskFlow::step`] is pure (events in, [`DeskEffect`]s out, no clock, no disk); [`perform`]
 //! carries the effects out against the store, which checks PINs (argon2id, lockout), verifies

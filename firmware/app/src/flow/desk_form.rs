@@ -8,7 +8,7 @@ use kiosk_core::digits::to_ascii_digits;
 use super::desk::{MeetingDraft, MeetingField};
 
 impl MeetingField {
-    /// Every field, in the order of seed 003's form.
+    /// Every field, in the order of the meeting form (docs/rules.md R-003-5.3).
     pub const ALL: [MeetingField; 9] = [
         MeetingField::Day,
         MeetingField::FullName,

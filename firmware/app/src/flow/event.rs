@@ -97,6 +97,6 @@ pub struct TimelineEntry {
 pub struct FollowUpView {
     /// The tracking code.
     pub tracking_code: TrackingCode,
-    /// Every event, oldest first (seed 001 §4-6).
+    /// Every event, oldest first (docs/rules.md R-001-4.6-timeline).
     pub timeline: Vec<TimelineEntry>,
 }

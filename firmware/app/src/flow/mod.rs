@@ -8,12 +8,12 @@
 //! keypad do everything a finger can: every screen offers a list of [`Action`]s, a tap performs
 //! one directly and the keypad moves a focus ring over the same list.
 //!
-//! The journey (seed 000 §4-4, §4-8; seed 001 §4-6): attract → identify (card, scan or keypad
-//! with live checksum feedback) → case kind → subject (search; out-of-scope subjects lead to
-//! guidance instead of a case) → description (on-screen keyboard, preset phrases) → mobile
-//! (optional) → review → commit → print → done (tracking code on screen). Also: follow a case
-//! up by its tracking code, call staff from anywhere, accessibility options at any time, an
-//! inactivity warning that can be extended a bounded number of times before the session is
+//! The journey (docs/rules.md R-000-4.4, R-000-4.8, R-001-4.6): attract → identify (card, scan
+//! or keypad with live checksum feedback) → case kind → subject (search; out-of-scope subjects
+//! lead to guidance instead of a case) → description (on-screen keyboard, preset phrases) →
+//! mobile (optional) → review → commit → print → done (tracking code on screen). Also: follow a
+//! case up by its tracking code, call staff from anywhere, accessibility options at any time,
+//! an inactivity warning that can be extended a bounded number of times before the session is
 //! wiped, and a printer-failure path that never loses the committed case.
 
 mod action;
