@@ -5,16 +5,19 @@
 # (tools/cross/make-debs.sh).
 #
 #   tools/cross/build-release.sh [--headless] [--bins "kiosk kioskctl samad-sim"] [--no-debs]
-#                                [--debs-out DIR] [--profile release|dev]
+#                                [--debs-out DIR] [--profile pi|release|dev]
 #
 #   The kiosk is built as the Pi runs it: the DRM/KMS + libinput display (kiosk feature `kms`,
 #   its arm64 -dev packages unpacked into a sysroot, below) and the GPIO keypad (`gpio-rppal`).
 #   --headless   a kiosk with no display backend at all (devices, store, sync; logs
 #                "running (headless)"): for lab rigs without a panel, never for the image.
 #   --kms        the default; accepted for older command lines.
-#   --bins LIST  which binaries (CI builds "kiosk kioskctl" without --kms and --no-debs).
+#   --bins LIST  which binaries (CI builds "kioskctl" --headless --profile dev).
 #   --debs-out   where the .deb files go (default ${KIOSK_BUILD_DIR}/debs).
-#   --profile    dev: unoptimised, no LTO (CI: proves the cross-build compiles, links and runs
+#   --profile    pi (default): the workspace's `pi` profile, fat LTO, one codegen unit, panic
+#                abort, symbols stripped (the smallest binary; README "Measured" has the sizes);
+#                release: thin LTO, quicker to build;
+#                dev: unoptimised, no LTO (CI: proves the cross-build compiles, links and runs
 #                in a fraction of the release time; implies --no-debs).
 #
 # Toolchain: rustup's aarch64-unknown-linux-gnu target and Debian's gcc-aarch64-linux-gnu
@@ -25,7 +28,7 @@
 # multiarch -dev packages moves the build machine's own libraries to the same versions, which
 # must not happen under other builds.
 #
-# Output: $CARGO_TARGET_DIR/aarch64-unknown-linux-gnu/{release,debug}/{kiosk,kioskctl,samad-sim}.
+# Output: $CARGO_TARGET_DIR/aarch64-unknown-linux-gnu/{pi,release,debug}/{kiosk,kioskctl,samad-sim}.
 set -euo pipefail
 # Big outputs (sysroot, packages, root file systems, disks) live outside the repository.
 KIOSK_BUILD_DIR=${KIOSK_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kiosk-image}
@@ -36,7 +39,7 @@ kms=1
 bins="kiosk kioskctl samad-sim"
 debs=1
 debs_out=${KIOSK_BUILD_DIR}/debs
-profile=release
+profile=pi
 while (($#)); do
     case "$1" in
         --kms) kms=1; shift ;;
@@ -45,13 +48,13 @@ while (($#)); do
         --no-debs) debs=0; shift ;;
         --debs-out) debs_out=$2; shift 2 ;;
         --profile) profile=$2; shift 2 ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) echo "build-release: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
-case "$profile" in release) outdir=release ;; dev) outdir=debug; debs=0 ;;
-    *) echo "build-release: --profile release or dev" >&2; exit 2 ;; esac
+case "$profile" in pi) outdir=pi ;; release) outdir=release ;; dev) outdir=debug; debs=0 ;;
+    *) echo "build-release: --profile pi, release or dev" >&2; exit 2 ;; esac
 target=aarch64-unknown-linux-gnu
 SYSROOT=${SYSROOT:-${KIOSK_BUILD_DIR}/sysroot-arm64}
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
