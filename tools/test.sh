@@ -21,7 +21,7 @@ echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> clippy -D warnings of the features the Pi ships: GPIO keypad (rppal), KMS display"
 cargo clippy --locked -p kiosk-drivers --all-targets --features gpio-rppal -- -D warnings
-cargo clippy --locked -p kiosk --no-default-features --features kms -- -D warnings
+cargo clippy --locked -p kiosk --no-default-features --features kms,gpio-rppal -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --locked
 echo "==> aarch64 (the kiosk's CPU) under qemu-user: core, config, store"
