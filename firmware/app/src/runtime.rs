@@ -181,7 +181,6 @@ impl<P: PrintSink> Kiosk<P> {
         self.satisfaction_key.as_ref().map(|k| k.verifying_key())
     }
 
-    /// The satisfaction URL for a registered case, when this kiosk has a signing key.
     /// The visit's satisfaction code as a URL, signed with this kiosk's key. The claim is made
     /// from the case alone (issued at its registration second), and Ed25519 signatures are
     /// deterministic, so a reprint carries the very code of the first receipt: one visit, one

@@ -771,7 +771,8 @@ mod tests {
     #[test]
     fn queue_speaker_interrupts_only_when_told() {
         use kiosk_drivers::speech::{SimSpeech, SpeechEvent, SpeechQueue, SpeechSettings};
-        let backend = SimSpeech::new(Duration::from_millis(2));
+        // 20 ms a character: every sentence lasts long enough to be cut off by a later one.
+        let backend = SimSpeech::new(Duration::from_millis(20));
         let (queue, mut progress) = SpeechQueue::new(backend.clone(), SpeechSettings::default());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -787,44 +788,36 @@ mod tests {
                 }
             })
         });
+        // Waits for `count` utterances to end; what each end was, in order.
+        let ends = |count: usize| {
+            let mut ends = Vec::new();
+            while ends.len() < count {
+                match rx
+                    .recv_timeout(Duration::from_secs(20))
+                    .expect("speech progress")
+                {
+                    SpeechEvent::Finished(_) => ends.push("finished"),
+                    SpeechEvent::Interrupted(_) => ends.push("interrupted"),
+                    _ => {}
+                }
+            }
+            ends
+        };
         // The progress stream is read above; the speaker is handed an idle one to keep.
         let mut speak = queue_speech((queue, kiosk_drivers::events::channel().1));
         speak("رسید چاپ نشد.", Lang::Fa, true);
         speak("کد رهگیری شما: ۱ ۰ ۰ ۰", Lang::Fa, false);
-        let mut outcomes = Vec::new();
-        while outcomes.len() < 2 {
-            match rx
-                .recv_timeout(Duration::from_secs(10))
-                .expect("speech progress")
-            {
-                SpeechEvent::Finished(id) => outcomes.push(("finished", id)),
-                SpeechEvent::Interrupted(id) => outcomes.push(("interrupted", id)),
-                _ => {}
+        assert_eq!(ends(2), ["finished", "finished"], "the code waits its turn");
+        speak("صفحه‌ی بعدی", Lang::Fa, true);
+        // Once it has started, a new screen cuts it off.
+        loop {
+            let event = rx.recv_timeout(Duration::from_secs(20)).expect("started");
+            if matches!(event, SpeechEvent::Started(_)) {
+                break;
             }
         }
-        assert_eq!(
-            outcomes.iter().map(|o| o.0).collect::<Vec<_>>(),
-            ["finished", "finished"]
-        );
-        speak(
-            "یک متن بلند برای صفحه‌ی بعدی که تا آخر خوانده نمی‌شود",
-            Lang::Fa,
-            true,
-        );
-        std::thread::sleep(Duration::from_millis(20));
         speak("صفحه‌ی تازه", Lang::Fa, true);
-        let mut later = Vec::new();
-        while later.len() < 2 {
-            match rx
-                .recv_timeout(Duration::from_secs(10))
-                .expect("speech progress")
-            {
-                SpeechEvent::Finished(_) => later.push("finished"),
-                SpeechEvent::Interrupted(_) => later.push("interrupted"),
-                _ => {}
-            }
-        }
-        assert_eq!(later, ["interrupted", "finished"], "a new screen cuts in");
+        assert_eq!(ends(2), ["interrupted", "finished"], "a new screen cuts in");
         assert_eq!(backend.spoken().len(), 4);
     }
 

@@ -219,16 +219,7 @@ impl Stage {
     /// the page), then the page's choices and bar, then the on-screen keyboard.
     fn touch(&mut self, label: &str) -> Result<(), String> {
         let view = self.device.view();
-        let button = view
-            .overlay
-            .as_ref()
-            .map(|o| o.buttons.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .chain(view.choices.iter())
-            .chain(view.bar.iter())
-            .find(|b| b.label == label);
-        let input = match button {
+        let input = match offered_buttons(&view).find(|b| b.label == label) {
             Some(button) => UiInput::Action(button.id.clone()),
             None => {
                 let keys = kiosk_ui::keyboard::labelled_keys(view.keyboard, view.prefs.rtl);
@@ -253,12 +244,20 @@ impl Stage {
     fn press(&mut self, key: Key) -> Result<(), String> {
         let handle = self.sims.keypad.clone().ok_or("the kiosk has no keypad")?;
         let stream = self.keypad.as_mut().ok_or("the kiosk has no keypad")?;
-        // Pressed, then Released.
+        // Pressed, then Released (and anything else the press brought).
         let events = self.runtime.block_on(async {
             handle.press(key).await;
             [next_within(stream).await, next_within(stream).await]
         });
-        for event in events.into_iter().flatten().filter_map(drivers::key_event) {
+        let events: Vec<_> = events.into_iter().flatten().chain(drain(stream)).collect();
+        let meant: Vec<_> = events.into_iter().filter_map(drivers::key_event).collect();
+        if meant.is_empty() {
+            return Err(format!(
+                "the keypad's {} key means nothing to the firmware",
+                key.name()
+            ));
+        }
+        for event in meant {
             let now = self.now();
             self.device.event(event, now);
         }
@@ -278,11 +277,23 @@ impl Stage {
             handle.insert(SimCard::Holder(code.to_owned())).await;
             [next_within(stream).await, next_within(stream).await]
         });
-        for event in events.iter().flatten().filter_map(drivers::card_event) {
-            let now = self.now();
-            self.device.event(event, now);
+        let events: Vec<_> = events.into_iter().flatten().chain(drain(stream)).collect();
+        let mut read = false;
+        for event in &events {
+            if let CardEvent::ReadFailed { error, .. } = event {
+                return Err(format!("the card reader could not read the card: {error}"));
+            }
+            if let Some(event) = drivers::card_event(event) {
+                read = true;
+                let now = self.now();
+                self.device.event(event, now);
+            }
         }
-        Ok(())
+        if read {
+            Ok(())
+        } else {
+            Err(format!("the card reader reported no reading ({events:?})"))
+        }
     }
 
     /// A code held under the simulated scanner (its framing and classifier).
@@ -297,15 +308,22 @@ impl Stage {
             handle.scan(text).await;
             next_within(stream).await
         });
-        match scanned.as_ref().and_then(drivers::scan_event) {
-            Some(event) => {
+        // A text with a line break is two scans: both belong to this input.
+        let scans: Vec<_> = scanned.into_iter().chain(drain(stream)).collect();
+        let mut used = false;
+        for scan in &scans {
+            if let Some(event) = drivers::scan_event(scan) {
+                used = true;
                 let now = self.now();
                 self.device.event(event, now);
-                Ok(())
             }
-            None => Err(format!(
-                "the scanner read «{text}» as nothing the kiosk uses ({scanned:?})"
-            )),
+        }
+        if used {
+            Ok(())
+        } else {
+            Err(format!(
+                "the scanner read «{text}» as nothing the kiosk uses ({scans:?})"
+            ))
         }
     }
 
@@ -419,19 +437,18 @@ fn tracking_code_of(content: &kiosk_receipt::ReceiptContent) -> Option<String> {
     })
 }
 
+/// The buttons a finger can reach now: the inactivity warning's alone while it covers the page.
+fn offered_buttons(view: &ViewModel) -> Box<dyn Iterator<Item = &kiosk_ui::Button> + '_> {
+    match &view.overlay {
+        Some(overlay) => Box::new(overlay.buttons.iter()),
+        None => Box::new(view.choices.iter().chain(view.bar.iter())),
+    }
+}
+
 /// Why a touch found nothing: the screen, and what it does offer.
 fn not_offered(label: &str, view: &ViewModel) -> String {
-    let mut offered: Vec<&str> = view
-        .overlay
-        .as_ref()
-        .map(|o| o.buttons.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .chain(view.choices.iter())
-        .chain(view.bar.iter())
-        .map(|b| b.label.as_str())
-        .collect();
-    if view.keyboard != kiosk_ui::Keyboard::None {
+    let mut offered: Vec<&str> = offered_buttons(view).map(|b| b.label.as_str()).collect();
+    if view.keyboard != kiosk_ui::Keyboard::None && view.overlay.is_none() {
         offered.push("(keyboard keys)");
     }
     format!(
@@ -448,6 +465,11 @@ async fn next_within<E>(stream: &mut EventStream<E>) -> Option<E> {
         .await
         .ok()
         .flatten()
+}
+
+/// Whatever else a simulated device has already sent (it belongs to the input just played).
+fn drain<E>(stream: &mut EventStream<E>) -> Vec<E> {
+    std::iter::from_fn(|| stream.try_next()).collect()
 }
 
 /// A signing key for this run only, as provisioning makes one per kiosk.

@@ -51,9 +51,19 @@ pub struct Transcript {
 }
 
 impl Transcript {
-    /// Creates `dir` (when missing) and `dir/transcript.jsonl` in it.
+    /// Creates `dir` (when missing) and `dir/transcript.jsonl` in it; refuses a directory that
+    /// is not empty, whose old screens and slips would read as this run's.
     pub fn create(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        if entries.next().is_some() {
+            anyhow::bail!(
+                "--out {} is not empty: give a new or empty directory, so that every file in it \
+                 is this run's",
+                dir.display()
+            );
+        }
         let path = dir.join("transcript.jsonl");
         let file =
             std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
