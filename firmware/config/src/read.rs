@@ -62,6 +62,20 @@ impl fmt::Display for ReadProblem {
 
 /// The whole text of `path`, read with the [`MAX_FILE_BYTES`] bound.
 pub(crate) fn text_file(path: &Path) -> Result<String, ReadProblem> {
+    // A named pipe would block the open until a writer came (and a socket cannot be read):
+    // only what can be read to its end now is opened.
+    let kind = std::fs::metadata(path)
+        .map_err(ReadProblem::Io)?
+        .file_type();
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() || kind.is_socket() || kind.is_dir() {
+            return Err(ReadProblem::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file (a directory, named pipe or socket): give the configuration file itself",
+            )));
+        }
+    }
     let file = std::fs::File::open(path).map_err(ReadProblem::Io)?;
     let mut bytes = Vec::new();
     // One byte more than allowed tells "exactly at the bound" from "over it".

@@ -398,14 +398,10 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
     visible(issues, "receipt.portal_url", &raw.receipt.portal_url);
     visible(issues, "receipt.footer", &raw.receipt.footer);
     let portal_url = raw.receipt.portal_url.trim().to_owned();
-    if !(portal_url.starts_with("https://")
-        && portal_url.len() > "https://".len()
-        && !portal_url.contains(char::is_whitespace))
-    {
-        issues.add(
-            "receipt.portal_url",
-            format!("must be an https:// address, not {portal_url:?}"),
-        );
+    // The rule the satisfaction codes printed under it are verified by: a portal the verifier
+    // refuses would put codes on receipts that no kiosk accepts.
+    if let Err(e) = kiosk_core::satisfaction::Portal::parse(&portal_url) {
+        issues.add("receipt.portal_url", format!("{e}, not {portal_url:?}"));
     }
     let phone = raw.receipt.phone.trim().to_owned();
     if phone.is_empty() || !phone.chars().all(|c| c.is_ascii_digit()) {

@@ -41,6 +41,21 @@ fn dev_zero_is_refused_within_a_second() {
 }
 
 #[test]
+fn a_named_pipe_is_refused_at_once_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("kiosk.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let started = Instant::now();
+    let err = kiosk_config::load(&fifo).expect_err("a named pipe");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(err.to_string().contains("named pipe"), "{err}");
+}
+
+#[test]
 fn a_file_at_the_bound_is_read_and_one_byte_more_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kiosk.toml");

@@ -2,8 +2,9 @@
 //! subjects once took 7 s, each subject's identifier being compared with every earlier one.
 //!
 //! The assertion is on the growth, not on a time, so it holds in debug and release builds and on
-//! a busy machine: four times the subjects must take less than six times as long (plus a
-//! margin for timer noise); a quadratic step takes sixteen times as long.
+//! a busy machine: four times the subjects must take less than ten times as long (plus a
+//! margin for timer noise, and room for a scheduler hiccup on a shared 2-core machine); a
+//! quadratic step takes sixteen times as long, and the old one took forty.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -39,7 +40,7 @@ fn a_hundred_thousand_subjects_take_linear_time() {
     let small = time_to_check(&subjects(25_000));
     let large = time_to_check(&subjects(100_000));
     assert!(
-        large < small * 6 + Duration::from_millis(300),
+        large < small * 10 + Duration::from_millis(500),
         "25,000 subjects: {small:?}, 100,000 subjects: {large:?} (linear: about 4 times)"
     );
 }

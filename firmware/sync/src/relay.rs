@@ -526,7 +526,7 @@ impl Relay {
                     let why = r.reason.as_deref().unwrap_or("no reason given");
                     let settlement = match r.status {
                         200 | 201 => Settlement::Done {
-                            remote_id: r.service_request_id.clone(),
+                            remote_id: r.service_request_id.as_deref().map(kiosk_core::text::clean),
                         },
                         409 => Settlement::Park {
                             reason: format!(
@@ -656,7 +656,8 @@ impl Relay {
                     p
                 })
                 .collect();
-            let next = page.next_cursor.clone();
+            // Cleaned as SAMAD's texts are: a cursor the store refuses would stall the pull.
+            let next = kiosk_core::text::clean(&page.next_cursor);
             let unchanged = page.events.is_empty() && cursor.as_deref() == Some(next.as_str());
             if !unchanged {
                 let report =
