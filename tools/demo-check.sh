@@ -13,8 +13,8 @@ mkdir -p "$out"
 [ -z "$(ls -A "$out")" ] || { echo "demo-check: $out is not empty" >&2; exit 2; }
 log="$out/demo-stdout.txt"
 echo "==> tools/demo.sh --headless --out $out"
-tools/demo.sh --headless --out "$out" > "$log"
 fail() { echo "demo-check: $*" >&2; echo "demo-check: the demo's output is in $log" >&2; exit 1; }
+tools/demo.sh --headless --out "$out" > "$log" || fail "tools/demo.sh exited with status $?"
 
 mapfile -t reported < <(sed -n 's/^ *wrote \(.*\)$/\1/p' "$log" | sed 's/ and /\n/' | sort -u)
 ((${#reported[@]})) || fail "the demo reported no file written"
@@ -22,9 +22,12 @@ for f in "${reported[@]}"; do
     [ -s "$out/$f" ] || fail "the demo reported $f, but $out/$f is missing or empty"
 done
 # Every file in the directory was reported (no stray or stale output).
-while IFS= read -r f; do
-    printf '%s\n' "${reported[@]}" | grep -qxF "$f" || fail "$f was written but never reported"
-done < <(cd "$out" && ls | grep -v '^demo-stdout.txt$')
+declare -A is_reported=()
+for f in "${reported[@]}"; do is_reported[$f]=1; done
+for path in "$out"/*; do
+    f=$(basename "$path")
+    [ "$f" = demo-stdout.txt ] || [ -n "${is_reported[$f]:-}" ] || fail "$f was written but never reported"
+done
 
 magic() { head -c "$2" "$1" | od -An -tx1 | tr -d ' \n'; }
 slips=0 screens=0
@@ -42,6 +45,6 @@ done
 # registration passes through.
 ((slips >= 2)) || fail "only $slips slips printed (the scripted visitors print at least 2)"
 for page in attract identify kind review done; do
-    ls "$out" | grep -q "^screen-[0-9]*-$page\.png$" || fail "no screen of the $page page"
+    compgen -G "$out/screen-[0-9]*-$page.png" >/dev/null || fail "no screen of the $page page"
 done
 echo "    demo-check: $slips slips (PNG + ESC/POS), $screens screens (PNG), all reported, in $out"

@@ -35,19 +35,20 @@ while (($#)); do
     esac
     shift
 done
-[ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "${args[@]}"
+# The caller's Rust, found before sudo (whose secure_path and HOME would hide it): rustup's home,
+# the directory of cargo (rustup's proxies) and cargo's home with the registry.
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+export FRESH_CARGO_BIN=${FRESH_CARGO_BIN:-$(dirname "$(command -v cargo || echo "$CARGO_HOME/bin/cargo")")}
+[ -x "$FRESH_CARGO_BIN/cargo" ] || { echo "fresh-machine-check: no cargo on this machine" >&2; exit 1; }
+export RUSTUP_HOME=${RUSTUP_HOME:-$("$FRESH_CARGO_BIN/rustup" show home 2>/dev/null || echo "$HOME/.rustup")}
+[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=CARGO_HOME,RUSTUP_HOME,FRESH_CARGO_BIN,KIOSK_BUILD_DIR "$0" "${args[@]}"
+cargo_home=$CARGO_HOME cargo_bin=$FRESH_CARGO_BIN rustup_home=$RUSTUP_HOME
 repo=$(cd "$(dirname "$0")/.." && pwd)
 KIOSK_BUILD_DIR=${KIOSK_BUILD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kiosk-image}
 mkdir -p "$KIOSK_BUILD_DIR"
 log="$KIOSK_BUILD_DIR/fresh-machine-check-$(date +%Y%m%d-%H%M%S).log"
 exec > >(trap '' INT TERM; exec tee -a "$log") 2>&1   # tee outlives a Ctrl-C, to log the cleanup
 echo "==> fresh-machine check; log: $log"
-
-# The host's Rust: rustup's home and the directory of cargo (rustup's proxies), and the registry.
-cargo_home=${CARGO_HOME:-$HOME/.cargo}
-cargo_bin=$(dirname "$(command -v cargo || echo "$cargo_home/bin/cargo")")
-[ -x "$cargo_bin/cargo" ] || { echo "fresh-machine-check: no cargo on this machine" >&2; exit 1; }
-rustup_home=${RUSTUP_HOME:-$("$cargo_bin/rustup" show home 2>/dev/null || echo "$HOME/.rustup")}
 mkdir -p "$cargo_home/registry"
 
 root=$(mktemp -d "$KIOSK_BUILD_DIR/fresh-root.XXXXXX")

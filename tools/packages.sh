@@ -75,13 +75,14 @@ kiosk_packages() {
     esac
 }
 
-# kiosk_rust [TARGET...]: cargo on PATH (rustup's minimal profile when there is none), then the
-# given rustup targets added.
+# kiosk_rust [TARGET...]: rustup's cargo on PATH (rustup's minimal profile when there is none:
+# Debian's own cargo is older than the workspace's rust-version and has no targets to add), then
+# the given rustup targets added.
 kiosk_rust() {
-    if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    if ! command -v rustup >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/rustup" ]; then
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
-    if ! command -v cargo >/dev/null 2>&1; then
+    if ! command -v rustup >/dev/null 2>&1; then
         echo "==> installing the Rust toolchain (rustup, minimal profile)"
         command -v curl >/dev/null 2>&1 || kiosk_packages_install_raw curl ca-certificates
         curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
