@@ -80,8 +80,13 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let quit_after = match args.quit_after {
-        Some(s) if s.is_finite() && s >= 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => anyhow::bail!("--quit-after: {s} is not a number of seconds"),
+        Some(s) => match Duration::try_from_secs_f64(s) {
+            Ok(duration) => Some(duration),
+            Err(_) => anyhow::bail!(
+                "--quit-after: {s} is not a number of seconds the kiosk can wait (0 up to about \
+                 584 billion years)"
+            ),
+        },
         None => None,
     };
     if !args.demo {
@@ -89,14 +94,16 @@ fn run(args: Args) -> anyhow::Result<()> {
         return run_device(&path, quit_after);
     }
     let temp;
-    let dir = match args.data_dir {
+    // A data directory of the caller's is locked as a device's is: one kiosk process on it.
+    let (dir, _dir_lock) = match args.data_dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            dir
+            let lock = kiosk_store::DataDirLock::acquire(&dir)?;
+            (dir, Some(lock))
         }
         None => {
             temp = tempfile::tempdir().context("creating a temporary data directory")?;
-            temp.path().to_owned()
+            (temp.path().to_owned(), None)
         }
     };
     let out = args.out.unwrap_or_else(|| dir.join("slips"));
@@ -344,6 +351,8 @@ struct Started {
     display: kiosk_config::DisplaySettings,
     kiosk_number: kiosk_core::KioskNumber,
     pending: u64,
+    /// The data directory's lock, released when the loop and the relay have ended.
+    dir_lock: kiosk_store::DataDirLock,
 }
 
 /// Every start-up step that can fail for a reason the operator must fix, each naming its
@@ -352,6 +361,10 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))
         .fault(Fault::Database)?;
+    // One kiosk process per data directory (DATA_DIR/kiosk.lock, held until the process
+    // ends): a second one is refused here, naming the PID of the first, before it touches the
+    // database.
+    let dir_lock = kiosk_store::DataDirLock::acquire(&config.data_dir).fault(Fault::Database)?;
     let db_path = config.data_dir.join("kiosk.db");
     // A corrupt database is moved aside by the store and reported here; the kiosk does not
     // start an empty one on its own, because a fresh database would restart the tracking-code
@@ -428,6 +441,7 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         display,
         kiosk_number,
         pending: stats.pending,
+        dir_lock,
     })
 }
 
@@ -443,6 +457,7 @@ impl Started {
             display,
             kiosk_number,
             pending,
+            dir_lock,
         } = self;
         backend
             .install()
@@ -467,6 +482,7 @@ impl Started {
         if let Some(sync) = sync {
             sync.shutdown();
         }
+        drop(dir_lock);
         result
     }
 }

@@ -1,12 +1,15 @@
 //! Iranian mobile numbers, given optionally by a visitor to receive notices (docs/rules.md
 //! R-000-4.5).
 //!
-//! Accepted forms: `09121234567`, `9121234567`, `+989121234567`, `00989121234567`, in any
-//! digit script and with separators. Stored normalized as `09xxxxxxxxx`; shown masked.
+//! Accepted forms: `09121234567`, `9121234567`, `+989121234567`, `00989121234567`, in any one
+//! digit script and with separators between the digits. A plus is the international prefix
+//! only as the first character; a minus or dash before or after the digits is a sign and
+//! refused, and so are digits of two scripts in one number. Stored normalized as
+//! `09xxxxxxxxx`; shown masked.
 
 use std::fmt;
 
-use crate::digits::{digit_value, is_digit_separator};
+use crate::digits::{DigitScript, digit_script, digit_value, is_digit_separator, is_sign};
 
 /// A normalized Iranian mobile number (`09` followed by nine digits).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -24,6 +27,25 @@ pub enum MobileNumberError {
         /// 1-based position in the input.
         position: usize,
     },
+    /// A minus or dash before the first digit or after the last (or a plus anywhere but as
+    /// the first character, before the digits): the input reads as a signed number. Dashes are
+    /// accepted only between digits.
+    #[error("mobile number has a sign (minus or dash) outside its digits at position {position}")]
+    Sign {
+        /// 1-based position of the sign in the input (leading and trailing spaces removed).
+        position: usize,
+    },
+    /// Digits of more than one script (ASCII, Persian, Arabic-Indic) in one number.
+    #[error("mobile number mixes {first} and {found} digits (position {position})")]
+    MixedDigitScripts {
+        /// 1-based position of the first digit in another script (leading and trailing
+        /// spaces removed).
+        position: usize,
+        /// Script of the number's first digit.
+        first: DigitScript,
+        /// Script of the digit at `position`.
+        found: DigitScript,
+    },
     /// Not 11 digits after normalization, or not starting with `09`.
     #[error("mobile number must be 11 digits starting with 09")]
     WrongShape,
@@ -35,6 +57,10 @@ impl MobileNumberError {
         match self {
             Self::Empty => "شماره همراه وارد نشده است.",
             Self::NotADigit { .. } => "شماره همراه فقط باید رقم داشته باشد.",
+            Self::Sign { .. } => "شماره همراه علامت منفی ندارد؛ فقط رقم‌ها را وارد کنید.",
+            Self::MixedDigitScripts { .. } => {
+                "رقم‌های شماره همراه باید همه از یک نوع باشند: همه فارسی یا همه انگلیسی."
+            }
             Self::WrongShape => "شماره همراه باید یازده رقم باشد و با ۰۹ شروع شود.",
         }
     }
@@ -44,19 +70,58 @@ impl MobileNumber {
     /// Parses what a visitor typed.
     pub fn parse(input: &str) -> Result<Self, MobileNumberError> {
         let mut digits = String::with_capacity(14);
+        // Digits entered (the `00` a leading plus stands for is not one of them).
+        let mut count = 0usize;
+        let mut script: Option<DigitScript> = None;
+        // A dash before the first digit, or after the latest one: a sign unless a digit
+        // follows it (only between digits is a dash a separator).
+        let mut leading_dash: Option<usize> = None;
+        let mut trailing_dash: Option<usize> = None;
         for (index, c) in input.trim().chars().enumerate() {
-            if let Some(v) = digit_value(c) {
+            let position = index + 1;
+            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
+                if let Some(position) = leading_dash {
+                    return Err(MobileNumberError::Sign { position });
+                }
+                match script {
+                    None => script = Some(this),
+                    Some(first) if first != this => {
+                        return Err(MobileNumberError::MixedDigitScripts {
+                            position,
+                            first,
+                            found: this,
+                        });
+                    }
+                    Some(_) => {}
+                }
+                trailing_dash = None;
                 if digits.len() > 16 {
                     return Err(MobileNumberError::WrongShape);
                 }
                 digits.push(char::from(b'0' + v));
+                count += 1;
             } else if c == '+' && index == 0 {
+                // The international prefix, as in +98…: allowed as the first character only.
                 digits.push_str("00");
+            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
+                if !is_digit_separator(c) {
+                    // Another plus before the digits (a second one, a full-width one).
+                    return Err(MobileNumberError::Sign {
+                        position: leading_dash.unwrap_or(position),
+                    });
+                }
+                let slot = if count == 0 {
+                    &mut leading_dash
+                } else {
+                    &mut trailing_dash
+                };
+                slot.get_or_insert(position);
             } else if !is_digit_separator(c) {
-                return Err(MobileNumberError::NotADigit {
-                    position: index + 1,
-                });
+                return Err(MobileNumberError::NotADigit { position });
             }
+        }
+        if let Some(position) = trailing_dash {
+            return Err(MobileNumberError::Sign { position });
         }
         if digits.is_empty() {
             return Err(MobileNumberError::Empty);
@@ -146,6 +211,63 @@ mod tests {
         assert_eq!(
             MobileNumber::parse(&"9".repeat(500)),
             Err(MobileNumberError::WrongShape)
+        );
+    }
+
+    #[test]
+    fn a_leading_plus_is_the_international_prefix_but_a_minus_is_a_sign() {
+        for input in ["+989121234567", " +98 912 123 4567", "+۹۸۹۱۲۱۲۳۴۵۶۷"] {
+            assert_eq!(
+                MobileNumber::parse(input).unwrap().as_str(),
+                "09121234567",
+                "{input}"
+            );
+        }
+        for (input, position) in [
+            ("-09121234567", 1),
+            ("\u{2212}09121234567", 1),
+            ("- 0912 123 4567", 1),
+            ("+-989121234567", 2),
+            ("\u{2212}۰۹۱۲۱۲۳۴۵۶۷", 1),
+            ("09121234567-", 12),
+            ("09121234567\u{2212}", 12),
+            ("0912-123-4567 -", 15),
+            ("++989121234567", 2),
+            ("\u{FF0B}989121234567", 1),
+        ] {
+            let err = MobileNumber::parse(input).unwrap_err();
+            assert_eq!(err, MobileNumberError::Sign { position }, "{input:?}");
+            assert!(err.to_string().contains("sign"), "{err}");
+            assert!(err.message_fa().contains("علامت"), "{}", err.message_fa());
+        }
+        // A lone dash is still nothing entered.
+        assert_eq!(MobileNumber::parse("-"), Err(MobileNumberError::Empty));
+    }
+
+    #[test]
+    fn digits_of_two_scripts_in_one_number_are_refused() {
+        let err = MobileNumber::parse("0912۱۲۳۴۵۶۷").unwrap_err();
+        assert_eq!(
+            err,
+            MobileNumberError::MixedDigitScripts {
+                position: 5,
+                first: DigitScript::Ascii,
+                found: DigitScript::Persian,
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "mobile number mixes ASCII and Persian digits (position 5)"
+        );
+        assert!(err.message_fa().contains("یک نوع"), "{}", err.message_fa());
+        // Persian, then an Arabic-Indic four (U+0664) in place of the Persian one (U+06F4).
+        assert_eq!(
+            MobileNumber::parse("+۹۸۹۱۲۱۲۳\u{0664}۵۶۷"),
+            Err(MobileNumberError::MixedDigitScripts {
+                position: 10,
+                first: DigitScript::Persian,
+                found: DigitScript::ArabicIndic,
+            })
         );
     }
 

@@ -11,7 +11,9 @@
 //!   reported as [`StoreError::NeedsWalRecovery`] instead.
 //!
 //! An encrypted database has no readable header: [`Store::check_with_key`] skips step one for a
-//! file without SQLite's magic and lets SQLCipher judge it with the key.
+//! file without SQLite's magic and lets SQLCipher judge it with the key. Without a key, such a
+//! file that has the shape of an encrypted database is reported locked (key missing or wrong,
+//! [`StoreError::EncryptedOrNotADatabase`]), never corrupt, and left untouched.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -25,7 +27,7 @@ use crate::error::{CorruptReason, SqlContext, StoreError, io_error};
 use crate::header;
 use crate::key::DatabaseKey;
 use crate::migrations::LATEST_VERSION;
-use crate::open::{Verdict, apply_key, look, with_suffix};
+use crate::open::{Verdict, apply_key, look, looks_encrypted, with_suffix};
 use crate::outbox::OutboxState;
 use crate::receipts::ReceiptState;
 
@@ -153,6 +155,12 @@ pub(crate) fn open_read_only<'k>(
             Ok(inspection) => Some(inspection),
             Err(CorruptReason::Empty) => return Err(damaged(CorruptReason::Empty)),
             Err(_) if key.is_some() => None,
+            // Without a key, an encrypted database is locked, not corrupt.
+            Err(CorruptReason::NotADatabase) if looks_encrypted(path)? => {
+                return Err(StoreError::EncryptedOrNotADatabase {
+                    path: path.to_owned(),
+                });
+            }
             Err(reason) => return Err(damaged(reason)),
         };
     // A plaintext file is read without the key.
@@ -197,6 +205,30 @@ pub(crate) fn open_read_only<'k>(
         wal,
         key,
     })
+}
+
+/// Whether an encrypted database's header (decrypted: SQLCipher encrypts page 1 too) marks it
+/// WAL mode, read without changing anything on disk.
+///
+/// The `immutable` connection the check reads through cannot tell: SQLite treats an immutable
+/// file like a temporary one and never looks at its WAL flag, so `PRAGMA journal_mode` there
+/// always says "delete". A second connection with `mode=ro&nolock=1` does look at it: after the
+/// key decrypts page 1, a file in rollback mode answers its journal mode, and a file in WAL mode
+/// is refused with `SQLITE_CANTOPEN` (WAL needs locks, which `nolock` disables) before any
+/// -wal or -shm file is opened or created. Taking no lock, it cannot get in a kiosk's way.
+fn encrypted_wal_flag(path: &Path, key: Option<&DatabaseKey>) -> Result<bool, StoreError> {
+    let action = "read the journal mode";
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn =
+        Connection::open_with_flags(file_uri(path, "mode=ro&nolock=1"), flags).ctx(path, action)?;
+    apply_key(&conn, path, key)?;
+    match conn.query_row("PRAGMA journal_mode", [], |row| row.get::<_, String>(0)) {
+        Ok(mode) => Ok(mode.eq_ignore_ascii_case("wal")),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => Ok(true),
+        Err(e) => Err(e).ctx(path, action),
+    }
 }
 
 /// A `file:` URI for `path` with every byte outside the unreserved set percent-encoded.
@@ -246,7 +278,9 @@ impl Store {
     /// `Ok` means the file is a kiosk database that passed `PRAGMA integrity_check`. Errors:
     /// [`StoreError::NotFound`], [`StoreError::NotAFile`], [`StoreError::Damaged`] (not a
     /// database, empty, truncated, malformed or failing the integrity check),
-    /// [`StoreError::NewerSchema`], [`StoreError::NeedsWalRecovery`].
+    /// [`StoreError::EncryptedOrNotADatabase`] (no SQLite header but the shape of an encrypted
+    /// database: locked, key missing or wrong, not corrupt), [`StoreError::NewerSchema`],
+    /// [`StoreError::NeedsWalRecovery`].
     pub fn check(path: impl AsRef<Path>) -> Result<CheckReport, StoreError> {
         Self::check_with_key(path, None)
     }
@@ -277,12 +311,8 @@ impl Store {
             firmware_schema_version: LATEST_VERSION,
             wal_mode: match &inspection {
                 Some(i) => i.header.wal_mode,
-                None => {
-                    let mode: String = conn
-                        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
-                        .ctx(path, "read the journal mode")?;
-                    wal || mode.eq_ignore_ascii_case("wal")
-                }
+                None if wal => true,
+                None => encrypted_wal_flag(path, key)?,
             },
             read_wal: wal,
             file_bytes: fs::metadata(path)

@@ -58,10 +58,9 @@ impl fmt::Display for CorruptReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("the file is empty (0 bytes)"),
-            Self::NotADatabase => f.write_str(
-                "the file is not a plain SQLite database (no SQLite header): not a database, or \
-                 an encrypted one read without its key",
-            ),
+            Self::NotADatabase => {
+                f.write_str("the file is not a SQLite database (no SQLite header)")
+            }
             Self::Truncated {
                 file_bytes,
                 expected_bytes: Some(expected),
@@ -212,22 +211,25 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
-    /// With a key: SQLCipher could not read the file. Left untouched.
+    /// With a key: SQLCipher could not read the file. Left untouched: an encrypted database is
+    /// locked to its key, not corrupt.
     #[error(
-        "{}: wrong database key or not a kiosk database (SQLCipher: file is not a database); \
-         the file was left untouched: check that the key file (privacy.database_key_file) is \
-         the one this kiosk was provisioned with",
+        "{}: locked: key missing or wrong (SQLCipher cannot read the file with the key given: \
+         wrong database key or not a kiosk database); the file was left untouched: check that \
+         the key file (privacy.database_key_file) is the one this kiosk was provisioned with",
         path.display()
     )]
     WrongKey {
         /// The database file.
         path: PathBuf,
     },
-    /// Without a key: the file has no plain SQLite header. Left untouched, because it may be an
-    /// encrypted kiosk database.
+    /// Without a key: the file has no plain SQLite header and may be an encrypted kiosk
+    /// database. Left untouched: an encrypted database read without its key is locked, not
+    /// corrupt.
     #[error(
-        "{}: not a plain SQLite database: it is an encrypted kiosk database (open it with its \
-         key, privacy.database_key_file) or not a database at all; the file was left untouched",
+        "{}: locked: key missing or wrong (no key was given and the file is not a plain SQLite \
+         database: an encrypted kiosk database, to be opened with its key \
+         (privacy.database_key_file), or not a database at all); the file was left untouched",
         path.display()
     )]
     EncryptedOrNotADatabase {

@@ -456,6 +456,33 @@ fn starts_with_magic(path: &Path) -> Result<bool, StoreError> {
     Ok(got == start.len() && &start == header::MAGIC)
 }
 
+/// SQLCipher's page size (its default; the store never changes it).
+const CIPHER_PAGE_BYTES: u64 = 4096;
+
+/// Whether a file without SQLite's magic has the shape of an encrypted kiosk database, judged
+/// without its key: whole SQLCipher pages, at least two of them (a kiosk database's schema
+/// alone fills more than one), and a first page that looks like cipher text (random salt and
+/// encrypted bytes use nearly every byte value; text, zeros or a half-written file do not).
+/// Such a file, read without its key, is locked, not corrupt.
+pub(crate) fn looks_encrypted(path: &Path) -> Result<bool, StoreError> {
+    use std::io::Read as _;
+    let action = "read the start of the database";
+    let len = fs::metadata(path).map_err(io_error(path, action))?.len();
+    if len < 2 * CIPHER_PAGE_BYTES || !len.is_multiple_of(CIPHER_PAGE_BYTES) {
+        return Ok(false);
+    }
+    let mut page = vec![0u8; CIPHER_PAGE_BYTES as usize];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut page))
+        .map_err(io_error(path, action))?;
+    let mut seen = [false; 256];
+    for &b in &page {
+        seen[usize::from(b)] = true;
+    }
+    // 4096 random bytes miss a given value with probability e^-16: all 256 show up in practice.
+    Ok(seen.iter().filter(|&&s| s).count() >= 240)
+}
+
 /// Opens a file that exists: look, then configure and migrate.
 fn open_existing(path: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
     let key = options.key.as_ref();

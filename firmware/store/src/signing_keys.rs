@@ -141,10 +141,12 @@ impl FleetKeys {
             };
             let bad = || KeyDirError::BadPublicKey { path: path.clone() };
             let kiosk = owner.ok_or_else(bad)?;
-            let text = std::fs::read_to_string(&path).map_err(|source| KeyDirError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            // A public key file is 64 hex digits and a line break; a page is plenty.
+            let text =
+                crate::small_file::read_text(&path, 4096).map_err(|source| KeyDirError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
             let key = key_files::from_hex(&text)
                 .and_then(|b| VerifyingKey::from_bytes(&b).ok())
                 .ok_or_else(bad)?;

@@ -141,3 +141,97 @@ fn with_a_configuration_the_key_is_the_one_it_names_not_one_beside_the_database(
         "{out:?}"
     );
 }
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn an_encrypted_database_without_its_key_or_with_a_wrong_one_is_locked_not_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    // The key is kept elsewhere, so a path-only lookup finds none beside the database.
+    let key_file = dir.path().join("db.key");
+    let key = DatabaseKey::generate();
+    key.write_new(&key_file).unwrap();
+    let db = data.join("kiosk.db");
+    Store::open(&db, &OpenOptions::encrypted(key))
+        .unwrap()
+        .close()
+        .unwrap();
+    let wrong = dir.path().join("wrong.key");
+    DatabaseKey::generate().write_new(&wrong).unwrap();
+    let before = snapshot(dir.path());
+
+    let locked = |out: &Output, reason: &str| {
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let json = json_of(out);
+        assert_eq!(json["valid"], false, "{json}");
+        let text = json.to_string();
+        assert!(
+            text.contains("locked: key missing or wrong") && text.contains("left untouched"),
+            "{json}"
+        );
+        assert!(!text.contains("corrupt"), "{json}");
+        if !reason.is_empty() {
+            assert_eq!(json["reason"], reason, "{json}");
+        }
+    };
+    let out = kioskctl(&["db", "check", s(&db), "--json"]);
+    locked(&out, "encrypted_or_not_a_database");
+    let out = kioskctl(&["db", "check", s(&db), "--key-file", s(&wrong), "--json"]);
+    locked(&out, "wrong_key");
+    let out = kioskctl(&["outbox", "status", s(&db), "--json"]);
+    locked(&out, "");
+    // Without --json the one line says the same.
+    let out = kioskctl(&["db", "check", s(&db)]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("locked: key missing or wrong") && !stderr.contains("corrupt"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(dir.path()), before, "nothing changed on disk");
+
+    let out = kioskctl(&["db", "check", s(&db), "--key-file", s(&key_file), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(json_of(&out)["encrypted"], true);
+}
+
+#[test]
+fn db_check_reports_the_journal_mode_of_an_encrypted_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    let key = DatabaseKey::generate();
+    key.write_new(&dir.path().join("keys/db.key")).unwrap();
+    let db = dir.path().join("kiosk.db");
+    Store::open(&db, &OpenOptions::encrypted(key))
+        .unwrap()
+        .close()
+        .unwrap();
+    let before = snapshot(dir.path());
+    let out = kioskctl(&["db", "check", s(&db), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json = json_of(&out);
+    assert_eq!(json["encrypted"], true, "{json}");
+    assert_eq!(json["read_wal"], false, "{json}");
+    assert_eq!(json["wal_mode"], true, "{json}");
+    assert_eq!(snapshot(dir.path()), before, "db check changed files");
+    // (A file switched to a rollback journal is reported `false`: kiosk-store's tests/locked.rs.)
+}
