@@ -22,6 +22,8 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 pub(crate) enum ReadProblem {
     /// Opening or reading failed.
     Io(std::io::Error),
+    /// A directory, named pipe or socket: nothing to read to its end now (a pipe would block).
+    NotAFile,
     /// More than [`MAX_FILE_BYTES`] bytes (or endless).
     TooLarge,
     /// Not UTF-8 from this byte on.
@@ -41,6 +43,10 @@ impl fmt::Display for ReadProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io(e) => write!(f, "{e}"),
+            Self::NotAFile => write!(
+                f,
+                "not a file (a directory, named pipe or socket): give the file itself"
+            ),
             Self::TooLarge => write!(
                 f,
                 "the file is larger than {MAX_FILE_BYTES} bytes (1 MiB), the most a configuration \
@@ -70,10 +76,7 @@ pub(crate) fn text_file(path: &Path) -> Result<String, ReadProblem> {
     {
         use std::os::unix::fs::FileTypeExt as _;
         if kind.is_fifo() || kind.is_socket() || kind.is_dir() {
-            return Err(ReadProblem::Io(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a file (a directory, named pipe or socket): give the configuration file itself",
-            )));
+            return Err(ReadProblem::NotAFile);
         }
     }
     let file = std::fs::File::open(path).map_err(ReadProblem::Io)?;

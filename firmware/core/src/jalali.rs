@@ -252,11 +252,11 @@ impl FromStr for JalaliDate {
             && parts[1].len() <= 2
             && parts[2].len() <= 2;
         if !well_formed || trimmed.chars().any(|c| is_digit_separator(c) && c != '-') {
-            return Err(JalaliDateError::Format(s.to_owned()));
+            return Err(JalaliDateError::Format(crate::text::quoted(s)));
         }
         let number = |p: &str| {
             p.parse::<u32>()
-                .map_err(|_| JalaliDateError::Format(s.to_owned()))
+                .map_err(|_| JalaliDateError::Format(crate::text::quoted(s)))
         };
         let year = number(parts[0])? as i32;
         let month = number(parts[1])? as u8;

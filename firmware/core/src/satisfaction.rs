@@ -324,7 +324,7 @@ impl Portal {
         // `https://saamad.ir@evil.example/…` are other hosts.
         let under = strip_prefix_ignore_case(text, &self.0)
             .filter(|rest| rest.starts_with('/'))
-            .ok_or_else(|| SatisfactionError::WrongPortal(self.0.clone()))?;
+            .ok_or_else(|| SatisfactionError::WrongPortal(crate::text::quoted(&self.0)))?;
         let token = under
             .strip_prefix(URL_SEGMENT)
             .filter(|token| !token.contains('/'))

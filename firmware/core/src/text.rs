@@ -164,9 +164,33 @@ pub fn clean(text: &str) -> String {
     out
 }
 
+/// How many characters of an input a message quotes back.
+pub const QUOTED_CHARS: usize = 80;
+
+/// `input` as a message may quote it: its first [`QUOTED_CHARS`] characters, and `…` when there
+/// were more (a 100 KB mistake is named, not echoed).
+pub fn quoted(input: &str) -> String {
+    let mut chars = input.chars();
+    let head: String = chars.by_ref().take(QUOTED_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_inputs_are_cut_at_eighty_characters() {
+        assert_eq!(quoted("۱۴۰۵-۱۳"), "۱۴۰۵-۱۳");
+        let long = "ب".repeat(100_000);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTED_CHARS + 1);
+        assert!(q.ends_with('…'));
+    }
 
     #[test]
     fn bidi_controls_are_refused_naming_field_character_and_position() {

@@ -18,7 +18,10 @@
 
 use std::fmt;
 
-use crate::digits::{digit_value, group_by_four, is_digit_separator, to_persian_digits};
+use crate::digits::{
+    DigitScript, digit_script, digit_value, group_by_four, is_digit_separator, is_sign,
+    to_persian_digits,
+};
 
 /// Number of digits in a tracking code.
 pub const LEN: usize = 16;
@@ -95,6 +98,25 @@ pub enum TrackingCodeError {
         /// 1-based position in the input.
         position: usize,
     },
+    /// A plus, minus or dash before the first digit or after the last: the input reads as a
+    /// signed number (dashes are accepted only between digits).
+    #[error(
+        "tracking code has a sign (plus, minus or dash) outside its digits at position {position}"
+    )]
+    Sign {
+        /// 1-based position of the sign in the input.
+        position: usize,
+    },
+    /// Digits of more than one script (ASCII, Persian, Arabic-Indic) in one code.
+    #[error("tracking code mixes {first} and {found} digits (position {position})")]
+    MixedDigitScripts {
+        /// 1-based position of the first digit in another script.
+        position: usize,
+        /// Script of the code's first digit.
+        first: DigitScript,
+        /// Script of the digit at `position`.
+        found: DigitScript,
+    },
     /// Not exactly 16 digits.
     #[error("tracking code has {digits} digits, expected 16")]
     WrongLength {
@@ -113,6 +135,16 @@ pub enum TrackingCodeError {
     /// Sequence number outside 1..=999999999.
     #[error("sequence number {0} is outside 1..=999999999")]
     SequenceOutOfRange(u64),
+    /// Well formed, but no kiosk issues it: kiosk number 0 or sequence 0.
+    #[error(
+        "tracking code names kiosk {kiosk} and sequence {sequence}: no kiosk issues such a code"
+    )]
+    NeverIssued {
+        /// The kiosk number it names.
+        kiosk: u32,
+        /// The sequence number it names.
+        sequence: u64,
+    },
 }
 
 impl TrackingCodeError {
@@ -121,8 +153,12 @@ impl TrackingCodeError {
         match self {
             Self::Empty => "کد رهگیری وارد نشده است.",
             Self::NotADigit { .. } => "کد رهگیری فقط باید رقم داشته باشد.",
+            Self::Sign { .. } => "کد رهگیری علامت مثبت یا منفی ندارد؛ فقط رقم‌ها را وارد کنید.",
+            Self::MixedDigitScripts { .. } => {
+                "رقم‌های کد رهگیری باید همه از یک نوع باشند: همه فارسی یا همه انگلیسی."
+            }
             Self::WrongLength { .. } => "کد رهگیری شانزده رقم دارد؛ لطفاً دوباره بررسی کنید.",
-            Self::UnknownVersion(_) | Self::CheckDigitMismatch => {
+            Self::UnknownVersion(_) | Self::CheckDigitMismatch | Self::NeverIssued { .. } => {
                 "کد رهگیری معتبر نیست؛ لطفاً رقم‌ها را دوباره بررسی کنید."
             }
             Self::KioskOutOfRange(_) | Self::SequenceOutOfRange(_) => {
@@ -136,11 +172,14 @@ impl TrackingCodeError {
         match self {
             Self::Empty => "empty",
             Self::NotADigit { .. } => "not_a_digit",
+            Self::Sign { .. } => "sign",
+            Self::MixedDigitScripts { .. } => "mixed_digit_scripts",
             Self::WrongLength { .. } => "wrong_length",
             Self::UnknownVersion(_) => "unknown_version",
             Self::CheckDigitMismatch => "check_digit_mismatch",
             Self::KioskOutOfRange(_) => "kiosk_out_of_range",
             Self::SequenceOutOfRange(_) => "sequence_out_of_range",
+            Self::NeverIssued { .. } => "never_issued",
         }
     }
 }
@@ -160,21 +199,59 @@ impl TrackingCode {
         Ok(Self { digits })
     }
 
-    /// Parses what a visitor typed or a scanner read (any digit script, separators allowed).
+    /// Parses what a visitor typed or a scanner read (any one digit script, separators allowed
+    /// between digits). A sign before or after the digits (`-1000…`, `+1000…`, `…0427−`) and
+    /// digits of two scripts in one code are refused, as for national codes.
     pub fn parse(input: &str) -> Result<Self, TrackingCodeError> {
         let mut digits = [0u8; LEN];
         let mut count = 0usize;
+        let mut script: Option<DigitScript> = None;
+        // A dash before the first digit, or after the latest one: a sign unless a digit
+        // follows it (only between digits is a dash a separator). Without any digit the input
+        // is empty, as before.
+        let mut leading_dash: Option<usize> = None;
+        let mut trailing_dash: Option<usize> = None;
         for (index, c) in input.chars().enumerate() {
-            if let Some(v) = digit_value(c) {
+            let position = index + 1;
+            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
+                if let Some(position) = leading_dash {
+                    return Err(TrackingCodeError::Sign { position });
+                }
+                match script {
+                    None => script = Some(this),
+                    Some(first) if first != this => {
+                        return Err(TrackingCodeError::MixedDigitScripts {
+                            position,
+                            first,
+                            found: this,
+                        });
+                    }
+                    Some(_) => {}
+                }
+                trailing_dash = None;
                 if count < LEN {
                     digits[count] = v;
                 }
                 count += 1;
+            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
+                if !is_digit_separator(c) {
+                    // A plus before the code: never a separator, always a sign.
+                    return Err(TrackingCodeError::Sign {
+                        position: leading_dash.unwrap_or(position),
+                    });
+                }
+                let slot = if count == 0 {
+                    &mut leading_dash
+                } else {
+                    &mut trailing_dash
+                };
+                slot.get_or_insert(position);
             } else if !is_digit_separator(c) {
-                return Err(TrackingCodeError::NotADigit {
-                    position: index + 1,
-                });
+                return Err(TrackingCodeError::NotADigit { position });
             }
+        }
+        if let Some(position) = trailing_dash {
+            return Err(TrackingCodeError::Sign { position });
         }
         if count == 0 {
             return Err(TrackingCodeError::Empty);
@@ -188,7 +265,15 @@ impl TrackingCode {
         if digits[0] != FORMAT_VERSION {
             return Err(TrackingCodeError::UnknownVersion(digits[0]));
         }
-        Ok(Self { digits })
+        let code = Self { digits };
+        // Kiosk numbers start at 1 and so do sequences (`new`): a zero names no case.
+        if code.number(1..6) == 0 || code.sequence() == 0 {
+            return Err(TrackingCodeError::NeverIssued {
+                kiosk: code.kiosk().get(),
+                sequence: code.sequence(),
+            });
+        }
+        Ok(code)
     }
 
     fn number(&self, range: std::ops::Range<usize>) -> u64 {
@@ -212,7 +297,7 @@ impl TrackingCode {
         self.digits.iter().map(|&d| char::from(b'0' + d)).collect()
     }
 
-    /// `1000 1200 0000 0427`: ASCII digits in groups of four.
+    /// `1000 1200 0000 0426`: ASCII digits in groups of four.
     pub fn grouped(&self) -> String {
         group_by_four(&self.as_string(), " ")
     }
@@ -249,6 +334,18 @@ impl fmt::Display for TrackingCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_of_kiosk_zero_or_sequence_zero_was_never_issued() {
+        for code in ["1000000000000015", "1000120000000002"] {
+            let err = TrackingCode::parse(code).expect_err(code);
+            assert!(
+                matches!(err, TrackingCodeError::NeverIssued { .. }),
+                "{code}: {err}"
+            );
+            assert_eq!(err.reason_code(), "never_issued");
+        }
+    }
 
     fn kiosk(n: u32) -> KioskNumber {
         KioskNumber::new(n).unwrap()
@@ -386,6 +483,87 @@ mod tests {
         let speech = code.for_speech();
         assert_eq!(speech.matches('،').count(), 3);
         assert!(speech.starts_with("۱ ۰ ۰ ۰،"));
+    }
+
+    #[test]
+    fn a_sign_before_or_after_the_digits_is_refused_as_a_sign() {
+        let code = TrackingCode::new(kiosk(12), 427).unwrap();
+        let text = code.as_string();
+        for (input, position) in [
+            (format!("-{text}"), 1),
+            (format!("\u{2212}{text}"), 1),
+            (format!("+{text}"), 1),
+            (format!("\u{FF0B}{text}"), 1),
+            (format!(" - {text}"), 2),
+            (format!("{text}-"), 17),
+            (format!("{text}\u{2212}"), 17),
+            (format!("{}-", code.grouped()), 20),
+            (format!("-{}", code.grouped_fa()), 1),
+        ] {
+            let err = TrackingCode::parse(&input).unwrap_err();
+            assert_eq!(err, TrackingCodeError::Sign { position }, "{input:?}");
+            assert_eq!(err.reason_code(), "sign");
+            assert!(err.to_string().contains("sign"), "{err}");
+            assert!(err.message_fa().contains("علامت"), "{}", err.message_fa());
+        }
+        // A plus after a digit is no sign and no separator: not a digit.
+        assert_eq!(
+            TrackingCode::parse(&format!("{}+{}", &text[..8], &text[8..])),
+            Err(TrackingCodeError::NotADigit { position: 9 })
+        );
+        // Dashes between the digits are separators, as before; a lone dash is still empty.
+        assert_eq!(
+            TrackingCode::parse(&code.grouped().replace(' ', "\u{2212}")),
+            Ok(code)
+        );
+        assert_eq!(TrackingCode::parse("-"), Err(TrackingCodeError::Empty));
+    }
+
+    #[test]
+    fn digits_of_two_scripts_in_one_code_are_refused() {
+        let code = TrackingCode::new(kiosk(12), 427).unwrap();
+        let text = code.as_string();
+        let persian = to_persian_digits(&text);
+        // ASCII first, one Persian digit at position 16.
+        let mixed: String = text[..15].chars().chain(persian.chars().skip(15)).collect();
+        let err = TrackingCode::parse(&mixed).unwrap_err();
+        assert_eq!(
+            err,
+            TrackingCodeError::MixedDigitScripts {
+                position: 16,
+                first: DigitScript::Ascii,
+                found: DigitScript::Persian,
+            }
+        );
+        assert_eq!(err.reason_code(), "mixed_digit_scripts");
+        assert_eq!(
+            err.to_string(),
+            "tracking code mixes ASCII and Persian digits (position 16)"
+        );
+        assert!(err.message_fa().contains("یک نوع"), "{}", err.message_fa());
+        // Persian then Arabic-Indic (U+0660..U+0669).
+        let arabic: String = persian
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 3 {
+                    char::from_u32(0x0660 + u32::from(code.as_string().as_bytes()[3] - b'0'))
+                        .unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        assert_eq!(
+            TrackingCode::parse(&arabic),
+            Err(TrackingCodeError::MixedDigitScripts {
+                position: 4,
+                first: DigitScript::Persian,
+                found: DigitScript::ArabicIndic,
+            })
+        );
+        // One script throughout, whichever it is, still parses.
+        assert_eq!(TrackingCode::parse(&persian), Ok(code));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub struct JalaliMonth {
 impl JalaliMonth {
     /// Parses `1405-07` (Persian digits accepted).
     pub fn parse(text: &str) -> Result<Self, PeriodError> {
-        let bad = || PeriodError::Month(text.to_owned());
+        let bad = || PeriodError::Month(kiosk_core::text::quoted(text));
         let ascii = to_ascii_digits(text.trim()).replace('/', "-");
         let (y, m) = ascii.split_once('-').ok_or_else(bad)?;
         let year: i32 = y.parse().map_err(|_| bad())?;
@@ -78,7 +78,7 @@ pub struct JalaliQuarter {
 impl JalaliQuarter {
     /// Parses `1405-Q3` (Persian digits accepted, `q` too).
     pub fn parse(text: &str) -> Result<Self, PeriodError> {
-        let bad = || PeriodError::Quarter(text.to_owned());
+        let bad = || PeriodError::Quarter(kiosk_core::text::quoted(text));
         let ascii = to_ascii_digits(text.trim()).to_ascii_uppercase();
         let (y, q) = ascii.split_once("-Q").ok_or_else(bad)?;
         let year: i32 = y.parse().map_err(|_| bad())?;

@@ -96,7 +96,9 @@ struct CaseJson {
 
 /// Reads and checks a `--case-json` file; every error names the field.
 fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String> {
-    let text = std::fs::read_to_string(path)
+    // A case is a few hundred bytes; 1 MiB (the configuration's bound) leaves a too-long
+    // description to be refused by its own check, naming the field.
+    let text = kiosk_store::small_file::read_text(path, 1 << 20)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let raw: CaseJson =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
