@@ -131,6 +131,98 @@ pub fn is_sign(c: char) -> bool {
     )
 }
 
+/// The digits of a typed or scanned number (national code, tracking code, mobile number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedDigits {
+    /// Their values, in order (any count: the caller judges the length).
+    pub digits: Vec<u8>,
+    /// Whether the text began with the international `+` (only read when asked for).
+    pub plus: bool,
+}
+
+/// Why a typed number has no digits to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedDigitsError {
+    /// A character that is neither a digit nor a separator, at this 1-based position.
+    NotADigit {
+        /// 1-based character position.
+        position: usize,
+    },
+    /// A sign before or after the digits (`-0499…`, `…899−`, `+0499…`).
+    Sign {
+        /// 1-based character position of the sign.
+        position: usize,
+    },
+    /// Digits of two scripts in one number.
+    MixedDigitScripts {
+        /// 1-based position of the first digit of the other script.
+        position: usize,
+        /// The script of the first digit.
+        first: DigitScript,
+        /// The other script.
+        found: DigitScript,
+    },
+}
+
+/// Reads the digits of `input`: one digit script throughout, separators (spaces, dashes) only
+/// between digits; a dash before the first digit or after the last one is a sign, and so is any
+/// plus, except a leading `+` when `plus_prefix` (the international prefix of a phone number).
+/// One rule for every number a visitor types, so a national code, a tracking code and a mobile
+/// number are judged alike.
+pub fn typed_digits(input: &str, plus_prefix: bool) -> Result<TypedDigits, TypedDigitsError> {
+    let mut read = TypedDigits {
+        digits: Vec::new(),
+        plus: false,
+    };
+    let mut script: Option<DigitScript> = None;
+    // A dash before the first digit, or after the latest one: a sign unless a digit follows it
+    // (only between digits is a dash a separator).
+    let mut leading_dash: Option<usize> = None;
+    let mut trailing_dash: Option<usize> = None;
+    for (index, c) in input.chars().enumerate() {
+        let position = index + 1;
+        if let (Some(value), Some(this)) = (digit_value(c), digit_script(c)) {
+            if let Some(position) = leading_dash {
+                return Err(TypedDigitsError::Sign { position });
+            }
+            match script {
+                None => script = Some(this),
+                Some(first) if first != this => {
+                    return Err(TypedDigitsError::MixedDigitScripts {
+                        position,
+                        first,
+                        found: this,
+                    });
+                }
+                Some(_) => {}
+            }
+            trailing_dash = None;
+            read.digits.push(value);
+        } else if plus_prefix && c == '+' && index == 0 {
+            read.plus = true;
+        } else if is_sign(c) && (read.digits.is_empty() || is_digit_separator(c)) {
+            if !is_digit_separator(c) {
+                // A plus before the digits: never a separator, always a sign.
+                return Err(TypedDigitsError::Sign {
+                    position: leading_dash.unwrap_or(position),
+                });
+            }
+            let slot = if read.digits.is_empty() {
+                &mut leading_dash
+            } else {
+                &mut trailing_dash
+            };
+            slot.get_or_insert(position);
+        } else if !is_digit_separator(c) {
+            return Err(TypedDigitsError::NotADigit { position });
+        }
+    }
+    if let Some(position) = trailing_dash {
+        return Err(TypedDigitsError::Sign { position });
+    }
+    Ok(read)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

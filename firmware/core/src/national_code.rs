@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use crate::digits::{DigitScript, digit_script, digit_value, is_digit_separator, is_sign};
+use crate::digits::{DigitScript, TypedDigitsError, typed_digits};
 
 /// Number of digits in a normalized national code.
 pub const LEN: usize = 10;
@@ -139,59 +139,29 @@ pub fn expected_check_digit(first_nine: &[u8; 9]) -> u8 {
     if r < 2 { r } else { 11 - r }
 }
 
+impl From<TypedDigitsError> for NationalCodeError {
+    fn from(e: TypedDigitsError) -> Self {
+        match e {
+            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
+            TypedDigitsError::Sign { position } => Self::Sign { position },
+            TypedDigitsError::MixedDigitScripts {
+                position,
+                first,
+                found,
+            } => Self::MixedDigitScripts {
+                position,
+                first,
+                found,
+            },
+        }
+    }
+}
+
 impl NationalCode {
     /// Parses what a visitor typed or a scanner read.
     pub fn parse(input: &str, policy: &NationalCodePolicy) -> Result<Self, NationalCodeError> {
-        let mut found = [0u8; LEN];
-        let mut count = 0usize;
-        let mut script: Option<DigitScript> = None;
-        // A dash before the first digit, or after the latest one: a sign unless a digit
-        // follows it (only between digits is a dash a separator). Without any digit the input
-        // is empty, as before.
-        let mut leading_dash: Option<usize> = None;
-        let mut trailing_dash: Option<usize> = None;
-        for (index, c) in input.chars().enumerate() {
-            let position = index + 1;
-            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
-                if let Some(position) = leading_dash {
-                    return Err(NationalCodeError::Sign { position });
-                }
-                match script {
-                    None => script = Some(this),
-                    Some(first) if first != this => {
-                        return Err(NationalCodeError::MixedDigitScripts {
-                            position,
-                            first,
-                            found: this,
-                        });
-                    }
-                    Some(_) => {}
-                }
-                trailing_dash = None;
-                if count < LEN {
-                    found[count] = v;
-                }
-                count += 1;
-            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
-                if !is_digit_separator(c) {
-                    // A plus before the code: never a separator, always a sign.
-                    return Err(NationalCodeError::Sign {
-                        position: leading_dash.unwrap_or(position),
-                    });
-                }
-                let slot = if count == 0 {
-                    &mut leading_dash
-                } else {
-                    &mut trailing_dash
-                };
-                slot.get_or_insert(position);
-            } else if !is_digit_separator(c) {
-                return Err(NationalCodeError::NotADigit { position });
-            }
-        }
-        if let Some(position) = trailing_dash {
-            return Err(NationalCodeError::Sign { position });
-        }
+        let read = typed_digits(input, false)?;
+        let count = read.digits.len();
         match count {
             0 => return Err(NationalCodeError::Empty),
             n if n < MIN_INPUT_DIGITS => return Err(NationalCodeError::TooShort { digits: n }),
@@ -199,7 +169,7 @@ impl NationalCode {
             _ => {}
         }
         let mut digits = [0u8; LEN];
-        digits[LEN - count..].copy_from_slice(&found[..count]);
+        digits[LEN - count..].copy_from_slice(&read.digits);
         Self::from_digits(digits, policy)
     }
 

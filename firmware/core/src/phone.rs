@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::digits::{DigitScript, digit_script, digit_value, is_digit_separator, is_sign};
+use crate::digits::{DigitScript, TypedDigitsError, typed_digits};
 
 /// A normalized Iranian mobile number (`09` followed by nine digits).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -66,63 +66,35 @@ impl MobileNumberError {
     }
 }
 
+impl From<TypedDigitsError> for MobileNumberError {
+    fn from(e: TypedDigitsError) -> Self {
+        match e {
+            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
+            TypedDigitsError::Sign { position } => Self::Sign { position },
+            TypedDigitsError::MixedDigitScripts {
+                position,
+                first,
+                found,
+            } => Self::MixedDigitScripts {
+                position,
+                first,
+                found,
+            },
+        }
+    }
+}
+
 impl MobileNumber {
     /// Parses what a visitor typed.
     pub fn parse(input: &str) -> Result<Self, MobileNumberError> {
-        let mut digits = String::with_capacity(14);
-        // Digits entered (the `00` a leading plus stands for is not one of them).
-        let mut count = 0usize;
-        let mut script: Option<DigitScript> = None;
-        // A dash before the first digit, or after the latest one: a sign unless a digit
-        // follows it (only between digits is a dash a separator).
-        let mut leading_dash: Option<usize> = None;
-        let mut trailing_dash: Option<usize> = None;
-        for (index, c) in input.trim().chars().enumerate() {
-            let position = index + 1;
-            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
-                if let Some(position) = leading_dash {
-                    return Err(MobileNumberError::Sign { position });
-                }
-                match script {
-                    None => script = Some(this),
-                    Some(first) if first != this => {
-                        return Err(MobileNumberError::MixedDigitScripts {
-                            position,
-                            first,
-                            found: this,
-                        });
-                    }
-                    Some(_) => {}
-                }
-                trailing_dash = None;
-                if digits.len() > 16 {
-                    return Err(MobileNumberError::WrongShape);
-                }
-                digits.push(char::from(b'0' + v));
-                count += 1;
-            } else if c == '+' && index == 0 {
-                // The international prefix, as in +98…: allowed as the first character only.
-                digits.push_str("00");
-            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
-                if !is_digit_separator(c) {
-                    // Another plus before the digits (a second one, a full-width one).
-                    return Err(MobileNumberError::Sign {
-                        position: leading_dash.unwrap_or(position),
-                    });
-                }
-                let slot = if count == 0 {
-                    &mut leading_dash
-                } else {
-                    &mut trailing_dash
-                };
-                slot.get_or_insert(position);
-            } else if !is_digit_separator(c) {
-                return Err(MobileNumberError::NotADigit { position });
-            }
+        let read = typed_digits(input.trim(), true)?;
+        // More digits than any way of writing a mobile number: not one (and never copied).
+        if read.digits.len() > 16 {
+            return Err(MobileNumberError::WrongShape);
         }
-        if let Some(position) = trailing_dash {
-            return Err(MobileNumberError::Sign { position });
-        }
+        // The `00` a leading plus stands for, then the digits entered.
+        let mut digits = String::from(if read.plus { "00" } else { "" });
+        digits.extend(read.digits.iter().map(|&d| char::from(b'0' + d)));
         if digits.is_empty() {
             return Err(MobileNumberError::Empty);
         }

@@ -19,8 +19,7 @@
 use std::fmt;
 
 use crate::digits::{
-    DigitScript, digit_script, digit_value, group_by_four, is_digit_separator, is_sign,
-    to_persian_digits,
+    DigitScript, TypedDigitsError, group_by_four, to_persian_digits, typed_digits,
 };
 
 /// Number of digits in a tracking code.
@@ -184,6 +183,24 @@ impl TrackingCodeError {
     }
 }
 
+impl From<TypedDigitsError> for TrackingCodeError {
+    fn from(e: TypedDigitsError) -> Self {
+        match e {
+            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
+            TypedDigitsError::Sign { position } => Self::Sign { position },
+            TypedDigitsError::MixedDigitScripts {
+                position,
+                first,
+                found,
+            } => Self::MixedDigitScripts {
+                position,
+                first,
+                found,
+            },
+        }
+    }
+}
+
 impl TrackingCode {
     /// The code for the `sequence`-th case of `kiosk`.
     pub fn new(kiosk: KioskNumber, sequence: u64) -> Result<Self, TrackingCodeError> {
@@ -203,62 +220,16 @@ impl TrackingCode {
     /// between digits). A sign before or after the digits (`-1000…`, `+1000…`, `…0427−`) and
     /// digits of two scripts in one code are refused, as for national codes.
     pub fn parse(input: &str) -> Result<Self, TrackingCodeError> {
-        let mut digits = [0u8; LEN];
-        let mut count = 0usize;
-        let mut script: Option<DigitScript> = None;
-        // A dash before the first digit, or after the latest one: a sign unless a digit
-        // follows it (only between digits is a dash a separator). Without any digit the input
-        // is empty, as before.
-        let mut leading_dash: Option<usize> = None;
-        let mut trailing_dash: Option<usize> = None;
-        for (index, c) in input.chars().enumerate() {
-            let position = index + 1;
-            if let (Some(v), Some(this)) = (digit_value(c), digit_script(c)) {
-                if let Some(position) = leading_dash {
-                    return Err(TrackingCodeError::Sign { position });
-                }
-                match script {
-                    None => script = Some(this),
-                    Some(first) if first != this => {
-                        return Err(TrackingCodeError::MixedDigitScripts {
-                            position,
-                            first,
-                            found: this,
-                        });
-                    }
-                    Some(_) => {}
-                }
-                trailing_dash = None;
-                if count < LEN {
-                    digits[count] = v;
-                }
-                count += 1;
-            } else if is_sign(c) && (count == 0 || is_digit_separator(c)) {
-                if !is_digit_separator(c) {
-                    // A plus before the code: never a separator, always a sign.
-                    return Err(TrackingCodeError::Sign {
-                        position: leading_dash.unwrap_or(position),
-                    });
-                }
-                let slot = if count == 0 {
-                    &mut leading_dash
-                } else {
-                    &mut trailing_dash
-                };
-                slot.get_or_insert(position);
-            } else if !is_digit_separator(c) {
-                return Err(TrackingCodeError::NotADigit { position });
-            }
-        }
-        if let Some(position) = trailing_dash {
-            return Err(TrackingCodeError::Sign { position });
-        }
+        let read = typed_digits(input, false)?;
+        let count = read.digits.len();
         if count == 0 {
             return Err(TrackingCodeError::Empty);
         }
         if count != LEN {
             return Err(TrackingCodeError::WrongLength { digits: count });
         }
+        let mut digits = [0u8; LEN];
+        digits.copy_from_slice(&read.digits);
         if damm_interim(&digits) != 0 {
             return Err(TrackingCodeError::CheckDigitMismatch);
         }
