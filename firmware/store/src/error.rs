@@ -165,7 +165,8 @@ pub enum StoreError {
     /// The file was corrupt; it was moved aside (with its -wal/-shm) and not replaced.
     #[error(
         "{}: database is corrupt ({reason}); it was moved aside to {} and no new database \
-         was created: call Store::open_after_corruption to start an empty one",
+         was created: an empty one would restart the tracking-code sequence, so starting \
+         one is the operator's decision (keep the moved file: its sequence must be carried over)",
         path.display(),
         moved_to.display()
     )]
