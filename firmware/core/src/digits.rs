@@ -164,6 +164,32 @@ pub enum TypedDigitsError {
     },
 }
 
+/// `From<TypedDigitsError>` for a number's own error type, which has the same three variants
+/// (`NotADigit`, `Sign`, `MixedDigitScripts`) with the same fields.
+macro_rules! typed_digits_errors_into {
+    ($error:ty) => {
+        impl From<$crate::digits::TypedDigitsError> for $error {
+            fn from(e: $crate::digits::TypedDigitsError) -> Self {
+                use $crate::digits::TypedDigitsError as E;
+                match e {
+                    E::NotADigit { position } => Self::NotADigit { position },
+                    E::Sign { position } => Self::Sign { position },
+                    E::MixedDigitScripts {
+                        position,
+                        first,
+                        found,
+                    } => Self::MixedDigitScripts {
+                        position,
+                        first,
+                        found,
+                    },
+                }
+            }
+        }
+    };
+}
+pub(crate) use typed_digits_errors_into;
+
 /// Reads the digits of `input`: one digit script throughout, separators (spaces, dashes) only
 /// between digits; a dash before the first digit or after the last one is a sign, and so is any
 /// plus, except a leading `+` when `plus_prefix` (the international prefix of a phone number).

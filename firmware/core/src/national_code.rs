@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use crate::digits::{DigitScript, TypedDigitsError, typed_digits};
+use crate::digits::{DigitScript, typed_digits};
 
 /// Number of digits in a normalized national code.
 pub const LEN: usize = 10;
@@ -139,23 +139,7 @@ pub fn expected_check_digit(first_nine: &[u8; 9]) -> u8 {
     if r < 2 { r } else { 11 - r }
 }
 
-impl From<TypedDigitsError> for NationalCodeError {
-    fn from(e: TypedDigitsError) -> Self {
-        match e {
-            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
-            TypedDigitsError::Sign { position } => Self::Sign { position },
-            TypedDigitsError::MixedDigitScripts {
-                position,
-                first,
-                found,
-            } => Self::MixedDigitScripts {
-                position,
-                first,
-                found,
-            },
-        }
-    }
-}
+crate::digits::typed_digits_errors_into!(NationalCodeError);
 
 impl NationalCode {
     /// Parses what a visitor typed or a scanner read.

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::digits::{DigitScript, TypedDigitsError, typed_digits};
+use crate::digits::{DigitScript, typed_digits};
 
 /// A normalized Iranian mobile number (`09` followed by nine digits).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -66,23 +66,7 @@ impl MobileNumberError {
     }
 }
 
-impl From<TypedDigitsError> for MobileNumberError {
-    fn from(e: TypedDigitsError) -> Self {
-        match e {
-            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
-            TypedDigitsError::Sign { position } => Self::Sign { position },
-            TypedDigitsError::MixedDigitScripts {
-                position,
-                first,
-                found,
-            } => Self::MixedDigitScripts {
-                position,
-                first,
-                found,
-            },
-        }
-    }
-}
+crate::digits::typed_digits_errors_into!(MobileNumberError);
 
 impl MobileNumber {
     /// Parses what a visitor typed.

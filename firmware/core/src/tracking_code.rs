@@ -18,9 +18,7 @@
 
 use std::fmt;
 
-use crate::digits::{
-    DigitScript, TypedDigitsError, group_by_four, to_persian_digits, typed_digits,
-};
+use crate::digits::{DigitScript, group_by_four, to_persian_digits, typed_digits};
 
 /// Number of digits in a tracking code.
 pub const LEN: usize = 16;
@@ -183,23 +181,7 @@ impl TrackingCodeError {
     }
 }
 
-impl From<TypedDigitsError> for TrackingCodeError {
-    fn from(e: TypedDigitsError) -> Self {
-        match e {
-            TypedDigitsError::NotADigit { position } => Self::NotADigit { position },
-            TypedDigitsError::Sign { position } => Self::Sign { position },
-            TypedDigitsError::MixedDigitScripts {
-                position,
-                first,
-                found,
-            } => Self::MixedDigitScripts {
-                position,
-                first,
-                found,
-            },
-        }
-    }
-}
+crate::digits::typed_digits_errors_into!(TrackingCodeError);
 
 impl TrackingCode {
     /// The code for the `sequence`-th case of `kiosk`.
