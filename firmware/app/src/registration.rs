@@ -71,7 +71,8 @@ impl RegistrationError {
             Self::DescriptionTooLong(_) => {
                 "شرح درخواست بیش از اندازه بلند است؛ لطفاً کوتاه‌تر بنویسید."
             }
-            Self::DueDate(_) | Self::Store(_) => {
+            Self::DueDate(e) => e.message_fa(),
+            Self::Store(_) => {
                 "ثبت درخواست ممکن نشد؛ لطفاً به کارمند میز اطلاع دهید. اطلاعات شما از بین نرفته است."
             }
         }
@@ -173,5 +174,54 @@ impl<'a> Registrar<'a> {
             mobile,
             due,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_outside_the_calendar_range_is_refused_in_persian_for_the_visitor_and_english_for_the_log()
+     {
+        let config = kiosk_config::parse(
+            "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n",
+            std::path::Path::new("/"),
+        )
+        .expect("a minimal configuration");
+        let input = VisitorInput {
+            national_code: "0499370899".into(),
+            kind: Some(CaseKind::Complaint),
+            subject_id: "s".into(),
+            description: "شرح".into(),
+            ..VisitorInput::default()
+        };
+        let registrar = Registrar::new(&config);
+        let now = chrono::NaiveDate::from_ymd_opt(2200, 1, 1)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("a day")
+            .and_utc();
+        let err = registrar.validate(&input, now).expect_err("out of range");
+        assert!(
+            matches!(
+                err,
+                RegistrationError::DueDate(DueDateError::OutOfRange { .. })
+            ),
+            "{err:?}"
+        );
+        let log = err.to_string();
+        assert!(
+            log.contains("2200-01-01") && log.contains("outside the calendar range"),
+            "{log}"
+        );
+        let fa = err.message_fa();
+        assert!(fa.contains("تقویم"), "{fa}");
+        assert!(!fa.chars().any(|c| c.is_ascii_alphabetic()), "{fa}");
+        // Inside the range the same input is accepted.
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("a day")
+            .and_utc();
+        assert!(registrar.validate(&input, today).is_ok());
     }
 }

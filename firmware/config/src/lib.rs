@@ -138,20 +138,14 @@ fn invalid(origin: &str, issues: Vec<ConfigIssue>) -> ConfigError {
     }
 }
 
-/// Shape first (every syntax, key and type problem at once), then the holiday files' size and
-/// encoding (refused before `validate` reads them), then what the values mean.
+/// Shape first (every syntax, key and type problem at once), then what the values mean; the
+/// holiday files are read there, once each and bounded (module `holidays`).
 ///
 /// `validate` still parses the text itself; the shape check has made sure that parse succeeds,
 /// so its messages are only ever about meaning. (Once `validate` takes the [`schema::RawConfig`]
-/// from `shape::parse`, the text is parsed once and the holiday files read only through
-/// `read::text_file`.)
+/// from `shape::parse`, the text is parsed once.)
 fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig, ConfigError> {
-    let raw = shape::parse(text).map_err(|issues| invalid(origin, issues))?;
-    let refused = holidays::refused(&raw.calendar.extra_holiday_files, base);
-    if !refused.is_empty() {
-        return Err(invalid(origin, refused));
-    }
-    drop(raw);
+    shape::parse(text).map_err(|issues| invalid(origin, issues))?;
     validate::check(text, origin, base).map_err(|e| match e {
         ConfigError::Invalid { origin, issues } => invalid(&origin, issues),
         read @ ConfigError::Read { .. } => read,

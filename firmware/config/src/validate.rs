@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Weekday;
-use kiosk_core::holidays::HolidayTable;
 use kiosk_core::text::check_text;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
@@ -307,25 +306,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         issues.add("calendar.weekend", "every day of the week is a weekend day");
     }
 
-    let mut extra_files: Vec<(String, String)> = Vec::new();
-    for (i, file) in raw.calendar.extra_holiday_files.iter().enumerate() {
-        let path = base.join(file);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => extra_files.push((path.display().to_string(), text)),
-            Err(e) => issues.add(
-                format!("calendar.extra_holiday_files[{i}]"),
-                format!("cannot read {}: {e}", path.display()),
-            ),
-        }
-    }
-    let holidays =
-        match HolidayTable::load(extra_files.iter().map(|(f, t)| (f.as_str(), t.as_str()))) {
-            Ok(table) => Some(table),
-            Err(e) => {
-                issues.add("calendar.extra_holiday_files", e.to_string());
-                None
-            }
-        };
+    let holidays = crate::holidays::table(&raw.calendar.extra_holiday_files, base, &mut issues.0);
 
     let mut closures = Vec::new();
     for (i, c) in raw.calendar.closures.iter().enumerate() {

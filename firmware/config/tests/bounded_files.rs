@@ -127,3 +127,78 @@ fn a_file_that_is_not_utf8_names_the_line_and_byte_offset() {
         "{err}"
     );
 }
+
+#[test]
+fn an_oversized_holiday_file_is_refused_with_its_key_and_the_bound_beside_every_other_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.toml");
+    // The file is read once, bounded, where the calendar is checked: the rest of the
+    // configuration is still checked, and all its problems reported together.
+    std::fs::write(
+        &path,
+        "[kiosk]\nnumber = 7\nagency = \"a\"\ndesk = \"b\"\nlanguage = \"de\"\n\
+         [calendar]\nextra_holiday_files = [\"1407.toml\", \"big.toml\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("1407.toml"),
+        "year = 1407\nsource = \"operator\"\n[[holiday]]\ndate = \"1407-01-01\"\n\
+         name_fa = \"نوروز\"\nname_en = \"Nowruz\"\n",
+    )
+    .unwrap();
+    let mut big = b"year = 1408\n".to_vec();
+    big.resize(MAX_FILE_BYTES + 1, b'\n');
+    std::fs::write(dir.path().join("big.toml"), big).unwrap();
+    let err = kiosk_config::load(&path).expect_err("a holiday file over the bound");
+    let keys: Vec<_> = err.issues().iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["kiosk.language", "calendar.extra_holiday_files[1]"],
+        "{err}"
+    );
+    let reason = &err.issues()[1].reason;
+    assert!(reason.contains("big.toml"), "{reason}");
+    assert!(
+        reason.contains(&format!("larger than {MAX_FILE_BYTES} bytes (1 MiB)")),
+        "{reason}"
+    );
+
+    // The same file within the bound is loaded from the text read.
+    std::fs::write(
+        dir.path().join("big.toml"),
+        "year = 1408\nsource = \"operator\"\n[[holiday]]\ndate = \"1408-01-01\"\n\
+         name_fa = \"نوروز\"\nname_en = \"Nowruz\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &path,
+        format!("{HEAD}[calendar]\nextra_holiday_files = [\"1407.toml\", \"big.toml\"]\n"),
+    )
+    .unwrap();
+    let config = kiosk_config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let holidays = config.due_date_policy.calendar.holidays();
+    assert!(holidays.knows_year(1407) && holidays.knows_year(1408));
+}
+
+#[test]
+fn a_holiday_file_that_is_a_named_pipe_is_refused_at_once_under_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("1407.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let path = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &path,
+        format!("{HEAD}[calendar]\nextra_holiday_files = [\"1407.toml\"]\n"),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let err = kiosk_config::load(&path).expect_err("a named pipe");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(err.issues().len(), 1, "{err}");
+    assert_eq!(err.issues()[0].key, "calendar.extra_holiday_files[0]");
+    assert!(err.issues()[0].reason.contains("named pipe"), "{err}");
+}

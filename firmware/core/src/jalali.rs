@@ -22,9 +22,13 @@ pub fn tehran() -> FixedOffset {
     FixedOffset::east_opt(TEHRAN_OFFSET_SECONDS).expect("+03:30 is a valid offset")
 }
 
-/// The civil date in Tehran at an instant.
+/// The civil date in Tehran at an instant. In the last 3 h 30 min chrono can represent, the
+/// Tehran day is past chrono's last day: that last day is given instead (never a panic, so a
+/// clock set absurdly far ahead is refused by the range checks, not a crash).
 pub fn tehran_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&tehran()).date_naive()
+    at.naive_utc()
+        .checked_add_signed(chrono::TimeDelta::seconds(i64::from(TEHRAN_OFFSET_SECONDS)))
+        .map_or(NaiveDate::MAX, |local| local.date())
 }
 
 /// Persian month names, Farvardin first.

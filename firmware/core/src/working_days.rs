@@ -138,15 +138,12 @@ impl WorkingCalendar {
         let mut current = day;
         let mut remaining = n;
         let mut closed_in_a_row = 0u32;
-        let mut holidays_known = self
-            .holidays
-            .knows_year(JalaliDate::from_gregorian(day).year());
+        let mut holidays_known = self.holidays.knows_year(supported_year(day)?);
         while remaining > 0 {
-            current = current.succ_opt().ok_or(DueDateError::OutOfRange)?;
-            let jalali_year = JalaliDate::from_gregorian(current).year();
-            if !SUPPORTED_YEARS.contains(&jalali_year) {
-                return Err(DueDateError::OutOfRange);
-            }
+            current = current
+                .succ_opt()
+                .ok_or(DueDateError::OutOfRange { day: current })?;
+            let jalali_year = supported_year(current)?;
             holidays_known &= self.holidays.knows_year(jalali_year);
             if self.is_working_day(current) {
                 remaining -= 1;
@@ -192,9 +189,54 @@ pub enum DueDateError {
         /// How many closed days were passed.
         days: u32,
     },
-    /// The date is outside the supported calendar range (1304–1498).
-    #[error("date outside the supported calendar range 1304..=1498")]
-    OutOfRange,
+    /// A day of the count (the registration day included) is outside the calendar range the
+    /// kiosk supports, Jalali years 1304–1498 ([`SUPPORTED_YEARS`]): the clock is far wrong,
+    /// or (in 1498) the count runs past the range's end.
+    #[error(
+        "the day {day} is outside the calendar range the kiosk supports (Jalali years \
+         1304..=1498, Gregorian {FIRST_SUPPORTED_DAY}..={LAST_SUPPORTED_DAY}): no response \
+         date can be computed; check the system clock"
+    )]
+    OutOfRange {
+        /// The first day of the count found outside the range (Gregorian, in Tehran).
+        day: NaiveDate,
+    },
+}
+
+impl DueDateError {
+    /// The message shown to a visitor, in Persian (the English `Display` is for the log).
+    pub fn message_fa(&self) -> &'static str {
+        match self {
+            Self::NoWorkingDay { .. } => {
+                "ثبت درخواست ممکن نشد: در تقویم این دستگاه روز کاری برای پاسخ پیدا نشد. \
+                 لطفاً به کارمند میز اطلاع دهید."
+            }
+            Self::OutOfRange { .. } => {
+                "ثبت درخواست ممکن نشد: تاریخ این دستگاه خارج از بازه‌ی تقویم پشتیبانی‌شده است. \
+                 لطفاً به کارمند میز اطلاع دهید."
+            }
+        }
+    }
+}
+
+/// The first day of [`SUPPORTED_YEARS`] (1 Farvardin 1304), Gregorian.
+const FIRST_SUPPORTED_DAY: &str = "1925-03-21";
+/// The last day of [`SUPPORTED_YEARS`] (the last of Esfand 1498), Gregorian.
+const LAST_SUPPORTED_DAY: &str = "2120-03-20";
+
+/// The Jalali year of `day`, when it is one of [`SUPPORTED_YEARS`].
+fn supported_year(day: NaiveDate) -> Result<i32, DueDateError> {
+    // Days far outside the range (a clock at the epoch or at chrono's limits) are refused
+    // before the calendar conversion is asked about them.
+    if !(1900..=2200).contains(&day.year()) {
+        return Err(DueDateError::OutOfRange { day });
+    }
+    let year = JalaliDate::from_gregorian(day).year();
+    if SUPPORTED_YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(DueDateError::OutOfRange { day })
+    }
 }
 
 /// Response rules with the configuration's overrides, and the calendar to count on.
@@ -245,6 +287,84 @@ pub fn due_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_supported_range_is_named_by_its_real_first_and_last_days() {
+        let first = JalaliDate::new(*SUPPORTED_YEARS.start(), 1, 1).unwrap();
+        let last_year = *SUPPORTED_YEARS.end();
+        let last =
+            JalaliDate::new(last_year, 12, crate::jalali::days_in_month(last_year, 12)).unwrap();
+        assert_eq!(first.to_gregorian().to_string(), FIRST_SUPPORTED_DAY);
+        assert_eq!(last.to_gregorian().to_string(), LAST_SUPPORTED_DAY);
+        assert!(supported_year(first.to_gregorian()).is_ok());
+        assert!(supported_year(last.to_gregorian()).is_ok());
+        for outside in [
+            first.to_gregorian().pred_opt().unwrap(),
+            last.to_gregorian().succ_opt().unwrap(),
+        ] {
+            assert_eq!(
+                supported_year(outside),
+                Err(DueDateError::OutOfRange { day: outside })
+            );
+        }
+    }
+
+    #[test]
+    fn a_date_outside_the_calendar_range_is_a_clear_error_in_english_and_persian() {
+        let last_day: NaiveDate = LAST_SUPPORTED_DAY.parse().unwrap();
+        let noon = |day: NaiveDate| day.and_hms_opt(9, 0, 0).unwrap().and_utc();
+        let cases = [
+            // A clock far ahead, far behind, and at chrono's limits.
+            (
+                noon(NaiveDate::from_ymd_opt(2200, 1, 1).unwrap()),
+                "2200-01-01",
+            ),
+            (
+                noon(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()),
+                "1900-01-01",
+            ),
+            (
+                DateTime::<Utc>::UNIX_EPOCH - chrono::Duration::days(20_000),
+                "1915-",
+            ),
+            (DateTime::<Utc>::MAX_UTC, "+262"),
+            (DateTime::<Utc>::MIN_UTC, "-262"),
+            // Registered inside the range, the count runs past its last day.
+            (
+                noon(last_day - chrono::Duration::days(3)),
+                LAST_SUPPORTED_DAY,
+            ),
+        ];
+        for (registered, shown) in cases {
+            let err = due_date(registered, CaseKind::Complaint, None, &policy())
+                .expect_err("outside the range");
+            assert!(
+                matches!(err, DueDateError::OutOfRange { .. }),
+                "{registered}: {err:?}"
+            );
+            let log = err.to_string();
+            assert!(log.contains(shown), "{log}");
+            assert!(log.contains("1304..=1498"), "{log}");
+            assert!(log.contains("check the system clock"), "{log}");
+            let fa = err.message_fa();
+            assert!(fa.contains("تقویم") && fa.contains("کارمند"), "{fa}");
+            assert!(!fa.chars().any(|c| c.is_ascii_alphanumeric()), "{fa}");
+        }
+        // A count that ends inside the range is fine.
+        let mut one_day = policy();
+        one_day
+            .kind_rules
+            .insert(CaseKind::Complaint, ResponseRule::WorkingDays(1));
+        assert!(
+            due_date(
+                noon(last_day - chrono::Duration::days(3)),
+                CaseKind::Complaint,
+                None,
+                &one_day
+            )
+            .is_ok()
+        );
+    }
 
     #[test]
     fn an_opening_beats_a_holiday_but_not_the_weekend_or_a_closure() {

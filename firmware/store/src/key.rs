@@ -21,6 +21,10 @@ use zeroize::{Zeroize as _, Zeroizing};
 /// Bytes in a database key.
 pub const KEY_BYTES: usize = 32;
 
+/// Largest key file read: 64 hexadecimal digits and a line end are 65 bytes; the bound leaves
+/// room for surrounding whitespace and refuses a wrong file (a log, `/dev/zero`) at once.
+pub const MAX_KEY_FILE_BYTES: usize = 4096;
+
 /// Mode of a key file written by [`DatabaseKey::write_new`]: read-only for its owner.
 pub const KEY_FILE_MODE: u32 = 0o400;
 
@@ -169,7 +173,8 @@ impl DatabaseKey {
     }
 
     /// Loads the key from `path`, refusing a missing, non-regular, too-open, unreadable or
-    /// malformed file.
+    /// malformed file; at most [`MAX_KEY_FILE_BYTES`] are read (`small_file::read_bytes`), so a
+    /// file that is too large is refused as malformed without being read whole.
     pub fn load(path: &Path) -> Result<Self, KeyFileError> {
         let owned = || path.to_owned();
         let meta = match fs::metadata(path) {
@@ -187,6 +192,15 @@ impl DatabaseKey {
         if !meta.is_file() {
             return Err(KeyFileError::NotAFile { path: owned() });
         }
+        if meta.len() > MAX_KEY_FILE_BYTES as u64 {
+            return Err(KeyFileError::Malformed {
+                path: owned(),
+                reason: format!(
+                    "{} bytes, more than the {MAX_KEY_FILE_BYTES} a key file may have",
+                    meta.len()
+                ),
+            });
+        }
         let mode = meta.permissions().mode() & 0o7777;
         if mode & 0o077 != 0 {
             return Err(KeyFileError::TooOpen {
@@ -194,10 +208,21 @@ impl DatabaseKey {
                 mode,
             });
         }
-        let bytes = Zeroizing::new(fs::read(path).map_err(|source| KeyFileError::Unreadable {
-            path: owned(),
-            source,
-        })?);
+        let bytes = Zeroizing::new(
+            crate::small_file::read_bytes(path, MAX_KEY_FILE_BYTES).map_err(|source| {
+                match source.kind() {
+                    // Grown past the bound, or replaced by something else since it was looked at.
+                    std::io::ErrorKind::InvalidInput => KeyFileError::Malformed {
+                        path: owned(),
+                        reason: source.to_string(),
+                    },
+                    _ => KeyFileError::Unreadable {
+                        path: owned(),
+                        source,
+                    },
+                }
+            })?,
+        );
         let text = std::str::from_utf8(&bytes).map_err(|_| KeyFileError::Malformed {
             path: owned(),
             reason: "not text".to_owned(),
@@ -303,6 +328,59 @@ mod tests {
         let shown = format!("{key:?}");
         assert!(!shown.to_lowercase().contains("abab"), "{shown}");
         assert!(!shown.contains("171"), "{shown}");
+    }
+
+    /// `text` in a new owner-only file `name` of `dir`.
+    fn owner_only(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_pipe_or_device_as_the_key_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("db.key");
+        let made = std::process::Command::new("mkfifo")
+            .args(["-m", "0600"])
+            .arg(&fifo)
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let started = std::time::Instant::now();
+        // Nobody writes to the pipe: reading it would wait for ever.
+        let err = DatabaseKey::load(&fifo).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(matches!(err, KeyFileError::NotAFile { .. }), "{err}");
+        assert!(err.to_string().contains("db.key"), "{err}");
+        let err = DatabaseKey::load(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(err, KeyFileError::NotAFile { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_key_file_over_the_bound_is_refused_without_reading_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let hex = DatabaseKey::generate().to_hex();
+        // The key and whitespace up to the bound exactly: read.
+        let mut at_bound = hex.as_bytes().to_vec();
+        at_bound.resize(MAX_KEY_FILE_BYTES, b'\n');
+        let path = owner_only(dir.path(), "at-bound.key", &at_bound);
+        assert_eq!(
+            DatabaseKey::load(&path).unwrap().to_hex().as_str(),
+            hex.as_str()
+        );
+        // One byte more: refused, saying why, never showing the content.
+        at_bound.push(b'\n');
+        let path = owner_only(dir.path(), "over.key", &at_bound);
+        let err = DatabaseKey::load(&path).unwrap_err();
+        assert!(matches!(err, KeyFileError::Malformed { .. }), "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with(&path.display().to_string()), "{text}");
+        assert!(
+            text.contains(&format!("more than the {MAX_KEY_FILE_BYTES}")),
+            "{text}"
+        );
+        assert!(!text.contains(hex.as_str()), "{text}");
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub use desk_error::DeskError;
 pub use dir_lock::{DataDirLock, DirLockError, LOCK_FILE_NAME};
 pub use error::{CaseRef, CorruptReason, MAX_REPORTED_PROBLEMS, StoreError};
 pub use events::{CaseEvent, EventKind, MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS, NewEvent};
-pub use key::{DatabaseKey, KEY_BYTES, KEY_FILE_MODE, KeyFileError};
+pub use key::{DatabaseKey, KEY_BYTES, KEY_FILE_MODE, KeyFileError, MAX_KEY_FILE_BYTES};
 pub use meetings::{
     MAX_ACTIONS_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_RESULT_OTHER_CHARS, MAX_TOPIC_CHARS,
     MeetingRecord, MeetingResult, NewMeeting, Occupation,

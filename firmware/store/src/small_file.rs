@@ -8,15 +8,30 @@ use std::path::Path;
 /// The text of the regular file at `path`, at most `max` bytes; an error of kind
 /// `InvalidInput` for anything else (not a regular file, larger, not UTF-8), saying which.
 pub fn read_text(path: &Path, max: usize) -> std::io::Result<String> {
-    let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, why);
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(invalid(
-            "not a regular file (a directory, device, named pipe or socket)".into(),
-        ));
+    String::from_utf8(read_bytes(path, max)?).map_err(|_| invalid("not UTF-8 text".into()))
+}
+
+/// The bytes of the regular file at `path`, at most `max`; an error of kind `InvalidInput`
+/// when it is not a regular file or is larger, saying which.
+///
+/// The buffer is allocated once, for the file's size as it was when opened (at most `max`), so
+/// a file that does not grow while it is read is never copied to a larger buffer: a secret read
+/// this way (the database key, module `key`) leaves no stray copy in freed memory for the
+/// caller's zeroizing wrapper to miss.
+pub fn read_bytes(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
+    // A named pipe would block the open until a writer came: look before opening.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
     }
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Whatever was opened (the path may have changed since it was looked at) must be a file.
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_a_file());
+    }
+    let expected = usize::try_from(meta.len()).unwrap_or(usize::MAX).min(max);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
+    // One byte more than allowed tells "exactly at the bound" from "over it".
     file.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() > max {
@@ -24,7 +39,15 @@ pub fn read_text(path: &Path, max: usize) -> std::io::Result<String> {
             "larger than {max} bytes: is it the right file?"
         )));
     }
-    String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))
+    Ok(bytes)
+}
+
+fn invalid(why: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, why)
+}
+
+fn not_a_file() -> std::io::Error {
+    invalid("not a regular file (a directory, device, named pipe or socket)".into())
 }
 
 #[cfg(test)]
@@ -46,5 +69,21 @@ mod tests {
         assert!(read_text(&big, 101).is_ok());
         let err = read_text(&big, 100).expect_err("too large");
         assert!(err.to_string().contains("larger than 100"), "{err}");
+        let err = read_text(dir.path(), 100).expect_err("a directory");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn bytes_are_read_whole_up_to_the_bound_and_text_must_be_utf8() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"ab\xFF").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read_bytes(&path, 3).ok(), Some(b"ab\xFF".to_vec()));
+        let err = read_bytes(&path, 2).expect_err("too large");
+        assert!(err.to_string().contains("larger than 2"), "{err}");
+        let err = read_text(&path, 3).expect_err("not UTF-8");
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+        std::fs::write(&path, b"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read_bytes(&path, 0).ok(), Some(Vec::new()));
     }
 }

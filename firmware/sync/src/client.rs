@@ -136,9 +136,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     parse_retry_after(value, SystemTime::now())
 }
 
-/// Reads one file named by a key of the `[samad]` section.
-fn read_file(key: &str, path: &std::path::Path) -> Result<String, SyncError> {
-    std::fs::read_to_string(path)
+/// Largest PEM file read from the `[samad]` section (CA, certificate chain, private key): a
+/// chain of a few certificates is a few kilobytes.
+pub const MAX_PEM_FILE_BYTES: usize = 1 << 20;
+
+/// Largest bearer-token file read: a token is a few hundred bytes.
+pub const MAX_TOKEN_FILE_BYTES: usize = 64 << 10;
+
+/// Reads one file named by a key of the `[samad]` section, at most `max` bytes and only a
+/// regular file (`kiosk_store::small_file`): a named pipe, a device such as `/dev/zero` or a
+/// directory is refused at once, naming the key and the file, instead of blocking or filling
+/// memory.
+fn read_file(key: &str, path: &std::path::Path, max: usize) -> Result<String, SyncError> {
+    kiosk_store::small_file::read_text(path, max)
         .map_err(|e| SyncError::Config(format!("samad.{key}: cannot read {}: {e}", path.display())))
 }
 
@@ -149,7 +159,7 @@ impl ClientSettings {
         let bad = |key: &str, path: &std::path::Path, why: String| {
             SyncError::Config(format!("samad.{key}: {}: {why}", path.display()))
         };
-        let token = read_file("token_file", &samad.token_file)?
+        let token = read_file("token_file", &samad.token_file, MAX_TOKEN_FILE_BYTES)?
             .trim()
             .to_owned();
         if token.is_empty() || token.contains(char::is_whitespace) {
@@ -159,7 +169,7 @@ impl ClientSettings {
                 "must hold one token without spaces".into(),
             ));
         }
-        let ca_pem = read_file("ca_file", &samad.ca_file)?;
+        let ca_pem = read_file("ca_file", &samad.ca_file, MAX_PEM_FILE_BYTES)?;
         let cas = CertificateDer::pem_slice_iter(ca_pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| bad("ca_file", &samad.ca_file, format!("not valid PEM: {e}")))?;
@@ -170,7 +180,11 @@ impl ClientSettings {
                 "holds no certificate".into(),
             ));
         }
-        let client_cert_pem = read_file("client_cert_file", &samad.client_cert_file)?;
+        let client_cert_pem = read_file(
+            "client_cert_file",
+            &samad.client_cert_file,
+            MAX_PEM_FILE_BYTES,
+        )?;
         let chain = CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
@@ -187,7 +201,11 @@ impl ClientSettings {
                 "holds no certificate".into(),
             ));
         }
-        let client_key_pem = read_file("client_key_file", &samad.client_key_file)?;
+        let client_key_pem = read_file(
+            "client_key_file",
+            &samad.client_key_file,
+            MAX_PEM_FILE_BYTES,
+        )?;
         PrivateKeyDer::from_pem_slice(client_key_pem.as_bytes()).map_err(|e| {
             bad(
                 "client_key_file",
@@ -439,6 +457,97 @@ mod tests {
         assert_eq!(wait("-5"), None);
         assert_eq!(wait("soon"), None);
         assert_eq!(wait("1.5"), None);
+    }
+
+    /// A `[samad]` section whose four files are in `dir`, under the names given.
+    fn samad_in(dir: &std::path::Path, token: &str, ca: &str) -> SamadSettings {
+        let text = format!(
+            "[kiosk]\nnumber = 7\nagency = \"a\"\ndesk = \"b\"\n[samad]\n\
+             base_url = \"https://samad.example\"\nca_file = \"{ca}\"\n\
+             client_cert_file = \"kiosk.pem\"\nclient_key_file = \"kiosk.key\"\n\
+             token_file = \"{token}\"\n"
+        );
+        kiosk_config::parse(&text, dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .samad
+            .unwrap_or_else(|| panic!("no [samad] section"))
+    }
+
+    /// The error of `from_config`, within a second (a blocking read would hang the test).
+    fn refusal(samad: &SamadSettings) -> String {
+        let started = std::time::Instant::now();
+        let err = ClientSettings::from_config(samad, 7).expect_err("refused");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        err.to_string()
+    }
+
+    #[test]
+    fn a_token_file_that_is_a_pipe_a_device_or_too_large_is_refused_at_once_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let fifo = dir.path().join("token.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        // Nobody ever writes to the pipe: an unbounded read would wait for ever.
+        let err = refusal(&samad_in(dir.path(), "token.fifo", "ca.pem"));
+        assert!(err.contains("samad.token_file"), "{err}");
+        assert!(err.contains("token.fifo"), "{err}");
+        assert!(err.contains("not a regular file"), "{err}");
+
+        let err = refusal(&samad_in(dir.path(), "/dev/zero", "ca.pem"));
+        assert!(
+            err.contains("samad.token_file") && err.contains("/dev/zero"),
+            "{err}"
+        );
+        assert!(err.contains("not a regular file"), "{err}");
+
+        let err = refusal(&samad_in(dir.path(), ".", "ca.pem"));
+        assert!(
+            err.contains("samad.token_file") && err.contains("not a regular file"),
+            "{err}"
+        );
+
+        let big = dir.path().join("token.big");
+        std::fs::write(&big, vec![b'a'; MAX_TOKEN_FILE_BYTES + 1])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = refusal(&samad_in(dir.path(), "token.big", "ca.pem"));
+        assert!(err.contains("samad.token_file"), "{err}");
+        assert!(
+            err.contains(&format!("larger than {MAX_TOKEN_FILE_BYTES} bytes")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn pem_files_are_bounded_and_must_be_regular_files() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("token"), "t0ken\n").unwrap_or_else(|e| panic!("{e}"));
+        // A token exactly at the bound is read (and then refused for its content, not its size).
+        std::fs::write(
+            dir.path().join("token.max"),
+            vec![b'a'; MAX_TOKEN_FILE_BYTES],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let err = refusal(&samad_in(dir.path(), "token.max", "missing.pem"));
+        assert!(err.contains("samad.ca_file"), "{err}");
+
+        let err = refusal(&samad_in(dir.path(), "token", "/dev/zero"));
+        assert!(
+            err.contains("samad.ca_file") && err.contains("not a regular file"),
+            "{err}"
+        );
+        let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+        pem.resize(MAX_PEM_FILE_BYTES + 1, b'A');
+        std::fs::write(dir.path().join("ca.pem"), pem).unwrap_or_else(|e| panic!("{e}"));
+        let err = refusal(&samad_in(dir.path(), "token", "ca.pem"));
+        assert!(err.contains("samad.ca_file"), "{err}");
+        assert!(
+            err.contains(&format!("larger than {MAX_PEM_FILE_BYTES} bytes")),
+            "{err}"
+        );
     }
 
     #[test]
