@@ -12,19 +12,15 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use kiosk_config::devices::{CardBackend, DeviceFile, PrinterSettings, PrinterTransport};
+use kiosk_config::devices::{CardBackend, DeviceFile, PrinterTransport};
 use kiosk_drivers::card::{
     ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, list_readers,
 };
-use kiosk_drivers::printer::{
-    EscPosPrinter, JobConfig, ReceiptPrinter, SerialConfig, SerialTransport, SimPrinter, Tcp9100,
-    UsbLp,
-};
+use kiosk_drivers::printer::ReceiptPrinter as _;
 use kiosk_drivers::scanner::{
     ClassifierConfig, CodeScanner as _, ScanEvent, Scanned, SerialScanner, SerialScannerConfig,
 };
 use kiosk_drivers::speech::{EspeakNg, Lang, Output, Speech as _, SpeechSettings, Utterance};
-use kiosk_receipt::Profile;
 use serde_json::json;
 
 use crate::output::{self, Outcome};
@@ -390,71 +386,6 @@ fn card(
 
 // ---- devices printer -------------------------------------------------------------------------
 
-/// The configured printer (the same mapping as the firmware's `device::drivers`).
-fn configured_printer(settings: &PrinterSettings) -> Box<dyn ReceiptPrinter> {
-    let job = JobConfig {
-        stall_timeout: settings.stall_timeout,
-        status_timeout: settings.status_timeout,
-        require_status: settings.require_status,
-        ..JobConfig::default()
-    };
-    match &settings.transport {
-        PrinterTransport::Usb { path } => Box::new(EscPosPrinter::new(UsbLp::new(path), job)),
-        PrinterTransport::Serial {
-            path,
-            baud,
-            rts_cts,
-        } => {
-            let mut serial = SerialConfig::new(path, *baud);
-            serial.rts_cts = *rts_cts;
-            Box::new(EscPosPrinter::new(SerialTransport::new(serial), job))
-        }
-        PrinterTransport::Tcp {
-            address,
-            connect_timeout,
-        } => {
-            let mut tcp = Tcp9100::new(address.clone());
-            tcp.connect_timeout = *connect_timeout;
-            Box::new(EscPosPrinter::new(tcp, job))
-        }
-        PrinterTransport::Sim => Box::new(SimPrinter::new(job).0),
-    }
-}
-
-fn receipt_profile(p: &kiosk_config::devices::PrinterProfileSettings) -> Profile {
-    use kiosk_config::devices::{CutMode, QrLevel as L, QrMode as M};
-    Profile {
-        dots: p.dots,
-        dpi: p.dpi,
-        qr_mode: match p.qr_mode {
-            M::Native => kiosk_receipt::QrMode::Native,
-            M::Raster => kiosk_receipt::QrMode::Raster,
-        },
-        qr_module: p.qr_module,
-        qr_level: match p.qr_level {
-            L::M => kiosk_receipt::QrLevel::M,
-            L::Q => kiosk_receipt::QrLevel::Q,
-        },
-        cut: match p.cut {
-            CutMode::Full => kiosk_receipt::Cut::Full,
-            CutMode::Partial => kiosk_receipt::Cut::Partial,
-            CutMode::None => kiosk_receipt::Cut::None,
-        },
-        crop_columns: true,
-    }
-}
-
-fn describe(transport: &PrinterTransport) -> String {
-    match transport {
-        PrinterTransport::Usb { path } => format!("usb {}", path.display()),
-        PrinterTransport::Serial { path, baud, .. } => {
-            format!("serial {} at {baud} baud", path.display())
-        }
-        PrinterTransport::Tcp { address, .. } => format!("tcp {address}"),
-        PrinterTransport::Sim => "simulated".to_owned(),
-    }
-}
-
 fn printer(config: &std::path::Path, test_print: bool, json: bool) -> Outcome {
     let kiosk = match kiosk_config::load(config) {
         Ok(k) => k,
@@ -475,9 +406,10 @@ fn printer(config: &std::path::Path, test_print: bool, json: bool) -> Outcome {
             return fail(json, kind, &format!("printer.path: {reason}"));
         }
     }
-    let profile = receipt_profile(&settings.profile);
-    let mut device = configured_printer(settings);
-    let at = describe(&settings.transport);
+    // The firmware's own mapping of `[printer]` (crate kiosk-devices, firmware/devices).
+    let profile = kiosk_devices::receipt_profile(&settings.profile);
+    let (mut device, _) = kiosk_devices::printer(settings);
+    let at = kiosk_devices::describe_printer(&settings.transport);
     let status = device.status();
     let mut report = json!({
         "printer": at,

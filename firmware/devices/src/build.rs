@@ -1,0 +1,402 @@
+//! Every configured device started: [`build`] checks the configuration's devices ([`check`])
+//! and returns [`Devices`].
+//!
+//! The receipt printer comes with the [`Profile`] its slips are laid out for; the input devices
+//! (scanner, card reader, keypad, headphone jack) come as async event streams, each read on its
+//! own thread inside the drivers; speech comes as a queue with its progress events. Backends
+//! configured `sim` come with their handles in [`SimHandles`], which the demo and tests drive.
+//! The firmware wraps the printer into its runtime's print sink with [`Devices::map_printer`]
+//! (`firmware/app/src/device/drivers.rs`).
+
+use kiosk_config::KioskConfig;
+use kiosk_config::devices::{
+    CardBackend, HeadphoneBackend, KeypadBackend, LineEnd, ScannerBackend, SpeechBackend,
+    SpeechOutput, WedgeLayout,
+};
+use kiosk_drivers::EventStream;
+use kiosk_drivers::card::{
+    ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, SimCardReader,
+    SimCardReaderHandle,
+};
+#[cfg(feature = "gpio-rppal")]
+use kiosk_drivers::keypad::Key;
+use kiosk_drivers::keypad::{
+    HeadphoneJack as _, JackEvent, KeyEvent, Keypad as _, SimJack, SimJackHandle, SimKeypad,
+    SimKeypadHandle,
+};
+use kiosk_drivers::printer::SimPrinterHandle;
+use kiosk_drivers::scanner::{
+    ClassifierConfig, CodeScanner as _, FramingConfig, ScanEvent, SerialScanner,
+    SerialScannerConfig, SimScanner, SimScannerHandle, Terminator, WedgeScanner,
+    WedgeScannerConfig, keymap::Layout,
+};
+use kiosk_drivers::speech::{
+    EspeakNg, Output, RecordedPrompts, SimSpeech, Speech, SpeechEvent, SpeechQueue, SpeechSettings,
+};
+use kiosk_receipt::Profile;
+
+use crate::check::{DeviceError, check};
+use crate::printer::{AnyPrinter, printer, receipt_profile};
+
+/// Every device of a kiosk, started. `P` is the receipt printer: the driver itself
+/// ([`AnyPrinter`]) as [`build`] returns it, or whatever [`Devices::map_printer`] made of it.
+pub struct Devices<P = AnyPrinter> {
+    /// The receipt printer.
+    pub printer: P,
+    /// What slips are laid out and encoded for.
+    pub profile: Profile,
+    /// Scanned codes (`None`: no scanner configured).
+    pub scanner: Option<EventStream<ScanEvent>>,
+    /// Cards inserted, read and removed (`None`: no card reader).
+    pub card: Option<EventStream<CardEvent>>,
+    /// Keypad presses (`None`: no keypad).
+    pub keypad: Option<EventStream<KeyEvent>>,
+    /// The speech queue and its progress events (`None`: speech off).
+    pub speech: Option<(SpeechQueue, EventStream<SpeechEvent>)>,
+    /// Headphones plugged and unplugged (`None`: no detection).
+    pub headphones: Option<EventStream<JackEvent>>,
+    /// Handles of the simulated backends that were configured.
+    pub sims: SimHandles,
+}
+
+impl<P> Devices<P> {
+    /// The same devices with the printer wrapped (the firmware makes it its runtime's print
+    /// sink).
+    pub fn map_printer<Q>(self, wrap: impl FnOnce(P) -> Q) -> Devices<Q> {
+        let Self {
+            printer,
+            profile,
+            scanner,
+            card,
+            keypad,
+            speech,
+            headphones,
+            sims,
+        } = self;
+        Devices {
+            printer: wrap(printer),
+            profile,
+            scanner,
+            card,
+            keypad,
+            speech,
+            headphones,
+            sims,
+        }
+    }
+}
+
+/// Handles of simulated devices, for the demo and tests.
+#[derive(Default)]
+pub struct SimHandles {
+    /// The simulated printer's record and fault switch.
+    pub printer: Option<SimPrinterHandle>,
+    /// "Scans" codes.
+    pub scanner: Option<SimScannerHandle>,
+    /// Inserts cards.
+    pub card: Option<SimCardReaderHandle>,
+    /// Presses keys.
+    pub keypad: Option<SimKeypadHandle>,
+    /// What was said.
+    pub speech: Option<SimSpeech>,
+    /// Plugs headphones in and out.
+    pub headphones: Option<SimJackHandle>,
+}
+
+/// Checks and starts every configured device; every problem [`check`] finds is in the error.
+pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
+    let problems = check(config);
+    if !problems.is_empty() {
+        return Err(DeviceError(problems));
+    }
+    let d = &config.devices;
+    let mut sims = SimHandles::default();
+
+    let (printer, sim_printer) = printer(&d.printer);
+    sims.printer = sim_printer;
+    let profile = receipt_profile(&d.printer.profile);
+
+    let classifier = ClassifierConfig {
+        national_code: config.national_code_policy,
+        portal_url: config.receipt.portal_url.trim_end_matches('/').to_owned(),
+        ..ClassifierConfig::default()
+    };
+    let scanner = match &d.scanner.backend {
+        ScannerBackend::None => None,
+        ScannerBackend::Sim => {
+            let (scanner, handle) = SimScanner::new(classifier);
+            sims.scanner = Some(handle);
+            Some(scanner.events())
+        }
+        ScannerBackend::Serial {
+            path,
+            baud,
+            terminator,
+        } => {
+            let mut serial = SerialScannerConfig::new(path);
+            serial.baud = *baud;
+            serial.classifier = classifier;
+            serial.framing = FramingConfig {
+                terminator: match terminator {
+                    LineEnd::CrOrLf => Terminator::CrOrLf,
+                    LineEnd::Tab => Terminator::Byte(b'\t'),
+                    LineEnd::Idle => Terminator::Idle,
+                },
+                max_line_len: d.scanner.max_line,
+                line_timeout: d.scanner.line_timeout,
+            };
+            Some(SerialScanner::new(serial).events())
+        }
+        ScannerBackend::Wedge { path, layout } => {
+            let mut wedge = WedgeScannerConfig::new(path);
+            wedge.layout = match layout {
+                WedgeLayout::Us => Layout::Us,
+                WedgeLayout::Persian => Layout::Persian,
+            };
+            wedge.classifier = classifier;
+            wedge.max_line_len = d.scanner.max_line;
+            wedge.line_timeout = d.scanner.line_timeout;
+            Some(WedgeScanner::new(wedge).events())
+        }
+    };
+
+    let card = match &d.card.backend {
+        CardBackend::None => None,
+        CardBackend::Sim => {
+            let (reader, handle) = SimCardReader::new(config.national_code_policy);
+            sims.card = Some(handle);
+            Some(reader.events())
+        }
+        CardBackend::Pcsc { reader } => Some(
+            PcscReader::new(PcscReaderConfig {
+                reader_filter: reader.clone(),
+                profile: ApduProfile {
+                    select: d.card.select.clone(),
+                    chunk: d.card.chunk,
+                    max_len: d.card.max_certificate_bytes,
+                },
+                policy: config.national_code_policy,
+                ..PcscReaderConfig::default()
+            })
+            .events(),
+        ),
+    };
+
+    let keypad = match &d.keypad.backend {
+        KeypadBackend::None => None,
+        KeypadBackend::Sim => {
+            let (keypad, handle) = SimKeypad::new();
+            sims.keypad = Some(handle);
+            Some(keypad.events())
+        }
+        KeypadBackend::Evdev { path } => {
+            let mut evdev = kiosk_drivers::keypad::evdev::EvdevKeypad::new(path);
+            evdev.long_press = d.keypad.long_press;
+            Some(evdev.events())
+        }
+        #[cfg(feature = "gpio-rppal")]
+        KeypadBackend::Gpio(pins) => {
+            let mut map = vec![
+                (Key::Up, pins.up),
+                (Key::Down, pins.down),
+                (Key::Back, pins.back),
+                (Key::Select, pins.select),
+                (Key::Help, pins.help),
+                (Key::CallStaff, pins.call_staff),
+            ];
+            map.extend(pins.volume_up.map(|p| (Key::VolumeUp, p)));
+            map.extend(pins.volume_down.map(|p| (Key::VolumeDown, p)));
+            Some(
+                kiosk_drivers::keypad::rppal::RppalKeypad {
+                    pins: map,
+                    timing: kiosk_drivers::keypad::KeyTiming {
+                        long_press: d.keypad.long_press,
+                        ..Default::default()
+                    },
+                }
+                .events(),
+            )
+        }
+        // `check` refused it above.
+        #[cfg(not(feature = "gpio-rppal"))]
+        KeypadBackend::Gpio(_) => None,
+    };
+
+    let settings = SpeechSettings {
+        rate_wpm: d.speech.rate_wpm,
+        volume: d.speech.volume,
+    };
+    let output = match &d.speech.output {
+        SpeechOutput::Default => Output::Alsa,
+        SpeechOutput::WavFile(path) => Output::WavFile(path.clone()),
+    };
+    let speech = match d.speech.backend {
+        SpeechBackend::None => None,
+        SpeechBackend::Sim => {
+            let sim = SimSpeech::new(std::time::Duration::ZERO);
+            sims.speech = Some(sim.clone());
+            Some(SpeechQueue::new(sim, settings))
+        }
+        SpeechBackend::Espeak => {
+            let espeak = EspeakNg::new(output.clone())
+                .with_voices(d.speech.voice_fa.clone(), d.speech.voice_en.clone());
+            let backend: Box<dyn Speech> = match &d.speech.recordings {
+                Some(dir) => Box::new(RecordedPrompts::new(dir, output, espeak)),
+                None => Box::new(espeak),
+            };
+            Some(SpeechQueue::new(backend, settings))
+        }
+    };
+
+    let headphones = match &d.headphones.backend {
+        HeadphoneBackend::None => None,
+        HeadphoneBackend::Sim => {
+            let (jack, handle) = SimJack::new();
+            sims.headphones = Some(handle);
+            Some(jack.events())
+        }
+        HeadphoneBackend::Evdev { path } => {
+            Some(kiosk_drivers::keypad::evdev::EvdevJack { path: path.clone() }.events())
+        }
+        #[cfg(feature = "gpio-rppal")]
+        HeadphoneBackend::Gpio {
+            pin,
+            plugged_when_low,
+        } => Some(
+            kiosk_drivers::keypad::rppal::RppalJack {
+                pin: *pin,
+                plugged_when_low: *plugged_when_low,
+            }
+            .events(),
+        ),
+        // `check` refused it above.
+        #[cfg(not(feature = "gpio-rppal"))]
+        HeadphoneBackend::Gpio { .. } => None,
+    };
+
+    Ok(Devices {
+        printer,
+        profile,
+        scanner,
+        card,
+        keypad,
+        speech,
+        headphones,
+        sims,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use kiosk_drivers::keypad::{JackEvent, Key, KeyEvent};
+    use kiosk_drivers::printer::Condition;
+    use kiosk_drivers::printer::responder::{READY_ANSWERS, Responder};
+    use kiosk_drivers::scanner::Scanned;
+    use kiosk_drivers::speech::{Lang, Utterance};
+
+    use super::*;
+    use crate::testing::{FAST, QUIET, config, sample};
+
+    #[test]
+    fn a_serial_printer_on_a_pty_prints_the_sample_receipt() {
+        let (responder, path) = Responder::pty(READY_ANSWERS).expect("pty");
+        let config = config(&format!(
+            "{QUIET}[printer]\ntransport = \"serial\"\npath = \"{}\"\nbaud = 115200\n{FAST}",
+            path.display()
+        ));
+        let mut devices = build(&config).expect("devices start");
+        assert!(
+            devices.sims.printer.is_none(),
+            "a real printer has no sim handle"
+        );
+        let job = sample(&devices.profile);
+        assert!(devices.printer.print(&job).is_ok());
+        let got = responder.received();
+        assert!(
+            got.windows(job.len()).any(|w| w == job.as_slice()),
+            "the whole receipt arrived ({} of {} bytes)",
+            got.len(),
+            job.len()
+        );
+        responder.set_answers([0x12, 0x12, 0x12, 0x72]);
+        let err = devices.printer.print(&job).expect_err("paper out");
+        assert!(
+            matches!(err.status().condition, Condition::PaperEnd),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn simulated_devices_are_wired_to_their_streams() {
+        let config = config(
+            "[printer]\ntransport = \"sim\"\n[scanner]\nbackend = \"sim\"\n[card]\nbackend = \"sim\"\n[keypad]\nbackend = \"sim\"\n[speech]\nbackend = \"sim\"\n[headphones]\nbackend = \"sim\"\n",
+        );
+        let mut devices = build(&config).expect("devices start");
+        let jack = devices.sims.headphones.as_ref().expect("sim jack");
+        assert!(jack.set_plugged(true).await);
+        assert!(jack.set_plugged(false).await);
+        let plugs = devices.headphones.as_mut().expect("stream");
+        assert_eq!(plugs.next().await, Some(JackEvent::Plugged));
+        assert_eq!(plugs.next().await, Some(JackEvent::Unplugged));
+
+        let job = sample(&devices.profile);
+        assert!(devices.printer.print(&job).is_ok());
+        let sim = devices.sims.printer.as_ref().expect("sim printer");
+        assert_eq!(sim.jobs(), vec![job]);
+
+        let scanner = devices.sims.scanner.as_ref().expect("sim scanner");
+        assert!(scanner.scan("0499370899").await);
+        let event = devices.scanner.as_mut().expect("stream").next().await;
+        assert!(
+            matches!(event, Some(ScanEvent::Scanned(Scanned::NationalCode(_)))),
+            "{event:?}"
+        );
+        let keypad = devices.sims.keypad.as_ref().expect("sim keypad");
+        assert!(keypad.press(Key::Select).await);
+        let keys = devices.keypad.as_mut().expect("stream");
+        assert_eq!(keys.next().await, Some(KeyEvent::Pressed(Key::Select)));
+
+        let card = devices.sims.card.as_ref().expect("sim card");
+        assert!(
+            card.insert(kiosk_drivers::card::SimCard::Broken(
+                kiosk_drivers::card::CardError::Mute
+            ))
+            .await
+        );
+        let cards = devices.card.as_mut().expect("stream");
+        assert_eq!(cards.next().await.map(|e| e.kind()), Some("inserted"));
+        assert_eq!(cards.next().await.map(|e| e.kind()), Some("read_failed"));
+
+        let (queue, mut progress) = devices.speech.take().expect("speech");
+        let id = queue.say(Utterance::text(Lang::Fa, "سلام"));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, progress.next()).await {
+                Ok(Some(SpeechEvent::Finished(done))) if done == id => break,
+                Ok(Some(_)) => {}
+                other => panic!("speech did not finish: {other:?}"),
+            }
+        }
+        let spoken = devices.sims.speech.as_ref().expect("sim speech").spoken();
+        assert_eq!(spoken[0].0.text, "سلام");
+    }
+
+    #[test]
+    fn unconfigured_devices_are_absent_and_the_printer_can_be_wrapped() {
+        let config = config(&format!("{QUIET}[printer]\ntransport = \"sim\"\n"));
+        let devices = build(&config).expect("devices start");
+        assert!(devices.scanner.is_none() && devices.card.is_none() && devices.speech.is_none());
+        let sim = devices.sims.printer.clone().expect("sim printer");
+        let mut wrapped = devices.map_printer(|printer| (printer, "wrapped"));
+        assert_eq!(wrapped.printer.1, "wrapped");
+        let job = sample(&wrapped.profile);
+        assert!(wrapped.printer.0.print(&job).is_ok());
+        assert_eq!(
+            sim.jobs(),
+            vec![job],
+            "the wrapped printer is the same device"
+        );
+    }
+}
