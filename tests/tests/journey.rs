@@ -62,6 +62,7 @@ fn a_registered_complaint_reaches_disk_and_paper_with_the_same_tracking_code() {
     assert_eq!(kiosk.flow().screen(), Screen::Done);
 
     let case = kiosk
+        .backend()
         .store()
         .case_by_tracking_code(&code(1))
         .unwrap()
@@ -69,9 +70,9 @@ fn a_registered_complaint_reaches_disk_and_paper_with_the_same_tracking_code() {
     assert_eq!(case.kind, CaseKind::Complaint);
     assert_eq!(case.subject_id, "deed-delay");
     assert_eq!(case.service_id.as_deref(), Some("11021"));
-    assert_eq!(kiosk.store().outbox_depth().unwrap().pending, 1);
+    assert_eq!(kiosk.backend().store().outbox_depth().unwrap().pending, 1);
 
-    let jobs = &kiosk.printer_mut().jobs;
+    let jobs = kiosk.backend_mut().printer_mut().jobs.clone();
     assert_eq!(jobs.len(), 1);
     let decoded = kiosk_receipt::decode::decode(&jobs[0], 576).unwrap();
     assert_eq!(decoded.cuts, 1);
@@ -87,7 +88,7 @@ fn a_registered_complaint_reaches_disk_and_paper_with_the_same_tracking_code() {
         kiosk_core::satisfaction::verify(&decoded.native_qr[1], |_| Some(public), now()).unwrap();
     assert_eq!(claim.tracking_code, code(1));
     assert_eq!(claim.service_id, "11021");
-    let pending = kiosk.store().pending_receipts().unwrap();
+    let pending = kiosk.backend().store().pending_receipts().unwrap();
     assert!(
         pending.is_empty(),
         "the printed job is no longer pending: {pending:?}"
@@ -98,21 +99,22 @@ fn a_registered_complaint_reaches_disk_and_paper_with_the_same_tracking_code() {
 fn a_printer_out_of_paper_never_loses_the_case() {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = kiosk(dir.path());
-    kiosk.printer_mut().fail_with = Some(PrinterProblem::PaperOut);
+    kiosk.backend_mut().printer_mut().fail_with = Some(PrinterProblem::PaperOut);
     register_complaint(&mut kiosk, "0499370899");
     assert_eq!(kiosk.flow().screen(), Screen::PrinterOut);
     let shown = kiosk.flow().session().registered.clone().unwrap();
     assert_eq!(shown.tracking_code, code(1));
     assert!(
         kiosk
+            .backend()
             .store()
             .case_by_tracking_code(&code(1))
             .unwrap()
             .is_some()
     );
-    assert_eq!(kiosk.store().outbox_depth().unwrap().pending, 1);
-    assert!(kiosk.printer_mut().jobs.is_empty());
-    let counts = kiosk.store().counts().unwrap();
+    assert_eq!(kiosk.backend().store().outbox_depth().unwrap().pending, 1);
+    assert!(kiosk.backend_mut().printer_mut().jobs.is_empty());
+    let counts = kiosk.backend().store().counts().unwrap();
     assert_eq!(counts.receipts.get(&ReceiptState::Failed), Some(&1));
 }
 
@@ -161,9 +163,9 @@ fn an_out_of_scope_subject_prints_guidance_and_registers_nothing() {
     kiosk.handle(Event::Do(Action::ChooseSubject("car-plates".into())));
     assert_eq!(kiosk.flow().screen(), Screen::Guidance);
     kiosk.handle(Event::Do(Action::PrintGuidance));
-    assert_eq!(kiosk.printer_mut().jobs.len(), 1);
-    assert_eq!(kiosk.store().counts().unwrap().cases, 0);
-    assert_eq!(kiosk.store().outbox_depth().unwrap().pending, 0);
+    assert_eq!(kiosk.backend_mut().printer_mut().jobs.len(), 1);
+    assert_eq!(kiosk.backend().store().counts().unwrap().cases, 0);
+    assert_eq!(kiosk.backend().store().outbox_depth().unwrap().pending, 0);
 }
 
 #[test]
@@ -193,6 +195,7 @@ fn the_simulated_device_printer_prints_and_its_paper_end_reaches_the_visitor() {
     assert_eq!(kiosk.flow().screen(), Screen::PrinterOut);
     assert!(
         kiosk
+            .backend()
             .store()
             .case_by_tracking_code(&code(2))
             .unwrap()

@@ -18,8 +18,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -99,14 +98,14 @@ fn soak(hours: i64) -> Summary {
     let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).unwrap();
     let (printer, tray) = SimPrinter::new(JobConfig::default());
     let start: DateTime<Utc> = "2026-11-21T04:30:00Z".parse().unwrap();
-    let now = Rc::new(Cell::new(start));
-    let clock = Rc::clone(&now);
+    let now = Arc::new(Mutex::new(start));
+    let clock = Arc::clone(&now);
     let kiosk = Kiosk::new(
         config,
         store,
         Profile::MM80,
         DevicePrinter(printer),
-        Box::new(move || clock.get()),
+        move || *clock.lock().unwrap(),
     )
     .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
     let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}));
@@ -118,7 +117,7 @@ fn soak(hours: i64) -> Summary {
     let mut fds = Vec::new();
     for n in 0..visitors {
         let offset = Duration::minutes(i64::try_from(n).unwrap() * VISIT_EVERY_MINUTES);
-        now.set(start + offset);
+        *now.lock().unwrap() = start + offset;
         // Each tap a second after the last, on the simulated monotonic clock too.
         let mut at = t0 + offset.to_std().unwrap();
         device.tick(at);
@@ -139,7 +138,7 @@ fn soak(hours: i64) -> Summary {
         own.push(resident.saturating_sub(sqlite_heap_kib()) as f64);
         fds.push(open_fds());
     }
-    let counts = device.kiosk().store().counts().unwrap();
+    let counts = device.kiosk().backend().store().counts().unwrap();
     assert_eq!(counts.cases, visitors, "every visitor's case is stored");
     // The first fifth warms up (allocator pools, SQLite page cache, fonts, shaping caches).
     let warm = rss.len() / 5;

@@ -365,7 +365,7 @@ pub fn run_with_screens(
             if printed.len() > printed_before {
                 slips += 1;
                 let name = format!("slip-{slips}");
-                if let Some(content) = stage.kiosk.last_slip() {
+                if let Some(content) = stage.kiosk.backend().last_slip() {
                     let png = kiosk_receipt::render_png(content, &stage.profile)?;
                     std::fs::write(out_dir.join(format!("{name}.png")), png)?;
                 }
@@ -380,13 +380,16 @@ pub fn run_with_screens(
                 Record::Spoken { text, .. } => writeln!(out, "  speech  {text}"),
                 Record::Alert(alert) => writeln!(out, "  staff   {alert:?}"),
                 Record::OpenRating(_) => writeln!(out, "  rating  opened"),
-                Record::Printed { what, bytes, ok } => {
+                Record::Printed(slip) => {
                     writeln!(
                         out,
-                        "  printer {what}: {bytes} bytes, {}",
-                        if *ok { "printed" } else { "FAILED" }
+                        "  printer {}: {} bytes, {}",
+                        slip.what,
+                        slip.bytes,
+                        if slip.ok { "printed" } else { "FAILED" }
                     )
                 }
+                Record::IdleTimer { .. } => Ok(()),
             };
         }
         let spoken = stage.speech_done()? - spoken_before;
@@ -449,11 +452,11 @@ pub fn run_with_screens(
             let _ = writeln!(out, "   wrote {name}");
         }
     }
-    let outbox = stage.kiosk.store().outbox_depth()?;
+    let outbox = stage.kiosk.backend().store().outbox_depth()?;
     let _ = writeln!(
         out,
         "\ncases registered: {}; outbox: {} waiting for SAMAD; visitor 4's receipt is recorded as failed, for staff to reprint",
-        stage.kiosk.store().counts()?.cases,
+        stage.kiosk.backend().store().counts()?.cases,
         outbox.pending
     );
     Ok(out)

@@ -164,7 +164,13 @@ fn demo_signing_key() -> anyhow::Result<ed25519_dalek::SigningKey> {
 }
 
 /// The demo kiosk on `dir`: the example configuration, a real store, slips written to `out`.
-fn demo_device(dir: &Path, out: &Path) -> anyhow::Result<Device<BoxedPrinter>> {
+/// With `answers`, its jobs run on the worker thread and answer through that inbox (the
+/// window); without, inline (the headless soak and first frame).
+fn demo_device(
+    dir: &Path,
+    out: &Path,
+    answers: Option<Inbox>,
+) -> anyhow::Result<Device<BoxedPrinter>> {
     let config = kiosk::demo::demo_config(dir)?;
     let db_path = dir.join("kiosk.db");
     let store = Store::open(&db_path, &OpenOptions::default())
@@ -176,9 +182,15 @@ fn demo_device(dir: &Path, out: &Path) -> anyhow::Result<Device<BoxedPrinter>> {
         store,
         kiosk_receipt::Profile::MM80,
         printer,
-        Box::new(chrono::Utc::now),
+        chrono::Utc::now,
     )
     .with_satisfaction_key(demo_signing_key()?);
+    let kiosk = match answers {
+        Some(inbox) => kiosk
+            .threaded(Box::new(move |event| inbox.post(event)))
+            .context("starting the worker thread")?,
+        None => kiosk,
+    };
     Ok(Device::new(kiosk, &portal, device::log_speech()))
 }
 
@@ -189,7 +201,8 @@ fn run_window_demo(
     backend: Backend,
     quit_after: Option<Duration>,
 ) -> anyhow::Result<()> {
-    let device = demo_device(dir, out)?;
+    let (inbox, events) = Inbox::new();
+    let device = demo_device(dir, out, Some(inbox))?;
     backend.install().context("opening the display")?;
     println!(
         "kiosk demo in a window ({}); data in {}, printed slips in {}",
@@ -197,7 +210,6 @@ fn run_window_demo(
         dir.display(),
         out.display()
     );
-    let (_inbox, events) = Inbox::new();
     let options = RunOptions {
         quit_after,
         display: Some(kiosk_config::DisplaySettings::default()),
@@ -209,7 +221,7 @@ fn run_window_demo(
 
 /// `--first-frame FILE`: the attract screen, rendered headless, as PNG.
 fn first_frame(dir: &Path, file: &Path) -> anyhow::Result<()> {
-    let device = demo_device(dir, &dir.join("slips"))?;
+    let device = demo_device(dir, &dir.join("slips"), None)?;
     Backend::Headless.install()?;
     let ui = kiosk_ui::KioskUi::new()?;
     ui.fit_panel(&kiosk_ui::Panel::default());
@@ -221,13 +233,13 @@ fn first_frame(dir: &Path, file: &Path) -> anyhow::Result<()> {
 
 /// `--journeys N`: N whole journeys headless; prints the memory figures of this process.
 fn soak(dir: &Path, journeys: usize) -> anyhow::Result<()> {
-    let mut device = demo_device(dir, &dir.join("slips"))?;
+    let mut device = demo_device(dir, &dir.join("slips"), None)?;
     Backend::Headless.install()?;
     let ui = kiosk_ui::KioskUi::new()?;
     ui.fit_panel(&kiosk_ui::Panel::default());
     let started = std::time::Instant::now();
     let drawn = device::play_journeys(&mut device, &ui, journeys)?;
-    let cases = device.kiosk().store().counts()?.cases;
+    let cases = device.kiosk().backend().store().counts()?.cases;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default()
         + &std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
     let field = |name: &str| {
@@ -421,10 +433,17 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     let portal = config.receipt.portal_url.clone();
     let display = config.display;
     let kiosk_number = config.kiosk_number;
-    let mut kiosk = Kiosk::new(config, store, profile, printer, Box::new(chrono::Utc::now));
+    let mut kiosk = Kiosk::new(config, store, profile, printer, chrono::Utc::now);
     if let Some(key) = own_key {
         kiosk = kiosk.with_satisfaction_key(key);
     }
+    // Registering and printing run on the worker thread; its answers come back through the
+    // inbox like any device's events, so the screen never waits on the store or the printer.
+    let answers = inbox.clone();
+    let kiosk = kiosk
+        .threaded(Box::new(move |event| answers.post(event)))
+        .context("starting the worker thread")
+        .fault(Fault::Devices)?;
     let mut device = Device::new(kiosk, &portal, speaker).with_fleet_keys(fleet);
     if let Some(sync) = &sync {
         device = device

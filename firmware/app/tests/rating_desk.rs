@@ -114,7 +114,8 @@ fn add_staff(dir: &Path) {
 
 /// The satisfaction URL printed on the kiosk's last receipt.
 fn printed_survey(device: &Device<RecordingPrinter>) -> String {
-    let slip = device.kiosk().last_slip().expect("a receipt was printed");
+    let backend = device.kiosk().backend();
+    let slip = backend.last_slip().expect("a receipt was printed");
     slip.blocks
         .iter()
         .find_map(|b| match b {

@@ -147,6 +147,7 @@ fn rating_and_desk_screens_are_drawn_with_large_enough_targets() {
     }
     let survey = kiosk
         .kiosk()
+        .backend()
         .last_slip()
         .unwrap()
         .blocks
@@ -273,12 +274,14 @@ fn rating_and_desk_screens_are_drawn_with_large_enough_targets() {
     desk.event(Event::TrackingScanned(code.as_string()), Instant::now());
     // The reprint carries the visit's own satisfaction code (the same claim signed again by
     // the same key is the same code), so a lost receipt still lets the visitor rate, once.
-    let reprinted = desk.kiosk().last_slip().expect("the reprint was printed");
+    let backend = desk.kiosk().backend();
+    let reprinted = backend.last_slip().expect("the reprint was printed");
     let reprinted_survey = reprinted.blocks.iter().find_map(|b| match b {
         Block::Qr { payload, .. } if payload.contains("/s/") => Some(payload.clone()),
         _ => None,
     });
     assert_eq!(reprinted_survey.as_deref(), Some(survey.as_str()));
+    drop(backend);
     tap(&mut desk, "health");
     shots.shoot(&desk, "health");
     tap(&mut desk, "back");

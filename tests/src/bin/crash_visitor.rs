@@ -185,7 +185,7 @@ fn main() -> anyhow::Result<()> {
     // Drain: the relay sends what is pending (a killed run's leases run out within seconds).
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let depth = device.kiosk().store().outbox_depth()?;
+        let depth = device.kiosk().backend().store().outbox_depth()?;
         anyhow::ensure!(depth.parked == 0, "outbox items parked: {depth:?}");
         if depth.pending == 0 {
             break;

@@ -194,11 +194,12 @@ impl<P: PrintSink> Device<P> {
                 }
                 RatingEffect::Done => done = true,
                 RatingEffect::Check(_) | RatingEffect::Record { .. } => {
-                    let now = self.kiosk.now();
                     let number = self.kiosk.config().kiosk_number;
                     let keys = &self.keys;
+                    let mut backend = self.kiosk.backend_mut();
+                    let now = backend.now();
                     let mut ctx = RatingContext {
-                        store: self.kiosk.store_mut(),
+                        store: backend.store_mut(),
                         keys: |k| keys.get(k),
                         kiosk: number,
                         now,
@@ -302,12 +303,13 @@ impl<P: PrintSink> Device<P> {
                             // queues it, for terminals without a printer).
                             Some(self.reprint(scanned))
                         } else {
-                            let now = self.kiosk.now();
                             let number = self.kiosk.config().kiosk_number;
                             let national_code_policy = self.kiosk.config().national_code_policy;
                             let keys = &self.keys;
+                            let mut backend = self.kiosk.backend_mut();
+                            let now = backend.now();
                             let mut ctx = DeskContext {
-                                store: self.kiosk.store_mut(),
+                                store: backend.store_mut(),
                                 keys: |k| keys.get(k),
                                 kiosk: number,
                                 now,
@@ -340,7 +342,12 @@ impl<P: PrintSink> Device<P> {
             Ok(code) => code,
             Err(message) => return DeskEvent::Refused(message),
         };
-        match self.kiosk.reprint(code) {
+        let mut slips = Vec::new();
+        let reprinted = self.kiosk.backend_mut().reprint(code, &mut slips);
+        for slip in slips {
+            tracing::info!(what = %slip.what, bytes = slip.bytes, ok = slip.ok, "printed");
+        }
+        match reprinted {
             Ok(Some(printed)) => {
                 self.last_print = Some((now, printed.is_ok()));
                 match printed {

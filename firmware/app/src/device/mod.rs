@@ -178,7 +178,7 @@ pub fn forward_devices(devices: &mut drivers::Devices, inbox: &Inbox) -> anyhow:
 }
 
 /// Any printer as the runtime's sink.
-pub struct BoxedPrinter(pub Box<dyn PrintSink>);
+pub struct BoxedPrinter(pub Box<dyn PrintSink + Send>);
 
 impl PrintSink for BoxedPrinter {
     fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
@@ -260,7 +260,12 @@ pub struct Device<P: PrintSink> {
     kiosk: Kiosk<P>,
     portal_url: String,
     idle: IdleTimes,
+    /// Whether the visitor journey's inactivity timer runs (the flow's `ArmIdleTimer` and
+    /// `StopIdleTimer`): not on the attract screen, not while a receipt prints.
+    idle_armed: bool,
     last_activity: Instant,
+    /// The instant of the input, event or tick being handled.
+    now: Instant,
     speaker: Speaker,
     outbox_waker: Option<Box<dyn Fn()>>,
     last_purge: Option<Instant>,
@@ -300,7 +305,9 @@ impl<P: PrintSink> Device<P> {
             kiosk,
             portal_url: portal_url.to_owned(),
             idle: IdleTimes::default(),
+            idle_armed: false,
             last_activity: Instant::now(),
+            now: Instant::now(),
             speaker,
             outbox_waker: None,
             last_purge: None,
@@ -381,7 +388,7 @@ impl<P: PrintSink> Device<P> {
 
     /// What the desk's health screen shows: the last print, the outbox, the relay.
     pub fn health(&self) -> crate::ui_bridge::desk::HealthView {
-        let depth = self.kiosk.store().outbox_depth();
+        let depth = self.kiosk.backend().store().outbox_depth();
         if let Err(e) = &depth {
             tracing::error!(error = %e, "reading the outbox for the health screen");
         }
@@ -459,6 +466,7 @@ impl<P: PrintSink> Device<P> {
 
     /// A tap or key on the window; `false` when it names nothing available now (dropped).
     pub fn input(&mut self, input: &UiInput, now: Instant) -> bool {
+        self.now = now;
         let handled = match &self.journey {
             Journey::Visitor => match event_for(self.kiosk.flow(), input) {
                 Some(event) => {
@@ -478,28 +486,40 @@ impl<P: PrintSink> Device<P> {
 
     /// An event from a device (or the window).
     pub fn event(&mut self, event: Event, now: Instant) {
-        self.last_activity = now;
+        self.now = now;
         match &self.journey {
+            // The flow says which events restart its timer (`ArmIdleTimer`): a visitor's, not
+            // a late answer from the worker.
             Journey::Visitor => {
                 self.kiosk.handle(event);
                 self.after_events();
             }
-            Journey::Rating(_) => self.rating_device_event(event),
-            Journey::Desk(_) => self.desk_device_event(event),
+            Journey::Rating(_) => {
+                self.last_activity = now;
+                self.rating_device_event(event)
+            }
+            Journey::Desk(_) => {
+                self.last_activity = now;
+                self.desk_device_event(event)
+            }
         }
     }
 
     /// The clock moved: warns, then ends, an idle session. `true` when something changed.
     pub fn tick(&mut self, now: Instant) -> bool {
+        self.now = now;
         self.watch_sync();
         match &self.journey {
             Journey::Visitor => {}
             Journey::Rating(_) => return self.rating_tick(now),
             Journey::Desk(_) => return self.desk_tick(now),
         }
+        // A guidance slip the worker printed since (it has no answer to bring it).
+        self.after_events();
         if self.kiosk.flow().screen() == Screen::Attract {
-            self.last_activity = now;
             self.purge_when_due(now);
+        }
+        if !self.idle_armed {
             return false;
         }
         let idle = now.saturating_duration_since(self.last_activity);
@@ -511,6 +531,8 @@ impl<P: PrintSink> Device<P> {
         match event {
             Some(event) => {
                 tracing::info!(?event, "inactivity");
+                // The warning's own countdown starts when it is shown.
+                self.last_activity = now;
                 self.event(event, now);
                 true
             }
@@ -527,8 +549,10 @@ impl<P: PrintSink> Device<P> {
         {
             return None;
         }
+        // A job still running (a late receipt) has the store: the purge waits for a later round.
+        let purged = self.kiosk.try_backend_mut()?.purge_personal_data();
         self.last_purge = Some(now);
-        match self.kiosk.purge_personal_data() {
+        match purged {
             Ok(report) => {
                 if report.cases + report.meetings > 0 {
                     tracing::info!(
@@ -560,9 +584,13 @@ impl<P: PrintSink> Device<P> {
                 }
                 Record::Alert(alert) => tracing::warn!(?alert, "staff alert"),
                 Record::OpenRating(scanned) => self.open_rating(scanned),
-                Record::Printed { what, bytes, ok } => {
-                    tracing::info!(%what, bytes, ok, "printed");
-                    self.last_print = Some((self.kiosk.now(), ok));
+                Record::IdleTimer { armed } => {
+                    self.idle_armed = armed;
+                    self.last_activity = self.now;
+                }
+                Record::Printed(slip) => {
+                    tracing::info!(what = %slip.what, bytes = slip.bytes, ok = slip.ok, "printed");
+                    self.last_print = Some((self.kiosk.now(), slip.ok));
                     if let Some(wake) = &self.outbox_waker {
                         wake();
                     }
@@ -981,7 +1009,15 @@ mod tests {
             // Whatever the journey said or showed was spoken/logged and let go.
             assert!(d.kiosk().transcript().is_empty());
         }
-        assert_eq!(d.kiosk().store().outbox_depth().expect("depth").pending, 3);
+        assert_eq!(
+            d.kiosk()
+                .backend()
+                .store()
+                .outbox_depth()
+                .expect("depth")
+                .pending,
+            3
+        );
     }
 
     #[test]

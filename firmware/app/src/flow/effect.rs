@@ -21,6 +21,9 @@ pub enum Effect {
     Register(VisitorInput),
     /// Print the receipt of a committed case; answer with `Printed` or `PrintFailed`.
     PrintReceipt(TrackingCode),
+    /// The visitor left before their case was committed: keep its receipt for a reprint at
+    /// the desk instead of printing it for nobody (no answer).
+    HoldReceipt(TrackingCode),
     /// Print a guidance slip for an out-of-scope subject (no case is registered).
     PrintGuidance {
         /// The subject the visitor chose.
@@ -50,4 +53,6 @@ pub enum StaffAlert {
     PrinterProblem,
     /// A case could not be committed.
     RegistrationFailed,
+    /// A case was committed after its visitor had left; its receipt waits at the desk.
+    ReceiptHeld,
 }

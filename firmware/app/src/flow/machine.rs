@@ -1,12 +1,14 @@
 //! [`Flow::step`]: the transitions of the visitor journey.
 
+use std::collections::VecDeque;
+
 use kiosk_core::{
     CaseKind, Catalogue, MobileNumber, NationalCode, NationalCodePolicy, TrackingCode,
 };
 
 use super::action::Action;
 use super::effect::{Effect, StaffAlert};
-use super::event::Event;
+use super::event::{Event, PrinterProblem, RegisteredView};
 use super::prompts;
 use super::session::{Lang, Screen, Session};
 use crate::registration::{MAX_DESCRIPTION_CHARS, VisitorInput};
@@ -50,6 +52,14 @@ pub struct Flow {
     return_to: Option<(Screen, String)>,
     session: Session,
     settings: FlowSettings,
+    /// Which visitor this is (counted up at the end of every session): an answer that comes
+    /// back for an earlier visitor must not land in this one's session.
+    visit: u64,
+    /// Registrations handed over and not answered, oldest first, by visit (answers come back
+    /// in the order the jobs were handed over).
+    awaiting_registration: VecDeque<u64>,
+    /// Receipts sent to print and not answered, oldest first, by visit.
+    awaiting_print: VecDeque<(u64, RegisteredView)>,
 }
 
 impl Flow {
@@ -61,6 +71,9 @@ impl Flow {
             return_to: None,
             session: Session::default(),
             settings,
+            visit: 0,
+            awaiting_registration: VecDeque::new(),
+            awaiting_print: VecDeque::new(),
         }
     }
 
@@ -276,34 +289,10 @@ impl Flow {
                     self.end_session(fx);
                 }
             }
-            Event::Registered(view)
-                if self.screen == Screen::Printing && self.session.registered.is_none() =>
-            {
-                fx.push(Effect::PrintReceipt(view.tracking_code));
-                self.session.registered = Some(view);
-            }
-            Event::Registered(_) => {}
-            Event::RegistrationFailed { message } if self.screen == Screen::Printing => {
-                fx.push(Effect::AlertStaff(StaffAlert::RegistrationFailed));
-                self.go(Screen::Error, fx);
-                self.fail(message, fx);
-            }
-            Event::RegistrationFailed { .. } => {}
-            Event::Printed | Event::PrintFailed(_) if self.screen == Screen::Printing => {
-                let Some(view) = self.session.registered.clone() else {
-                    return;
-                };
-                if matches!(event, Event::Printed) {
-                    self.go(Screen::Done, fx);
-                } else {
-                    fx.push(Effect::AlertStaff(StaffAlert::PrinterProblem));
-                    self.go(Screen::PrinterOut, fx);
-                }
-                let summary = prompts::registered_summary(&view, self.lang());
-                self.say(summary, false, fx);
-                fx.push(Effect::ArmIdleTimer);
-            }
-            Event::Printed | Event::PrintFailed(_) => {}
+            Event::Registered(view) => self.registered(view, fx),
+            Event::RegistrationFailed { message } => self.registration_failed(message, fx),
+            Event::Printed => self.receipt_answered(None, fx),
+            Event::PrintFailed(problem) => self.receipt_answered(Some(problem), fx),
             Event::FollowUpResult(found) if self.screen == Screen::FollowUpEntry => match found {
                 Some(view) => {
                     self.session.follow_up = Some(view);
@@ -339,6 +328,72 @@ impl Flow {
                 self.say(prompt, true, fx);
             }
         }
+    }
+
+    /// A case was committed. Its visitor still here (waiting on the printing screen, or on a
+    /// detour to call staff or change a setting): the receipt prints. Its visitor gone (the
+    /// session timed out on a detour): the receipt is held for a reprint at the desk, so no
+    /// slip with their national code lies in the tray for the next person.
+    fn registered(&mut self, view: RegisteredView, fx: &mut Vec<Effect>) {
+        let Some(visit) = self.awaiting_registration.pop_front() else {
+            tracing::warn!("a registration answer nobody asked for");
+            return;
+        };
+        if visit == self.visit && self.session.registered.is_none() {
+            fx.push(Effect::PrintReceipt(view.tracking_code));
+            self.awaiting_print.push_back((visit, view.clone()));
+            self.session.registered = Some(view);
+        } else {
+            fx.push(Effect::HoldReceipt(view.tracking_code));
+            fx.push(Effect::AlertStaff(StaffAlert::ReceiptHeld));
+        }
+    }
+
+    /// A case could not be committed: staff are told; the visitor, if still here, sees the
+    /// error now or on return from a detour.
+    fn registration_failed(&mut self, message: String, fx: &mut Vec<Effect>) {
+        let Some(visit) = self.awaiting_registration.pop_front() else {
+            return;
+        };
+        fx.push(Effect::AlertStaff(StaffAlert::RegistrationFailed));
+        if visit != self.visit {
+            return;
+        }
+        if self.screen == Screen::Printing {
+            self.go(Screen::Error, fx);
+            self.fail(message, fx);
+            fx.push(Effect::ArmIdleTimer);
+        } else {
+            // Shown on return, in place of what was being typed (see `return_from_detour`).
+            self.return_to = Some((Screen::Error, message));
+        }
+    }
+
+    /// The printer answered for a receipt (`problem`: it did not print; the job is recorded as
+    /// failed, for a reprint). The visitor waiting sees the done or printer-out screen; one on
+    /// a detour finds it on return; for a visitor gone, staff are told of a failure.
+    fn receipt_answered(&mut self, problem: Option<PrinterProblem>, fx: &mut Vec<Effect>) {
+        let Some((visit, view)) = self.awaiting_print.pop_front() else {
+            return;
+        };
+        if problem.is_some() {
+            fx.push(Effect::AlertStaff(StaffAlert::PrinterProblem));
+        }
+        if visit != self.visit {
+            return;
+        }
+        let outcome = match problem {
+            None => Screen::Done,
+            Some(_) => Screen::PrinterOut,
+        };
+        if self.screen != Screen::Printing {
+            self.return_to = Some((outcome, String::new()));
+            return;
+        }
+        self.go(outcome, fx);
+        let summary = prompts::registered_summary(&view, self.lang());
+        self.say(summary, false, fx);
+        fx.push(Effect::ArmIdleTimer);
     }
 
     fn type_char(&mut self, c: char, fx: &mut Vec<Effect>) {
@@ -494,6 +549,7 @@ impl Flow {
                 self.go(Screen::Review, fx);
             }
             Action::Confirm => {
+                self.awaiting_registration.push_back(self.visit);
                 fx.push(Effect::Register(self.visitor_input()));
                 fx.push(Effect::StopIdleTimer);
                 self.go(Screen::Printing, fx);
@@ -591,7 +647,18 @@ impl Flow {
             .take()
             .unwrap_or((Screen::Attract, String::new()));
         self.go(screen, fx);
-        self.session.entry = entry;
+        match screen {
+            // A registration that failed while the visitor was away: its message.
+            Screen::Error => self.fail(entry, fx),
+            // A receipt answered while the visitor was away: what it says, as on arrival.
+            Screen::Done | Screen::PrinterOut => {
+                if let Some(view) = self.session.registered.clone() {
+                    let summary = prompts::registered_summary(&view, self.lang());
+                    self.say(summary, false, fx);
+                }
+            }
+            _ => self.session.entry = entry,
+        }
     }
 
     fn visitor_input(&self) -> VisitorInput {
@@ -649,6 +716,7 @@ impl Flow {
     /// The session is over: everything about the visitor is forgotten and every setting
     /// returns to its default.
     fn end_session(&mut self, fx: &mut Vec<Effect>) {
+        self.visit += 1;
         self.session = Session::default();
         self.return_to = None;
         fx.push(Effect::WipeSession);

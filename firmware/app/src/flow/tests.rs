@@ -520,3 +520,113 @@ fn rating_is_offered_on_attract_and_a_scanned_survey_code_hands_over_only_there(
     assert!(fx.contains(&Effect::WipeSession));
     assert_eq!(flow.session().prefs.lang, Lang::Fa);
 }
+
+fn view() -> RegisteredView {
+    RegisteredView {
+        tracking_code: code(),
+        due: None,
+    }
+}
+
+/// Confirms on the review screen and steps away to call staff while the case is committed.
+fn confirm_then_call_staff(flow: &mut Flow) {
+    to_review(flow);
+    assert!(registered_input(&flow.step(Event::Do(Action::Confirm))).is_some());
+    assert_eq!(flow.screen(), Screen::Printing);
+    let fx = flow.step(Event::Do(Action::CallStaff));
+    assert!(fx.contains(&Effect::AlertStaff(StaffAlert::CallRequested)));
+    assert_eq!(flow.screen(), Screen::CallStaff);
+}
+
+#[test]
+fn a_case_committed_while_the_visitor_called_staff_prints_and_waits_for_their_return() {
+    let mut flow = flow();
+    confirm_then_call_staff(&mut flow);
+    let fx = flow.step(Event::Registered(view()));
+    assert_eq!(
+        fx,
+        vec![Effect::PrintReceipt(code())],
+        "printed, screen left alone"
+    );
+    assert_eq!(flow.screen(), Screen::CallStaff);
+    assert!(flow.step(Event::Printed).is_empty());
+    // Back from the detour: the done screen, with what the receipt says.
+    flow.step(Event::HeadphonesIn);
+    let fx = flow.step(Event::Do(Action::Back));
+    assert_eq!(flow.screen(), Screen::Done);
+    assert!(shows(&fx, Screen::Done));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Speak { text, interrupt: false } if text.starts_with("کد رهگیری شما"))),
+        "{fx:?}"
+    );
+    assert_eq!(flow.session().registered, Some(view()));
+}
+
+#[test]
+fn a_receipt_that_failed_while_the_visitor_was_away_leads_back_to_the_printer_out_screen() {
+    let mut flow = flow();
+    confirm_then_call_staff(&mut flow);
+    flow.step(Event::Registered(view()));
+    let fx = flow.step(Event::PrintFailed(PrinterProblem::PaperOut));
+    assert_eq!(fx, vec![Effect::AlertStaff(StaffAlert::PrinterProblem)]);
+    flow.step(Event::Do(Action::Back));
+    assert_eq!(flow.screen(), Screen::PrinterOut);
+}
+
+#[test]
+fn a_case_committed_after_the_visitor_timed_out_is_held_for_the_desk_not_printed() {
+    let mut flow = flow();
+    confirm_then_call_staff(&mut flow);
+    // Nobody came back: the detour times out and the session ends.
+    flow.step(Event::IdleWarning);
+    flow.step(Event::IdleExpired);
+    assert_eq!(flow.screen(), Screen::Attract);
+    let fx = flow.step(Event::Registered(view()));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::HoldReceipt(code()),
+            Effect::AlertStaff(StaffAlert::ReceiptHeld)
+        ]
+    );
+    assert_eq!(flow.screen(), Screen::Attract);
+    assert_eq!(
+        flow.session().registered,
+        None,
+        "nothing reaches the next visitor"
+    );
+    // The next visitor's own case is theirs alone.
+    to_review(&mut flow);
+    flow.step(Event::Do(Action::Confirm));
+    let fx = flow.step(Event::Registered(view()));
+    assert_eq!(fx, vec![Effect::PrintReceipt(code())]);
+}
+
+#[test]
+fn a_print_answer_after_the_visitor_left_never_changes_the_next_session() {
+    let mut flow = flow();
+    confirm_then_call_staff(&mut flow);
+    flow.step(Event::Registered(view()));
+    flow.step(Event::Do(Action::Cancel));
+    flow.step(Event::IdleExpired);
+    assert_eq!(flow.screen(), Screen::Attract);
+    flow.step(Event::Do(Action::Start));
+    // The printer fails for the visitor who left: staff hear of it (the job is kept for a
+    // reprint); the new visitor's screen does not move.
+    let fx = flow.step(Event::PrintFailed(PrinterProblem::CoverOpen));
+    assert_eq!(fx, vec![Effect::AlertStaff(StaffAlert::PrinterProblem)]);
+    assert_eq!(flow.screen(), Screen::Identify);
+}
+
+#[test]
+fn a_registration_that_failed_while_the_visitor_was_away_is_shown_on_return() {
+    let mut flow = flow();
+    confirm_then_call_staff(&mut flow);
+    let fx = flow.step(Event::RegistrationFailed {
+        message: "ثبت نشد".into(),
+    });
+    assert_eq!(fx, vec![Effect::AlertStaff(StaffAlert::RegistrationFailed)]);
+    flow.step(Event::Do(Action::Back));
+    assert_eq!(flow.screen(), Screen::Error);
+    assert_eq!(flow.session().error.as_deref(), Some("ثبت نشد"));
+}

@@ -25,7 +25,7 @@
 pub mod input;
 pub mod transcript;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -77,7 +77,9 @@ struct Stage {
     runtime: tokio::runtime::Runtime,
     seen: Rc<RefCell<Vec<Seen>>>,
     /// Injected time since the start.
-    elapsed: Rc<Cell<Duration>>,
+    elapsed: InjectedTime,
+    /// The worker's answers (commits, prints, look-ups), played by [`Stage::settle`].
+    answers: std::sync::mpsc::Receiver<crate::flow::Event>,
     started: Instant,
     /// Printer jobs already written as slips.
     jobs_written: usize,
@@ -105,6 +107,7 @@ pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome
             let end = stage.elapsed.get() + *duration;
             while stage.elapsed.get() < end {
                 stage.tick((end - stage.elapsed.get()).min(Duration::from_secs(1)));
+                stage.settle()?;
                 shown = stage.report(&ui, shown, &mut transcript)?;
             }
             continue;
@@ -113,6 +116,7 @@ pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome
         if let Err(reason) = stage.play(input) {
             transcript.error(t, *line_no, &reason)?;
         }
+        stage.settle()?;
         shown = stage.report(&ui, shown, &mut transcript)?;
     }
     let errors = transcript.finish()?;
@@ -135,15 +139,19 @@ impl Stage {
         let store = Store::open(&db, &OpenOptions::default())
             .with_context(|| format!("opening {}", db.display()))?;
         let mut devices = drivers::build(&config).context("starting the simulated devices")?;
-        let elapsed = Rc::new(Cell::new(Duration::ZERO));
+        let elapsed = InjectedTime::default();
         let start: DateTime<Utc> = Utc::now();
         let clock = {
-            let elapsed = Rc::clone(&elapsed);
-            Box::new(move || start + chrono::Duration::from_std(elapsed.get()).unwrap_or_default())
+            let elapsed = elapsed.clone();
+            move || start + chrono::Duration::from_std(elapsed.get()).unwrap_or_default()
         };
         let portal = config.receipt.portal_url.clone();
+        // The worker thread, as on a kiosk; its answers wait here until `settle` plays them.
+        let (answers_tx, answers) = std::sync::mpsc::channel();
         let kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
-            .with_satisfaction_key(signing_key()?);
+            .with_satisfaction_key(signing_key()?)
+            .threaded(Box::new(move |event| answers_tx.send(event).is_ok()))
+            .context("starting the worker thread")?;
         let seen = Rc::new(RefCell::new(Vec::new()));
         let speaker: Speaker = {
             let seen = Rc::clone(&seen);
@@ -161,7 +169,7 @@ impl Stage {
                 Record::Screen(screen) => seen
                     .borrow_mut()
                     .push(Seen::Screen(crate::ui_bridge::page(*screen))),
-                Record::Printed { ok: true, .. } => seen.borrow_mut().push(Seen::Printed),
+                Record::Printed(slip) if slip.ok => seen.borrow_mut().push(Seen::Printed),
                 _ => {}
             })
         };
@@ -180,6 +188,7 @@ impl Stage {
             runtime,
             seen,
             elapsed,
+            answers,
             started: Instant::now(),
             jobs_written: 0,
         })
@@ -349,6 +358,33 @@ impl Stage {
         Ok(())
     }
 
+    /// Plays the worker's answers until it has nothing left to do: what an input led to is
+    /// written with it, as a visitor would have met it a moment later.
+    fn settle(&mut self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + WORKER_DEADLINE;
+        loop {
+            // Nothing in flight means every answer is already posted (the worker counts a job
+            // done only after posting its answer).
+            let idle = self.device.kiosk().jobs_in_flight() == 0;
+            let mut played = false;
+            while let Ok(event) = self.answers.try_recv() {
+                let now = self.now();
+                self.device.event(event, now);
+                played = true;
+            }
+            if idle && !played {
+                // Slips the worker printed without an answer (a guidance slip).
+                let now = self.now();
+                self.device.tick(now);
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                anyhow::bail!("the worker did not finish its jobs within {WORKER_DEADLINE:?}");
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// Moves the injected clock by `step` and lets the device look at it.
     fn tick(&mut self, step: Duration) {
         self.elapsed.set(self.elapsed.get() + step);
@@ -411,11 +447,10 @@ impl Stage {
             .unwrap_or_default();
         let last = jobs.len();
         for (index, job) in jobs.iter().enumerate().skip(self.jobs_written) {
-            let content = (index + 1 == last)
-                .then(|| self.device.kiosk().last_slip())
-                .flatten();
+            let backend = self.device.kiosk().backend();
+            let content = (index + 1 == last).then(|| backend.last_slip()).flatten();
             let png = content
-                .map(|c| kiosk_receipt::render_png(c, &self.device.kiosk().profile()))
+                .map(|c| kiosk_receipt::render_png(c, &backend.profile()))
                 .transpose()
                 .context("rendering a slip")?;
             let tracking = content.and_then(tracking_code_of);
@@ -427,6 +462,30 @@ impl Stage {
 }
 
 const NO_PRINTER: &str = "the kiosk has no simulated printer";
+
+/// How long a script waits for the worker to finish what an input started (a print on the
+/// simulated printer takes milliseconds).
+const WORKER_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The script's injected time since the start, shared with the clock the worker reads.
+#[derive(Debug, Clone, Default)]
+struct InjectedTime(std::sync::Arc<std::sync::Mutex<Duration>>);
+
+impl InjectedTime {
+    fn get(&self) -> Duration {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set(&self, value: Duration) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+    }
+}
 
 /// The tracking code a slip's QR carries (`{portal}/t/{16 digits}`), if it has one.
 fn tracking_code_of(content: &kiosk_receipt::ReceiptContent) -> Option<String> {

@@ -1,0 +1,496 @@
+//! The slow half of the kiosk: everything that waits on the store or the printer.
+//!
+//! A [`Backend`] owns the store, the printer, the receipt layout and the clock, and carries out
+//! one [`Job`] at a time (register a case, print or hold its receipt, print a guidance slip,
+//! look a case up), answering with the flow event the job promised. It runs on the worker
+//! thread of [`super::worker`] in the firmware, so the screen never waits on a disk or a
+//! serial line; tests and the demo can also run it inline ([`super::Kiosk::new`]).
+//!
+//! A receipt is only encoded and sent after its case is committed; a printer failure is
+//! recorded on the print job and never touches the case.
+
+use chrono::{DateTime, Utc};
+use kiosk_config::KioskConfig;
+use kiosk_core::TrackingCode;
+use kiosk_receipt::{GuidanceSlip, Profile, ReceiptCase, ReceiptContent};
+use kiosk_store::{CaseRecord, ReceiptState, ReceiptVariant, Store};
+
+use super::printer::PrintSink;
+use crate::flow::{Event, FollowUpView, Lang, PrinterProblem, RegisteredView, TimelineEntry};
+use crate::registration::{Registered, Registrar, VisitorInput};
+
+/// The time source of registrations and slips (injected so tests and the script runner
+/// control it), shared by the screen's side and the worker thread.
+pub type Clock = std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How long a printed satisfaction code can be used, in hours (30 days).
+pub const SATISFACTION_VALID_HOURS: u16 = 24 * 30;
+
+/// What the job note of a receipt says when its visitor left before it could print: the desk
+/// finds it among the receipts to reprint.
+pub const HELD_NOTE: &str = "held: the visitor left before it printed; reprint at the desk";
+
+/// One slow effect of the visitor journey, for the backend to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Validate and commit the case; answers `Registered` or `RegistrationFailed` (its message
+    /// in `lang`).
+    Register {
+        /// What the visitor entered.
+        input: VisitorInput,
+        /// The session's language, for the failure message.
+        lang: Lang,
+    },
+    /// Print the receipt of this committed case; answers `Printed` or `PrintFailed`.
+    PrintReceipt(TrackingCode),
+    /// The visitor left before their receipt could print: keep it for a reprint at the desk
+    /// (recorded as not printed, with [`HELD_NOTE`]). No answer.
+    HoldReceipt(TrackingCode),
+    /// Print a guidance slip for an out-of-scope subject. No answer (a failure is recorded on
+    /// its job; the visitor can ask again).
+    PrintGuidance {
+        /// The subject the visitor chose.
+        subject_id: String,
+    },
+    /// Look a case up; answers `FollowUpResult` (timeline labels in `lang`).
+    LookUp {
+        /// The tracking code typed or scanned.
+        code: TrackingCode,
+        /// The session's language.
+        lang: Lang,
+    },
+}
+
+/// A slip sent to the printer, for the transcript, the desk's health screen and the relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedSlip {
+    /// Which slip.
+    pub what: String,
+    /// Bytes sent.
+    pub bytes: usize,
+    /// Whether it printed.
+    pub ok: bool,
+}
+
+/// What a job did: the event it answers with, and the slips it sent.
+#[derive(Debug, Default)]
+pub struct Done {
+    /// The answer for the flow, when the job has one.
+    pub answer: Option<Event>,
+    /// Slips sent to the printer on the way.
+    pub printed: Vec<PrintedSlip>,
+}
+
+/// The store, the printer and what slips are made from.
+pub struct Backend<P: PrintSink> {
+    store: Store,
+    config: KioskConfig,
+    profile: Profile,
+    printer: P,
+    clock: Clock,
+    registered: Option<Registered>,
+    last_slip: Option<ReceiptContent>,
+    satisfaction_key: Option<ed25519_dalek::SigningKey>,
+    /// The working calendar as configured, before SAMAD's holiday overrides.
+    configured_calendar: kiosk_core::WorkingCalendar,
+}
+
+impl<P: PrintSink> Backend<P> {
+    /// A backend for `config` on `store`, printing with `profile` to `printer`.
+    pub fn new(
+        config: KioskConfig,
+        store: Store,
+        profile: Profile,
+        printer: P,
+        clock: Clock,
+    ) -> Self {
+        let configured_calendar = config.due_date_policy.calendar.clone();
+        Self {
+            store,
+            config,
+            profile,
+            printer,
+            clock,
+            registered: None,
+            last_slip: None,
+            satisfaction_key: None,
+            configured_calendar,
+        }
+    }
+
+    /// Signs a satisfaction code onto every receipt with this key.
+    pub fn set_satisfaction_key(&mut self, key: ed25519_dalek::SigningKey) {
+        self.satisfaction_key = Some(key);
+    }
+
+    /// The public half of the satisfaction-code key, when codes are signed.
+    pub fn verifying_key(&self) -> Option<ed25519_dalek::VerifyingKey> {
+        self.satisfaction_key.as_ref().map(|k| k.verifying_key())
+    }
+
+    /// SAMAD's holiday overrides on top of the configured calendar, in place of any earlier
+    /// ones (see [`super::Kiosk::set_holiday_overrides`]).
+    pub fn set_holiday_overrides(
+        &mut self,
+        closed: Vec<kiosk_core::working_days::Closure>,
+        open: Vec<chrono::NaiveDate>,
+    ) {
+        self.config.due_date_policy.calendar = self
+            .configured_calendar
+            .clone()
+            .with_closures(closed)
+            .with_openings(open);
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store, mutably (the rating and desk journeys write through it).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The configuration, with SAMAD's holiday overrides in its calendar.
+    pub fn config(&self) -> &KioskConfig {
+        &self.config
+    }
+
+    /// The printer.
+    pub fn printer_mut(&mut self) -> &mut P {
+        &mut self.printer
+    }
+
+    /// What slips are laid out and encoded for.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The last slip sent to the printer, for previews.
+    pub fn last_slip(&self) -> Option<&ReceiptContent> {
+        self.last_slip.as_ref()
+    }
+
+    /// The time now, by the kiosk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Erases the personal data of cases SAMAD acknowledged more than the configured
+    /// `[privacy] purge_after_days` ago (the store keeps tracking codes and dates for reports).
+    pub fn purge_personal_data(
+        &mut self,
+    ) -> Result<kiosk_store::PurgeReport, kiosk_store::StoreError> {
+        let now = (self.clock)();
+        self.store
+            .purge_personal_data(now, self.config.privacy.purge_after_days)
+    }
+
+    /// Carries out one job.
+    pub fn perform(&mut self, job: Job) -> Done {
+        let mut done = Done::default();
+        done.answer = match job {
+            Job::Register { input, lang } => Some(self.register(&input, lang)),
+            Job::PrintReceipt(code) => Some(match self.print_receipt(code, &mut done.printed) {
+                Ok(()) => Event::Printed,
+                Err(problem) => Event::PrintFailed(problem),
+            }),
+            Job::HoldReceipt(code) => {
+                self.hold_receipt(code);
+                None
+            }
+            Job::PrintGuidance { subject_id } => {
+                self.print_guidance(&subject_id, &mut done.printed);
+                None
+            }
+            Job::LookUp { code, lang } => Some(Event::FollowUpResult(self.look_up(code, lang))),
+        };
+        done
+    }
+
+    fn register(&mut self, input: &VisitorInput, lang: Lang) -> Event {
+        let now = (self.clock)();
+        match Registrar::new(&self.config).register(&mut self.store, input, now) {
+            Ok(registered) => {
+                let view = RegisteredView {
+                    tracking_code: registered.case.tracking_code,
+                    due: registered.due,
+                };
+                self.registered = Some(registered);
+                Event::Registered(view)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "registration failed");
+                let message = match lang {
+                    Lang::Fa => e.message_fa().to_owned(),
+                    Lang::En => {
+                        "Your case could not be registered. Staff have been told.".to_owned()
+                    }
+                };
+                Event::RegistrationFailed { message }
+            }
+        }
+    }
+
+    /// The receipt job queued when `code` was registered here (this run), if it was.
+    fn receipt_job_of(&self, code: TrackingCode) -> Option<i64> {
+        self.registered
+            .as_ref()
+            .filter(|r| r.case.tracking_code == code)
+            .map(|r| r.case.receipt_id)
+    }
+
+    /// Prints the receipt of the committed case `code`, laid out from the stored case (so the
+    /// slip says what the store keeps). Its job is the one queued at registration, or a new
+    /// one for a case registered before this run.
+    fn print_receipt(
+        &mut self,
+        code: TrackingCode,
+        printed: &mut Vec<PrintedSlip>,
+    ) -> Result<(), PrinterProblem> {
+        let case = match self.store.case_by_tracking_code(&code) {
+            Ok(Some(case)) => case,
+            Ok(None) => {
+                tracing::error!(%code, "no such case to print a receipt for");
+                return Err(PrinterProblem::Error);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, %code, "reading the case to print");
+                return Err(PrinterProblem::Error);
+            }
+        };
+        let job = match self.receipt_job_of(code) {
+            Some(job) => Some(job),
+            None => self.queue(Some(code), ReceiptVariant::Receipt),
+        };
+        let receipt = self.receipt_case(&case);
+        let content = ReceiptContent::receipt(&receipt).map_err(|e| e.to_string());
+        let what = format!("receipt {}", code.grouped());
+        self.send_slip(job, what, content, printed)
+    }
+
+    /// Records the receipt of `code` as not printed, for a reprint at the desk.
+    fn hold_receipt(&mut self, code: TrackingCode) {
+        let job = match self.receipt_job_of(code) {
+            Some(job) => Some(job),
+            None => self.queue(Some(code), ReceiptVariant::Receipt),
+        };
+        tracing::warn!(%code, "receipt held: the visitor left before it printed");
+        if let Some(job) = job {
+            self.set_job(job, ReceiptState::Failed, Some(HELD_NOTE));
+        }
+    }
+
+    fn queue(&mut self, code: Option<TrackingCode>, variant: ReceiptVariant) -> Option<i64> {
+        match self
+            .store
+            .queue_receipt(code.map(kiosk_store::CaseRef::Code), variant)
+        {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!(error = %e, ?variant, "could not queue the slip");
+                None
+            }
+        }
+    }
+
+    /// What a receipt of the stored `case` says.
+    fn receipt_case(&mut self, case: &CaseRecord) -> ReceiptCase {
+        let satisfaction_url = self.satisfaction_url(
+            case.tracking_code,
+            case.registered_at,
+            case.service_id.as_deref().unwrap_or_default(),
+        );
+        let subject = self
+            .config
+            .catalogue
+            .get(&case.subject_id)
+            .map(|s| s.label_fa.clone())
+            .unwrap_or_default();
+        ReceiptCase {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            kind: case.kind,
+            subject,
+            tracking: case.tracking_code,
+            registered_at: case.registered_at,
+            due: case.due,
+            national_code: case.national_code.clone(),
+            mobile: case.phone.clone(),
+            description: String::new(),
+            description_lines: 0,
+            portal_url: self.config.receipt.portal_url.clone(),
+            phone: self.config.receipt.phone.clone(),
+            satisfaction_url,
+            footer: self.config.receipt.footer.clone(),
+            logo: None,
+        }
+    }
+
+    /// The visit's satisfaction code as a URL, signed with this kiosk's key. The claim is made
+    /// from the case alone (issued at its registration second), and Ed25519 signatures are
+    /// deterministic, so a reprint carries the very code of the first receipt: one visit, one
+    /// code, one rating. `None` without a key, for a case another kiosk registered (only its
+    /// key can sign the code again), or once the code has expired.
+    fn satisfaction_url(
+        &mut self,
+        tracking_code: TrackingCode,
+        registered_at: DateTime<Utc>,
+        service_id: &str,
+    ) -> Option<String> {
+        let key = self.satisfaction_key.as_ref()?;
+        if tracking_code.kiosk() != self.config.kiosk_number {
+            return None;
+        }
+        let claim = kiosk_core::satisfaction::SatisfactionClaim {
+            kiosk: self.config.kiosk_number,
+            tracking_code,
+            service_id: service_id.trim().to_owned(),
+            employee_code: None,
+            issued_at: DateTime::from_timestamp(registered_at.timestamp(), 0)
+                .unwrap_or(registered_at),
+            valid_hours: SATISFACTION_VALID_HOURS,
+        };
+        if claim.expires_at() <= (self.clock)() {
+            return None;
+        }
+        match kiosk_core::satisfaction::issue(&claim, key) {
+            Ok(token) => Some(kiosk_core::satisfaction::url(
+                &self.config.receipt.portal_url,
+                &token,
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "could not issue the satisfaction code");
+                None
+            }
+        }
+    }
+
+    /// Encodes a slip and sends it, recording the print job's state on the way: `printing`
+    /// before a byte leaves (so a crash mid-job is found at restart), then `printed` or `failed`
+    /// with the reason.
+    fn send_slip(
+        &mut self,
+        job: Option<i64>,
+        what: String,
+        content: Result<ReceiptContent, String>,
+        printed: &mut Vec<PrintedSlip>,
+    ) -> Result<(), PrinterProblem> {
+        let encoded = content.and_then(|content| {
+            let bytes =
+                kiosk_receipt::encode(&content, &self.profile).map_err(|e| e.to_string())?;
+            self.last_slip = Some(content);
+            Ok(bytes)
+        });
+        let bytes = match encoded {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                tracing::error!(%reason, %what, "slip could not be laid out");
+                if let Some(id) = job {
+                    self.set_job(id, ReceiptState::Failed, Some(&reason));
+                }
+                return Err(PrinterProblem::Error);
+            }
+        };
+        if let Some(id) = job {
+            self.set_job(id, ReceiptState::Printing, None);
+        }
+        let result = self.printer.print(&bytes);
+        printed.push(PrintedSlip {
+            what,
+            bytes: bytes.len(),
+            ok: result.is_ok(),
+        });
+        if let Some(id) = job {
+            match result {
+                Ok(()) => self.set_job(id, ReceiptState::Printed, None),
+                Err(problem) => {
+                    self.set_job(id, ReceiptState::Failed, Some(&format!("{problem:?}")))
+                }
+            }
+        }
+        result
+    }
+
+    /// Records a print job's state; a failure here is logged, never allowed to stop the
+    /// visitor's journey (the case itself is already committed).
+    fn set_job(&mut self, id: i64, state: ReceiptState, note: Option<&str>) {
+        if let Err(e) = self.store.set_receipt_state(id, state, note) {
+            tracing::error!(error = %e, job = id, "could not record the print job's state");
+        }
+    }
+
+    /// Reprints the receipt of a case this device registered (the desk's «reprint»): queues a
+    /// reprint job, lays the slip out again from the stored case and sends it. `Ok(None)`: no
+    /// such case here; `Ok(Some(Err(_)))`: queued but the printer failed (recorded on the job).
+    pub fn reprint(
+        &mut self,
+        code: TrackingCode,
+        printed: &mut Vec<PrintedSlip>,
+    ) -> Result<Option<Result<(), PrinterProblem>>, kiosk_store::StoreError> {
+        let Some(case) = self.store.case_by_tracking_code(&code)? else {
+            return Ok(None);
+        };
+        let job = self.store.queue_receipt(
+            Some(kiosk_store::CaseRef::Code(code)),
+            ReceiptVariant::Reprint,
+        )?;
+        let receipt = self.receipt_case(&case);
+        let now = (self.clock)();
+        let content = ReceiptContent::reprint(&receipt, now).map_err(|e| e.to_string());
+        let what = format!("reprint {}", code.grouped());
+        Ok(Some(self.send_slip(Some(job), what, content, printed)))
+    }
+
+    fn print_guidance(&mut self, subject_id: &str, printed: &mut Vec<PrintedSlip>) {
+        let Some(subject) = self.config.catalogue.get(subject_id).cloned() else {
+            return;
+        };
+        let slip = GuidanceSlip {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            subject: subject.label_fa.clone(),
+            destination: subject.guidance_fa.clone().unwrap_or_default(),
+            destination_details: String::new(),
+            destination_url: None,
+            issued_at: (self.clock)(),
+            footer: "این برگه رسید ثبت پرونده نیست.".to_owned(),
+            logo: None,
+        };
+        let job = self.queue(None, ReceiptVariant::Guidance);
+        let content = ReceiptContent::guidance(&slip).map_err(|e| e.to_string());
+        // A guidance slip that did not print is recorded on its job; the visitor can ask again.
+        let _ = self.send_slip(job, format!("guidance {subject_id}"), content, printed);
+    }
+
+    fn look_up(&self, code: TrackingCode, lang: Lang) -> Option<FollowUpView> {
+        let found = self.store.case_by_tracking_code(&code);
+        let timeline = match found {
+            Ok(Some(_)) => self.store.timeline(code),
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, "look-up failed");
+                return None;
+            }
+        };
+        let events = match timeline {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::error!(error = %e, "timeline failed");
+                return None;
+            }
+        };
+        Some(FollowUpView {
+            tracking_code: code,
+            timeline: events
+                .into_iter()
+                .map(|e| TimelineEntry {
+                    at: e.at,
+                    what: crate::flow::prompts::event_kind_label(e.kind.as_str(), lang),
+                    unit: e.unit,
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,174 @@
+//! The worker thread's answers when the visitor has moved on: a real store file, the worker
+//! thread as on a kiosk, and a printer that holds every job until the test lets it go (a paper
+//! jam, a slow serial line).
+//!
+//! The flow's side of the same cases, event by event, is in firmware/app/src/flow/tests.rs;
+//! here the whole device runs them: the screen's thread hands the jobs over and goes on, the
+//! answers come back as events, and what the store keeps is read back.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use kiosk::device::{Device, IdleTimes, complaint_taps};
+use kiosk::flow::{Event, PrinterProblem, Screen};
+use kiosk::runtime::{Kiosk, PrintSink, backend::HELD_NOTE};
+use kiosk_receipt::Profile;
+use kiosk_store::{OpenOptions, ReceiptState, Store};
+use kiosk_ui::UiInput;
+
+/// A printer that prints a job only when the test sends it a go-ahead.
+struct GatedPrinter {
+    gate: mpsc::Receiver<()>,
+}
+
+impl PrintSink for GatedPrinter {
+    fn print(&mut self, _job: &[u8]) -> Result<(), PrinterProblem> {
+        self.gate
+            .recv_timeout(Duration::from_secs(30))
+            .map_err(|_| PrinterProblem::Offline)
+    }
+}
+
+struct Rig {
+    device: Device<GatedPrinter>,
+    answers: mpsc::Receiver<Event>,
+    gate: mpsc::Sender<()>,
+    clock: Instant,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = kiosk::demo::demo_config(dir.path()).expect("example config");
+        let portal = config.receipt.portal_url.clone();
+        let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).expect("db");
+        let (gate, held) = mpsc::channel();
+        let (post, answers) = mpsc::channel();
+        let kiosk = Kiosk::new(
+            config,
+            store,
+            Profile::MM80,
+            GatedPrinter { gate: held },
+            chrono::Utc::now,
+        )
+        .threaded(Box::new(move |event| post.send(event).is_ok()))
+        .expect("worker");
+        let idle = IdleTimes {
+            warn_after: Duration::from_secs(60),
+            expire_after: Duration::from_secs(20),
+        };
+        let device = Device::new(kiosk, &portal, Box::new(|_, _, _| {})).with_idle(idle);
+        Self {
+            device,
+            answers,
+            gate,
+            clock: Instant::now(),
+            _dir: dir,
+        }
+    }
+
+    fn tap(&mut self, input: &UiInput) {
+        assert!(self.device.input(input, self.clock), "{input:?}");
+    }
+
+    /// A visitor's complaint journey up to and including «confirm».
+    fn confirm(&mut self) {
+        for input in complaint_taps() {
+            self.tap(&input);
+            if input == UiInput::Action("confirm".into()) {
+                return;
+            }
+        }
+        panic!("the journey has no confirm");
+    }
+
+    /// The next answer from the worker, played on the device.
+    fn answer(&mut self) -> Event {
+        let event = self
+            .answers
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the worker answers");
+        self.device.event(event.clone(), self.clock);
+        event
+    }
+
+    /// Calls staff, then lets the clock run until the session ends.
+    fn call_staff_and_walk_away(&mut self) {
+        self.tap(&UiInput::Action("call-staff".into()));
+        assert_eq!(self.device.kiosk().flow().screen(), Screen::CallStaff);
+        for _ in 0..2 {
+            self.clock += Duration::from_secs(61);
+            self.device.tick(self.clock);
+        }
+        assert_eq!(self.device.kiosk().flow().screen(), Screen::Attract);
+    }
+
+    fn receipt_states(&self) -> Vec<(ReceiptState, Option<String>)> {
+        let backend = self.device.kiosk().backend();
+        (1..=10)
+            .filter_map(|id| backend.store().receipt(id).expect("read"))
+            .map(|job| (job.state, job.last_status))
+            .collect()
+    }
+}
+
+#[test]
+fn the_screen_moves_on_while_the_worker_commits_and_prints() {
+    let mut rig = Rig::new();
+    rig.confirm();
+    // The tap returned before anything was committed or printed: the printing screen shows.
+    assert_eq!(rig.device.kiosk().flow().screen(), Screen::Printing);
+    assert!(matches!(rig.answer(), Event::Registered(_)));
+    assert_eq!(rig.device.kiosk().flow().screen(), Screen::Printing);
+    rig.gate.send(()).expect("printer");
+    assert!(matches!(rig.answer(), Event::Printed));
+    assert_eq!(rig.device.kiosk().flow().screen(), Screen::Done);
+}
+
+#[test]
+fn a_receipt_stuck_in_the_printer_while_its_visitor_timed_out_still_prints_and_the_next_case_is_held()
+ {
+    let mut rig = Rig::new();
+    rig.confirm();
+    assert!(matches!(rig.answer(), Event::Registered(_)));
+    // The receipt is in the printer, which holds it; the visitor calls staff and leaves.
+    rig.call_staff_and_walk_away();
+    // A second visitor confirms while the first receipt still blocks the printer: their case
+    // waits behind it on the worker.
+    rig.confirm();
+    assert_eq!(rig.device.kiosk().flow().screen(), Screen::Printing);
+    rig.call_staff_and_walk_away();
+    // The printer frees up: the first receipt prints (for a visitor gone, the screen stays on
+    // attract), then the second case is committed for nobody and held for the desk.
+    rig.gate.send(()).expect("printer");
+    assert!(matches!(rig.answer(), Event::Printed));
+    assert!(matches!(rig.answer(), Event::Registered(_)));
+    assert_eq!(rig.device.kiosk().flow().screen(), Screen::Attract);
+    // The hold has no answer: wait until the worker is idle.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while rig.device.kiosk().jobs_in_flight() > 0 {
+        assert!(Instant::now() < deadline, "the worker never finished");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let counts = rig
+        .device
+        .kiosk()
+        .backend()
+        .store()
+        .counts()
+        .expect("counts");
+    assert_eq!(counts.cases, 2, "both cases kept");
+    assert_eq!(
+        rig.receipt_states(),
+        vec![
+            (ReceiptState::Printed, None),
+            (ReceiptState::Failed, Some(HELD_NOTE.to_owned())),
+        ],
+        "the first printed, the second kept for a reprint"
+    );
+    assert!(
+        rig.device.kiosk().flow().session().registered.is_none(),
+        "nothing of either visitor reaches the next one"
+    );
+}
