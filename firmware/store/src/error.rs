@@ -253,7 +253,7 @@ pub enum StoreError {
     /// only created on an explicit decision.
     #[error(
         "{}: no database here, and an earlier one was moved aside as corrupt to {}; refusing to \
-         start an empty one silently: call Store::open_after_corruption to do so",
+         start an empty one silently: stop the kiosk and run `kioskctl db recover` to start one",
         path.display(),
         moved_aside.display()
     )]
