@@ -11,24 +11,9 @@ use kiosk_core::working_days::{DueDateError, due_date};
 use kiosk_core::{CaseKind, MobileNumber, MobileNumberError, NationalCode, NationalCodeError};
 use kiosk_store::{NewCase, RegisteredCase, Store, StoreError};
 
-pub use kiosk_store::MAX_DESCRIPTION_CHARS;
-
-/// What the visitor entered, as entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VisitorInput {
-    /// National code as typed or read from the card.
-    pub national_code: String,
-    /// Case kind chosen.
-    pub kind: Option<CaseKind>,
-    /// Subject identifier from the agency catalogue.
-    pub subject_id: String,
-    /// Service identifier (شناسه خدمت), when the subject is a service.
-    pub service_id: Option<String>,
-    /// Free text from the on-screen keyboard.
-    pub description: String,
-    /// Optional mobile number for notices; empty when not given.
-    pub mobile: String,
-}
+// The visitor's input is the journey's (firmware/journey/src/input.rs); re-exported here so
+// `registration::VisitorInput` keeps its path.
+pub use kiosk_journey::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 /// Why a case was not registered.
 #[derive(Debug, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! thread as on a kiosk, and a printer that holds every job until the test lets it go (a paper
 //! jam, a slow serial line).
 //!
-//! The flow's side of the same cases, event by event, is in firmware/app/src/flow/tests.rs;
+//! The flow's side of the same cases, event by event, is in firmware/journey/src/tests.rs;
 //! here the whole device runs them: the screen's thread hands the jobs over and goes on, the
 //! answers come back as events, and what the store keeps is read back.
 

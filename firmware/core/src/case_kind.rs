@@ -57,6 +57,10 @@ pub enum ResponseRule {
 /// complaints).
 pub const DEFAULT_WORKING_DAYS: u16 = 10;
 
+/// Longest description a visitor can enter, in characters (the store refuses longer, the
+/// visitor's keyboard stops there).
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
 impl CaseKind {
     /// Every kind, in the order a visitor sees them.
     pub const ALL: [CaseKind; 11] = [

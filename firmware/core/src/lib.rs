@@ -10,6 +10,7 @@
 
 pub mod case_kind;
 pub mod catalogue;
+pub mod desk;
 pub mod digits;
 pub mod escalation;
 pub mod holidays;
@@ -21,8 +22,9 @@ pub mod text;
 pub mod tracking_code;
 pub mod working_days;
 
-pub use case_kind::{CaseKind, ResponseRule};
+pub use case_kind::{CaseKind, MAX_DESCRIPTION_CHARS, ResponseRule};
 pub use catalogue::{Catalogue, Subject};
+pub use desk::{MeetingResult, Occupation, RatingReason};
 pub use jalali::JalaliDate;
 pub use national_code::{NationalCode, NationalCodeError, NationalCodePolicy};
 pub use phone::{MobileNumber, MobileNumberError};

@@ -31,8 +31,7 @@ use crate::text_enum::text_enum;
 use crate::time::{from_millis, parse_day, stored_precision, to_millis};
 use crate::validate;
 
-/// Longest description a visitor can enter, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+pub use kiosk_core::MAX_DESCRIPTION_CHARS;
 /// Longest subject or service identifier from the catalogue.
 pub const MAX_CATALOGUE_ID_CHARS: usize = 100;
 /// Longest SAMAD case number.

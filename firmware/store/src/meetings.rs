@@ -24,7 +24,7 @@ use crate::desk_error::DeskError;
 use crate::error::{SqlContext, StoreError};
 use crate::outbox::OutboxItemKind;
 use crate::services::{DESK_PAYLOAD_VERSION, employee_of, insert_outbox, to_json, wire_time};
-use crate::text_enum::text_enum;
+use crate::text_enum::Stored;
 use crate::time::{from_millis, parse_day, stored_precision, to_millis};
 use crate::validate;
 
@@ -39,60 +39,8 @@ pub const MAX_RESULT_OTHER_CHARS: usize = 1000;
 /// Longest text of actions taken.
 pub const MAX_ACTIONS_CHARS: usize = 4000;
 
-text_enum! {
-    /// The visitor's occupation, as the form asks it.
-    pub enum Occupation {
-        /// Government employee (دولتی).
-        Government = "government",
-        /// Private sector (خصوصی).
-        Private = "private",
-        /// Other (سایر).
-        Other = "other",
-    }
-}
-
-impl Occupation {
-    /// Persian label.
-    pub fn label_fa(self) -> &'static str {
-        match self {
-            Self::Government => "دولتی",
-            Self::Private => "خصوصی",
-            Self::Other => "سایر",
-        }
-    }
-}
-
-text_enum! {
-    /// The result checkboxes of the form.
-    pub enum MeetingResult {
-        /// Referred to the relevant deputy or manager (ارجاع موضوع به معاونت/مدیریت).
-        ReferredToDeputy = "referred_to_deputy",
-        /// A follow-up order was issued (صدور دستور پیگیری).
-        FollowUpOrdered = "follow_up_ordered",
-        /// The request was checked against laws and regulations (تطبیق درخواست با قوانین).
-        CheckedAgainstRegulations = "checked_against_regulations",
-        /// The legal framework was explained to the visitor (تعیین چارچوب‌های قانونی).
-        LegalFrameworkExplained = "legal_framework_explained",
-        /// Unrelated to the organisation (نامرتبط با سازمان).
-        UnrelatedToOrganisation = "unrelated_to_organisation",
-        /// Other, with text (سایر).
-        Other = "other",
-    }
-}
-
-impl MeetingResult {
-    /// Persian label.
-    pub fn label_fa(self) -> &'static str {
-        match self {
-            Self::ReferredToDeputy => "ارجاع به معاونت یا مدیریت",
-            Self::FollowUpOrdered => "صدور دستور پیگیری",
-            Self::CheckedAgainstRegulations => "تطبیق درخواست با قوانین و مقررات",
-            Self::LegalFrameworkExplained => "تبیین چارچوب‌های قانونی",
-            Self::UnrelatedToOrganisation => "نامرتبط با سازمان",
-            Self::Other => "سایر",
-        }
-    }
-}
+// The occupation and result sets are plain domain data, in kiosk-core (firmware/core/src/desk.rs).
+pub use kiosk_core::{MeetingResult, Occupation};
 
 /// A meeting to record (the filled-in form).
 #[derive(Clone, PartialEq, Eq)]
@@ -282,7 +230,7 @@ fn read_meeting(
         String,
         Option<String>,
         Option<String>,
-        Occupation,
+        Stored<Occupation>,
         Option<String>,
         String,
         Option<String>,
@@ -346,7 +294,10 @@ fn read_meeting(
     };
     let mut results: Vec<MeetingResult> = conn
         .prepare_cached("SELECT result FROM meeting_results WHERE meeting_id = ?1")
-        .and_then(|mut st| st.query_map([id], |r| r.get(0))?.collect())
+        .and_then(|mut st| {
+            st.query_map([id], |r| r.get::<_, Stored<MeetingResult>>(0).map(|s| s.0))?
+                .collect()
+        })
         .ctx(path, "read a meeting's results")?;
     results.sort();
     let meeting_day = parse_day(path, "meetings.meeting_day", &day)?;
@@ -382,7 +333,7 @@ fn read_meeting(
             birth_date: birth
                 .map(|b| parse_day(path, "meetings.birth_date", &b))
                 .transpose()?,
-            occupation,
+            occupation: occupation.0,
             occupation_title: title,
             reason,
             topic,
@@ -433,7 +384,7 @@ impl Store {
                 new.national_code.as_ref().map(NationalCode::as_string),
                 new.national_code.as_ref().map(NationalCode::masked),
                 new.birth_date.map(day_text),
-                new.occupation,
+                Stored(new.occupation),
                 new.occupation_title,
                 new.reason,
                 new.topic,
@@ -449,7 +400,7 @@ impl Store {
         for result in &new.results {
             tx.execute(
                 "INSERT INTO meeting_results (meeting_id, result) VALUES (?1, ?2)",
-                params![id, result],
+                params![id, Stored(*result)],
             )
             .ctx(&path, "insert a meeting result")?;
         }

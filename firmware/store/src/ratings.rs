@@ -28,44 +28,11 @@ use crate::desk_error::DeskError;
 use crate::error::{SqlContext, StoreError};
 use crate::outbox::OutboxItemKind;
 use crate::services::{DESK_PAYLOAD_VERSION, insert_outbox, local_case, to_json, wire_time};
-use crate::text_enum::text_enum;
+use crate::text_enum::{Stored, text_enum};
 use crate::time::{from_millis, stored_precision, to_millis};
 
-text_enum! {
-    /// Why a visitor was (dis)satisfied: the topics of the survey form (docs/rules.md R-003-1).
-    pub enum RatingReason {
-        /// How the work flowed (گردش کار).
-        Workflow = "workflow",
-        /// Whether it matched what the visitor was told before (تطبیق با اطلاعات ارائه‌شده).
-        PriorInformation = "prior_information",
-        /// The staff's behaviour (رفتار متصدیان).
-        StaffBehaviour = "staff_behaviour",
-        /// The office's amenities (امکانات رفاهی).
-        Amenities = "amenities",
-    }
-}
-
-impl RatingReason {
-    /// The label on the screen, in Persian.
-    pub fn label_fa(self) -> &'static str {
-        match self {
-            Self::Workflow => "نحوه گردش کار",
-            Self::PriorInformation => "تطبیق با اطلاعات داده‌شده",
-            Self::StaffBehaviour => "رفتار کارکنان",
-            Self::Amenities => "امکانات رفاهی",
-        }
-    }
-
-    /// The label in English.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Workflow => "Workflow",
-            Self::PriorInformation => "Matched what I was told",
-            Self::StaffBehaviour => "Staff behaviour",
-            Self::Amenities => "Amenities",
-        }
-    }
-}
+// The survey's reasons are plain domain data, in kiosk-core (firmware/core/src/desk.rs).
+pub use kiosk_core::RatingReason;
 
 text_enum! {
     /// Whose rating it is.
@@ -179,7 +146,10 @@ fn read_rating(
     };
     let reasons: Vec<RatingReason> = conn
         .prepare_cached("SELECT reason FROM rating_reasons WHERE rating_id = ?1")
-        .and_then(|mut st| st.query_map([id], |r| r.get(0))?.collect())
+        .and_then(|mut st| {
+            st.query_map([id], |r| r.get::<_, Stored<RatingReason>>(0).map(|s| s.0))?
+                .collect()
+        })
         .ctx(path, "read a rating's reasons")?;
     let mut reasons = reasons;
     reasons.sort();
@@ -280,7 +250,7 @@ impl Store {
         for reason in &reasons {
             tx.execute(
                 "INSERT INTO rating_reasons (rating_id, reason) VALUES (?1, ?2)",
-                params![id, reason],
+                params![id, Stored(*reason)],
             )
             .ctx(&path, "insert a rating reason")?;
         }

@@ -66,3 +66,52 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+/// A closed set declared outside the store (kiosk-core's plain domain data, where the rusqlite
+/// conversions cannot be implemented), stored as its text through [`Stored`].
+pub(crate) trait StoredText: Copy + Sized {
+    /// The set's name, for the error of a value that is not in it.
+    const NAME: &'static str;
+    /// The stored text.
+    fn text(self) -> &'static str;
+    /// The value stored as `text`, if any.
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+/// A [`StoredText`] value on its way into or out of a column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stored<T>(pub T);
+
+impl<T: StoredText> rusqlite::ToSql for Stored<T> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.0.text()))
+    }
+}
+
+impl<T: StoredText> rusqlite::types::FromSql for Stored<T> {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        T::from_text(text).map(Stored).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("{:?} is not a {}", text, T::NAME).into())
+        })
+    }
+}
+
+/// Implements [`StoredText`] for kiosk-core sets that have `as_str` and `parse`.
+macro_rules! stored_text {
+    ($($name:ident),+) => {
+        $(
+            impl StoredText for kiosk_core::$name {
+                const NAME: &'static str = stringify!($name);
+                fn text(self) -> &'static str {
+                    self.as_str()
+                }
+                fn from_text(text: &str) -> Option<Self> {
+                    Self::parse(text)
+                }
+            }
+        )+
+    };
+}
+
+stored_text!(Occupation, MeetingResult, RatingReason);

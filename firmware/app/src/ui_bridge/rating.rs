@@ -168,7 +168,7 @@ mod tests {
         flow.step(RatingEvent::CodeChecked(Ok(CodeView {
             tracking_code: TrackingCode::new(KioskNumber::new(12).unwrap(), 7).unwrap(),
             service_id: "11021".into(),
-            draft_uuid: uuid::Uuid::from_u128(1),
+            draft_uuid: 1,
         })));
         flow
     }

@@ -11,7 +11,7 @@ use super::effect::{Effect, StaffAlert};
 use super::event::{Event, PrinterProblem, RegisteredView};
 use super::prompts;
 use super::session::{Lang, Screen, Session};
-use crate::registration::{MAX_DESCRIPTION_CHARS, VisitorInput};
+use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
 /// by staff at the desk terminal.

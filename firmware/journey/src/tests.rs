@@ -4,7 +4,7 @@
 use kiosk_core::{CaseKind, Catalogue, NationalCodePolicy, Subject, TrackingCode};
 
 use super::*;
-use crate::registration::VisitorInput;
+use crate::input::VisitorInput;
 
 fn subject(id: &str, fa: &str, guidance: Option<&str>) -> Subject {
     Subject {

@@ -3,7 +3,7 @@
 use kiosk_core::TrackingCode;
 
 use super::session::Screen;
-use crate::registration::VisitorInput;
+use crate::input::VisitorInput;
 
 /// An output of [`super::Flow::step`], carried out by the app in order.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,21 +5,18 @@
 //! message instead.
 //!
 //! Like the visitor flow, [`RatingFlow::step`] is pure: events in, [`RatingEffect`]s out. The
-//! two effects that need the outside world are carried out by [`perform`] against the store and
-//! the fleet's public keys: `Check` (verify the code and see whether it was rated) before the
-//! faces are shown, so a visitor never scores a code that will be refused, and `Record` (the
-//! store verifies again and writes the rating with its outbox item in one transaction).
+//! two effects that need the outside world are carried out by the app against the store and
+//! the fleet's public keys (firmware/app/src/journeys/rating_store.rs): `Check` (verify the
+//! code and see whether it was rated) before the faces are shown, so a visitor never scores a
+//! code that will be refused, and `Record` (the store verifies again and writes the rating with
+//! its outbox item in one transaction).
 //! Every screen lists its [`RatingAction`]s, so the tactile keypad walks the same list a finger
 //! taps.
 
-use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use kiosk_core::digits::to_persian_digits;
-use kiosk_core::{KioskNumber, TrackingCode, satisfaction};
-use kiosk_store::{DeskError, NewRating, RatingReason, Store};
-use uuid::Uuid;
+use kiosk_core::{RatingReason, TrackingCode};
 
-use super::session::Lang;
+use crate::session::Lang;
 
 /// The screens of the rating journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +59,9 @@ pub struct CodeView {
     pub tracking_code: TrackingCode,
     /// The service, as the code names it.
     pub service_id: String,
-    /// The idempotency key for this visitor's rating (made once, reused on retry).
-    pub draft_uuid: Uuid,
+    /// The idempotency key for this visitor's rating (made once, reused on retry): a UUID as
+    /// its 128 bits, made by the app when it checked the code (the journey draws no randomness).
+    pub draft_uuid: u128,
 }
 
 /// An input to [`RatingFlow::step`].
@@ -100,8 +98,8 @@ pub enum RatingEffect {
     Record {
         /// The code as scanned.
         scanned: String,
-        /// Idempotency key.
-        client_uuid: Uuid,
+        /// Idempotency key: the [`CodeView::draft_uuid`] of the checked code.
+        client_uuid: u128,
         /// 1..=5.
         score: u8,
         /// Ticked reasons.
@@ -379,104 +377,6 @@ impl RatingFlow {
     }
 }
 
-/// What [`perform`] needs from the kiosk.
-pub struct RatingContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
-    /// The store.
-    pub store: &'a mut Store,
-    /// The fleet's published public keys.
-    pub keys: K,
-    /// This kiosk.
-    pub kiosk: KioskNumber,
-    /// Now.
-    pub now: DateTime<Utc>,
-    /// The visitor's language: refusals are told in it.
-    pub lang: Lang,
-}
-
-/// What the visitor is told about a refusal (by its stable reason code), in their language.
-fn refusal(lang: Lang, fa: String, reason: &str) -> String {
-    match lang {
-        Lang::Fa => fa,
-        Lang::En => match reason {
-            "expired" => "This survey code has expired.",
-            "already_rated" => "This code was already used for a rating; each code counts once.",
-            "unknown_kiosk"
-            | "bad_signature"
-            | "not_yet_valid"
-            | "not_https"
-            | "url_query_or_fragment"
-            | "wrong_portal"
-            | "bad_url_path"
-            | "not_visit_issuer" => "This survey code is not valid.",
-            "store" => "Your rating could not be saved. Please tell the staff.",
-            "bad_score" => "Please choose one of the five faces.",
-            _ => "This survey code could not be read; please scan it again.",
-        }
-        .to_owned(),
-    }
-}
-
-/// Carries out `Check` and `Record`; answers with the event to feed back (other effects are the
-/// UI's and speech's, and answer nothing).
-pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
-    ctx: &mut RatingContext<'_, K>,
-    effect: &RatingEffect,
-) -> Option<RatingEvent> {
-    match effect {
-        RatingEffect::Check(scanned) => {
-            let lang = ctx.lang;
-            let checked = satisfaction::verify(scanned, &ctx.keys, ctx.now)
-                .map_err(|e| {
-                    tracing::warn!(reason = e.reason_code(), "satisfaction code refused");
-                    refusal(lang, e.message_fa().to_owned(), e.reason_code())
-                })
-                .and_then(|claim| match ctx.store.rating_for_code(scanned) {
-                    Ok(Some(first)) => {
-                        let e = DeskError::AlreadyRated {
-                            tracking_code: first.tracking_code,
-                            rated_at: first.rated_at,
-                        };
-                        Err(refusal(lang, e.message_fa(), e.reason_code()))
-                    }
-                    Ok(None) => Ok(CodeView {
-                        tracking_code: claim.tracking_code,
-                        service_id: claim.service_id,
-                        draft_uuid: Uuid::new_v4(),
-                    }),
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not look the rating up");
-                        let e = DeskError::Store(e);
-                        Err(refusal(lang, e.message_fa(), e.reason_code()))
-                    }
-                });
-            Some(RatingEvent::CodeChecked(checked))
-        }
-        RatingEffect::Record {
-            scanned,
-            client_uuid,
-            score,
-            reasons,
-        } => {
-            let new = NewRating {
-                client_uuid: *client_uuid,
-                kiosk: ctx.kiosk,
-                scanned: scanned.clone(),
-                score: *score,
-                reasons: reasons.clone(),
-                rated_at: ctx.now,
-            };
-            Some(match ctx.store.record_rating(new, &ctx.keys) {
-                Ok(_) => RatingEvent::Recorded,
-                Err(e) => {
-                    tracing::warn!(reason = e.reason_code(), error = %e, "rating refused");
-                    RatingEvent::RecordRefused(refusal(ctx.lang, e.message_fa(), e.reason_code()))
-                }
-            })
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,7 +386,7 @@ mod tests {
         CodeView {
             tracking_code: TrackingCode::new(KioskNumber::new(42).unwrap(), 7).unwrap(),
             service_id: "11021".into(),
-            draft_uuid: Uuid::from_u128(9),
+            draft_uuid: 9,
         }
     }
 
@@ -518,7 +418,7 @@ mod tests {
         let effects = flow.step(RatingEvent::Do(RatingAction::Send));
         assert!(effects.contains(&RatingEffect::Record {
             scanned: "https://x/s/TOKEN".into(),
-            client_uuid: Uuid::from_u128(9),
+            client_uuid: 9,
             score: 4,
             reasons: vec![RatingReason::Workflow],
         }));

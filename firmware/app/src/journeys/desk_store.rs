@@ -1,0 +1,326 @@
+//! The desk journey's effects that need the store (firmware/journey/src/desk.rs is the journey
+//! itself): [`perform`] checks staff cards and PINs (argon2id, lockout), claims visits,
+//! registers services, records meeting forms, queues reprints and loads the day's summary, each
+//! with its outbox item, and answers with the event to feed back; every refusal comes back as a
+//! Persian message for the screen. The current time and the records' idempotency keys are made
+//! here, not in the journey.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ed25519_dalek::VerifyingKey;
+use kiosk_core::digits::{to_ascii_digits, to_persian_digits};
+use kiosk_core::jalali::tehran_date;
+use kiosk_core::{
+    JalaliDate, KioskNumber, NationalCode, NationalCodePolicy, TrackingCode, satisfaction,
+};
+use kiosk_journey::desk::{DaySummary, DeskEffect, DeskEvent, MeetingDraft, StaffView};
+use kiosk_store::{CaseRef, DeskError, NewMeeting, NewService, PinPolicy, ReceiptVariant, Store};
+use uuid::Uuid;
+
+/// What [`perform`] needs from the terminal.
+pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
+    /// The store.
+    pub store: &'a mut Store,
+    /// The fleet's published public keys.
+    pub keys: K,
+    /// This terminal.
+    pub kiosk: KioskNumber,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// PIN rules.
+    pub pin_policy: PinPolicy,
+    /// National-code rules.
+    pub national_code_policy: NationalCodePolicy,
+}
+
+/// The visit a scanned receipt or satisfaction code names: a tracking code (digits, Persian or
+/// ASCII, grouped or not), or a satisfaction code, which must verify.
+pub fn visit_of(
+    scanned: &str,
+    keys: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+    now: DateTime<Utc>,
+) -> Result<TrackingCode, String> {
+    if let Ok(code) = TrackingCode::parse(&to_ascii_digits(scanned.trim())) {
+        return Ok(code);
+    }
+    satisfaction::verify(scanned, keys, now)
+        .map(|claim| claim.tracking_code)
+        .map_err(|e| e.message_fa().to_owned())
+}
+
+fn jalali_day(text: &str, field: &str) -> Result<NaiveDate, String> {
+    let ascii = to_ascii_digits(text.trim()).replace('/', "-");
+    ascii
+        .parse::<JalaliDate>()
+        .map(JalaliDate::to_gregorian)
+        .map_err(|_| format!("{field}: تاریخ را به شکل ۱۴۰۴/۰۸/۰۵ وارد کنید."))
+}
+
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The meeting form checked and converted, or the Persian reason it is not acceptable.
+pub fn meeting_of(
+    draft: &MeetingDraft,
+    staff_id: i64,
+    kiosk: KioskNumber,
+    now: DateTime<Utc>,
+    policy: &NationalCodePolicy,
+) -> Result<NewMeeting, String> {
+    let meeting_day = if draft.day.trim().is_empty() {
+        tehran_date(now)
+    } else {
+        jalali_day(&draft.day, "تاریخ ملاقات")?
+    };
+    let national_code =
+        NationalCode::parse(&draft.national_code, policy).map_err(|e| e.message_fa().to_owned())?;
+    let birth_date = if draft.birth_date.trim().is_empty() {
+        None
+    } else {
+        Some(jalali_day(&draft.birth_date, "تاریخ تولد")?)
+    };
+    Ok(NewMeeting {
+        client_uuid: Uuid::new_v4(),
+        kiosk,
+        meeting_day,
+        full_name: draft.full_name.trim().to_owned(),
+        national_code: Some(national_code),
+        birth_date,
+        occupation: draft.occupation,
+        occupation_title: optional(&draft.occupation_title),
+        reason: draft.reason.trim().to_owned(),
+        topic: optional(&draft.topic),
+        results: draft.results.clone(),
+        result_other: optional(&draft.result_other),
+        actions_taken: optional(&draft.actions_taken),
+        staff_id,
+        recorded_at: now,
+    })
+}
+
+/// The Persian message for a store refusal of a form, naming the field.
+fn form_refusal(e: &DeskError) -> String {
+    match e {
+        DeskError::Store(kiosk_store::StoreError::Invalid { field, .. }) => {
+            let name = match *field {
+                "full_name" => "نام و نام خانوادگی",
+                "occupation_title" => "عنوان دقیق شغل",
+                "reason" => "دلیل ملاقات",
+                "topic" => "موضوع",
+                "results" => "نتیجه ملاقات",
+                "result_other" => "توضیح «سایر»",
+                "actions_taken" => "اقدامات انجام‌شده",
+                "birth_date" => "تاریخ تولد",
+                "service_id" => "شناسه خدمت",
+                _ => "یکی از خانه‌ها",
+            };
+            format!("{name} را درست وارد کنید.")
+        }
+        other => other.message_fa(),
+    }
+}
+
+/// Carries out a store effect; answers with the event to feed back (`None` for screen and
+/// speech effects).
+pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
+    ctx: &mut DeskContext<'_, K>,
+    effect: &DeskEffect,
+) -> Option<DeskEvent> {
+    let refused = |e: DeskError| {
+        tracing::warn!(reason = e.reason_code(), error = %e, "desk operation refused");
+        DeskEvent::Refused(form_refusal(&e))
+    };
+    Some(match effect {
+        DeskEffect::Show(_) | DeskEffect::Speak(_) => return None,
+        DeskEffect::Login { card, pin } => {
+            let employee_code = employee_of_card(ctx.store, card);
+            match ctx
+                .store
+                .staff_login(&employee_code, pin, ctx.now, &ctx.pin_policy)
+            {
+                Ok(s) => DeskEvent::LoggedIn(StaffView {
+                    staff_id: s.id,
+                    employee_code: s.employee_code,
+                    display_name: s.display_name,
+                }),
+                Err(e) => refused(e),
+            }
+        }
+        DeskEffect::Claim { staff_id, scanned } => match visit_of(scanned, &ctx.keys, ctx.now) {
+            Err(message) => DeskEvent::Refused(message),
+            Ok(code) => match ctx.store.claim_visit(&code, *staff_id, ctx.now) {
+                Ok(_) => {
+                    DeskEvent::Done(format!("مراجعه {} به نام شما ثبت شد.", code.grouped_fa()))
+                }
+                Err(e) => refused(e),
+            },
+        },
+        DeskEffect::RegisterService {
+            staff_id,
+            service_id,
+            visit,
+        } => {
+            let code = match visit.as_deref().map(|v| visit_of(v, &ctx.keys, ctx.now)) {
+                Some(Err(message)) => return Some(DeskEvent::Refused(message)),
+                Some(Ok(code)) => Some(code),
+                None => None,
+            };
+            let national_code = match code {
+                Some(c) => match ctx.store.case_by_tracking_code(&c) {
+                    // A purged case names nobody any more.
+                    Ok(case) => case.and_then(|c| c.national_code),
+                    Err(e) => return Some(refused(DeskError::Store(e))),
+                },
+                None => None,
+            };
+            let new = NewService {
+                client_uuid: Uuid::new_v4(),
+                kiosk: ctx.kiosk,
+                service_id: to_ascii_digits(service_id.trim()),
+                staff_id: *staff_id,
+                tracking_code: code,
+                national_code,
+                note: None,
+                given_at: ctx.now,
+            };
+            match ctx.store.register_service(new) {
+                Ok(s) => {
+                    DeskEvent::Done(to_persian_digits(&format!("خدمت {} ثبت شد.", s.service_id)))
+                }
+                Err(e) => refused(e),
+            }
+        }
+        DeskEffect::RecordMeeting { staff_id, draft } => {
+            match meeting_of(
+                draft,
+                *staff_id,
+                ctx.kiosk,
+                ctx.now,
+                &ctx.national_code_policy,
+            ) {
+                Err(message) => DeskEvent::Refused(message),
+                Ok(new) => match ctx.store.record_meeting(new) {
+                    Ok(_) => DeskEvent::Done("فرم ملاقات ثبت شد.".to_owned()),
+                    Err(e) => refused(e),
+                },
+            }
+        }
+        DeskEffect::Reprint { scanned } => match visit_of(scanned, &ctx.keys, ctx.now) {
+            Err(message) => DeskEvent::Refused(message),
+            Ok(code) => match ctx
+                .store
+                .queue_receipt(Some(CaseRef::Code(code)), ReceiptVariant::Reprint)
+            {
+                Ok(_) => DeskEvent::Done("رسید برای چاپ دوباره فرستاده شد.".to_owned()),
+                Err(kiosk_store::StoreError::CaseNotFound { .. }) => {
+                    DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned())
+                }
+                Err(e) => refused(DeskError::Store(e)),
+            },
+        },
+        DeskEffect::LoadSummary { staff_id } => match day_summary(ctx, *staff_id) {
+            Ok(summary) => DeskEvent::SummaryLoaded(summary),
+            Err(e) => refused(e),
+        },
+    })
+}
+
+/// Prefix of the store setting that names the employee a staff card belongs to:
+/// `staff_card:<card code>` → employee code (written by `kioskctl staff add --card`).
+pub const STAFF_CARD_SETTING: &str = "staff_card:";
+
+/// The employee code a scanned staff card stands for: the card registered for an employee,
+/// or the card's code itself (cards that carry the employee code).
+pub fn employee_of_card(store: &Store, card: &str) -> String {
+    let card = card.trim();
+    match store.setting(&format!("{STAFF_CARD_SETTING}{card}")) {
+        Ok(Some(code)) => code,
+        Ok(None) => card.to_owned(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the staff card table");
+            card.to_owned()
+        }
+    }
+}
+
+/// Today's (Tehran day of `now`) counts.
+fn day_summary<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
+    ctx: &DeskContext<'_, K>,
+    staff_id: i64,
+) -> Result<DaySummary, DeskError> {
+    let day = tehran_date(ctx.now);
+    let start = day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(kiosk_core::jalali::tehran()).single())
+        .map(|t| t.to_utc())
+        .unwrap_or(ctx.now);
+    let end = start + Duration::days(1);
+    let employee = ctx
+        .store
+        .staff_by_id(staff_id)?
+        .map(|s| s.employee_code)
+        .unwrap_or_default();
+    let services = ctx.store.services_between(start, end)?;
+    let ratings: Vec<u8> = ctx
+        .store
+        .ratings_between(start, end)?
+        .into_iter()
+        .filter(|r| r.employee_code.as_deref() == Some(employee.as_str()))
+        .map(|r| r.score)
+        .collect();
+    Ok(DaySummary {
+        claims: ctx.store.claims_between(staff_id, start, end)?,
+        services: services
+            .iter()
+            .filter(|s| s.employee_code == employee)
+            .count() as u64,
+        ratings: ratings.len() as u64,
+        average_score: (!ratings.is_empty())
+            .then(|| ratings.iter().map(|&s| f64::from(s)).sum::<f64>() / ratings.len() as f64),
+        meetings: ctx.store.meetings_between(day, day)?.len() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_core::MeetingResult;
+
+    #[test]
+    fn meeting_forms_take_jalali_dates_in_persian_digits_and_refuse_in_persian() {
+        let now: DateTime<Utc> = "2025-10-28T08:00:00Z".parse().unwrap();
+        let k = KioskNumber::new(42).unwrap();
+        let policy = NationalCodePolicy::default();
+        let draft = MeetingDraft {
+            day: "۱۴۰۴/۰۸/۰۶".into(),
+            full_name: " زهرا احمدی ".into(),
+            national_code: "۰۴۹۹۳۷۰۸۹۹".into(),
+            birth_date: "1359/01/01".into(),
+            reason: "پیگیری".into(),
+            results: vec![MeetingResult::ReferredToDeputy],
+            ..MeetingDraft::default()
+        };
+        let m = meeting_of(&draft, 3, k, now, &policy).unwrap();
+        assert_eq!(
+            m.meeting_day,
+            NaiveDate::from_ymd_opt(2025, 10, 28).unwrap()
+        );
+        assert_eq!(m.birth_date, NaiveDate::from_ymd_opt(1980, 3, 21));
+        assert_eq!(m.full_name, "زهرا احمدی");
+        assert_eq!(m.topic, None);
+        let mut today = draft.clone();
+        today.day.clear();
+        assert_eq!(
+            meeting_of(&today, 3, k, now, &policy).unwrap().meeting_day,
+            m.meeting_day
+        );
+        let mut bad = draft.clone();
+        bad.birth_date = "1359/13/01".into();
+        let e = meeting_of(&bad, 3, k, now, &policy).unwrap_err();
+        assert!(e.starts_with("تاریخ تولد"), "{e}");
+        let mut bad = draft;
+        bad.national_code = "123".into();
+        assert!(meeting_of(&bad, 3, k, now, &policy).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! What a visitor entered, as entered: the journey collects it, the app's registration
+//! (firmware/app/src/registration.rs) checks it and commits the case.
+
+use kiosk_core::CaseKind;
+
+pub use kiosk_core::MAX_DESCRIPTION_CHARS;
+
+/// What the visitor entered, as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitorInput {
+    /// National code as typed or read from the card.
+    pub national_code: String,
+    /// Case kind chosen.
+    pub kind: Option<CaseKind>,
+    /// Subject identifier from the agency catalogue.
+    pub subject_id: String,
+    /// Service identifier (شناسه خدمت), when the subject is a service.
+    pub service_id: Option<String>,
+    /// Free text from the on-screen keyboard.
+    pub description: String,
+    /// Optional mobile number for notices; empty when not given.
+    pub mobile: String,
+}
