@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use kiosk_ui::{Prefs, UiInput};
 
-use super::Device;
+use super::{Device, IdleStep};
 use crate::flow::desk::{self, DeskAction, DeskContext, DeskEffect, DeskEvent, DeskFlow};
 use crate::flow::rating::{
     self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingScreen,
@@ -237,25 +237,22 @@ impl<P: PrintSink> Device<P> {
         if matches!(r.flow.screen, RatingScreen::Checking | RatingScreen::Saving) {
             return false;
         }
-        let idle = now.saturating_duration_since(self.last_activity);
-        if r.idle_warning {
-            if idle >= self.idle.expire_after {
+        match self.idle.check(now) {
+            None => false,
+            Some(IdleStep::Warn) => {
+                r.idle_warning = true;
+                let warning = crate::flow::prompts::idle_warning(r.flow.lang, r.can_extend());
+                if r.speech {
+                    (self.speaker)(&warning, r.flow.lang, true);
+                }
+                true
+            }
+            Some(IdleStep::Expire) => {
                 tracing::info!("inactivity: rating journey ended");
                 self.end_rating();
-                return true;
+                true
             }
-            return false;
         }
-        if idle >= self.idle.warn_after {
-            r.idle_warning = true;
-            self.last_activity = now;
-            let warning = crate::flow::prompts::idle_warning(r.flow.lang, r.can_extend());
-            if r.speech {
-                (self.speaker)(&warning, r.flow.lang, true);
-            }
-            return true;
-        }
-        false
     }
 
     /// A tap or key at the desk terminal.
@@ -376,15 +373,20 @@ impl<P: PrintSink> Device<P> {
             return false;
         };
         if flow.staff.is_none() && flow.screen == desk::DeskScreen::Login {
-            self.last_activity = now;
+            self.idle.stop();
             return false;
         }
-        let idle = now.saturating_duration_since(self.last_activity);
-        if idle >= self.idle.warn_after + self.idle.expire_after {
-            tracing::info!("inactivity: staff logged out");
-            self.run_desk(DeskEvent::IdleExpired);
-            return true;
+        if !self.idle.is_armed() {
+            self.idle.restart(now);
         }
-        false
+        // The desk shows no warning: the member is logged out once both times have passed.
+        match self.idle.check(now) {
+            Some(IdleStep::Expire) => {
+                tracing::info!("inactivity: staff logged out");
+                self.run_desk(DeskEvent::IdleExpired);
+                true
+            }
+            Some(IdleStep::Warn) | None => false,
+        }
     }
 }

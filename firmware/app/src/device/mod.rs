@@ -35,6 +35,7 @@ use crate::flow::{Event, Lang, PrinterProblem, Screen};
 use crate::runtime::{Kiosk, PrintSink, Record};
 use crate::ui_bridge::{event_for, view_model};
 use journey::Journey;
+pub use kiosk_journey::idle::{IdleClock, IdleStep, IdleTimes};
 pub use kiosk_store::FleetKeys;
 
 /// The panel the UI lays out for, as the visitor sees it (after rotation): its pixels and
@@ -70,25 +71,6 @@ pub fn check_targets(
         }
     }
     Ok(())
-}
-
-/// How long a visitor may be idle: first a warning (with a button to extend), then the session
-/// is wiped. The warning leaves at least 20 s to answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdleTimes {
-    /// Inactivity before the warning.
-    pub warn_after: Duration,
-    /// Time the warning stays up before the session ends.
-    pub expire_after: Duration,
-}
-
-impl Default for IdleTimes {
-    fn default() -> Self {
-        Self {
-            warn_after: Duration::from_secs(90),
-            expire_after: Duration::from_secs(30),
-        }
-    }
 }
 
 /// Says a text in a language (the speech backend, or a log line); when `interrupt` (the third
@@ -259,11 +241,12 @@ impl Inbox {
 pub struct Device<P: PrintSink> {
     kiosk: Kiosk<P>,
     portal_url: String,
-    idle: IdleTimes,
-    /// Whether the visitor journey's inactivity timer runs (the flow's `ArmIdleTimer` and
-    /// `StopIdleTimer`): not on the attract screen, not while a receipt prints.
-    idle_armed: bool,
-    last_activity: Instant,
+    /// The running journey's inactivity clock (firmware/journey/src/idle.rs).
+    idle: IdleClock,
+    /// Its times for a visitor reading the screen (`[session]`, or [`Device::with_idle`]).
+    idle_times: IdleTimes,
+    /// How many times longer they are for a visitor using speech (`[session] assisted_factor`).
+    assisted_factor: u32,
     /// The instant of the input, event or tick being handled.
     now: Instant,
     speaker: Speaker,
@@ -297,6 +280,11 @@ impl<P: PrintSink> Device<P> {
             kiosk_config::Mode::Desk => Journey::Desk(Box::default()),
             kiosk_config::Mode::Kiosk => Journey::Visitor,
         };
+        let session = kiosk.config().session;
+        let idle_times = IdleTimes {
+            warn_after: Duration::from_secs(session.warn_after_seconds.into()),
+            expire_after: Duration::from_secs(session.answer_seconds.into()),
+        };
         let mut keys = FleetKeys::default();
         if let Some(own) = kiosk.verifying_key() {
             keys.insert(kiosk.config().kiosk_number, own);
@@ -304,9 +292,9 @@ impl<P: PrintSink> Device<P> {
         Self {
             kiosk,
             portal_url: portal_url.to_owned(),
-            idle: IdleTimes::default(),
-            idle_armed: false,
-            last_activity: Instant::now(),
+            idle: IdleClock::new(idle_times, Instant::now()),
+            idle_times,
+            assisted_factor: session.assisted_factor,
             now: Instant::now(),
             speaker,
             outbox_waker: None,
@@ -427,7 +415,8 @@ impl<P: PrintSink> Device<P> {
 
     /// Other inactivity times (tests, the demo).
     pub fn with_idle(mut self, idle: IdleTimes) -> Self {
-        self.idle = idle;
+        self.idle_times = idle;
+        self.idle.set_times(idle);
         self
     }
 
@@ -479,7 +468,8 @@ impl<P: PrintSink> Device<P> {
             Journey::Desk(_) => self.desk_input(input),
         };
         if handled {
-            self.last_activity = now;
+            let assisted = matches!(&self.journey, Journey::Rating(r) if r.speech);
+            self.restart_idle(assisted);
         }
         handled
     }
@@ -494,12 +484,13 @@ impl<P: PrintSink> Device<P> {
                 self.kiosk.handle(event);
                 self.after_events();
             }
-            Journey::Rating(_) => {
-                self.last_activity = now;
+            Journey::Rating(r) => {
+                let assisted = r.speech;
+                self.restart_idle(assisted);
                 self.rating_device_event(event)
             }
             Journey::Desk(_) => {
-                self.last_activity = now;
+                self.restart_idle(false);
                 self.desk_device_event(event)
             }
         }
@@ -519,25 +510,31 @@ impl<P: PrintSink> Device<P> {
         if self.kiosk.flow().screen() == Screen::Attract {
             self.purge_when_due(now);
         }
-        if !self.idle_armed {
+        let Some(step) = self.idle.check(now) else {
             return false;
-        }
-        let idle = now.saturating_duration_since(self.last_activity);
-        let event = if self.kiosk.flow().session().idle_warning {
-            (idle >= self.idle.expire_after).then_some(Event::IdleExpired)
-        } else {
-            (idle >= self.idle.warn_after).then_some(Event::IdleWarning)
         };
-        match event {
-            Some(event) => {
-                tracing::info!(?event, "inactivity");
-                // The warning's own countdown starts when it is shown.
-                self.last_activity = now;
-                self.event(event, now);
-                true
-            }
-            None => false,
-        }
+        let event = match step {
+            IdleStep::Warn => Event::IdleWarning,
+            IdleStep::Expire => Event::IdleExpired,
+        };
+        tracing::info!(?event, "inactivity");
+        self.event(event, now);
+        true
+    }
+
+    /// Activity: the inactivity clock starts again, with the longer times when the visitor is
+    /// `assisted` (speech on).
+    fn restart_idle(&mut self, assisted: bool) {
+        let factor = if assisted {
+            self.assisted_factor.max(1)
+        } else {
+            1
+        };
+        self.idle.set_times(IdleTimes {
+            warn_after: self.idle_times.warn_after * factor,
+            expire_after: self.idle_times.expire_after * factor,
+        });
+        self.idle.restart(self.now);
     }
 
     /// Purges personal data past its retention, at most every [`PURGE_EVERY`]; a failure is
@@ -584,10 +581,11 @@ impl<P: PrintSink> Device<P> {
                 }
                 Record::Alert(alert) => tracing::warn!(?alert, "staff alert"),
                 Record::OpenRating(scanned) => self.open_rating(scanned),
-                Record::IdleTimer { armed } => {
-                    self.idle_armed = armed;
-                    self.last_activity = self.now;
+                Record::IdleTimer { armed: true } => {
+                    let assisted = self.kiosk.flow().session().prefs.speech;
+                    self.restart_idle(assisted);
                 }
+                Record::IdleTimer { armed: false } => self.idle.stop(),
                 Record::Printed(slip) => {
                     tracing::info!(what = %slip.what, bytes = slip.bytes, ok = slip.ok, "printed");
                     self.last_print = Some((self.kiosk.now(), slip.ok));

@@ -133,7 +133,7 @@ impl<P: PrintSink> Kiosk<P> {
         let flow = Flow::new(FlowSettings {
             national_code_policy: config.national_code_policy,
             catalogue: config.catalogue.clone(),
-            max_extensions: crate::flow::MIN_EXTENSIONS,
+            max_extensions: config.session.extensions,
         });
         let backend = Backend::new(config.clone(), store, profile, printer, clock.clone());
         Self {
