@@ -124,7 +124,7 @@ mod tests {
     /// Feeds (millisecond, level) samples and ticks every millisecond up to `end`.
     fn run(samples: &[(u64, bool)], end: u64) -> Vec<(u64, KeyEvent)> {
         let t0 = Instant::now();
-        let mut d = Debouncer::new(Key::Select, timing());
+        let mut d = Debouncer::new(Key::Enter, timing());
         let mut out = Vec::new();
         for t in 0..=end {
             let now = t0 + ms(t);
@@ -156,11 +156,11 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                (128, KeyEvent::Pressed(Key::Select)),
+                (128, KeyEvent::Pressed(Key::Enter)),
                 (
                     323,
                     KeyEvent::Released {
-                        key: Key::Select,
+                        key: Key::Enter,
                         long: false
                     }
                 ),
@@ -180,12 +180,12 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                (120, KeyEvent::Pressed(Key::Select)),
-                (1100, KeyEvent::LongPressed(Key::Select)),
+                (120, KeyEvent::Pressed(Key::Enter)),
+                (1100, KeyEvent::LongPressed(Key::Enter)),
                 (
                     2520,
                     KeyEvent::Released {
-                        key: Key::Select,
+                        key: Key::Enter,
                         long: true
                     }
                 ),
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(
             events[1].1,
             KeyEvent::Released {
-                key: Key::Select,
+                key: Key::Enter,
                 long: false
             }
         );

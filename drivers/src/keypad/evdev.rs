@@ -1,8 +1,9 @@
 //! USB HID keypads and the headphone jack through evdev.
 //!
-//! - [`EvdevKeypad`]: a USB keypad (or any keyboard) grabbed exclusively; configured key codes
-//!   map to [`Key`]s. The HID device debounces in hardware, so the [`Debouncer`] runs with a zero
-//!   debounce time and only adds long-press detection.
+//! - [`EvdevKeypad`]: a USB keypad (or any keyboard) grabbed exclusively; key codes map to
+//!   [`Key`]s by [`DEFAULT_KEYMAP`], changed per key from kiosk.toml ([`keymap_with`]). The
+//!   HID device debounces in hardware, so the [`Debouncer`] runs with a zero debounce time and
+//!   only adds long-press detection.
 //! - [`EvdevJack`]: a sound card's jack-detect switch (`SW_HEADPHONE_INSERT`), which ALSA
 //!   drivers expose as an input device ("… Headphone Jack"); reported at open and on change.
 //!   Not grabbed: the sound stack may watch it too.
@@ -14,38 +15,106 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use evdev::{Device, EventType, InputEvent, SwitchCode};
+use evdev::{Device, EventType, InputEvent, KeyCode, SwitchCode};
 
 use super::{Debouncer, HeadphoneJack, JackEvent, Key, KeyEvent, KeyTiming, Keypad};
 use crate::evdev_input::{self, EvdevClient, EvdevOptions};
 use crate::events::{EventStream, channel};
 
-/// Linux key codes of a common USB keypad, mapped to kiosk keys: arrows and the numeric
-/// keypad's 8/2/4/6 move, Enter selects, Esc and Backspace go back, `/` or F1 or Help asks for
-/// help, `*` or F2 calls staff, `+`/`-` and the volume keys change the volume.
+/// The default map of Linux key codes (`linux/input-event-codes.h`) to kiosk keys, for a USB
+/// numeric keypad, a full keyboard or a HID kiosk keypad alike:
+///
+/// | kiosk key | codes |
+/// |---|---|
+/// | `0`…`9` | `KEY_0`…`KEY_9`, `KEY_KP0`…`KEY_KP9`, `KEY_NUMERIC_0`…`KEY_NUMERIC_9` |
+/// | `enter` | `KEY_ENTER`, `KEY_KPENTER`, `KEY_OK` |
+/// | `cancel` | `KEY_ESC`, `KEY_CANCEL` |
+/// | `clear` | `KEY_BACKSPACE`, `KEY_DELETE`, `KEY_CLEAR` |
+/// | `help` | `KEY_HELP`, `KEY_F1`, `KEY_KPSLASH` |
+/// | `up` / `down` | `KEY_UP` / `KEY_DOWN` |
+/// | `volume_up` / `volume_down` | `KEY_VOLUMEUP` / `KEY_VOLUMEDOWN` |
+/// | `speed_up` / `speed_down` | `KEY_KPPLUS`, `KEY_F3` / `KEY_KPMINUS`, `KEY_F2` |
+/// | `call_staff` | `KEY_F4`, `KEY_KPASTERISK` |
+///
+/// The numeric keypad's digits are digits whatever Num Lock says (the kernel reports the same
+/// codes either way). kiosk.toml's `[keypad.keys]` replaces a key's codes ([`keymap_with`]).
 pub const DEFAULT_KEYMAP: &[(u16, Key)] = &[
-    (103, Key::Up),
-    (72, Key::Up),
-    (108, Key::Down),
-    (80, Key::Down),
-    (105, Key::Back),
-    (75, Key::Back),
-    (1, Key::Back),
-    (14, Key::Back),
-    (106, Key::Select),
-    (77, Key::Select),
-    (28, Key::Select),
-    (96, Key::Select),
-    (138, Key::Help),
-    (59, Key::Help),
-    (98, Key::Help),
-    (55, Key::CallStaff),
-    (60, Key::CallStaff),
-    (115, Key::VolumeUp),
-    (78, Key::VolumeUp),
-    (114, Key::VolumeDown),
-    (74, Key::VolumeDown),
+    (KeyCode::KEY_0.0, Key::Digit0),
+    (KeyCode::KEY_1.0, Key::Digit1),
+    (KeyCode::KEY_2.0, Key::Digit2),
+    (KeyCode::KEY_3.0, Key::Digit3),
+    (KeyCode::KEY_4.0, Key::Digit4),
+    (KeyCode::KEY_5.0, Key::Digit5),
+    (KeyCode::KEY_6.0, Key::Digit6),
+    (KeyCode::KEY_7.0, Key::Digit7),
+    (KeyCode::KEY_8.0, Key::Digit8),
+    (KeyCode::KEY_9.0, Key::Digit9),
+    (KeyCode::KEY_KP0.0, Key::Digit0),
+    (KeyCode::KEY_KP1.0, Key::Digit1),
+    (KeyCode::KEY_KP2.0, Key::Digit2),
+    (KeyCode::KEY_KP3.0, Key::Digit3),
+    (KeyCode::KEY_KP4.0, Key::Digit4),
+    (KeyCode::KEY_KP5.0, Key::Digit5),
+    (KeyCode::KEY_KP6.0, Key::Digit6),
+    (KeyCode::KEY_KP7.0, Key::Digit7),
+    (KeyCode::KEY_KP8.0, Key::Digit8),
+    (KeyCode::KEY_KP9.0, Key::Digit9),
+    (KeyCode::KEY_NUMERIC_0.0, Key::Digit0),
+    (KeyCode::KEY_NUMERIC_1.0, Key::Digit1),
+    (KeyCode::KEY_NUMERIC_2.0, Key::Digit2),
+    (KeyCode::KEY_NUMERIC_3.0, Key::Digit3),
+    (KeyCode::KEY_NUMERIC_4.0, Key::Digit4),
+    (KeyCode::KEY_NUMERIC_5.0, Key::Digit5),
+    (KeyCode::KEY_NUMERIC_6.0, Key::Digit6),
+    (KeyCode::KEY_NUMERIC_7.0, Key::Digit7),
+    (KeyCode::KEY_NUMERIC_8.0, Key::Digit8),
+    (KeyCode::KEY_NUMERIC_9.0, Key::Digit9),
+    (KeyCode::KEY_ENTER.0, Key::Enter),
+    (KeyCode::KEY_KPENTER.0, Key::Enter),
+    (KeyCode::KEY_OK.0, Key::Enter),
+    (KeyCode::KEY_ESC.0, Key::Cancel),
+    (KeyCode::KEY_CANCEL.0, Key::Cancel),
+    (KeyCode::KEY_BACKSPACE.0, Key::Clear),
+    (KeyCode::KEY_DELETE.0, Key::Clear),
+    (KeyCode::KEY_CLEAR.0, Key::Clear),
+    (KeyCode::KEY_HELP.0, Key::Help),
+    (KeyCode::KEY_F1.0, Key::Help),
+    (KeyCode::KEY_KPSLASH.0, Key::Help),
+    (KeyCode::KEY_UP.0, Key::Up),
+    (KeyCode::KEY_DOWN.0, Key::Down),
+    (KeyCode::KEY_VOLUMEUP.0, Key::VolumeUp),
+    (KeyCode::KEY_VOLUMEDOWN.0, Key::VolumeDown),
+    (KeyCode::KEY_KPPLUS.0, Key::SpeedUp),
+    (KeyCode::KEY_F3.0, Key::SpeedUp),
+    (KeyCode::KEY_KPMINUS.0, Key::SpeedDown),
+    (KeyCode::KEY_F2.0, Key::SpeedDown),
+    (KeyCode::KEY_F4.0, Key::CallStaff),
+    (KeyCode::KEY_KPASTERISK.0, Key::CallStaff),
 ];
+
+/// [`DEFAULT_KEYMAP`] with `overrides` applied: each key named gets exactly the codes given
+/// (none: the key is off), and a code given is taken from whichever key had it by default.
+pub fn keymap_with(overrides: &[(Key, Vec<u16>)]) -> Vec<(u16, Key)> {
+    let mut map: Vec<(u16, Key)> = DEFAULT_KEYMAP
+        .iter()
+        .copied()
+        .filter(|(code, key)| {
+            !overrides
+                .iter()
+                .any(|(k, codes)| k == key || codes.contains(code))
+        })
+        .collect();
+    for (key, codes) in overrides {
+        map.extend(codes.iter().map(|code| (*code, *key)));
+    }
+    map
+}
+
+/// The Linux key code named `name` (`KEY_ENTER`, `BTN_0`, …), as the kernel headers and
+/// `evtest` spell it.
+pub fn code_of(name: &str) -> Option<u16> {
+    name.parse::<KeyCode>().ok().map(|code| code.0)
+}
 
 /// A keypad on an evdev input device.
 #[derive(Debug, Clone)]
@@ -249,36 +318,137 @@ impl HeadphoneJack for EvdevJack {
 mod tests {
     use super::*;
 
+    fn code(name: &str) -> u16 {
+        code_of(name).unwrap_or_else(|| panic!("{name} is a Linux key code"))
+    }
+
     #[test]
     fn usb_keypad_codes_map_to_keys_with_long_press_and_no_repeats() {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let mut d = KeypadDecoder::new(DEFAULT_KEYMAP, ms(1000));
+        let kp8 = code("KEY_KP8");
         assert_eq!(
-            d.key(72, 1, t0),
-            Some(KeyEvent::Pressed(Key::Up)),
+            d.key(kp8, 1, t0),
+            Some(KeyEvent::Pressed(Key::Digit8)),
             "keypad 8"
         );
-        assert_eq!(d.key(72, 2, t0 + ms(500)), None, "auto-repeat ignored");
+        assert_eq!(d.key(kp8, 2, t0 + ms(500)), None, "auto-repeat ignored");
         assert_eq!(d.tick(t0 + ms(999)), vec![]);
-        assert_eq!(d.tick(t0 + ms(1000)), vec![KeyEvent::LongPressed(Key::Up)]);
         assert_eq!(
-            d.key(72, 0, t0 + ms(1200)),
+            d.tick(t0 + ms(1000)),
+            vec![KeyEvent::LongPressed(Key::Digit8)]
+        );
+        assert_eq!(
+            d.key(kp8, 0, t0 + ms(1200)),
             Some(KeyEvent::Released {
-                key: Key::Up,
+                key: Key::Digit8,
                 long: true
             })
         );
-        assert_eq!(d.key(30, 1, t0), None, "unmapped key");
-        assert_eq!(d.key(28, 1, t0), Some(KeyEvent::Pressed(Key::Select)));
-        // Enter and keypad-6 are the same kiosk key: one press, not two.
-        assert_eq!(d.key(77, 1, t0), None);
+        assert_eq!(d.key(code("KEY_A"), 1, t0), None, "unmapped key");
+        assert_eq!(
+            d.key(code("KEY_ENTER"), 1, t0),
+            Some(KeyEvent::Pressed(Key::Enter))
+        );
+        // Enter and keypad Enter are the same kiosk key: one press, not two.
+        assert_eq!(d.key(code("KEY_KPENTER"), 1, t0), None);
+    }
+
+    #[test]
+    fn every_documented_default_code_maps_to_its_key() {
+        let table: &[(&[&str], Key)] = &[
+            (&["KEY_0", "KEY_KP0", "KEY_NUMERIC_0"], Key::Digit0),
+            (&["KEY_1", "KEY_KP1", "KEY_NUMERIC_1"], Key::Digit1),
+            (&["KEY_2", "KEY_KP2", "KEY_NUMERIC_2"], Key::Digit2),
+            (&["KEY_3", "KEY_KP3", "KEY_NUMERIC_3"], Key::Digit3),
+            (&["KEY_4", "KEY_KP4", "KEY_NUMERIC_4"], Key::Digit4),
+            (&["KEY_5", "KEY_KP5", "KEY_NUMERIC_5"], Key::Digit5),
+            (&["KEY_6", "KEY_KP6", "KEY_NUMERIC_6"], Key::Digit6),
+            (&["KEY_7", "KEY_KP7", "KEY_NUMERIC_7"], Key::Digit7),
+            (&["KEY_8", "KEY_KP8", "KEY_NUMERIC_8"], Key::Digit8),
+            (&["KEY_9", "KEY_KP9", "KEY_NUMERIC_9"], Key::Digit9),
+            (&["KEY_ENTER", "KEY_KPENTER", "KEY_OK"], Key::Enter),
+            (&["KEY_ESC", "KEY_CANCEL"], Key::Cancel),
+            (&["KEY_BACKSPACE", "KEY_DELETE", "KEY_CLEAR"], Key::Clear),
+            (&["KEY_HELP", "KEY_F1", "KEY_KPSLASH"], Key::Help),
+            (&["KEY_UP"], Key::Up),
+            (&["KEY_DOWN"], Key::Down),
+            (&["KEY_VOLUMEUP"], Key::VolumeUp),
+            (&["KEY_VOLUMEDOWN"], Key::VolumeDown),
+            (&["KEY_KPPLUS", "KEY_F3"], Key::SpeedUp),
+            (&["KEY_KPMINUS", "KEY_F2"], Key::SpeedDown),
+            (&["KEY_F4", "KEY_KPASTERISK"], Key::CallStaff),
+        ];
+        let mut listed = 0;
+        for (names, key) in table {
+            for name in *names {
+                let mut d = KeypadDecoder::new(DEFAULT_KEYMAP, Duration::from_secs(1));
+                assert_eq!(
+                    d.key(code(name), 1, Instant::now()),
+                    Some(KeyEvent::Pressed(*key)),
+                    "{name}"
+                );
+                listed += 1;
+            }
+        }
+        assert_eq!(listed, DEFAULT_KEYMAP.len(), "the table is the whole map");
+        for key in Key::ALL {
+            assert!(
+                DEFAULT_KEYMAP.iter().any(|(_, k)| *k == key),
+                "{key:?} has a default code"
+            );
+        }
+        let mut codes: Vec<u16> = DEFAULT_KEYMAP.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), DEFAULT_KEYMAP.len(), "each code once");
+    }
+
+    #[test]
+    fn overrides_replace_a_keys_codes_and_take_codes_from_other_keys() {
+        let map = keymap_with(&[
+            (Key::CallStaff, vec![code("KEY_F12")]),
+            (Key::Help, vec![code("KEY_ESC"), code("KEY_H")]),
+            (Key::SpeedUp, vec![]),
+        ]);
+        let keys_of = |code: u16| -> Vec<Key> {
+            map.iter()
+                .filter(|(c, _)| *c == code)
+                .map(|(_, k)| *k)
+                .collect()
+        };
+        assert_eq!(keys_of(code("KEY_F12")), [Key::CallStaff]);
+        assert_eq!(keys_of(code("KEY_F4")), [], "F4 no longer calls staff");
+        assert_eq!(keys_of(code("KEY_ESC")), [Key::Help], "taken from cancel");
+        assert_eq!(
+            keys_of(code("KEY_CANCEL")),
+            [Key::Cancel],
+            "cancel keeps the rest"
+        );
+        assert_eq!(keys_of(code("KEY_F1")), [], "help has only the codes given");
+        assert!(
+            map.iter().all(|(_, k)| *k != Key::SpeedUp),
+            "speed up is off"
+        );
+        assert_eq!(keys_of(code("KEY_KP5")), [Key::Digit5], "the rest stays");
+        assert_eq!(keymap_with(&[]), DEFAULT_KEYMAP.to_vec());
+    }
+
+    #[test]
+    fn key_code_names_are_the_kernels() {
+        assert_eq!(code_of("KEY_ENTER"), Some(28));
+        assert_eq!(code_of("KEY_KP5"), Some(76));
+        assert_eq!(code_of("BTN_0"), Some(0x100));
+        assert_eq!(code_of("KEY_NUMERIC_0"), Some(0x200));
+        assert_eq!(code_of("enter"), None);
+        assert_eq!(code_of("KEY_ENTR"), None);
     }
 
     #[test]
     fn a_vanished_keypad_releases_held_keys() {
         let mut d = KeypadDecoder::new(DEFAULT_KEYMAP, Duration::from_secs(1));
-        d.key(55, 1, Instant::now());
+        d.key(code("KEY_F4"), 1, Instant::now());
         assert_eq!(
             d.lost("gone".into(), true),
             vec![KeyEvent::Released {

@@ -1,7 +1,7 @@
 //! GPIO backends on the Raspberry Pi through `rppal` 0.22.1 (feature `gpio-rppal`): the keypad
-//! (buttons to ground, internal pull-ups, polled every 5 ms and debounced by
-//! [`Debouncer`]), the LEDs and buzzer (active-high outputs; the buzzer's patterns play
-//! on a short-lived thread), and a headphone jack's detect switch on a pin. See the parent
+//! (a row/column matrix, scanned every 5 ms; the scan logic is pure, in
+//! [`matrix`](super::matrix)), the LEDs and buzzer (active-high outputs; the buzzer's patterns
+//! play on a short-lived thread), and a headphone jack's detect switch on a pin. See the parent
 //! module for the `gpiocdev` migration path.
 
 use std::sync::Arc;
@@ -9,23 +9,34 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rppal::gpio::{Gpio, InputPin, OutputPin};
+use rppal::gpio::{Gpio, InputPin, IoPin, Mode, OutputPin};
 
 use super::evdev::JackDecoder;
+use super::matrix::{MatrixLayout, MatrixScanner};
 use super::{
     Beep, Debouncer, HeadphoneJack, Indicators, JackEvent, Key, KeyEvent, KeyTiming, Keypad, Led,
     LedState,
 };
 use crate::events::{EventSender, EventStream, channel};
 
-/// Poll period of the keypad pins.
+/// Poll period of the keypad matrix (one frame: every row driven once).
 const POLL: Duration = Duration::from_millis(5);
+/// How long a driven row settles before its columns are read (the lines' capacitance against
+/// the pull-ups).
+const SETTLE: Duration = Duration::from_micros(20);
 
-/// A keypad on GPIO pins (BCM numbering).
+/// A row/column matrix keypad on GPIO pins (BCM numbering). The row pins float (inputs) except
+/// the one being read, which is driven low; the column pins are inputs with the internal
+/// pull-ups, and a key closed at (row, column) pulls its column low (see
+/// [`matrix`](super::matrix) for ghosting and the wiring).
 #[derive(Debug, Clone)]
 pub struct RppalKeypad {
-    /// Each key's BCM pin.
-    pub pins: Vec<(Key, u8)>,
+    /// The row pins, top row first.
+    pub rows: Vec<u8>,
+    /// The column pins, left column first.
+    pub columns: Vec<u8>,
+    /// Which key sits at each row and column (as many rows and columns as pins).
+    pub layout: MatrixLayout,
     /// Debounce and long-press timing.
     pub timing: KeyTiming,
 }
@@ -47,23 +58,55 @@ impl Keypad for RppalKeypad {
     }
 }
 
+/// Reads one frame: each row driven low in turn, its closed columns as a bit mask.
+fn read_frame(rows: &mut [IoPin], columns: &[InputPin], frame: &mut [u32]) {
+    for (row, mask) in rows.iter_mut().zip(frame.iter_mut()) {
+        row.set_low();
+        row.set_mode(Mode::Output);
+        thread::sleep(SETTLE);
+        *mask = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.is_low())
+            .fold(0, |m, (c, _)| m | (1 << c));
+        row.set_mode(Mode::Input);
+    }
+}
+
 fn run_keypad(keypad: &RppalKeypad, tx: &EventSender<KeyEvent>) -> rppal::gpio::Result<()> {
     let gpio = Gpio::new()?;
-    let mut keys: Vec<(InputPin, Debouncer)> = Vec::new();
-    for &(key, pin) in &keypad.pins {
-        let input = gpio.get(pin)?.into_input_pullup();
-        keys.push((input, Debouncer::new(key, keypad.timing)));
+    let mut rows = keypad
+        .rows
+        .iter()
+        .map(|&pin| Ok(gpio.get(pin)?.into_io(Mode::Input)))
+        .collect::<rppal::gpio::Result<Vec<_>>>()?;
+    let columns = keypad
+        .columns
+        .iter()
+        .map(|&pin| Ok(gpio.get(pin)?.into_input_pullup()))
+        .collect::<rppal::gpio::Result<Vec<_>>>()?;
+    if rows.len() != keypad.layout.rows() || columns.len() != keypad.layout.columns() {
+        tracing::error!(
+            rows = rows.len(),
+            columns = columns.len(),
+            "the keypad layout does not match its pins"
+        );
+        return Ok(());
     }
+    let mut scanner = MatrixScanner::new(keypad.layout.clone(), keypad.timing);
+    let mut frame = vec![0u32; rows.len()];
+    let mut held = 0;
     while !tx.is_stopped() {
-        let now = Instant::now();
-        for (pin, debouncer) in &mut keys {
-            // Buttons close to ground: low means pressed.
-            if let Some(event) = debouncer.sample(pin.is_low(), now)
-                && !tx.send_blocking(event)
-            {
+        read_frame(&mut rows, &columns, &mut frame);
+        for event in scanner.scan(&frame, Instant::now()) {
+            if !tx.send_blocking(event) {
                 return Ok(());
             }
         }
+        if scanner.held_frames() > held && scanner.held_frames() % 200 == 1 {
+            tracing::debug!("keypad: three or more keys held, frame ignored (ghosting)");
+        }
+        held = scanner.held_frames();
         thread::sleep(POLL);
     }
     Ok(())

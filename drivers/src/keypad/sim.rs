@@ -1,5 +1,6 @@
 //! Simulated keypad, indicators and headphone jack, for the demo and the firmware's journey
-//! tests. The keypad runs presses through the same [`Debouncer`](super::Debouncer) as GPIO.
+//! tests. The keypad reports presses of any [`Key`] as the debounced backends do: pressed,
+//! (long-pressed,) released.
 
 use std::sync::{Arc, Mutex};
 
@@ -32,7 +33,7 @@ impl Keypad for SimKeypad {
 }
 
 impl SimKeypadHandle {
-    /// A short press: pressed, released.
+    /// A short press of any key: pressed, released.
     pub async fn press(&self, key: Key) -> bool {
         self.tx.send(KeyEvent::Pressed(key)).await
             && self.tx.send(KeyEvent::Released { key, long: false }).await
@@ -144,6 +145,14 @@ mod tests {
         let mut j = jack.events();
         assert!(plug.set_plugged(true).await);
         assert_eq!(j.try_next(), Some(JackEvent::Plugged));
+
+        // Every key of the keypad, digits included.
+        for key in Key::ALL {
+            assert!(keys.press(key).await);
+            assert_eq!(k.try_next(), Some(KeyEvent::Pressed(key)));
+            assert_eq!(k.try_next(), Some(KeyEvent::Released { key, long: false }));
+        }
+        assert_eq!(k.try_next(), None);
 
         let ind = SimIndicators::default();
         let mut shared = ind.clone();

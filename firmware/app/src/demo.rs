@@ -162,9 +162,9 @@ fn keypad_visitor() -> Vec<Step> {
         Step::KeyTo(Action::CloseAccessibility),
         Step::KeyTo(Action::Start),
         Step::Key(Key::CallStaff),
-        Step::Key(Key::Back),
-        Step::Key(Key::Back),
-        Step::Key(Key::Back),
+        Step::Key(Key::Cancel),
+        Step::Key(Key::Cancel),
+        Step::Key(Key::Cancel),
     ]
 }
 
@@ -227,7 +227,7 @@ impl Stage {
                 for _ in 0..downs {
                     self.press(Key::Down)?;
                 }
-                self.press(Key::Select)?;
+                self.press(Key::Enter)?;
             }
         }
         self.speak_new()

@@ -22,9 +22,12 @@ use crate::ConfigIssue;
 
 mod file;
 pub mod headphones;
+pub mod keycodes;
+mod keypad;
 pub use file::DeviceFile;
 pub(crate) use headphones::RawHeadphones;
 pub use headphones::{HeadphoneBackend, HeadphoneSettings};
+pub use keypad::{DEFAULT_KEYPAD_LAYOUT, KEYPAD_KEYS, KeypadMatrix};
 
 // ---- the file's shape ----------------------------------------------------------------------
 
@@ -115,25 +118,15 @@ pub(crate) struct RawKeypad {
     #[serde(default)]
     path: Option<String>,
     #[serde(default)]
-    pins: Option<RawPins>,
+    rows: Option<Vec<i64>>,
+    #[serde(default)]
+    columns: Option<Vec<i64>>,
+    #[serde(default)]
+    layout: Option<Vec<Vec<String>>>,
+    #[serde(default)]
+    keys: Option<std::collections::BTreeMap<String, keypad::RawCodes>>,
     #[serde(default)]
     long_press_ms: Option<i64>,
-}
-
-/// `[keypad.pins]`: BCM pin of each key.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPins {
-    up: i64,
-    down: i64,
-    back: i64,
-    select: i64,
-    help: i64,
-    call_staff: i64,
-    #[serde(default)]
-    volume_up: Option<i64>,
-    #[serde(default)]
-    volume_down: Option<i64>,
 }
 
 /// `[speech]` as written.
@@ -475,38 +468,20 @@ enum KeypadBackendKind {
     Sim,
 }
 
-/// BCM pin of each keypad key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeypadPins {
-    /// Up.
-    pub up: u8,
-    /// Down.
-    pub down: u8,
-    /// Left / back.
-    pub back: u8,
-    /// Right / select.
-    pub select: u8,
-    /// Help.
-    pub help: u8,
-    /// Call staff.
-    pub call_staff: u8,
-    /// Volume up, if fitted.
-    pub volume_up: Option<u8>,
-    /// Volume down, if fitted.
-    pub volume_down: Option<u8>,
-}
-
 /// The keypad's backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeypadBackend {
     /// No keypad.
     None,
-    /// Buttons on GPIO pins (needs the firmware's `gpio-rppal` feature).
-    Gpio(KeypadPins),
+    /// A row/column matrix on GPIO pins (needs the firmware's `gpio-rppal` feature).
+    Gpio(KeypadMatrix),
     /// A USB HID keypad through evdev.
     Evdev {
         /// Event device path.
         path: PathBuf,
+        /// `[keypad.keys]`: the keys whose Linux key codes replace the drivers' defaults, each
+        /// with its codes (an empty list turns the key off), in the file's order of names.
+        keys: Vec<(&'static str, Vec<u16>)>,
     },
     /// The simulated keypad.
     Sim,
@@ -708,7 +683,7 @@ pub(crate) fn check(raw: RawDevices, issues: &mut Vec<ConfigIssue>) -> DeviceSet
         printer: printer(raw.printer, &mut c),
         scanner: scanner(raw.scanner, &mut c),
         card: card(raw.card, &mut c),
-        keypad: keypad(raw.keypad, &mut c),
+        keypad: keypad::check(raw.keypad, &mut c),
         speech: speech(raw.speech, &mut c),
         headphones: headphones::check(raw.headphones, &mut c),
     };
@@ -1030,85 +1005,6 @@ fn card(raw: RawCard, c: &mut Check<'_>) -> CardSettings {
             256..=65_535,
             defaults.max_certificate_bytes,
         ),
-    }
-}
-
-fn keypad(raw: RawKeypad, c: &mut Check<'_>) -> KeypadSettings {
-    let defaults = KeypadSettings::default();
-    let kind = raw.backend.unwrap_or(KeypadBackendKind::None);
-    c.unused(
-        "keypad",
-        &format!("backend = {:?}", format!("{kind:?}").to_ascii_lowercase()),
-        &[
-            (
-                "path",
-                raw.path.is_some() && kind != KeypadBackendKind::Evdev,
-            ),
-            (
-                "pins",
-                raw.pins.is_some() && kind != KeypadBackendKind::Gpio,
-            ),
-        ],
-    );
-    let backend = match kind {
-        KeypadBackendKind::None => KeypadBackend::None,
-        KeypadBackendKind::Sim => KeypadBackend::Sim,
-        KeypadBackendKind::Evdev => KeypadBackend::Evdev {
-            path: c.device("keypad.path", raw.path.as_deref(), None),
-        },
-        KeypadBackendKind::Gpio => match raw.pins {
-            None => {
-                c.add(
-                    "keypad.pins",
-                    "is required with backend = \"gpio\" (BCM pin of each key)",
-                );
-                KeypadBackend::None
-            }
-            Some(pins) => KeypadBackend::Gpio(keypad_pins(&pins, c)),
-        },
-    };
-    KeypadSettings {
-        backend,
-        long_press: c.millis(
-            "keypad.long_press_ms",
-            raw.long_press_ms,
-            300..=10_000,
-            defaults.long_press,
-        ),
-    }
-}
-
-fn keypad_pins(raw: &RawPins, c: &mut Check<'_>) -> KeypadPins {
-    let mut seen: Vec<(u8, &str)> = Vec::new();
-    let mut pin = |name: &'static str, value: i64| -> u8 {
-        let key = format!("keypad.pins.{name}");
-        if !(0..=27).contains(&value) {
-            c.add(
-                key,
-                format!("must be a BCM GPIO number from 0 to 27, not {value}"),
-            );
-            return 0;
-        }
-        let n = u8::try_from(value).unwrap_or(0);
-        if let Some((_, other)) = seen.iter().find(|(p, _)| *p == n) {
-            c.add(
-                key,
-                format!("GPIO {n} is already used by keypad.pins.{other}"),
-            );
-        } else {
-            seen.push((n, name));
-        }
-        n
-    };
-    KeypadPins {
-        up: pin("up", raw.up),
-        down: pin("down", raw.down),
-        back: pin("back", raw.back),
-        select: pin("select", raw.select),
-        help: pin("help", raw.help),
-        call_staff: pin("call_staff", raw.call_staff),
-        volume_up: raw.volume_up.map(|v| pin("volume_up", v)),
-        volume_down: raw.volume_down.map(|v| pin("volume_down", v)),
     }
 }
 

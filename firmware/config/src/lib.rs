@@ -21,6 +21,7 @@ mod privacy;
 mod read;
 mod samad;
 mod schema;
+mod session;
 mod shape;
 mod validate;
 
@@ -36,6 +37,10 @@ pub use privacy::{
 pub use read::MAX_FILE_BYTES;
 pub use samad::{MAX_BATCH_BYTES, MAX_BATCH_ITEMS, SamadSettings};
 pub use schema::Mode;
+pub use session::{
+    DEFAULT_ANSWER_SECONDS, DEFAULT_ASSISTED_FACTOR, DEFAULT_EXTENSIONS,
+    DEFAULT_WARN_AFTER_SECONDS, SessionSettings,
+};
 pub use validate::{KioskConfig, ReceiptSettings};
 
 /// One problem in a configuration: the key and what is wrong with it.

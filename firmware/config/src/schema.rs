@@ -52,6 +52,8 @@ pub(crate) struct RawConfig {
     pub samad: Option<crate::samad::RawSamad>,
     #[serde(default)]
     pub privacy: crate::privacy::RawPrivacy,
+    #[serde(default)]
+    pub session: crate::session::RawSession,
 }
 
 #[derive(Debug, Deserialize)]

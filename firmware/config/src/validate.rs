@@ -56,6 +56,8 @@ pub struct KioskConfig {
     pub samad: Option<crate::SamadSettings>,
     /// How long personal data stays after SAMAD acknowledged a case (`[privacy]`).
     pub privacy: crate::PrivacySettings,
+    /// Inactivity warning, extensions and the assisted modes' longer times (`[session]`).
+    pub session: crate::SessionSettings,
 }
 
 /// Receipt texts and follow-up channels.
@@ -118,6 +120,12 @@ pub(crate) fn check(text: &str, origin: &str, base: &Path) -> Result<KioskConfig
     })?;
     let mut issues = Issues(Vec::new());
     let config = build(raw, base, &mut issues);
+    // The keypad's issues name their line too (its layout and key map are long lists).
+    for issue in issues.0.iter_mut().filter(|i| i.key.starts_with("keypad")) {
+        if let Some(line) = crate::lines::line_of_key(text, &issue.key) {
+            issue.reason.push_str(&format!(" (line {line})"));
+        }
+    }
     match config {
         Some(config) if issues.0.is_empty() => Ok(config),
         _ => Err(invalid(issues.0)),
@@ -410,6 +418,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         .as_ref()
         .map(|s| crate::samad::check(s, base, &mut issues.0));
     let privacy = crate::privacy::check(&raw.privacy, base, &data_dir, &mut issues.0);
+    let session = crate::session::check(&raw.session, &mut issues.0);
 
     let calendar = WorkingCalendar::new(holidays?)
         .with_weekend(weekend)
@@ -440,6 +449,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         samad,
         devices,
         privacy,
+        session,
     })
 }
 

@@ -18,12 +18,12 @@ use kiosk_drivers::card::{
     ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, SimCardReader,
     SimCardReaderHandle,
 };
-#[cfg(feature = "gpio-rppal")]
-use kiosk_drivers::keypad::Key;
+use kiosk_drivers::keypad::evdev::keymap_with;
 use kiosk_drivers::keypad::{
     HeadphoneJack as _, JackEvent, KeyEvent, Keypad as _, SimJack, SimJackHandle, SimKeypad,
     SimKeypadHandle,
 };
+use kiosk_drivers::keypad::{Key, MatrixLayout};
 use kiosk_drivers::printer::SimPrinterHandle;
 use kiosk_drivers::scanner::{
     ClassifierConfig, CodeScanner as _, FramingConfig, ScanEvent, SerialScanner,
@@ -189,34 +189,26 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
             sims.keypad = Some(handle);
             Some(keypad.events())
         }
-        KeypadBackend::Evdev { path } => {
+        KeypadBackend::Evdev { path, keys } => {
             let mut evdev = kiosk_drivers::keypad::evdev::EvdevKeypad::new(path);
+            evdev.keymap = evdev_keymap(keys);
             evdev.long_press = d.keypad.long_press;
             Some(evdev.events())
         }
         #[cfg(feature = "gpio-rppal")]
-        KeypadBackend::Gpio(pins) => {
-            let mut map = vec![
-                (Key::Up, pins.up),
-                (Key::Down, pins.down),
-                (Key::Back, pins.back),
-                (Key::Select, pins.select),
-                (Key::Help, pins.help),
-                (Key::CallStaff, pins.call_staff),
-            ];
-            map.extend(pins.volume_up.map(|p| (Key::VolumeUp, p)));
-            map.extend(pins.volume_down.map(|p| (Key::VolumeDown, p)));
-            Some(
-                kiosk_drivers::keypad::rppal::RppalKeypad {
-                    pins: map,
-                    timing: kiosk_drivers::keypad::KeyTiming {
-                        long_press: d.keypad.long_press,
-                        ..Default::default()
-                    },
-                }
-                .events(),
-            )
-        }
+        // A layout the drivers refuse was reported by `check` above.
+        KeypadBackend::Gpio(matrix) => matrix_layout(&matrix.layout).map(|layout| {
+            kiosk_drivers::keypad::rppal::RppalKeypad {
+                rows: matrix.rows.clone(),
+                columns: matrix.columns.clone(),
+                layout,
+                timing: kiosk_drivers::keypad::KeyTiming {
+                    long_press: d.keypad.long_press,
+                    ..Default::default()
+                },
+            }
+            .events()
+        }),
         // `check` refused it above.
         #[cfg(not(feature = "gpio-rppal"))]
         KeypadBackend::Gpio(_) => None,
@@ -286,6 +278,35 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
     })
 }
 
+/// The evdev keypad's key map: the drivers' defaults with `[keypad.keys]` applied
+/// (`kiosk_drivers::keypad::evdev::keymap_with`). Names the drivers do not know are skipped;
+/// the configuration only lets through names of `kiosk_config::devices::KEYPAD_KEYS`, which
+/// this crate's tests hold equal to the drivers' keys.
+pub fn evdev_keymap(keys: &[(&'static str, Vec<u16>)]) -> Vec<(u16, Key)> {
+    let overrides: Vec<(Key, Vec<u16>)> = keys
+        .iter()
+        .filter_map(|(name, codes)| Some((Key::from_name(name)?, codes.clone())))
+        .collect();
+    keymap_with(&overrides)
+}
+
+/// The GPIO matrix's layout as the drivers take it; `None` if a name is not a key or the
+/// layout is not a rectangle with each key once (which the configuration already refuses).
+pub fn matrix_layout(layout: &[Vec<Option<&'static str>>]) -> Option<MatrixLayout> {
+    let rows: Vec<Vec<Option<Key>>> = layout
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|name| match name {
+                    None => Some(None),
+                    Some(name) => Key::from_name(name).map(Some),
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    MatrixLayout::new(&rows).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -298,6 +319,34 @@ mod tests {
 
     use super::*;
     use crate::testing::{FAST, QUIET, config, sample};
+
+    #[test]
+    fn the_configuration_and_the_drivers_agree_on_the_keypad() {
+        use kiosk_config::devices::{DEFAULT_KEYPAD_LAYOUT, KEYPAD_KEYS, keycodes};
+        use kiosk_drivers::keypad::evdev::{DEFAULT_KEYMAP, code_of};
+        use kiosk_drivers::keypad::matrix::DEFAULT_LAYOUT;
+
+        assert_eq!(
+            KEYPAD_KEYS,
+            Key::ALL.map(Key::name),
+            "the same names, in order"
+        );
+        let layout: Vec<Vec<Option<&'static str>>> = DEFAULT_KEYPAD_LAYOUT
+            .iter()
+            .map(|row| row.iter().map(|k| (!k.is_empty()).then_some(*k)).collect())
+            .collect();
+        assert_eq!(matrix_layout(&layout), Some(MatrixLayout::telephone()));
+        for (name, code) in keycodes::all() {
+            assert_eq!(code_of(&name), Some(code), "{name}");
+        }
+        assert_eq!(evdev_keymap(&[]), DEFAULT_KEYMAP.to_vec());
+        let map = evdev_keymap(&[("call_staff", vec![88]), ("5", vec![])]);
+        assert!(map.contains(&(88, Key::CallStaff)));
+        assert!(!map.iter().any(|(_, k)| *k == Key::Digit5), "5 is off");
+        assert_eq!(DEFAULT_LAYOUT.len(), DEFAULT_KEYPAD_LAYOUT.len());
+        assert_eq!(matrix_layout(&[vec![Some("jump")]]), None);
+        assert_eq!(matrix_layout(&[vec![Some("1")], vec![]]), None, "ragged");
+    }
 
     #[test]
     fn a_serial_printer_on_a_pty_prints_the_sample_receipt() {
@@ -354,9 +403,9 @@ mod tests {
             "{event:?}"
         );
         let keypad = devices.sims.keypad.as_ref().expect("sim keypad");
-        assert!(keypad.press(Key::Select).await);
+        assert!(keypad.press(Key::Enter).await);
         let keys = devices.keypad.as_mut().expect("stream");
-        assert_eq!(keys.next().await, Some(KeyEvent::Pressed(Key::Select)));
+        assert_eq!(keys.next().await, Some(KeyEvent::Pressed(Key::Enter)));
 
         let card = devices.sims.card.as_ref().expect("sim card");
         assert!(

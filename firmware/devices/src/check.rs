@@ -96,8 +96,17 @@ pub fn check(config: &KioskConfig) -> Vec<DeviceProblem> {
         ScannerBackend::None | ScannerBackend::Sim => {}
     }
     match &d.keypad.backend {
-        KeypadBackend::Evdev { path } => {
+        KeypadBackend::Evdev { path, .. } => {
             check_device(&mut problems, "keypad", "keypad.path", path);
+        }
+        KeypadBackend::Gpio(matrix) if crate::build::matrix_layout(&matrix.layout).is_none() => {
+            problems.push(DeviceProblem {
+                device: "keypad",
+                key: "keypad.layout",
+                reason: "the drivers refuse this layout (a key they do not know, or not every \
+                         row as long as the first)"
+                    .to_owned(),
+            });
         }
         KeypadBackend::Gpio(_) if !cfg!(feature = "gpio-rppal") => problems.push(DeviceProblem {
             device: "keypad",
@@ -221,7 +230,7 @@ mod tests {
     #[test]
     fn gpio_backends_need_the_gpio_build() {
         let gpio = config(&format!(
-            "{QUIET}[printer]\ntransport = \"sim\"\n[keypad]\nbackend = \"gpio\"\n[keypad.pins]\nup = 5\ndown = 6\nback = 13\nselect = 19\nhelp = 26\ncall_staff = 16\n"
+            "{QUIET}[printer]\ntransport = \"sim\"\n[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 13, 19]\ncolumns = [26, 16, 20, 21, 12, 7]\n"
         ));
         if cfg!(feature = "gpio-rppal") {
             assert!(check(&gpio).is_empty());

@@ -39,21 +39,38 @@ pub fn jack_event(event: JackEvent) -> Option<Event> {
     }
 }
 
-/// The flow event a key press means: the arrows walk the focus ring, select activates, back
-/// goes back, help repeats what was said, the staff key calls staff. Volume keys are the
-/// speech queue's, releases and long presses mean nothing to the flow.
+/// The flow event a key press means: a digit types into the focused field (national code,
+/// mobile, tracking code, staff PIN), Enter performs the focused action, Cancel goes back one
+/// step (the flow decides where that is), Clear erases one digit, Help repeats what was said,
+/// Up and Down walk the focus ring, Call staff calls staff. Releases and long presses mean
+/// nothing to the flow yet; the volume and speed keys and a long Clear (erase the whole field)
+/// return `None` until the flow has events for them.
 pub fn key_event(event: KeyEvent) -> Option<Event> {
     let KeyEvent::Pressed(key) = event else {
         return None;
     };
+    if let Some(digit) = key.digit() {
+        return Some(Event::Digit(digit));
+    }
     Some(match key {
+        Key::Enter => Event::Activate,
+        Key::Cancel => Event::Do(Action::Back),
+        Key::Clear => Event::Backspace,
+        Key::Help => Event::Repeat,
         Key::Up => Event::FocusPrev,
         Key::Down => Event::FocusNext,
-        Key::Select => Event::Activate,
-        Key::Back => Event::Do(Action::Back),
-        Key::Help => Event::Repeat,
         Key::CallStaff => Event::Do(Action::CallStaff),
-        Key::VolumeUp | Key::VolumeDown => return None,
+        Key::VolumeUp | Key::VolumeDown | Key::SpeedUp | Key::SpeedDown => return None,
+        Key::Digit0
+        | Key::Digit1
+        | Key::Digit2
+        | Key::Digit3
+        | Key::Digit4
+        | Key::Digit5
+        | Key::Digit6
+        | Key::Digit7
+        | Key::Digit8
+        | Key::Digit9 => return None,
     })
 }
 
@@ -128,18 +145,30 @@ mod tests {
 
     #[test]
     fn device_events_become_flow_events() {
+        for d in 0..=9u8 {
+            let key = Key::from_digit(d).expect("digit key");
+            assert!(
+                matches!(key_event(KeyEvent::Pressed(key)), Some(Event::Digit(x)) if x == d),
+                "{key:?}"
+            );
+        }
+        let pressed = |key| key_event(KeyEvent::Pressed(key));
+        assert!(matches!(pressed(Key::Enter), Some(Event::Activate)));
         assert!(matches!(
-            key_event(KeyEvent::Pressed(Key::Down)),
-            Some(Event::FocusNext)
+            pressed(Key::Cancel),
+            Some(Event::Do(Action::Back))
         ));
+        assert!(matches!(pressed(Key::Clear), Some(Event::Backspace)));
+        assert!(matches!(pressed(Key::Help), Some(Event::Repeat)));
+        assert!(matches!(pressed(Key::Up), Some(Event::FocusPrev)));
+        assert!(matches!(pressed(Key::Down), Some(Event::FocusNext)));
         assert!(matches!(
-            key_event(KeyEvent::Pressed(Key::Select)),
-            Some(Event::Activate)
-        ));
-        assert!(matches!(
-            key_event(KeyEvent::Pressed(Key::CallStaff)),
+            pressed(Key::CallStaff),
             Some(Event::Do(Action::CallStaff))
         ));
+        for key in [Key::VolumeUp, Key::VolumeDown, Key::SpeedUp, Key::SpeedDown] {
+            assert!(pressed(key).is_none(), "{key:?}");
+        }
         assert!(
             key_event(KeyEvent::Released {
                 key: Key::Down,
@@ -147,7 +176,7 @@ mod tests {
             })
             .is_none()
         );
-        assert!(key_event(KeyEvent::Pressed(Key::VolumeUp)).is_none());
+        assert!(key_event(KeyEvent::LongPressed(Key::Clear)).is_none());
         let classifier = ClassifierConfig::default();
         let scanned =
             |text: &str| ScanEvent::Scanned(kiosk_drivers::scanner::classify(text, &classifier));

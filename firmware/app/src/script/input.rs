@@ -10,7 +10,10 @@ use kiosk_drivers::printer::SimFault;
 pub enum Input {
     /// A tap on the button (or on-screen key) with this accessible label, as shown.
     Touch(String),
-    /// A press of a tactile key.
+    /// A press of a tactile key, by its name (`Key::from_name`): `"0"`…`"9"`, `enter`,
+    /// `cancel`, `clear`, `help`, `up`, `down`, `volume_up`, `volume_down`, `speed_up`,
+    /// `speed_down`, `call_staff` (and the old `select` and `back`, read as `enter` and
+    /// `cancel`). A digit is a JSON string: `{"key": "5"}`.
     Key(Key),
     /// A national ID card inserted into the reader, holding this national code.
     Card(String),
@@ -134,6 +137,25 @@ mod tests {
             inputs[6].1,
             Input::Wait(std::time::Duration::from_millis(1500))
         );
+        let keys = parse(
+            "{\"key\": \"0\"}\n{\"key\": \"9\"}\n{\"key\": \"enter\"}\n{\"key\": \"clear\"}\n\
+             {\"key\": \"speed_down\"}\n{\"key\": \"select\"}\n{\"key\": \"back\"}\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let keys: Vec<Input> = keys.into_iter().map(|(_, k)| k).collect();
+        assert_eq!(
+            keys,
+            [
+                Key::Digit0,
+                Key::Digit9,
+                Key::Enter,
+                Key::Clear,
+                Key::SpeedDown,
+                Key::Enter,
+                Key::Cancel
+            ]
+            .map(Input::Key)
+        );
     }
 
     #[test]
@@ -141,6 +163,7 @@ mod tests {
         for (line, expected) in [
             ("{\"touch\": 5}", "takes a string"),
             ("{\"key\": \"enter_now\"}", "no keypad key \"enter_now\""),
+            ("{\"key\": \"10\"}", "no keypad key \"10\""),
             ("{\"printer\": \"jammed\"}", "no printer state"),
             ("{\"wait\": -1}", "between 0 and"),
             ("{\"wait\": \"soon\"}", "number of seconds"),

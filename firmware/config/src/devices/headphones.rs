@@ -124,20 +124,12 @@ pub(super) fn check_pin_is_free(d: &super::DeviceSettings, c: &mut Check<'_>) {
     else {
         return;
     };
-    let taken = [
-        Some(keys.up),
-        Some(keys.down),
-        Some(keys.back),
-        Some(keys.select),
-        Some(keys.help),
-        Some(keys.call_staff),
-        keys.volume_up,
-        keys.volume_down,
-    ];
-    if taken.contains(&Some(*pin)) {
+    if keys.pins().any(|p| p == *pin) {
         c.add(
             "headphones.pin",
-            format!("GPIO {pin} is already a key of [keypad.pins]"),
+            format!(
+                "GPIO {pin} is already a row or column of the keypad (keypad.rows, keypad.columns)"
+            ),
         );
     }
 }

@@ -149,13 +149,8 @@ chunk = 128
 [keypad]
 backend = "gpio"
 long_press_ms = 1000
-[keypad.pins]
-up = 5
-down = 6
-back = 13
-select = 19
-help = 26
-call_staff = 16
+rows = [5, 6, 13, 19]
+columns = [26, 16, 20, 21, 12, 7]
 [speech]
 backend = "sim"
 voice_fa = "fa+f3"
@@ -184,10 +179,12 @@ output = "/tmp/speech.wav"
         vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x50, 0x15]
     );
     assert_eq!(d.card.chunk, 128);
-    let KeypadBackend::Gpio(pins) = d.keypad.backend else {
+    let KeypadBackend::Gpio(matrix) = d.keypad.backend else {
         panic!("not gpio: {:?}", d.keypad.backend)
     };
-    assert_eq!((pins.up, pins.call_staff, pins.volume_up), (5, 16, None));
+    assert_eq!(matrix.rows, [5, 6, 13, 19]);
+    assert_eq!(matrix.columns, [26, 16, 20, 21, 12, 7]);
+    assert_eq!(matrix.layout[1][1], Some("5"), "the default layout");
     assert_eq!(d.keypad.long_press, Duration::from_secs(1));
     assert_eq!(d.speech.backend, SpeechBackend::Sim);
     assert_eq!(d.speech.voice_fa, "fa+f3");
@@ -264,8 +261,14 @@ fn shape_errors_name_the_device_key() {
     assert!(bad[0].reason.contains("whole number"), "{bad:?}");
     let bad = issues("[scanner]\nbackend = \"serial\"\nspeed = 9600\n");
     assert!(bad[0].reason.contains("speed"), "{bad:?}");
+    let bad = issues("[keypad]\nbackend = \"gpio\"\nrows = [1, \"2\"]\n");
+    assert_eq!(bad[0].key, "keypad.rows[1]", "{bad:?}");
+    assert!(bad[0].reason.contains("line 7"), "{bad:?}");
     let bad = issues("[keypad]\nbackend = \"gpio\"\n[keypad.pins]\nup = 1\n");
-    assert!(bad[0].key.starts_with("keypad.pins"), "{bad:?}");
+    assert!(
+        bad[0].key.starts_with("keypad.pins"),
+        "the old pin table: {bad:?}"
+    );
 }
 
 #[test]
@@ -283,13 +286,8 @@ select = ["00 A4", "zz", "00 A4 00 0C 02 00 02"]
 chunk = 0
 [keypad]
 backend = "gpio"
-[keypad.pins]
-up = 5
-down = 5
-back = 40
-select = 19
-help = 26
-call_staff = 16
+rows = [5, 6, 13, 19]
+columns = [5, 40, 20, 21, 12, 7]
 [speech]
 voice_en = "en gb"
 rate = 20
@@ -307,8 +305,8 @@ output = "hdmi"
             "card.select[0]",
             "card.select[1]",
             "card.chunk",
-            "keypad.pins.down",
-            "keypad.pins.back",
+            "keypad.columns[0]",
+            "keypad.columns[1]",
             "speech.output",
             "speech.voice_en",
             "speech.rate",
@@ -317,7 +315,7 @@ output = "hdmi"
         ]
     );
     let found = keys("[scanner]\nbackend = \"serial\"\n[keypad]\nbackend = \"gpio\"\n");
-    assert_eq!(found, vec!["scanner.path", "keypad.pins"]);
+    assert_eq!(found, vec!["scanner.path", "keypad.rows", "keypad.columns"]);
     let found = keys(
         "[scanner]\nbackend = \"serial\"\npath = \"/dev/ttyACM0\"\nterminator = \"nul\"\nlayout = \"us\"\n",
     );
@@ -370,7 +368,8 @@ fn headphone_detection_is_read_and_bad_values_are_named() {
         keys("[headphones]\nbackend = \"evdev\"\npath = \"event3\"\n"),
         vec!["headphones.path"]
     );
-    let pins = "[keypad]\nbackend = \"gpio\"\n[keypad.pins]\nup = 5\ndown = 6\nback = 13\nselect = 19\nhelp = 26\ncall_staff = 16\n";
+    let pins =
+        "[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 13, 18]\ncolumns = [26, 16, 20, 21, 19, 7]\n";
     assert_eq!(
         keys(&format!(
             "{pins}[headphones]\nbackend = \"gpio\"\npin = 19\n"
@@ -385,4 +384,206 @@ fn headphone_detection_is_read_and_bad_values_are_named() {
         .backend,
         HeadphoneBackend::Gpio { pin: 17, .. }
     ));
+}
+
+// ---- [keypad] ------------------------------------------------------------------------------
+
+const MATRIX: &str =
+    "[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 13]\ncolumns = [16, 20, 21, 12]\n";
+
+#[test]
+fn a_keypad_matrix_takes_a_layout_of_key_names() {
+    let d = devices(&format!(
+        "{MATRIX}layout = [\n  [\"1\", \"2\", \"3\", \"enter\"],\n  [\"4\", \"5\", \"6\", \"clear\"],\n  [\"7\", \"8\", \"9\", \"0\"],\n]\n"
+    ));
+    let KeypadBackend::Gpio(m) = d.keypad.backend else {
+        panic!("not gpio: {:?}", d.keypad.backend)
+    };
+    assert_eq!(m.rows, [5, 6, 13]);
+    assert_eq!(
+        m.layout[0],
+        [Some("1"), Some("2"), Some("3"), Some("enter")]
+    );
+    assert_eq!(m.layout[2][3], Some("0"));
+    let with_gaps = devices(&format!(
+        "{MATRIX}layout = [[\"1\", \"2\", \"3\", \"\"], [\"4\", \"5\", \"6\", \"enter\"], [\"7\", \"8\", \"9\", \"0\"]]\n"
+    ));
+    let KeypadBackend::Gpio(m) = with_gaps.keypad.backend else {
+        panic!("not gpio")
+    };
+    assert_eq!(m.layout[0][3], None);
+}
+
+#[test]
+fn the_default_layout_is_the_telephone_layout_with_every_key() {
+    let mut names: Vec<&str> = DEFAULT_KEYPAD_LAYOUT
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|k| !k.is_empty())
+        .collect();
+    names.sort_unstable();
+    let mut all = KEYPAD_KEYS.to_vec();
+    all.sort_unstable();
+    assert_eq!(names, all, "every key once");
+    assert_eq!(DEFAULT_KEYPAD_LAYOUT[0][..3], ["1", "2", "3"]);
+    assert_eq!(DEFAULT_KEYPAD_LAYOUT[3][1], "0");
+}
+
+#[test]
+fn every_keypad_matrix_mistake_is_named_by_its_key_and_line() {
+    let found = issues(&format!(
+        "{MATRIX}layout = [\n  [\"1\", \"2\", \"3\", \"select\"],\n  [\"4\", \"5\", \"6\", \"1\"],\n  [\"7\", \"8\", \"9\", \"0\"],\n]\n"
+    ));
+    let named: Vec<(&str, &str)> = found
+        .iter()
+        .map(|i| (i.key.as_str(), i.reason.as_str()))
+        .collect();
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert_eq!(named[0].0, "keypad.layout[0][3]");
+    assert!(
+        named[0]
+            .1
+            .contains("\"select\" is not a keypad key (it is now \"enter\")")
+            && named[0].1.contains("(line 10)"),
+        "{named:?}"
+    );
+    assert_eq!(named[1].0, "keypad.layout[1][3]");
+    assert!(
+        named[1].1.contains("already at keypad.layout[0][0]") && named[1].1.contains("(line 11)"),
+        "{named:?}"
+    );
+
+    // Sizes: the layout must fit the pins; without a layout the pins must fit the default.
+    assert_eq!(
+        keys(&format!(
+            "{MATRIX}layout = [[\"1\", \"2\", \"3\", \"4\"], [\"5\"]]\n"
+        )),
+        ["keypad.layout"],
+        "no enter, no 0, 6…9"
+    );
+    assert_eq!(
+        keys(&format!(
+            "{MATRIX}layout = [[\"1\", \"2\", \"3\", \"4\"], [\"5\", \"6\", \"7\", \"8\"], [\"9\", \"0\", \"enter\"], [\"\", \"\", \"\", \"\"]]\n"
+        )),
+        ["keypad.layout", "keypad.layout[2]"]
+    );
+    let missing = issues(MATRIX);
+    assert_eq!(missing[0].key, "keypad.layout");
+    assert!(
+        missing[0].reason.contains("3 rows × 4 columns") && missing[0].reason.contains("line"),
+        "{missing:?}"
+    );
+    let no_digits = issues(&format!(
+        "{MATRIX}layout = [[\"1\", \"2\", \"3\", \"enter\"], [\"4\", \"5\", \"6\", \"clear\"], [\"7\", \"8\", \"9\", \"help\"]]\n"
+    ));
+    assert_eq!(no_digits[0].key, "keypad.layout");
+    assert!(
+        no_digits[0].reason.contains("no \"0\" key"),
+        "{no_digits:?}"
+    );
+
+    // Pins: range, reuse across rows and columns, empty lists, the jack's pin.
+    assert_eq!(
+        keys(
+            "[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 13, 28]\ncolumns = [16, 20, 21, 12, 6, 7]\n"
+        ),
+        ["keypad.rows[3]", "keypad.columns[4]"]
+    );
+    let reused = issues(
+        "[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 13, 19]\ncolumns = [16, 20, 21, 12, 6, 7]\n",
+    );
+    assert!(
+        reused[0]
+            .reason
+            .contains("GPIO 6 is already keypad.rows[1]")
+            && reused[0].reason.contains("(line 8)"),
+        "{reused:?}"
+    );
+    assert_eq!(
+        keys("[keypad]\nbackend = \"gpio\"\nrows = []\ncolumns = [16]\n"),
+        ["keypad.rows"]
+    );
+    // Keys of another backend.
+    assert_eq!(
+        keys(
+            "[keypad]\nbackend = \"sim\"\nrows = [1]\nlayout = [[\"1\"]]\n[keypad.keys]\nenter = \"KEY_ENTER\"\n"
+        ),
+        ["keypad.rows", "keypad.layout", "keypad.keys"]
+    );
+    assert_eq!(
+        keys("[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/event9\"\ncolumns = [1]\n"),
+        ["keypad.columns"]
+    );
+}
+
+#[test]
+fn an_evdev_keypad_takes_a_key_map_of_linux_code_names() {
+    let d = devices(
+        "[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/usb-keypad-event-kbd\"\n[keypad.keys]\nenter = [\"KEY_ENTER\", \"KEY_KPENTER\"]\ncall_staff = \"KEY_F12\"\n\"5\" = \"KEY_KP5\"\nspeed_up = []\n",
+    );
+    assert_eq!(
+        d.keypad.backend,
+        KeypadBackend::Evdev {
+            path: PathBuf::from("/dev/input/by-id/usb-keypad-event-kbd"),
+            keys: vec![
+                ("5", vec![76]),
+                ("call_staff", vec![88]),
+                ("enter", vec![28, 96]),
+                ("speed_up", vec![]),
+            ]
+        }
+    );
+    let plain = devices("[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/event4\"\n");
+    assert!(
+        matches!(plain.keypad.backend, KeypadBackend::Evdev { ref keys, .. } if keys.is_empty())
+    );
+}
+
+#[test]
+fn every_key_map_mistake_is_named_by_its_key_and_line() {
+    let found = issues(
+        "[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/event4\"\n[keypad.keys]\nback = \"KEY_ESC\"\ncancel = [\"KEY_ESC\", \"KEY_ENTR\"]\nhelp = \"KEY_ESC\"\nup = 103\n",
+    );
+    let named: Vec<(&str, &str)> = found
+        .iter()
+        .map(|i| (i.key.as_str(), i.reason.as_str()))
+        .collect();
+    assert_eq!(
+        named.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        [
+            "keypad.keys.back",
+            "keypad.keys.cancel[1]",
+            "keypad.keys.help",
+            "keypad.keys.up"
+        ],
+        "{named:?}"
+    );
+    assert!(named[0].1.contains("it is now \"cancel\"") && named[0].1.contains("(line 9)"));
+    assert!(
+        named[1].1.contains("\"KEY_ENTR\" is not a Linux key code")
+            && named[1].1.contains("(line 10)")
+    );
+    assert!(
+        named[2]
+            .1
+            .contains("KEY_ESC is already given to keypad.keys.cancel[0]")
+            && named[2].1.contains("(line 11)"),
+        "{named:?}"
+    );
+    assert!(
+        named[3].1.contains("not the number 103") && named[3].1.contains("(line 12)"),
+        "{named:?}"
+    );
+    let wrong_element = issues(
+        "[keypad]\nbackend = \"evdev\"\npath = \"/dev/input/event4\"\n[keypad.keys]\nenter = [\"KEY_ENTER\", 28]\n",
+    );
+    assert_eq!(
+        wrong_element[0].key, "keypad.keys.enter[1]",
+        "{wrong_element:?}"
+    );
+    assert!(
+        wrong_element[0].reason.contains("line 9"),
+        "{wrong_element:?}"
+    );
 }
