@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use kiosk::device::{Device, complaint_taps};
-use kiosk::flow::{Event, PrinterProblem};
-use kiosk::runtime::{DevicePrinter, Kiosk, PrintSink};
+use kiosk::flow::PrinterProblem;
+use kiosk::runtime::{Answer, DevicePrinter, Kiosk, PrintSink};
 use kiosk_drivers::printer::{JobConfig, SimPrinter};
 use kiosk_store::{OpenOptions, Store};
 use kiosk_ui::{KioskUi, Page, UiInput};
@@ -139,9 +139,9 @@ fn run(ui: &KioskUi, journeys: usize, threaded: bool) -> anyhow::Result<Figures>
         printer,
         chrono::Utc::now,
     );
-    let (post, answers) = mpsc::channel::<Event>();
+    let (post, answers) = mpsc::channel::<Answer>();
     let kiosk = if threaded {
-        kiosk.threaded(Box::new(move |event| post.send(event).is_ok()))?
+        kiosk.threaded(Box::new(move |answer| post.send(answer).is_ok()))?
     } else {
         kiosk
     };
@@ -175,13 +175,13 @@ fn run(ui: &KioskUi, journeys: usize, threaded: bool) -> anyhow::Result<Figures>
                 } else {
                     Duration::from_millis(1)
                 };
-                let event = match answers.recv_timeout(wait) {
-                    Ok(event) => event,
+                let answer = match answers.recv_timeout(wait) {
+                    Ok(answer) => answer,
                     Err(_) if idle => break,
                     Err(_) => continue,
                 };
                 let turn = Instant::now();
-                device.event(event, turn);
+                device.answer(answer, turn);
                 figures.handling.push(turn.elapsed());
                 let page = draw(&device)?;
                 figures.stalls.push(turn.elapsed());

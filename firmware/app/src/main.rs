@@ -187,7 +187,7 @@ fn demo_device(
     .with_satisfaction_key(demo_signing_key()?);
     let kiosk = match answers {
         Some(inbox) => kiosk
-            .threaded(Box::new(move |event| inbox.post(event)))
+            .threaded(Box::new(move |answer| inbox.post_answer(answer)))
             .context("starting the worker thread")?,
         None => kiosk,
     };
@@ -357,7 +357,7 @@ fn database_key_file(config: &kiosk_config::KioskConfig) -> PathBuf {
 struct Started {
     device: Device<BoxedPrinter>,
     inbox: Inbox,
-    events: std::sync::mpsc::Receiver<kiosk::flow::Event>,
+    events: std::sync::mpsc::Receiver<kiosk::device::Inbound>,
     devices_alive: device::drivers::SimHandles,
     sync: Option<device::sync::SyncHandle>,
     display: kiosk_config::DisplaySettings,
@@ -441,7 +441,7 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     // inbox like any device's events, so the screen never waits on the store or the printer.
     let answers = inbox.clone();
     let kiosk = kiosk
-        .threaded(Box::new(move |event| answers.post(event)))
+        .threaded(Box::new(move |answer| answers.post_answer(answer)))
         .context("starting the worker thread")
         .fault(Fault::Devices)?;
     let mut device = Device::new(kiosk, &portal, speaker).with_fleet_keys(fleet);

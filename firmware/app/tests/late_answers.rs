@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use kiosk::device::{Device, IdleTimes, complaint_taps};
 use kiosk::flow::{Event, PrinterProblem, Screen};
-use kiosk::runtime::{Kiosk, PrintSink, backend::HELD_NOTE};
+use kiosk::runtime::{Answer, Job, Kiosk, PrintSink, ReprintOutcome, backend::HELD_NOTE};
 use kiosk_receipt::Profile;
 use kiosk_store::{OpenOptions, ReceiptState, Store};
 use kiosk_ui::UiInput;
@@ -31,7 +31,7 @@ impl PrintSink for GatedPrinter {
 
 struct Rig {
     device: Device<GatedPrinter>,
-    answers: mpsc::Receiver<Event>,
+    answers: mpsc::Receiver<Answer>,
     gate: mpsc::Sender<()>,
     clock: Instant,
     _dir: tempfile::TempDir,
@@ -52,7 +52,7 @@ impl Rig {
             GatedPrinter { gate: held },
             chrono::Utc::now,
         )
-        .threaded(Box::new(move |event| post.send(event).is_ok()))
+        .threaded(Box::new(move |answer| post.send(answer).is_ok()))
         .expect("worker");
         let idle = IdleTimes {
             warn_after: Duration::from_secs(60),
@@ -83,13 +83,16 @@ impl Rig {
         panic!("the journey has no confirm");
     }
 
-    /// The next answer from the worker, played on the device.
+    /// The next answer from the worker, played on the device: the flow event it carried.
     fn answer(&mut self) -> Event {
-        let event = self
+        let answer = self
             .answers
             .recv_timeout(Duration::from_secs(30))
             .expect("the worker answers");
-        self.device.event(event.clone(), self.clock);
+        let Answer::Flow(event) = answer.clone() else {
+            panic!("not a visitor answer: {answer:?}");
+        };
+        self.device.answer(answer, self.clock);
         event
     }
 
@@ -170,5 +173,38 @@ fn a_receipt_stuck_in_the_printer_while_its_visitor_timed_out_still_prints_and_t
     assert!(
         rig.device.kiosk().flow().session().registered.is_none(),
         "nothing of either visitor reaches the next one"
+    );
+}
+
+#[test]
+fn a_reprint_runs_on_the_worker_and_answers_when_the_printer_is_done() {
+    let mut rig = Rig::new();
+    rig.confirm();
+    let Event::Registered(view) = rig.answer() else {
+        panic!("not registered");
+    };
+    rig.gate.send(()).expect("printer");
+    assert!(matches!(rig.answer(), Event::Printed));
+    // The desk's reprint: handed over, no answer yet while the printer holds the job.
+    let code = view.tracking_code;
+    let kiosk = rig.device.kiosk_mut();
+    assert!(
+        kiosk.run(Job::Reprint(code)).is_none(),
+        "not done on this thread"
+    );
+    assert!(
+        rig.answers
+            .recv_timeout(Duration::from_millis(200))
+            .is_err(),
+        "nothing answered while the printer holds the slip"
+    );
+    rig.gate.send(()).expect("printer");
+    let answer = rig
+        .answers
+        .recv_timeout(Duration::from_secs(30))
+        .expect("answered");
+    assert!(
+        matches!(&answer, Answer::Reprint(c, ReprintOutcome::Printed) if *c == code),
+        "{answer:?}"
     );
 }

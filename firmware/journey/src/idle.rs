@@ -92,6 +92,12 @@ impl IdleClock {
         self.armed && self.warned
     }
 
+    /// How long nothing has happened, at `now` (`None` while stopped). For a journey without a
+    /// warning (the desk terminal), which ends after both times together.
+    pub fn inactive_for(&self, now: Instant) -> Option<Duration> {
+        (self.armed && !self.warned).then(|| now.saturating_duration_since(self.since))
+    }
+
     /// The warning's whole seconds left at `now` (0 when no warning runs).
     pub fn seconds_left(&self, now: Instant) -> u64 {
         if !self.is_warning() {

@@ -133,5 +133,9 @@ fn encrypt_asks_first_then_encrypts_once_and_the_key_opens_it() {
 
     let again = kioskctl(&["db", "encrypt", s(&db), "--key-file", s(&key_file), "--yes"]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already encrypted"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already encrypted"),
+        "{}",
+        stderr(&again)
+    );
 }

@@ -20,7 +20,7 @@ use crate::flow::rating::{
     self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingScreen,
 };
 use crate::flow::{Action, Event, MIN_EXTENSIONS};
-use crate::runtime::PrintSink;
+use crate::runtime::{Answer, Job, PrintSink, ReprintOutcome};
 use crate::ui_bridge;
 
 /// The journey the device runs now.
@@ -298,7 +298,7 @@ impl<P: PrintSink> Device<P> {
                         let answer = if let DeskEffect::Reprint { scanned } = &effect {
                             // The device prints the reprint itself (the flow's `perform` only
                             // queues it, for terminals without a printer).
-                            Some(self.reprint(scanned))
+                            self.reprint(scanned)
                         } else {
                             let number = self.kiosk.config().kiosk_number;
                             let national_code_policy = self.kiosk.config().national_code_policy;
@@ -330,41 +330,32 @@ impl<P: PrintSink> Device<P> {
         }
     }
 
-    /// Reprints the receipt a scan names; the answer for the desk flow. The printer's answer
-    /// is remembered for the health screen.
-    fn reprint(&mut self, scanned: &str) -> DeskEvent {
+    /// Reprints the receipt a scan names: the job goes to the worker (or runs at once inline);
+    /// the desk flow's answer now when there is one already (a refused scan, an inline run),
+    /// else it comes with [`Device::answer`].
+    fn reprint(&mut self, scanned: &str) -> Option<DeskEvent> {
         let keys = &self.keys;
         let now = self.kiosk.now();
         let code = match desk::visit_of(scanned, |k| keys.get(k), now) {
             Ok(code) => code,
-            Err(message) => return DeskEvent::Refused(message),
+            Err(message) => return Some(DeskEvent::Refused(message)),
         };
-        let mut slips = Vec::new();
-        let reprinted = self.kiosk.backend_mut().reprint(code, &mut slips);
-        for slip in slips {
-            tracing::info!(what = %slip.what, bytes = slip.bytes, ok = slip.ok, "printed");
-        }
-        match reprinted {
-            Ok(Some(printed)) => {
-                self.last_print = Some((now, printed.is_ok()));
-                match printed {
-                    Ok(()) => DeskEvent::Done("رسید دوباره چاپ شد.".to_owned()),
-                    Err(problem) => {
-                        tracing::warn!(?problem, "reprint failed");
-                        DeskEvent::Refused(
-                            "رسید چاپ نشد؛ چاپگر را بررسی کنید (کاغذ، درپوش).".to_owned(),
-                        )
-                    }
-                }
-            }
-            Ok(None) => DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned()),
-            Err(e) => {
-                tracing::error!(error = %e, "reprint failed");
-                DeskEvent::Refused(
-                    "خطایی در ذخیره‌سازی رخ داد؛ لطفاً به کارکنان اطلاع دهید.".to_owned(),
-                )
+        match self.kiosk.run(Job::Reprint(code))? {
+            Answer::Reprint(_, outcome) => Some(reprinted(outcome)),
+            Answer::Flow(event) => {
+                tracing::error!(?event, "a visitor answer to a desk reprint");
+                None
             }
         }
+    }
+
+    /// A reprint the worker finished: its answer for the desk flow.
+    pub(super) fn reprint_answered(&mut self, outcome: ReprintOutcome) {
+        if matches!(self.journey, Journey::Desk(_)) {
+            self.run_desk(reprinted(outcome));
+        }
+        // The slip it sent (the health screen's last print, the relay's wake-up).
+        self.after_events();
     }
 
     /// The clock at the desk: a terminal left alone logs its member out.
@@ -380,13 +371,36 @@ impl<P: PrintSink> Device<P> {
             self.idle.restart(now);
         }
         // The desk shows no warning: the member is logged out once both times have passed.
-        match self.idle.check(now) {
-            Some(IdleStep::Expire) => {
-                tracing::info!("inactivity: staff logged out");
-                self.run_desk(DeskEvent::IdleExpired);
-                true
-            }
-            Some(IdleStep::Warn) | None => false,
+        let times = self.idle.times();
+        let limit = times.warn_after + times.expire_after;
+        if self
+            .idle
+            .inactive_for(now)
+            .is_some_and(|idle| idle >= limit)
+        {
+            tracing::info!("inactivity: staff logged out");
+            self.idle.stop();
+            self.run_desk(DeskEvent::IdleExpired);
+            return true;
+        }
+        false
+    }
+}
+
+/// What the desk flow is told of a reprint.
+fn reprinted(outcome: ReprintOutcome) -> DeskEvent {
+    match outcome {
+        ReprintOutcome::Printed => DeskEvent::Done("رسید دوباره چاپ شد.".to_owned()),
+        ReprintOutcome::PrinterFailed(problem) => {
+            tracing::warn!(?problem, "reprint failed");
+            DeskEvent::Refused("رسید چاپ نشد؛ چاپگر را بررسی کنید (کاغذ، درپوش).".to_owned())
+        }
+        ReprintOutcome::NotHere => {
+            DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned())
+        }
+        ReprintOutcome::StoreFailed(error) => {
+            tracing::error!(%error, "reprint failed");
+            DeskEvent::Refused("خطایی در ذخیره‌سازی رخ داد؛ لطفاً به کارکنان اطلاع دهید.".to_owned())
         }
     }
 }

@@ -32,7 +32,7 @@ use kiosk_ui::{KioskUi, Panel, UiInput, ViewModel};
 use slint::ComponentHandle as _;
 
 use crate::flow::{Event, Lang, PrinterProblem, Screen};
-use crate::runtime::{Kiosk, PrintSink, Record};
+use crate::runtime::{Answer, Kiosk, PrintSink, Record};
 use crate::ui_bridge::{event_for, view_model};
 use journey::Journey;
 pub use kiosk_journey::idle::{IdleClock, IdleStep, IdleTimes};
@@ -207,22 +207,41 @@ thread_local! {
     static DRAIN: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
 }
 
-/// Where driver threads post device events; wakes the window's event loop.
+/// What reaches the run loop from other threads.
+#[derive(Debug, Clone)]
+pub enum Inbound {
+    /// A device event (card, scan, key, headphones), for the running journey.
+    Device(Event),
+    /// The worker's answer to a job (runtime/worker.rs).
+    Worker(Answer),
+}
+
+/// Where driver threads post device events and the worker its answers; wakes the window's
+/// event loop.
 #[derive(Clone)]
 pub struct Inbox {
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Inbound>,
 }
 
 impl Inbox {
     /// A new inbox and the receiving end the run loop reads.
-    pub fn new() -> (Inbox, mpsc::Receiver<Event>) {
+    pub fn new() -> (Inbox, mpsc::Receiver<Inbound>) {
         let (tx, rx) = mpsc::channel();
         (Inbox { tx }, rx)
     }
 
-    /// Posts an event; `false` when the run loop is gone.
+    /// Posts a device event; `false` when the run loop is gone.
     pub fn post(&self, event: Event) -> bool {
-        if self.tx.send(event).is_err() {
+        self.send(Inbound::Device(event))
+    }
+
+    /// Posts the worker's answer; `false` when the run loop is gone.
+    pub fn post_answer(&self, answer: Answer) -> bool {
+        self.send(Inbound::Worker(answer))
+    }
+
+    fn send(&self, inbound: Inbound) -> bool {
+        if self.tx.send(inbound).is_err() {
             return false;
         }
         // Without a running Slint loop (headless) this fails, and the plain loop reads the
@@ -496,6 +515,28 @@ impl<P: PrintSink> Device<P> {
         }
     }
 
+    /// Something from another thread: a device event or the worker's answer.
+    pub fn inbound(&mut self, inbound: Inbound, now: Instant) {
+        match inbound {
+            Inbound::Device(event) => self.event(event, now),
+            Inbound::Worker(answer) => self.answer(answer, now),
+        }
+    }
+
+    /// The worker's answer to a job this device handed over.
+    pub fn answer(&mut self, answer: Answer, now: Instant) {
+        self.now = now;
+        match answer {
+            // Straight to the visitor's flow, even while the rating journey runs: the flow
+            // knows whether its visitor is still there (a late answer is never activity).
+            Answer::Flow(event) => {
+                self.kiosk.handle(event);
+                self.after_events();
+            }
+            Answer::Reprint(_, outcome) => self.reprint_answered(outcome),
+        }
+    }
+
     /// The clock moved: warns, then ends, an idle session. `true` when something changed.
     pub fn tick(&mut self, now: Instant) -> bool {
         self.now = now;
@@ -615,7 +656,7 @@ pub struct RunOptions {
 /// quits. Device events come from `events`.
 pub fn run_window<P: PrintSink + 'static>(
     device: Device<P>,
-    events: mpsc::Receiver<Event>,
+    events: mpsc::Receiver<Inbound>,
     options: RunOptions,
 ) -> anyhow::Result<()> {
     let ui = KioskUi::new().context("creating the kiosk window")?;
@@ -661,8 +702,8 @@ pub fn run_window<P: PrintSink + 'static>(
         let (state, refresh) = (state.clone(), refresh.clone());
         Rc::new(move || {
             let mut any = false;
-            while let Ok(event) = events.try_recv() {
-                state.borrow_mut().event(event, Instant::now());
+            while let Ok(inbound) = events.try_recv() {
+                state.borrow_mut().inbound(inbound, Instant::now());
                 any = true;
             }
             if any {
@@ -699,13 +740,13 @@ pub fn run_window<P: PrintSink + 'static>(
 /// when `options.quit_after` ends the run.
 pub fn run_headless<P: PrintSink>(
     mut device: Device<P>,
-    events: mpsc::Receiver<Event>,
+    events: mpsc::Receiver<Inbound>,
     options: RunOptions,
 ) -> anyhow::Result<Device<P>> {
     let started = Instant::now();
     loop {
         match events.recv_timeout(Duration::from_secs(1)) {
-            Ok(event) => device.event(event, Instant::now()),
+            Ok(inbound) => device.inbound(inbound, Instant::now()),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             // No device can post any more: only the clock is left.
             Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_secs(1)),

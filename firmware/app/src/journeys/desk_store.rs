@@ -13,7 +13,7 @@ use kiosk_core::{
     JalaliDate, KioskNumber, NationalCode, NationalCodePolicy, TrackingCode, satisfaction,
 };
 use kiosk_journey::desk::{DaySummary, DeskEffect, DeskEvent, MeetingDraft, StaffView};
-use kiosk_store::{CaseRef, DeskError, NewMeeting, NewService, PinPolicy, ReceiptVariant, Store};
+use kiosk_store::{DeskError, NewMeeting, NewService, PinPolicy, Store};
 use uuid::Uuid;
 
 /// What [`perform`] needs from the terminal.
@@ -206,19 +206,8 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
                 },
             }
         }
-        DeskEffect::Reprint { scanned } => match visit_of(scanned, &ctx.keys, ctx.now) {
-            Err(message) => DeskEvent::Refused(message),
-            Ok(code) => match ctx
-                .store
-                .queue_receipt(Some(CaseRef::Code(code)), ReceiptVariant::Reprint)
-            {
-                Ok(_) => DeskEvent::Done("رسید برای چاپ دوباره فرستاده شد.".to_owned()),
-                Err(kiosk_store::StoreError::CaseNotFound { .. }) => {
-                    DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned())
-                }
-                Err(e) => refused(DeskError::Store(e)),
-            },
-        },
+        // Printing is the worker's: the device hands the reprint over (device/journey.rs).
+        DeskEffect::Reprint { .. } => return None,
         DeskEffect::LoadSummary { staff_id } => match day_summary(ctx, *staff_id) {
             Ok(summary) => DeskEvent::SummaryLoaded(summary),
             Err(e) => refused(e),

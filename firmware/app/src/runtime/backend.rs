@@ -52,6 +52,9 @@ pub enum Job {
         /// The subject the visitor chose.
         subject_id: String,
     },
+    /// Reprint the receipt of a case registered here (the desk's «reprint»); answers
+    /// [`Answer::Reprint`].
+    Reprint(TrackingCode),
     /// Look a case up; answers `FollowUpResult` (timeline labels in `lang`).
     LookUp {
         /// The tracking code typed or scanned.
@@ -72,11 +75,33 @@ pub struct PrintedSlip {
     pub ok: bool,
 }
 
-/// What a job did: the event it answers with, and the slips it sent.
+/// How a reprint went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReprintOutcome {
+    /// Printed.
+    Printed,
+    /// Queued, but the printer failed (recorded on the job, for another try).
+    PrinterFailed(PrinterProblem),
+    /// No case with that code was registered on this device.
+    NotHere,
+    /// The store could not be read or written (the reason, for the log).
+    StoreFailed(String),
+}
+
+/// A job's answer: an event for the visitor's flow, or the outcome of a desk reprint.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// For the visitor journey ([`crate::flow::Flow`]).
+    Flow(Event),
+    /// For the desk journey: how the reprint of this code went.
+    Reprint(TrackingCode, ReprintOutcome),
+}
+
+/// What a job did: the answer, and the slips it sent.
 #[derive(Debug, Default)]
 pub struct Done {
-    /// The answer for the flow, when the job has one.
-    pub answer: Option<Event>,
+    /// The answer, when the job has one.
+    pub answer: Option<Answer>,
     /// Slips sent to the printer on the way.
     pub printed: Vec<PrintedSlip>,
 }
@@ -191,11 +216,22 @@ impl<P: PrintSink> Backend<P> {
     pub fn perform(&mut self, job: Job) -> Done {
         let mut done = Done::default();
         done.answer = match job {
-            Job::Register { input, lang } => Some(self.register(&input, lang)),
-            Job::PrintReceipt(code) => Some(match self.print_receipt(code, &mut done.printed) {
-                Ok(()) => Event::Printed,
-                Err(problem) => Event::PrintFailed(problem),
-            }),
+            Job::Register { input, lang } => Some(Answer::Flow(self.register(&input, lang))),
+            Job::PrintReceipt(code) => Some(Answer::Flow(
+                match self.print_receipt(code, &mut done.printed) {
+                    Ok(()) => Event::Printed,
+                    Err(problem) => Event::PrintFailed(problem),
+                },
+            )),
+            Job::Reprint(code) => {
+                let outcome = match self.reprint(code, &mut done.printed) {
+                    Ok(Some(Ok(()))) => ReprintOutcome::Printed,
+                    Ok(Some(Err(problem))) => ReprintOutcome::PrinterFailed(problem),
+                    Ok(None) => ReprintOutcome::NotHere,
+                    Err(e) => ReprintOutcome::StoreFailed(e.to_string()),
+                };
+                Some(Answer::Reprint(code, outcome))
+            }
             Job::HoldReceipt(code) => {
                 self.hold_receipt(code);
                 None
@@ -204,7 +240,9 @@ impl<P: PrintSink> Backend<P> {
                 self.print_guidance(&subject_id, &mut done.printed);
                 None
             }
-            Job::LookUp { code, lang } => Some(Event::FollowUpResult(self.look_up(code, lang))),
+            Job::LookUp { code, lang } => Some(Answer::Flow(Event::FollowUpResult(
+                self.look_up(code, lang),
+            ))),
         };
         done
     }

@@ -23,7 +23,9 @@ use kiosk_config::KioskConfig;
 use kiosk_receipt::Profile;
 use kiosk_store::Store;
 
-pub use backend::{Backend, Clock, Job, PrintedSlip, SATISFACTION_VALID_HOURS};
+pub use backend::{
+    Answer, Backend, Clock, Job, PrintedSlip, ReprintOutcome, SATISFACTION_VALID_HOURS,
+};
 pub use printer::{DevicePrinter, PrintSink, RecordingPrinter};
 pub use worker::{Post, Worker};
 
@@ -287,6 +289,18 @@ impl<P: PrintSink> Kiosk<P> {
                 lang: self.lang(),
             },
         };
+        match self.run(job)? {
+            Answer::Flow(event) => Some(event),
+            Answer::Reprint(code, outcome) => {
+                tracing::error!(%code, ?outcome, "a reprint answer in the visitor journey");
+                None
+            }
+        }
+    }
+
+    /// Runs a job: at once inline (its answer returned), or on the worker (the answer comes
+    /// back through the `post` of [`Kiosk::threaded`]).
+    pub fn run(&mut self, job: Job) -> Option<Answer> {
         match &mut self.executor {
             Executor::Inline(backend) => {
                 let done = backend.perform(job);

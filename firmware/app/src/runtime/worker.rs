@@ -12,12 +12,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError, mpsc};
 
-use super::backend::{Backend, Job, PrintedSlip};
+use super::backend::{Answer, Backend, Job, PrintedSlip};
 use super::printer::PrintSink;
-use crate::flow::Event;
 
 /// Where the worker posts its answers; `false` when nobody listens any more.
-pub type Post = Box<dyn Fn(Event) -> bool + Send>;
+pub type Post = Box<dyn Fn(Answer) -> bool + Send>;
 
 /// The handle the screen's side keeps.
 pub struct Worker<P: PrintSink> {

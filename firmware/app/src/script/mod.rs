@@ -11,8 +11,9 @@
 //!
 //! Input (FILE, one JSON object per line; blank lines and `#` comments skipped):
 //! `{"touch": LABEL}` (a button or on-screen key by its accessible label, as shown),
-//! `{"key": NAME}` (a tactile key: `up`, `down`, `back`, `select`, `help`, `call_staff`,
-//! `volume_up`, `volume_down`), `{"card": NATIONAL_CODE}`, `{"scan": TEXT}`,
+//! `{"key": NAME}` (a tactile key: `"0"`…`"9"`, `enter`, `cancel`, `clear`, `help`, `up`,
+//! `down`, `volume_up`, `volume_down`, `speed_up`, `speed_down`, `call_staff`; the old `select`
+//! and `back` are read as `enter` and `cancel`), `{"card": NATIONAL_CODE}`, `{"scan": TEXT}`,
 //! `{"headphones": true|false}`, `{"printer": "ok"|"paper_out"|"cover_open"|"offline"}`,
 //! `{"wait": SECONDS}`.
 //!
@@ -79,7 +80,7 @@ struct Stage {
     /// Injected time since the start.
     elapsed: InjectedTime,
     /// The worker's answers (commits, prints, look-ups), played by [`Stage::settle`].
-    answers: std::sync::mpsc::Receiver<crate::flow::Event>,
+    answers: std::sync::mpsc::Receiver<crate::runtime::Answer>,
     started: Instant,
     /// Printer jobs already written as slips.
     jobs_written: usize,
@@ -150,7 +151,7 @@ impl Stage {
         let (answers_tx, answers) = std::sync::mpsc::channel();
         let kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
             .with_satisfaction_key(signing_key()?)
-            .threaded(Box::new(move |event| answers_tx.send(event).is_ok()))
+            .threaded(Box::new(move |answer| answers_tx.send(answer).is_ok()))
             .context("starting the worker thread")?;
         let seen = Rc::new(RefCell::new(Vec::new()));
         let speaker: Speaker = {
@@ -367,9 +368,9 @@ impl Stage {
             // done only after posting its answer).
             let idle = self.device.kiosk().jobs_in_flight() == 0;
             let mut played = false;
-            while let Ok(event) = self.answers.try_recv() {
+            while let Ok(answer) = self.answers.try_recv() {
                 let now = self.now();
-                self.device.event(event, now);
+                self.device.answer(answer, now);
                 played = true;
             }
             if idle && !played {
