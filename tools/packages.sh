@@ -20,6 +20,8 @@
 #   cross    aarch64 cross-builds run under qemu-user
 #   bench    benchmarks: Chromium beside the UI, Xvfb, strace, Python venvs
 #   fresh    the fresh-machine check (tools/fresh-machine-check.sh): mmdebstrap
+#   server   the agency server's tests (server/): PostgreSQL 15, whose initdb and pg_ctl the
+#            test harness runs itself in a temporary directory (no system cluster is used)
 # Used by tools/demo.sh, tools/test.sh, tools/cross/*, images/*, tools/bench/*.
 
 KIOSK_PACKAGES_build="build-essential pkg-config libpcsclite-dev libfontconfig-dev libssl-dev"
@@ -35,6 +37,7 @@ KIOSK_PACKAGES_cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-stat
     pkg-config"
 KIOSK_PACKAGES_bench="chromium xvfb x11-apps strace python3 python3-venv"
 KIOSK_PACKAGES_fresh="mmdebstrap"
+KIOSK_PACKAGES_server="postgresql-15"
 
 # kiosk_packages list GROUP... | install GROUP...
 kiosk_packages() {

@@ -8,10 +8,11 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 # What the suite needs, by group (tools/packages.sh): the workspace build, the Pi's KMS build
 # (compiled by clippy below), device tests (pcscd with the virtual reader, espeak-ng, FUSE), window
-# tests under Xvfb, and the image checks (systemd-analyze, partitioning tools, RAUC).
+# tests under Xvfb, the image checks (systemd-analyze, partitioning tools, RAUC), and the agency
+# server's tests (PostgreSQL 15, run by the test harness itself).
 # shellcheck source=tools/packages.sh
 . tools/packages.sh
-kiosk_packages install build kms devices ui image_checks
+kiosk_packages install build kms devices ui image_checks server
 kiosk_rust
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 

@@ -1,0 +1,411 @@
+//! The device contract's first endpoints:
+//!
+//! - `POST /v1/enrol`: a one-time code for a bearer token and the kiosk number.
+//! - `POST /v1/devices/{kiosk}/cases`: a case, idempotent per kiosk and item id.
+//! - `GET /v1/cases/{tracking_code}?national_code=…`: a case and its events, for any enrolled
+//!   device, when both values match; misses are counted per kiosk and hour in PostgreSQL, so
+//!   the limit holds across instances.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{self, Device};
+use crate::case;
+use crate::problem::{Problem, Refused, bad_parameter, invalid_item};
+
+/// `POST /v1/enrol`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The one-time code.
+    pub code: String,
+}
+
+/// `POST /v1/enrol`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Enrolled {
+    /// The kiosk number the device acts as from now on.
+    pub kiosk_number: u32,
+    /// Its bearer token (shown once; the server keeps only its digest).
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Refused> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let detail = match e.classify() {
+            serde_json::error::Category::Data => format!("the body does not fit: {e}"),
+            _ => format!("the body is not JSON: {e}"),
+        };
+        Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail).into()
+    })
+}
+
+/// Exchanges a one-time code for a device token. Unknown, used and expired codes get the same
+/// answer, so the answer tells nothing about which codes exist.
+pub async fn enrol(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Enrolled>), Refused> {
+    let request: EnrolRequest = json_body(&body)?;
+    let refused = || -> Refused {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "bad_enrol_code",
+            "the enrolment code is unknown, already used or expired: ask the operator for a new one",
+        )
+        .into()
+    };
+    let code = auth::normalise_enrol_code(&request.code).ok_or_else(refused)?;
+    let token = auth::new_token();
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx
+        .query_opt(
+            "UPDATE enrol_codes SET used_at = now() \
+             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() \
+             RETURNING kiosk_number",
+            &[&auth::digest(&code)],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Err(refused());
+    };
+    let kiosk: i32 = row.get(0);
+    // A kiosk number has one device: enrolling it again replaces the earlier one.
+    let replaced = tx
+        .execute(
+            "UPDATE devices SET revoked_at = now() WHERE kiosk_number = $1 AND revoked_at IS NULL",
+            &[&kiosk],
+        )
+        .await?;
+    tx.execute(
+        "INSERT INTO devices (kiosk_number, token_hash) VALUES ($1, $2)",
+        &[&kiosk, &auth::digest(&token)],
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(kiosk, replaced, "device enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrolled {
+            kiosk_number: u32::try_from(kiosk).unwrap_or_default(),
+            token,
+            token_type: "Bearer".into(),
+        }),
+    ))
+}
+
+/// A kiosk number from the path (1..=99999).
+fn path_kiosk(text: &str) -> Result<u32, Refused> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|k| (1..=99_999).contains(k) && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| bad_parameter("kiosk", "the kiosk number in the path must be 1 to 99999"))
+}
+
+/// `POST /v1/devices/{kiosk}/cases`'s body: the outbox item of kind `case`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseItem {
+    /// The device's idempotency key (the case's `client_uuid`).
+    pub item_id: Uuid,
+    /// The contract's `CasePayload`.
+    pub payload: Value,
+}
+
+/// The answer to an accepted case (201 now, 200 again).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseAccepted {
+    /// The item's key.
+    pub item_id: Uuid,
+    /// 201 or 200.
+    pub status: u16,
+    /// The case's tracking code.
+    pub tracking_code: String,
+    /// Its kiosk.
+    pub kiosk_number: u32,
+}
+
+/// Ingests a case: 201 the first time, 200 for the same key and the same body again (compared
+/// as `jsonb`, so key order and spacing do not matter), 409 `key_reused` for the same key with
+/// another body, 409 `duplicate_tracking_code` when the code is already another item's case.
+pub async fn ingest_case(
+    State(state): State<Arc<AppState>>,
+    device: Device,
+    Path(kiosk): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<CaseAccepted>), Refused> {
+    let kiosk = path_kiosk(&kiosk)?;
+    if kiosk != device.kiosk_number {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this device is kiosk {} and cannot submit as kiosk {kiosk}",
+                device.kiosk_number
+            ),
+        )
+        .into());
+    }
+    let item: CaseItem = json_body(&body)?;
+    let columns = case::check(item.item_id, kiosk, &item.payload).map_err(invalid_item)?;
+    let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
+    let accepted = |status: StatusCode| {
+        (
+            status,
+            Json(CaseAccepted {
+                item_id: item.item_id,
+                status: status.as_u16(),
+                tracking_code: columns.tracking_code.clone(),
+                kiosk_number: kiosk,
+            }),
+        )
+    };
+    let client = state.pool.get().await?;
+    // ON CONFLICT DO NOTHING waits for a concurrent insert of the same code or key (another
+    // instance) to commit, so the look-up below always sees the winner.
+    let inserted = client
+        .execute(
+            "INSERT INTO cases (tracking_code, kiosk_number, item_id, national_code, kind, \
+                                registered_at, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            &[
+                &columns.tracking_code,
+                &kiosk_i32,
+                &item.item_id,
+                &columns.national_code,
+                &columns.kind,
+                &columns.registered_at,
+                &item.payload,
+            ],
+        )
+        .await?;
+    if inserted == 1 {
+        tracing::info!(kiosk, item_id = %item.item_id, "case ingested");
+        return Ok(accepted(StatusCode::CREATED));
+    }
+    let same_key = client
+        .query_opt(
+            "SELECT payload = $3 FROM cases WHERE kiosk_number = $1 AND item_id = $2",
+            &[&kiosk_i32, &item.item_id, &item.payload],
+        )
+        .await?;
+    match same_key.map(|row| row.get::<_, bool>(0)) {
+        Some(true) => Ok(accepted(StatusCode::OK)),
+        Some(false) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "key_reused",
+            format!(
+                "item_id {} was sent by this kiosk before with another body",
+                item.item_id
+            ),
+        )
+        .into()),
+        None => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "duplicate_tracking_code",
+            format!(
+                "tracking_code {} is already another item's case",
+                columns.tracking_code
+            ),
+        )
+        .into()),
+    }
+}
+
+/// `GET /v1/cases/{tracking_code}`'s query.
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    /// The applicant's national code.
+    pub national_code: Option<String>,
+}
+
+/// One event of a case, as a device shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// Unique forever.
+    pub event_id: String,
+    /// referral, action, answer, closed.
+    pub event_type: String,
+    /// When.
+    pub happened_at: DateTime<Utc>,
+    /// The responsible unit.
+    pub unit: String,
+    /// The responsible person.
+    pub person: String,
+    /// The referral reason, the action, the answer.
+    pub notes: Option<String>,
+}
+
+/// A case as any device of the agency may show it to the applicant: no national code, no
+/// phone.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseView {
+    /// The 16-digit code.
+    pub tracking_code: String,
+    /// The kiosk that registered it.
+    pub kiosk_number: u32,
+    /// The case kind.
+    pub kind: String,
+    /// The subject.
+    pub subject_id: Option<String>,
+    /// The service, if one.
+    pub service_id: Option<String>,
+    /// The unit it was registered to.
+    pub unit: Option<String>,
+    /// The applicant's description.
+    pub description: Option<String>,
+    /// Registered at the kiosk.
+    pub registered_at: DateTime<Utc>,
+    /// The response's due day (Gregorian), if known.
+    pub due_date: Option<String>,
+    /// The same day in the Jalali calendar, as the kiosk wrote it.
+    pub due_jalali: Option<String>,
+    /// Every event, oldest first.
+    pub events: Vec<CaseEvent>,
+}
+
+fn not_found() -> Refused {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "unknown_case",
+        "no case has this tracking code and national code",
+    )
+    .into()
+}
+
+/// A case and its events by tracking code and national code.
+pub async fn lookup_case(
+    State(state): State<Arc<AppState>>,
+    device: Device,
+    Path(tracking_code): Path<String>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Json<CaseView>, Refused> {
+    if !case::valid_tracking_code(&tracking_code) {
+        return Err(bad_parameter(
+            "tracking_code",
+            "tracking_code must be 16 digits with a valid check digit",
+        ));
+    }
+    let national_code = query
+        .national_code
+        .filter(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| bad_parameter("national_code", "national_code must be 10 digits"))?;
+    let kiosk = i32::try_from(device.kiosk_number).unwrap_or_default();
+    let now = Utc::now();
+    let window = now.duration_trunc(Duration::hours(1)).map_err(|_| {
+        Refused::from(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "clock",
+        ))
+    })?;
+    let client = state.pool.get().await?;
+    let misses: i32 = client
+        .query_opt(
+            "SELECT misses FROM lookup_misses WHERE kiosk_number = $1 AND window_start = $2",
+            &[&kiosk, &window],
+        )
+        .await?
+        .map_or(0, |r| r.get(0));
+    if misses >= state.lookup_misses_per_hour {
+        let wait = (window + Duration::hours(1) - now).num_seconds().max(1);
+        tracing::warn!(
+            kiosk,
+            misses,
+            "case look-ups refused: too many misses this hour"
+        );
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "this device looked up {misses} cases that do not exist this hour; \
+                 look-ups are refused until the hour ends"
+            ),
+        )
+        .with_retry_after(u64::try_from(wait).unwrap_or(1))
+        .into());
+    }
+    let row = client
+        .query_opt(
+            "SELECT kiosk_number, kind, registered_at, payload FROM cases \
+             WHERE tracking_code = $1 AND national_code = $2",
+            &[&tracking_code, &national_code],
+        )
+        .await?;
+    let Some(row) = row else {
+        client
+            .execute(
+                "INSERT INTO lookup_misses (kiosk_number, window_start, misses) VALUES ($1, $2, 1) \
+                 ON CONFLICT (kiosk_number, window_start) \
+                 DO UPDATE SET misses = lookup_misses.misses + 1",
+                &[&kiosk, &window],
+            )
+            .await?;
+        client
+            .execute(
+                "DELETE FROM lookup_misses WHERE kiosk_number = $1 AND window_start < $2",
+                &[&kiosk, &(window - Duration::days(1))],
+            )
+            .await?;
+        return Err(not_found());
+    };
+    let payload: Value = row.get(3);
+    let field = |name: &str| payload.get(name).and_then(Value::as_str).map(str::to_owned);
+    let events = client
+        .query(
+            "SELECT event_id, event_type, happened_at, unit, person, notes FROM case_events \
+             WHERE tracking_code = $1 ORDER BY happened_at, event_id",
+            &[&tracking_code],
+        )
+        .await?
+        .iter()
+        .map(|r| CaseEvent {
+            event_id: r.get(0),
+            event_type: r.get(1),
+            happened_at: r.get(2),
+            unit: r.get(3),
+            person: r.get(4),
+            notes: r.get(5),
+        })
+        .collect();
+    let owner: i32 = row.get(0);
+    tracing::info!(kiosk, owner, "case looked up");
+    Ok(Json(CaseView {
+        tracking_code,
+        kiosk_number: u32::try_from(owner).unwrap_or_default(),
+        kind: row.get(1),
+        subject_id: field("subject_id"),
+        service_id: field("service_id"),
+        unit: field("unit"),
+        description: field("description"),
+        registered_at: row.get(2),
+        due_date: field("due_date"),
+        due_jalali: field("due_jalali"),
+        events,
+    }))
+}
+
+/// `GET /health`: the database answers and the schema version.
+pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Refused> {
+    let client = state.pool.get().await?;
+    let version: Option<i32> = client
+        .query_one("SELECT max(version) FROM schema_version", &[])
+        .await?
+        .get(0);
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "schema_version": version.unwrap_or(0),
+    })))
+}

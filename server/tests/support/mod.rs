@@ -1,0 +1,166 @@
+//! What the integration tests share: the PostgreSQL cluster ([`pg`]), servers over TLS with a
+//! certificate made at test time, an HTTPS client trusting it, and valid cases to send.
+
+// Not every test binary uses every helper.
+#![allow(dead_code)]
+
+pub mod pg;
+
+use std::sync::Arc;
+
+use agency_server::{ServerConfig, ServerHandle};
+use deadpool_postgres::Pool;
+use kiosk_core::{KioskNumber, TrackingCode};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub use pg::PgCluster;
+
+/// A server certificate for 127.0.0.1 made now (never stored), PEM: (certificate, key).
+pub fn test_certificate() -> (String, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+/// An office: one database, its pool (migrated), and servers started on it.
+pub struct Office {
+    /// The cluster (dropped last).
+    pub pg: PgCluster,
+    /// The database's connection string.
+    pub conninfo: String,
+    /// A pool for the test's own checks.
+    pub pool: Pool,
+    cert_pem: String,
+    key_pem: String,
+}
+
+impl Office {
+    /// A fresh cluster, a database `agency`, migrated.
+    pub async fn new() -> Self {
+        let pg = PgCluster::start();
+        let conninfo = pg.create_database("agency");
+        let pool = agency_server::db::pool(&conninfo, 4).unwrap();
+        agency_server::db::migrate(&pool).await.unwrap();
+        let (cert_pem, key_pem) = test_certificate();
+        Self {
+            pg,
+            conninfo,
+            pool,
+            cert_pem,
+            key_pem,
+        }
+    }
+
+    /// Another server instance on the same database (its own pool), over TLS.
+    pub async fn server(&self) -> ServerHandle {
+        let pool = agency_server::db::pool(&self.conninfo, 8).unwrap();
+        agency_server::db::migrate(&pool).await.unwrap();
+        agency_server::start(
+            pool,
+            ServerConfig {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                tls: Some(
+                    agency_server::tls_config(self.cert_pem.as_bytes(), self.key_pem.as_bytes())
+                        .unwrap(),
+                ),
+                lookup_misses_per_hour: agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// An HTTPS client trusting this office's server certificate.
+    pub fn client(&self) -> reqwest::Client {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(self.cert_pem.as_bytes()) {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .build()
+            .unwrap()
+    }
+
+    /// A one-time code for `kiosk`, as the CLI makes it.
+    pub async fn enrol_code(&self, kiosk: u32) -> String {
+        agency_server::auth::create_enrol_code(&self.pool, kiosk, chrono::Duration::hours(1))
+            .await
+            .unwrap()
+    }
+
+    /// Enrols `kiosk` through `server` and returns its token.
+    pub async fn enrol(&self, server: &ServerHandle, kiosk: u32) -> String {
+        let code = self.enrol_code(kiosk).await;
+        let r = self
+            .client()
+            .post(format!("{}/v1/enrol", server.base_url()))
+            .json(&json!({ "code": code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["kiosk_number"], kiosk);
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Rows of `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        let client = self.pool.get().await.unwrap();
+        client
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .await
+            .unwrap()
+            .get(0)
+    }
+}
+
+/// The tracking code of `kiosk`'s case number `sequence`.
+pub fn tracking_code(kiosk: u32, sequence: u64) -> String {
+    TrackingCode::new(KioskNumber::new(kiosk).unwrap(), sequence)
+        .unwrap()
+        .as_string()
+}
+
+/// A valid national code from its first nine digits.
+pub fn national_code(first_nine: &str) -> String {
+    let digits: Vec<u8> = first_nine.bytes().map(|b| b - b'0').collect();
+    let nine: [u8; 9] = digits.try_into().unwrap();
+    let check = kiosk_core::national_code::expected_check_digit(&nine);
+    format!("{first_nine}{check}")
+}
+
+/// A valid case item of `kiosk`'s case number `sequence`.
+pub fn case_item(kiosk: u32, sequence: u64, national: &str) -> (Uuid, Value) {
+    let id = Uuid::new_v4();
+    (id, case_with_id(id, kiosk, sequence, national))
+}
+
+/// The item for key `id`.
+pub fn case_with_id(id: Uuid, kiosk: u32, sequence: u64, national: &str) -> Value {
+    json!({
+        "item_id": id,
+        "payload": {
+            "payload_version": 1, "client_uuid": id,
+            "tracking_code": tracking_code(kiosk, sequence),
+            "kiosk_number": kiosk, "sequence": sequence, "kind": "complaint",
+            "subject_id": "SUBJ-1", "service_id": null, "national_code": national,
+            "phone": "09121234567", "description": "شرح درخواست",
+            "registered_at": "2026-11-23T03:00:00.000Z", "due_date": "2026-12-07",
+            "due_jalali": "۱۴۰۵/۰۹/۱۶", "unit": "واحد پاسخگویی"
+        }
+    })
+}
