@@ -30,7 +30,8 @@ pub use backend::Backend;
 pub use generated::{ButtonData, KeyData, KioskWindow, PageId, RowData, Theme, TimelineData};
 pub use theme::Panel;
 pub use view_model::{
-    Button, Key, Keyboard, Overlay, Page, Prefs, Role, Row, TimelineRow, UiInput, ViewModel,
+    Button, Key, Keyboard, MAX_TEXT_STEP, Overlay, Page, Palette, Prefs, Role, Row, TimelineRow,
+    UiInput, ViewModel,
 };
 pub use window::{KioskUi, apply, page_id, page_of};
 

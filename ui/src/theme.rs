@@ -103,7 +103,7 @@ impl ContrastPair {
 }
 
 /// Every text-on-background pair the pages draw, with the palette currently selected in the
-/// window's `Theme` (set `high-contrast` first to measure that palette).
+/// window's `Theme` (set `palette` first to measure another one).
 pub fn text_pairs(window: &KioskWindow) -> Vec<ContrastPair> {
     let t = window.global::<Theme>();
     let pair = |name, fg, bg| ContrastPair { name, fg, bg };

@@ -9,7 +9,7 @@ pub enum Page {
     /// Waiting for a visitor.
     #[default]
     Attract,
-    /// Language, text size, contrast, reach, speech.
+    /// The settings: colour theme, text size, speech, reach, language.
     Accessibility,
     /// National code on a keypad, with live checksum feedback.
     Identify,
@@ -246,14 +246,69 @@ pub struct Overlay {
     pub buttons: Vec<Button>,
 }
 
+/// The colour palettes of `ui/theme.slint` (VxMark's four contrast themes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    /// Dark text on a light page (every text 7:1 or more).
+    #[default]
+    Standard,
+    /// Black on white (15:1 or more).
+    HighContrastLight,
+    /// White and yellow on black (15:1 or more).
+    HighContrastDark,
+    /// Light grey on dark grey, low glare (7:1 or more).
+    LowGlare,
+}
+
+impl Palette {
+    /// Every palette, in the order the settings list them.
+    pub const ALL: [Palette; 4] = [
+        Palette::Standard,
+        Palette::HighContrastLight,
+        Palette::HighContrastDark,
+        Palette::LowGlare,
+    ];
+
+    /// The `Theme.palette` number of `ui/theme.slint`.
+    pub fn index(self) -> i32 {
+        match self {
+            Palette::Standard => 0,
+            Palette::HighContrastLight => 1,
+            Palette::HighContrastDark => 2,
+            Palette::LowGlare => 3,
+        }
+    }
+
+    /// Its name (screenshot folders, test messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Palette::Standard => "standard",
+            Palette::HighContrastLight => "high-contrast-light",
+            Palette::HighContrastDark => "high-contrast-dark",
+            Palette::LowGlare => "low-glare",
+        }
+    }
+
+    /// The smallest contrast of any text on it: 15:1 on the high-contrast palettes, 7:1 else.
+    pub fn min_text_contrast(self) -> f64 {
+        match self {
+            Palette::HighContrastLight | Palette::HighContrastDark => 15.0,
+            Palette::Standard | Palette::LowGlare => 7.0,
+        }
+    }
+}
+
+/// The largest text step (`Prefs::text_step`): 0 normal, 1 large, 2 extra large, 3 huge.
+pub const MAX_TEXT_STEP: u8 = 3;
+
 /// Display preferences of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prefs {
     /// Persian (right to left) or English (left to right).
     pub rtl: bool,
-    /// The high-contrast palette.
-    pub high_contrast: bool,
-    /// 0 normal, 1 large, 2 extra large.
+    /// The colour palette.
+    pub palette: Palette,
+    /// 0 normal, 1 large, 2 extra large, 3 huge ([`MAX_TEXT_STEP`]).
     pub text_step: u8,
     /// Every control in the lower band.
     pub low_reach: bool,
@@ -263,7 +318,7 @@ impl Default for Prefs {
     fn default() -> Self {
         Self {
             rtl: true,
-            high_contrast: false,
+            palette: Palette::Standard,
             text_step: 0,
             low_reach: false,
         }

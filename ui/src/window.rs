@@ -106,7 +106,9 @@ fn buttons(list: &[Button]) -> ModelRc<ButtonData> {
 /// in one column beside the keyboard).
 fn columns(page: Page, low_reach: bool) -> i32 {
     match page {
-        Page::Kind | Page::Accessibility | Page::DeskMenu => 3,
+        Page::Kind | Page::DeskMenu => 3,
+        // Four themes, four sizes, then speech, reach and the two languages.
+        Page::Accessibility => 4,
         Page::RateReasons => 2,
         Page::RateFaces => 5,
         Page::DeskMeeting => 4,
@@ -197,8 +199,8 @@ pub fn page_of(id: PageId) -> Page {
 pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
     let theme = window.global::<Theme>();
     theme.set_rtl(vm.prefs.rtl);
-    theme.set_high_contrast(vm.prefs.high_contrast);
-    theme.set_text_step(i32::from(vm.prefs.text_step.min(2)));
+    theme.set_palette(vm.prefs.palette.index());
+    theme.set_text_step(i32::from(vm.prefs.text_step.min(crate::MAX_TEXT_STEP)));
     theme.set_low_reach(vm.prefs.low_reach);
 
     window.set_page(page_id(vm.page));

@@ -4,7 +4,9 @@
 
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use kiosk_ui::theme::{indicator_pairs, text_pairs};
-use kiosk_ui::{Button, KioskUi, Page, Panel, Prefs, Role, Theme, ViewModel};
+use kiosk_ui::{
+    Button, KioskUi, MAX_TEXT_STEP, Page, Palette, Panel, Prefs, Role, Theme, ViewModel,
+};
 use slint::ComponentHandle as _;
 
 fn init() {
@@ -24,40 +26,50 @@ fn ui() -> KioskUi {
 }
 
 #[test]
-fn contrast_is_at_least_7_by_default_and_15_in_high_contrast() {
+fn every_palette_has_7_to_1_text_and_the_high_contrast_ones_15_to_1() {
     let ui = ui();
     let theme = ui.component().global::<Theme>();
-    for (high, floor) in [(false, 7.0), (true, 15.0)] {
-        theme.set_high_contrast(high);
+    for palette in Palette::ALL {
+        theme.set_palette(palette.index());
+        let floor = palette.min_text_contrast();
+        assert_eq!(theme.get_high_contrast(), floor >= 15.0, "{palette:?}");
         let pairs = text_pairs(ui.component());
         assert!(pairs.len() >= 7);
+        let mut lowest = f64::MAX;
         for pair in pairs {
             let ratio = pair.ratio();
-            println!("high-contrast={high} {:<20} {ratio:5.2}:1", pair.name);
+            lowest = lowest.min(ratio);
             assert!(
                 ratio >= floor,
-                "{} is {ratio:.2}:1, needs {floor}:1",
+                "{}: {} is {ratio:.2}:1, needs {floor}:1",
+                palette.name(),
                 pair.name
             );
         }
+        println!("{:<20} lowest text contrast {lowest:5.2}:1", palette.name());
         for pair in indicator_pairs(ui.component()) {
             let ratio = pair.ratio();
-            println!("high-contrast={high} {:<20} {ratio:5.2}:1", pair.name);
-            assert!(ratio >= 3.0, "{} is {ratio:.2}:1, needs 3:1", pair.name);
+            assert!(
+                ratio >= 3.0,
+                "{}: {} is {ratio:.2}:1, needs 3:1",
+                palette.name(),
+                pair.name
+            );
         }
     }
 }
 
 #[test]
-fn three_text_sizes_each_clearly_larger() {
+fn four_text_sizes_each_clearly_larger() {
     let ui = ui();
     let theme = ui.component().global::<Theme>();
     let mut sizes = Vec::new();
-    for step in 0..3 {
+    for step in 0..=i32::from(MAX_TEXT_STEP) {
         theme.set_text_step(step);
         sizes.push((theme.get_body_size(), theme.get_title_size()));
     }
     println!("body/title sizes (px): {sizes:?}");
+    assert_eq!(sizes.len(), 4);
     for w in sizes.windows(2) {
         assert!(w[1].0 >= w[0].0 * 1.15, "body {:?}", w);
         assert!(w[1].1 >= w[0].1 * 1.15, "title {:?}", w);

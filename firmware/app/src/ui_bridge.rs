@@ -10,10 +10,11 @@
 use kiosk_core::digits::group_by_four;
 use kiosk_core::{CaseKind, JalaliDate};
 use kiosk_ui::{
-    Button, Key, Keyboard, Overlay, Page, Prefs, Role, Row, TimelineRow, UiInput, ViewModel,
+    Button, Key, Keyboard, Overlay, Page, Palette, Prefs, Role, Row, TimelineRow, UiInput,
+    ViewModel,
 };
 
-use crate::flow::{Action, Event, Flow, Lang, Screen, TextSize, prompts};
+use crate::flow::{Action, ColorTheme, Event, Flow, Lang, Screen, TextSize, prompts};
 
 pub mod desk;
 pub mod rating;
@@ -31,8 +32,6 @@ pub fn action_id(action: &Action) -> String {
         Action::CloseAccessibility => "accessibility-close".into(),
         Action::SetLang(Lang::Fa) => "lang-fa".into(),
         Action::SetLang(Lang::En) => "lang-en".into(),
-        Action::CycleTextSize => "text-size".into(),
-        Action::ToggleHighContrast => "high-contrast".into(),
         Action::ToggleLowReach => "low-reach".into(),
         Action::ToggleSpeech => "speech".into(),
         Action::ChooseKind(kind) => format!("kind:{}", kind.as_str()),
@@ -47,6 +46,28 @@ pub fn action_id(action: &Action) -> String {
         Action::CallStaff => "call-staff".into(),
         Action::Extend => "extend".into(),
         Action::Finish => "finish".into(),
+        Action::SetTheme(theme) => format!("theme:{}", palette(*theme).name()),
+        Action::SetTextSize(size) => format!("text-size:{}", text_step(*size)),
+    }
+}
+
+/// The UI's palette for a colour theme.
+pub fn palette(theme: ColorTheme) -> Palette {
+    match theme {
+        ColorTheme::Standard => Palette::Standard,
+        ColorTheme::HighContrastLight => Palette::HighContrastLight,
+        ColorTheme::HighContrastDark => Palette::HighContrastDark,
+        ColorTheme::LowGlare => Palette::LowGlare,
+    }
+}
+
+/// The UI's text step for a text size.
+pub fn text_step(size: TextSize) -> u8 {
+    match size {
+        TextSize::Normal => 0,
+        TextSize::Large => 1,
+        TextSize::ExtraLarge => 2,
+        TextSize::Huge => 3,
     }
 }
 
@@ -115,14 +136,6 @@ impl Words {
             false => self.pick("خاموش", "off"),
         }
     }
-
-    fn text_size(&self, size: TextSize) -> String {
-        match size {
-            TextSize::Normal => self.pick("معمولی", "normal"),
-            TextSize::Large => self.pick("بزرگ", "large"),
-            TextSize::ExtraLarge => self.pick("خیلی بزرگ", "extra large"),
-        }
-    }
 }
 
 /// Where a button goes on the page: the choices of the page body, or the bottom bar.
@@ -130,8 +143,8 @@ fn in_body(screen: Screen, action: &Action) -> bool {
     match action {
         Action::ChooseKind(_) | Action::ChooseSubject(_) | Action::Phrase(_) => true,
         Action::SetLang(_)
-        | Action::CycleTextSize
-        | Action::ToggleHighContrast
+        | Action::SetTheme(_)
+        | Action::SetTextSize(_)
         | Action::ToggleLowReach
         | Action::ToggleSpeech => screen == Screen::Accessibility,
         _ => false,
@@ -147,7 +160,8 @@ fn role(action: &Action) -> Role {
         | Action::Finish
         | Action::Extend => Role::Primary,
         Action::SetLang(_)
-        | Action::ToggleHighContrast
+        | Action::SetTheme(_)
+        | Action::SetTextSize(_)
         | Action::ToggleLowReach
         | Action::ToggleSpeech => Role::Toggle,
         Action::Back
@@ -171,16 +185,12 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
     let catalogue = flow.catalogue();
     let mut vm = ViewModel {
         page: page(screen),
-        title: prompts::screen_prompt(screen, lang),
+        title: flow.title(),
         error: session.error.clone().unwrap_or_default(),
         prefs: Prefs {
             rtl: lang == Lang::Fa,
-            high_contrast: prefs.high_contrast,
-            text_step: match prefs.text_size {
-                TextSize::Normal => 0,
-                TextSize::Large => 1,
-                TextSize::ExtraLarge => 2,
-            },
+            palette: palette(prefs.theme),
+            text_step: text_step(prefs.text_size),
             low_reach: prefs.low_reach,
         },
         ..ViewModel::default()
@@ -198,10 +208,8 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
         };
         match action {
             Action::SetLang(l) => button.checked = *l == lang,
-            Action::ToggleHighContrast => {
-                button.checked = prefs.high_contrast;
-                button.detail = words.on_off(prefs.high_contrast);
-            }
+            Action::SetTheme(theme) => button.checked = *theme == prefs.theme,
+            Action::SetTextSize(size) => button.checked = *size == prefs.text_size,
             Action::ToggleLowReach => {
                 button.checked = prefs.low_reach;
                 button.detail = words.on_off(prefs.low_reach);
@@ -210,7 +218,6 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
                 button.checked = prefs.speech;
                 button.detail = words.on_off(prefs.speech);
             }
-            Action::CycleTextSize => button.detail = words.text_size(prefs.text_size),
             _ => {}
         }
         if *action == Action::Extend {

@@ -3,7 +3,7 @@
 
 use kiosk_core::CaseKind;
 
-use super::session::Lang;
+use super::session::{ColorTheme, Lang, TextSize};
 
 /// One thing a visitor can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,16 +14,13 @@ pub enum Action {
     TrackCase,
     /// Rate a service with the satisfaction code of a receipt (the rating journey).
     RateService,
-    /// Open the accessibility options.
+    /// Open the settings (theme, text size, reach, speech, language): offered on every visitor
+    /// screen, so the keypad's focus ring reaches it; the flow accepts it on any screen.
     OpenAccessibility,
     /// Close the accessibility options, back to where the visitor was.
     CloseAccessibility,
     /// Switch language.
     SetLang(Lang),
-    /// Next text size.
-    CycleTextSize,
-    /// High contrast on/off.
-    ToggleHighContrast,
     /// Low-reach layout on/off.
     ToggleLowReach,
     /// Speech mode on/off.
@@ -52,4 +49,8 @@ pub enum Action {
     Extend,
     /// End the session (done screens).
     Finish,
+    /// Choose a colour theme.
+    SetTheme(ColorTheme),
+    /// Choose a text size.
+    SetTextSize(TextSize),
 }

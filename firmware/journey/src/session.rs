@@ -15,7 +15,8 @@ pub enum Lang {
     En,
 }
 
-/// Text size steps (at least three, as the accessibility rules ask).
+/// Text size steps: four, as VotingWorks VxMark offers (each about 1.2 times the one before;
+/// the sizes in pixels are the UI's, ui/ui/theme.slint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextSize {
     /// The default size.
@@ -23,18 +24,55 @@ pub enum TextSize {
     Normal,
     /// Larger.
     Large,
-    /// Largest.
+    /// Larger still.
     ExtraLarge,
+    /// The largest.
+    Huge,
 }
 
 impl TextSize {
+    /// Every size, smallest first (the accessibility screen lists them in this order).
+    pub const ALL: [TextSize; 4] = [Self::Normal, Self::Large, Self::ExtraLarge, Self::Huge];
+
     /// The next size, wrapping around.
     pub fn next(self) -> Self {
         match self {
             Self::Normal => Self::Large,
             Self::Large => Self::ExtraLarge,
-            Self::ExtraLarge => Self::Normal,
+            Self::ExtraLarge => Self::Huge,
+            Self::Huge => Self::Normal,
         }
+    }
+}
+
+/// Colour themes: four, as VotingWorks VxMark offers. Every text on every theme has a contrast
+/// of at least 7:1, and at least 15:1 on the two high-contrast ones (the palettes are the UI's,
+/// ui/ui/theme.slint, measured by ui/tests/theme_and_render.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorTheme {
+    /// Dark text on a light page (the default).
+    #[default]
+    Standard,
+    /// Black on white.
+    HighContrastLight,
+    /// White (and yellow) on black.
+    HighContrastDark,
+    /// Light grey on dark grey: low glare.
+    LowGlare,
+}
+
+impl ColorTheme {
+    /// Every theme, in the order the accessibility screen lists them.
+    pub const ALL: [ColorTheme; 4] = [
+        Self::Standard,
+        Self::HighContrastLight,
+        Self::HighContrastDark,
+        Self::LowGlare,
+    ];
+
+    /// Whether it is one of the high-contrast themes (15:1 and more).
+    pub fn is_high_contrast(self) -> bool {
+        matches!(self, Self::HighContrastLight | Self::HighContrastDark)
     }
 }
 
@@ -46,8 +84,8 @@ pub struct Preferences {
     pub lang: Lang,
     /// Text size.
     pub text_size: TextSize,
-    /// High-contrast theme.
-    pub high_contrast: bool,
+    /// Colour theme.
+    pub theme: ColorTheme,
     /// Every control in the lower band of the screen (wheelchair reach).
     pub low_reach: bool,
     /// Speech mode: everything shown is also spoken.
