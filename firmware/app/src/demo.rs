@@ -33,7 +33,7 @@ use kiosk_receipt::Profile;
 use kiosk_store::{OpenOptions, Store};
 
 use crate::device::drivers::{self, AnyPrinter, Devices, SimHandles};
-use crate::flow::{Action, Event, Lang};
+use crate::flow::{Action, ColorTheme, Event, Lang, TextSize};
 use crate::runtime::{DevicePrinter, Kiosk, Record};
 use crate::screens::ScreenRecorder;
 
@@ -51,6 +51,7 @@ pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
     devices.card.backend = CardBackend::Sim;
     devices.keypad.backend = KeypadBackend::Sim;
     devices.speech.backend = SpeechBackend::Sim;
+    devices.indicators.backend = kiosk_config::devices::IndicatorBackend::Sim;
     Ok(config)
 }
 
@@ -157,8 +158,8 @@ fn paper_out_visitor() -> Vec<Event> {
 fn keypad_visitor() -> Vec<Step> {
     vec![
         Step::KeyTo(Action::OpenAccessibility),
-        Step::KeyTo(Action::ToggleHighContrast),
-        Step::KeyTo(Action::CycleTextSize),
+        Step::KeyTo(Action::SetTheme(ColorTheme::HighContrastDark)),
+        Step::KeyTo(Action::SetTextSize(TextSize::Large)),
         Step::KeyTo(Action::CloseAccessibility),
         Step::KeyTo(Action::Start),
         Step::Key(Key::CallStaff),
@@ -389,6 +390,11 @@ pub fn run_with_screens(
                         if slip.ok { "printed" } else { "FAILED" }
                     )
                 }
+                Record::SpeechLevels(levels) => writeln!(
+                    out,
+                    "  levels  volume {} rate {}",
+                    levels.volume, levels.rate
+                ),
                 Record::IdleTimer { .. } => Ok(()),
             };
         }

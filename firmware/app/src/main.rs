@@ -424,9 +424,9 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
             None
         }
     };
-    let speaker = match devices.speech.take() {
-        Some(speech) => device::queue_speech(speech),
-        None => device::log_speech(),
+    let (speaker, set_levels) = match devices.speech.take() {
+        Some(speech) => device::queue_speaker(speech),
+        None => (device::log_speech(), device::log_levels()),
     };
     let profile = devices.profile;
     let printer = BoxedPrinter(Box::new(devices.printer));
@@ -444,7 +444,11 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         .threaded(Box::new(move |answer| answers.post_answer(answer)))
         .context("starting the worker thread")
         .fault(Fault::Devices)?;
-    let mut device = Device::new(kiosk, &portal, speaker).with_fleet_keys(fleet);
+    let mut device = Device::new(kiosk, &portal, speaker)
+        .with_speech_levels(set_levels)
+        .with_fleet_keys(fleet)
+        .with_indicators(devices.indicators.take());
+    device.resume_staff_calls();
     if let Some(sync) = &sync {
         device = device
             .with_outbox_waker(Box::new(sync.waker()))

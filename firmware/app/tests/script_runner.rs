@@ -97,15 +97,27 @@ fn paper_out_in_speech_mode_says_the_failure_then_the_tracking_code_neither_cut_
         "the tracking code waits for the failure sentence to end"
     );
     // Nothing cuts the tracking code off until the visitor has been idle for the warning: in
-    // speech mode twice the example's 90 s ([session] assisted_factor = 2).
-    let next_interrupt = lines
+    // speech mode twice the example's 90 s ([session] assisted_factor = 2). The warning itself
+    // waits its turn and says the seconds left (60 s, twice the example's 30 s).
+    let spoken: Vec<&Value> = lines.iter().filter(|l| l["say"].is_string()).collect();
+    let next_interrupt = spoken[failure + 2..]
         .iter()
-        .filter(|l| l["say"].is_string())
-        .nth(failure + 2)
-        .expect("the idle warning is spoken later");
+        .find(|l| l["interrupt"] == true)
+        .expect("the session's end is spoken later");
     assert!(
         next_interrupt["t"].as_u64() >= Some(180_000),
         "{next_interrupt}"
+    );
+    let warning = spoken
+        .iter()
+        .find(|l| l["say"].as_str().is_some_and(|t| t.contains("ثانیه")))
+        .expect("the idle warning");
+    assert!(warning["t"].as_u64() >= Some(180_000), "{warning}");
+    assert!(
+        warning["say"]
+            .as_str()
+            .is_some_and(|t| t.contains("۶۰ ثانیه")),
+        "{warning}"
     );
 
     // The spoken code is the case in the store, kept and queued for reprint; nothing printed.
@@ -216,4 +228,120 @@ fn a_national_code_typed_on_the_tactile_keypad_goes_into_the_field() {
     // identify screen, the corrected one (…899, Clear then 9) goes on to the case kinds, and
     // Cancel goes back one step.
     assert_eq!(screens(&lines), ["attract", "identify", "kind", "identify"]);
+}
+
+/// A blind visitor with headphones, keys and an ID card only: every screen is followed by
+/// speech before the next one (no silent screen), and nothing the kiosk says cuts off what it
+/// was saying except right after a new screen or a key press.
+#[test]
+fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("blind-keys-only.jsonl"), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !lines.iter().any(|l| l["error"].is_string()),
+        "every key was offered: {lines:?}"
+    );
+    // Only keys and the card after the headphones.
+    let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
+    assert_eq!(inputs[0]["headphones"], true);
+    for input in &inputs[1..] {
+        let object = input.as_object().expect("an object");
+        assert!(
+            ["key", "hold", "card"]
+                .iter()
+                .any(|k| object.contains_key(*k)),
+            "{input}"
+        );
+    }
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "identify",
+            "kind",
+            "subject",
+            "description",
+            "mobile",
+            "review",
+            "printing",
+            "done",
+            "attract",
+            "follow-up-entry",
+            "follow-up",
+            "attract"
+        ]
+    );
+    // No silent screen (the first, before the headphones, was shown to nobody listening).
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        if line["screen"].is_string() {
+            let next_say = lines[i + 1..].iter().position(|l| l["say"].is_string());
+            let next_screen = lines[i + 1..].iter().position(|l| l["screen"].is_string());
+            assert!(
+                next_say.is_some() && (next_screen.is_none() || next_say < next_screen),
+                "screen {} (line {i}) is silent",
+                line["screen"]
+            );
+        }
+    }
+    // An utterance cuts in only right after a screen or a key press.
+    for (i, line) in lines.iter().enumerate() {
+        if line["interrupt"] == true {
+            // The levels a key set come between the key and what it says.
+            let before = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| !l["volume"].is_u64())
+                .expect("a line before");
+            let key = before["input"]
+                .as_object()
+                .is_some_and(|o| o.contains_key("key") || o.contains_key("hold"));
+            assert!(
+                before["screen"].is_string() || key,
+                "«{}» cuts in after {before}",
+                line["say"]
+            );
+        }
+    }
+    let said = said(&lines);
+    let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
+    // The review, field by field; the digits echoed; the levels; help; clear-all.
+    assert!(has("کد ملی: ۰ ۴ ۹، ۹ ۳ ۷، ۰ ۸ ۹ ۹."));
+    assert!(has("شماره همراه: ۰ ۹ ۱ ۲، ۱ ۲ ۳، ۴ ۵ ۶ ۷."));
+    assert!(said.contains(&("۷", true)), "a typed digit is echoed alone");
+    assert!(has("همه پاک شد"));
+    assert!(has("بلندی صدا ۹ از ۱۰") && has("سرعت گفتار ۴ از ۱۰"));
+    assert!(has("بازبینی:"), "help on the review screen");
+    let levels: Vec<(u64, u64)> = lines
+        .iter()
+        .filter_map(|l| Some((l["volume"].as_u64()?, l["rate"].as_u64()?)))
+        .collect();
+    assert_eq!(
+        levels,
+        [(9, 5), (9, 4), (8, 5)],
+        "the queue's levels set, then reset for the next visitor"
+    );
+    // The tracking code and the date, twice (the long Help repeats them), then the timeline.
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a slip");
+    let code = slip["tracking_code"].as_str().expect("its code");
+    let code_said: Vec<&(&str, bool)> = said
+        .iter()
+        .filter(|(t, _)| t.starts_with("کد رهگیری شما") && t.contains("پاسخ تا"))
+        .collect();
+    assert_eq!(code_said.len(), 2, "{code_said:?}");
+    assert_eq!(spoken_digits(code_said[0].0)[..16], *code);
+    assert!(has("روی رسید"), "what the receipt says");
+    assert!(has("۱ رویداد:"), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|(t, _)| t.contains("ثبت شد، واحد") && t.contains("۱۴۰")),
+        "the registration event with its Jalali date and unit: {said:?}"
+    );
 }

@@ -1,5 +1,5 @@
 //! The device sections of kiosk.toml: `[printer]`, `[scanner]`, `[card]`, `[keypad]`,
-//! `[speech]`, `[headphones]` (in [`headphones`]).
+//! `[speech]`, `[headphones]` (in [`headphones`]), `[indicators]` (in [`indicators`]).
 //!
 //! Each section is optional and every key has a default, so a kiosk built to the standard
 //! design (an 80 mm USB printer at `/dev/usb/lp0`, espeak-ng on the default sound device, no
@@ -22,11 +22,14 @@ use crate::ConfigIssue;
 
 mod file;
 pub mod headphones;
+pub mod indicators;
 pub mod keycodes;
 mod keypad;
 pub use file::DeviceFile;
 pub(crate) use headphones::RawHeadphones;
 pub use headphones::{HeadphoneBackend, HeadphoneSettings};
+pub(crate) use indicators::RawIndicators;
+pub use indicators::{IndicatorBackend, IndicatorPins, IndicatorSettings};
 pub use keypad::{DEFAULT_KEYPAD_LAYOUT, KEYPAD_KEYS, KeypadMatrix};
 
 // ---- the file's shape ----------------------------------------------------------------------
@@ -166,6 +169,8 @@ pub struct DeviceSettings {
     pub speech: SpeechOutputSettings,
     /// Headphone detection.
     pub headphones: HeadphoneSettings,
+    /// Status LEDs and buzzer.
+    pub indicators: IndicatorSettings,
 }
 
 /// Paper width preset a printer profile starts from.
@@ -576,6 +581,7 @@ pub(crate) struct RawDevices {
     pub keypad: RawKeypad,
     pub speech: RawSpeech,
     pub headphones: RawHeadphones,
+    pub indicators: RawIndicators,
 }
 
 struct Check<'a>(&'a mut Vec<ConfigIssue>);
@@ -686,8 +692,10 @@ pub(crate) fn check(raw: RawDevices, issues: &mut Vec<ConfigIssue>) -> DeviceSet
         keypad: keypad::check(raw.keypad, &mut c),
         speech: speech(raw.speech, &mut c),
         headphones: headphones::check(raw.headphones, &mut c),
+        indicators: indicators::check(raw.indicators, &mut c),
     };
     headphones::check_pin_is_free(&settings, &mut c);
+    indicators::check_pins_are_free(&settings, &mut c);
     settings
 }
 

@@ -49,6 +49,8 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub headphones: crate::devices::RawHeadphones,
     #[serde(default)]
+    pub indicators: crate::devices::RawIndicators,
+    #[serde(default)]
     pub samad: Option<crate::samad::RawSamad>,
     #[serde(default)]
     pub privacy: crate::privacy::RawPrivacy,

@@ -410,6 +410,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             keypad: raw.keypad,
             speech: raw.speech,
             headphones: raw.headphones,
+            indicators: raw.indicators,
         },
         &mut issues.0,
     );

@@ -10,8 +10,8 @@
 
 use kiosk_config::KioskConfig;
 use kiosk_config::devices::{
-    CardBackend, HeadphoneBackend, KeypadBackend, LineEnd, ScannerBackend, SpeechBackend,
-    SpeechOutput, WedgeLayout,
+    CardBackend, HeadphoneBackend, IndicatorBackend, KeypadBackend, LineEnd, ScannerBackend,
+    SpeechBackend, SpeechOutput, WedgeLayout,
 };
 use kiosk_drivers::EventStream;
 use kiosk_drivers::card::{
@@ -20,8 +20,8 @@ use kiosk_drivers::card::{
 };
 use kiosk_drivers::keypad::evdev::keymap_with;
 use kiosk_drivers::keypad::{
-    HeadphoneJack as _, JackEvent, KeyEvent, Keypad as _, SimJack, SimJackHandle, SimKeypad,
-    SimKeypadHandle,
+    HeadphoneJack as _, Indicators, JackEvent, KeyEvent, Keypad as _, SimIndicators, SimJack,
+    SimJackHandle, SimKeypad, SimKeypadHandle,
 };
 use kiosk_drivers::keypad::{Key, MatrixLayout};
 use kiosk_drivers::printer::SimPrinterHandle;
@@ -55,6 +55,8 @@ pub struct Devices<P = AnyPrinter> {
     pub speech: Option<(SpeechQueue, EventStream<SpeechEvent>)>,
     /// Headphones plugged and unplugged (`None`: no detection).
     pub headphones: Option<EventStream<JackEvent>>,
+    /// Status LEDs and buzzer (`None`: none configured).
+    pub indicators: Option<Box<dyn Indicators>>,
     /// Handles of the simulated backends that were configured.
     pub sims: SimHandles,
 }
@@ -71,6 +73,7 @@ impl<P> Devices<P> {
             keypad,
             speech,
             headphones,
+            indicators,
             sims,
         } = self;
         Devices {
@@ -81,6 +84,7 @@ impl<P> Devices<P> {
             keypad,
             speech,
             headphones,
+            indicators,
             sims,
         }
     }
@@ -101,6 +105,8 @@ pub struct SimHandles {
     pub speech: Option<SimSpeech>,
     /// Plugs headphones in and out.
     pub headphones: Option<SimJackHandle>,
+    /// What the LEDs and buzzer were told.
+    pub indicators: Option<SimIndicators>,
 }
 
 /// Checks and starts every configured device; every problem [`check`] finds is in the error.
@@ -266,6 +272,40 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         HeadphoneBackend::Gpio { .. } => None,
     };
 
+    let indicators: Option<Box<dyn Indicators>> = match &d.indicators.backend {
+        IndicatorBackend::None => None,
+        IndicatorBackend::Sim => {
+            let sim = SimIndicators::default();
+            sims.indicators = Some(sim.clone());
+            Some(Box::new(sim))
+        }
+        #[cfg(feature = "gpio-rppal")]
+        IndicatorBackend::Gpio(pins) => {
+            use kiosk_drivers::keypad::Led;
+            let leds: Vec<(Led, u8)> = [
+                (Led::Ready, pins.ready),
+                (Led::Busy, pins.busy),
+                (Led::Fault, pins.fault),
+            ]
+            .into_iter()
+            .filter_map(|(led, pin)| pin.map(|p| (led, p)))
+            .collect();
+            match kiosk_drivers::keypad::rppal::RppalIndicators::new(&leds, pins.buzzer) {
+                Ok(indicators) => Some(Box::new(indicators)),
+                Err(e) => {
+                    return Err(DeviceError(vec![crate::check::DeviceProblem {
+                        device: "status LEDs and buzzer",
+                        key: "indicators.backend",
+                        reason: format!("the GPIO pins could not be claimed: {e}"),
+                    }]));
+                }
+            }
+        }
+        // `check` refused it above.
+        #[cfg(not(feature = "gpio-rppal"))]
+        IndicatorBackend::Gpio(_) => None,
+    };
+
     Ok(Devices {
         printer,
         profile,
@@ -274,6 +314,7 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         keypad,
         speech,
         headphones,
+        indicators,
         sims,
     })
 }
@@ -346,6 +387,37 @@ mod tests {
         assert_eq!(DEFAULT_LAYOUT.len(), DEFAULT_KEYPAD_LAYOUT.len());
         assert_eq!(matrix_layout(&[vec![Some("jump")]]), None);
         assert_eq!(matrix_layout(&[vec![Some("1")], vec![]]), None, "ragged");
+    }
+
+    #[test]
+    fn configured_indicators_are_built_and_gpio_needs_its_feature() {
+        use kiosk_drivers::keypad::{IndicatorCall, Led, LedState};
+        let mut devices = build(&config(&format!(
+            "{QUIET}[printer]\ntransport = \"sim\"\n[indicators]\nbackend = \"sim\"\n"
+        )))
+        .expect("devices start");
+        let mut indicators = devices.indicators.take().expect("built");
+        indicators.set_led(Led::Fault, LedState::Blink);
+        let sim = devices.sims.indicators.as_ref().expect("sim handle");
+        assert_eq!(
+            sim.calls(),
+            [IndicatorCall::Led(Led::Fault, LedState::Blink)]
+        );
+        let none =
+            build(&config(&format!("{QUIET}[printer]\ntransport = \"sim\"\n"))).expect("devices");
+        assert!(none.indicators.is_none());
+        let gpio = build(&config(&format!(
+            "{QUIET}[printer]\ntransport = \"sim\"\n[indicators]\nbackend = \"gpio\"\nfault = 24\n"
+        )));
+        if cfg!(feature = "gpio-rppal") {
+            // No GPIO chip on a build machine: refused naming the key, never a panic.
+            if let Err(e) = gpio {
+                assert!(e.to_string().contains("indicators"), "{e}");
+            }
+        } else {
+            let e = gpio.err().expect("refused without the feature");
+            assert!(e.to_string().contains("indicators.backend"), "{e}");
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use kiosk_config::KioskConfig;
 use kiosk_config::devices::{
-    HeadphoneBackend, KeypadBackend, PrinterTransport, ScannerBackend, SpeechBackend, SpeechOutput,
+    HeadphoneBackend, IndicatorBackend, KeypadBackend, PrinterTransport, ScannerBackend,
+    SpeechBackend, SpeechOutput,
 };
 
 /// One device that cannot be started as configured.
@@ -131,6 +132,15 @@ pub fn check(config: &KioskConfig) -> Vec<DeviceProblem> {
             });
         }
         _ => {}
+    }
+    if matches!(d.indicators.backend, IndicatorBackend::Gpio(_)) && !cfg!(feature = "gpio-rppal") {
+        problems.push(DeviceProblem {
+            device: "status LEDs and buzzer",
+            key: "indicators.backend",
+            reason: "\"gpio\" needs the firmware built with the gpio-rppal feature; this build \
+                     has no GPIO support"
+                .to_owned(),
+        });
     }
     if d.speech.backend == SpeechBackend::Espeak {
         if !on_path("espeak-ng") {

@@ -39,6 +39,10 @@ pub enum Effect {
     AlertStaff(StaffAlert),
     /// Forget everything about the visitor: the session is over.
     WipeSession,
+    /// Set the speech queue's volume and rate to these levels (the device maps them onto its
+    /// speech backend); sent when a volume or speed key changes them and when the session ends
+    /// (back to the defaults for the next visitor).
+    SetSpeech(SpeechLevels),
     /// Hand the visitor over to the rating journey (`Some`: with the scanned code); the app
     /// answers with `RatingEnded` when that journey is over.
     OpenRating(Option<String>),
@@ -55,4 +59,25 @@ pub enum StaffAlert {
     RegistrationFailed,
     /// A case was committed after its visitor had left; its receipt waits at the desk.
     ReceiptHeld,
+}
+
+/// The visitor's speech volume and rate, each a level from 1 to [`SpeechLevels::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpeechLevels {
+    /// Loudness, 1 (quietest) to [`SpeechLevels::MAX`].
+    pub volume: u8,
+    /// Speaking rate, 1 (slowest) to [`SpeechLevels::MAX`].
+    pub rate: u8,
+}
+
+impl SpeechLevels {
+    /// The highest level of either.
+    pub const MAX: u8 = 10;
+}
+
+impl Default for SpeechLevels {
+    /// The levels every visitor starts with (80 % volume, 150 words a minute on the device).
+    fn default() -> Self {
+        Self { volume: 8, rate: 5 }
+    }
 }

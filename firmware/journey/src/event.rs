@@ -49,14 +49,38 @@ pub enum Event {
     PrintFailed(PrinterProblem),
     /// The answer to a follow-up look-up (`None`: no such case here).
     FollowUpResult(Option<FollowUpView>),
-    /// Nothing happened for a while: warn.
+    /// Nothing happened for a while: warn (the seconds left unknown; the device sends
+    /// [`Event::IdleWarningIn`]).
     IdleWarning,
+    /// Nothing happened for a while: warn, saying how many seconds are left before the
+    /// session ends (the device knows its configured times: firmware/app/src/device/mod.rs).
+    IdleWarningIn {
+        /// Seconds until the session ends unless the visitor acts.
+        seconds_left: u32,
+    },
     /// Still nothing after the warning: end the session.
     IdleExpired,
     /// Speech: say the last thing again.
     Repeat,
     /// Headphones plugged in: speech mode starts.
     HeadphonesIn,
+    /// The Help key: explain the current screen and what each key does there.
+    Help,
+    /// A long press of Clear: erase the whole field being typed.
+    ClearEntry,
+    /// A volume key.
+    Volume(Step),
+    /// A speech-rate key.
+    Speed(Step),
+}
+
+/// One step of a level (volume, speech rate) up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// One level more.
+    Up,
+    /// One level less.
+    Down,
 }
 
 /// Why a receipt did not print.
@@ -90,6 +114,10 @@ pub struct TimelineEntry {
     pub what: String,
     /// The responsible unit.
     pub unit: String,
+    /// The person responsible, when the event names one (a staff member, not the kiosk).
+    pub responsible: Option<String>,
+    /// The answer given, for an answer event that carries its text.
+    pub answer: Option<String>,
 }
 
 /// A case found by its tracking code.

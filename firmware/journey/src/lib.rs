@@ -41,12 +41,12 @@ pub mod rating;
 mod session;
 
 pub use action::Action;
-pub use effect::{Effect, StaffAlert};
-pub use event::{Event, FollowUpView, PrinterProblem, RegisteredView, TimelineEntry};
+pub use effect::{Effect, SpeechLevels, StaffAlert};
+pub use event::{Event, FollowUpView, PrinterProblem, RegisteredView, Step, TimelineEntry};
 pub use idle::{IdleClock, IdleStep, IdleTimes};
 pub use input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, VISITOR_KINDS};
-pub use session::{Lang, Preferences, Screen, Session, TextSize};
+pub use session::{ColorTheme, Lang, Preferences, Screen, Session, TextSize};
 
 /// A journey: the one shape shared by the visitor's [`Flow`], the [`rating::RatingFlow`] and the
 /// [`desk::DeskFlow`]. The app feeds it events (from the UI, the devices, the timers and the
@@ -88,5 +88,9 @@ impl Journey for desk::DeskFlow {
     }
 }
 
+#[cfg(test)]
+mod settings_tests;
+#[cfg(test)]
+mod speech_tests;
 #[cfg(test)]
 mod tests;

@@ -7,10 +7,10 @@ use kiosk_core::{
 };
 
 use super::action::Action;
-use super::effect::{Effect, StaffAlert};
-use super::event::{Event, PrinterProblem, RegisteredView};
+use super::effect::{Effect, SpeechLevels, StaffAlert};
+use super::event::{Event, PrinterProblem, RegisteredView, Step};
 use super::prompts;
-use super::session::{Lang, Screen, Session};
+use super::session::{ColorTheme, Lang, Screen, Session, TextSize};
 use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
@@ -52,6 +52,10 @@ pub struct Flow {
     return_to: Option<(Screen, String)>,
     session: Session,
     settings: FlowSettings,
+    /// Whether a staff call reaches anyone (LEDs or a buzzer at the kiosk; see
+    /// [`Flow::set_staff_reachable`]), and the desk to send the visitor to when not.
+    staff_reachable: bool,
+    desk: String,
     /// Which visitor this is (counted up at the end of every session): an answer that comes
     /// back for an earlier visitor must not land in this one's session.
     visit: u64,
@@ -60,6 +64,16 @@ pub struct Flow {
     awaiting_registration: VecDeque<u64>,
     /// Receipts sent to print and not answered, oldest first, by visit.
     awaiting_print: VecDeque<(u64, RegisteredView)>,
+    /// The visitor's speech volume and rate (back to the defaults when the session ends).
+    levels: SpeechLevels,
+    /// Something was spoken while handling the current event: what follows it in the same
+    /// event waits its turn (`interrupt: false`) unless a new screen cuts in.
+    spoke: bool,
+    /// The utterances of the last announcement (a screen, a mistake, a focus move), for the
+    /// repeat key; echoes, levels and help are not kept.
+    last_said: Vec<String>,
+    /// Whether `last_said` was started afresh while handling the current event.
+    said_this_event: bool,
 }
 
 impl Flow {
@@ -71,15 +85,44 @@ impl Flow {
             return_to: None,
             session: Session::default(),
             settings,
+            staff_reachable: true,
+            desk: String::new(),
             visit: 0,
             awaiting_registration: VecDeque::new(),
             awaiting_print: VecDeque::new(),
+            levels: SpeechLevels::default(),
+            spoke: false,
+            last_said: Vec::new(),
+            said_this_event: false,
         }
+    }
+
+    /// The visitor's speech volume and rate now.
+    pub fn speech_levels(&self) -> SpeechLevels {
+        self.levels
     }
 
     /// The screen showing.
     pub fn screen(&self) -> Screen {
         self.screen
+    }
+
+    /// Says whether a visitor's call reaches anyone: with no LED, buzzer or office server the
+    /// call-staff screen does not promise that someone is coming; it sends the visitor to
+    /// `desk` (the configured desk's name) instead.
+    pub fn set_staff_reachable(&mut self, reachable: bool, desk: &str) {
+        self.staff_reachable = reachable;
+        self.desk = desk.to_owned();
+    }
+
+    /// The current screen's title, as shown and said.
+    pub fn title(&self) -> String {
+        match self.screen {
+            Screen::CallStaff if !self.staff_reachable => {
+                prompts::staff_unreachable(self.lang(), &self.desk)
+            }
+            screen => prompts::screen_prompt(screen, self.lang()),
+        }
     }
 
     /// What the visitor has entered and chosen.
@@ -102,15 +145,20 @@ impl Flow {
                 Action::RateService,
                 Action::OpenAccessibility,
             ],
-            Screen::Accessibility => vec![
-                Action::SetLang(Lang::Fa),
-                Action::SetLang(Lang::En),
-                Action::CycleTextSize,
-                Action::ToggleHighContrast,
-                Action::ToggleLowReach,
-                Action::ToggleSpeech,
-                Action::CloseAccessibility,
-            ],
+            // Four themes, four sizes, then speech, reach and language: the rows of the
+            // settings screen's grid, in reading order (the focus ring's order).
+            Screen::Accessibility => {
+                let mut v: Vec<Action> = ColorTheme::ALL.map(Action::SetTheme).to_vec();
+                v.extend(TextSize::ALL.map(Action::SetTextSize));
+                v.extend([
+                    Action::ToggleSpeech,
+                    Action::ToggleLowReach,
+                    Action::SetLang(Lang::Fa),
+                    Action::SetLang(Lang::En),
+                    Action::CloseAccessibility,
+                ]);
+                v
+            }
             Screen::Identify => vec![Action::Continue, Action::Back, Action::CallStaff],
             Screen::Kind => {
                 let mut v: Vec<Action> = VISITOR_KINDS
@@ -150,6 +198,14 @@ impl Flow {
             Screen::FollowUp => vec![Action::Finish, Action::Back],
             Screen::CallStaff => vec![Action::Back],
         };
+        // The settings are within reach on every screen where the visitor can act (the
+        // attract screen lists them already), last in the focus ring.
+        if !matches!(
+            self.screen,
+            Screen::Attract | Screen::Accessibility | Screen::Printing
+        ) {
+            actions.push(Action::OpenAccessibility);
+        }
         if self.session.idle_warning && self.can_extend() {
             actions.insert(0, Action::Extend);
         }
@@ -193,6 +249,8 @@ impl Flow {
     /// Handles one event.
     pub fn step(&mut self, event: Event) -> Vec<Effect> {
         let mut fx = Vec::new();
+        self.spoke = false;
+        self.said_this_event = false;
         // A tap on an action this screen does not offer (the eleventh "more time", a stale tap)
         // did nothing, so it is not a sign of a visitor at the screen either.
         let offered = match &event {
@@ -214,8 +272,34 @@ impl Flow {
                     | Event::SatisfactionScanned(_)
                     | Event::Repeat
                     | Event::HeadphonesIn
+                    | Event::Help
+                    | Event::ClearEntry
+                    | Event::Volume(_)
+                    | Event::Speed(_)
             );
+        // A tactile key on the attract screen (where no on-screen keypad shows) means a
+        // visitor who uses the keypad: speech starts, as with headphones.
+        let keypad_key = matches!(
+            event,
+            Event::FocusNext
+                | Event::FocusPrev
+                | Event::Activate
+                | Event::Digit(_)
+                | Event::Backspace
+                | Event::ClearEntry
+                | Event::Help
+                | Event::Repeat
+                | Event::Volume(_)
+                | Event::Speed(_)
+        );
+        let woke = keypad_key && self.screen == Screen::Attract && !self.session.prefs.speech;
+        if woke {
+            self.session.prefs.speech = true;
+        }
         self.handle(event, &mut fx);
+        if woke && !self.spoke && self.screen == Screen::Attract {
+            self.announce(&mut fx);
+        }
         if from_visitor && !matches!(self.screen, Screen::Attract | Screen::Printing) {
             self.session.idle_warning = false;
             fx.push(Effect::ArmIdleTimer);
@@ -253,16 +337,30 @@ impl Flow {
             Event::Digit(d) if d <= 9 => self.type_char(char::from(b'0' + d), fx),
             Event::Digit(_) => {}
             Event::Char(c) => self.type_char(c, fx),
-            Event::Backspace => {
+            Event::Backspace | Event::ClearEntry => {
+                let all = matches!(event, Event::ClearEntry);
                 let field = if self.screen == Screen::Description {
                     &mut self.session.description
                 } else {
                     &mut self.session.entry
                 };
-                field.pop();
+                let gone = if all {
+                    let had = !field.is_empty();
+                    field.clear();
+                    had.then_some(' ')
+                } else {
+                    field.pop()
+                };
                 self.session.focus = 0;
                 if self.screen == Screen::Identify {
                     self.session.error = None;
+                }
+                if self.has_field() {
+                    let text = match (all, gone) {
+                        (true, Some(_)) => prompts::field_cleared(self.lang()),
+                        _ => prompts::erased(self.lang(), gone),
+                    };
+                    self.speak(text, true, fx);
                 }
             }
             Event::IdentityRead(text) => {
@@ -301,15 +399,24 @@ impl Flow {
                 None => {
                     let message = prompts::tracking_not_found(self.lang());
                     self.fail(message, fx);
+                    let next = prompts::not_found_next(self.lang());
+                    self.say(next, false, fx);
                 }
             },
             Event::FollowUpResult(_) => {}
-            Event::IdleWarning => {
+            Event::IdleWarning | Event::IdleWarningIn { .. } => {
                 if !matches!(self.screen, Screen::Attract | Screen::Printing) {
+                    let seconds = match event {
+                        Event::IdleWarningIn { seconds_left } => Some(seconds_left),
+                        _ => None,
+                    };
                     self.session.idle_warning = true;
                     self.session.focus = 0;
-                    let warning = prompts::idle_warning(self.lang(), self.can_extend());
-                    self.say(warning, true, fx);
+                    let warning =
+                        prompts::idle_warning_spoken(self.lang(), self.can_extend(), seconds);
+                    // Queued: after this long without a key nothing the visitor asked for is
+                    // cut off by the clock.
+                    self.say(warning, false, fx);
                 }
             }
             Event::IdleExpired => {
@@ -318,14 +425,50 @@ impl Flow {
                 }
             }
             Event::Repeat => {
-                if let Some(text) = self.session.last_spoken.clone() {
-                    self.say(text, true, fx);
+                let again = std::mem::take(&mut self.last_said);
+                for (i, text) in again.into_iter().enumerate() {
+                    self.say(text, i == 0, fx);
                 }
             }
             Event::HeadphonesIn => {
+                // Nothing was being said with speech off: the screen's speech waits its turn.
+                let was_on = self.session.prefs.speech;
                 self.session.prefs.speech = true;
-                let prompt = prompts::screen_prompt(self.screen, self.lang());
-                self.say(prompt, true, fx);
+                self.spoke = !was_on;
+                self.announce(fx);
+            }
+            Event::Help => {
+                // The Help key is a keypad user's: it speaks even when speech was off.
+                self.session.prefs.speech = true;
+                let warning = self.session.idle_warning && self.can_extend();
+                let lines = prompts::help(self.screen, self.lang(), warning);
+                for (i, line) in lines.into_iter().enumerate() {
+                    self.speak(line, i == 0, fx);
+                }
+            }
+            Event::Volume(step) | Event::Speed(step) => {
+                let volume = matches!(event, Event::Volume(_));
+                let level = if volume {
+                    &mut self.levels.volume
+                } else {
+                    &mut self.levels.rate
+                };
+                let before = *level;
+                *level = match step {
+                    Step::Up => (before + 1).min(SpeechLevels::MAX),
+                    Step::Down => before.saturating_sub(1).max(1),
+                };
+                let now = *level;
+                if now != before {
+                    fx.push(Effect::SetSpeech(self.levels));
+                }
+                let kind = if volume {
+                    prompts::LevelKind::Volume
+                } else {
+                    prompts::LevelKind::Rate
+                };
+                let text = prompts::level(self.lang(), kind, now, SpeechLevels::MAX, now == before);
+                self.speak(text, true, fx);
             }
         }
     }
@@ -373,7 +516,7 @@ impl Flow {
     /// failed, for a reprint). The visitor waiting sees the done or printer-out screen; one on
     /// a detour finds it on return; for a visitor gone, staff are told of a failure.
     fn receipt_answered(&mut self, problem: Option<PrinterProblem>, fx: &mut Vec<Effect>) {
-        let Some((visit, view)) = self.awaiting_print.pop_front() else {
+        let Some((visit, _)) = self.awaiting_print.pop_front() else {
             return;
         };
         if problem.is_some() {
@@ -391,48 +534,81 @@ impl Flow {
             return;
         }
         self.go(outcome, fx);
-        let summary = prompts::registered_summary(&view, self.lang());
-        self.say(summary, false, fx);
         fx.push(Effect::ArmIdleTimer);
     }
 
+    /// Whether the screen has a field the keys type into.
+    fn has_field(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Identify
+                | Screen::Mobile
+                | Screen::FollowUpEntry
+                | Screen::Subject
+                | Screen::Description
+        )
+    }
+
+    /// Types a character into the screen's field; the character is echoed (not the whole
+    /// field) and what it led to (a verdict on the national code) follows it in the queue.
     fn type_char(&mut self, c: char, fx: &mut Vec<Effect>) {
+        if !self.take_char(c) {
+            return;
+        }
+        let echo = prompts::echo(self.lang(), c);
+        self.speak(echo, true, fx);
         match self.screen {
-            Screen::Identify if c.is_ascii_digit() && self.session.entry.len() < 10 => {
-                self.session.entry.push(c);
-                self.live_check(fx);
-            }
-            Screen::Mobile if c.is_ascii_digit() && self.session.entry.len() < 11 => {
-                self.session.entry.push(c);
-                self.session.error = None;
-            }
-            Screen::FollowUpEntry if c.is_ascii_digit() && self.session.entry.len() < 16 => {
-                self.session.entry.push(c);
-                self.session.error = None;
-            }
-            Screen::Subject if !c.is_control() && self.session.entry.chars().count() < 40 => {
-                self.session.entry.push(c);
-                self.session.focus = 0;
+            Screen::Identify => self.live_check(fx),
+            Screen::Mobile | Screen::FollowUpEntry => self.session.error = None,
+            Screen::Subject => self.session.focus = 0,
+            _ => {}
+        }
+    }
+
+    /// Puts `c` into the field when the screen takes it there; whether it did.
+    fn take_char(&mut self, c: char) -> bool {
+        let entry = &mut self.session.entry;
+        let limit = match self.screen {
+            Screen::Identify if c.is_ascii_digit() => 10,
+            Screen::Mobile if c.is_ascii_digit() => 11,
+            Screen::FollowUpEntry if c.is_ascii_digit() => 16,
+            Screen::Subject if !c.is_control() => {
+                if entry.chars().count() >= 40 {
+                    return false;
+                }
+                entry.push(c);
+                return true;
             }
             Screen::Description
                 if (!c.is_control() || c == '\n')
                     && self.session.description.chars().count() < MAX_DESCRIPTION_CHARS =>
             {
                 self.session.description.push(c);
+                return true;
             }
-            _ => {}
+            _ => return false,
+        };
+        if entry.len() >= limit {
+            return false;
         }
+        entry.push(c);
+        true
     }
 
     /// Live checksum feedback: judged as soon as ten digits are in.
     fn live_check(&mut self, fx: &mut Vec<Effect>) {
         self.session.error = None;
-        if self.session.entry.len() == 10
-            && let Err(e) =
-                NationalCode::parse(&self.session.entry, &self.settings.national_code_policy)
-        {
-            let message = self.national_code_message(&e);
-            self.fail(message, fx);
+        if self.session.entry.len() == 10 {
+            match NationalCode::parse(&self.session.entry, &self.settings.national_code_policy) {
+                Err(e) => {
+                    let message = self.national_code_message(&e);
+                    self.fail(message, fx);
+                }
+                Ok(_) => {
+                    let complete = prompts::national_code_complete(self.lang());
+                    self.speak(complete, false, fx);
+                }
+            }
         }
     }
 
@@ -479,24 +655,21 @@ impl Flow {
             Action::RateService => fx.push(Effect::OpenRating(None)),
             Action::OpenAccessibility => {
                 if self.screen != Screen::Accessibility {
-                    self.return_to = Some((self.screen, self.session.entry.clone()));
+                    // From the staff-call screen the settings return to where the visitor was
+                    // before calling (closing them and then Back from the call screen would
+                    // otherwise lose it).
+                    if self.screen != Screen::CallStaff {
+                        self.return_to = Some((self.screen, self.session.entry.clone()));
+                    }
                     self.go(Screen::Accessibility, fx);
                 }
             }
             Action::CloseAccessibility => self.return_from_detour(fx),
             Action::SetLang(lang) => {
                 self.session.prefs.lang = lang;
-                let prompt = prompts::screen_prompt(self.screen, lang);
-                self.say(prompt, true, fx);
                 fx.push(Effect::Show(self.screen));
-            }
-            Action::CycleTextSize => {
-                self.session.prefs.text_size = self.session.prefs.text_size.next();
-                fx.push(Effect::Show(self.screen));
-            }
-            Action::ToggleHighContrast => {
-                self.session.prefs.high_contrast ^= true;
-                fx.push(Effect::Show(self.screen));
+                self.spoke = false;
+                self.announce(fx);
             }
             Action::ToggleLowReach => {
                 self.session.prefs.low_reach ^= true;
@@ -540,6 +713,8 @@ impl Flow {
                     }
                     if d.chars().count() + text.chars().count() <= MAX_DESCRIPTION_CHARS {
                         d.push_str(&text);
+                        let added = prompts::phrase_added(self.lang(), &text);
+                        self.say(added, true, fx);
                     }
                 }
             }
@@ -563,16 +738,32 @@ impl Flow {
             Action::Cancel | Action::Finish => self.end_session(fx),
             Action::CallStaff => {
                 if self.screen != Screen::CallStaff {
-                    self.return_to = Some((self.screen, self.session.entry.clone()));
+                    // Called from the settings: back to where the visitor was before them.
+                    if self.screen != Screen::Accessibility {
+                        self.return_to = Some((self.screen, self.session.entry.clone()));
+                    }
                     fx.push(Effect::AlertStaff(StaffAlert::CallRequested));
                     self.go(Screen::CallStaff, fx);
                 }
+            }
+            Action::SetTheme(theme) => {
+                self.session.prefs.theme = theme;
+                fx.push(Effect::Show(self.screen));
+            }
+            Action::SetTextSize(size) => {
+                self.session.prefs.text_size = size;
+                fx.push(Effect::Show(self.screen));
             }
             Action::Extend => {
                 if self.session.idle_warning && self.can_extend() {
                     self.session.extensions_used += 1;
                     self.session.idle_warning = false;
                     fx.push(Effect::ArmIdleTimer);
+                    let more = match self.lang() {
+                        Lang::Fa => "زمان بیشتری دارید.",
+                        Lang::En => "You have more time.",
+                    };
+                    self.speak(more.to_owned(), true, fx);
                 }
             }
         }
@@ -646,18 +837,17 @@ impl Flow {
             .return_to
             .take()
             .unwrap_or((Screen::Attract, String::new()));
-        self.go(screen, fx);
         match screen {
             // A registration that failed while the visitor was away: its message.
-            Screen::Error => self.fail(entry, fx),
-            // A receipt answered while the visitor was away: what it says, as on arrival.
-            Screen::Done | Screen::PrinterOut => {
-                if let Some(view) = self.session.registered.clone() {
-                    let summary = prompts::registered_summary(&view, self.lang());
-                    self.say(summary, false, fx);
-                }
+            Screen::Error => {
+                self.go(screen, fx);
+                self.fail(entry, fx);
             }
-            _ => self.session.entry = entry,
+            // A receipt answered while the visitor was away: what it says, as on arrival
+            // (the screen's own speech reads the code).
+            Screen::Done | Screen::PrinterOut => self.go(screen, fx),
+            // What was being typed comes back, and is read after the screen's title.
+            _ => self.go_with_entry(screen, entry, fx),
         }
     }
 
@@ -687,41 +877,232 @@ impl Flow {
 
     /// Moves to a screen: clears what belonged to the last one, shows and announces it.
     fn go(&mut self, screen: Screen, fx: &mut Vec<Effect>) {
+        self.go_with_entry(screen, String::new(), fx);
+    }
+
+    /// Moves to a screen with `entry` already in its field (back from a detour).
+    fn go_with_entry(&mut self, screen: Screen, entry: String, fx: &mut Vec<Effect>) {
         self.screen = screen;
-        self.session.entry.clear();
+        self.session.entry = entry;
         self.session.error = None;
         self.session.focus = 0;
         fx.push(Effect::Show(screen));
-        let prompt = prompts::screen_prompt(screen, self.lang());
-        self.say(prompt, true, fx);
+        // A new screen cuts off whatever was being said.
+        self.spoke = false;
+        self.announce(fx);
     }
 
-    /// Shows (and speaks) a mistake the visitor can fix.
+    /// Says the current screen: its title (cutting in), then its content and the focused
+    /// action, queued behind it so nothing of it is cut off.
+    fn announce(&mut self, fx: &mut Vec<Effect>) {
+        let title = self.title();
+        self.say(title, true, fx);
+        for line in self.screen_content() {
+            self.say(line, false, fx);
+        }
+    }
+
+    /// What the current screen shows beyond its title, as sentences to say.
+    fn screen_content(&self) -> Vec<String> {
+        let lang = self.lang();
+        let s = &self.session;
+        let catalogue = &self.settings.catalogue;
+        let labels = |actions: &[Action]| -> Vec<String> {
+            actions
+                .iter()
+                .map(|a| prompts::action_label(a, lang, catalogue))
+                .collect()
+        };
+        let mut lines = Vec::new();
+        match self.screen {
+            Screen::Attract => lines.push(prompts::attract_keys(lang)),
+            Screen::Accessibility | Screen::Kind | Screen::Subject => {
+                let actions: Vec<Action> = self
+                    .actions()
+                    .into_iter()
+                    .filter(|a| {
+                        !matches!(a, Action::Back | Action::Cancel | Action::OpenAccessibility)
+                    })
+                    .collect();
+                if actions.is_empty() {
+                    lines.push(match lang {
+                        Lang::Fa => "موضوعی پیدا نشد.".to_owned(),
+                        Lang::En => "No subject found.".to_owned(),
+                    });
+                } else {
+                    lines.push(prompts::choices(lang, &labels(&actions)));
+                }
+                lines.extend(prompts::entry_how(self.screen, lang));
+            }
+            Screen::Identify | Screen::Mobile | Screen::FollowUpEntry => {
+                lines.extend(prompts::entry_how(self.screen, lang));
+                if !s.entry.is_empty() {
+                    let typed = prompts::digits_in_groups(&s.entry, &[4, 4, 4, 4], lang);
+                    lines.push(prompts::so_far(lang, &typed));
+                }
+            }
+            Screen::Description => {
+                if !s.description.is_empty() {
+                    lines.push(prompts::so_far(lang, &s.description));
+                }
+                lines.extend(prompts::entry_how(self.screen, lang));
+            }
+            Screen::Guidance => {
+                let subject = s.subject_id.as_deref().and_then(|id| catalogue.get(id));
+                if let Some(subject) = subject {
+                    let (label, guidance) = match lang {
+                        Lang::Fa => (&subject.label_fa, subject.guidance_fa.as_ref()),
+                        Lang::En => (&subject.label_en, subject.guidance_en.as_ref()),
+                    };
+                    let guidance = guidance.or(subject.guidance_fa.as_ref());
+                    lines.extend(prompts::guidance_lines(
+                        lang,
+                        label,
+                        guidance.map(String::as_str).unwrap_or_default(),
+                    ));
+                }
+            }
+            Screen::Review => lines.extend(self.review_lines()),
+            Screen::Done | Screen::PrinterOut => {
+                if let Some(view) = &s.registered {
+                    lines.push(prompts::registered_summary(view, lang));
+                    lines.push(prompts::receipt_summary(lang, self.screen == Screen::Done));
+                }
+            }
+            Screen::FollowUp => {
+                if let Some(view) = &s.follow_up {
+                    let code = prompts::digits_in_groups(
+                        &view.tracking_code.as_string(),
+                        &[4, 4, 4, 4],
+                        lang,
+                    );
+                    lines.push(prompts::field(lang, "کد رهگیری", "Tracking code", &code));
+                    lines.push(prompts::timeline_count(lang, view.timeline.len()));
+                    lines.extend(
+                        view.timeline
+                            .iter()
+                            .map(|entry| prompts::timeline_line(lang, entry)),
+                    );
+                }
+            }
+            Screen::Printing | Screen::CallStaff | Screen::Error => {}
+        }
+        // Where the focus ring starts (the keypad's Enter performs it).
+        if let Some(action) = self.focused()
+            && !matches!(
+                self.screen,
+                Screen::Accessibility | Screen::Kind | Screen::Subject
+            )
+        {
+            let label = prompts::action_label(&action, lang, catalogue);
+            lines.push(match lang {
+                Lang::Fa => format!("انتخاب فعلی: {label}."),
+                Lang::En => format!("Selected: {label}."),
+            });
+        }
+        lines
+    }
+
+    /// The review screen, field by field: kind, subject, description, the national code digit
+    /// by digit in groups, the mobile number (or that there is none), then what to do.
+    fn review_lines(&self) -> Vec<String> {
+        let lang = self.lang();
+        let s = &self.session;
+        let mut lines = Vec::new();
+        if let Some(kind) = s.kind {
+            let kind = prompts::kind_label(kind, lang);
+            lines.push(prompts::field(lang, "نوع", "Kind", &kind));
+        }
+        if let Some(subject) = s
+            .subject_id
+            .as_deref()
+            .and_then(|id| self.settings.catalogue.get(id))
+        {
+            let label = match lang {
+                Lang::Fa => &subject.label_fa,
+                Lang::En => &subject.label_en,
+            };
+            lines.push(prompts::field(lang, "موضوع", "Subject", label));
+        }
+        let description = match (s.description.trim().is_empty(), lang) {
+            (false, _) => s.description.clone(),
+            (true, Lang::Fa) => "ندارد".to_owned(),
+            (true, Lang::En) => "none".to_owned(),
+        };
+        lines.push(prompts::field(lang, "شرح", "Description", &description));
+        if let Some(code) = &s.national_code {
+            let digits = prompts::digits_in_groups(&code.as_string(), &[3, 3, 4], lang);
+            lines.push(prompts::field(lang, "کد ملی", "National code", &digits));
+        }
+        lines.push(match &s.mobile {
+            Some(m) => {
+                let digits = prompts::digits_in_groups(m.as_str(), &[4, 3, 4], lang);
+                prompts::field(lang, "شماره همراه", "Mobile", &digits)
+            }
+            None => match lang {
+                Lang::Fa => "بدون شماره همراه.".to_owned(),
+                Lang::En => "No mobile number.".to_owned(),
+            },
+        });
+        lines.push(prompts::review_next(lang));
+        lines
+    }
+
+    /// Shows (and speaks) a mistake the visitor can fix, then what to do next.
     fn fail(&mut self, message: String, fx: &mut Vec<Effect>) {
         self.session.error = Some(message.clone());
         fx.push(Effect::Show(self.screen));
         self.say(message, true, fx);
+        let hint = prompts::fix_hint(self.screen, self.lang());
+        self.say(hint, false, fx);
     }
 
+    /// Says `text` and keeps it for the repeat key.
     fn say(&mut self, text: String, interrupt: bool, fx: &mut Vec<Effect>) {
+        if !self.said_this_event {
+            self.said_this_event = true;
+            self.last_said.clear();
+        }
+        self.last_said.push(text.clone());
+        self.session.last_spoken = Some(self.last_said.join(" "));
+        self.speak(text, interrupt, fx);
+    }
+
+    /// Says `text` in speech mode without keeping it for the repeat key (an echo, a level,
+    /// help). Only the first utterance of an event may cut off what is being said (a new
+    /// screen resets that, see [`Flow::go_with_entry`]); the rest wait their turn.
+    fn speak(&mut self, text: String, interrupt: bool, fx: &mut Vec<Effect>) {
         if self.session.prefs.speech {
             fx.push(Effect::Speak {
-                text: text.clone(),
-                interrupt,
+                text,
+                interrupt: interrupt && !self.spoke,
             });
+            self.spoke = true;
         }
-        self.session.last_spoken = Some(text);
     }
 
     /// The session is over: everything about the visitor is forgotten and every setting
     /// returns to its default.
     fn end_session(&mut self, fx: &mut Vec<Effect>) {
+        let speech = self.session.prefs.speech;
         self.visit += 1;
         self.session = Session::default();
         self.return_to = None;
+        self.last_said.clear();
         fx.push(Effect::WipeSession);
         fx.push(Effect::StopIdleTimer);
+        if self.levels != SpeechLevels::default() {
+            self.levels = SpeechLevels::default();
+            fx.push(Effect::SetSpeech(self.levels));
+        }
         self.screen = Screen::Attract;
         fx.push(Effect::Show(Screen::Attract));
+        // The visitor who listened hears that it is over (the screen is Persian again).
+        if speech {
+            fx.push(Effect::Speak {
+                text: prompts::farewell(),
+                interrupt: true,
+            });
+        }
     }
 }

@@ -8,13 +8,31 @@ use kiosk_core::digits::to_persian_digits;
 use kiosk_core::{CaseKind, Catalogue};
 
 use super::action::Action;
-use super::session::{Lang, Screen};
+use super::session::{ColorTheme, Lang, Screen, TextSize};
 
 /// Picks the sentence of the session's language.
 fn pick(lang: Lang, fa: &str, en: &str) -> String {
     match lang {
         Lang::Fa => fa.to_owned(),
         Lang::En => en.to_owned(),
+    }
+}
+
+/// The call-staff screen when the kiosk cannot call anyone: where to go instead.
+pub fn staff_unreachable(lang: Lang, desk: &str) -> String {
+    match (lang, desk.trim()) {
+        (Lang::Fa, "") => {
+            "از این دستگاه نمی‌توان همکاران را خبر کرد؛ لطفاً به میز ارتباطات مردمی مراجعه کنید."
+                .to_owned()
+        }
+        (Lang::Fa, desk) => {
+            format!("از این دستگاه نمی‌توان همکاران را خبر کرد؛ لطفاً به {desk} مراجعه کنید.")
+        }
+        (Lang::En, "") => {
+            "This kiosk cannot call staff; please go to the people's communications desk."
+                .to_owned()
+        }
+        (Lang::En, desk) => format!("This kiosk cannot call staff; please go to the desk: {desk}."),
     }
 }
 
@@ -26,7 +44,11 @@ pub fn screen_prompt(screen: Screen, lang: Lang) -> String {
             "برای ثبت درخواست، صفحه را لمس کنید.",
             "Touch the screen to begin.",
         ),
-        Screen::Accessibility => pick(lang, "تنظیمات دسترسی.", "Accessibility options."),
+        Screen::Accessibility => pick(
+            lang,
+            "تنظیمات نمایش، گفتار و زبان.",
+            "Display, speech and language settings.",
+        ),
         Screen::Identify => pick(
             lang,
             "کارت ملی را در دستگاه بگذارید یا کد ملی را وارد کنید.",
@@ -86,12 +108,10 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::Start => pick(lang, "ثبت درخواست", "Register a case"),
         Action::TrackCase => pick(lang, "پیگیری درخواست", "Follow up a case"),
         Action::RateService => pick(lang, "ارزیابی خدمت", "Rate a service"),
-        Action::OpenAccessibility => pick(lang, "تنظیمات دسترسی", "Accessibility"),
+        Action::OpenAccessibility => pick(lang, "تنظیمات", "Settings"),
         Action::CloseAccessibility => pick(lang, "بازگشت", "Back"),
         Action::SetLang(Lang::Fa) => "فارسی".to_owned(),
         Action::SetLang(Lang::En) => "English".to_owned(),
-        Action::CycleTextSize => pick(lang, "اندازه‌ی متن", "Text size"),
-        Action::ToggleHighContrast => pick(lang, "تضاد بالا", "High contrast"),
         Action::ToggleLowReach => pick(lang, "چیدمان پایین", "Low reach"),
         Action::ToggleSpeech => pick(lang, "راهنمای گفتاری", "Speech"),
         Action::ChooseKind(kind) => kind_label(*kind, lang),
@@ -109,6 +129,28 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::CallStaff => pick(lang, "درخواست کمک", "Call staff"),
         Action::Extend => pick(lang, "زمان بیشتر", "More time"),
         Action::Finish => pick(lang, "پایان", "Finish"),
+        Action::SetTheme(theme) => theme_label(*theme, lang),
+        Action::SetTextSize(size) => text_size_label(*size, lang),
+    }
+}
+
+/// A colour theme's name.
+pub fn theme_label(theme: ColorTheme, lang: Lang) -> String {
+    match theme {
+        ColorTheme::Standard => pick(lang, "رنگ‌های معمولی", "Standard colours"),
+        ColorTheme::HighContrastLight => pick(lang, "سیاه روی سفید", "Black on white"),
+        ColorTheme::HighContrastDark => pick(lang, "سفید روی سیاه", "White on black"),
+        ColorTheme::LowGlare => pick(lang, "خاکستری کم‌نور", "Grey, low glare"),
+    }
+}
+
+/// A text size's name.
+pub fn text_size_label(size: TextSize, lang: Lang) -> String {
+    match size {
+        TextSize::Normal => pick(lang, "متن معمولی", "Normal text"),
+        TextSize::Large => pick(lang, "متن بزرگ", "Large text"),
+        TextSize::ExtraLarge => pick(lang, "متن خیلی بزرگ", "Extra large text"),
+        TextSize::Huge => pick(lang, "متن بسیار بزرگ", "Huge text"),
     }
 }
 
@@ -200,4 +242,445 @@ pub fn event_kind_label(kind: &str, lang: Lang) -> String {
         other => (other, other),
     };
     pick(lang, fa, en)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Speech of what a screen shows beyond its title (the flow, firmware/journey/src/machine.rs,
+// decides when each is said: the title cuts in, these follow it in the queue).
+
+/// Digits read one by one in groups: each digit separated by a space so a speech engine reads
+/// them singly, groups separated by a comma so it pauses (Persian digits in Persian), as
+/// `TrackingCode::for_speech` does for tracking codes. A last group takes what is left.
+pub fn digits_in_groups(ascii: &str, groups: &[usize], lang: Lang) -> String {
+    let digits: Vec<String> = ascii
+        .chars()
+        .map(|c| digits_for(lang, &c.to_string()))
+        .collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &size in groups {
+        if at >= digits.len() {
+            break;
+        }
+        let end = (at + size).min(digits.len());
+        out.push(digits[at..end].join(" "));
+        at = end;
+    }
+    if at < digits.len() {
+        out.push(digits[at..].join(" "));
+    }
+    out.join(match lang {
+        Lang::Fa => "، ",
+        Lang::En => ", ",
+    })
+}
+
+/// A list of choices, as heard after a screen's title.
+pub fn choices(lang: Lang, labels: &[String]) -> String {
+    match lang {
+        Lang::Fa => format!("گزینه‌ها: {}.", labels.join("، ")),
+        Lang::En => format!("Choices: {}.", labels.join(", ")),
+    }
+}
+
+/// How to use the keypad, said on the attract screen.
+pub fn attract_keys(lang: Lang) -> String {
+    pick(
+        lang,
+        "برای شروع با صفحه‌کلید، کلید ورود را بزنید. کلید پایین گزینه‌های دیگر را می‌خواند. کلید راهنما کار هر کلید را می‌گوید.",
+        "To start with the keypad, press Enter. The Down key reads the other choices. The Help key tells what each key does.",
+    )
+}
+
+/// How to fill the field of an entry screen, and what was typed so far.
+pub fn entry_how(screen: Screen, lang: Lang) -> Option<String> {
+    Some(match screen {
+        Screen::Identify => pick(
+            lang,
+            "ده رقم کد ملی را با کلیدهای عددی وارد کنید، سپس کلید ورود را بزنید.",
+            "Type the ten digits of your national code on the number keys, then press Enter.",
+        ),
+        Screen::Mobile => pick(
+            lang,
+            "یازده رقم شماره همراه را وارد کنید و کلید ورود را بزنید؛ یا با کلید پایین «بدون شماره همراه» را انتخاب کنید.",
+            "Type the eleven digits of your mobile number and press Enter, or press Down to choose no mobile number.",
+        ),
+        Screen::FollowUpEntry => pick(
+            lang,
+            "شانزده رقم کد رهگیری را وارد کنید و کلید ورود را بزنید.",
+            "Type the sixteen digits of the tracking code and press Enter.",
+        ),
+        Screen::Description => pick(
+            lang,
+            "با کلید پایین جمله‌های آماده را بشنوید و با کلید ورود اضافه کنید. سپس «ادامه» را بزنید.",
+            "Press Down to hear the ready phrases and Enter to add one. Then choose Continue.",
+        ),
+        Screen::Subject => pick(
+            lang,
+            "با کلید پایین موضوع‌ها را بشنوید و با کلید ورود انتخاب کنید.",
+            "Press Down to hear the subjects and Enter to choose one.",
+        ),
+        _ => return None,
+    })
+}
+
+/// What has been typed so far (on return to an entry screen).
+pub fn so_far(lang: Lang, spoken: &str) -> String {
+    match lang {
+        Lang::Fa => format!("تا اینجا وارد شده: {spoken}."),
+        Lang::En => format!("Entered so far: {spoken}."),
+    }
+}
+
+/// One field of the review screen, read aloud.
+pub fn field(lang: Lang, label_fa: &str, label_en: &str, value: &str) -> String {
+    let end = if value.ends_with(['.', '!', '?', '؟']) {
+        ""
+    } else {
+        "."
+    };
+    match lang {
+        Lang::Fa => format!("{label_fa}: {value}{end}"),
+        Lang::En => format!("{label_en}: {value}{end}"),
+    }
+}
+
+/// Said after the review's fields.
+pub fn review_next(lang: Lang) -> String {
+    pick(
+        lang,
+        "اگر درست است، کلید ورود را بزنید تا ثبت شود. برای اصلاح، کلید لغو شما را یک مرحله برمی‌گرداند.",
+        "If this is right, press Enter to register. To change something, Cancel takes you back one step.",
+    )
+}
+
+/// The guidance screen: where to go and what to bring.
+pub fn guidance_lines(lang: Lang, subject: &str, destination: &str) -> Vec<String> {
+    match lang {
+        Lang::Fa => vec![
+            format!("موضوع: {subject}."),
+            format!("مرجع رسیدگی: {destination}"),
+            "کارت ملی و برگه‌ی راهنما را همراه داشته باشید. برای چاپ برگه‌ی راهنما کلید ورود را بزنید.".to_owned(),
+        ],
+        Lang::En => vec![
+            format!("Subject: {subject}."),
+            format!("Where to go: {destination}"),
+            "Bring your national ID card and the guidance slip. Press Enter to print the guidance slip.".to_owned(),
+        ],
+    }
+}
+
+/// What the receipt says, in short, after the tracking code (done screen), or where to get
+/// it when it did not print.
+pub fn receipt_summary(lang: Lang, printed: bool) -> String {
+    match (lang, printed) {
+        (Lang::Fa, true) => "روی رسید: کد رهگیری، تاریخ پاسخ، نوع و موضوع درخواست، یک کد QR برای پیگیری و یک کد نظرسنجی برای ارزیابی خدمت. برای شنیدن دوباره‌ی کد، کلید راهنما را نگه دارید.".to_owned(),
+        (Lang::Fa, false) => "کد رهگیری را یادداشت کنید یا از همکاران بخواهید رسید را دوباره چاپ کنند. برای شنیدن دوباره‌ی کد، کلید راهنما را نگه دارید.".to_owned(),
+        (Lang::En, true) => "The receipt shows the tracking code, the answer date, the kind and subject of your case, a QR code to follow it up and a survey code to rate the service. To hear the code again, hold the Help key.".to_owned(),
+        (Lang::En, false) => "Note the tracking code, or ask staff to reprint the receipt. To hear the code again, hold the Help key.".to_owned(),
+    }
+}
+
+/// One event of a follow-up timeline: date (Jalali), what, unit, and the responsible person
+/// and answer when known.
+pub fn timeline_line(lang: Lang, entry: &super::TimelineEntry) -> String {
+    let date = kiosk_core::JalaliDate::at(entry.at);
+    let mut text = match lang {
+        Lang::Fa => format!("{}: {}، واحد {}", date.format_fa(), entry.what, entry.unit),
+        Lang::En => format!("{}: {}, unit {}", date.format_en(), entry.what, entry.unit),
+    };
+    if let Some(person) = &entry.responsible {
+        text.push_str(&match lang {
+            Lang::Fa => format!("، مسئول {person}"),
+            Lang::En => format!(", by {person}"),
+        });
+    }
+    text.push('.');
+    if let Some(answer) = &entry.answer {
+        text.push_str(&match lang {
+            Lang::Fa => format!(" متن پاسخ: {answer}"),
+            Lang::En => format!(" The answer: {answer}"),
+        });
+    }
+    text
+}
+
+/// How many events a timeline has, said before them.
+pub fn timeline_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Fa => format!("{} رویداد:", to_persian_digits(&count.to_string())),
+        Lang::En => format!("{count} events:"),
+    }
+}
+
+/// A typed character, echoed (a digit as a digit, a space by name).
+pub fn echo(lang: Lang, c: char) -> String {
+    match c {
+        ' ' => pick(lang, "فاصله", "space"),
+        '\n' => pick(lang, "خط تازه", "new line"),
+        c => digits_for(lang, &c.to_string()),
+    }
+}
+
+/// A character erased with Clear (`None`: the field was empty).
+pub fn erased(lang: Lang, c: Option<char>) -> String {
+    match c {
+        Some(c) => match lang {
+            Lang::Fa => format!("{} پاک شد", echo(lang, c)),
+            Lang::En => format!("{} deleted", echo(lang, c)),
+        },
+        None => pick(lang, "چیزی برای پاک کردن نیست", "Nothing to delete"),
+    }
+}
+
+/// The whole field erased (long Clear).
+pub fn field_cleared(lang: Lang) -> String {
+    pick(lang, "همه پاک شد", "Field cleared")
+}
+
+/// The national code is complete and valid.
+pub fn national_code_complete(lang: Lang) -> String {
+    pick(
+        lang,
+        "کد ملی کامل است. کلید ورود را بزنید.",
+        "The national code is complete. Press Enter.",
+    )
+}
+
+/// A preset phrase added to the description.
+pub fn phrase_added(lang: Lang, phrase: &str) -> String {
+    match lang {
+        Lang::Fa => format!("اضافه شد: {phrase}"),
+        Lang::En => format!("Added: {phrase}"),
+    }
+}
+
+/// What to do after a mistake on a screen, said after the message.
+pub fn fix_hint(screen: Screen, lang: Lang) -> String {
+    match screen {
+        Screen::Identify | Screen::Mobile | Screen::FollowUpEntry => pick(
+            lang,
+            "با کلید پاک کردن یک رقم پاک می‌شود و با نگه‌داشتن آن همه‌ی رقم‌ها؛ سپس دوباره وارد کنید.",
+            "Clear deletes one digit and holding it deletes them all; then type again.",
+        ),
+        Screen::Description => pick(
+            lang,
+            "با کلید پایین یک جمله‌ی آماده انتخاب کنید.",
+            "Press Down and choose a ready phrase.",
+        ),
+        Screen::Error => pick(
+            lang,
+            "کلید درخواست کمک همکاران را خبر می‌کند؛ کلید ورود جلسه را تمام می‌کند.",
+            "The Call staff key calls a staff member; Enter ends the session.",
+        ),
+        _ => pick(
+            lang,
+            "برای کمک کلید راهنما را بزنید.",
+            "Press Help for help.",
+        ),
+    }
+}
+
+/// What to do when no case was found.
+pub fn not_found_next(lang: Lang) -> String {
+    pick(
+        lang,
+        "کد را دوباره وارد کنید، یا برای کمک کلید درخواست کمک را بزنید.",
+        "Type the code again, or press Call staff for help.",
+    )
+}
+
+/// The inactivity warning as spoken: the seconds left and how to get more time.
+pub fn idle_warning_spoken(lang: Lang, can_extend: bool, seconds_left: Option<u32>) -> String {
+    let Some(seconds) = seconds_left else {
+        return idle_warning(lang, can_extend);
+    };
+    match (lang, can_extend) {
+        (Lang::Fa, true) => format!(
+            "تا {} ثانیه‌ی دیگر جلسه بسته می‌شود. برای زمان بیشتر، کلید ورود یا هر کلید دیگری را بزنید.",
+            to_persian_digits(&seconds.to_string())
+        ),
+        (Lang::Fa, false) => format!(
+            "تا {} ثانیه‌ی دیگر جلسه بسته می‌شود.",
+            to_persian_digits(&seconds.to_string())
+        ),
+        (Lang::En, true) => {
+            format!("This session ends in {seconds} seconds. Press Enter or any key for more time.")
+        }
+        (Lang::En, false) => format!("This session ends in {seconds} seconds."),
+    }
+}
+
+/// Which level a volume or speed key changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelKind {
+    /// Loudness.
+    Volume,
+    /// Speaking rate.
+    Rate,
+}
+
+/// The new level, said after a volume or speed key («بلندی صدا ۶ از ۱۰»); `at_bound` when the
+/// key could not go further.
+pub fn level(lang: Lang, kind: LevelKind, level: u8, max: u8, at_bound: bool) -> String {
+    let (name_fa, name_en) = match kind {
+        LevelKind::Volume => ("بلندی صدا", "Volume"),
+        LevelKind::Rate => ("سرعت گفتار", "Speech rate"),
+    };
+    let (bound_fa, bound_en) = match (at_bound, level) {
+        (false, _) => ("", ""),
+        (true, 1) => ("، کمترین", ", the lowest"),
+        (true, _) => ("، بیشترین", ", the highest"),
+    };
+    match lang {
+        Lang::Fa => format!(
+            "{name_fa} {} از {}{bound_fa}",
+            to_persian_digits(&level.to_string()),
+            to_persian_digits(&max.to_string())
+        ),
+        Lang::En => format!("{name_en} {level} of {max}{bound_en}"),
+    }
+}
+
+/// Said when a session ends with speech on: the kiosk is back on its attract screen, in its
+/// default language (Persian), as the screen now shows.
+pub fn farewell() -> String {
+    "جلسه‌ی شما پایان یافت. برای شروع دوباره، کلید ورود را بزنید.".to_owned()
+}
+
+/// The Help key: what the current screen is for, then what each key does there.
+pub fn help(screen: Screen, lang: Lang, can_extend_warning: bool) -> Vec<String> {
+    let about = match screen {
+        Screen::Attract => pick(
+            lang,
+            "این دستگاه درخواست، شکایت و پیشنهاد شما را ثبت می‌کند، درخواست ثبت‌شده را پیگیری می‌کند و ارزیابی خدمت را می‌گیرد.",
+            "This kiosk registers your request, complaint or suggestion, follows up a registered case and takes your rating of a service.",
+        ),
+        Screen::Accessibility => pick(
+            lang,
+            "تنظیمات دسترسی: زبان، اندازه‌ی متن، تضاد، چیدمان و راهنمای گفتاری.",
+            "Accessibility options: language, text size, contrast, layout and speech.",
+        ),
+        Screen::Identify => pick(
+            lang,
+            "شناسایی: کارت ملی را در دستگاه بگذارید، یا ده رقم کد ملی را با کلیدهای عددی وارد کنید.",
+            "Identification: insert your national ID card, or type the ten digits of your national code.",
+        ),
+        Screen::Kind => pick(
+            lang,
+            "نوع درخواست را انتخاب کنید: درخواست، شکایت، پیشنهاد و دیگر گزینه‌ها.",
+            "Choose the kind of your case: request, complaint, suggestion and others.",
+        ),
+        Screen::Subject => pick(
+            lang,
+            "موضوع درخواست را از فهرست انتخاب کنید.",
+            "Choose the subject of your case from the list.",
+        ),
+        Screen::Guidance => pick(
+            lang,
+            "این موضوع در این اداره رسیدگی نمی‌شود؛ این صفحه مرجع درست را می‌گوید و برگه‌ی راهنما چاپ می‌کند.",
+            "This office does not handle this subject; this screen says where to go and prints a guidance slip.",
+        ),
+        Screen::Description => pick(
+            lang,
+            "شرح درخواست: جمله‌های آماده را با کلید پایین بشنوید و با کلید ورود اضافه کنید.",
+            "Description: hear the ready phrases with Down and add one with Enter.",
+        ),
+        Screen::Mobile => pick(
+            lang,
+            "شماره همراه برای پیامک اختیاری است؛ آن را وارد کنید یا «بدون شماره همراه» را انتخاب کنید.",
+            "A mobile number for text messages is optional; type it or choose no mobile number.",
+        ),
+        Screen::Review => pick(
+            lang,
+            "بازبینی: آنچه وارد کرده‌اید خوانده شد. با «تأیید و ثبت» درخواست ثبت و رسید چاپ می‌شود.",
+            "Review: what you entered was read out. Confirm and register records the case and prints the receipt.",
+        ),
+        Screen::Printing => pick(
+            lang,
+            "درخواست در حال ثبت و چاپ است؛ لطفاً صبر کنید.",
+            "Your case is being registered and printed; please wait.",
+        ),
+        Screen::Done => pick(
+            lang,
+            "درخواست ثبت شد. رسید را از شکاف چاپگر بردارید.",
+            "Your case is registered. Take the receipt from the printer slot.",
+        ),
+        Screen::PrinterOut => pick(
+            lang,
+            "درخواست ثبت شد ولی رسید چاپ نشد؛ کد رهگیری را یادداشت کنید.",
+            "Your case is registered but the receipt did not print; note the tracking code.",
+        ),
+        Screen::FollowUpEntry => pick(
+            lang,
+            "پیگیری: شانزده رقم کد رهگیری را وارد کنید یا کد رسید را جلوی اسکنر بگیرید.",
+            "Follow-up: type the sixteen digits of the tracking code or hold the receipt's code to the scanner.",
+        ),
+        Screen::FollowUp => pick(
+            lang,
+            "وضعیت درخواست: رویدادهای پرونده به ترتیب خوانده شد.",
+            "Case status: the events of the case were read in order.",
+        ),
+        Screen::CallStaff => pick(
+            lang,
+            "درخواست کمک: منتظر همکاران بمانید. کلید لغو شما را به صفحه‌ی قبل برمی‌گرداند.",
+            "Calling staff: wait for a staff member. Cancel takes you back to where you were.",
+        ),
+        Screen::Error => pick(
+            lang,
+            "مشکلی پیش آمد که از اینجا حل نمی‌شود.",
+            "Something went wrong that cannot be fixed here.",
+        ),
+    };
+    let digits = matches!(
+        screen,
+        Screen::Identify | Screen::Mobile | Screen::FollowUpEntry
+    );
+    let mut keys = vec![pick(
+        lang,
+        "کلیدهای بالا و پایین بین گزینه‌ها حرکت می‌کنند و کلید ورود گزینه را انتخاب می‌کند.",
+        "Up and Down move between the choices; Enter chooses.",
+    )];
+    if digits {
+        keys.push(pick(
+            lang,
+            "کلیدهای عددی رقم می‌نویسند؛ پنج برآمدگی دارد. کلید پاک کردن یک رقم را پاک می‌کند و نگه‌داشتن آن همه را.",
+            "The number keys type digits; five has a raised dot. Clear deletes one digit; holding it deletes them all.",
+        ));
+    }
+    keys.push(match screen {
+        Screen::Attract => pick(
+            lang,
+            "کلید لغو در این صفحه کاری نمی‌کند.",
+            "Cancel does nothing on this screen.",
+        ),
+        Screen::Identify | Screen::FollowUpEntry => pick(
+            lang,
+            "کلید لغو جلسه را تمام می‌کند.",
+            "Cancel ends the session.",
+        ),
+        _ => pick(
+            lang,
+            "کلید لغو یک مرحله به عقب برمی‌گردد.",
+            "Cancel goes back one step.",
+        ),
+    });
+    keys.push(pick(
+        lang,
+        "کلیدهای صدا و سرعت بلندی و سرعت گفتار را تغییر می‌دهند. کلید درخواست کمک یکی از همکاران را خبر می‌کند. نگه‌داشتن کلید راهنما آخرین پیام را تکرار می‌کند.",
+        "The volume and speed keys change how loud and how fast the speech is. Call staff calls a staff member. Holding Help repeats the last message.",
+    ));
+    if can_extend_warning {
+        keys.insert(
+            0,
+            pick(
+                lang,
+                "جلسه به زودی بسته می‌شود؛ برای زمان بیشتر هر کلیدی را بزنید.",
+                "The session ends soon; press any key for more time.",
+            ),
+        );
+    }
+    let mut lines = vec![about];
+    lines.extend(keys);
+    lines
 }

@@ -233,29 +233,99 @@ impl RatingFlow {
     fn show(&mut self, screen: RatingScreen) -> Vec<RatingEffect> {
         self.screen = screen;
         self.focus = 0;
-        let mut effects = vec![
-            RatingEffect::Show(screen),
-            RatingEffect::Speak(self.title()),
-        ];
-        if screen == RatingScreen::Faces {
-            let faces: Vec<String> = (1..=5)
-                .rev()
-                .map(|s| {
-                    let n = match self.lang {
-                        Lang::Fa => to_persian_digits(&s.to_string()),
-                        Lang::En => s.to_string(),
-                    };
-                    format!("{n}: {}", face_label(s, self.lang))
-                })
-                .collect();
-            effects.push(RatingEffect::Speak(faces.join("، ")));
-        }
-        if screen == RatingScreen::Refused
-            && let Some(m) = &self.message
-        {
-            effects.push(RatingEffect::Speak(m.clone()));
-        }
+        let mut effects = vec![RatingEffect::Show(screen)];
+        effects.extend(self.announcement().into_iter().map(RatingEffect::Speak));
         effects
+    }
+
+    /// What the current screen says when it appears (and on the repeat key): its title, then
+    /// its content (the faces, the reasons with their state, the refusal) and what to do.
+    pub fn announcement(&self) -> Vec<String> {
+        let fa = self.lang == Lang::Fa;
+        let pick = |f: &str, e: &str| if fa { f.to_owned() } else { e.to_owned() };
+        let mut lines = vec![self.title()];
+        match self.screen {
+            RatingScreen::Scan => lines.push(pick(
+                "برای بازگشت، کلید لغو را بزنید.",
+                "To go back, press Cancel.",
+            )),
+            RatingScreen::Faces => {
+                let faces: Vec<String> = (1..=5)
+                    .rev()
+                    .map(|s| {
+                        let n = match self.lang {
+                            Lang::Fa => to_persian_digits(&s.to_string()),
+                            Lang::En => s.to_string(),
+                        };
+                        format!("{n}: {}", face_label(s, self.lang))
+                    })
+                    .collect();
+                lines.push(faces.join(if fa { "، " } else { ", " }));
+                lines.push(pick(
+                    "با کلیدهای بالا و پایین بشنوید و با کلید ورود انتخاب کنید.",
+                    "Use Up and Down to hear them and Enter to choose.",
+                ));
+            }
+            RatingScreen::Reasons => {
+                let reasons: Vec<String> = RatingReason::ALL
+                    .iter()
+                    .map(|&r| self.action_label(RatingAction::Reason(r)))
+                    .collect();
+                lines.push(reasons.join(if fa { "، " } else { ", " }));
+                lines.push(pick(
+                    "هر دلیل را با کلید ورود علامت بزنید یا بردارید، سپس «ثبت نظر» را انتخاب کنید.",
+                    "Enter ticks or unticks a reason; then choose Send.",
+                ));
+            }
+            RatingScreen::Refused => {
+                if let Some(m) = &self.message {
+                    lines.push(m.clone());
+                }
+                lines.push(pick(
+                    "کد دیگری را جلوی اسکنر بگیرید، یا با کلید ورود پایان دهید.",
+                    "Hold another code to the scanner, or press Enter to finish.",
+                ));
+            }
+            RatingScreen::Thanks => lines.push(pick(
+                "برای پایان، کلید ورود را بزنید.",
+                "Press Enter to finish.",
+            )),
+            RatingScreen::Checking | RatingScreen::Saving => {}
+        }
+        lines
+    }
+
+    /// The Help key on a rating screen: what it is for and what the keys do there.
+    pub fn help(&self) -> Vec<String> {
+        let fa = self.lang == Lang::Fa;
+        let pick = |f: &str, e: &str| if fa { f.to_owned() } else { e.to_owned() };
+        let about = match self.screen {
+            RatingScreen::Scan => pick(
+                "ارزیابی خدمت: کد نظرسنجی پایین رسید خدمت را جلوی اسکنر بگیرید.",
+                "Rating a service: hold the survey code at the bottom of your service receipt to the scanner.",
+            ),
+            RatingScreen::Checking | RatingScreen::Saving => pick("لطفاً صبر کنید.", "Please wait."),
+            RatingScreen::Faces => pick(
+                "پنج چهره، از خیلی راضی تا خیلی ناراضی؛ یکی را انتخاب کنید.",
+                "Five faces, from very satisfied to very dissatisfied; choose one.",
+            ),
+            RatingScreen::Reasons => pick(
+                "دلیل‌ها اختیاری‌اند؛ هر کدام را که درست است علامت بزنید و نظر را ثبت کنید.",
+                "Reasons are optional; tick those that apply and send your rating.",
+            ),
+            RatingScreen::Thanks => pick("نظر شما ثبت شد.", "Your rating was recorded."),
+            RatingScreen::Refused => pick(
+                "این کد پذیرفته نشد؛ دلیل آن گفته شد.",
+                "This code was not accepted; the reason was given.",
+            ),
+        };
+        vec![
+            about,
+            pick(
+                "کلیدهای بالا و پایین بین گزینه‌ها حرکت می‌کنند، کلید ورود انتخاب می‌کند و کلید لغو برمی‌گردد. نگه‌داشتن کلید راهنما صفحه را دوباره می‌خواند.",
+                "Up and Down move between the choices, Enter chooses and Cancel goes back. Holding Help reads the screen again.",
+            ),
+        ]
     }
 
     fn record(&mut self) -> Vec<RatingEffect> {
@@ -456,6 +526,56 @@ mod tests {
         flow.step(RatingEvent::RecordRefused("قبلاً ثبت شده".into()));
         assert_eq!(flow.screen, RatingScreen::Refused);
         assert_eq!(flow.message.as_deref(), Some("قبلاً ثبت شده"));
+    }
+
+    #[test]
+    fn every_rating_screen_speaks_its_content_and_has_its_own_help() {
+        let mut flow = RatingFlow::new(Lang::Fa);
+        assert!(flow.announcement()[1].contains("لغو"));
+        let scan_help = flow.help();
+        flow.step(RatingEvent::CodeScanned("c".into()));
+        flow.step(RatingEvent::CodeChecked(Ok(view())));
+        let faces_help = flow.help();
+        assert_ne!(scan_help[0], faces_help[0]);
+        // Shown: the reasons, each with its state, after the title.
+        let effects = flow.step(RatingEvent::Do(RatingAction::Score(2)));
+        let spoken: Vec<&String> = effects
+            .iter()
+            .filter_map(|e| match e {
+                RatingEffect::Speak(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(spoken[0], "ناراضی", "the face chosen");
+        assert_eq!(spoken[1], &flow.title());
+        let staff = format!(
+            "{}: انتخاب نشده",
+            reason_label(RatingReason::StaffBehaviour, Lang::Fa)
+        );
+        assert!(spoken[2].contains(&staff), "{spoken:?}");
+        assert!(spoken[3].contains("ثبت نظر"), "what to do: {spoken:?}");
+        // Focused: a reason says its state.
+        let effects = flow.step(RatingEvent::FocusNext);
+        assert!(matches!(&effects[..], [RatingEffect::Speak(t)] if t.contains("انتخاب نشده")));
+        let reasons_help = flow.help();
+        assert_ne!(reasons_help[0], faces_help[0]);
+        assert!(reasons_help[1].contains("کلید ورود"));
+        // The repeat key reads the screen again, ticks included.
+        flow.step(RatingEvent::Do(RatingAction::Reason(
+            RatingReason::StaffBehaviour,
+        )));
+        let staff_ticked = format!(
+            "{}: انتخاب شده",
+            reason_label(RatingReason::StaffBehaviour, Lang::Fa)
+        );
+        assert!(flow.announcement()[1].contains(&staff_ticked));
+        flow.step(RatingEvent::Do(RatingAction::Send));
+        let effects = flow.step(RatingEvent::Recorded);
+        assert!(effects.contains(&RatingEffect::Speak(
+            "برای پایان، کلید ورود را بزنید.".into()
+        )));
+        let english = RatingFlow::new(Lang::En);
+        assert!(english.help()[0].starts_with("Rating a service"));
     }
 
     #[test]

@@ -245,8 +245,10 @@ fn cancel_wipes_the_session_and_resets_every_setting() {
     let mut flow = flow();
     flow.step(Event::Do(Action::OpenAccessibility));
     flow.step(Event::Do(Action::SetLang(Lang::En)));
-    flow.step(Event::Do(Action::CycleTextSize));
-    flow.step(Event::Do(Action::ToggleHighContrast));
+    flow.step(Event::Do(Action::SetTextSize(TextSize::Huge)));
+    flow.step(Event::Do(Action::SetTheme(ColorTheme::HighContrastDark)));
+    assert_eq!(flow.session().prefs.text_size, TextSize::Huge);
+    assert_eq!(flow.session().prefs.theme, ColorTheme::HighContrastDark);
     flow.step(Event::Do(Action::ToggleLowReach));
     flow.step(Event::Do(Action::ToggleSpeech));
     flow.step(Event::Do(Action::CloseAccessibility));
@@ -366,6 +368,8 @@ fn follow_up_known_unknown_and_malformed_codes() {
             at: "2026-11-23T06:30:00Z".parse().unwrap(),
             what: "ثبت شد".into(),
             unit: "دفتر".into(),
+            responsible: None,
+            answer: None,
         }],
     };
     flow.step(Event::FollowUpResult(Some(view.clone())));
@@ -629,4 +633,30 @@ fn a_registration_that_failed_while_the_visitor_was_away_is_shown_on_return() {
     flow.step(Event::Do(Action::Back));
     assert_eq!(flow.screen(), Screen::Error);
     assert_eq!(flow.session().error.as_deref(), Some("ثبت نشد"));
+}
+
+#[test]
+fn without_a_way_to_call_staff_the_visitor_is_sent_to_the_desk_not_told_someone_comes() {
+    let mut flow = flow();
+    flow.set_staff_reachable(false, "میز ارتباطات مردمی طبقه‌ی همکف");
+    flow.step(Event::Do(Action::Start));
+    flow.step(Event::HeadphonesIn);
+    let fx = flow.step(Event::Do(Action::CallStaff));
+    assert_eq!(flow.screen(), Screen::CallStaff);
+    let said: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Speak { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        said.first()
+            .is_some_and(|t| t.contains("میز ارتباطات مردمی طبقه‌ی همکف")),
+        "{said:?}"
+    );
+    assert!(!flow.title().contains("می‌آید"), "{}", flow.title());
+    // With LEDs or a buzzer the screen says someone is coming.
+    flow.set_staff_reachable(true, "");
+    assert!(flow.title().contains("می‌آید"), "{}", flow.title());
 }

@@ -49,6 +49,7 @@ mod settings;
 pub mod signing_keys;
 pub mod small_file;
 mod staff;
+mod staff_calls;
 mod text_enum;
 mod time;
 mod validate;
@@ -92,6 +93,7 @@ pub use staff::{
     MAX_DISPLAY_NAME_CHARS, MAX_EMPLOYEE_CODE_CHARS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, NewStaff,
     PinPolicy, StaffRecord, hash_pin, pin_matches,
 };
+pub use staff_calls::{MAX_ACKNOWLEDGER_CHARS, StaffCall};
 
 /// An open kiosk database. One per process; writes take `&mut self`.
 #[derive(Debug)]

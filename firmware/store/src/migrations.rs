@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V4_PURGED,
         rebuilds_referenced_tables: true,
     },
+    Migration {
+        summary: "staff calls: raised at the kiosk, open until a member of staff acknowledges",
+        sql: SCHEMA_V5_STAFF_CALLS,
+        rebuilds_referenced_tables: false,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -331,6 +336,17 @@ CREATE TABLE meeting_results (
 // the old rule (the placeholder, no phone, empty description) are converted, with the time of
 // this migration as their purge time. Both tables are referenced by others (case events,
 // outbox, receipts; meeting results), so they are rebuilt with foreign keys off; ids are kept.
+const SCHEMA_V5_STAFF_CALLS: &str = r#"
+CREATE TABLE staff_calls (
+    id              INTEGER PRIMARY KEY,
+    kiosk           INTEGER NOT NULL CHECK (kiosk BETWEEN 1 AND 99999),
+    raised_at       INTEGER NOT NULL,
+    acknowledged_at INTEGER CHECK (acknowledged_at IS NULL OR acknowledged_at >= raised_at),
+    acknowledged_by TEXT CHECK (acknowledged_by IS NULL OR length(acknowledged_by) BETWEEN 1 AND 64)
+);
+CREATE INDEX staff_calls_open ON staff_calls (raised_at) WHERE acknowledged_at IS NULL;
+"#;
+
 const SCHEMA_V4_PURGED: &str = r#"
 CREATE TABLE cases_v4 (
     id                   INTEGER PRIMARY KEY,

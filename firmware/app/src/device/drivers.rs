@@ -18,7 +18,7 @@ pub use kiosk_devices::{
     AnyPrinter, DeviceError, DeviceProblem, SimHandles, check, job_config, printer, receipt_profile,
 };
 
-use crate::flow::{Action, Event};
+use crate::flow::{Action, Event, Step};
 use crate::runtime::DevicePrinter;
 
 /// Every device of a kiosk, started, with the receipt printer as the runtime's sink.
@@ -41,13 +41,28 @@ pub fn jack_event(event: JackEvent) -> Option<Event> {
 
 /// The flow event a key press means: a digit types into the focused field (national code,
 /// mobile, tracking code, staff PIN), Enter performs the focused action, Cancel goes back one
-/// step (the flow decides where that is), Clear erases one digit, Help repeats what was said,
-/// Up and Down walk the focus ring, Call staff calls staff. Releases and long presses mean
-/// nothing to the flow yet; the volume and speed keys and a long Clear (erase the whole field)
-/// return `None` until the flow has events for them.
+/// step (the flow decides where that is), Up and Down walk the focus ring, the volume and speed
+/// keys change the speech's levels (the flow says the new level), Call staff calls staff.
+///
+/// Clear and Help have a long press of their own, so they act when released: a short Clear
+/// erases one character, a long one the whole field; a short Help explains the screen and its
+/// keys, a long one repeats the last thing said. The other keys act when pressed; their
+/// releases and long presses mean nothing.
 pub fn key_event(event: KeyEvent) -> Option<Event> {
-    let KeyEvent::Pressed(key) = event else {
-        return None;
+    let key = match event {
+        KeyEvent::Pressed(Key::Clear | Key::Help) => return None,
+        KeyEvent::Released {
+            key: Key::Clear,
+            long: false,
+        } => return Some(Event::Backspace),
+        KeyEvent::Released {
+            key: Key::Help,
+            long: false,
+        } => return Some(Event::Help),
+        KeyEvent::LongPressed(Key::Clear) => return Some(Event::ClearEntry),
+        KeyEvent::LongPressed(Key::Help) => return Some(Event::Repeat),
+        KeyEvent::Pressed(key) => key,
+        KeyEvent::Released { .. } | KeyEvent::LongPressed(_) => return None,
     };
     if let Some(digit) = key.digit() {
         return Some(Event::Digit(digit));
@@ -55,13 +70,16 @@ pub fn key_event(event: KeyEvent) -> Option<Event> {
     Some(match key {
         Key::Enter => Event::Activate,
         Key::Cancel => Event::Do(Action::Back),
-        Key::Clear => Event::Backspace,
-        Key::Help => Event::Repeat,
         Key::Up => Event::FocusPrev,
         Key::Down => Event::FocusNext,
+        Key::VolumeUp => Event::Volume(Step::Up),
+        Key::VolumeDown => Event::Volume(Step::Down),
+        Key::SpeedUp => Event::Speed(Step::Up),
+        Key::SpeedDown => Event::Speed(Step::Down),
         Key::CallStaff => Event::Do(Action::CallStaff),
-        Key::VolumeUp | Key::VolumeDown | Key::SpeedUp | Key::SpeedDown => return None,
-        Key::Digit0
+        Key::Clear
+        | Key::Help
+        | Key::Digit0
         | Key::Digit1
         | Key::Digit2
         | Key::Digit3
@@ -153,30 +171,49 @@ mod tests {
             );
         }
         let pressed = |key| key_event(KeyEvent::Pressed(key));
+        let released = |key, long| key_event(KeyEvent::Released { key, long });
+        let held = |key| key_event(KeyEvent::LongPressed(key));
         assert!(matches!(pressed(Key::Enter), Some(Event::Activate)));
         assert!(matches!(
             pressed(Key::Cancel),
             Some(Event::Do(Action::Back))
         ));
-        assert!(matches!(pressed(Key::Clear), Some(Event::Backspace)));
-        assert!(matches!(pressed(Key::Help), Some(Event::Repeat)));
         assert!(matches!(pressed(Key::Up), Some(Event::FocusPrev)));
         assert!(matches!(pressed(Key::Down), Some(Event::FocusNext)));
         assert!(matches!(
             pressed(Key::CallStaff),
             Some(Event::Do(Action::CallStaff))
         ));
-        for key in [Key::VolumeUp, Key::VolumeDown, Key::SpeedUp, Key::SpeedDown] {
-            assert!(pressed(key).is_none(), "{key:?}");
-        }
-        assert!(
-            key_event(KeyEvent::Released {
-                key: Key::Down,
-                long: false
-            })
-            .is_none()
-        );
-        assert!(key_event(KeyEvent::LongPressed(Key::Clear)).is_none());
+        assert!(matches!(
+            pressed(Key::VolumeUp),
+            Some(Event::Volume(Step::Up))
+        ));
+        assert!(matches!(
+            pressed(Key::VolumeDown),
+            Some(Event::Volume(Step::Down))
+        ));
+        assert!(matches!(
+            pressed(Key::SpeedUp),
+            Some(Event::Speed(Step::Up))
+        ));
+        assert!(matches!(
+            pressed(Key::SpeedDown),
+            Some(Event::Speed(Step::Down))
+        ));
+        // Clear and Help act on release (short) or on the long press, never twice.
+        assert!(pressed(Key::Clear).is_none());
+        assert!(matches!(
+            released(Key::Clear, false),
+            Some(Event::Backspace)
+        ));
+        assert!(matches!(held(Key::Clear), Some(Event::ClearEntry)));
+        assert!(released(Key::Clear, true).is_none());
+        assert!(pressed(Key::Help).is_none());
+        assert!(matches!(released(Key::Help, false), Some(Event::Help)));
+        assert!(matches!(held(Key::Help), Some(Event::Repeat)));
+        assert!(released(Key::Help, true).is_none());
+        assert!(released(Key::Down, false).is_none());
+        assert!(held(Key::Enter).is_none());
         let classifier = ClassifierConfig::default();
         let scanned =
             |text: &str| ScanEvent::Scanned(kiosk_drivers::scanner::classify(text, &classifier));

@@ -161,10 +161,28 @@ impl<P: PrintSink> Device<P> {
         let Journey::Rating(r) = &mut self.journey else {
             return;
         };
-        if let Event::Repeat = event {
-            let title = r.flow.title();
-            self.run_rating(vec![RatingEffect::Speak(title)]);
-            return;
+        match event {
+            Event::Repeat => {
+                let again = r.flow.announcement();
+                self.run_rating(again.into_iter().map(RatingEffect::Speak).collect());
+                return;
+            }
+            Event::Help => {
+                // The Help key speaks even when speech was off (as in the visitor journey).
+                r.speech = true;
+                let help = r.flow.help();
+                self.run_rating(help.into_iter().map(RatingEffect::Speak).collect());
+                return;
+            }
+            // The levels are the visitor session's: its flow keeps them and says the new one.
+            Event::Volume(_) | Event::Speed(_) => {
+                if r.speech {
+                    self.kiosk.handle(event);
+                    self.after_events();
+                }
+                return;
+            }
+            _ => {}
         }
         if let Some(event) = rating_event_of(&r.flow, event) {
             r.idle_warning = false;
@@ -241,9 +259,11 @@ impl<P: PrintSink> Device<P> {
             None => false,
             Some(IdleStep::Warn) => {
                 r.idle_warning = true;
-                let warning = crate::flow::prompts::idle_warning(r.flow.lang, r.can_extend());
+                let seconds = u32::try_from(self.idle.times().expire_after.as_secs()).ok();
+                let warning =
+                    crate::flow::prompts::idle_warning_spoken(r.flow.lang, r.can_extend(), seconds);
                 if r.speech {
-                    (self.speaker)(&warning, r.flow.lang, true);
+                    (self.speaker)(&warning, r.flow.lang, false);
                 }
                 true
             }

@@ -18,6 +18,7 @@
 
 pub mod drivers;
 pub mod journey;
+pub mod staff_call;
 pub mod sync;
 
 use std::cell::RefCell;
@@ -31,8 +32,8 @@ use kiosk_config::DisplaySettings;
 use kiosk_ui::{KioskUi, Panel, UiInput, ViewModel};
 use slint::ComponentHandle as _;
 
-use crate::flow::{Event, Lang, PrinterProblem, Screen};
-use crate::runtime::{Answer, Kiosk, PrintSink, Record};
+use crate::flow::{Event, Lang, PrinterProblem, Screen, SpeechLevels, StaffAlert};
+use crate::runtime::{Answer, Job, Kiosk, PrintSink, Record};
 use crate::ui_bridge::{event_for, view_model};
 use journey::Journey;
 pub use kiosk_journey::idle::{IdleClock, IdleStep, IdleTimes};
@@ -77,11 +78,36 @@ pub fn check_targets(
 /// argument) the utterance being said is cut off first, else the text waits its turn.
 pub type Speaker = Box<dyn FnMut(&str, Lang, bool)>;
 
+/// Sets the speech's volume and rate to the visitor's levels (the volume and speed keys, and
+/// the defaults again when the session ends): the second half of a speaker
+/// ([`Device::with_speech_levels`]).
+pub type LevelSetter = Box<dyn FnMut(SpeechLevels)>;
+
 /// A speaker that only logs: the simulated speech device.
 pub fn log_speech() -> Speaker {
     Box::new(
         |text, lang, interrupt| tracing::info!(target: "kiosk::speech", %text, ?lang, interrupt, "speak"),
     )
+}
+
+/// A level setter that only logs (the device's own until one is given).
+pub fn log_levels() -> LevelSetter {
+    Box::new(|levels| {
+        let settings = speech_settings(levels);
+        tracing::info!(target: "kiosk::speech", ?levels, ?settings, "speech levels");
+    })
+}
+
+/// The speech backend's rate and volume for the visitor's levels: volume 10 % a level (the
+/// default level 8 is the queue's default 80 %), and rates from 90 to 270 words a minute
+/// (the default level 5 is its default 150), all within espeak-ng's range.
+pub fn speech_settings(levels: SpeechLevels) -> kiosk_drivers::speech::SpeechSettings {
+    const RATES: [u16; 10] = [90, 105, 120, 135, 150, 170, 190, 215, 240, 270];
+    let rate = usize::from(levels.rate.clamp(1, SpeechLevels::MAX)) - 1;
+    kiosk_drivers::speech::SpeechSettings {
+        rate_wpm: RATES[rate.min(RATES.len() - 1)],
+        volume: levels.volume.clamp(1, SpeechLevels::MAX) * 10,
+    }
 }
 
 /// A speaker on the drivers' speech queue (espeak-ng, recorded prompts or the simulated one):
@@ -90,13 +116,29 @@ pub fn log_speech() -> Speaker {
 /// not print") are queued behind it. The queue's progress stream is kept open for as long as the
 /// speaker lives.
 pub fn queue_speech(
-    (queue, progress): (
+    speech: (
         kiosk_drivers::speech::SpeechQueue,
         kiosk_drivers::EventStream<kiosk_drivers::speech::SpeechEvent>,
     ),
 ) -> Speaker {
+    queue_speaker(speech).0
+}
+
+/// [`queue_speech`], and the setter of the same queue's rate and volume
+/// (`SpeechQueue::set_settings`) for the volume and speed keys.
+pub fn queue_speaker(
+    (queue, progress): (
+        kiosk_drivers::speech::SpeechQueue,
+        kiosk_drivers::EventStream<kiosk_drivers::speech::SpeechEvent>,
+    ),
+) -> (Speaker, LevelSetter) {
     use kiosk_drivers::speech::{Lang as SpeechLang, Utterance};
-    Box::new(move |text, lang, interrupt| {
+    let queue = Rc::new(queue);
+    let levels = {
+        let queue = Rc::clone(&queue);
+        Box::new(move |levels| queue.set_settings(speech_settings(levels))) as LevelSetter
+    };
+    let speaker = Box::new(move |text: &str, lang, interrupt| {
         let _ = &progress;
         let lang = match lang {
             Lang::Fa => SpeechLang::Fa,
@@ -106,7 +148,8 @@ pub fn queue_speech(
             queue.interrupt();
         }
         queue.say(Utterance::text(lang, text));
-    })
+    }) as Speaker;
+    (speaker, levels)
 }
 
 /// Forwards the input devices' event streams (scanner, card reader, keypad, headphone jack) onto
@@ -266,9 +309,12 @@ pub struct Device<P: PrintSink> {
     idle_times: IdleTimes,
     /// How many times longer they are for a visitor using speech (`[session] assisted_factor`).
     assisted_factor: u32,
+    /// The LEDs and buzzer, and whether a visitor's call is open.
+    staff_call: staff_call::StaffCaller,
     /// The instant of the input, event or tick being handled.
     now: Instant,
     speaker: Speaker,
+    set_levels: LevelSetter,
     outbox_waker: Option<Box<dyn Fn()>>,
     last_purge: Option<Instant>,
     journey: Journey,
@@ -314,8 +360,10 @@ impl<P: PrintSink> Device<P> {
             idle: IdleClock::new(idle_times, Instant::now()),
             idle_times,
             assisted_factor: session.assisted_factor,
+            staff_call: staff_call::StaffCaller::default(),
             now: Instant::now(),
             speaker,
+            set_levels: log_levels(),
             outbox_waker: None,
             last_purge: None,
             journey,
@@ -328,6 +376,13 @@ impl<P: PrintSink> Device<P> {
             catalogue: None,
             observer: None,
         }
+    }
+
+    /// Where the visitor's speech volume and rate go (the speech queue's settings: see
+    /// [`queue_speaker`]); without it they are only logged.
+    pub fn with_speech_levels(mut self, set_levels: LevelSetter) -> Self {
+        self.set_levels = set_levels;
+        self
     }
 
     /// Hands every record of the visitor journey to `observer` as it happens.
@@ -500,6 +555,9 @@ impl<P: PrintSink> Device<P> {
             // The flow says which events restart its timer (`ArmIdleTimer`): a visitor's, not
             // a late answer from the worker.
             Journey::Visitor => {
+                if let Event::StaffCardScanned(card) = &event {
+                    self.staff_came(card);
+                }
                 self.kiosk.handle(event);
                 self.after_events();
             }
@@ -541,6 +599,7 @@ impl<P: PrintSink> Device<P> {
     pub fn tick(&mut self, now: Instant) -> bool {
         self.now = now;
         self.watch_sync();
+        self.staff_call.tick(now);
         match &self.journey {
             Journey::Visitor => {}
             Journey::Rating(_) => return self.rating_tick(now),
@@ -555,12 +614,76 @@ impl<P: PrintSink> Device<P> {
             return false;
         };
         let event = match step {
-            IdleStep::Warn => Event::IdleWarning,
+            // The time the visitor has left is the clock's second stage, as set for them
+            // (longer with speech: `restart_idle`).
+            IdleStep::Warn => Event::IdleWarningIn {
+                seconds_left: u32::try_from(self.idle.times().expire_after.as_secs())
+                    .unwrap_or(u32::MAX),
+            },
             IdleStep::Expire => Event::IdleExpired,
         };
         tracing::info!(?event, "inactivity");
         self.event(event, now);
         true
+    }
+
+    /// Staff were alerted by the flow: a visitor's call blinks and sounds until acknowledged
+    /// and is recorded for the desk terminals; a printer or registration failure beeps.
+    fn alert(&mut self, alert: StaffAlert) {
+        tracing::warn!(?alert, "staff alert");
+        match alert {
+            StaffAlert::CallRequested => {
+                let signalled = self.staff_call.raise(self.now);
+                if !signalled {
+                    tracing::warn!("no LED or buzzer: nobody at the desk notices the call");
+                }
+                let _ = self.kiosk.run(Job::RaiseStaffCall);
+            }
+            StaffAlert::PrinterProblem | StaffAlert::RegistrationFailed => self.staff_call.fault(),
+            StaffAlert::ReceiptHeld => {}
+        }
+    }
+
+    /// A staff card scanned at the kiosk: whoever came answers the open call.
+    fn staff_came(&mut self, card: &str) {
+        if self.staff_call.is_open() {
+            self.staff_call.acknowledge();
+            let by: String = card
+                .chars()
+                .take(kiosk_store::MAX_ACKNOWLEDGER_CHARS)
+                .collect();
+            let _ = self.kiosk.run(Job::AcknowledgeStaffCalls { by });
+        }
+    }
+
+    /// The kiosk's LEDs and buzzer (`[indicators]`), for staff calls.
+    pub fn with_indicators(
+        mut self,
+        indicators: Option<Box<dyn kiosk_drivers::keypad::Indicators>>,
+    ) -> Self {
+        self.staff_call = staff_call::StaffCaller::new(indicators);
+        self
+    }
+
+    /// Calls left open at the last run (the kiosk restarted before staff came) blink again.
+    pub fn resume_staff_calls(&mut self) {
+        let open = self.kiosk.backend().store().open_staff_calls();
+        match open {
+            Ok(calls) if !calls.is_empty() => {
+                tracing::warn!(
+                    calls = calls.len(),
+                    "staff calls still open from before the restart"
+                );
+                self.staff_call.raise(self.now);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "reading open staff calls"),
+        }
+    }
+
+    /// Whether a visitor's call is waiting for staff.
+    pub fn staff_call_open(&self) -> bool {
+        self.staff_call.is_open()
     }
 
     /// Activity: the inactivity clock starts again, with the longer times when the visitor is
@@ -620,7 +743,8 @@ impl<P: PrintSink> Device<P> {
                     let lang = self.kiosk.flow().session().prefs.lang;
                     (self.speaker)(&text, lang, interrupt)
                 }
-                Record::Alert(alert) => tracing::warn!(?alert, "staff alert"),
+                Record::SpeechLevels(levels) => (self.set_levels)(levels),
+                Record::Alert(alert) => self.alert(alert),
                 Record::OpenRating(scanned) => self.open_rating(scanned),
                 Record::IdleTimer { armed: true } => {
                     let assisted = self.kiosk.flow().session().prefs.speech;

@@ -55,6 +55,13 @@ pub enum Job {
     /// Reprint the receipt of a case registered here (the desk's «reprint»); answers
     /// [`Answer::Reprint`].
     Reprint(TrackingCode),
+    /// A visitor called staff: the call is recorded, open until acknowledged (no answer).
+    RaiseStaffCall,
+    /// Staff came to the kiosk: every open call is acknowledged by `by` (no answer).
+    AcknowledgeStaffCalls {
+        /// Who (the scanned staff card's code).
+        by: String,
+    },
     /// Look a case up; answers `FollowUpResult` (timeline labels in `lang`).
     LookUp {
         /// The tracking code typed or scanned.
@@ -238,6 +245,21 @@ impl<P: PrintSink> Backend<P> {
             }
             Job::PrintGuidance { subject_id } => {
                 self.print_guidance(&subject_id, &mut done.printed);
+                None
+            }
+            Job::RaiseStaffCall => {
+                let now = (self.clock)();
+                if let Err(e) = self.store.raise_staff_call(self.config.kiosk_number, now) {
+                    tracing::error!(error = %e, "could not record the staff call");
+                }
+                None
+            }
+            Job::AcknowledgeStaffCalls { by } => {
+                let now = (self.clock)();
+                match self.store.acknowledge_staff_calls(&by, now) {
+                    Ok(n) => tracing::info!(calls = n, "staff calls acknowledged"),
+                    Err(e) => tracing::error!(error = %e, "could not acknowledge the staff calls"),
+                }
                 None
             }
             Job::LookUp { code, lang } => Some(Answer::Flow(Event::FollowUpResult(
@@ -523,10 +545,18 @@ impl<P: PrintSink> Backend<P> {
             tracking_code: code,
             timeline: events
                 .into_iter()
-                .map(|e| TimelineEntry {
-                    at: e.at,
-                    what: crate::flow::prompts::event_kind_label(e.kind.as_str(), lang),
-                    unit: e.unit,
+                .map(|e| {
+                    // The kiosk and the relay are not people; SAMAD names its staff member.
+                    let by_system =
+                        [kiosk_store::KIOSK_ACTOR, "sync", "SAMAD", ""].contains(&e.actor.trim());
+                    let answered = e.kind.as_str() == "answered";
+                    TimelineEntry {
+                        at: e.at,
+                        what: crate::flow::prompts::event_kind_label(e.kind.as_str(), lang),
+                        unit: e.unit,
+                        responsible: (!by_system).then(|| e.actor.clone()),
+                        answer: e.note.filter(|n| answered && !n.trim().is_empty()),
+                    }
                 })
                 .collect(),
         })

@@ -50,6 +50,8 @@ pub enum Record {
     OpenRating(Option<String>),
     /// A slip was sent to the printer (bytes) or failed.
     Printed(PrintedSlip),
+    /// The visitor's speech volume and rate levels changed (a key, or the session's end).
+    SpeechLevels(crate::flow::SpeechLevels),
     /// The inactivity timer was (re)started (`armed`) or stopped: the device times the visitor
     /// only while it is armed.
     IdleTimer {
@@ -137,6 +139,16 @@ impl<P: PrintSink> Kiosk<P> {
             catalogue: config.catalogue.clone(),
             max_extensions: config.session.extensions,
         });
+        // A call reaches staff through the kiosk's LEDs or buzzer; without them the visitor is
+        // sent to the desk (the office server will carry calls to the desk terminals).
+        let mut flow = flow;
+        flow.set_staff_reachable(
+            !matches!(
+                config.devices.indicators.backend,
+                kiosk_config::devices::IndicatorBackend::None
+            ),
+            &config.desk,
+        );
         let backend = Backend::new(config.clone(), store, profile, printer, clock.clone());
         Self {
             flow,
@@ -276,6 +288,7 @@ impl<P: PrintSink> Kiosk<P> {
             Effect::ArmIdleTimer => return self.record(Record::IdleTimer { armed: true }),
             Effect::StopIdleTimer => return self.record(Record::IdleTimer { armed: false }),
             Effect::OpenRating(scanned) => return self.record(Record::OpenRating(scanned)),
+            Effect::SetSpeech(levels) => return self.record(Record::SpeechLevels(levels)),
             Effect::WipeSession => return None,
             Effect::Register(input) => Job::Register {
                 input,

@@ -15,6 +15,9 @@ pub enum Input {
     /// `speed_down`, `call_staff` (and the old `select` and `back`, read as `enter` and
     /// `cancel`). A digit is a JSON string: `{"key": "5"}`.
     Key(Key),
+    /// A tactile key held past the long-press time, by its name as for `key`: a long Clear
+    /// erases the whole field, a long Help repeats the last thing said.
+    Hold(Key),
     /// A national ID card inserted into the reader, holding this national code.
     Card(String),
     /// A code held under the scanner, as its text.
@@ -25,6 +28,30 @@ pub enum Input {
     Printer(SimFault),
     /// Time passes (injected, not slept).
     Wait(std::time::Duration),
+}
+
+impl Input {
+    /// The input as a script line writes it (for the transcript).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Self::Touch(label) => json!({ "touch": label }),
+            Self::Key(key) => json!({ "key": key.name() }),
+            Self::Hold(key) => json!({ "hold": key.name() }),
+            Self::Card(code) => json!({ "card": code }),
+            Self::Scan(text) => json!({ "scan": text }),
+            Self::Headphones(plugged) => json!({ "headphones": plugged }),
+            Self::Printer(fault) => json!({
+                "printer": match fault {
+                    SimFault::PaperEnd => "paper_out",
+                    SimFault::CoverOpen => "cover_open",
+                    SimFault::Offline => "offline",
+                    _ => "ok",
+                }
+            }),
+            Self::Wait(duration) => json!({ "wait": duration.as_secs_f64() }),
+        }
+    }
 }
 
 /// A script line that cannot be played.
@@ -67,7 +94,8 @@ fn parse_line(line: &str) -> Result<Input, String> {
     let mut entries = map.into_iter();
     let (Some((name, value)), None) = (entries.next(), entries.next()) else {
         return Err(
-            "expected exactly one key: touch, key, card, scan, headphones, printer or wait".into(),
+            "expected exactly one key: touch, key, hold, card, scan, headphones, printer or wait"
+                .into(),
         );
     };
     let text = |value: serde_json::Value| match value {
@@ -76,12 +104,16 @@ fn parse_line(line: &str) -> Result<Input, String> {
     };
     Ok(match name.as_str() {
         "touch" => Input::Touch(text(value)?),
-        "key" => {
+        "key" | "hold" => {
             let key = text(value)?;
-            Input::Key(Key::from_name(&key).ok_or_else(|| {
+            let key = Key::from_name(&key).ok_or_else(|| {
                 let names: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
                 format!("no keypad key \"{key}\" (keys: {})", names.join(", "))
-            })?)
+            })?;
+            match name.as_str() {
+                "hold" => Input::Hold(key),
+                _ => Input::Key(key),
+            }
         }
         "card" => Input::Card(text(value)?),
         "scan" => Input::Scan(text(value)?),
@@ -113,7 +145,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
         }
         other => {
             return Err(format!(
-                "unknown input \"{other}\" (inputs: touch, key, card, scan, headphones, printer, wait)"
+                "unknown input \"{other}\" (inputs: touch, key, hold, card, scan, headphones, printer, wait)"
             ));
         }
     })

@@ -13,13 +13,17 @@
 //! `{"touch": LABEL}` (a button or on-screen key by its accessible label, as shown),
 //! `{"key": NAME}` (a tactile key: `"0"`…`"9"`, `enter`, `cancel`, `clear`, `help`, `up`,
 //! `down`, `volume_up`, `volume_down`, `speed_up`, `speed_down`, `call_staff`; the old `select`
-//! and `back` are read as `enter` and `cancel`), `{"card": NATIONAL_CODE}`, `{"scan": TEXT}`,
+//! and `back` are read as `enter` and `cancel`), `{"hold": NAME}` (the same key held past the
+//! long-press time: a long Clear erases the field, a long Help repeats), `{"card":
+//! NATIONAL_CODE}`, `{"scan": TEXT}`,
 //! `{"headphones": true|false}`, `{"printer": "ok"|"paper_out"|"cover_open"|"offline"}`,
 //! `{"wait": SECONDS}`.
 //!
 //! Output (DIR/transcript.jsonl, one line per thing the visitor met, `t` in ms of injected
 //! time): `{"t", "screen": PAGE, "png"?: FILE}`, `{"t", "say": TEXT, "lang": "fa"|"en",
-//! "interrupt": BOOL}`, `{"t", "slip"?: PNG, "escpos": BIN, "tracking_code"?: DIGITS}`, and
+//! "interrupt": BOOL}`, `{"t", "slip"?: PNG, "escpos": BIN, "tracking_code"?: DIGITS}`,
+//! `{"t", "input": INPUT, "line": N}` (each input as played, before what it led to),
+//! `{"t", "volume": 1..10, "rate": 1..10}` (the speech levels set by a key or a session's end), and
 //! `{"t", "error": REASON, "line": N}` for an input the kiosk did not offer then (the run goes
 //! on; the command exits non-zero at the end). The README documents the same format.
 
@@ -41,7 +45,7 @@ use kiosk_store::{OpenOptions, Store};
 use kiosk_ui::{KioskUi, Page, UiInput, ViewModel};
 
 use crate::device::drivers::{self, AnyPrinter, SimHandles};
-use crate::device::{Device, Speaker};
+use crate::device::{Device, LevelSetter, Speaker};
 use crate::flow::Lang;
 use crate::runtime::{DevicePrinter, Kiosk, Record};
 use input::Input;
@@ -65,6 +69,7 @@ enum Seen {
         interrupt: bool,
     },
     Printed,
+    Levels(crate::flow::SpeechLevels),
 }
 
 /// The kiosk under the script, its simulated devices and the injected clock.
@@ -114,6 +119,7 @@ pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome
             continue;
         }
         let t = stage.millis();
+        transcript.input(t, *line_no, &input.to_json())?;
         if let Err(reason) = stage.play(input) {
             transcript.error(t, *line_no, &reason)?;
         }
@@ -164,6 +170,10 @@ impl Stage {
                 })
             })
         };
+        let set_levels: LevelSetter = {
+            let seen = Rc::clone(&seen);
+            Box::new(move |levels| seen.borrow_mut().push(Seen::Levels(levels)))
+        };
         let observer = {
             let seen = Rc::clone(&seen);
             Box::new(move |record: &Record| match record {
@@ -174,7 +184,10 @@ impl Stage {
                 _ => {}
             })
         };
-        let device = Device::new(kiosk, &portal, speaker).with_observer(observer);
+        let device = Device::new(kiosk, &portal, speaker)
+            .with_speech_levels(set_levels)
+            .with_observer(observer)
+            .with_indicators(devices.indicators.take());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
@@ -208,7 +221,8 @@ impl Stage {
     fn play(&mut self, input: &Input) -> Result<(), String> {
         match input {
             Input::Touch(label) => self.touch(label),
-            Input::Key(key) => self.press(*key),
+            Input::Key(key) => self.press(*key, false),
+            Input::Hold(key) => self.press(*key, true),
             Input::Card(code) => self.card(code),
             Input::Scan(text) => self.scan(text),
             Input::Headphones(plugged) => self.headphones(*plugged),
@@ -250,13 +264,18 @@ impl Stage {
         }
     }
 
-    /// A press of a tactile key, through the simulated keypad and the firmware's key mapping.
-    fn press(&mut self, key: Key) -> Result<(), String> {
+    /// A press of a tactile key (`long`: held past the long-press time), through the simulated
+    /// keypad and the firmware's key mapping.
+    fn press(&mut self, key: Key, long: bool) -> Result<(), String> {
         let handle = self.sims.keypad.clone().ok_or("the kiosk has no keypad")?;
         let stream = self.keypad.as_mut().ok_or("the kiosk has no keypad")?;
-        // Pressed, then Released (and anything else the press brought).
+        // Pressed, (LongPressed,) then Released (and anything else the press brought).
         let events = self.runtime.block_on(async {
-            handle.press(key).await;
+            if long {
+                handle.long_press(key).await;
+            } else {
+                handle.press(key).await;
+            }
             [next_within(stream).await, next_within(stream).await]
         });
         let events: Vec<_> = events.into_iter().flatten().chain(drain(stream)).collect();
@@ -428,6 +447,7 @@ impl Stage {
                     interrupt,
                 } => transcript.say(t, &text, lang, interrupt)?,
                 Seen::Printed => self.write_new_slips(t, transcript)?,
+                Seen::Levels(levels) => transcript.levels(t, levels.volume, levels.rate)?,
             }
         }
         if settled.is_none() && view.page != last_page {

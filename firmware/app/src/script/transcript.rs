@@ -39,6 +39,16 @@ enum Line<'a> {
         error: &'a str,
         line: usize,
     },
+    Input {
+        t: u64,
+        input: &'a serde_json::Value,
+        line: usize,
+    },
+    Levels {
+        t: u64,
+        volume: u8,
+        rate: u8,
+    },
 }
 
 /// The transcript of one run.
@@ -146,6 +156,25 @@ impl Transcript {
             escpos: escpos_name,
             tracking_code,
         })
+    }
+
+    /// An input of the script, as played (before what it led to).
+    pub fn input(
+        &mut self,
+        t: u64,
+        line_no: usize,
+        input: &serde_json::Value,
+    ) -> anyhow::Result<()> {
+        self.line(&Line::Input {
+            t,
+            input,
+            line: line_no,
+        })
+    }
+
+    /// The speech's volume and rate levels were set (a key, or the session's end).
+    pub fn levels(&mut self, t: u64, volume: u8, rate: u8) -> anyhow::Result<()> {
+        self.line(&Line::Levels { t, volume, rate })
     }
 
     /// An input the kiosk did not offer at that moment; the run goes on.

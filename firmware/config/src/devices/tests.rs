@@ -587,3 +587,43 @@ fn every_key_map_mistake_is_named_by_its_key_and_line() {
         "{wrong_element:?}"
     );
 }
+
+#[test]
+fn indicators_are_read_and_every_mistake_is_named_by_its_key() {
+    assert_eq!(
+        devices("[indicators]\nbackend = \"gpio\"\nfault = 24\nbuzzer = 25\n")
+            .indicators
+            .backend,
+        IndicatorBackend::Gpio(IndicatorPins {
+            fault: Some(24),
+            buzzer: Some(25),
+            ..IndicatorPins::default()
+        })
+    );
+    assert_eq!(
+        devices("").indicators.backend,
+        IndicatorBackend::None,
+        "none by default"
+    );
+    assert_eq!(
+        keys("[indicators]\nbackend = \"gpio\"\nready = 22\n"),
+        ["indicators.fault"],
+        "a staff call needs the fault LED or the buzzer"
+    );
+    assert_eq!(
+        keys("[indicators]\nbackend = \"gpio\"\nfault = 24\nbuzzer = 24\nbusy = 40\n"),
+        ["indicators.busy", "indicators.buzzer"]
+    );
+    assert_eq!(
+        keys("[indicators]\nbackend = \"sim\"\nfault = 24\n"),
+        ["indicators.fault"],
+        "a pin under the simulated backend is refused"
+    );
+    assert_eq!(
+        keys(
+            "[headphones]\nbackend = \"gpio\"\npin = 17\n[indicators]\nbackend = \"gpio\"\nfault = 17\n"
+        ),
+        ["indicators.fault"],
+        "the jack's pin is taken"
+    );
+}
