@@ -83,6 +83,7 @@ fn desk(
                 now: now(),
                 pin_policy: cheap_pins(),
                 national_code_policy: NationalCodePolicy::default(),
+                portal: &kiosk_core::satisfaction::Portal::default(),
             };
             if let Some(answer) = desk_perform(&mut ctx, &effect) {
                 queue.push(answer);
@@ -110,6 +111,7 @@ fn rate(
                 kiosk: kiosk(),
                 now: now(),
                 lang: Lang::Fa,
+                portal: &kiosk_core::satisfaction::Portal::default(),
             };
             let answer = rating_perform(&mut ctx, &effect);
             drop(guard);

@@ -412,3 +412,48 @@ fn the_desk_logs_out_when_left_alone_and_forms_keep_what_was_typed_when_refused(
         t1 + Duration::from_secs(81)
     ));
 }
+
+/// A kiosk whose receipts point at the agency's own portal (`receipt.portal_url`): the code it
+/// printed is accepted when scanned, and the same token under any other address (the national
+/// portal included) is refused as not this kiosk's portal.
+#[test]
+fn satisfaction_urls_are_checked_against_the_configured_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = key();
+    let mut config = kiosk::demo::demo_config(dir.path()).unwrap();
+    config.receipt.portal_url = "https://pishkhan.example.ir".to_owned();
+    let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).unwrap();
+    let portal = config.receipt.portal_url.clone();
+    let kiosk = kiosk::runtime::Kiosk::new(
+        config,
+        store,
+        kiosk_receipt::Profile::MM80,
+        RecordingPrinter::default(),
+        chrono::Utc::now,
+    )
+    .with_satisfaction_key(key);
+    let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}));
+    for input in kiosk::device::complaint_taps() {
+        assert!(device.input(&input, Instant::now()), "{input:?}");
+    }
+    let survey = printed_survey(&device);
+    assert!(
+        survey.starts_with("https://pishkhan.example.ir/s/"),
+        "{survey}"
+    );
+
+    let elsewhere = survey.replace("https://pishkhan.example.ir", "https://saamad.ir");
+    device.event(Event::SatisfactionScanned(elsewhere), Instant::now());
+    let vm = device.view();
+    // (Checked against the national portal, as before, this code would have been accepted.)
+    assert_eq!(vm.page, Page::RateRefused, "{vm:?}");
+    tap(&mut device, "finish");
+    assert!(matches!(device.journey(), Journey::Visitor));
+
+    device.event(Event::SatisfactionScanned(survey), Instant::now());
+    assert_eq!(
+        device.view().page,
+        Page::RateFaces,
+        "its own portal's code is accepted"
+    );
+}

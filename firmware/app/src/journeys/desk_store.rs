@@ -30,19 +30,23 @@ pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
     pub pin_policy: PinPolicy,
     /// National-code rules.
     pub national_code_policy: NationalCodePolicy,
+    /// The configured portal (`receipt.portal_url`): a scanned satisfaction URL must be under it.
+    pub portal: &'a satisfaction::Portal,
 }
 
 /// The visit a scanned receipt or satisfaction code names: a tracking code (digits, Persian or
-/// ASCII, grouped or not), or a satisfaction code, which must verify.
+/// ASCII, grouped or not), or a satisfaction code under the configured `portal`, which must
+/// verify.
 pub fn visit_of(
     scanned: &str,
+    portal: &satisfaction::Portal,
     keys: impl Fn(KioskNumber) -> Option<VerifyingKey>,
     now: DateTime<Utc>,
 ) -> Result<TrackingCode, String> {
     if let Ok(code) = TrackingCode::parse(&to_ascii_digits(scanned.trim())) {
         return Ok(code);
     }
-    satisfaction::verify(scanned, keys, now)
+    satisfaction::verify_at(scanned, portal, keys, satisfaction::visit_kiosk_only, now)
         .map(|claim| claim.tracking_code)
         .map_err(|e| e.message_fa().to_owned())
 }
@@ -147,21 +151,26 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
                 Err(e) => refused(e),
             }
         }
-        DeskEffect::Claim { staff_id, scanned } => match visit_of(scanned, &ctx.keys, ctx.now) {
-            Err(message) => DeskEvent::Refused(message),
-            Ok(code) => match ctx.store.claim_visit(&code, *staff_id, ctx.now) {
-                Ok(_) => {
-                    DeskEvent::Done(format!("مراجعه {} به نام شما ثبت شد.", code.grouped_fa()))
-                }
-                Err(e) => refused(e),
-            },
-        },
+        DeskEffect::Claim { staff_id, scanned } => {
+            match visit_of(scanned, ctx.portal, &ctx.keys, ctx.now) {
+                Err(message) => DeskEvent::Refused(message),
+                Ok(code) => match ctx.store.claim_visit(&code, *staff_id, ctx.now) {
+                    Ok(_) => {
+                        DeskEvent::Done(format!("مراجعه {} به نام شما ثبت شد.", code.grouped_fa()))
+                    }
+                    Err(e) => refused(e),
+                },
+            }
+        }
         DeskEffect::RegisterService {
             staff_id,
             service_id,
             visit,
         } => {
-            let code = match visit.as_deref().map(|v| visit_of(v, &ctx.keys, ctx.now)) {
+            let code = match visit
+                .as_deref()
+                .map(|v| visit_of(v, ctx.portal, &ctx.keys, ctx.now))
+            {
                 Some(Err(message)) => return Some(DeskEvent::Refused(message)),
                 Some(Ok(code)) => Some(code),
                 None => None,

@@ -25,6 +25,8 @@ pub struct RatingContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
     pub now: DateTime<Utc>,
     /// The visitor's language: refusals are told in it.
     pub lang: Lang,
+    /// The configured portal (`receipt.portal_url`): a scanned satisfaction URL must be under it.
+    pub portal: &'a satisfaction::Portal,
 }
 
 /// What the visitor is told about a refusal (by its stable reason code), in their language.
@@ -59,30 +61,36 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
     match effect {
         RatingEffect::Check(scanned) => {
             let lang = ctx.lang;
-            let checked = satisfaction::verify(scanned, &ctx.keys, ctx.now)
-                .map_err(|e| {
-                    tracing::warn!(reason = e.reason_code(), "satisfaction code refused");
-                    refusal(lang, e.message_fa().to_owned(), e.reason_code())
-                })
-                .and_then(|claim| match ctx.store.rating_for_code(scanned) {
-                    Ok(Some(first)) => {
-                        let e = DeskError::AlreadyRated {
-                            tracking_code: first.tracking_code,
-                            rated_at: first.rated_at,
-                        };
-                        Err(refusal(lang, e.message_fa(), e.reason_code()))
-                    }
-                    Ok(None) => Ok(CodeView {
-                        tracking_code: claim.tracking_code,
-                        service_id: claim.service_id,
-                        draft_uuid: Uuid::new_v4().as_u128(),
-                    }),
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not look the rating up");
-                        let e = DeskError::Store(e);
-                        Err(refusal(lang, e.message_fa(), e.reason_code()))
-                    }
-                });
+            let checked = satisfaction::verify_at(
+                scanned,
+                ctx.portal,
+                &ctx.keys,
+                satisfaction::visit_kiosk_only,
+                ctx.now,
+            )
+            .map_err(|e| {
+                tracing::warn!(reason = e.reason_code(), "satisfaction code refused");
+                refusal(lang, e.message_fa().to_owned(), e.reason_code())
+            })
+            .and_then(|claim| match ctx.store.rating_for_code(scanned) {
+                Ok(Some(first)) => {
+                    let e = DeskError::AlreadyRated {
+                        tracking_code: first.tracking_code,
+                        rated_at: first.rated_at,
+                    };
+                    Err(refusal(lang, e.message_fa(), e.reason_code()))
+                }
+                Ok(None) => Ok(CodeView {
+                    tracking_code: claim.tracking_code,
+                    service_id: claim.service_id,
+                    draft_uuid: Uuid::new_v4().as_u128(),
+                }),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not look the rating up");
+                    let e = DeskError::Store(e);
+                    Err(refusal(lang, e.message_fa(), e.reason_code()))
+                }
+            });
             Some(RatingEvent::CodeChecked(checked))
         }
         RatingEffect::Record {
@@ -91,10 +99,13 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             score,
             reasons,
         } => {
+            // The store verifies the bare token (the portal was checked above, against the
+            // configured one).
+            let token = ctx.portal.token_in(scanned).unwrap_or(scanned);
             let new = NewRating {
                 client_uuid: Uuid::from_u128(*client_uuid),
                 kiosk: ctx.kiosk,
-                scanned: scanned.clone(),
+                scanned: token.to_owned(),
                 score: *score,
                 reasons: reasons.clone(),
                 rated_at: ctx.now,
