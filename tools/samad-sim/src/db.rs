@@ -80,6 +80,15 @@ CREATE TABLE items (
 INSERT INTO items SELECT seq, item_id, kiosk_number, item_type, body, tracking_code,
     service_request_id, received_at FROM items_v0;
 DROP TABLE items_v0;
+-- Version 0 accepted one tracking code as several cases: the first stays the case, the later
+-- ones are kept aside for inspection (one tracking code is one case from version 1 on).
+CREATE TABLE duplicate_cases_v0 AS
+    SELECT * FROM items
+    WHERE item_type = 'case' AND tracking_code IS NOT NULL
+      AND seq NOT IN (SELECT min(seq) FROM items
+                      WHERE item_type = 'case' AND tracking_code IS NOT NULL
+                      GROUP BY tracking_code);
+DELETE FROM items WHERE seq IN (SELECT seq FROM duplicate_cases_v0);
 ";
 
 /// Why an item was refused, as a problem code.

@@ -818,3 +818,48 @@ async fn a_database_of_an_earlier_run_is_migrated_to_keys_per_kiosk() {
     assert_eq!(db.submit(13, &item, &[]).unwrap()[0].status, 201);
     assert_eq!(db.copies_of(id).unwrap(), 2);
 }
+
+/// A file of a version-0 run may hold one tracking code as several cases (that version accepted
+/// them): it still opens; the first case keeps the code, the later ones are set aside in
+/// `duplicate_cases_v0`, and the code is refused as a new case from then on.
+#[tokio::test]
+async fn an_earlier_run_with_duplicate_tracking_codes_opens_keeping_the_first_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sim.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE items (
+                 seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL UNIQUE,
+                 kiosk_number INTEGER NOT NULL, item_type TEXT NOT NULL, body TEXT NOT NULL,
+                 tracking_code TEXT, service_request_id TEXT NOT NULL UNIQUE,
+                 received_at TEXT NOT NULL);
+             INSERT INTO items VALUES
+                 (1, '6f1c7c9e-1a2b-4c3d-8e9f-0a1b2c3d4e51', 12, 'case', 'case:{}',
+                  '1000120000000426', 'SMD-00012-000000001', '2026-01-01T00:00:00.000Z'),
+                 (2, '6f1c7c9e-1a2b-4c3d-8e9f-0a1b2c3d4e52', 12, 'case', 'case:{}',
+                  '1000120000000426', 'SMD-00012-000000002', '2026-01-01T00:00:01.000Z'),
+                 (3, '6f1c7c9e-1a2b-4c3d-8e9f-0a1b2c3d4e53', 12, 'rating', 'rating:{}',
+                  NULL, 'SMD-00012-000000003', '2026-01-01T00:00:02.000Z');",
+        )
+        .unwrap();
+    }
+    let db = samad_sim::db::SimDb::open(Some(&path)).expect("a file with duplicates still opens");
+    assert_eq!(db.item_count().unwrap(), 2, "the first case and the rating");
+    assert_eq!(db.distinct_tracking_codes().unwrap(), 1);
+    drop(db);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (kept, aside): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT seq FROM items WHERE item_type = 'case'),
+                    (SELECT seq FROM duplicate_cases_v0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (kept, aside),
+        (1, 2),
+        "the first stays, the later one is set aside"
+    );
+}
