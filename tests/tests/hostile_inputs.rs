@@ -43,10 +43,7 @@ const HUGE_OUTPUT_LIMIT: usize = 16 * 1024;
 
 /// Cases that found a real bug, by case name, with the reason. A listed case still runs; it
 /// does not fail the test, and is reported as fixed when it passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "samad-sim/listen-huge",
-    "clap's \"invalid value '…'\" echoes the whole --listen value",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Bin {

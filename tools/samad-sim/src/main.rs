@@ -14,9 +14,10 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
-    /// Address to listen on.
+    /// Address to listen on, e.g. 127.0.0.1:8443. (Read as text and checked by
+    /// `listen_address`, so that a wrong value is quoted at most 80 characters long.)
     #[arg(long, default_value = "127.0.0.1:8443")]
-    listen: SocketAddr,
+    listen: String,
     /// The simulator's database file (in memory when absent).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -49,20 +50,38 @@ struct Args {
 fn kiosk_token(text: &str) -> Result<(u32, String), String> {
     let (number, token) = text
         .split_once('=')
-        .ok_or_else(|| format!("{text:?} is not NUMBER=TOKEN"))?;
+        .ok_or_else(|| format!("«{}» is not NUMBER=TOKEN", kiosk_core::text::quoted(text)))?;
     let number = number
         .trim()
         .parse::<u32>()
-        .map_err(|e| format!("kiosk number {number:?}: {e}"))?;
+        .map_err(|e| format!("kiosk number «{}»: {e}", kiosk_core::text::quoted(number)))?;
     if token.trim().is_empty() {
         return Err("the token is empty".to_owned());
     }
     Ok((number, token.trim().to_owned()))
 }
 
+/// The `--listen` address, or a usage error quoting at most 80 characters of it.
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "--listen «{}»: not an address and port such as 127.0.0.1:8443",
+            kiosk_core::text::quoted(text)
+        )
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let listen = match listen_address(&args.listen) {
+        Ok(listen) => listen,
+        Err(message) => {
+            eprintln!("error: {message}");
+            // clap's exit code for a usage error.
+            std::process::exit(2);
+        }
+    };
     if args.openapi {
         print!("{}", kiosk_sync::OPENAPI_YAML);
         return Ok(());
@@ -75,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let sim = samad_sim::start(samad_sim::SimConfig {
-        listen: args.listen,
+        listen,
         db: args.db,
         plain_http: args.plain_http,
         token: args.token,
