@@ -312,6 +312,9 @@ pub struct Prefs {
     pub text_step: u8,
     /// Every control in the lower band.
     pub low_reach: bool,
+    /// Audio-only mode: the window shows a plain black page with nothing readable on it (the
+    /// visitor listens through the headphones and uses the keypad).
+    pub blank: bool,
 }
 
 impl Default for Prefs {
@@ -321,6 +324,7 @@ impl Default for Prefs {
             palette: Palette::Standard,
             text_step: 0,
             low_reach: false,
+            blank: false,
         }
     }
 }

@@ -202,6 +202,7 @@ pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
     theme.set_palette(vm.prefs.palette.index());
     theme.set_text_step(i32::from(vm.prefs.text_step.min(crate::MAX_TEXT_STEP)));
     theme.set_low_reach(vm.prefs.low_reach);
+    window.set_blank(vm.prefs.blank);
 
     window.set_page(page_id(vm.page));
     window.set_heading(vm.title.as_str().into());

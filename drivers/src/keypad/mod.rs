@@ -12,6 +12,10 @@
 //! - [`HeadphoneJack`]: a headphone plugged in starts speech mode. Backends:
 //!   [`evdev::EvdevJack`] (the sound card's jack-detect switch, as ALSA drivers expose it),
 //!   `RppalJack` (a detect switch on a GPIO pin, feature `gpio-rppal`) and [`SimJack`].
+//! - [`switch::SwitchSource`]: one or two accessibility switches (sip-and-puff and other PAT
+//!   devices) as [`switch::SwitchEvent`]s. Backends: `RppalSwitches` (a jack's switch on a
+//!   GPIO pin, feature `gpio-rppal`), [`switch::EvdevSwitches`] (a USB HID switch interface)
+//!   and [`switch::SimSwitches`].
 //!
 //! # The keys
 //!
@@ -52,6 +56,7 @@ pub mod matrix;
 #[cfg(feature = "gpio-rppal")]
 pub mod rppal;
 mod sim;
+pub mod switch;
 
 pub use debounce::{Debouncer, KeyTiming};
 pub use matrix::{MatrixLayout, MatrixScanner};

@@ -48,6 +48,8 @@ pub fn action_id(action: &Action) -> String {
         Action::Finish => "finish".into(),
         Action::SetTheme(theme) => format!("theme:{}", palette(*theme).name()),
         Action::SetTextSize(size) => format!("text-size:{}", text_step(*size)),
+        Action::ToggleAudioOnly => "audio-only".into(),
+        Action::LearnKeys => "learn-keys".into(),
     }
 }
 
@@ -73,14 +75,25 @@ pub fn text_step(size: TextSize) -> u8 {
 
 /// The flow event for a screen input; `None` when the id names no action available now (a
 /// stale tap), which the caller simply drops.
+///
+/// In speech mode a tap on a button explores it ([`Event::Explore`]: the first touch says it,
+/// a second touch on it does it); without speech it acts at once. In audio-only mode the screen
+/// is blank, so a touch on it means nothing.
 pub fn event_for(flow: &Flow, input: &UiInput) -> Option<Event> {
+    let prefs = flow.session().prefs;
+    if prefs.audio_only && matches!(input, UiInput::Action(_) | UiInput::Key(_)) {
+        return None;
+    }
     match input {
         UiInput::Action(id) => flow
             .actions()
             .into_iter()
             .chain(GLOBAL_ACTIONS)
             .find(|a| action_id(a) == *id)
-            .map(Event::Do),
+            .map(|a| match prefs.speech {
+                true => Event::Explore(a),
+                false => Event::Do(a),
+            }),
         UiInput::Key(Key::Digit(d)) => Some(Event::Digit(*d)),
         UiInput::Key(Key::Char(c)) => Some(Event::Char(*c)),
         UiInput::Key(Key::Backspace) => Some(Event::Backspace),
@@ -146,7 +159,9 @@ fn in_body(screen: Screen, action: &Action) -> bool {
         | Action::SetTheme(_)
         | Action::SetTextSize(_)
         | Action::ToggleLowReach
-        | Action::ToggleSpeech => screen == Screen::Accessibility,
+        | Action::ToggleSpeech
+        | Action::ToggleAudioOnly
+        | Action::LearnKeys => screen == Screen::Accessibility,
         _ => false,
     }
 }
@@ -163,7 +178,9 @@ fn role(action: &Action) -> Role {
         | Action::SetTheme(_)
         | Action::SetTextSize(_)
         | Action::ToggleLowReach
-        | Action::ToggleSpeech => Role::Toggle,
+        | Action::ToggleSpeech
+        | Action::ToggleAudioOnly
+        | Action::LearnKeys => Role::Toggle,
         Action::Back
         | Action::Cancel
         | Action::CallStaff
@@ -192,6 +209,7 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
             palette: palette(prefs.theme),
             text_step: text_step(prefs.text_size),
             low_reach: prefs.low_reach,
+            blank: prefs.audio_only,
         },
         ..ViewModel::default()
     };
@@ -217,6 +235,14 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
             Action::ToggleSpeech => {
                 button.checked = prefs.speech;
                 button.detail = words.on_off(prefs.speech);
+            }
+            Action::ToggleAudioOnly => {
+                button.checked = prefs.audio_only;
+                button.detail = words.on_off(prefs.audio_only);
+            }
+            Action::LearnKeys => {
+                button.checked = session.learning;
+                button.detail = words.on_off(session.learning);
             }
             _ => {}
         }
@@ -455,6 +481,57 @@ mod tests {
         assert_eq!(vm.page, Page::Identify);
         assert!(!vm.prefs.rtl);
         assert_eq!(vm.entry, "049", "typed digits survive the detour");
+    }
+
+    #[test]
+    fn in_speech_mode_a_tap_explores_and_audio_only_blanks_the_page_and_drops_taps() {
+        let mut flow = flow();
+        let tap = |id: &str| UiInput::Action(id.into());
+        assert!(matches!(
+            event_for(&flow, &tap("start")),
+            Some(Event::Do(Action::Start))
+        ));
+        flow.step(Event::HeadphonesIn);
+        // Speech: the first touch says the button, the second does it.
+        let first = event_for(&flow, &tap("track")).expect("offered");
+        assert!(matches!(first, Event::Explore(Action::TrackCase)));
+        flow.step(first);
+        assert_eq!(flow.screen(), Screen::Attract);
+        let vm = view_model(&flow, "https://example.ir");
+        let focused: Vec<&str> = vm
+            .bar
+            .iter()
+            .chain(&vm.choices)
+            .filter(|b| b.focused)
+            .map(|b| b.id.as_str())
+            .collect();
+        assert_eq!(
+            focused,
+            ["track"],
+            "the touched button takes the focus ring"
+        );
+        let second = event_for(&flow, &tap("track")).expect("offered");
+        flow.step(second);
+        assert_eq!(flow.screen(), Screen::FollowUpEntry);
+        // Audio-only: the page is blank and a touch on it means nothing; keys still work.
+        flow.step(Event::ToggleAudioOnly);
+        let vm = view_model(&flow, "https://example.ir");
+        assert!(vm.prefs.blank);
+        assert!(event_for(&flow, &tap("continue")).is_none());
+        assert!(event_for(&flow, &UiInput::Key(Key::Digit(1))).is_none());
+        assert!(matches!(
+            event_for(&flow, &UiInput::Activate),
+            Some(Event::Activate)
+        ));
+        flow.step(Event::Do(Action::OpenAccessibility));
+        let vm = view_model(&flow, "https://example.ir");
+        let audio = vm
+            .choices
+            .iter()
+            .find(|b| b.id == "audio-only")
+            .expect("on the settings");
+        assert!(audio.checked);
+        assert!(vm.choices.iter().any(|b| b.id == "learn-keys"));
     }
 
     #[test]

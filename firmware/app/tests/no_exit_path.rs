@@ -67,7 +67,7 @@ fn a_random_walk_over_the_visitor_kiosk_never_reaches_a_staff_screen() {
         Event::SatisfactionScanned("\u{1b}[2J; /bin/sh".into()),
         Event::IdentityRead("0499370899".into()),
     ];
-    for step in 0..6000 {
+    for step in 0..20_000 {
         let vm = device.view();
         let mut buttons: Vec<String> = vm
             .choices
@@ -81,7 +81,12 @@ fn a_random_walk_over_the_visitor_kiosk_never_reaches_a_staff_screen() {
         match walk.below(20) {
             0..=11 if !buttons.is_empty() => {
                 let id = buttons[walk.below(buttons.len())].clone();
-                device.input(&UiInput::Action(id), now);
+                // Half the time touched twice: in speech mode the first touch only says the
+                // button (explore by touch) and the second does it.
+                let touches = 1 + walk.below(2);
+                for _ in 0..touches {
+                    device.input(&UiInput::Action(id.clone()), now);
+                }
             }
             12..=13 => {
                 let key = match walk.below(13) {

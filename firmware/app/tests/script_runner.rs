@@ -345,3 +345,302 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
         "the registration event with its Jalali date and unit: {said:?}"
     );
 }
+
+/// The description without the touchscreen: a preset phrase by the focus ring, then a word typed
+/// on the digit keys by multi-tap, each letter's name heard as it comes up, the pause (a
+/// `wait`) committing the letter and saying it again without cutting in; the registered case's
+/// description holds both.
+#[test]
+fn a_visitor_with_headphones_types_a_word_after_a_preset_phrase_on_the_keypad() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("description-by-keys.jsonl"), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !lines.iter().any(|l| l["error"].is_string()),
+        "every key was offered: {lines:?}"
+    );
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "identify",
+            "kind",
+            "subject",
+            "description",
+            "mobile",
+            "review",
+            "printing",
+            "done"
+        ]
+    );
+    // The phrase is said when focused and when added, then each press says its letter,
+    // cutting in; the two pauses say the committed letter again, queued.
+    let said = said(&lines);
+    let phrase = "پرونده‌ی من بدون پاسخ مانده است.";
+    let added = said
+        .iter()
+        .position(|(t, _)| *t == format!("اضافه شد: {phrase}"))
+        .expect("the phrase is added");
+    assert!(said[..added].contains(&(phrase, true)), "focused: {said:?}");
+    let letters: Vec<(&str, bool)> = said[added + 1..]
+        .iter()
+        .take_while(|(t, _)| *t != "ادامه")
+        .copied()
+        .collect();
+    assert_eq!(
+        letters,
+        [
+            ("فاصله", true),
+            ("لام", true),
+            ("میم", true),
+            ("سین", true),
+            ("واو", true),
+            ("هِ دوچشم", true),
+            ("یِ", true),
+            ("یِ همزه", true),
+            ("یِ همزه", false),
+            ("واو", true),
+            ("لام", true),
+            ("لام", false),
+        ]
+    );
+    assert!(
+        said.iter()
+            .any(|(t, _)| *t == format!("شرح: {phrase} مسئول.")),
+        "the review reads it back: {said:?}"
+    );
+    // The registered case's description holds both.
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a slip");
+    let code = slip["tracking_code"].as_str().expect("its code");
+    let case = store(dir.path())
+        .case_by_tracking_code(&tracking(code))
+        .expect("look-up")
+        .expect("the case is in the store");
+    assert_eq!(case.description, format!("{phrase} مسئول"));
+}
+
+/// Whether a screen's PNG is black all over (audio-only mode blanks the page).
+fn png_is_black(path: &Path) -> bool {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(channels)
+        .all(|px| px.iter().take(3).all(|&c| c == 0))
+}
+
+#[test]
+fn in_audio_only_mode_the_screen_is_blank_and_a_complaint_is_registered_by_ear_and_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("audio-only-keys.jsonl"), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !lines.iter().any(|l| l["error"].is_string()),
+        "every key was offered: {lines:?}"
+    );
+    // Keys only after the headphones.
+    let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
+    for input in &inputs[1..] {
+        let object = input.as_object().expect("an object");
+        assert!(
+            object.contains_key("key") || object.contains_key("hold"),
+            "{input}"
+        );
+    }
+    let said = said(&lines);
+    assert!(
+        said.iter().any(|(t, _)| t.contains("حالت فقط صدا روشن شد")),
+        "turning it on is spoken: {said:?}"
+    );
+    // The toggle writes the attract page again, blank; every screen after it is blank until
+    // the session ends, and the next visitor finds the screen lit.
+    let screen_lines: Vec<&Value> = lines.iter().filter(|l| l["screen"].is_string()).collect();
+    let toggled = screen_lines
+        .iter()
+        .position(|l| l["blank"] == true)
+        .expect("a blank screen");
+    assert_eq!(screen_lines[toggled]["screen"], "attract");
+    let (last, during) = screen_lines[toggled..].split_last().expect("screens");
+    assert_eq!(last["screen"], "attract");
+    assert!(
+        last.get("blank").is_none(),
+        "reset for the next visitor: {last}"
+    );
+    let pages: Vec<&str> = during.iter().filter_map(|l| l["screen"].as_str()).collect();
+    assert_eq!(
+        pages,
+        [
+            "attract",
+            "identify",
+            "kind",
+            "subject",
+            "description",
+            "mobile",
+            "review",
+            "printing",
+            "done",
+        ]
+    );
+    let out = dir.path().join("out");
+    for line in during {
+        assert_eq!(line["blank"], true, "{line}");
+        if let Some(png) = line["png"].as_str() {
+            assert!(png_is_black(&out.join(png)), "{png} shows something");
+        }
+    }
+    assert!(!png_is_black(
+        &out.join(last["png"].as_str().expect("its picture"))
+    ));
+    // Every screen is spoken, before the next one comes.
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        if line["screen"].is_string() && line["screen"] != "printing" {
+            let next_say = lines[i + 1..].iter().position(|l| l["say"].is_string());
+            let next_screen = lines[i + 1..].iter().position(|l| l["screen"].is_string());
+            assert!(
+                next_say.is_some() && (next_screen.is_none() || next_say < next_screen),
+                "screen {} (line {i}) is silent",
+                line["screen"]
+            );
+        }
+    }
+    assert!(said.iter().any(|(t, _)| t.starts_with("کد رهگیری شما")));
+    assert_eq!(store(dir.path()).counts().expect("counts").cases, 1);
+}
+
+#[test]
+fn in_speech_mode_the_first_touch_says_a_button_and_the_second_does_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script("explore-by-touch.jsonl"), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!lines.iter().any(|l| l["error"].is_string()), "{lines:?}");
+    // Each screen comes after the second touch only.
+    assert_eq!(
+        screens(&lines),
+        ["attract", "accessibility", "attract", "identify"]
+    );
+    let touches: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l["input"]["touch"].is_string())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(touches.len(), 8);
+    for pair in touches.chunks(2) {
+        let label = lines[pair[0]]["input"]["touch"].as_str().expect("a label");
+        let after_first = &lines[pair[0] + 1..pair[1]];
+        assert!(
+            !after_first.iter().any(|l| l["screen"].is_string()),
+            "the first touch on «{label}» did something: {after_first:?}"
+        );
+        let spoken = after_first
+            .iter()
+            .find_map(|l| l["say"].as_str())
+            .expect("the first touch speaks");
+        assert!(spoken.starts_with(label), "«{spoken}» for «{label}»");
+    }
+    let said = said(&lines);
+    assert!(
+        said.iter()
+            .any(|(t, _)| t.starts_with("سفید روی سیاه، انتخاب نشده")),
+        "{said:?}"
+    );
+}
+
+/// A complaint registered with switches only (and the ID card): the switch check first, then
+/// the same screens as by keys, a receipt printed with its tracking code.
+fn registers_by_switches(name: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, lines) = run(&script(name), dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !lines.iter().any(|l| l["error"].is_string()),
+        "every switch press was taken: {lines:?}"
+    );
+    for input in lines.iter().filter_map(|l| l.get("input")) {
+        let object = input.as_object().expect("an object");
+        assert!(
+            ["switch", "switch_mode", "card", "wait"]
+                .iter()
+                .any(|k| object.contains_key(*k)),
+            "not a switch: {input}"
+        );
+    }
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "identify",
+            "kind",
+            "subject",
+            "description",
+            "mobile",
+            "review",
+            "printing",
+            "done",
+            "attract"
+        ]
+    );
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a slip was printed");
+    let code = slip["tracking_code"]
+        .as_str()
+        .expect("with a tracking code");
+    let case = store(dir.path())
+        .case_by_tracking_code(&tracking(code))
+        .expect("the store answers");
+    assert!(case.is_some(), "the case {code} is registered");
+    lines
+}
+
+#[test]
+fn a_complaint_is_registered_with_two_switches_only_after_the_switch_check() {
+    let lines = registers_by_switches("switches-two.jsonl");
+    let said = said(&lines);
+    // The check names the switch received, and a wrong one, before the journey starts.
+    assert!(said[0].0.starts_with("بررسی کلیدها"), "{said:?}");
+    assert!(said[1].0.starts_with("این کلید ب بود"), "{said:?}");
+    assert!(said[2].0.starts_with("کلید الف دریافت شد"), "{said:?}");
+    assert!(said[3].0.starts_with("کلید ب دریافت شد"), "{said:?}");
+}
+
+#[test]
+fn a_complaint_is_registered_with_one_switch_scanning_at_the_dwell() {
+    let lines = registers_by_switches("switches-scan.jsonl");
+    let said = said(&lines);
+    assert!(said[0].0.starts_with("بررسی کلید."), "{said:?}");
+    assert!(said[1].0.starts_with("کلید دریافت شد"), "{said:?}");
+    // Only waiting moved the focus: the case kind was chosen 2 s after the kind screen.
+    let t_of = |page: &str| {
+        lines
+            .iter()
+            .find(|l| l["screen"] == page)
+            .and_then(|l| l["t"].as_u64())
+            .expect(page)
+    };
+    assert_eq!(t_of("subject") - t_of("kind"), 2000);
+}

@@ -1,5 +1,6 @@
 //! The device sections of kiosk.toml: `[printer]`, `[scanner]`, `[card]`, `[keypad]`,
-//! `[speech]`, `[headphones]` (in [`headphones`]), `[indicators]` (in [`indicators`]).
+//! `[speech]`, `[headphones]` (in [`headphones`]), `[indicators]` (in [`indicators`]),
+//! `[switches]` (in [`switches`]).
 //!
 //! Each section is optional and every key has a default, so a kiosk built to the standard
 //! design (an 80 mm USB printer at `/dev/usb/lp0`, espeak-ng on the default sound device, no
@@ -25,12 +26,15 @@ pub mod headphones;
 pub mod indicators;
 pub mod keycodes;
 mod keypad;
+pub mod switches;
 pub use file::DeviceFile;
 pub(crate) use headphones::RawHeadphones;
 pub use headphones::{HeadphoneBackend, HeadphoneSettings};
 pub(crate) use indicators::RawIndicators;
 pub use indicators::{IndicatorBackend, IndicatorPins, IndicatorSettings};
 pub use keypad::{DEFAULT_KEYPAD_LAYOUT, KEYPAD_KEYS, KeypadMatrix};
+pub(crate) use switches::RawSwitches;
+pub use switches::{SwitchBackend, SwitchMode, SwitchSettings};
 
 // ---- the file's shape ----------------------------------------------------------------------
 
@@ -171,6 +175,8 @@ pub struct DeviceSettings {
     pub headphones: HeadphoneSettings,
     /// Status LEDs and buzzer.
     pub indicators: IndicatorSettings,
+    /// Switch access (sip-and-puff and other PAT switches).
+    pub switches: SwitchSettings,
 }
 
 /// Paper width preset a printer profile starts from.
@@ -582,6 +588,7 @@ pub(crate) struct RawDevices {
     pub speech: RawSpeech,
     pub headphones: RawHeadphones,
     pub indicators: RawIndicators,
+    pub switches: RawSwitches,
 }
 
 struct Check<'a>(&'a mut Vec<ConfigIssue>);
@@ -693,9 +700,11 @@ pub(crate) fn check(raw: RawDevices, issues: &mut Vec<ConfigIssue>) -> DeviceSet
         speech: speech(raw.speech, &mut c),
         headphones: headphones::check(raw.headphones, &mut c),
         indicators: indicators::check(raw.indicators, &mut c),
+        switches: switches::check(raw.switches, &mut c),
     };
     headphones::check_pin_is_free(&settings, &mut c);
     indicators::check_pins_are_free(&settings, &mut c);
+    switches::check_pins_are_free(&settings, &mut c);
     settings
 }
 

@@ -51,6 +51,8 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub indicators: crate::devices::RawIndicators,
     #[serde(default)]
+    pub switches: crate::devices::RawSwitches,
+    #[serde(default)]
     pub samad: Option<crate::samad::RawSamad>,
     #[serde(default)]
     pub privacy: crate::privacy::RawPrivacy,

@@ -411,6 +411,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             speech: raw.speech,
             headphones: raw.headphones,
             indicators: raw.indicators,
+            switches: raw.switches,
         },
         &mut issues.0,
     );

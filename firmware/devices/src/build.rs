@@ -11,7 +11,7 @@
 use kiosk_config::KioskConfig;
 use kiosk_config::devices::{
     CardBackend, HeadphoneBackend, IndicatorBackend, KeypadBackend, LineEnd, ScannerBackend,
-    SpeechBackend, SpeechOutput, WedgeLayout,
+    SpeechBackend, SpeechOutput, SwitchBackend, WedgeLayout,
 };
 use kiosk_drivers::EventStream;
 use kiosk_drivers::card::{
@@ -19,6 +19,9 @@ use kiosk_drivers::card::{
     SimCardReaderHandle,
 };
 use kiosk_drivers::keypad::evdev::keymap_with;
+use kiosk_drivers::keypad::switch::{
+    SimSwitches, SimSwitchesHandle, Switch, SwitchEvent, SwitchSource as _,
+};
 use kiosk_drivers::keypad::{
     HeadphoneJack as _, Indicators, JackEvent, KeyEvent, Keypad as _, SimIndicators, SimJack,
     SimJackHandle, SimKeypad, SimKeypadHandle,
@@ -57,6 +60,8 @@ pub struct Devices<P = AnyPrinter> {
     pub headphones: Option<EventStream<JackEvent>>,
     /// Status LEDs and buzzer (`None`: none configured).
     pub indicators: Option<Box<dyn Indicators>>,
+    /// Accessibility switches pressed and released (`None`: no switch access).
+    pub switches: Option<EventStream<SwitchEvent>>,
     /// Handles of the simulated backends that were configured.
     pub sims: SimHandles,
 }
@@ -74,6 +79,7 @@ impl<P> Devices<P> {
             speech,
             headphones,
             indicators,
+            switches,
             sims,
         } = self;
         Devices {
@@ -85,6 +91,7 @@ impl<P> Devices<P> {
             speech,
             headphones,
             indicators,
+            switches,
             sims,
         }
     }
@@ -107,6 +114,8 @@ pub struct SimHandles {
     pub headphones: Option<SimJackHandle>,
     /// What the LEDs and buzzer were told.
     pub indicators: Option<SimIndicators>,
+    /// Presses the accessibility switches.
+    pub switches: Option<SimSwitchesHandle>,
 }
 
 /// Checks and starts every configured device; every problem [`check`] finds is in the error.
@@ -306,6 +315,39 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         IndicatorBackend::Gpio(_) => None,
     };
 
+    let switches = match &d.switches.backend {
+        SwitchBackend::None => None,
+        SwitchBackend::Sim => {
+            let (switches, handle) = SimSwitches::new();
+            sims.switches = Some(handle);
+            Some(switches.events())
+        }
+        SwitchBackend::Evdev { path, a, b } => Some(
+            kiosk_drivers::keypad::switch::EvdevSwitches {
+                path: path.clone(),
+                codes: [(Switch::A, Some(*a)), (Switch::B, *b)]
+                    .into_iter()
+                    .filter_map(|(s, code)| Some((s, code?)))
+                    .collect(),
+            }
+            .events(),
+        ),
+        #[cfg(feature = "gpio-rppal")]
+        SwitchBackend::Gpio { a, b } => Some(
+            kiosk_drivers::keypad::switch::RppalSwitches {
+                pins: [(Switch::A, Some(*a)), (Switch::B, *b)]
+                    .into_iter()
+                    .filter_map(|(s, pin)| Some((s, pin?)))
+                    .collect(),
+                debounce: std::time::Duration::from_millis(30),
+            }
+            .events(),
+        ),
+        // `check` refused it above.
+        #[cfg(not(feature = "gpio-rppal"))]
+        SwitchBackend::Gpio { .. } => None,
+    };
+
     Ok(Devices {
         printer,
         profile,
@@ -315,6 +357,7 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         speech,
         headphones,
         indicators,
+        switches,
         sims,
     })
 }
@@ -418,6 +461,34 @@ mod tests {
             let e = gpio.err().expect("refused without the feature");
             assert!(e.to_string().contains("indicators.backend"), "{e}");
         }
+    }
+
+    #[tokio::test]
+    async fn configured_switches_are_built_and_gpio_needs_its_feature() {
+        let mut devices = build(&config(&format!(
+            "{QUIET}[printer]\ntransport = \"sim\"\n[switches]\nbackend = \"sim\"\nmode = \"scan\"\n"
+        )))
+        .expect("devices start");
+        let handle = devices.sims.switches.clone().expect("sim handle");
+        assert!(handle.press(Switch::A).await);
+        let stream = devices.switches.as_mut().expect("stream");
+        assert_eq!(stream.next().await, Some(SwitchEvent::Pressed(Switch::A)));
+        assert_eq!(stream.next().await, Some(SwitchEvent::Released(Switch::A)));
+        let none =
+            build(&config(&format!("{QUIET}[printer]\ntransport = \"sim\"\n"))).expect("devices");
+        assert!(none.switches.is_none());
+        let gpio = build(&config(&format!(
+            "{QUIET}[printer]\ntransport = \"sim\"\n[switches]\nbackend = \"gpio\"\na = 27\nb = 4\n"
+        )));
+        if !cfg!(feature = "gpio-rppal") {
+            let e = gpio.err().expect("refused without the feature");
+            assert!(e.to_string().contains("switches.backend"), "{e}");
+        }
+        let usb = build(&config(&format!(
+            "{QUIET}[printer]\ntransport = \"sim\"\n[switches]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/no-switches\"\n"
+        )));
+        let e = usb.err().expect("a missing event device is refused");
+        assert!(e.to_string().contains("switches.path"), "{e}");
     }
 
     #[test]

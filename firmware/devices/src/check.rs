@@ -142,6 +142,26 @@ pub fn check(config: &KioskConfig) -> Vec<DeviceProblem> {
                 .to_owned(),
         });
     }
+    match &d.switches.backend {
+        kiosk_config::devices::SwitchBackend::Evdev { path, .. } => {
+            check_device(
+                &mut problems,
+                "accessibility switches",
+                "switches.path",
+                path,
+            );
+        }
+        kiosk_config::devices::SwitchBackend::Gpio { .. } if !cfg!(feature = "gpio-rppal") => {
+            problems.push(DeviceProblem {
+                device: "accessibility switches",
+                key: "switches.backend",
+                reason: "\"gpio\" needs the firmware built with the gpio-rppal feature; this \
+                         build has no GPIO support (use \"evdev\" for a USB switch interface)"
+                    .to_owned(),
+            });
+        }
+        _ => {}
+    }
     if d.speech.backend == SpeechBackend::Espeak {
         if !on_path("espeak-ng") {
             problems.push(DeviceProblem {

@@ -53,4 +53,10 @@ pub enum Action {
     SetTheme(ColorTheme),
     /// Choose a text size.
     SetTextSize(TextSize),
+    /// Audio-only mode on/off (the screen blanked, speech forced on); also a long press of
+    /// the `0` key.
+    ToggleAudioOnly,
+    /// Learn the keys: each key says what it does on this screen without acting, until a long
+    /// Cancel (also a long Enter on the attract screen).
+    LearnKeys,
 }

@@ -72,6 +72,34 @@ pub enum Event {
     Volume(Step),
     /// A speech-rate key.
     Speed(Step),
+    /// A long press of the `0` key: audio-only mode on or off.
+    ToggleAudioOnly,
+    /// A long press of Enter: on the attract screen, learning the keys starts; elsewhere it is
+    /// an ordinary Enter ([`Event::Activate`]).
+    LearnKeys,
+    /// A long press of Cancel: learning the keys ends (nothing otherwise).
+    LeaveLearnKeys,
+    /// A touch on a button in speech mode (explore by touch): the first touch says what the
+    /// button is, a second touch on the same button (or Enter) does it. Without speech it is
+    /// an ordinary tap ([`Event::Do`]).
+    Explore(Action),
+    /// A digit key of the tactile keypad on a screen where the digit keys type letters
+    /// ([`super::Flow::digit_keys_type_letters`]: the description), pressed at `at_ms` on the
+    /// device's clock (milliseconds; only differences count): multi-tap
+    /// (firmware/journey/src/multitap.rs). Elsewhere it is a digit ([`Event::Digit`]).
+    MultiTap {
+        /// The digit key, 0–9.
+        key: u8,
+        /// When it was pressed.
+        at_ms: u64,
+    },
+    /// The device's clock reads `at_ms` while a multi-tap letter is being cycled
+    /// ([`super::Flow::multitap_pending`]): once the pause has passed the letter is committed
+    /// and its name said again.
+    MultiTapTick {
+        /// The device's clock, as for [`Event::MultiTap`].
+        at_ms: u64,
+    },
 }
 
 /// One step of a level (volume, speech rate) up or down.

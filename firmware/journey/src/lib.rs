@@ -36,6 +36,7 @@ mod event;
 pub mod idle;
 mod input;
 mod machine;
+pub mod multitap;
 pub mod prompts;
 pub mod rating;
 mod session;
@@ -88,6 +89,10 @@ impl Journey for desk::DeskFlow {
     }
 }
 
+#[cfg(test)]
+mod assist_tests;
+#[cfg(test)]
+mod multitap_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]

@@ -13,6 +13,9 @@ use super::prompts;
 use super::session::{ColorTheme, Lang, Screen, Session, TextSize};
 use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
+mod assist;
+mod typing;
+
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
 /// by staff at the desk terminal.
 pub const VISITOR_KINDS: [CaseKind; 9] = [
@@ -74,6 +77,8 @@ pub struct Flow {
     last_said: Vec<String>,
     /// Whether `last_said` was started afresh while handling the current event.
     said_this_event: bool,
+    /// The letter being typed by multi-tap on the keypad's digit keys (machine/typing.rs).
+    typing: crate::multitap::MultiTap,
 }
 
 impl Flow {
@@ -94,6 +99,7 @@ impl Flow {
             spoke: false,
             last_said: Vec::new(),
             said_this_event: false,
+            typing: crate::multitap::MultiTap::default(),
         }
     }
 
@@ -152,6 +158,8 @@ impl Flow {
                 v.extend(TextSize::ALL.map(Action::SetTextSize));
                 v.extend([
                     Action::ToggleSpeech,
+                    Action::ToggleAudioOnly,
+                    Action::LearnKeys,
                     Action::ToggleLowReach,
                     Action::SetLang(Lang::Fa),
                     Action::SetLang(Lang::En),
@@ -254,7 +262,7 @@ impl Flow {
         // A tap on an action this screen does not offer (the eleventh "more time", a stale tap)
         // did nothing, so it is not a sign of a visitor at the screen either.
         let offered = match &event {
-            Event::Do(action) => self.is_offered(action),
+            Event::Do(action) | Event::Explore(action) => self.is_offered(action),
             _ => true,
         };
         let from_visitor = offered
@@ -276,6 +284,11 @@ impl Flow {
                     | Event::ClearEntry
                     | Event::Volume(_)
                     | Event::Speed(_)
+                    | Event::ToggleAudioOnly
+                    | Event::LearnKeys
+                    | Event::LeaveLearnKeys
+                    | Event::Explore(_)
+                    | Event::MultiTap { .. }
             );
         // A tactile key on the attract screen (where no on-screen keypad shows) means a
         // visitor who uses the keypad: speech starts, as with headphones.
@@ -291,12 +304,28 @@ impl Flow {
                 | Event::Repeat
                 | Event::Volume(_)
                 | Event::Speed(_)
+                | Event::ToggleAudioOnly
+                | Event::LearnKeys
+                | Event::LeaveLearnKeys
+                | Event::MultiTap { .. }
         );
+        // Any other key or tap leaves a multi-tap letter as it stands (machine/typing.rs).
+        if from_visitor && !matches!(event, Event::MultiTap { .. }) {
+            self.typing.commit();
+        }
         let woke = keypad_key && self.screen == Screen::Attract && !self.session.prefs.speech;
         if woke {
             self.session.prefs.speech = true;
         }
-        self.handle(event, &mut fx);
+        // Learning the keys, audio-only and explore by touch come first (machine/assist.rs);
+        // what they pass on is handled as usual.
+        let screen = self.screen;
+        if let Some(event) = self.assist(event, &mut fx) {
+            self.handle(event, &mut fx);
+        }
+        if self.screen != screen {
+            self.session.explored = None;
+        }
         if woke && !self.spoke && self.screen == Screen::Attract {
             self.announce(&mut fx);
         }
@@ -470,6 +499,13 @@ impl Flow {
                 let text = prompts::level(self.lang(), kind, now, SpeechLevels::MAX, now == before);
                 self.speak(text, true, fx);
             }
+            Event::MultiTap { key, at_ms } => self.multi_tap(key, at_ms, fx),
+            Event::MultiTapTick { at_ms } => self.multi_tap_tick(at_ms, fx),
+            // Taken by `assist` before they get here.
+            Event::ToggleAudioOnly
+            | Event::LearnKeys
+            | Event::LeaveLearnKeys
+            | Event::Explore(_) => {}
         }
     }
 
@@ -677,6 +713,8 @@ impl Flow {
             }
             Action::ToggleSpeech => {
                 self.session.prefs.speech ^= true;
+                // Audio-only mode keeps speech on.
+                self.session.prefs.speech |= self.session.prefs.audio_only;
                 let label = prompts::action_label(
                     &Action::ToggleSpeech,
                     self.lang(),
@@ -754,6 +792,8 @@ impl Flow {
                 self.session.prefs.text_size = size;
                 fx.push(Effect::Show(self.screen));
             }
+            Action::ToggleAudioOnly => self.toggle_audio_only(fx),
+            Action::LearnKeys => self.start_learning(fx),
             Action::Extend => {
                 if self.session.idle_warning && self.can_extend() {
                     self.session.extensions_used += 1;

@@ -131,6 +131,8 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::Finish => pick(lang, "پایان", "Finish"),
         Action::SetTheme(theme) => theme_label(*theme, lang),
         Action::SetTextSize(size) => text_size_label(*size, lang),
+        Action::ToggleAudioOnly => pick(lang, "فقط صدا، صفحه خاموش", "Audio only, screen off"),
+        Action::LearnKeys => pick(lang, "آموزش کلیدها", "Learn the keys"),
     }
 }
 
@@ -312,8 +314,8 @@ pub fn entry_how(screen: Screen, lang: Lang) -> Option<String> {
         ),
         Screen::Description => pick(
             lang,
-            "با کلید پایین جمله‌های آماده را بشنوید و با کلید ورود اضافه کنید. سپس «ادامه» را بزنید.",
-            "Press Down to hear the ready phrases and Enter to add one. Then choose Continue.",
+            "با کلید پایین جمله‌های آماده را بشنوید و با کلید ورود اضافه کنید. کلیدهای عددی مانند تلفن حرف می‌نویسند: زدن دوباره‌ی همان کلید حرف بعدی را می‌آورد و مکث آن را نگه می‌دارد؛ صفر فاصله است. سپس «ادامه» را بزنید.",
+            "Press Down to hear the ready phrases and Enter to add one. The number keys type letters as on a phone: press a key again for its next letter, pause to keep it; zero is a space. Then choose Continue.",
         ),
         Screen::Subject => pick(
             lang,
@@ -583,8 +585,8 @@ pub fn help(screen: Screen, lang: Lang, can_extend_warning: bool) -> Vec<String>
         ),
         Screen::Description => pick(
             lang,
-            "شرح درخواست: جمله‌های آماده را با کلید پایین بشنوید و با کلید ورود اضافه کنید.",
-            "Description: hear the ready phrases with Down and add one with Enter.",
+            "شرح درخواست: جمله‌های آماده را با کلید پایین بشنوید و با کلید ورود اضافه کنید. کلیدهای عددی حرف می‌نویسند: دو الف تا ث و آ، سه جیم تا خِ، چهار دال تا ژِ، پنج سین تا ضاد، شش طا تا غین، هفت فِ تا گاف، هشت لام تا نون، نه واو تا یِ؛ صفر فاصله و نیم‌فاصله، یک نقطه و ویرگول و علامت‌ها. آخرین گزینه‌ی هر کلید رقم خود آن است. یک ثانیه مکث حرف را نگه می‌دارد و کلید پاک کردن آخرین حرف را پاک می‌کند.",
+            "Description: hear the ready phrases with Down and add one with Enter. The number keys type letters as on a phone: two is a b c, three d e f, and so on to nine, w x y z; zero is a space, one is punctuation. The last choice of each key is its own digit. A pause of a second keeps a letter; Clear deletes the last one.",
         ),
         Screen::Mobile => pick(
             lang,

@@ -90,6 +90,9 @@ pub struct Preferences {
     pub low_reach: bool,
     /// Speech mode: everything shown is also spoken.
     pub speech: bool,
+    /// Audio-only mode: the screen is blanked for privacy and everything goes by ear and keys;
+    /// speech is on for as long as it is (firmware/journey/src/machine/assist.rs).
+    pub audio_only: bool,
 }
 
 /// The screens of the visitor journey.
@@ -160,4 +163,10 @@ pub struct Session {
     pub extensions_used: u8,
     /// The last thing spoken, for the repeat key.
     pub last_spoken: Option<String>,
+    /// Learning the keys: each key says what it does on this screen instead of doing it
+    /// (firmware/journey/src/machine/assist.rs).
+    pub learning: bool,
+    /// Explore by touch (speech mode): the button touched once and spoken, which a second
+    /// touch activates.
+    pub explored: Option<super::action::Action>,
 }

@@ -13,6 +13,14 @@
 //! button it does not belong to (a page that overflows runs under the bar of actions) or into
 //! another text box beside it. Finally, every `Text` in the window must be a `FitText`, so no
 //! text escapes the check.
+//!
+//! Scrolling lists. A `ScrollArea` (ui/ui/components/scroll-area.slint: the subject list, the
+//! phrases, the timeline, long choice lists at large sizes) shows part of what it holds on
+//! purpose; the rest is reached by dragging it, and the keypad's focus ring scrolls the focused
+//! button fully into view. Inside one, texts and buttons are compared by the part of their box
+//! the area shows (nothing, when they are scrolled out of it): their own check (glyphs against
+//! their box) is unchanged, and what the area shows must still be inside the window and clear
+//! of every other control.
 
 #![allow(dead_code)]
 
@@ -38,6 +46,56 @@ fn contains(outer: Rect, inner: Rect) -> bool {
 fn intersect(a: Rect, b: Rect) -> bool {
     const SLACK: f32 = 1.0;
     a.0 + SLACK < b.2 && b.0 + SLACK < a.2 && a.1 + SLACK < b.3 && b.1 + SLACK < a.3
+}
+
+/// Clips a box to another; `None` when nothing of it is left.
+fn clip(r: Rect, to: Rect) -> Option<Rect> {
+    let c = (r.0.max(to.0), r.1.max(to.1), r.2.min(to.2), r.3.min(to.3));
+    (c.2 > c.0 + 0.5 && c.3 > c.1 + 0.5).then_some(c)
+}
+
+/// The scrolling lists on the window now: each one's box and the elements it holds (label and
+/// box as laid out in its scrolled content).
+pub struct ScrollAreas(Vec<(Rect, Vec<(String, Rect)>)>);
+
+impl ScrollAreas {
+    /// Finds them.
+    pub fn of(ui: &KioskUi) -> Self {
+        let areas = ElementQuery::from_root(ui.component())
+            .match_descendants()
+            .match_type_name("ScrollArea")
+            .find_all()
+            .iter()
+            .map(|area| {
+                let held = area
+                    .query_descendants()
+                    .match_descendants()
+                    .find_all()
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.accessible_label().unwrap_or_default().to_string(),
+                            rect_of(e),
+                        )
+                    })
+                    .collect();
+                (rect_of(area), held)
+            })
+            .collect();
+        Self(areas)
+    }
+
+    /// What of this element (label, box) is on screen: all of it outside a scrolling list,
+    /// the part its list shows inside one (`None`: scrolled out of view).
+    pub fn visible(&self, label: &str, rect: Rect) -> Option<Rect> {
+        let mut shown = Some(rect);
+        for (area, held) in &self.0 {
+            if held.iter().any(|(l, r)| l == label && *r == rect) {
+                shown = shown.and_then(|s| clip(s, *area));
+            }
+        }
+        shown
+    }
 }
 
 /// One text as laid out.
@@ -89,28 +147,39 @@ pub fn problems(ui: &KioskUi, window: (f32, f32), overlay: bool) -> Vec<String> 
             e.accessible_label().unwrap_or_default()
         ));
     }
-    let texts = texts(ui);
+    let areas = ScrollAreas::of(ui);
+    let all = texts(ui);
+    // Every text's own check, scrolled into view or not.
+    for t in all.iter().filter(|t| t.cut_off) {
+        found.push(format!(
+            "«{}» is cut off: its box is {:.0}×{:.0} px at ({:.0}, {:.0})",
+            t.text,
+            t.rect.2 - t.rect.0,
+            t.rect.3 - t.rect.1,
+            t.rect.0,
+            t.rect.1
+        ));
+    }
+    // Where they are, as shown: clipped by their scrolling list, if any; scrolled out of
+    // view, left out.
+    let texts: Vec<TextBox> = all
+        .into_iter()
+        .filter_map(|t| {
+            let rect = areas.visible(&t.text, t.rect)?;
+            Some(TextBox { rect, ..t })
+        })
+        .collect();
     let mut buttons: Vec<Rect> = ElementQuery::from_root(ui.component())
         .match_descendants()
         .match_accessible_role(AccessibleRole::Button)
         .find_all()
         .iter()
-        .map(rect_of)
+        .filter_map(|b| areas.visible(&b.accessible_label().unwrap_or_default(), rect_of(b)))
         .filter(|r| r.2 > r.0 && r.3 > r.1)
         .collect();
     buttons.dedup();
     let screen = (0.0, 0.0, window.0, window.1);
     for (i, t) in texts.iter().enumerate() {
-        if t.cut_off {
-            found.push(format!(
-                "«{}» is cut off: its box is {:.0}×{:.0} px at ({:.0}, {:.0})",
-                t.text,
-                t.rect.2 - t.rect.0,
-                t.rect.3 - t.rect.1,
-                t.rect.0,
-                t.rect.1
-            ));
-        }
         if !contains(screen, t.rect) {
             found.push(format!(
                 "«{}» lies outside the window: {:?}",

@@ -44,13 +44,27 @@ pub fn jack_event(event: JackEvent) -> Option<Event> {
 /// step (the flow decides where that is), Up and Down walk the focus ring, the volume and speed
 /// keys change the speech's levels (the flow says the new level), Call staff calls staff.
 ///
-/// Clear and Help have a long press of their own, so they act when released: a short Clear
-/// erases one character, a long one the whole field; a short Help explains the screen and its
-/// keys, a long one repeats the last thing said. The other keys act when pressed; their
-/// releases and long presses mean nothing.
+/// Clear, Help, `0` and Enter have a long press of their own, so they act when released: a
+/// short Clear erases one character, a long one the whole field; a short Help explains the
+/// screen and its keys, a long one repeats the last thing said; a long `0` turns audio-only
+/// mode on or off (the screen blanked); a long Enter starts learning the keys on the attract
+/// screen (elsewhere it is Enter). A long Cancel ends learning the keys (its press still goes
+/// back, or is explained while learning). The other keys act when pressed; their releases and
+/// long presses mean nothing.
 pub fn key_event(event: KeyEvent) -> Option<Event> {
     let key = match event {
-        KeyEvent::Pressed(Key::Clear | Key::Help) => return None,
+        KeyEvent::Pressed(Key::Clear | Key::Help | Key::Digit0 | Key::Enter) => return None,
+        KeyEvent::Released {
+            key: Key::Digit0,
+            long: false,
+        } => return Some(Event::Digit(0)),
+        KeyEvent::Released {
+            key: Key::Enter,
+            long: false,
+        } => return Some(Event::Activate),
+        KeyEvent::LongPressed(Key::Digit0) => return Some(Event::ToggleAudioOnly),
+        KeyEvent::LongPressed(Key::Enter) => return Some(Event::LearnKeys),
+        KeyEvent::LongPressed(Key::Cancel) => return Some(Event::LeaveLearnKeys),
         KeyEvent::Released {
             key: Key::Clear,
             long: false,
@@ -163,7 +177,7 @@ mod tests {
 
     #[test]
     fn device_events_become_flow_events() {
-        for d in 0..=9u8 {
+        for d in 1..=9u8 {
             let key = Key::from_digit(d).expect("digit key");
             assert!(
                 matches!(key_event(KeyEvent::Pressed(key)), Some(Event::Digit(x)) if x == d),
@@ -173,7 +187,19 @@ mod tests {
         let pressed = |key| key_event(KeyEvent::Pressed(key));
         let released = |key, long| key_event(KeyEvent::Released { key, long });
         let held = |key| key_event(KeyEvent::LongPressed(key));
-        assert!(matches!(pressed(Key::Enter), Some(Event::Activate)));
+        // Enter and 0 act on release (short) or on the long press (learn the keys, audio-only).
+        assert!(pressed(Key::Enter).is_none());
+        assert!(matches!(released(Key::Enter, false), Some(Event::Activate)));
+        assert!(matches!(held(Key::Enter), Some(Event::LearnKeys)));
+        assert!(released(Key::Enter, true).is_none());
+        assert!(pressed(Key::Digit0).is_none());
+        assert!(matches!(
+            released(Key::Digit0, false),
+            Some(Event::Digit(0))
+        ));
+        assert!(matches!(held(Key::Digit0), Some(Event::ToggleAudioOnly)));
+        assert!(released(Key::Digit0, true).is_none());
+        assert!(matches!(held(Key::Cancel), Some(Event::LeaveLearnKeys)));
         assert!(matches!(
             pressed(Key::Cancel),
             Some(Event::Do(Action::Back))
@@ -213,7 +239,7 @@ mod tests {
         assert!(matches!(held(Key::Help), Some(Event::Repeat)));
         assert!(released(Key::Help, true).is_none());
         assert!(released(Key::Down, false).is_none());
-        assert!(held(Key::Enter).is_none());
+        assert!(held(Key::Down).is_none());
         let classifier = ClassifierConfig::default();
         let scanned =
             |text: &str| ScanEvent::Scanned(kiosk_drivers::scanner::classify(text, &classifier));

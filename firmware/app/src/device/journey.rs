@@ -222,6 +222,7 @@ impl<P: PrintSink> Device<P> {
                         kiosk: number,
                         now,
                         lang: r.flow.lang,
+                        portal: &self.portal,
                     };
                     if let Some(answer) = rating::perform(&mut ctx, &effect) {
                         if answer == RatingEvent::Recorded
@@ -332,6 +333,7 @@ impl<P: PrintSink> Device<P> {
                                 now,
                                 pin_policy: self.pin_policy,
                                 national_code_policy,
+                                portal: &self.portal,
                             };
                             desk::perform(&mut ctx, &effect)
                         };
@@ -356,7 +358,7 @@ impl<P: PrintSink> Device<P> {
     fn reprint(&mut self, scanned: &str) -> Option<DeskEvent> {
         let keys = &self.keys;
         let now = self.kiosk.now();
-        let code = match desk::visit_of(scanned, |k| keys.get(k), now) {
+        let code = match desk::visit_of(scanned, &self.portal, |k| keys.get(k), now) {
             Ok(code) => code,
             Err(message) => return Some(DeskEvent::Refused(message)),
         };

@@ -19,6 +19,7 @@
 pub mod drivers;
 pub mod journey;
 pub mod staff_call;
+pub mod switch;
 pub mod sync;
 
 use std::cell::RefCell;
@@ -199,6 +200,9 @@ pub fn forward_devices(devices: &mut drivers::Devices, inbox: &Inbox) -> anyhow:
     if let Some(stream) = devices.headphones.take() {
         forward("headphones", stream, inbox.clone(), drivers::jack_event)?;
     }
+    if let Some(stream) = devices.switches.take() {
+        switch::forward(stream, inbox.clone())?;
+    }
     Ok(())
 }
 
@@ -257,6 +261,8 @@ pub enum Inbound {
     Device(Event),
     /// The worker's answer to a job (runtime/worker.rs).
     Worker(Answer),
+    /// An accessibility switch (device/switch.rs decides what it means).
+    Switch(kiosk_drivers::keypad::switch::SwitchEvent),
 }
 
 /// Where driver threads post device events and the worker its answers; wakes the window's
@@ -303,6 +309,8 @@ impl Inbox {
 pub struct Device<P: PrintSink> {
     kiosk: Kiosk<P>,
     portal_url: String,
+    /// The configured portal, which scanned satisfaction URLs must be under.
+    portal: kiosk_core::satisfaction::Portal,
     /// The running journey's inactivity clock (firmware/journey/src/idle.rs).
     idle: IdleClock,
     /// Its times for a visitor reading the screen (`[session]`, or [`Device::with_idle`]).
@@ -326,6 +334,10 @@ pub struct Device<P: PrintSink> {
     last_sync_success: Option<chrono::DateTime<chrono::Utc>>,
     catalogue: Option<sync::CatalogueWatch>,
     observer: Option<Observer>,
+    /// Switch access (`[switches]`): calibration, scanning (device/switch.rs).
+    switches: Option<switch::SwitchAccess>,
+    /// The clock multi-tap key presses are stamped with (milliseconds since this instant).
+    typing_epoch: Instant,
 }
 
 /// Sees every record of the visitor journey as it is carried out, in order (the script runner's
@@ -341,6 +353,7 @@ impl<P: PrintSink> Device<P> {
     /// configuration's `receipt.portal_url`); `speaker` says what the flow says. The
     /// configuration's `mode` decides the journey: the visitor kiosk, or the staff desk.
     pub fn new(kiosk: Kiosk<P>, portal_url: &str, speaker: Speaker) -> Self {
+        let switches = switch::SwitchAccess::new(&kiosk.config().devices.switches);
         let journey = match kiosk.config().mode {
             kiosk_config::Mode::Desk => Journey::Desk(Box::default()),
             kiosk_config::Mode::Kiosk => Journey::Visitor,
@@ -357,6 +370,13 @@ impl<P: PrintSink> Device<P> {
         Self {
             kiosk,
             portal_url: portal_url.to_owned(),
+            portal: match kiosk_core::satisfaction::Portal::parse(portal_url) {
+                Ok(portal) => portal,
+                Err(e) => {
+                    tracing::warn!(error = %e, "receipt.portal_url is not a portal address; satisfaction URLs are checked against the default");
+                    kiosk_core::satisfaction::Portal::default()
+                }
+            },
             idle: IdleClock::new(idle_times, Instant::now()),
             idle_times,
             assisted_factor: session.assisted_factor,
@@ -375,6 +395,8 @@ impl<P: PrintSink> Device<P> {
             last_sync_success: None,
             catalogue: None,
             observer: None,
+            switches,
+            typing_epoch: Instant::now(),
         }
     }
 
@@ -507,7 +529,17 @@ impl<P: PrintSink> Device<P> {
     /// What the screen shows now.
     pub fn view(&self) -> ViewModel {
         match &self.journey {
-            Journey::Visitor => view_model(self.kiosk.flow(), &self.portal_url),
+            Journey::Visitor => {
+                let mut view = view_model(self.kiosk.flow(), &self.portal_url);
+                // The switch check shows over the attract screen (device/switch.rs).
+                if let Some(text) = self.switches.as_ref().and_then(switch::SwitchAccess::shown) {
+                    view.overlay = Some(kiosk_ui::Overlay {
+                        message: text.to_owned(),
+                        buttons: Vec::new(),
+                    });
+                }
+                view
+            }
             Journey::Rating(r) => crate::ui_bridge::rating::view_model(
                 &r.flow,
                 r.prefs,
@@ -573,12 +605,99 @@ impl<P: PrintSink> Device<P> {
         }
     }
 
+    /// An event from a device (keypad, scanner, card reader, jack): as [`Device::event`], except
+    /// that where the tactile keypad's digit keys type letters (the description screen:
+    /// firmware/journey/src/machine/typing.rs) a digit key becomes a multi-tap press stamped
+    /// with this device's clock. Keys and taps of the window stay literal.
+    pub fn device_event(&mut self, event: Event, now: Instant) {
+        let event = match event {
+            Event::Digit(key)
+                if matches!(self.journey, Journey::Visitor)
+                    && self.kiosk.flow().digit_keys_type_letters() =>
+            {
+                Event::MultiTap {
+                    key,
+                    at_ms: self.typing_ms(now),
+                }
+            }
+            other => other,
+        };
+        self.event(event, now);
+    }
+
+    /// `now` on the clock of multi-tap presses.
+    fn typing_ms(&self, now: Instant) -> u64 {
+        let since = now.saturating_duration_since(self.typing_epoch);
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    }
+
     /// Something from another thread: a device event or the worker's answer.
     pub fn inbound(&mut self, inbound: Inbound, now: Instant) {
         match inbound {
-            Inbound::Device(event) => self.event(event, now),
+            Inbound::Device(event) => self.device_event(event, now),
             Inbound::Worker(answer) => self.answer(answer, now),
+            Inbound::Switch(event) => self.switch(event, now),
         }
+    }
+
+    /// An accessibility switch went down or up (device/switch.rs).
+    pub fn switch(&mut self, event: kiosk_drivers::keypad::switch::SwitchEvent, now: Instant) {
+        self.now = now;
+        let screen = self.kiosk.flow().screen();
+        let lang = self.kiosk.flow().session().prefs.lang;
+        let Some(access) = self.switches.as_mut() else {
+            return;
+        };
+        // On the attract screen the switches start the visitor journey (after the check).
+        let screen = match self.journey {
+            Journey::Visitor => screen,
+            _ => Screen::FollowUp,
+        };
+        for outcome in access.event(event, screen, lang, now) {
+            match outcome {
+                switch::Outcome::Say(text) => (self.speaker)(&text, lang, true),
+                switch::Outcome::Flow(event) => self.event(event, now),
+            }
+        }
+    }
+
+    /// Moves the focus by itself when one-switch scanning is due (the run loop's scan timer,
+    /// the script runner's `wait`); `true` when it moved. Not visitor activity: the idle clock
+    /// is left as it was.
+    pub fn scan(&mut self, now: Instant) -> bool {
+        let Some(access) = self.switches.as_mut() else {
+            return false;
+        };
+        let visitor = matches!(self.journey, Journey::Visitor);
+        let flow = self.kiosk.flow();
+        let screen = if visitor {
+            flow.screen()
+        } else {
+            Screen::Printing
+        };
+        if !access.due(now, screen, flow.session().idle_warning) {
+            return false;
+        }
+        let idle = self.idle.clone();
+        self.event(Event::FocusNext, now);
+        self.idle = idle;
+        true
+    }
+
+    /// When the next scanning step is due, if one is (the run loop's scan timer).
+    pub fn next_scan(&self) -> Option<Instant> {
+        self.switches
+            .as_ref()
+            .and_then(switch::SwitchAccess::next_step)
+    }
+
+    /// The switch mode from now on (the script runner's `switch_mode`); `false` without
+    /// switches.
+    pub fn set_switch_mode(&mut self, mode: kiosk_config::devices::SwitchMode) -> bool {
+        self.switches
+            .as_mut()
+            .map(|access| access.set_mode(mode))
+            .is_some()
     }
 
     /// The worker's answer to a job this device handed over.
@@ -600,6 +719,7 @@ impl<P: PrintSink> Device<P> {
         self.now = now;
         self.watch_sync();
         self.staff_call.tick(now);
+        let scanned = self.scan(now);
         match &self.journey {
             Journey::Visitor => {}
             Journey::Rating(_) => return self.rating_tick(now),
@@ -607,11 +727,16 @@ impl<P: PrintSink> Device<P> {
         }
         // A guidance slip the worker printed since (it has no answer to bring it).
         self.after_events();
+        // A multi-tap letter whose pause has passed is committed, and said again.
+        if self.kiosk.flow().multitap_pending() {
+            let at_ms = self.typing_ms(now);
+            self.event(Event::MultiTapTick { at_ms }, now);
+        }
         if self.kiosk.flow().screen() == Screen::Attract {
             self.purge_when_due(now);
         }
         let Some(step) = self.idle.check(now) else {
-            return false;
+            return scanned;
         };
         let event = match step {
             // The time the visitor has left is the clock's second stage, as set for them
@@ -747,7 +872,12 @@ impl<P: PrintSink> Device<P> {
                 Record::Alert(alert) => self.alert(alert),
                 Record::OpenRating(scanned) => self.open_rating(scanned),
                 Record::IdleTimer { armed: true } => {
-                    let assisted = self.kiosk.flow().session().prefs.speech;
+                    // Speech or switches: the longer times.
+                    let assisted = self.kiosk.flow().session().prefs.speech
+                        || self
+                            .switches
+                            .as_ref()
+                            .is_some_and(switch::SwitchAccess::active);
                     self.restart_idle(assisted);
                 }
                 Record::IdleTimer { armed: false } => self.idle.stop(),
@@ -850,6 +980,20 @@ pub fn run_window<P: PrintSink + 'static>(
             },
         );
     }
+    // One-switch scanning steps the focus at its dwell, finer than the one-second tick.
+    let scanner = slint::Timer::default();
+    {
+        let (state, refresh) = (state.clone(), refresh.clone());
+        scanner.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(100),
+            move || {
+                if state.borrow_mut().scan(Instant::now()) {
+                    refresh();
+                }
+            },
+        );
+    }
     if let Some(after) = options.quit_after {
         slint::Timer::single_shot(after, || {
             let _ = slint::quit_event_loop();
@@ -869,7 +1013,12 @@ pub fn run_headless<P: PrintSink>(
 ) -> anyhow::Result<Device<P>> {
     let started = Instant::now();
     loop {
-        match events.recv_timeout(Duration::from_secs(1)) {
+        // A scanning step due sooner than the next second is waited for alone.
+        let wait = device.next_scan().map_or(Duration::from_secs(1), |at| {
+            at.saturating_duration_since(Instant::now())
+                .clamp(Duration::from_millis(10), Duration::from_secs(1))
+        });
+        match events.recv_timeout(wait) {
             Ok(inbound) => device.inbound(inbound, Instant::now()),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             // No device can post any more: only the clock is left.
@@ -1057,6 +1206,9 @@ mod tests {
         let (mut d, said) = device(dir.path());
         let now = Instant::now();
         d.event(Event::HeadphonesIn, now);
+        // Explore by touch: the first touch says the button, the second does it.
+        assert!(d.input(&UiInput::Action("rate".into()), now));
+        assert!(matches!(d.journey(), Journey::Visitor));
         assert!(d.input(&UiInput::Action("rate".into()), now));
         assert!(matches!(d.journey(), Journey::Rating(_)));
         assert_eq!(

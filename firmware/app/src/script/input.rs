@@ -28,6 +28,10 @@ pub enum Input {
     Printer(SimFault),
     /// Time passes (injected, not slept).
     Wait(std::time::Duration),
+    /// A press of an accessibility switch, `"a"` or `"b"`.
+    Switch(kiosk_drivers::keypad::switch::Switch),
+    /// The kiosk's switch mode from now on: `"two"` switches or one `"scan"`ning.
+    SwitchMode(kiosk_config::devices::SwitchMode),
 }
 
 impl Input {
@@ -50,6 +54,13 @@ impl Input {
                 }
             }),
             Self::Wait(duration) => json!({ "wait": duration.as_secs_f64() }),
+            Self::Switch(switch) => json!({ "switch": switch.name() }),
+            Self::SwitchMode(mode) => json!({
+                "switch_mode": match mode {
+                    kiosk_config::devices::SwitchMode::Two => "two",
+                    kiosk_config::devices::SwitchMode::Scan => "scan",
+                }
+            }),
         }
     }
 }
@@ -94,7 +105,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
     let mut entries = map.into_iter();
     let (Some((name, value)), None) = (entries.next(), entries.next()) else {
         return Err(
-            "expected exactly one key: touch, key, hold, card, scan, headphones, printer or wait"
+            "expected exactly one key: touch, key, hold, card, scan, headphones, printer, switch, switch_mode or wait"
                 .into(),
         );
     };
@@ -116,6 +127,18 @@ fn parse_line(line: &str) -> Result<Input, String> {
             }
         }
         "card" => Input::Card(text(value)?),
+        "switch" => {
+            let name = text(value)?;
+            Input::Switch(
+                kiosk_drivers::keypad::switch::Switch::from_name(&name)
+                    .ok_or_else(|| format!("no switch \"{name}\" (switches: a, b)"))?,
+            )
+        }
+        "switch_mode" => Input::SwitchMode(match text(value)?.as_str() {
+            "two" => kiosk_config::devices::SwitchMode::Two,
+            "scan" => kiosk_config::devices::SwitchMode::Scan,
+            other => return Err(format!("no switch mode \"{other}\" (modes: two, scan)")),
+        }),
         "scan" => Input::Scan(text(value)?),
         "headphones" => match value {
             serde_json::Value::Bool(plugged) => Input::Headphones(plugged),
@@ -145,7 +168,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
         }
         other => {
             return Err(format!(
-                "unknown input \"{other}\" (inputs: touch, key, hold, card, scan, headphones, printer, wait)"
+                "unknown input \"{other}\" (inputs: touch, key, hold, card, scan, headphones, printer, switch, switch_mode, wait)"
             ));
         }
     })
@@ -204,6 +227,8 @@ mod tests {
             ("{\"shout\": \"hi\"}", "unknown input \"shout\""),
             ("touch: yes", "not JSON"),
             ("{\"headphones\": \"yes\"}", "true or false"),
+            ("{\"switch\": \"c\"}", "no switch \"c\""),
+            ("{\"switch_mode\": \"three\"}", "no switch mode"),
         ] {
             let script = format!("{{\"wait\": 1}}\n{line}\n");
             let error = parse(&script).expect_err(line);

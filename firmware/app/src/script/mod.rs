@@ -17,10 +17,17 @@
 //! long-press time: a long Clear erases the field, a long Help repeats), `{"card":
 //! NATIONAL_CODE}`, `{"scan": TEXT}`,
 //! `{"headphones": true|false}`, `{"printer": "ok"|"paper_out"|"cover_open"|"offline"}`,
-//! `{"wait": SECONDS}`.
+//! `{"switch": "a"|"b"}` (a press of an accessibility switch, through the simulated switches:
+//! the first on the attract screen opens the switch check), `{"switch_mode": "two"|"scan"}`
+//! (the kiosk's `[switches] mode` from now on; two switches by default, scanning at the
+//! default dwell of 1.5 s), `{"wait": SECONDS}`. A long `0` turns audio-only mode on or off, a long Enter on the attract
+//! screen starts learning the keys and a long Cancel ends it; in speech mode a first `touch`
+//! on a button says it and a second one does it (explore by touch); a blanked screen cannot be
+//! touched.
 //!
 //! Output (DIR/transcript.jsonl, one line per thing the visitor met, `t` in ms of injected
-//! time): `{"t", "screen": PAGE, "png"?: FILE}`, `{"t", "say": TEXT, "lang": "fa"|"en",
+//! time): `{"t", "screen": PAGE, "png"?: FILE, "blank"?: true}` (`blank`: audio-only mode,
+//! the picture is black), `{"t", "say": TEXT, "lang": "fa"|"en",
 //! "interrupt": BOOL}`, `{"t", "slip"?: PNG, "escpos": BIN, "tracking_code"?: DIGITS}`,
 //! `{"t", "input": INPUT, "line": N}` (each input as played, before what it led to),
 //! `{"t", "volume": 1..10, "rate": 1..10}` (the speech levels set by a key or a session's end), and
@@ -80,6 +87,7 @@ struct Stage {
     card: Option<EventStream<CardEvent>>,
     keypad: Option<EventStream<KeyEvent>>,
     headphones: Option<EventStream<JackEvent>>,
+    switches: Option<EventStream<kiosk_drivers::keypad::switch::SwitchEvent>>,
     runtime: tokio::runtime::Runtime,
     seen: Rc<RefCell<Vec<Seen>>>,
     /// Injected time since the start.
@@ -105,14 +113,22 @@ pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome
 
     let mut shown = stage.device.view();
     let png = render(&ui, &shown)?;
-    transcript.screen(0, shown.page.name(), Some(&png))?;
+    transcript.screen(0, shown.page.name(), Some(&png), shown.prefs.blank)?;
     for (line_no, input) in &inputs {
         if let Input::Wait(duration) = input {
-            // The device's clock turns once a second, as the run loop's tick does; what a tick
-            // brings (the idle warning, the end of a session) is written at its own time.
+            // The device's clock turns once a second, as the run loop's tick does, and at each
+            // scanning step due sooner; what a tick brings (the idle warning, the end of a
+            // session, a step of the scan) is written at its own time.
             let end = stage.elapsed.get() + *duration;
             while stage.elapsed.get() < end {
-                stage.tick((end - stage.elapsed.get()).min(Duration::from_secs(1)));
+                let mut step = (end - stage.elapsed.get()).min(Duration::from_secs(1));
+                if let Some(at) = stage.device.next_scan() {
+                    let until = at.saturating_duration_since(stage.now());
+                    if until > Duration::ZERO {
+                        step = step.min(until);
+                    }
+                }
+                stage.tick(step);
                 stage.settle()?;
                 shown = stage.report(&ui, shown, &mut transcript)?;
             }
@@ -142,6 +158,7 @@ impl Stage {
     fn new(data_dir: &Path) -> anyhow::Result<Self> {
         let mut config = crate::demo::demo_config(data_dir)?;
         config.devices.headphones.backend = kiosk_config::devices::HeadphoneBackend::Sim;
+        config.devices.switches.backend = kiosk_config::devices::SwitchBackend::Sim;
         let db = data_dir.join("kiosk.db");
         let store = Store::open(&db, &OpenOptions::default())
             .with_context(|| format!("opening {}", db.display()))?;
@@ -199,6 +216,7 @@ impl Stage {
             card: devices.card.take(),
             keypad: devices.keypad.take(),
             headphones: devices.headphones.take(),
+            switches: devices.switches.take(),
             runtime,
             seen,
             elapsed,
@@ -226,6 +244,14 @@ impl Stage {
             Input::Card(code) => self.card(code),
             Input::Scan(text) => self.scan(text),
             Input::Headphones(plugged) => self.headphones(*plugged),
+            Input::Switch(switch) => self.switch(*switch),
+            Input::SwitchMode(mode) => {
+                if self.device.set_switch_mode(*mode) {
+                    Ok(())
+                } else {
+                    Err("the kiosk has no switches".into())
+                }
+            }
             Input::Printer(fault) => {
                 let printer = self.sims.printer.as_ref().ok_or(NO_PRINTER)?;
                 printer.set_fault(*fault);
@@ -243,6 +269,12 @@ impl Stage {
     /// the page), then the page's choices and bar, then the on-screen keyboard.
     fn touch(&mut self, label: &str) -> Result<(), String> {
         let view = self.device.view();
+        if view.prefs.blank {
+            return Err(format!(
+                "the {} screen is blank (audio-only mode): there is no «{label}» to touch",
+                view.page.name()
+            ));
+        }
         let input = match offered_buttons(&view).find(|b| b.label == label) {
             Some(button) => UiInput::Action(button.id.clone()),
             None => {
@@ -286,9 +318,12 @@ impl Stage {
                 key.name()
             ));
         }
+        // As a keypad's events reach a running kiosk: digit keys on the description are
+        // multi-tap letters stamped with the injected clock (keys with no `wait` between them
+        // are at the same instant; `{"wait": 1}` commits a letter).
         for event in meant {
             let now = self.now();
-            self.device.event(event, now);
+            self.device.device_event(event, now);
         }
         Ok(())
     }
@@ -354,6 +389,29 @@ impl Stage {
                 "the scanner read «{text}» as nothing the kiosk uses ({scans:?})"
             ))
         }
+    }
+
+    /// A press of an accessibility switch, through the simulated switches.
+    fn switch(&mut self, switch: kiosk_drivers::keypad::switch::Switch) -> Result<(), String> {
+        let handle = self
+            .sims
+            .switches
+            .clone()
+            .ok_or("the kiosk has no switches")?;
+        let stream = self.switches.as_mut().ok_or("the kiosk has no switches")?;
+        let events = self.runtime.block_on(async {
+            handle.press(switch).await;
+            [next_within(stream).await, next_within(stream).await]
+        });
+        let events: Vec<_> = events.into_iter().flatten().chain(drain(stream)).collect();
+        if events.is_empty() {
+            return Err(format!("switch {} reported nothing", switch.name()));
+        }
+        for event in events {
+            let now = self.now();
+            self.device.switch(event, now);
+        }
+        Ok(())
     }
 
     /// Headphones in or out of the simulated jack.
@@ -429,17 +487,22 @@ impl Stage {
             .iter()
             .rposition(|item| matches!(item, Seen::Screen(page) if *page == view.page));
         let mut last_page = shown.page;
+        // A page blanked or lit again (audio-only mode) is written again, with its picture.
+        let mut last_blank = shown.prefs.blank;
         for (index, item) in seen.into_iter().enumerate() {
             match item {
                 // A page shown again (a mistake to fix on it) is not a new screen.
-                Seen::Screen(page) if page == last_page => {}
+                Seen::Screen(page)
+                    if page == last_page
+                        && (Some(index) != settled || view.prefs.blank == last_blank) => {}
                 Seen::Screen(page) => {
                     let png = match Some(index) == settled {
                         true => Some(render(ui, &view)?),
                         false => None,
                     };
-                    transcript.screen(t, page.name(), png.as_deref())?;
+                    transcript.screen(t, page.name(), png.as_deref(), view.prefs.blank)?;
                     last_page = page;
+                    last_blank = view.prefs.blank;
                 }
                 Seen::Said {
                     text,
@@ -450,8 +513,9 @@ impl Stage {
                 Seen::Levels(levels) => transcript.levels(t, levels.volume, levels.rate)?,
             }
         }
-        if settled.is_none() && view.page != last_page {
-            transcript.screen(t, view.page.name(), Some(&render(ui, &view)?))?;
+        if settled.is_none() && (view.page != last_page || view.prefs.blank != last_blank) {
+            let png = render(ui, &view)?;
+            transcript.screen(t, view.page.name(), Some(&png), view.prefs.blank)?;
         }
         shown = view;
         Ok(shown)

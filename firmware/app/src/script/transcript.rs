@@ -19,6 +19,9 @@ enum Line<'a> {
         screen: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         png: Option<String>,
+        /// Audio-only mode: the page was blanked (its picture is black).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        blank: bool,
     },
     Say {
         t: u64,
@@ -97,8 +100,15 @@ impl Transcript {
     }
 
     /// A screen the journey showed; `png`: its picture as it looked once the input settled
-    /// (none for a screen shown and left within one input, such as Printing).
-    pub fn screen(&mut self, t: u64, page: &str, png: Option<&[u8]>) -> anyhow::Result<()> {
+    /// (none for a screen shown and left within one input, such as Printing); `blank`: blanked
+    /// by audio-only mode (written `"blank": true`).
+    pub fn screen(
+        &mut self,
+        t: u64,
+        page: &str,
+        png: Option<&[u8]>,
+        blank: bool,
+    ) -> anyhow::Result<()> {
         let png = match png {
             Some(png) => {
                 self.screens += 1;
@@ -112,6 +122,7 @@ impl Transcript {
             t,
             screen: page,
             png,
+            blank,
         })
     }
 

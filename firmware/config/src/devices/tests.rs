@@ -627,3 +627,130 @@ fn indicators_are_read_and_every_mistake_is_named_by_its_key() {
         "the jack's pin is taken"
     );
 }
+
+#[test]
+fn switches_are_read_with_their_defaults() {
+    assert_eq!(
+        devices("").switches,
+        SwitchSettings::default(),
+        "none by default"
+    );
+    let two = devices("[switches]\nbackend = \"gpio\"\na = 5\nb = 6\n").switches;
+    assert_eq!(two.backend, SwitchBackend::Gpio { a: 5, b: Some(6) });
+    assert_eq!(two.mode, SwitchMode::Two);
+    let scan = devices("[switches]\nbackend = \"gpio\"\nmode = \"scan\"\na = 5\ndwell_ms = 2500\n")
+        .switches;
+    assert_eq!(scan.backend, SwitchBackend::Gpio { a: 5, b: None });
+    assert_eq!(scan.dwell, Duration::from_millis(2500));
+    let usb = devices("[switches]\nbackend = \"evdev\"\npath = \"/dev/input/by-id/sw\"\n").switches;
+    assert_eq!(
+        usb.backend,
+        SwitchBackend::Evdev {
+            path: "/dev/input/by-id/sw".into(),
+            a: 57,
+            b: Some(28)
+        },
+        "KEY_SPACE and KEY_ENTER by default"
+    );
+    let numbered = devices(
+        "[switches]\nbackend = \"evdev\"\npath = \"/dev/input/sw\"\na = \"KEY_1\"\nb = \"KEY_2\"\n",
+    )
+    .switches;
+    assert!(matches!(
+        numbered.backend,
+        SwitchBackend::Evdev {
+            a: 2,
+            b: Some(3),
+            ..
+        }
+    ));
+    let sim = devices("[switches]\nbackend = \"sim\"\nmode = \"scan\"\n").switches;
+    assert_eq!(
+        (sim.backend, sim.mode, sim.dwell),
+        (
+            SwitchBackend::Sim,
+            SwitchMode::Scan,
+            switches::DEFAULT_DWELL
+        )
+    );
+}
+
+#[test]
+fn every_switch_mistake_is_named_by_its_key() {
+    let cases: &[(&str, &[&str])] = &[
+        ("backend = \"gpio\"\nb = 6\n", &["switches.a"]),
+        ("backend = \"gpio\"\na = 5\n", &["switches.b"]),
+        ("backend = \"gpio\"\na = 5\nb = 5\n", &["switches.b"]),
+        (
+            "backend = \"gpio\"\na = 30\nb = \"KEY_1\"\n",
+            &["switches.a", "switches.b"],
+        ),
+        (
+            "backend = \"gpio\"\nmode = \"scan\"\na = 5\nb = 6\n",
+            &["switches.b"],
+        ),
+        (
+            "backend = \"gpio\"\na = 5\nb = 6\ndwell_ms = 2000\n",
+            &["switches.dwell_ms"],
+        ),
+        (
+            "backend = \"gpio\"\nmode = \"scan\"\na = 5\ndwell_ms = 100\n",
+            &["switches.dwell_ms"],
+        ),
+        (
+            "backend = \"gpio\"\nmode = \"scan\"\na = 5\ndwell_ms = 20000\n",
+            &["switches.dwell_ms"],
+        ),
+        (
+            "backend = \"gpio\"\na = 5\nb = 6\npath = \"/dev/input/x\"\n",
+            &["switches.path"],
+        ),
+        ("backend = \"evdev\"\na = \"KEY_1\"\n", &["switches.path"]),
+        (
+            "backend = \"evdev\"\npath = \"/dev/input/x\"\na = \"KEY_SPACEBAR\"\n",
+            &["switches.a"],
+        ),
+        (
+            "backend = \"evdev\"\npath = \"/dev/input/x\"\na = 5\n",
+            &["switches.a"],
+        ),
+        (
+            "backend = \"evdev\"\npath = \"/dev/input/x\"\na = \"KEY_ENTER\"\n",
+            &["switches.b"],
+        ),
+        ("backend = \"sim\"\na = 5\n", &["switches.a"]),
+        ("mode = \"scan\"\n", &["switches.mode"]),
+        (
+            "backend = \"none\"\ndwell_ms = 1500\n",
+            &["switches.dwell_ms"],
+        ),
+    ];
+    for (section, expected) in cases {
+        assert_eq!(
+            keys(&format!("[switches]\n{section}")),
+            *expected,
+            "{section}"
+        );
+    }
+    for (other, key) in [
+        ("[headphones]\nbackend = \"gpio\"\npin = 5\n", "switches.a"),
+        (
+            "[indicators]\nbackend = \"gpio\"\nfault = 6\n",
+            "switches.b",
+        ),
+    ] {
+        assert_eq!(
+            keys(&format!(
+                "{other}[switches]\nbackend = \"gpio\"\na = 5\nb = 6\n"
+            )),
+            [key],
+            "{other}"
+        );
+    }
+    let keypad = issues(
+        "[keypad]\nbackend = \"gpio\"\nrows = [5, 6, 7, 8]\ncolumns = [9, 10, 11, 12, 13, 16]\n[switches]\nbackend = \"gpio\"\nmode = \"scan\"\na = 9\n",
+    );
+    assert_eq!(keypad.len(), 1, "{keypad:?}");
+    assert_eq!(keypad[0].key, "switches.a");
+    assert!(keypad[0].reason.contains("keypad"), "{}", keypad[0].reason);
+}

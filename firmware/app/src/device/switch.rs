@@ -1,0 +1,381 @@
+//! Switch access at the device: what a press of switch A or B means to the visitor journey
+//! (`[switches]` in kiosk.toml; the drivers in drivers/src/keypad/switch.rs).
+//!
+//! - Two switches: A moves the focus ([`Event::FocusNext`]), B selects ([`Event::Activate`]).
+//! - One switch, scanning: the focus moves by itself every dwell ([`SwitchAccess::due`], polled
+//!   by the run loop's scan timer and by the script runner's `wait`), the switch selects. The
+//!   automatic steps are not visitor activity: an abandoned session still times out. Scanning
+//!   pauses on the attract and printing screens and while the inactivity warning shows (its
+//!   "more time" is focused first, so a press extends), and starts a new dwell on each new
+//!   screen.
+//! - Calibration (VxMark's "identify inputs"): the first switch press on the attract screen
+//!   opens a short check, shown over the attract screen and spoken whatever the speech
+//!   setting: press A, then B (or the one switch), each press said and shown as received (a
+//!   wrong switch is named, and asked again); then the journey starts. It runs here, in the
+//!   device, rather than as a screen of the journey crate (firmware/journey), which other work
+//!   is changing at the same time.
+//! - A visitor who used a switch gets the longer idle times of an assisted visitor, as with
+//!   speech, until the session ends.
+//!
+//! Pure over injected time: presses and instants in, what to say and which flow events out.
+
+use std::time::{Duration, Instant};
+
+use kiosk_config::devices::{SwitchBackend, SwitchMode, SwitchSettings};
+use kiosk_drivers::keypad::switch::{Switch, SwitchEvent};
+
+use super::{Inbound, Inbox};
+use crate::flow::{Action, Event, Lang, Screen};
+
+/// Which switch the calibration waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    A,
+    B,
+    One,
+}
+
+/// What a switch press leads to, in order.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Said (cutting in) and shown while the calibration runs.
+    Say(String),
+    /// An event for the journey.
+    Flow(Event),
+}
+
+/// The switch user's state at the device.
+#[derive(Debug, Clone)]
+pub struct SwitchAccess {
+    mode: SwitchMode,
+    dwell: Duration,
+    asking: Option<Asking>,
+    shown: Option<String>,
+    active: bool,
+    next_step: Option<Instant>,
+    scanned_screen: Option<Screen>,
+}
+
+impl SwitchAccess {
+    /// Switch access as configured; `None` without switches.
+    pub fn new(settings: &SwitchSettings) -> Option<Self> {
+        (settings.backend != SwitchBackend::None).then_some(Self {
+            mode: settings.mode,
+            dwell: settings.dwell,
+            asking: None,
+            shown: None,
+            active: false,
+            next_step: None,
+            scanned_screen: None,
+        })
+    }
+
+    /// Two switches, or one scanning.
+    pub fn mode(&self) -> SwitchMode {
+        self.mode
+    }
+
+    /// Another mode from now on (the script runner's `switch_mode`).
+    pub fn set_mode(&mut self, mode: SwitchMode) {
+        self.mode = mode;
+    }
+
+    /// Whether a switch user's session runs (longer idle times).
+    pub fn active(&self) -> bool {
+        self.active
+    }
+
+    /// What the calibration shows now, while it runs.
+    pub fn shown(&self) -> Option<&str> {
+        self.asking.and(self.shown.as_deref())
+    }
+
+    /// When the next scanning step is due, if one is.
+    pub fn next_step(&self) -> Option<Instant> {
+        self.next_step
+    }
+
+    /// A switch went down or up; `screen` is the visitor journey's screen.
+    pub fn event(
+        &mut self,
+        event: SwitchEvent,
+        screen: Screen,
+        lang: Lang,
+        now: Instant,
+    ) -> Vec<Outcome> {
+        let SwitchEvent::Pressed(switch) = event else {
+            return Vec::new();
+        };
+        let say = |text: &str| Outcome::Say(text.to_owned());
+        let fa = lang == Lang::Fa;
+        if let Some(asking) = self.asking {
+            let (next, text) = match (asking, switch) {
+                (Asking::A, Switch::A) => (
+                    Some(Asking::B),
+                    if fa {
+                        "کلید الف دریافت شد. حالا کلید ب را بزنید: کلید انتخاب."
+                    } else {
+                        "Switch A received. Now press switch B, the one that selects."
+                    },
+                ),
+                (Asking::A, Switch::B) => (
+                    Some(Asking::A),
+                    if fa {
+                        "این کلید ب بود. کلید الف را بزنید: کلید جابه‌جایی."
+                    } else {
+                        "That was switch B. Press switch A, the one that moves."
+                    },
+                ),
+                (Asking::B, Switch::A) => (
+                    Some(Asking::B),
+                    if fa {
+                        "این کلید الف بود. کلید ب را بزنید: کلید انتخاب."
+                    } else {
+                        "That was switch A. Press switch B, the one that selects."
+                    },
+                ),
+                (Asking::B, Switch::B) => (
+                    None,
+                    if fa {
+                        "کلید ب دریافت شد. هر دو کلید کار می‌کنند. الف جابه‌جا می‌کند، ب انتخاب می‌کند."
+                    } else {
+                        "Switch B received. Both switches work: A moves, B selects."
+                    },
+                ),
+                (Asking::One, _) => (
+                    None,
+                    if fa {
+                        "کلید دریافت شد. گزینه‌ها یکی‌یکی روشن می‌شوند؛ هر وقت گزینه‌ی دلخواه روشن بود کلید را بزنید."
+                    } else {
+                        "Switch received. The choices light up one by one; press when yours is lit."
+                    },
+                ),
+            };
+            self.shown = Some(text.to_owned());
+            self.asking = next;
+            let mut out = vec![say(text)];
+            if next.is_none() {
+                self.active = true;
+                self.shown = None;
+                self.restart_dwell(now);
+                out.push(Outcome::Flow(Event::Do(Action::Start)));
+            }
+            return out;
+        }
+        if screen == Screen::Attract {
+            let (asking, text) = match self.mode {
+                SwitchMode::Two => (
+                    Asking::A,
+                    if fa {
+                        "بررسی کلیدها. کلید الف را بزنید: کلید جابه‌جایی."
+                    } else {
+                        "Switch check. Press switch A, the one that moves."
+                    },
+                ),
+                SwitchMode::Scan => (
+                    Asking::One,
+                    if fa {
+                        "بررسی کلید. کلید خود را بزنید."
+                    } else {
+                        "Switch check. Press your switch."
+                    },
+                ),
+            };
+            self.asking = Some(asking);
+            self.shown = Some(text.to_owned());
+            return vec![say(text)];
+        }
+        // A switch used in a journey started otherwise is a switch user too.
+        self.active = true;
+        match (self.mode, switch) {
+            (SwitchMode::Two, Switch::A) => vec![Outcome::Flow(Event::FocusNext)],
+            (SwitchMode::Two, Switch::B) | (SwitchMode::Scan, _) => {
+                self.restart_dwell(now);
+                vec![Outcome::Flow(Event::Activate)]
+            }
+        }
+    }
+
+    fn restart_dwell(&mut self, now: Instant) {
+        self.next_step = (self.mode == SwitchMode::Scan).then_some(now + self.dwell);
+    }
+
+    /// Whether the focus should move by itself at `now`: scanning, a switch user's session on
+    /// `screen` (`paused` while the inactivity warning shows). Ends the switch session once
+    /// the journey is back on the attract screen.
+    pub fn due(&mut self, now: Instant, screen: Screen, paused: bool) -> bool {
+        if screen == Screen::Attract {
+            if self.asking.is_none() {
+                self.active = false;
+                self.next_step = None;
+                self.scanned_screen = None;
+            }
+            return false;
+        }
+        if self.mode != SwitchMode::Scan || !self.active {
+            return false;
+        }
+        if paused || screen == Screen::Printing || self.scanned_screen != Some(screen) {
+            // A new screen (or one back from a pause) gets a whole dwell on its first action.
+            self.scanned_screen = (!paused && screen != Screen::Printing).then_some(screen);
+            self.restart_dwell(now);
+            return false;
+        }
+        match self.next_step {
+            Some(at) if now >= at => {
+                let next = at + self.dwell;
+                self.next_step = Some(if next > now { next } else { now + self.dwell });
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.restart_dwell(now);
+                false
+            }
+        }
+    }
+}
+
+/// Forwards the switches' events onto `inbox`, on a thread of their own (as
+/// `super::forward_devices` does for the other input devices).
+pub fn forward(
+    mut stream: kiosk_drivers::EventStream<SwitchEvent>,
+    inbox: Inbox,
+) -> anyhow::Result<()> {
+    std::thread::Builder::new()
+        .name("forward-switches".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    tracing::error!(error = %e, "no runtime to read the switches");
+                    return;
+                }
+            };
+            runtime.block_on(async {
+                while let Some(event) = stream.next().await {
+                    if !inbox.send(Inbound::Switch(event)) {
+                        break;
+                    }
+                }
+            });
+        })
+        .map_err(|e| anyhow::anyhow!("starting the switches thread: {e}"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(mode: SwitchMode) -> SwitchAccess {
+        SwitchAccess::new(&SwitchSettings {
+            backend: SwitchBackend::Sim,
+            mode,
+            dwell: Duration::from_millis(1500),
+        })
+        .expect("configured")
+    }
+
+    fn press(s: &mut SwitchAccess, switch: Switch, screen: Screen, now: Instant) -> Vec<Outcome> {
+        let out = s.event(SwitchEvent::Pressed(switch), screen, Lang::En, now);
+        assert!(
+            s.event(SwitchEvent::Released(switch), screen, Lang::En, now)
+                .is_empty()
+        );
+        out
+    }
+
+    fn flow(out: &[Outcome]) -> Vec<String> {
+        out.iter()
+            .filter_map(|o| match o {
+                Outcome::Flow(e) => Some(format!("{e:?}")),
+                Outcome::Say(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_switches_no_access() {
+        assert!(SwitchAccess::new(&SwitchSettings::default()).is_none());
+    }
+
+    #[test]
+    fn two_switches_are_checked_a_then_b_and_then_a_moves_and_b_selects() {
+        let t = Instant::now();
+        let mut s = access(SwitchMode::Two);
+        let opened = press(&mut s, Switch::B, Screen::Attract, t);
+        assert!(flow(&opened).is_empty(), "the first press opens the check");
+        assert_eq!(
+            s.shown(),
+            Some("Switch check. Press switch A, the one that moves.")
+        );
+        let wrong = press(&mut s, Switch::B, Screen::Attract, t);
+        assert!(
+            matches!(&wrong[..], [Outcome::Say(t)] if t == "That was switch B. Press switch A, the one that moves."),
+            "{wrong:?}"
+        );
+        assert!(flow(&press(&mut s, Switch::A, Screen::Attract, t)).is_empty());
+        assert!(
+            s.shown()
+                .is_some_and(|t| t.starts_with("Switch A received"))
+        );
+        assert!(!s.active());
+        let done = press(&mut s, Switch::B, Screen::Attract, t);
+        assert!(matches!(done[0], Outcome::Say(ref t) if t.starts_with("Switch B received")));
+        assert_eq!(flow(&done), ["Do(Start)"]);
+        assert!(s.active() && s.shown().is_none());
+        assert_eq!(
+            flow(&press(&mut s, Switch::A, Screen::Kind, t)),
+            ["FocusNext"]
+        );
+        assert_eq!(
+            flow(&press(&mut s, Switch::B, Screen::Kind, t)),
+            ["Activate"]
+        );
+        assert!(
+            !s.due(t + Duration::from_secs(60), Screen::Kind, false),
+            "no scanning"
+        );
+        // Back on attract the switch session is over: the next press checks again.
+        assert!(!s.due(t, Screen::Attract, false));
+        assert!(!s.active());
+        assert!(flow(&press(&mut s, Switch::A, Screen::Attract, t)).is_empty());
+        assert!(s.shown().is_some());
+    }
+
+    #[test]
+    fn one_switch_scans_at_the_dwell_selects_and_pauses() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut s = access(SwitchMode::Scan);
+        press(&mut s, Switch::A, Screen::Attract, t0);
+        assert_eq!(s.shown(), Some("Switch check. Press your switch."));
+        let started = press(&mut s, Switch::A, Screen::Attract, t0);
+        assert_eq!(flow(&started), ["Do(Start)"]);
+        assert!(s.active(), "the check is over and the journey is starting");
+        // The new screen gets a whole dwell before the first step.
+        assert!(!s.due(t0 + ms(100), Screen::Identify, false));
+        assert!(!s.due(t0 + ms(1599), Screen::Identify, false));
+        assert!(s.due(t0 + ms(1600), Screen::Identify, false));
+        assert!(!s.due(t0 + ms(3099), Screen::Identify, false));
+        assert!(s.due(t0 + ms(3100), Screen::Identify, false));
+        // A press selects and starts the dwell again.
+        assert_eq!(
+            flow(&press(&mut s, Switch::A, Screen::Identify, t0 + ms(3500))),
+            ["Activate"]
+        );
+        assert!(!s.due(t0 + ms(4999), Screen::Identify, false));
+        // The warning pauses scanning; afterwards a whole dwell again.
+        assert!(!s.due(t0 + ms(6000), Screen::Identify, true));
+        assert!(!s.due(t0 + ms(7000), Screen::Identify, false));
+        assert!(s.due(t0 + ms(8500), Screen::Identify, false));
+        assert!(
+            !s.due(t0 + ms(9000), Screen::Printing, false),
+            "nothing to scan"
+        );
+        assert!(!s.due(t0 + ms(9000), Screen::Attract, false));
+        assert!(!s.active(), "the session ended");
+        assert_eq!(s.next_step(), None);
+    }
+}
