@@ -3,7 +3,7 @@
 //! kiosk number. Only SHA-256 digests of codes and tokens are stored: both are random (80 and
 //! 256 bits), so a fast hash is enough (a slow one like argon2 is for guessable secrets such
 //! as PINs) and a look-up by digest is one index probe. Client certificates from the server's
-//! CA replace or back the token later (issue 18, part 1).
+//! CA replace or back the token later (README, "Agency server").
 
 use std::sync::Arc;
 

@@ -1,8 +1,8 @@
 //! The agency server: what an office's kiosks and desk terminals share, on PostgreSQL.
 //!
 //! Stateless: every fact lives in the database (devices, cases, the look-up rate limit), so
-//! several instances can serve behind one load balancer against one database. This is the
-//! foundation of issue 18: enrolment with a one-time code and a bearer token, case ingestion
+//! several instances can serve behind one load balancer against one database. What exists:
+//! enrolment with a one-time code and a bearer token, case ingestion
 //! (idempotent per kiosk), follow-up across devices. See README "Agency server" for what is
 //! still to come.
 
