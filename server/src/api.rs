@@ -82,6 +82,13 @@ pub async fn enrol(
         return Err(refused());
     };
     let kiosk: i32 = row.get(0);
+    // Two codes of one kiosk redeemed at once take turns here (the second then replaces the
+    // first), instead of one of them failing on the one-active-device index.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        &[&ENROL_LOCK_CLASS, &kiosk],
+    )
+    .await?;
     // A kiosk number has one device: enrolling it again replaces the earlier one.
     let replaced = tx
         .execute(
@@ -105,6 +112,9 @@ pub async fn enrol(
         }),
     ))
 }
+
+/// The advisory-lock class of enrolments (its second key is the kiosk number).
+const ENROL_LOCK_CLASS: i32 = 0x454e_524c; // "ENRL"
 
 /// A kiosk number from the path (1..=99999).
 fn path_kiosk(text: &str) -> Result<u32, Refused> {
@@ -303,7 +313,7 @@ pub async fn lookup_case(
         .filter(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()))
         .ok_or_else(|| bad_parameter("national_code", "national_code must be 10 digits"))?;
     let kiosk = i32::try_from(device.kiosk_number).unwrap_or_default();
-    let now = Utc::now();
+    let now = (state.clock)();
     let window = now.duration_trunc(Duration::hours(1)).map_err(|_| {
         Refused::from(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -312,14 +322,19 @@ pub async fn lookup_case(
         ))
     })?;
     let client = state.pool.get().await?;
+    // A slot is taken before the look-up, in one statement, so look-ups sent at once cannot
+    // all pass the limit; a look-up that finds its case gives its slot back below.
     let misses: i32 = client
-        .query_opt(
-            "SELECT misses FROM lookup_misses WHERE kiosk_number = $1 AND window_start = $2",
+        .query_one(
+            "INSERT INTO lookup_misses (kiosk_number, window_start, misses) VALUES ($1, $2, 1) \
+             ON CONFLICT (kiosk_number, window_start) \
+             DO UPDATE SET misses = lookup_misses.misses + 1 RETURNING misses",
             &[&kiosk, &window],
         )
         .await?
-        .map_or(0, |r| r.get(0));
-    if misses >= state.lookup_misses_per_hour {
+        .get(0);
+    if misses > state.lookup_misses_per_hour {
+        let misses = misses - 1;
         let wait = (window + Duration::hours(1) - now).num_seconds().max(1);
         tracing::warn!(
             kiosk,
@@ -345,14 +360,7 @@ pub async fn lookup_case(
         )
         .await?;
     let Some(row) = row else {
-        client
-            .execute(
-                "INSERT INTO lookup_misses (kiosk_number, window_start, misses) VALUES ($1, $2, 1) \
-                 ON CONFLICT (kiosk_number, window_start) \
-                 DO UPDATE SET misses = lookup_misses.misses + 1",
-                &[&kiosk, &window],
-            )
-            .await?;
+        // The slot taken above stays taken: this was a miss.
         client
             .execute(
                 "DELETE FROM lookup_misses WHERE kiosk_number = $1 AND window_start < $2",
@@ -361,6 +369,13 @@ pub async fn lookup_case(
             .await?;
         return Err(not_found());
     };
+    client
+        .execute(
+            "UPDATE lookup_misses SET misses = misses - 1 \
+             WHERE kiosk_number = $1 AND window_start = $2 AND misses > 0",
+            &[&kiosk, &window],
+        )
+        .await?;
     let payload: Value = row.get(3);
     let field = |name: &str| payload.get(name).and_then(Value::as_str).map(str::to_owned);
     let events = client

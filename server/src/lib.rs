@@ -41,6 +41,8 @@ pub struct AppState {
     pub pool: Pool,
     /// See [`DEFAULT_LOOKUP_MISSES_PER_HOUR`].
     pub lookup_misses_per_hour: i32,
+    /// The time now (the rate limit's hour windows); see [`ServerConfig::clock`].
+    pub clock: fn() -> chrono::DateTime<chrono::Utc>,
 }
 
 /// How to serve.
@@ -52,6 +54,9 @@ pub struct ServerConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// See [`DEFAULT_LOOKUP_MISSES_PER_HOUR`].
     pub lookup_misses_per_hour: i32,
+    /// The time now: `chrono::Utc::now` in service; tests pin it, so that a run crossing the
+    /// hour does not open a fresh rate-limit window halfway.
+    pub clock: fn() -> chrono::DateTime<chrono::Utc>,
 }
 
 /// The server's TLS from a PEM certificate chain and its PEM private key (no client
@@ -148,6 +153,7 @@ pub async fn start(pool: Pool, config: ServerConfig) -> anyhow::Result<ServerHan
     let app = router(Arc::new(AppState {
         pool,
         lookup_misses_per_hour: config.lookup_misses_per_hour,
+        clock: config.clock,
     }));
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {

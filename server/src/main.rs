@@ -116,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
                     listen,
                     tls,
                     lookup_misses_per_hour,
+                    clock: chrono::Utc::now,
                 },
             )
             .await?;

@@ -16,13 +16,16 @@ use kiosk_receipt::Profile;
 use kiosk_store::{OpenOptions, ReceiptState, Store};
 use kiosk_ui::UiInput;
 
-/// A printer that prints a job only when the test sends it a go-ahead.
+/// A printer that says when a job reached it, then prints it only when the test sends it a
+/// go-ahead.
 struct GatedPrinter {
     gate: mpsc::Receiver<()>,
+    started: mpsc::Sender<()>,
 }
 
 impl PrintSink for GatedPrinter {
     fn print(&mut self, _job: &[u8]) -> Result<(), PrinterProblem> {
+        let _ = self.started.send(());
         self.gate
             .recv_timeout(Duration::from_secs(30))
             .map_err(|_| PrinterProblem::Offline)
@@ -33,6 +36,8 @@ struct Rig {
     device: Device<GatedPrinter>,
     answers: mpsc::Receiver<Answer>,
     gate: mpsc::Sender<()>,
+    /// A job reached the printer.
+    started: mpsc::Receiver<()>,
     clock: Instant,
     _dir: tempfile::TempDir,
 }
@@ -44,12 +49,16 @@ impl Rig {
         let portal = config.receipt.portal_url.clone();
         let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).expect("db");
         let (gate, held) = mpsc::channel();
+        let (started_tx, started) = mpsc::channel();
         let (post, answers) = mpsc::channel();
         let kiosk = Kiosk::new(
             config,
             store,
             Profile::MM80,
-            GatedPrinter { gate: held },
+            GatedPrinter {
+                gate: held,
+                started: started_tx,
+            },
             chrono::Utc::now,
         )
         .threaded(Box::new(move |answer| post.send(answer).is_ok()))
@@ -63,6 +72,7 @@ impl Rig {
             device,
             answers,
             gate,
+            started,
             clock: Instant::now(),
             _dir: dir,
         }
@@ -136,6 +146,9 @@ fn a_receipt_stuck_in_the_printer_while_its_visitor_timed_out_still_prints_and_t
     rig.confirm();
     assert!(matches!(rig.answer(), Event::Registered(_)));
     // The receipt is in the printer, which holds it; the visitor calls staff and leaves.
+    rig.started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the receipt reached the printer");
     rig.call_staff_and_walk_away();
     // A second visitor confirms while the first receipt still blocks the printer: their case
     // waits behind it on the worker.
@@ -207,4 +220,115 @@ fn a_reprint_runs_on_the_worker_and_answers_when_the_printer_is_done() {
         matches!(&answer, Answer::Reprint(c, ReprintOutcome::Printed) if *c == code),
         "{answer:?}"
     );
+}
+
+/// A receipt that waited for the printer while its visitor's session ended is held, not
+/// printed: the backend compares the visit it was asked for with the flow's visit now.
+#[test]
+fn a_receipt_whose_visitor_left_before_the_printer_was_free_is_held_not_printed() {
+    use kiosk::flow::{Lang, VisitorInput};
+    use kiosk::runtime::{Backend, RecordingPrinter};
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = kiosk::demo::demo_config(dir.path()).expect("config");
+    let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).expect("db");
+    let clock: kiosk::runtime::Clock = std::sync::Arc::new(chrono::Utc::now);
+    let mut backend = Backend::new(
+        config,
+        store,
+        Profile::MM80,
+        RecordingPrinter::default(),
+        clock,
+    );
+    let input = VisitorInput {
+        national_code: "0499370899".into(),
+        kind: Some(kiosk_core::CaseKind::Complaint),
+        subject_id: "deed-delay".into(),
+        service_id: None,
+        description: "پرونده‌ی من بدون پاسخ مانده است.".into(),
+        mobile: String::new(),
+    };
+    let done = backend.perform(Job::Register {
+        input,
+        lang: Lang::Fa,
+    });
+    let Some(Answer::Flow(Event::Registered(view))) = done.answer else {
+        panic!("not registered: {:?}", done.answer);
+    };
+    // The flow has moved on to the next visitor before the printer got to this receipt.
+    backend.current_visit().store(1, Ordering::SeqCst);
+    let done = backend.perform(Job::PrintReceipt {
+        code: view.tracking_code,
+        visit: 0,
+    });
+    assert!(matches!(
+        done.answer,
+        Some(Answer::Flow(Event::ReceiptHeld))
+    ));
+    assert!(done.printed.is_empty(), "nothing printed");
+    assert!(backend.printer_mut().jobs.is_empty());
+    let job = backend
+        .store()
+        .receipt(1)
+        .expect("read")
+        .expect("the case's job");
+    assert_eq!(job.state, ReceiptState::Failed);
+    assert_eq!(job.last_status.as_deref(), Some(HELD_NOTE));
+}
+
+/// A printer driver that panics (a bug): the worker answers the job as failed and stays alive.
+struct PanickingPrinter;
+
+impl PrintSink for PanickingPrinter {
+    fn print(&mut self, _job: &[u8]) -> Result<(), PrinterProblem> {
+        panic!("a bug in a printer driver");
+    }
+}
+
+#[test]
+fn a_job_that_panics_is_answered_as_failed_and_the_worker_goes_on() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = kiosk::demo::demo_config(dir.path()).expect("example config");
+    let portal = config.receipt.portal_url.clone();
+    let store = Store::open(dir.path().join("kiosk.db"), &OpenOptions::default()).expect("db");
+    let (post, answers) = mpsc::channel();
+    let kiosk = Kiosk::new(
+        config,
+        store,
+        Profile::MM80,
+        PanickingPrinter,
+        chrono::Utc::now,
+    )
+    .threaded(Box::new(move |answer| post.send(answer).is_ok()))
+    .expect("worker");
+    let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}));
+    let now = Instant::now();
+    for round in 0..2 {
+        for input in complaint_taps() {
+            assert!(device.input(&input, now), "{input:?}");
+            if input == UiInput::Action("confirm".into()) {
+                break;
+            }
+        }
+        for _ in 0..2 {
+            let answer = answers
+                .recv_timeout(Duration::from_secs(30))
+                .expect("answered even though the job panicked");
+            device.answer(answer, now);
+        }
+        assert_eq!(
+            device.kiosk().flow().screen(),
+            Screen::PrinterOut,
+            "round {round}: the case is kept, the code shown, staff told"
+        );
+        assert!(device.input(&UiInput::Action("finish".into()), now));
+    }
+    let cases = device
+        .kiosk()
+        .backend()
+        .store()
+        .counts()
+        .expect("counts")
+        .cases;
+    assert_eq!(cases, 2, "the worker went on after the first panic");
 }

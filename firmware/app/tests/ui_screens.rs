@@ -190,6 +190,8 @@ fn walk(flow: &mut Flow, lang: Lang, visit: &mut dyn FnMut(&Flow, &str)) {
     flow.step(Event::Do(Action::TrackCase));
     digits(flow, "1000120000000");
     visit(flow, "follow-up-entry");
+    // The visitor's look-up (its answer below is accepted only for the look-up asked for).
+    flow.step(Event::TrackingScanned("1000120000000015".into()));
     let at = |d, h| {
         Utc.with_ymd_and_hms(2026, 11, d, h, 15, 0)
             .single()

@@ -100,6 +100,12 @@ pub enum Event {
         /// The device's clock, as for [`Event::MultiTap`].
         at_ms: u64,
     },
+    /// The receipt was not printed because its visitor had left by the time the printer was
+    /// free: it is kept for a reprint at the desk.
+    ReceiptHeld,
+    /// Headphones pulled out of the jack: what is said is heard in the room again, so personal
+    /// numbers are no longer read out whole.
+    HeadphonesOut,
 }
 
 /// One step of a level (volume, speech rate) up or down.

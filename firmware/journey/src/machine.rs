@@ -67,6 +67,13 @@ pub struct Flow {
     awaiting_registration: VecDeque<u64>,
     /// Receipts sent to print and not answered, oldest first, by visit.
     awaiting_print: VecDeque<(u64, RegisteredView)>,
+    /// Look-ups handed over and not answered, oldest first, by visit: an answer for a visitor
+    /// who has left never reaches the next one's screen.
+    awaiting_lookup: VecDeque<u64>,
+    /// Headphones are in the jack: speech is private, so the national code and mobile are read
+    /// out whole; through the kiosk's loudspeaker only their last four digits are. Kept across
+    /// sessions (the headphones stay plugged in), cleared when they are pulled out.
+    private_audio: bool,
     /// The visitor's speech volume and rate (back to the defaults when the session ends).
     levels: SpeechLevels,
     /// Something was spoken while handling the current event: what follows it in the same
@@ -95,6 +102,8 @@ impl Flow {
             visit: 0,
             awaiting_registration: VecDeque::new(),
             awaiting_print: VecDeque::new(),
+            awaiting_lookup: VecDeque::new(),
+            private_audio: false,
             levels: SpeechLevels::default(),
             spoke: false,
             last_said: Vec::new(),
@@ -119,6 +128,12 @@ impl Flow {
     pub fn set_staff_reachable(&mut self, reachable: bool, desk: &str) {
         self.staff_reachable = reachable;
         self.desk = desk.to_owned();
+    }
+
+    /// Which visitor this is: counted up at the end of every session (a job's answer for an
+    /// earlier visit never lands in this one).
+    pub fn visit(&self) -> u64 {
+        self.visit
     }
 
     /// The current screen's title, as shown and said.
@@ -420,18 +435,28 @@ impl Flow {
             Event::RegistrationFailed { message } => self.registration_failed(message, fx),
             Event::Printed => self.receipt_answered(None, fx),
             Event::PrintFailed(problem) => self.receipt_answered(Some(problem), fx),
-            Event::FollowUpResult(found) if self.screen == Screen::FollowUpEntry => match found {
-                Some(view) => {
-                    self.session.follow_up = Some(view);
-                    self.go(Screen::FollowUp, fx);
+            Event::ReceiptHeld => {
+                self.awaiting_print.pop_front();
+                fx.push(Effect::AlertStaff(StaffAlert::ReceiptHeld));
+            }
+            Event::FollowUpResult(found)
+                if self.awaiting_lookup.pop_front() == Some(self.visit)
+                    && self.screen == Screen::FollowUpEntry =>
+            {
+                match found {
+                    Some(view) => {
+                        self.session.follow_up = Some(view);
+                        self.go(Screen::FollowUp, fx);
+                    }
+                    None => {
+                        let message = prompts::tracking_not_found(self.lang());
+                        self.fail(message, fx);
+                        let next = prompts::not_found_next(self.lang());
+                        self.say(next, false, fx);
+                    }
                 }
-                None => {
-                    let message = prompts::tracking_not_found(self.lang());
-                    self.fail(message, fx);
-                    let next = prompts::not_found_next(self.lang());
-                    self.say(next, false, fx);
-                }
-            },
+            }
+            // Another visitor's answer (or one for a screen left since): dropped.
             Event::FollowUpResult(_) => {}
             Event::IdleWarning | Event::IdleWarningIn { .. } => {
                 if !matches!(self.screen, Screen::Attract | Screen::Printing) {
@@ -459,7 +484,9 @@ impl Flow {
                     self.say(text, i == 0, fx);
                 }
             }
+            Event::HeadphonesOut => self.private_audio = false,
             Event::HeadphonesIn => {
+                self.private_audio = true;
                 // Nothing was being said with speech off: the screen's speech waits its turn.
                 let was_on = self.session.prefs.speech;
                 self.session.prefs.speech = true;
@@ -591,7 +618,13 @@ impl Flow {
         if !self.take_char(c) {
             return;
         }
-        let echo = prompts::echo(self.lang(), c);
+        // Through the loudspeaker a personal number is not echoed digit by digit: only how many
+        // digits are in.
+        let personal = matches!(self.screen, Screen::Identify | Screen::Mobile);
+        let echo = match (personal && !self.private_audio, c.is_ascii_digit()) {
+            (true, true) => prompts::digit_count(self.lang(), self.session.entry.chars().count()),
+            _ => prompts::echo(self.lang(), c),
+        };
         self.speak(echo, true, fx);
         match self.screen {
             Screen::Identify => self.live_check(fx),
@@ -673,7 +706,10 @@ impl Flow {
 
     fn look_up(&mut self, text: &str, fx: &mut Vec<Effect>) {
         match TrackingCode::parse(text) {
-            Ok(code) => fx.push(Effect::LookUp(code)),
+            Ok(code) => {
+                self.awaiting_lookup.push_back(self.visit);
+                fx.push(Effect::LookUp(code));
+            }
             Err(e) => {
                 let message = match self.lang() {
                     Lang::Fa => e.message_fa().to_owned(),
@@ -1071,12 +1107,18 @@ impl Flow {
         };
         lines.push(prompts::field(lang, "شرح", "Description", &description));
         if let Some(code) = &s.national_code {
-            let digits = prompts::digits_in_groups(&code.as_string(), &[3, 3, 4], lang);
+            let digits = match self.private_audio {
+                true => prompts::digits_in_groups(&code.as_string(), &[3, 3, 4], lang),
+                false => prompts::last_four(&code.as_string(), lang),
+            };
             lines.push(prompts::field(lang, "کد ملی", "National code", &digits));
         }
         lines.push(match &s.mobile {
             Some(m) => {
-                let digits = prompts::digits_in_groups(m.as_str(), &[4, 3, 4], lang);
+                let digits = match self.private_audio {
+                    true => prompts::digits_in_groups(m.as_str(), &[4, 3, 4], lang),
+                    false => prompts::last_four(m.as_str(), lang),
+                };
                 prompts::field(lang, "شماره همراه", "Mobile", &digits)
             }
             None => match lang {

@@ -686,3 +686,29 @@ pub fn help(screen: Screen, lang: Lang, can_extend_warning: bool) -> Vec<String>
     lines.extend(keys);
     lines
 }
+
+/// A personal number said through the loudspeaker: only its last four digits, digit by digit.
+pub fn last_four(digits: &str, lang: Lang) -> String {
+    let tail: String = digits
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let spoken = digits_in_groups(&tail, &[4], lang);
+    match lang {
+        Lang::Fa => format!("با رقم‌های پایانی {spoken} (با هدفون همه‌ی رقم‌ها خوانده می‌شود)"),
+        Lang::En => format!("ending in {spoken} (with headphones every digit is read)"),
+    }
+}
+
+/// A digit typed into a personal number, said through the loudspeaker: how many are in, not
+/// which.
+pub fn digit_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Fa => format!("{} رقم", to_persian_digits(&count.to_string())),
+        Lang::En => format!("{count} digits"),
+    }
+}

@@ -660,3 +660,77 @@ fn without_a_way_to_call_staff_the_visitor_is_sent_to_the_desk_not_told_someone_
     flow.set_staff_reachable(true, "");
     assert!(flow.title().contains("می‌آید"), "{}", flow.title());
 }
+
+#[test]
+fn a_look_up_answered_after_its_visitor_left_never_reaches_the_next_visitor() {
+    let mut flow = flow();
+    flow.step(Event::Do(Action::TrackCase));
+    type_digits(&mut flow, &code().as_string());
+    assert!(
+        flow.step(Event::Do(Action::Continue))
+            .contains(&Effect::LookUp(code()))
+    );
+    // The first visitor leaves before the answer; the next one opens the follow-up screen.
+    flow.step(Event::Do(Action::Back));
+    assert_eq!(flow.screen(), Screen::Attract);
+    flow.step(Event::Do(Action::TrackCase));
+    let view = FollowUpView {
+        tracking_code: code(),
+        timeline: Vec::new(),
+    };
+    flow.step(Event::FollowUpResult(Some(view.clone())));
+    assert_eq!(
+        flow.screen(),
+        Screen::FollowUpEntry,
+        "the earlier visitor's case is not shown"
+    );
+    assert!(flow.session().follow_up.is_none());
+    // The next visitor's own look-up is answered as usual.
+    type_digits(&mut flow, &code().as_string());
+    flow.step(Event::Do(Action::Continue));
+    flow.step(Event::FollowUpResult(Some(view.clone())));
+    assert_eq!(flow.session().follow_up.as_ref(), Some(&view));
+}
+
+#[test]
+fn through_the_loudspeaker_personal_numbers_are_not_read_out_whole() {
+    let spoken = |fx: &[Effect]| -> Vec<String> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Speak { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    // Speech turned on without headphones (the on-screen toggle): the room hears it.
+    let mut flow = flow();
+    flow.step(Event::Do(Action::Start));
+    flow.step(Event::Do(Action::OpenAccessibility));
+    flow.step(Event::Do(Action::ToggleSpeech));
+    flow.step(Event::Do(Action::CloseAccessibility));
+    let typed: Vec<String> = type_digits(&mut flow, "0499370899")
+        .iter()
+        .flat_map(|fx| spoken(std::slice::from_ref(fx)))
+        .collect();
+    assert!(
+        typed.iter().all(|t| !t.contains('۹') || t.contains("رقم")),
+        "digits are counted, not said: {typed:?}"
+    );
+    let mut flow = self::flow();
+    flow.step(Event::Do(Action::OpenAccessibility));
+    flow.step(Event::Do(Action::ToggleSpeech));
+    flow.step(Event::Do(Action::CloseAccessibility));
+    to_review(&mut flow);
+    let review = spoken(&flow.step(Event::Repeat)).join(" ");
+    let all = spoken(&flow.step(Event::Help)).join(" ") + &review;
+    assert!(!all.contains("۰ ۴ ۹"), "the whole code is not said: {all}");
+    // With headphones in, the visitor hears every digit.
+    let fx = flow.step(Event::HeadphonesIn);
+    let said = spoken(&fx).join(" ");
+    assert!(said.contains("۰ ۴ ۹"), "{said}");
+    // Pulled out: back to the last four digits.
+    flow.step(Event::HeadphonesOut);
+    let said = spoken(&flow.step(Event::Do(Action::Back))).join(" ");
+    let said = said + &spoken(&flow.step(Event::Do(Action::Continue))).join(" ");
+    assert!(!said.contains("۰ ۴ ۹") && said.contains("پایانی"), "{said}");
+}

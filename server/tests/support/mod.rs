@@ -70,6 +70,13 @@ impl Office {
                         .unwrap(),
                 ),
                 lookup_misses_per_hour: agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR,
+                // Pinned mid-hour: a run that crosses hh:00 counts in one window.
+                clock: || {
+                    let now = chrono::Utc::now();
+                    chrono::DurationRound::duration_trunc(now, chrono::Duration::hours(1))
+                        .unwrap_or(now)
+                        + chrono::Duration::minutes(30)
+                },
             },
         )
         .await

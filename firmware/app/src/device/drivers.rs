@@ -35,7 +35,7 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
 pub fn jack_event(event: JackEvent) -> Option<Event> {
     match event {
         JackEvent::Plugged => Some(Event::HeadphonesIn),
-        JackEvent::Unplugged => None,
+        JackEvent::Unplugged => Some(Event::HeadphonesOut),
     }
 }
 
@@ -172,7 +172,7 @@ mod tests {
         let plugged = plugs.next().await.expect("plugged");
         assert!(matches!(jack_event(plugged), Some(Event::HeadphonesIn)));
         let unplugged = plugs.next().await.expect("unplugged");
-        assert!(jack_event(unplugged).is_none());
+        assert!(matches!(jack_event(unplugged), Some(Event::HeadphonesOut)));
     }
 
     #[test]

@@ -84,11 +84,13 @@ pub type Speaker = Box<dyn FnMut(&str, Lang, bool)>;
 /// ([`Device::with_speech_levels`]).
 pub type LevelSetter = Box<dyn FnMut(SpeechLevels)>;
 
-/// A speaker that only logs: the simulated speech device.
+/// A speaker that only logs (the simulated speech device): how long each utterance is, never
+/// what it says, since speech reads back national codes and mobile numbers.
 pub fn log_speech() -> Speaker {
-    Box::new(
-        |text, lang, interrupt| tracing::info!(target: "kiosk::speech", %text, ?lang, interrupt, "speak"),
-    )
+    Box::new(|text, lang, interrupt| {
+        let chars = text.chars().count();
+        tracing::info!(target: "kiosk::speech", chars, ?lang, interrupt, "speak")
+    })
 }
 
 /// A level setter that only logs (the device's own until one is given).
@@ -684,6 +686,24 @@ impl<P: PrintSink> Device<P> {
         true
     }
 
+    /// A multi-tap letter whose pause has passed is committed, and said again; `true` when one
+    /// was pending. Run by the one-second tick and by the 100 ms timer, so the letter is
+    /// confirmed within a tenth of a second of the pause.
+    pub fn commit_multitap(&mut self, now: Instant) -> bool {
+        if !matches!(self.journey, Journey::Visitor) || !self.kiosk.flow().multitap_pending() {
+            return false;
+        }
+        let at_ms = self.typing_ms(now);
+        self.event(Event::MultiTapTick { at_ms }, now);
+        true
+    }
+
+    /// Whether a multi-tap letter waits for its pause (the headless loop then looks again
+    /// within a tenth of a second).
+    pub fn multitap_pending(&self) -> bool {
+        self.kiosk.flow().multitap_pending()
+    }
+
     /// When the next scanning step is due, if one is (the run loop's scan timer).
     pub fn next_scan(&self) -> Option<Instant> {
         self.switches
@@ -727,11 +747,7 @@ impl<P: PrintSink> Device<P> {
         }
         // A guidance slip the worker printed since (it has no answer to bring it).
         self.after_events();
-        // A multi-tap letter whose pause has passed is committed, and said again.
-        if self.kiosk.flow().multitap_pending() {
-            let at_ms = self.typing_ms(now);
-            self.event(Event::MultiTapTick { at_ms }, now);
-        }
+        self.commit_multitap(now);
         if self.kiosk.flow().screen() == Screen::Attract {
             self.purge_when_due(now);
         }
@@ -980,7 +996,8 @@ pub fn run_window<P: PrintSink + 'static>(
             },
         );
     }
-    // One-switch scanning steps the focus at its dwell, finer than the one-second tick.
+    // One-switch scanning steps the focus at its dwell, and a multi-tap letter is committed at
+    // its pause: both finer than the one-second tick.
     let scanner = slint::Timer::default();
     {
         let (state, refresh) = (state.clone(), refresh.clone());
@@ -988,7 +1005,12 @@ pub fn run_window<P: PrintSink + 'static>(
             slint::TimerMode::Repeated,
             Duration::from_millis(100),
             move || {
-                if state.borrow_mut().scan(Instant::now()) {
+                let mut device = state.borrow_mut();
+                let now = Instant::now();
+                let scanned = device.scan(now);
+                let typed = device.commit_multitap(now);
+                drop(device);
+                if scanned || typed {
                     refresh();
                 }
             },
@@ -1014,10 +1036,13 @@ pub fn run_headless<P: PrintSink>(
     let started = Instant::now();
     loop {
         // A scanning step due sooner than the next second is waited for alone.
-        let wait = device.next_scan().map_or(Duration::from_secs(1), |at| {
+        let mut wait = device.next_scan().map_or(Duration::from_secs(1), |at| {
             at.saturating_duration_since(Instant::now())
                 .clamp(Duration::from_millis(10), Duration::from_secs(1))
         });
+        if device.multitap_pending() {
+            wait = wait.min(Duration::from_millis(100));
+        }
         match events.recv_timeout(wait) {
             Ok(inbound) => device.inbound(inbound, Instant::now()),
             Err(mpsc::RecvTimeoutError::Timeout) => {}

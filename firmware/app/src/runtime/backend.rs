@@ -17,7 +17,7 @@ use kiosk_store::{CaseRecord, ReceiptState, ReceiptVariant, Store};
 
 use super::printer::PrintSink;
 use crate::flow::{Event, FollowUpView, Lang, PrinterProblem, RegisteredView, TimelineEntry};
-use crate::registration::{Registered, Registrar, VisitorInput};
+use crate::registration::{Registrar, VisitorInput};
 
 /// The time source of registrations and slips (injected so tests and the script runner
 /// control it), shared by the screen's side and the worker thread.
@@ -41,8 +41,15 @@ pub enum Job {
         /// The session's language, for the failure message.
         lang: Lang,
     },
-    /// Print the receipt of this committed case; answers `Printed` or `PrintFailed`.
-    PrintReceipt(TrackingCode),
+    /// Print the receipt of this committed case for the visitor of `visit`; answers `Printed`
+    /// or `PrintFailed`, or `ReceiptHeld` when that visitor has left by the time the printer is
+    /// free (the receipt is then kept for a reprint at the desk).
+    PrintReceipt {
+        /// The case.
+        code: TrackingCode,
+        /// The flow's visit it was asked for ([`crate::flow::Flow::visit`]).
+        visit: u64,
+    },
     /// The visitor left before their receipt could print: keep it for a reprint at the desk
     /// (recorded as not printed, with [`HELD_NOTE`]). No answer.
     HoldReceipt(TrackingCode),
@@ -69,6 +76,35 @@ pub enum Job {
         /// The session's language.
         lang: Lang,
     },
+}
+
+impl Job {
+    /// The answer a job owes when it could not run at all (it panicked): the visitor is told
+    /// the case was not registered or the receipt did not print, never left waiting.
+    pub fn failure_answer(&self) -> Option<Answer> {
+        match self {
+            Job::Register { lang, .. } => Some(Answer::Flow(Event::RegistrationFailed {
+                message: match lang {
+                    Lang::Fa => "ثبت درخواست ممکن نشد؛ به همکاران خبر داده شد.".to_owned(),
+                    Lang::En => {
+                        "Your case could not be registered. Staff have been told.".to_owned()
+                    }
+                },
+            })),
+            Job::PrintReceipt { .. } => {
+                Some(Answer::Flow(Event::PrintFailed(PrinterProblem::Error)))
+            }
+            Job::Reprint(code) => Some(Answer::Reprint(
+                *code,
+                ReprintOutcome::StoreFailed("the job failed".to_owned()),
+            )),
+            Job::LookUp { .. } => Some(Answer::Flow(Event::FollowUpResult(None))),
+            Job::HoldReceipt(_)
+            | Job::PrintGuidance { .. }
+            | Job::RaiseStaffCall
+            | Job::AcknowledgeStaffCalls { .. } => None,
+        }
+    }
 }
 
 /// A slip sent to the printer, for the transcript, the desk's health screen and the relay.
@@ -120,7 +156,11 @@ pub struct Backend<P: PrintSink> {
     profile: Profile,
     printer: P,
     clock: Clock,
-    registered: Option<Registered>,
+    /// The receipt job each case registered this run got, until it is printed or held.
+    receipt_jobs: std::collections::HashMap<TrackingCode, i64>,
+    /// The visit the flow is on now (set by the screen's side after every event): a receipt
+    /// whose visitor has left by the time the printer is free is held, not printed.
+    current_visit: std::sync::Arc<std::sync::atomic::AtomicU64>,
     last_slip: Option<ReceiptContent>,
     satisfaction_key: Option<ed25519_dalek::SigningKey>,
     /// The working calendar as configured, before SAMAD's holiday overrides.
@@ -143,7 +183,8 @@ impl<P: PrintSink> Backend<P> {
             profile,
             printer,
             clock,
-            registered: None,
+            receipt_jobs: std::collections::HashMap::new(),
+            current_visit: std::sync::Arc::default(),
             last_slip: None,
             satisfaction_key: None,
             configured_calendar,
@@ -224,7 +265,15 @@ impl<P: PrintSink> Backend<P> {
         let mut done = Done::default();
         done.answer = match job {
             Job::Register { input, lang } => Some(Answer::Flow(self.register(&input, lang))),
-            Job::PrintReceipt(code) => Some(Answer::Flow(
+            Job::PrintReceipt { code, visit }
+                if visit != self.current_visit.load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                // The visitor left (their session ended) while the printer was busy: no slip
+                // with their national code for the next person to find.
+                self.hold_receipt(code);
+                Some(Answer::Flow(Event::ReceiptHeld))
+            }
+            Job::PrintReceipt { code, .. } => Some(Answer::Flow(
                 match self.print_receipt(code, &mut done.printed) {
                     Ok(()) => Event::Printed,
                     Err(problem) => Event::PrintFailed(problem),
@@ -277,7 +326,8 @@ impl<P: PrintSink> Backend<P> {
                     tracking_code: registered.case.tracking_code,
                     due: registered.due,
                 };
-                self.registered = Some(registered);
+                self.receipt_jobs
+                    .insert(registered.case.tracking_code, registered.case.receipt_id);
                 Event::Registered(view)
             }
             Err(e) => {
@@ -293,12 +343,16 @@ impl<P: PrintSink> Backend<P> {
         }
     }
 
-    /// The receipt job queued when `code` was registered here (this run), if it was.
-    fn receipt_job_of(&self, code: TrackingCode) -> Option<i64> {
-        self.registered
-            .as_ref()
-            .filter(|r| r.case.tracking_code == code)
-            .map(|r| r.case.receipt_id)
+    /// The receipt job queued when `code` was registered here (this run), if it was; it is
+    /// taken: a receipt is printed or held once.
+    fn receipt_job_of(&mut self, code: TrackingCode) -> Option<i64> {
+        self.receipt_jobs.remove(&code)
+    }
+
+    /// Where the screen's side writes the visit the flow is on (`Kiosk` does, after every
+    /// event).
+    pub fn current_visit(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.current_visit.clone()
     }
 
     /// Prints the receipt of the committed case `code`, laid out from the stored case (so the

@@ -75,6 +75,8 @@ pub struct Kiosk<P: PrintSink> {
     verifying_key: Option<ed25519_dalek::VerifyingKey>,
     clock: backend::Clock,
     transcript: Vec<Record>,
+    /// The flow's visit, shared with the backend (see [`Job::PrintReceipt`]).
+    current_visit: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The backend, read from where it lives (the kiosk itself, or the worker's mutex).
@@ -150,9 +152,11 @@ impl<P: PrintSink> Kiosk<P> {
             &config.desk,
         );
         let backend = Backend::new(config.clone(), store, profile, printer, clock.clone());
+        let current_visit = backend.current_visit();
         Self {
             flow,
             executor: Executor::Inline(Box::new(backend)),
+            current_visit,
             config,
             verifying_key: None,
             clock,
@@ -255,7 +259,11 @@ impl<P: PrintSink> Kiosk<P> {
         self.collect_printed();
         let mut queue = VecDeque::from([event]);
         while let Some(event) = queue.pop_front() {
-            for effect in self.flow.step(event) {
+            let effects = self.flow.step(event);
+            // The worker holds a receipt whose visitor has left (runtime/backend.rs).
+            self.current_visit
+                .store(self.flow.visit(), std::sync::atomic::Ordering::SeqCst);
+            for effect in effects {
                 if let Some(answer) = self.execute(effect) {
                     queue.push_back(answer);
                 }
@@ -294,7 +302,10 @@ impl<P: PrintSink> Kiosk<P> {
                 input,
                 lang: self.lang(),
             },
-            Effect::PrintReceipt(code) => Job::PrintReceipt(code),
+            Effect::PrintReceipt(code) => Job::PrintReceipt {
+                code,
+                visit: self.flow.visit(),
+            },
             Effect::HoldReceipt(code) => Job::HoldReceipt(code),
             Effect::PrintGuidance { subject_id } => Job::PrintGuidance { subject_id },
             Effect::LookUp(code) => Job::LookUp {

@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError, mpsc};
 
-use super::backend::{Answer, Backend, Job, PrintedSlip};
+use super::backend::{Answer, Backend, Done, Job, PrintedSlip};
 use super::printer::PrintSink;
 
 /// Where the worker posts its answers; `false` when nobody listens any more.
@@ -41,7 +41,18 @@ impl<P: PrintSink + Send + 'static> Worker<P> {
                 .spawn(move || {
                     // Ends when the handle (the only sender) is dropped.
                     while let Ok(job) = queue.recv() {
-                        let done = lock(&backend).perform(job);
+                        let failure = job.failure_answer();
+                        // A job that panics (a bug) still answers, so no visitor waits on the
+                        // printing screen for ever; the store's transactions keep the data
+                        // whole and the next job goes on.
+                        let run = std::panic::AssertUnwindSafe(|| lock(&backend).perform(job));
+                        let done = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+                            tracing::error!("a worker job panicked; answered as failed");
+                            Done {
+                                answer: failure,
+                                printed: Vec::new(),
+                            }
+                        });
                         lock(&printed).extend(done.printed);
                         if let Some(answer) = done.answer
                             && !post(answer)
