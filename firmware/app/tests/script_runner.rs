@@ -33,6 +33,22 @@ fn run(script: &Path, dir: &Path) -> (Output, Vec<Value>) {
     (output, lines)
 }
 
+/// Plays `script` and checks that the run succeeded and that the kiosk took every input; the
+/// transcript's lines.
+fn run_offered(script: &Path, dir: &Path) -> Vec<Value> {
+    let (output, lines) = run(script, dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !lines.iter().any(|l| l["error"].is_string()),
+        "every key was offered: {lines:?}"
+    );
+    lines
+}
+
 fn said(lines: &[Value]) -> Vec<(&str, bool)> {
     lines
         .iter()
@@ -214,16 +230,7 @@ fn a_malformed_script_is_refused_whole_with_its_line_and_nothing_is_played() {
 #[test]
 fn a_national_code_typed_on_the_tactile_keypad_goes_into_the_field() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, lines) = run(&script("keypad-national-code.jsonl"), dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        !lines.iter().any(|l| l["error"].is_string()),
-        "every key was offered: {lines:?}"
-    );
+    let lines = run_offered(&script("keypad-national-code.jsonl"), dir.path());
     // Enter on the attract screen starts; the mistyped code (…898) keeps the visitor on the
     // identify screen, the corrected one (…899, Clear then 9) goes on to the case kinds, and
     // Cancel goes back one step.
@@ -236,16 +243,7 @@ fn a_national_code_typed_on_the_tactile_keypad_goes_into_the_field() {
 #[test]
 fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, lines) = run(&script("blind-keys-only.jsonl"), dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        !lines.iter().any(|l| l["error"].is_string()),
-        "every key was offered: {lines:?}"
-    );
+    let lines = run_offered(&script("blind-keys-only.jsonl"), dir.path());
     // Only keys and the card after the headphones.
     let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
     assert_eq!(inputs[0]["headphones"], true);
@@ -353,16 +351,7 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
 #[test]
 fn a_visitor_with_headphones_types_a_word_after_a_preset_phrase_on_the_keypad() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, lines) = run(&script("description-by-keys.jsonl"), dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        !lines.iter().any(|l| l["error"].is_string()),
-        "every key was offered: {lines:?}"
-    );
+    let lines = run_offered(&script("description-by-keys.jsonl"), dir.path());
     assert_eq!(
         screens(&lines),
         [
@@ -443,16 +432,7 @@ fn png_is_black(path: &Path) -> bool {
 #[test]
 fn in_audio_only_mode_the_screen_is_blank_and_a_complaint_is_registered_by_ear_and_keys() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (output, lines) = run(&script("audio-only-keys.jsonl"), dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        !lines.iter().any(|l| l["error"].is_string()),
-        "every key was offered: {lines:?}"
-    );
+    let lines = run_offered(&script("audio-only-keys.jsonl"), dir.path());
     // Keys only after the headphones.
     let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
     for input in &inputs[1..] {
