@@ -25,11 +25,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order (a test checks this list against the directory).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_devices_and_cases.sql",
-    sql: include_str!("../migrations/0001_devices_and_cases.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_devices_and_cases.sql",
+        sql: include_str!("../migrations/0001_devices_and_cases.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_device_contract.sql",
+        sql: include_str!("../migrations/0002_device_contract.sql"),
+    },
+];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> i32 {

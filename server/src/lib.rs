@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod case;
+pub mod contract;
 pub mod db;
 pub mod problem;
 
@@ -84,6 +85,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/enrol", post(api::enrol))
         .route("/v1/devices/{kiosk}/cases", post(api::ingest_case))
         .route("/v1/cases/{tracking_code}", get(api::lookup_case))
+        .merge(contract::routes())
         .layer(middleware::from_fn(body::bounded_json))
         .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(middleware::from_fn(log_request))
