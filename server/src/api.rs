@@ -1,6 +1,7 @@
 //! The device contract's first endpoints:
 //!
-//! - `POST /v1/enrol`: a one-time code for a bearer token and the kiosk number.
+//! - `POST /v1/enrol`: a one-time code (and, when the server has a device CA, a CSR) for a
+//!   bearer token, the kiosk number and the device's client certificate.
 //! - `POST /v1/devices/{kiosk}/cases`: a case, idempotent per kiosk and item id.
 //! - `GET /v1/cases/{tracking_code}?national_code=…`: a case and its events, for any enrolled
 //!   device, when both values match; misses are counted per kiosk and hour in PostgreSQL, so
@@ -20,6 +21,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::{self, Device};
 use crate::case;
+use crate::pki;
 use crate::problem::{Problem, Refused, bad_parameter, invalid_item};
 
 /// `POST /v1/enrol`'s body.
@@ -28,6 +30,10 @@ use crate::problem::{Problem, Refused, bad_parameter, invalid_item};
 pub struct EnrolRequest {
     /// The one-time code.
     pub code: String,
+    /// The device's PKCS#10 certificate request (PEM), made with the key it keeps: required
+    /// when the server has a device CA, refused when it has none. Only its key is used.
+    #[serde(default)]
+    pub csr_pem: Option<String>,
 }
 
 /// `POST /v1/enrol`'s answer.
@@ -39,6 +45,15 @@ pub struct Enrolled {
     pub token: String,
     /// Always `Bearer`.
     pub token_type: String,
+    /// The device's client certificate (PEM): `CN=kiosk-<number>`, SAN `urn:kiosk:<number>`,
+    /// client authentication only. Absent when the server has no device CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert_pem: Option<String>,
+    /// The device CA that issued it (PEM), for information: the device does not need it to
+    /// reach the server, whose own TLS certificate it verifies with the CA the operator pinned
+    /// (`kioskctl enroll --server-ca`, `samad.ca_file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ca_pem: Option<String>,
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Refused> {
@@ -51,8 +66,10 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Refused
     })
 }
 
-/// Exchanges a one-time code for a device token. Unknown, used and expired codes get the same
-/// answer, so the answer tells nothing about which codes exist.
+/// Exchanges a one-time code for a device token (and, with a device CA, a client certificate
+/// for the CSR's key). Unknown, used and expired codes get the same answer, so the answer tells
+/// nothing about which codes exist. A missing or unusable CSR is refused (400 `bad_csr`) before
+/// the code is looked at, so the code stays usable.
 pub async fn enrol(
     State(state): State<Arc<AppState>>,
     body: Bytes,
@@ -65,6 +82,30 @@ pub async fn enrol(
             "the enrolment code is unknown, already used or expired: ask the operator for a new one",
         )
         .into()
+    };
+    let bad_csr = |detail: String| -> Refused {
+        Problem::new(StatusCode::BAD_REQUEST, "bad_csr", detail)
+            .with_parameter("csr_pem")
+            .into()
+    };
+    let csr = match (&state.device_ca, request.csr_pem.as_deref()) {
+        (Some(_), None) => {
+            return Err(bad_csr(
+                "csr_pem is required: this server issues each device a client certificate for \
+                 the key of its certificate request"
+                    .into(),
+            ));
+        }
+        (Some(_), Some(pem)) => {
+            Some(pki::DeviceCsr::parse(pem).map_err(|e| bad_csr(e.to_string()))?)
+        }
+        (None, Some(_)) => {
+            return Err(bad_csr(
+                "this server has no device CA and issues no certificates: enrol without csr_pem"
+                    .into(),
+            ));
+        }
+        (None, None) => None,
     };
     let code = auth::normalise_enrol_code(&request.code).ok_or_else(refused)?;
     let token = auth::new_token();
@@ -89,26 +130,71 @@ pub async fn enrol(
         &[&ENROL_LOCK_CLASS, &kiosk],
     )
     .await?;
-    // A kiosk number has one device: enrolling it again replaces the earlier one.
+    // A kiosk number has one device: enrolling it again replaces the earlier one, and its
+    // certificate with it.
+    tx.execute(
+        "UPDATE device_certificates SET revoked_at = now() \
+         WHERE revoked_at IS NULL AND device_id IN \
+               (SELECT device_id FROM devices WHERE kiosk_number = $1 AND revoked_at IS NULL)",
+        &[&kiosk],
+    )
+    .await?;
     let replaced = tx
         .execute(
             "UPDATE devices SET revoked_at = now() WHERE kiosk_number = $1 AND revoked_at IS NULL",
             &[&kiosk],
         )
         .await?;
-    tx.execute(
-        "INSERT INTO devices (kiosk_number, token_hash) VALUES ($1, $2)",
-        &[&kiosk, &auth::digest(&token)],
-    )
-    .await?;
+    let device_id: i64 = tx
+        .query_one(
+            "INSERT INTO devices (kiosk_number, token_hash) VALUES ($1, $2) RETURNING device_id",
+            &[&kiosk, &auth::digest(&token)],
+        )
+        .await?
+        .get(0);
+    let kiosk_number = u32::try_from(kiosk).unwrap_or_default();
+    let issued = match (&state.device_ca, &csr) {
+        (Some(ca), Some(csr)) => {
+            let issued = ca.issue(csr, kiosk_number).map_err(|e| {
+                tracing::error!(error = %e, "issuing a device certificate failed");
+                Refused::from(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the device certificate could not be issued",
+                ))
+            })?;
+            tx.execute(
+                "INSERT INTO device_certificates \
+                     (device_id, serial, fingerprint, not_before, not_after) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &device_id,
+                    &issued.serial_hex,
+                    &issued.fingerprint.to_vec(),
+                    &issued.not_before,
+                    &issued.not_after,
+                ],
+            )
+            .await?;
+            Some(issued)
+        }
+        _ => None,
+    };
     tx.commit().await?;
-    tracing::info!(kiosk, replaced, "device enrolled");
+    tracing::info!(
+        kiosk,
+        replaced,
+        serial = issued.as_ref().map(|c| c.serial_hex.as_str()),
+        "device enrolled"
+    );
     Ok((
         StatusCode::CREATED,
         Json(Enrolled {
-            kiosk_number: u32::try_from(kiosk).unwrap_or_default(),
+            kiosk_number,
             token,
             token_type: "Bearer".into(),
+            client_cert_pem: issued.map(|c| c.pem),
+            client_ca_pem: state.device_ca.as_ref().map(|ca| ca.cert_pem().to_owned()),
         }),
     ))
 }
@@ -170,68 +256,40 @@ pub async fn ingest_case(
     }
     let item: CaseItem = json_body(&body)?;
     let columns = case::check(item.item_id, kiosk, &item.payload).map_err(invalid_item)?;
-    let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
-    let accepted = |status: StatusCode| {
-        (
-            status,
-            Json(CaseAccepted {
-                item_id: item.item_id,
-                status: status.as_u16(),
-                tracking_code: columns.tracking_code.clone(),
-                kiosk_number: kiosk,
-            }),
-        )
+    let mut client = state.pool.get().await?;
+    let judged = crate::contract::store_item(
+        &mut client,
+        kiosk,
+        item.item_id,
+        kiosk_sync::wire::ItemType::Case,
+        &item.payload,
+    )
+    .await?;
+    let status = match judged {
+        crate::contract::Judged::Created => {
+            tracing::info!(kiosk, item_id = %item.item_id, "case ingested");
+            StatusCode::CREATED
+        }
+        crate::contract::Judged::Again => StatusCode::OK,
+        crate::contract::Judged::Refused(409, reason) => {
+            let code = if reason.contains("another body") {
+                "key_reused"
+            } else {
+                "duplicate_tracking_code"
+            };
+            return Err(Problem::new(StatusCode::CONFLICT, code, reason).into());
+        }
+        crate::contract::Judged::Refused(_, reason) => return Err(invalid_item(reason)),
     };
-    let client = state.pool.get().await?;
-    // ON CONFLICT DO NOTHING waits for a concurrent insert of the same code or key (another
-    // instance) to commit, so the look-up below always sees the winner.
-    let inserted = client
-        .execute(
-            "INSERT INTO cases (tracking_code, kiosk_number, item_id, national_code, kind, \
-                                registered_at, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-            &[
-                &columns.tracking_code,
-                &kiosk_i32,
-                &item.item_id,
-                &columns.national_code,
-                &columns.kind,
-                &columns.registered_at,
-                &item.payload,
-            ],
-        )
-        .await?;
-    if inserted == 1 {
-        tracing::info!(kiosk, item_id = %item.item_id, "case ingested");
-        return Ok(accepted(StatusCode::CREATED));
-    }
-    let same_key = client
-        .query_opt(
-            "SELECT payload = $3 FROM cases WHERE kiosk_number = $1 AND item_id = $2",
-            &[&kiosk_i32, &item.item_id, &item.payload],
-        )
-        .await?;
-    match same_key.map(|row| row.get::<_, bool>(0)) {
-        Some(true) => Ok(accepted(StatusCode::OK)),
-        Some(false) => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "key_reused",
-            format!(
-                "item_id {} was sent by this kiosk before with another body",
-                item.item_id
-            ),
-        )
-        .into()),
-        None => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "duplicate_tracking_code",
-            format!(
-                "tracking_code {} is already another item's case",
-                columns.tracking_code
-            ),
-        )
-        .into()),
-    }
+    Ok((
+        status,
+        Json(CaseAccepted {
+            item_id: item.item_id,
+            status: status.as_u16(),
+            tracking_code: columns.tracking_code,
+            kiosk_number: kiosk,
+        }),
+    ))
 }
 
 /// `GET /v1/cases/{tracking_code}`'s query.
@@ -302,16 +360,33 @@ pub async fn lookup_case(
     Path(tracking_code): Path<String>,
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<CaseView>, Refused> {
+    let national_code = query.national_code.unwrap_or_default();
+    find_case(&state, device, &tracking_code, &national_code)
+        .await
+        .map(Json)
+}
+
+/// The case `tracking_code` of applicant `national_code`, looked up for `device`: misses are
+/// counted per device and hour in PostgreSQL, so the limit holds across instances.
+pub async fn find_case(
+    state: &AppState,
+    device: Device,
+    tracking_code: &str,
+    national_code: &str,
+) -> Result<CaseView, Refused> {
+    let tracking_code = tracking_code.to_owned();
     if !case::valid_tracking_code(&tracking_code) {
         return Err(bad_parameter(
             "tracking_code",
             "tracking_code must be 16 digits with a valid check digit",
         ));
     }
-    let national_code = query
-        .national_code
-        .filter(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| bad_parameter("national_code", "national_code must be 10 digits"))?;
+    if !(national_code.len() == 10 && national_code.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad_parameter(
+            "national_code",
+            "national_code must be 10 digits",
+        ));
+    }
     let kiosk = i32::try_from(device.kiosk_number).unwrap_or_default();
     let now = (state.clock)();
     let window = now.duration_trunc(Duration::hours(1)).map_err(|_| {
@@ -397,7 +472,7 @@ pub async fn lookup_case(
         .collect();
     let owner: i32 = row.get(0);
     tracing::info!(kiosk, owner, "case looked up");
-    Ok(Json(CaseView {
+    Ok(CaseView {
         tracking_code,
         kiosk_number: u32::try_from(owner).unwrap_or_default(),
         kind: row.get(1),
@@ -409,7 +484,7 @@ pub async fn lookup_case(
         due_date: field("due_date"),
         due_jalali: field("due_jalali"),
         events,
-    }))
+    })
 }
 
 /// `GET /health`: the database answers and the schema version.

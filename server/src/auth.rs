@@ -1,9 +1,18 @@
-//! Device identity, for now: a one-time enrolment code made by the operator
+//! Device identity: a one-time enrolment code made by the operator
 //! (`agency-server enrol-code --kiosk N`) is exchanged once for a bearer token bound to that
-//! kiosk number. Only SHA-256 digests of codes and tokens are stored: both are random (80 and
-//! 256 bits), so a fast hash is enough (a slow one like argon2 is for guessable secrets such
-//! as PINs) and a look-up by digest is one index probe. Client certificates from the server's
-//! CA replace or back the token later (README, "Agency server").
+//! kiosk number and, when the server has a device CA, for a client certificate issued to the
+//! key of the device's CSR (`pki`). Only SHA-256 digests of codes and tokens are stored: both
+//! are random (80 and 256 bits), so a fast hash is enough (a slow one like argon2 is for
+//! guessable secrets such as PINs) and a look-up by digest is one index probe.
+//!
+//! [`Device`] checks every device request. With a device CA configured (`serve
+//! --device-ca-cert/--device-ca-key`), a request needs both: the bearer token of an active
+//! device, and a TLS client certificate whose SHA-256 fingerprint is the one recorded for that
+//! device at its enrolment (else 401 `no_client_certificate` or `certificate_mismatch`). A
+//! stolen token alone, a certificate alone, or kiosk A's certificate with kiosk B's token are
+//! all refused; routes naming a kiosk in their path also compare it with the device's.
+//! Without a device CA (plain HTTP behind a TLS-terminating proxy, or TLS without client
+//! certificates) the bearer token alone identifies the device, as before certificates.
 
 use std::sync::Arc;
 
@@ -15,6 +24,7 @@ use rand::{Rng as _, RngCore as _};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::pki::PeerCertificate;
 use crate::problem::{Problem, Refused};
 
 /// Crockford's base32 alphabet: no I, L, O, U, so a code read aloud or typed is unambiguous.
@@ -130,11 +140,23 @@ impl FromRequestParts<Arc<AppState>> for Device {
                 "no bearer token: send Authorization: Bearer <the device's token>",
             ));
         }
+        let peer = parts.extensions.get::<PeerCertificate>().copied();
+        if state.device_ca.is_some() && peer.is_none() {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "no_client_certificate",
+                "this server requires the device's client certificate (mutual TLS) with its \
+                 bearer token: configure the certificate and key issued at enrolment",
+            )
+            .into());
+        }
         let client = state.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT device_id, kiosk_number FROM devices \
-                 WHERE token_hash = $1 AND revoked_at IS NULL",
+                "SELECT d.device_id, d.kiosk_number, c.fingerprint FROM devices d \
+                 LEFT JOIN device_certificates c \
+                   ON c.device_id = d.device_id AND c.revoked_at IS NULL \
+                 WHERE d.token_hash = $1 AND d.revoked_at IS NULL",
                 &[&digest(presented)],
             )
             .await?;
@@ -144,6 +166,20 @@ impl FromRequestParts<Arc<AppState>> for Device {
             ));
         };
         let kiosk: i32 = row.get(1);
+        if state.device_ca.is_some() {
+            let recorded: Option<Vec<u8>> = row.get(2);
+            let presented = peer.map(|p| p.fingerprint.to_vec());
+            if recorded.is_none() || recorded != presented {
+                tracing::warn!(kiosk, "a device token came with another certificate");
+                return Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "certificate_mismatch",
+                    "the client certificate is not the one issued to this token's device \
+                     (another device's, or an earlier enrolment's): enrol the device again",
+                )
+                .into());
+            }
+        }
         Ok(Self {
             device_id: row.get(0),
             kiosk_number: u32::try_from(kiosk).unwrap_or_default(),

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_device_contract.sql",
         sql: include_str!("../migrations/0002_device_contract.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_device_certificates.sql",
+        sql: include_str!("../migrations/0003_device_certificates.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -2,9 +2,11 @@
 //!
 //! Stateless: every fact lives in the database (devices, cases, the look-up rate limit), so
 //! several instances can serve behind one load balancer against one database. What exists:
-//! enrolment with a one-time code and a bearer token, case ingestion
-//! (idempotent per kiosk), follow-up across devices. See README "Agency server" for what is
-//! still to come.
+//! enrolment with a one-time code for a bearer token and, when the server has a device CA
+//! ([`pki`]), a client certificate checked on every request; case ingestion
+//! (idempotent per kiosk), follow-up across devices, and the upstream to SAMAD ([`upstream`]:
+//! the devices' items relayed exactly once, SAMAD's events pulled back). See README "Agency
+//! server" for what is still to come.
 
 pub mod api;
 pub mod auth;
@@ -12,7 +14,9 @@ pub mod body;
 pub mod case;
 pub mod contract;
 pub mod db;
+pub mod pki;
 pub mod problem;
+pub mod upstream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,6 +48,8 @@ pub struct AppState {
     pub lookup_misses_per_hour: i32,
     /// The time now (the rate limit's hour windows); see [`ServerConfig::clock`].
     pub clock: fn() -> chrono::DateTime<chrono::Utc>,
+    /// See [`ServerConfig::device_ca`].
+    pub device_ca: Option<Arc<pki::DeviceCa>>,
 }
 
 /// How to serve.
@@ -58,11 +64,22 @@ pub struct ServerConfig {
     /// The time now: `chrono::Utc::now` in service; tests pin it, so that a run crossing the
     /// hour does not open a fresh rate-limit window halfway.
     pub clock: fn() -> chrono::DateTime<chrono::Utc>,
+    /// The device CA: enrolment issues client certificates from it, and every request of a
+    /// device must come over TLS with the certificate recorded for its token (`tls` must then
+    /// be built by [`tls_config`] with the same CA). `None`: bearer tokens only (plain HTTP
+    /// behind a proxy, or TLS without client certificates).
+    pub device_ca: Option<Arc<pki::DeviceCa>>,
 }
 
-/// The server's TLS from a PEM certificate chain and its PEM private key (no client
-/// certificates yet).
-pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+/// The server's TLS from a PEM certificate chain and its PEM private key. With `device_ca`,
+/// clients may present a certificate, which must then chain to that CA (a certificate from
+/// anything else ends the handshake); presenting none is allowed, because a device enrolling
+/// has none yet: which requests need one is decided per request (`auth::Device`).
+pub fn tls_config(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+    device_ca: Option<&pki::DeviceCa>,
+) -> anyhow::Result<Arc<rustls::ServerConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = CertificateDer::pem_slice_iter(cert_pem).collect::<Result<Vec<_>, _>>()?;
     anyhow::ensure!(
@@ -70,10 +87,23 @@ pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> anyhow::Result<Arc<rustls:
         "the certificate PEM holds no certificate"
     );
     let key = PrivateKeyDer::from_pem_slice(key_pem)?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)?;
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()?;
+    let builder = match device_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(ca.cert_der().clone())?;
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .allow_unauthenticated()
+            .build()?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder.with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -151,11 +181,16 @@ pub async fn start(pool: Pool, config: ServerConfig) -> anyhow::Result<ServerHan
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let tls = config.tls.is_some();
+    anyhow::ensure!(
+        tls || config.device_ca.is_none(),
+        "a device CA needs TLS: client certificates cannot be checked over plain HTTP"
+    );
     let acceptor = config.tls.map(tokio_rustls::TlsAcceptor::from);
     let app = router(Arc::new(AppState {
         pool,
         lookup_misses_per_hour: config.lookup_misses_per_hour,
         clock: config.clock,
+        device_ca: config.device_ca,
     }));
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
@@ -176,10 +211,20 @@ pub async fn start(pool: Pool, config: ServerConfig) -> anyhow::Result<ServerHan
             tokio::spawn(async move {
                 match acceptor {
                     Some(acceptor) => match acceptor.accept(tcp).await {
-                        Ok(tls) => serve(TokioIo::new(tls), app).await,
+                        Ok(tls) => {
+                            let peer = tls
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(<[_]>::first)
+                                .map(|c| pki::PeerCertificate {
+                                    fingerprint: pki::fingerprint(c),
+                                });
+                            serve(TokioIo::new(tls), app, peer).await;
+                        }
                         Err(e) => tracing::debug!(%peer, error = %e, "TLS handshake refused"),
                     },
-                    None => serve(TokioIo::new(tcp), app).await,
+                    None => serve(TokioIo::new(tcp), app, None).await,
                 }
             });
         }
@@ -193,13 +238,19 @@ pub async fn start(pool: Pool, config: ServerConfig) -> anyhow::Result<ServerHan
     })
 }
 
-async fn serve<I>(io: TokioIo<I>, app: Router)
+/// Serves one connection; `peer` (the client certificate of a TLS connection) goes into every
+/// request's extensions, where `auth::Device` reads it.
+async fn serve<I>(io: TokioIo<I>, app: Router, peer: Option<pki::PeerCertificate>)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-        app.clone().oneshot(req.map(Body::new))
-    });
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            if let Some(peer) = peer {
+                req.extensions_mut().insert(peer);
+            }
+            app.clone().oneshot(req.map(Body::new))
+        });
     if let Err(e) = hyper::server::conn::http1::Builder::new()
         .serve_connection(io, service)
         .await

@@ -1,4 +1,5 @@
-//! `agency-server`: serve the device contract, apply the migrations, make enrolment codes.
+//! `agency-server`: serve the device contract, apply the migrations, make enrolment codes and
+//! the device CA.
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,8 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of `Serve` with all its flags does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Apply pending migrations, then serve.
     Serve {
@@ -41,9 +44,54 @@ enum Command {
         /// Case look-ups that find nothing a device may make per hour.
         #[arg(long, default_value_t = agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR)]
         lookup_misses_per_hour: i32,
+        /// SAMAD's base URL (`https://host:port`): relay what the devices sent to SAMAD and
+        /// pull SAMAD's case events back. Without it the upstream is off.
+        #[arg(long, requires_all = ["samad_ca", "samad_cert", "samad_key", "samad_token_file"])]
+        samad_url: Option<String>,
+        /// The CA that signed SAMAD's server certificate (PEM; the only one trusted).
+        #[arg(long, requires = "samad_url")]
+        samad_ca: Option<std::path::PathBuf>,
+        /// The agency's client certificate for SAMAD (PEM chain).
+        #[arg(long, requires = "samad_url")]
+        samad_cert: Option<std::path::PathBuf>,
+        /// The agency's client key for SAMAD (PEM).
+        #[arg(long, requires = "samad_url")]
+        samad_key: Option<std::path::PathBuf>,
+        /// The file holding the agency's bearer token for SAMAD.
+        #[arg(long, requires = "samad_url")]
+        samad_token_file: Option<std::path::PathBuf>,
+        /// Seconds between pulls of SAMAD's case events.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        samad_event_pull_seconds: u64,
+        /// The device CA's certificate (PEM, from `init-ca`): enrolment issues client
+        /// certificates from it and every device request must present its own. Without it,
+        /// bearer tokens alone identify devices.
+        #[arg(long, requires = "device_ca_key", conflicts_with = "plain_http")]
+        device_ca_cert: Option<std::path::PathBuf>,
+        /// The device CA's private key (PEM, from `init-ca`).
+        #[arg(long, requires = "device_ca_cert")]
+        device_ca_key: Option<std::path::PathBuf>,
+    },
+    /// Make the device CA (no database needed): `device-ca.pem` and `device-ca.key` (mode
+    /// 0600) in DIR, for `serve --device-ca-cert/--device-ca-key`. Existing files are never
+    /// overwritten.
+    InitCa {
+        /// The directory to write into (made if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
     /// Apply pending migrations and print the schema version.
     Migrate,
+    /// The upstream outbox to SAMAD: items per state, the oldest pending age, parked items
+    /// with SAMAD's reasons.
+    UpstreamStatus {
+        /// Parked items listed at most.
+        #[arg(long, default_value_t = 50)]
+        parked: i64,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Make a one-time enrolment code for a kiosk number (printed on stdout).
     EnrolCode {
         /// The kiosk number the enrolled device will act as.
@@ -65,6 +113,9 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::InitCa { out } = &cli.command {
+        return init_ca(out);
+    }
     anyhow::ensure!(
         !cli.database.is_empty(),
         "no database: pass --database or set AGENCY_DATABASE"
@@ -77,12 +128,45 @@ async fn main() -> anyhow::Result<()> {
     let report = agency_server::db::migrate(&pool)
         .await
         .context("migrating the database")?;
+    // The upstream to SAMAD runs beside the device contract when --samad-url is given.
+    let upstream = match &cli.command {
+        Command::Serve {
+            samad_url: Some(url),
+            samad_ca: Some(ca),
+            samad_cert: Some(cert),
+            samad_key: Some(key),
+            samad_token_file: Some(token),
+            samad_event_pull_seconds,
+            ..
+        } => {
+            let mut settings =
+                agency_server::upstream::UpstreamSettings::from_files(url, ca, cert, key, token)
+                    .context("the SAMAD upstream")?;
+            settings.event_pull_interval =
+                Some(std::time::Duration::from_secs(*samad_event_pull_seconds));
+            tracing::info!(samad = %url, "upstream to SAMAD on");
+            Some(agency_server::upstream::Upstream::new(pool.clone(), settings).spawn())
+        }
+        Command::Serve { .. } => {
+            tracing::info!("no --samad-url: upstream to SAMAD off");
+            None
+        }
+        _ => None,
+    };
     match cli.command {
         Command::Migrate => {
             println!(
                 "schema version {} (was {}; applied {:?})",
                 report.to, report.from, report.applied
             );
+        }
+        Command::UpstreamStatus { parked, json } => {
+            let status = agency_server::upstream::status(&pool, parked).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                print!("{status}");
+            }
         }
         Command::EnrolCode { kiosk, valid_hours } => {
             let code = agency_server::auth::create_enrol_code(
@@ -94,19 +178,36 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("enrolment code for kiosk {kiosk}, valid {valid_hours} h, usable once:");
             println!("{code}");
         }
+        Command::InitCa { out } => init_ca(&out)?,
         Command::Serve {
             listen,
             tls_cert,
             tls_key,
             plain_http,
             lookup_misses_per_hour,
+            device_ca_cert,
+            device_ca_key,
             ..
         } => {
+            let device_ca = match (device_ca_cert, device_ca_key) {
+                (Some(cert), Some(key)) => {
+                    let read = |p: &std::path::Path| {
+                        std::fs::read_to_string(p)
+                            .with_context(|| format!("reading {}", p.display()))
+                    };
+                    Some(std::sync::Arc::new(
+                        agency_server::pki::DeviceCa::from_pem(&read(&cert)?, &read(&key)?)
+                            .with_context(|| format!("the device CA {}", cert.display()))?,
+                    ))
+                }
+                _ => None,
+            };
             let tls = match (plain_http, tls_cert, tls_key) {
                 (true, _, _) => None,
                 (false, Some(cert), Some(key)) => Some(agency_server::tls_config(
                     &std::fs::read(&cert).with_context(|| format!("reading {}", cert.display()))?,
                     &std::fs::read(&key).with_context(|| format!("reading {}", key.display()))?,
+                    device_ca.as_deref(),
                 )?),
                 _ => anyhow::bail!("pass --tls-cert and --tls-key, or --plain-http"),
             };
@@ -117,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
                     tls,
                     lookup_misses_per_hour,
                     clock: chrono::Utc::now,
+                    device_ca,
                 },
             )
             .await?;
@@ -127,5 +229,43 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(upstream) = upstream {
+        upstream.shutdown().await;
+    }
+    Ok(())
+}
+
+/// `init-ca`: the device CA's certificate and key into `out`, the key readable by its owner
+/// only; refuses to overwrite either file.
+fn init_ca(out: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::create_dir_all(out).with_context(|| format!("making {}", out.display()))?;
+    let cert_path = out.join("device-ca.pem");
+    let key_path = out.join("device-ca.key");
+    for p in [&cert_path, &key_path] {
+        anyhow::ensure!(
+            !p.exists(),
+            "{} exists: a device CA is made once (remove it first to make another, and \
+             re-enrol every device)",
+            p.display()
+        );
+    }
+    let (cert_pem, key_pem) = agency_server::pki::generate_ca()?;
+    let write = |path: &std::path::Path, mode: u32, text: &str| -> anyhow::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .with_context(|| format!("writing {}", path.display()))
+    };
+    write(&key_path, 0o600, &key_pem)?;
+    write(&cert_path, 0o644, &cert_pem)?;
+    println!("{}", cert_path.display());
+    println!("{}", key_path.display());
     Ok(())
 }

@@ -22,6 +22,15 @@ const TITLES: &[(&str, &str)] = &[
     ("bad_request", "The request is malformed"),
     ("bad_parameter", "A request parameter is out of its bounds"),
     ("unauthorized", "Missing or wrong bearer token"),
+    (
+        "no_client_certificate",
+        "The device's client certificate is missing",
+    ),
+    (
+        "certificate_mismatch",
+        "The client certificate is not this device's",
+    ),
+    ("bad_csr", "The certificate signing request is not usable"),
     ("forbidden", "The device acts only as its own kiosk"),
     ("bad_enrol_code", "The enrolment code is not usable"),
     ("not_found", "No such resource"),

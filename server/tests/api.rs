@@ -138,7 +138,7 @@ async fn enrolment_gives_a_token_once_per_code_and_refuses_the_rest() {
                 .content_type(Some("text/plain"))
                 .expect(415, "unsupported_media_type"),
             req("too large", Method::POST, "/v1/enrol")
-                .raw(vec![b' '; 70_000])
+                .raw(vec![b' '; agency_server::body::MAX_BODY_BYTES + 1])
                 .expect(413, "too_large"),
             req("GET", Method::GET, "/v1/enrol").expect(405, "method_not_allowed"),
             req("no such path", Method::GET, "/v1/nothing").expect(404, "not_found"),
@@ -221,7 +221,7 @@ async fn cases_are_ingested_once_per_key_and_code_and_bad_ones_change_nothing() 
     typo[10] = if typo[10] == b'9' { b'0' } else { typo[10] + 1 };
     let typo = String::from_utf8(typo).unwrap();
     let mut big = good.clone();
-    big["payload"]["description"] = json!("x".repeat(70_000));
+    big["payload"]["description"] = json!("x".repeat(agency_server::body::MAX_BODY_BYTES + 1));
     let table = vec![
         post("no token", 12, "", &good)
             .token("")

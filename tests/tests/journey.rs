@@ -139,7 +139,15 @@ fn the_sequence_survives_a_restart_and_follow_up_finds_the_case() {
         code(2)
     );
     kiosk.handle(Event::Do(Action::Finish));
+    // The first case with the second visitor's national code: not shown.
     kiosk.handle(Event::TrackingScanned(code(1).grouped()));
+    assert_eq!(kiosk.flow().screen(), Screen::Identify);
+    kiosk.handle(Event::IdentityRead("0084575948".into()));
+    assert_eq!(kiosk.flow().screen(), Screen::FollowUpEntry);
+    assert!(kiosk.flow().session().follow_up.is_none());
+    // With its own applicant's: shown.
+    kiosk.handle(Event::TrackingScanned(code(1).grouped()));
+    kiosk.handle(Event::IdentityRead("0499370899".into()));
     assert_eq!(kiosk.flow().screen(), Screen::FollowUp);
     let view = kiosk.flow().session().follow_up.clone().unwrap();
     assert_eq!(view.tracking_code, code(1));

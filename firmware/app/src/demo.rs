@@ -45,6 +45,13 @@ pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
     let mut config = kiosk_config::parse(kiosk_config::EXAMPLE, Path::new("."))
         .context("the shipped example configuration is invalid")?;
     config.data_dir = data_dir.to_owned();
+    simulate_devices(&mut config);
+    Ok(config)
+}
+
+/// Every device of `config` replaced by its simulated backend (the demo's, and a device's
+/// configuration played by the script runner).
+pub fn simulate_devices(config: &mut KioskConfig) {
     let devices = &mut config.devices;
     devices.printer.transport = PrinterTransport::Sim;
     devices.scanner.backend = ScannerBackend::Sim;
@@ -52,7 +59,6 @@ pub fn demo_config(data_dir: &Path) -> anyhow::Result<KioskConfig> {
     devices.keypad.backend = KeypadBackend::Sim;
     devices.speech.backend = SpeechBackend::Sim;
     devices.indicators.backend = kiosk_config::devices::IndicatorBackend::Sim;
-    Ok(config)
 }
 
 /// The kiosk the tests drive: [`demo_config`] on `data_dir` in `mode` (visitor kiosk or desk
@@ -417,8 +423,11 @@ pub fn run_with_screens(
     let code = kiosk_core::TrackingCode::new(kiosk_core::KioskNumber::new(12)?, 1)?;
     play(
         &mut stage,
-        "visitor 2: follows the case up by scanning the receipt",
-        vec![Step::Scan(code.as_string())],
+        "visitor 2: follows the case up by scanning the receipt, then the national card",
+        vec![
+            Step::Scan(code.as_string()),
+            Step::Touch(Event::IdentityRead("0499370899".into())),
+        ],
         &mut out,
     )?;
     if let Some(view) = &stage.kiosk.flow().session().follow_up {

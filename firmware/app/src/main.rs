@@ -30,8 +30,9 @@ struct Args {
     /// Keep the demo's data in this directory instead of a temporary one.
     #[arg(long, requires = "demo")]
     data_dir: Option<PathBuf>,
-    /// Write the demo's printed slips (PNG and ESC/POS bytes) here (default: DATA_DIR/slips).
-    #[arg(long, requires = "demo")]
+    /// Write the demo's printed slips (PNG and ESC/POS bytes) here (default: DATA_DIR/slips);
+    /// with --script, the transcript, screens and slips.
+    #[arg(long)]
     out: Option<PathBuf>,
     /// Play the scripted visitors and render every screen with the software renderer into the
     /// --out directory, even when a display is available.
@@ -40,7 +41,9 @@ struct Args {
     /// Play this file of inputs (JSON lines: touches by label, keys, cards, scans, headphones,
     /// printer states, waits) headless and write `transcript.jsonl`, screens and slips into the
     /// --out directory; exits non-zero when an input was not offered (README: script runner).
-    #[arg(long, requires_all = ["demo", "out"], value_name = "FILE")]
+    /// With --demo on the demo kiosk; with --config on that device's configuration, its devices
+    /// simulated (and its relay running when it has a `[samad]` section).
+    #[arg(long, requires = "out", value_name = "FILE")]
     script: Option<PathBuf>,
     /// Benchmark aid: render the first screen headless into this PNG file and exit.
     #[arg(long, requires = "demo", value_name = "FILE")]
@@ -91,6 +94,13 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     if !args.demo {
         let path = args.config.context("--config FILE is required")?;
+        if let (Some(script), Some(out)) = (&args.script, &args.out) {
+            return run_script_on_config(script, &path, out);
+        }
+        anyhow::ensure!(
+            args.out.is_none(),
+            "--out goes with --demo or --script only"
+        );
         return run_device(&path, quit_after);
     }
     let temp;
@@ -115,20 +125,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(script) = args.script {
         let outcome = kiosk::script::run(&script, &dir, &out)?;
-        println!(
-            "script {}: {} inputs played, {} not offered; transcript in {}",
-            script.display(),
-            outcome.inputs,
-            outcome.errors,
-            out.join("transcript.jsonl").display()
-        );
-        if outcome.errors > 0 {
-            anyhow::bail!(
-                "{} inputs of the script were not offered by the kiosk (see the \"error\" lines)",
-                outcome.errors
-            );
-        }
-        return Ok(());
+        return report_script(&script, &out, outcome);
     }
     let backend = if args.headless {
         Backend::Headless
@@ -143,6 +140,42 @@ fn run(args: Args) -> anyhow::Result<()> {
         Backend::Headless => run_scripted_demo(&dir, &out),
         _ => run_window_demo(&dir, &out, backend, quit_after),
     }
+}
+
+/// `--script FILE --config kiosk.toml --out DIR`: the device's configuration, its devices
+/// simulated, one kiosk process on its data directory.
+fn run_script_on_config(script: &Path, config_path: &Path, out: &Path) -> anyhow::Result<()> {
+    let config = kiosk_config::load(config_path)?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let _lock = kiosk_store::DataDirLock::acquire(&config.data_dir)?;
+    let outcome = kiosk::script::run_configured(script, config, out)?;
+    report_script(script, out, outcome)
+}
+
+/// Prints how a script run ended; fails when an input was not offered or an item not synced.
+fn report_script(script: &Path, out: &Path, outcome: kiosk::script::Outcome) -> anyhow::Result<()> {
+    println!(
+        "script {}: {} inputs played, {} not offered; transcript in {}",
+        script.display(),
+        outcome.inputs,
+        outcome.errors,
+        out.join("transcript.jsonl").display()
+    );
+    if outcome.errors > 0 {
+        anyhow::bail!(
+            "{} inputs of the script were not offered by the kiosk (see the \"error\" lines)",
+            outcome.errors
+        );
+    }
+    if outcome.unsynced > 0 {
+        anyhow::bail!(
+            "{} outbox items were still unsent {} s after the last input",
+            outcome.unsynced,
+            kiosk::script::SYNC_DEADLINE.as_secs()
+        );
+    }
+    Ok(())
 }
 
 /// No display: scripted visitors, every screen and slip written to `out`.
@@ -433,7 +466,17 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     let portal = config.receipt.portal_url.clone();
     let display = config.display;
     let kiosk_number = config.kiosk_number;
+    let office_lookups = match &config.samad {
+        Some(samad) if samad.agency_server => Some(
+            device::office::AgencyLookups::start(samad, config.kiosk_number.get())
+                .fault(Fault::Sync)?,
+        ),
+        _ => None,
+    };
     let mut kiosk = Kiosk::new(config, store, profile, printer, chrono::Utc::now);
+    if let Some(lookups) = office_lookups {
+        kiosk = kiosk.with_remote_cases(Box::new(lookups));
+    }
     if let Some(key) = own_key {
         kiosk = kiosk.with_satisfaction_key(key);
     }

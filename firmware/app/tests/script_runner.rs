@@ -270,6 +270,8 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
             "done",
             "attract",
             "follow-up-entry",
+            "identify",
+            "follow-up-entry",
             "follow-up",
             "attract"
         ]

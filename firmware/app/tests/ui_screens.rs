@@ -192,6 +192,8 @@ fn walk(flow: &mut Flow, lang: Lang, visit: &mut dyn FnMut(&Flow, &str)) {
     visit(flow, "follow-up-entry");
     // The visitor's look-up (its answer below is accepted only for the look-up asked for).
     flow.step(Event::TrackingScanned("1000120000000015".into()));
+    // Then whose case it is (the national card).
+    flow.step(Event::IdentityRead("0499370899".into()));
     let at = |d, h| {
         Utc.with_ymd_and_hms(2026, 11, d, h, 15, 0)
             .single()

@@ -27,6 +27,8 @@ pub(crate) struct RawSamad {
     pub base_url: String,
     #[serde(default)]
     pub allow_plain_http: bool,
+    #[serde(default)]
+    pub agency_server: bool,
     pub ca_file: String,
     pub client_cert_file: String,
     pub client_key_file: String,
@@ -81,6 +83,10 @@ pub struct SamadSettings {
     pub base_url: String,
     /// Whether plain HTTP was allowed (labs only).
     pub allow_plain_http: bool,
+    /// `base_url` is the agency's server, not SAMAD itself: the same contract, and besides it
+    /// follow-ups of any of the agency's cases, whichever device registered them. `false`: an
+    /// office of one device talking to SAMAD directly (follow-ups find this device's cases).
+    pub agency_server: bool,
     /// The pinned CA certificate (PEM): the only authority trusted for SAMAD's certificate.
     pub ca_file: PathBuf,
     /// The kiosk's client certificate (PEM), for mutual TLS.
@@ -211,6 +217,7 @@ pub(crate) fn check(raw: &RawSamad, base: &Path, issues: &mut Vec<ConfigIssue>) 
     SamadSettings {
         base_url: url.clone(),
         allow_plain_http: raw.allow_plain_http,
+        agency_server: raw.agency_server,
         ca_file: path(issues, "ca_file", &raw.ca_file, base),
         client_cert_file: path(issues, "client_cert_file", &raw.client_cert_file, base),
         client_key_file: path(issues, "client_key_file", &raw.client_key_file, base),

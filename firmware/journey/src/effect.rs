@@ -1,6 +1,6 @@
 //! What the flow asks the app to do.
 
-use kiosk_core::TrackingCode;
+use kiosk_core::{NationalCode, TrackingCode};
 
 use super::session::Screen;
 use crate::input::VisitorInput;
@@ -29,8 +29,14 @@ pub enum Effect {
         /// The subject the visitor chose.
         subject_id: String,
     },
-    /// Look a case up; answer with `FollowUpResult`.
-    LookUp(TrackingCode),
+    /// Look a case up by its code and its applicant's national code (both must match, on this
+    /// device or at the agency server); answer with `FollowUpResult`.
+    LookUp {
+        /// The case's tracking code.
+        code: TrackingCode,
+        /// The national code the visitor gave.
+        national_code: NationalCode,
+    },
     /// (Re)start the inactivity timer.
     ArmIdleTimer,
     /// Stop the inactivity timer (nothing to protect).

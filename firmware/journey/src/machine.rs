@@ -449,6 +449,8 @@ impl Flow {
                         self.go(Screen::FollowUp, fx);
                     }
                     None => {
+                        // Either code may be the wrong one: both are asked again.
+                        self.session.national_code = None;
                         let message = prompts::tracking_not_found(self.lang());
                         self.fail(message, fx);
                         let next = prompts::not_found_next(self.lang());
@@ -692,7 +694,15 @@ impl Flow {
         match NationalCode::parse(text, &self.settings.national_code_policy) {
             Ok(code) => {
                 self.session.national_code = Some(code);
-                self.go(Screen::Kind, fx);
+                match self.session.following.take() {
+                    // Identified for a follow-up: back to the code, and look it up.
+                    Some(tracking) => {
+                        self.go(Screen::FollowUpEntry, fx);
+                        self.session.entry = tracking.as_string();
+                        self.request_look_up(tracking, fx);
+                    }
+                    None => self.go(Screen::Kind, fx),
+                }
             }
             Err(e) => {
                 if self.screen != Screen::Identify {
@@ -706,10 +716,16 @@ impl Flow {
 
     fn look_up(&mut self, text: &str, fx: &mut Vec<Effect>) {
         match TrackingCode::parse(text) {
-            Ok(code) => {
-                self.awaiting_lookup.push_back(self.visit);
-                fx.push(Effect::LookUp(code));
-            }
+            Ok(code) => match self.session.national_code.clone() {
+                Some(_) => self.request_look_up(code, fx),
+                None => {
+                    // Whose case it is comes next: a case is shown only with both codes.
+                    self.session.following = Some(code);
+                    self.go(Screen::Identify, fx);
+                    let why = prompts::follow_up_needs_identity(self.lang());
+                    self.say(why, false, fx);
+                }
+            },
             Err(e) => {
                 let message = match self.lang() {
                     Lang::Fa => e.message_fa().to_owned(),
@@ -718,6 +734,18 @@ impl Flow {
                 self.fail(message, fx);
             }
         }
+    }
+
+    /// Asks for the case `code` of the identified visitor.
+    fn request_look_up(&mut self, code: TrackingCode, fx: &mut Vec<Effect>) {
+        let Some(national_code) = self.session.national_code.clone() else {
+            return;
+        };
+        self.awaiting_lookup.push_back(self.visit);
+        fx.push(Effect::LookUp {
+            code,
+            national_code,
+        });
     }
 
     fn perform(&mut self, action: Action, fx: &mut Vec<Effect>) {
@@ -893,6 +921,10 @@ impl Flow {
 
     fn back(&mut self, fx: &mut Vec<Effect>) {
         let target = match self.screen {
+            Screen::Identify if self.session.following.is_some() => {
+                self.session.following = None;
+                Screen::FollowUpEntry
+            }
             Screen::Identify | Screen::FollowUpEntry => return self.end_session(fx),
             Screen::Kind => Screen::Identify,
             Screen::Subject => Screen::Kind,

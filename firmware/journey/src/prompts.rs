@@ -218,8 +218,17 @@ pub fn registered_summary(view: &super::RegisteredView, lang: Lang) -> String {
 pub fn tracking_not_found(lang: Lang) -> String {
     pick(
         lang,
-        "درخواستی با این کد رهگیری در این دستگاه پیدا نشد.",
-        "No case with this tracking code was found here.",
+        "درخواستی با این کد رهگیری و این کد ملی پیدا نشد.",
+        "No case was found with this tracking code and this national code.",
+    )
+}
+
+/// Why a follow-up asks for the national code after the tracking code.
+pub fn follow_up_needs_identity(lang: Lang) -> String {
+    pick(
+        lang,
+        "برای دیدن وضعیت درخواست، کد ملی صاحب درخواست را وارد کنید یا کارت ملی را در دستگاه بگذارید.",
+        "To see the case, type the national code of the person who registered it, or insert the national card.",
     )
 }
 
@@ -487,8 +496,8 @@ pub fn fix_hint(screen: Screen, lang: Lang) -> String {
 pub fn not_found_next(lang: Lang) -> String {
     pick(
         lang,
-        "کد را دوباره وارد کنید، یا برای کمک کلید درخواست کمک را بزنید.",
-        "Type the code again, or press Call staff for help.",
+        "کد رهگیری را دوباره وارد کنید تا کد ملی هم دوباره پرسیده شود، یا برای کمک کلید درخواست کمک را بزنید.",
+        "Type the tracking code again (the national code is asked again too), or press Call staff for help.",
     )
 }
 

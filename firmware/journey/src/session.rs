@@ -1,7 +1,7 @@
 //! What the flow remembers about the visitor in front of the kiosk, and their display and
 //! speech preferences. All of it is wiped at the end of every session.
 
-use kiosk_core::{CaseKind, MobileNumber, NationalCode};
+use kiosk_core::{CaseKind, MobileNumber, NationalCode, TrackingCode};
 
 use super::event::{FollowUpView, RegisteredView};
 
@@ -155,6 +155,9 @@ pub struct Session {
     pub registered: Option<RegisteredView>,
     /// The case being followed up.
     pub follow_up: Option<FollowUpView>,
+    /// A tracking code given for a follow-up, waiting for its applicant's national code (a
+    /// case is shown only to whoever knows both).
+    pub following: Option<TrackingCode>,
     /// Index of the focused action (tactile keypad).
     pub focus: usize,
     /// Whether the inactivity warning is showing.

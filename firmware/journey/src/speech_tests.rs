@@ -279,6 +279,12 @@ fn follow_up_reads_the_timeline_event_by_event() {
     assert!(says(&fx, "وارد نشده"), "the error: {fx:?}");
     assert!(says(&fx, "پاک کردن"), "{fx:?}");
     type_digits(&mut flow, &code().as_string());
+    let fx = step(&mut flow, Event::Do(Action::Continue));
+    assert!(
+        says(&fx, "کد ملی صاحب درخواست"),
+        "why the national code is asked: {fx:?}"
+    );
+    type_digits(&mut flow, "0499370899");
     step(&mut flow, Event::Do(Action::Continue));
     let fx = step(
         &mut flow,
@@ -333,6 +339,8 @@ fn a_case_not_found_says_what_to_do_next() {
     let mut flow = speaking();
     step(&mut flow, Event::Do(Action::TrackCase));
     type_digits(&mut flow, &code().as_string());
+    step(&mut flow, Event::Do(Action::Continue));
+    type_digits(&mut flow, "0499370899");
     step(&mut flow, Event::Do(Action::Continue));
     let fx = step(&mut flow, Event::FollowUpResult(None));
     let s = said(&fx);

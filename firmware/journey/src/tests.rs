@@ -36,6 +36,20 @@ fn flow() -> Flow {
     })
 }
 
+/// The national code the tests' visitor types.
+const NATIONAL: &str = "0499370899";
+
+fn national() -> kiosk_core::NationalCode {
+    kiosk_core::NationalCode::parse(NATIONAL, &NationalCodePolicy::default()).unwrap()
+}
+
+fn look_up() -> Effect {
+    Effect::LookUp {
+        code: code(),
+        national_code: national(),
+    }
+}
+
 fn code() -> TrackingCode {
     TrackingCode::new(kiosk_core::KioskNumber::new(12).unwrap(), 1).unwrap()
 }
@@ -347,9 +361,19 @@ fn follow_up_known_unknown_and_malformed_codes() {
     flow.step(Event::Do(Action::Continue));
     assert!(flow.session().error.as_deref().unwrap().contains("شانزده"));
     let mut flow = self::flow();
+    // A scanned receipt: the case is asked for only once its applicant's national code is in.
     let fx = flow.step(Event::TrackingScanned(code().grouped()));
+    assert_eq!(flow.screen(), Screen::Identify);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LookUp { .. })));
+    assert!(flow.title().contains("کد ملی"), "{}", flow.title());
+    // Back from there is back to the code, not the end of the visit.
+    flow.step(Event::Do(Action::Back));
     assert_eq!(flow.screen(), Screen::FollowUpEntry);
-    assert!(fx.contains(&Effect::LookUp(code())));
+    flow.step(Event::TrackingScanned(code().grouped()));
+    type_digits(&mut flow, NATIONAL);
+    let fx = flow.step(Event::Do(Action::Continue));
+    assert_eq!(flow.screen(), Screen::FollowUpEntry);
+    assert!(fx.contains(&look_up()), "{fx:?}");
     flow.step(Event::FollowUpResult(None));
     assert_eq!(flow.screen(), Screen::FollowUpEntry);
     assert!(
@@ -359,9 +383,14 @@ fn follow_up_known_unknown_and_malformed_codes() {
             .unwrap()
             .contains("پیدا نشد")
     );
+    // Either code may have been wrong: typing the code again asks the national code again.
     type_digits(&mut flow, &code().as_string());
     let fx = flow.step(Event::Do(Action::Continue));
-    assert!(fx.contains(&Effect::LookUp(code())));
+    assert_eq!(flow.screen(), Screen::Identify);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LookUp { .. })));
+    // The card answers for the national code as typing does.
+    let fx = flow.step(Event::IdentityRead(NATIONAL.into()));
+    assert!(fx.contains(&look_up()), "{fx:?}");
     let view = FollowUpView {
         tracking_code: code(),
         timeline: vec![TimelineEntry {
@@ -666,10 +695,9 @@ fn a_look_up_answered_after_its_visitor_left_never_reaches_the_next_visitor() {
     let mut flow = flow();
     flow.step(Event::Do(Action::TrackCase));
     type_digits(&mut flow, &code().as_string());
-    assert!(
-        flow.step(Event::Do(Action::Continue))
-            .contains(&Effect::LookUp(code()))
-    );
+    flow.step(Event::Do(Action::Continue));
+    type_digits(&mut flow, NATIONAL);
+    assert!(flow.step(Event::Do(Action::Continue)).contains(&look_up()));
     // The first visitor leaves before the answer; the next one opens the follow-up screen.
     flow.step(Event::Do(Action::Back));
     assert_eq!(flow.screen(), Screen::Attract);
@@ -687,6 +715,8 @@ fn a_look_up_answered_after_its_visitor_left_never_reaches_the_next_visitor() {
     assert!(flow.session().follow_up.is_none());
     // The next visitor's own look-up is answered as usual.
     type_digits(&mut flow, &code().as_string());
+    flow.step(Event::Do(Action::Continue));
+    type_digits(&mut flow, NATIONAL);
     flow.step(Event::Do(Action::Continue));
     flow.step(Event::FollowUpResult(Some(view.clone())));
     assert_eq!(flow.session().follow_up.as_ref(), Some(&view));

@@ -24,8 +24,8 @@ use serde::de::DeserializeOwned;
 use crate::error::SyncError;
 use crate::tls::{TlsMaterial, client_config};
 use crate::wire::{
-    API_PREFIX, Catalogue, EventPage, Heartbeat, HeartbeatAck, Problem, SubmitBatch,
-    SubmitBatchResult,
+    API_PREFIX, CaseLookup, CaseStatus, Catalogue, EventPage, Heartbeat, HeartbeatAck, Problem,
+    SubmitBatch, SubmitBatchResult,
 };
 
 /// Longest reason kept from a refusal's body, in characters.
@@ -400,6 +400,27 @@ impl SamadClient {
             catalogue: Box::new(catalogue),
             etag,
         })
+    }
+
+    /// Any of the agency's cases by tracking code and national code (the agency server's
+    /// operation; SAMAD has none): `None` when no case has both.
+    pub async fn look_up_case(&self, asked: &CaseLookup) -> Result<Option<CaseStatus>, SyncError> {
+        let response = self
+            .post_json(format!("{}/case-lookups", self.base), asked)
+            .await?;
+        if response.status() != StatusCode::NOT_FOUND {
+            return Self::json(response).await.map(Some);
+        }
+        // A missing case, or a server without the operation (SAMAD itself): told apart by the
+        // problem's code, so a misconfigured kiosk is not told "no such case" for ever.
+        let body = response.bytes().await.map_err(transport)?;
+        match serde_json::from_slice::<Problem>(&body) {
+            Ok(p) if p.code == "unknown_case" => Ok(None),
+            _ => Err(SyncError::Refused {
+                status: 404,
+                reason: reason(&body),
+            }),
+        }
     }
 
     /// Sends the kiosk's health.

@@ -250,3 +250,58 @@ pub struct HeartbeatAck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogue_etag: Option<String>,
 }
+
+/// `POST /v1/kiosks/{kiosk}/case-lookups`' body (the agency server's, not SAMAD's): a case is
+/// shown only when both values match. In the body, not the URL, so that no proxy logs a
+/// national code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseLookup {
+    /// The 16-digit tracking code.
+    pub tracking_code: String,
+    /// The applicant's national code (10 digits).
+    pub national_code: String,
+}
+
+/// One event of a looked-up case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStatusEvent {
+    /// Unique forever.
+    pub event_id: String,
+    /// What happened.
+    pub event_type: EventType,
+    /// When.
+    pub happened_at: DateTime<Utc>,
+    /// The responsible unit.
+    pub unit: String,
+    /// The responsible person.
+    pub person: String,
+    /// The referral reason, the action, the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A case as any device of the agency may show it to its applicant: no national code, no
+/// phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStatus {
+    /// The 16-digit code.
+    pub tracking_code: String,
+    /// The kiosk that registered it.
+    pub kiosk_number: u32,
+    /// The case kind (the contract's snake_case name).
+    pub kind: String,
+    /// The subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    /// The unit it was registered to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Registered at the kiosk.
+    pub registered_at: DateTime<Utc>,
+    /// The response's due day (Gregorian, `YYYY-MM-DD`), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// Every event, oldest first.
+    pub events: Vec<CaseStatusEvent>,
+}

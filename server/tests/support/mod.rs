@@ -8,11 +8,12 @@ pub mod pg;
 
 use std::sync::Arc;
 
+use agency_server::pki::DeviceCa;
 use agency_server::{ServerConfig, ServerHandle};
 use deadpool_postgres::Pool;
 use kiosk_core::{KioskNumber, TrackingCode};
-use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -26,6 +27,24 @@ pub fn test_certificate() -> (String, String) {
             .unwrap();
     let cert = params.self_signed(&key).unwrap();
     (cert.pem(), key.serialize_pem())
+}
+
+/// A device CA made now (never stored).
+pub fn device_ca() -> Arc<DeviceCa> {
+    let (cert, key) = agency_server::pki::generate_ca().unwrap();
+    Arc::new(DeviceCa::from_pem(&cert, &key).unwrap())
+}
+
+/// A device's key and certificate request as a kiosk makes them: (key PEM, CSR PEM). The CSR's
+/// subject is whatever the device likes; the server ignores it.
+pub fn device_csr() -> (String, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "a kiosk");
+    let csr = params.serialize_request(&key).unwrap().pem().unwrap();
+    (key.serialize_pem(), csr)
 }
 
 /// An office: one database, its pool (migrated), and servers started on it.
@@ -59,6 +78,21 @@ impl Office {
 
     /// Another server instance on the same database (its own pool), over TLS.
     pub async fn server(&self) -> ServerHandle {
+        self.server_with(None).await
+    }
+
+    /// A server instance over TLS with the device CA `ca`: enrolment issues certificates and
+    /// every device request needs its own.
+    pub async fn server_with_device_ca(&self, ca: Arc<DeviceCa>) -> ServerHandle {
+        self.server_with(Some(ca)).await
+    }
+
+    /// The server's TLS certificate (PEM): what devices pin.
+    pub fn server_ca_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
+    async fn server_with(&self, device_ca: Option<Arc<DeviceCa>>) -> ServerHandle {
         let pool = agency_server::db::pool(&self.conninfo, 8).unwrap();
         agency_server::db::migrate(&pool).await.unwrap();
         agency_server::start(
@@ -66,8 +100,12 @@ impl Office {
             ServerConfig {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 tls: Some(
-                    agency_server::tls_config(self.cert_pem.as_bytes(), self.key_pem.as_bytes())
-                        .unwrap(),
+                    agency_server::tls_config(
+                        self.cert_pem.as_bytes(),
+                        self.key_pem.as_bytes(),
+                        device_ca.as_deref(),
+                    )
+                    .unwrap(),
                 ),
                 lookup_misses_per_hour: agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR,
                 // Pinned mid-hour: a run that crosses hh:00 counts in one window.
@@ -77,24 +115,46 @@ impl Office {
                         .unwrap_or(now)
                         + chrono::Duration::minutes(30)
                 },
+                device_ca,
             },
         )
         .await
         .unwrap()
     }
 
+    /// The server certificate (PEM), which a device pins as its CA.
+    pub fn server_cert_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
     /// An HTTPS client trusting this office's server certificate.
     pub fn client(&self) -> reqwest::Client {
+        self.client_as(None)
+    }
+
+    /// An HTTPS client trusting this office's server certificate and presenting `identity`
+    /// (certificate PEM, key PEM) when given.
+    pub fn client_as(&self, identity: Option<(&str, &str)>) -> reqwest::Client {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
         for cert in CertificateDer::pem_slice_iter(self.cert_pem.as_bytes()) {
             roots.add(cert.unwrap()).unwrap();
         }
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .with_root_certificates(roots);
+        let config = match identity {
+            None => builder.with_no_client_auth(),
+            Some((cert, key)) => builder
+                .with_client_auth_cert(
+                    CertificateDer::pem_slice_iter(cert.as_bytes())
+                        .collect::<Result<Vec<_>, _>>()
+                        .unwrap(),
+                    PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+                )
+                .unwrap(),
+        };
         reqwest::Client::builder()
             .tls_backend_preconfigured(config)
             .build()

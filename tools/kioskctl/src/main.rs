@@ -48,6 +48,9 @@ enum Command {
     /// The SAMAD outbox: depth, parked items with reasons, retry one.
     #[command(subcommand)]
     Outbox(commands::outbox::Command),
+    /// Enrol this device with the agency server: make its key, send a certificate request
+    /// with the one-time code, write its certificate and token, print the `[samad]` lines.
+    Enroll(commands::enroll::Args),
     /// Sync with SAMAD from the command line.
     #[command(subcommand)]
     Sync(commands::sync::Command),
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Devices(command) => commands::devices::run(&command),
         Command::Speak(args) => commands::devices::speak(&args),
         Command::Outbox(command) => commands::outbox::run(&command),
+        Command::Enroll(args) => commands::enroll::run(&args),
         Command::Sync(command) => commands::sync::run(&command),
         Command::Report(command) => commands::report::run(&command),
         Command::Staff(command) => commands::staff::run(&command),

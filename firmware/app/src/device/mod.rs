@@ -18,6 +18,7 @@
 
 pub mod drivers;
 pub mod journey;
+pub mod office;
 pub mod staff_call;
 pub mod switch;
 pub mod sync;

@@ -16,7 +16,7 @@ use kiosk_receipt::{GuidanceSlip, Profile, ReceiptCase, ReceiptContent};
 use kiosk_store::{CaseRecord, ReceiptState, ReceiptVariant, Store};
 
 use super::printer::PrintSink;
-use crate::flow::{Event, FollowUpView, Lang, PrinterProblem, RegisteredView, TimelineEntry};
+use crate::flow::{Event, Lang, PrinterProblem, RegisteredView};
 use crate::registration::{Registrar, VisitorInput};
 
 /// The time source of registrations and slips (injected so tests and the script runner
@@ -73,6 +73,8 @@ pub enum Job {
     LookUp {
         /// The tracking code typed or scanned.
         code: TrackingCode,
+        /// The applicant's national code, as the visitor gave it.
+        national_code: kiosk_core::NationalCode,
         /// The session's language.
         lang: Lang,
     },
@@ -165,6 +167,8 @@ pub struct Backend<P: PrintSink> {
     satisfaction_key: Option<ed25519_dalek::SigningKey>,
     /// The working calendar as configured, before SAMAD's holiday overrides.
     configured_calendar: kiosk_core::WorkingCalendar,
+    /// The agency server's look-ups, when the kiosk syncs through one.
+    remote_cases: Option<Box<dyn super::lookup::RemoteCases>>,
 }
 
 impl<P: PrintSink> Backend<P> {
@@ -188,7 +192,13 @@ impl<P: PrintSink> Backend<P> {
             last_slip: None,
             satisfaction_key: None,
             configured_calendar,
+            remote_cases: None,
         }
+    }
+
+    /// Look-ups ask the agency server first (any device's case), this store second.
+    pub fn set_remote_cases(&mut self, remote: Box<dyn super::lookup::RemoteCases>) {
+        self.remote_cases = Some(remote);
     }
 
     /// Signs a satisfaction code onto every receipt with this key.
@@ -311,9 +321,17 @@ impl<P: PrintSink> Backend<P> {
                 }
                 None
             }
-            Job::LookUp { code, lang } => Some(Answer::Flow(Event::FollowUpResult(
-                self.look_up(code, lang),
-            ))),
+            Job::LookUp {
+                code,
+                national_code,
+                lang,
+            } => Some(Answer::Flow(Event::FollowUpResult(super::lookup::look_up(
+                self.remote_cases.as_deref(),
+                &self.store,
+                code,
+                &national_code,
+                lang,
+            )))),
         };
         done
     }
@@ -576,43 +594,5 @@ impl<P: PrintSink> Backend<P> {
         let content = ReceiptContent::guidance(&slip).map_err(|e| e.to_string());
         // A guidance slip that did not print is recorded on its job; the visitor can ask again.
         let _ = self.send_slip(job, format!("guidance {subject_id}"), content, printed);
-    }
-
-    fn look_up(&self, code: TrackingCode, lang: Lang) -> Option<FollowUpView> {
-        let found = self.store.case_by_tracking_code(&code);
-        let timeline = match found {
-            Ok(Some(_)) => self.store.timeline(code),
-            Ok(None) => return None,
-            Err(e) => {
-                tracing::error!(error = %e, "look-up failed");
-                return None;
-            }
-        };
-        let events = match timeline {
-            Ok(events) => events,
-            Err(e) => {
-                tracing::error!(error = %e, "timeline failed");
-                return None;
-            }
-        };
-        Some(FollowUpView {
-            tracking_code: code,
-            timeline: events
-                .into_iter()
-                .map(|e| {
-                    // The kiosk and the relay are not people; SAMAD names its staff member.
-                    let by_system =
-                        [kiosk_store::KIOSK_ACTOR, "sync", "SAMAD", ""].contains(&e.actor.trim());
-                    let answered = e.kind.as_str() == "answered";
-                    TimelineEntry {
-                        at: e.at,
-                        what: crate::flow::prompts::event_kind_label(e.kind.as_str(), lang),
-                        unit: e.unit,
-                        responsible: (!by_system).then(|| e.actor.clone()),
-                        answer: e.note.filter(|n| answered && !n.trim().is_empty()),
-                    }
-                })
-                .collect(),
-        })
     }
 }

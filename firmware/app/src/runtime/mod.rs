@@ -11,6 +11,7 @@
 //! waits on a disk, a printer or a serial line.
 
 pub mod backend;
+pub mod lookup;
 pub mod printer;
 pub mod worker;
 
@@ -180,6 +181,12 @@ impl<P: PrintSink> Kiosk<P> {
         self.config.due_date_policy.calendar = calendar;
     }
 
+    /// Follow-ups ask the agency server first (see [`lookup`]); before [`Kiosk::threaded`].
+    pub fn with_remote_cases(mut self, remote: Box<dyn lookup::RemoteCases>) -> Self {
+        self.backend_mut().set_remote_cases(remote);
+        self
+    }
+
     /// Signs a satisfaction code onto every receipt with this kiosk's key (from provisioning).
     pub fn with_satisfaction_key(mut self, key: ed25519_dalek::SigningKey) -> Self {
         self.verifying_key = Some(key.verifying_key());
@@ -308,8 +315,12 @@ impl<P: PrintSink> Kiosk<P> {
             },
             Effect::HoldReceipt(code) => Job::HoldReceipt(code),
             Effect::PrintGuidance { subject_id } => Job::PrintGuidance { subject_id },
-            Effect::LookUp(code) => Job::LookUp {
+            Effect::LookUp {
                 code,
+                national_code,
+            } => Job::LookUp {
+                code,
+                national_code,
                 lang: self.lang(),
             },
         };

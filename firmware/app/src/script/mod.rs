@@ -65,7 +65,13 @@ pub struct Outcome {
     pub inputs: usize,
     /// Inputs the kiosk did not offer when they came (each an `error` line).
     pub errors: usize,
+    /// Outbox items still unsent when the run ended (only with a `[samad]` section, whose relay
+    /// is given [`SYNC_DEADLINE`] after the last input to deliver them).
+    pub unsynced: u64,
 }
+
+/// How long a run with a `[samad]` section waits after its last input for the outbox to empty.
+pub const SYNC_DEADLINE: Duration = Duration::from_secs(20);
 
 /// Something the device did while an input was carried out, in order.
 enum Seen {
@@ -97,15 +103,31 @@ struct Stage {
     started: Instant,
     /// Printer jobs already written as slips.
     jobs_written: usize,
+    /// The relay, when the configuration has a `[samad]` section.
+    sync: Option<crate::device::sync::SyncHandle>,
 }
 
 /// Plays `script` on a fresh demo kiosk whose data lives in `data_dir`; writes the transcript,
 /// screens and slips into `out`.
 pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome> {
+    run_configured(script, crate::demo::demo_config(data_dir)?, out)
+}
+
+/// Plays `script` on the kiosk `config` describes (a device's kiosk.toml), its devices
+/// simulated and its store a plaintext `kiosk.db` in the configuration's data directory. With
+/// a `[samad]` section the relay runs as on the device (to the agency server or SAMAD), and
+/// follow-ups ask the agency server when the section says it is one: so an office of separate
+/// kiosk processes, each on its own data directory, can be scripted.
+pub fn run_configured(
+    script: &Path,
+    mut config: kiosk_config::KioskConfig,
+    out: &Path,
+) -> anyhow::Result<Outcome> {
+    crate::demo::simulate_devices(&mut config);
     let text = std::fs::read_to_string(script)
         .with_context(|| format!("reading the script {}", script.display()))?;
     let inputs = input::parse(&text)?;
-    let mut stage = Stage::new(data_dir)?;
+    let mut stage = Stage::new(config)?;
     kiosk_ui::headless::init().context("starting the headless renderer")?;
     let ui = KioskUi::new().context("creating the kiosk window")?;
     ui.fit_panel(&kiosk_ui::Panel::default());
@@ -143,9 +165,11 @@ pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome
         shown = stage.report(&ui, shown, &mut transcript)?;
     }
     let errors = transcript.finish()?;
+    let unsynced = stage.finish_sync();
     Ok(Outcome {
         inputs: inputs.len(),
         errors,
+        unsynced,
     })
 }
 
@@ -155,8 +179,8 @@ fn render(ui: &KioskUi, view: &ViewModel) -> anyhow::Result<Vec<u8>> {
 }
 
 impl Stage {
-    fn new(data_dir: &Path) -> anyhow::Result<Self> {
-        let mut config = crate::demo::demo_config(data_dir)?;
+    fn new(mut config: kiosk_config::KioskConfig) -> anyhow::Result<Self> {
+        let data_dir = config.data_dir.clone();
         config.devices.headphones.backend = kiosk_config::devices::HeadphoneBackend::Sim;
         config.devices.switches.backend = kiosk_config::devices::SwitchBackend::Sim;
         let db = data_dir.join("kiosk.db");
@@ -172,8 +196,30 @@ impl Stage {
         let portal = config.receipt.portal_url.clone();
         // The worker thread, as on a kiosk; its answers wait here until `settle` plays them.
         let (answers_tx, answers) = std::sync::mpsc::channel();
-        let kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
-            .with_satisfaction_key(signing_key()?)
+        let sync = match &config.samad {
+            Some(samad) => Some(
+                crate::device::sync::start_relay(
+                    samad,
+                    config.kiosk_number.get(),
+                    &db,
+                    kiosk_sync::DeviceHealth::default(),
+                )
+                .context("starting the sync relay")?,
+            ),
+            None => None,
+        };
+        let lookups = match &config.samad {
+            Some(samad) if samad.agency_server => Some(
+                crate::device::office::AgencyLookups::start(samad, config.kiosk_number.get())?,
+            ),
+            _ => None,
+        };
+        let mut kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
+            .with_satisfaction_key(signing_key()?);
+        if let Some(lookups) = lookups {
+            kiosk = kiosk.with_remote_cases(Box::new(lookups));
+        }
+        let kiosk = kiosk
             .threaded(Box::new(move |answer| answers_tx.send(answer).is_ok()))
             .context("starting the worker thread")?;
         let seen = Rc::new(RefCell::new(Vec::new()));
@@ -201,10 +247,13 @@ impl Stage {
                 _ => {}
             })
         };
-        let device = Device::new(kiosk, &portal, speaker)
+        let mut device = Device::new(kiosk, &portal, speaker)
             .with_speech_levels(set_levels)
             .with_observer(observer)
             .with_indicators(devices.indicators.take());
+        if let Some(sync) = &sync {
+            device = device.with_outbox_waker(Box::new(sync.waker()));
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
@@ -223,7 +272,33 @@ impl Stage {
             answers,
             started: Instant::now(),
             jobs_written: 0,
+            sync,
         })
+    }
+
+    /// Gives the relay (if any) [`SYNC_DEADLINE`] to empty the outbox, stops it, and returns
+    /// what is still unsent.
+    fn finish_sync(&mut self) -> u64 {
+        let Some(sync) = self.sync.take() else {
+            return 0;
+        };
+        let deadline = Instant::now() + SYNC_DEADLINE;
+        let pending = |stage: &Self| {
+            stage
+                .device
+                .kiosk()
+                .backend()
+                .store()
+                .outbox_depth()
+                .map_or(u64::MAX, |d| d.pending)
+        };
+        sync.wake();
+        while pending(self) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let left = pending(self);
+        sync.shutdown();
+        left
     }
 
     fn millis(&self) -> u64 {

@@ -4,6 +4,7 @@ pub mod config;
 pub mod db;
 pub mod devices;
 pub mod due_date;
+pub mod enroll;
 pub mod national_code;
 pub mod outbox;
 pub mod receipt;

@@ -1,0 +1,131 @@
+//! Follow-up look-ups: a case is shown to whoever gives its tracking code and its applicant's
+//! national code, asked first of the agency server (any device of the office registered it,
+//! and it knows every event SAMAD sent), then of this device's own copy (the server is out of
+//! reach, or the case is not synced yet).
+//!
+//! [`RemoteCases`] is the server's side as the backend sees it; the firmware's is
+//! `crate::device::office::AgencyLookups`, over the sync client. Its answer becomes the same
+//! [`FollowUpView`] the local copy gives, so the visitor cannot tell (and need not) where the
+//! case was found.
+
+use kiosk_core::{NationalCode, TrackingCode};
+use kiosk_store::Store;
+use kiosk_sync::wire::{CaseStatus, EventType};
+
+use crate::flow::{FollowUpView, Lang, TimelineEntry};
+
+/// Looks cases up at the agency server.
+pub trait RemoteCases: Send {
+    /// The case `code` of applicant `national_code`: `Ok(None)` when the server has none with
+    /// both, `Err` (why, in English) when it could not be asked.
+    fn look_up(
+        &self,
+        code: &TrackingCode,
+        national_code: &NationalCode,
+    ) -> Result<Option<CaseStatus>, String>;
+}
+
+/// Actors that are the system, not a person (not read out as "responsible").
+fn by_system(actor: &str) -> bool {
+    [kiosk_store::KIOSK_ACTOR, "sync", "SAMAD", ""].contains(&actor.trim())
+}
+
+/// The store's name of a contract event type (the labels are keyed by it).
+fn kind_of(event: EventType) -> &'static str {
+    match event {
+        EventType::Referral => "referred",
+        EventType::Action => "action",
+        EventType::Answer => "answered",
+        EventType::Closed => "closed",
+    }
+}
+
+/// The server's answer as the follow-up screen shows it: registration first, then every event.
+pub fn remote_view(code: TrackingCode, status: CaseStatus, lang: Lang) -> FollowUpView {
+    let mut timeline = vec![TimelineEntry {
+        at: status.registered_at,
+        what: crate::flow::prompts::event_kind_label("registered", lang),
+        unit: status.unit.clone().unwrap_or_default(),
+        responsible: None,
+        answer: None,
+    }];
+    timeline.extend(status.events.into_iter().map(|e| {
+        let answered = e.event_type == EventType::Answer;
+        TimelineEntry {
+            at: e.happened_at,
+            what: crate::flow::prompts::event_kind_label(kind_of(e.event_type), lang),
+            unit: e.unit,
+            responsible: (!by_system(&e.person)).then_some(e.person),
+            answer: e.notes.filter(|n| answered && !n.trim().is_empty()),
+        }
+    }));
+    FollowUpView {
+        tracking_code: code,
+        timeline,
+    }
+}
+
+/// The case `code` in this device's own store, if its applicant is `national_code` (a purged
+/// case, whose national code is gone, is shown to nobody).
+pub fn local_view(
+    store: &Store,
+    code: TrackingCode,
+    national_code: &NationalCode,
+    lang: Lang,
+) -> Option<FollowUpView> {
+    let case = match store.case_by_tracking_code(&code) {
+        Ok(Some(case)) => case,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::error!(error = %e, "look-up failed");
+            return None;
+        }
+    };
+    if case.national_code.as_ref() != Some(national_code) {
+        return None;
+    }
+    let events = match store.timeline(code) {
+        Ok(events) => events,
+        Err(e) => {
+            tracing::error!(error = %e, "timeline failed");
+            return None;
+        }
+    };
+    Some(FollowUpView {
+        tracking_code: code,
+        timeline: events
+            .into_iter()
+            .map(|e| {
+                let answered = e.kind.as_str() == "answered";
+                TimelineEntry {
+                    at: e.at,
+                    what: crate::flow::prompts::event_kind_label(e.kind.as_str(), lang),
+                    unit: e.unit,
+                    responsible: (!by_system(&e.actor)).then(|| e.actor.clone()),
+                    answer: e.note.filter(|n| answered && !n.trim().is_empty()),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Server first, then the local copy; a server that cannot be asked is logged, not shown.
+pub fn look_up(
+    remote: Option<&dyn RemoteCases>,
+    store: &Store,
+    code: TrackingCode,
+    national_code: &NationalCode,
+    lang: Lang,
+) -> Option<FollowUpView> {
+    if let Some(remote) = remote {
+        match remote.look_up(&code, national_code) {
+            Ok(Some(status)) => return Some(remote_view(code, status, lang)),
+            // Not at the server: a case registered here and not synced yet is still here.
+            Ok(None) => {}
+            Err(why) => {
+                tracing::warn!(reason = %why, "agency server look-up failed; the local copy is used");
+            }
+        }
+    }
+    local_view(store, code, national_code, lang)
+}

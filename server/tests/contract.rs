@@ -1,0 +1,280 @@
+//! The device contract as a device meets it: the kiosk's own sync client (`kiosk_sync`'s
+//! `SamadClient`, the one its relay uses towards SAMAD) against the server on a real
+//! PostgreSQL, over TLS. Batches (cases and other items, replays, reused keys, refusals),
+//! events by cursor, the catalogue by ETag, heartbeats, look-ups of another kiosk's case, and
+//! a device that tries to act as another.
+
+// Helpers outside #[test] functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use kiosk_sync::wire::{
+    CaseLookup, Heartbeat, ItemType, OutboxHealth, PrinterHealth, SubmitBatch, SubmitItem,
+};
+use kiosk_sync::{CatalogueFetch, ClientSettings, SamadClient, SyncError, TlsMaterial};
+use serde_json::{Value, json};
+use support::{Office, case_item, national_code};
+use uuid::Uuid;
+
+/// A client certificate the server does not ask for yet (the device client always has one).
+fn client_identity() -> (String, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["kiosk".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+/// The device client of `kiosk` with `token`, as the relay builds it.
+fn device(office: &Office, base_url: &str, kiosk: u32, token: &str) -> SamadClient {
+    let (client_cert_pem, client_key_pem) = client_identity();
+    SamadClient::new(&ClientSettings {
+        base_url: base_url.to_owned(),
+        kiosk_number: kiosk,
+        token: token.to_owned(),
+        tls: TlsMaterial {
+            ca_pem: office.server_cert_pem().to_owned(),
+            client_cert_pem,
+            client_key_pem,
+        },
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+fn submit_item(id: Uuid, item_type: ItemType, payload: &Value) -> SubmitItem {
+    SubmitItem {
+        item_id: id,
+        item_type,
+        payload: serde_json::value::to_raw_value(payload).unwrap(),
+    }
+}
+
+/// A case of `kiosk` as a batch item, with its payload.
+fn case(kiosk: u32, sequence: u64, national: &str) -> (Uuid, Value) {
+    let (id, item) = case_item(kiosk, sequence, national);
+    (id, item["payload"].clone())
+}
+
+fn heartbeat() -> Heartbeat {
+    Heartbeat {
+        sent_at: chrono::Utc::now(),
+        firmware_version: "0.1.0".into(),
+        schema_version: 5,
+        catalogue_version: None,
+        printer: PrinterHealth {
+            state: "ready".into(),
+            paper: "low".into(),
+        },
+        outbox: OutboxHealth {
+            depth: 3,
+            parked: 1,
+            oldest_unsent_age_s: Some(42),
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_relays_to_the_server_as_to_samad_and_any_kiosk_follows_its_cases() {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let url = server.base_url();
+    let token_a = office.enrol(&server, 11).await;
+    let token_b = office.enrol(&server, 12).await;
+    let a = device(&office, &url, 11, &token_a);
+    let b = device(&office, &url, 12, &token_b);
+    let national = national_code("001234567");
+
+    // A batch of a case and a rating: both stored, both owed upstream.
+    let (case_id, case_payload) = case(11, 1, &national);
+    let rating_id = Uuid::new_v4();
+    let rating =
+        json!({ "kiosk_number": 11, "score": 5, "tracking_code": case_payload["tracking_code"] });
+    let batch = SubmitBatch {
+        items: vec![
+            submit_item(case_id, ItemType::Case, &case_payload),
+            submit_item(rating_id, ItemType::Rating, &rating),
+        ],
+    };
+    let first = a.submit_batch(&batch).await.unwrap();
+    let statuses: Vec<u16> = first.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 201], "{first:?}");
+    assert_eq!(office.count("cases").await, 1);
+    assert_eq!(office.count("device_items").await, 1);
+    assert_eq!(office.count("upstream_outbox").await, 2);
+
+    // The same batch again (a reply lost on the way): 200 each, nothing added.
+    let again = a.submit_batch(&batch).await.unwrap();
+    let statuses: Vec<u16> = again.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200]);
+    assert_eq!(office.count("upstream_outbox").await, 2);
+
+    // A reused key with another body, an item of another kiosk and a bad case: refused one by
+    // one with reasons, beside a good item that goes through.
+    let mut changed = rating.clone();
+    changed["score"] = json!(1);
+    let (bad_id, mut bad_case) = case(11, 2, &national);
+    bad_case["national_code"] = json!("0000000001");
+    let meeting_id = Uuid::new_v4();
+    let mixed = SubmitBatch {
+        items: vec![
+            submit_item(rating_id, ItemType::Rating, &changed),
+            submit_item(
+                Uuid::new_v4(),
+                ItemType::Service,
+                &json!({ "kiosk_number": 12 }),
+            ),
+            submit_item(bad_id, ItemType::Case, &bad_case),
+            submit_item(
+                meeting_id,
+                ItemType::Meeting,
+                &json!({ "kiosk_number": 11 }),
+            ),
+        ],
+    };
+    let judged = a.submit_batch(&mixed).await.unwrap();
+    let statuses: Vec<u16> = judged.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [409, 422, 422, 201], "{judged:?}");
+    assert!(judged.results.iter().take(3).all(|r| r.reason.is_some()));
+    assert!(
+        !judged.results[2]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("0000000001"),
+        "a reason never repeats a national code"
+    );
+    assert_eq!(office.count("upstream_outbox").await, 3);
+
+    // Kiosk B follows up kiosk A's case: with the right national code only.
+    let tracking = case_payload["tracking_code"].as_str().unwrap().to_owned();
+    let asked = CaseLookup {
+        tracking_code: tracking.clone(),
+        national_code: national.clone(),
+    };
+    let status = b.look_up_case(&asked).await.unwrap().unwrap();
+    assert_eq!(status.kiosk_number, 11);
+    assert_eq!(status.kind, "complaint");
+    assert!(status.events.is_empty());
+    let wrong = CaseLookup {
+        tracking_code: tracking.clone(),
+        national_code: national_code("009876543"),
+    };
+    assert_eq!(b.look_up_case(&wrong).await.unwrap(), None);
+
+    // An event learnt from SAMAD reaches the look-up and kiosk A's event feed, by cursor.
+    office
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO case_events (event_id, tracking_code, event_type, happened_at, unit, person, notes) \
+             VALUES ('ev-1', $1, 'answer', now(), 'امور مشترکین', 'خانم رضایی', 'پاسخ داده شد')",
+            &[&tracking],
+        )
+        .await
+        .unwrap();
+    let status = b.look_up_case(&asked).await.unwrap().unwrap();
+    assert_eq!(status.events.len(), 1);
+    assert_eq!(status.events[0].person, "خانم رضایی");
+    let page = a.events(None, 10).await.unwrap();
+    assert_eq!(page.events.len(), 1);
+    assert_eq!(page.events[0].tracking_code, tracking);
+    assert_eq!(page.events[0].item_id, case_id);
+    assert!(!page.has_more);
+    let next = a.events(Some(&page.next_cursor), 10).await.unwrap();
+    assert!(next.events.is_empty());
+    assert_eq!(next.next_cursor, page.next_cursor);
+    // Kiosk B's feed holds only its own cases' events.
+    assert!(b.events(None, 10).await.unwrap().events.is_empty());
+
+    // The catalogue: none yet, then set, then unchanged by ETag.
+    assert!(matches!(
+        a.catalogue(None).await,
+        Err(SyncError::Refused { status: 404, .. })
+    ));
+    let catalogue = json!({
+        "version": "1405-09", "case_kinds": ["complaint", "request"],
+        "subjects": [{ "service_code": "S1", "service_name": "آب", "keywords": [] }],
+        "services": [], "agency": { "agency_code": "A1", "name": "اداره", "subject_scope": ["S1"] },
+        "holiday_overrides": [{ "date": "2026-12-20", "closed": true, "reason": "تعطیل" }]
+    });
+    let etag = agency_server::contract::set_catalogue(&office.pool, &catalogue.to_string())
+        .await
+        .unwrap();
+    let CatalogueFetch::Changed {
+        catalogue: got,
+        etag: sent,
+    } = a.catalogue(None).await.unwrap()
+    else {
+        panic!("expected the catalogue");
+    };
+    assert_eq!(sent, etag);
+    assert_eq!(got.version, "1405-09");
+    assert_eq!(
+        a.catalogue(Some(&etag)).await.unwrap(),
+        CatalogueFetch::NotModified
+    );
+    assert!(
+        agency_server::contract::set_catalogue(&office.pool, "{\"version\": 1}")
+            .await
+            .is_err()
+    );
+
+    // A heartbeat is kept as the device's latest health and answered with the catalogue's ETag.
+    let ack = a.heartbeat(&heartbeat()).await.unwrap();
+    assert_eq!(ack.catalogue_etag.as_deref(), Some(etag.as_str()));
+    let row = office
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT printer_state, paper, outbox_depth, oldest_unsent_age_s FROM device_health \
+             WHERE kiosk_number = 11",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "ready");
+    assert_eq!(row.get::<_, String>(1), "low");
+    assert_eq!(row.get::<_, i64>(2), 3);
+    assert_eq!(row.get::<_, Option<i64>>(3), Some(42));
+
+    // Kiosk B's token cannot act as kiosk A.
+    let posing = device(&office, &url, 11, &token_b);
+    assert!(matches!(
+        posing.submit_batch(&batch).await,
+        Err(SyncError::Unauthorized { status: 403, .. })
+    ));
+    assert!(matches!(
+        posing.events(None, 10).await,
+        Err(SyncError::Unauthorized { status: 403, .. })
+    ));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_batch_travels_gzip_compressed() {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let token = office.enrol(&server, 21).await;
+    let a = device(&office, &server.base_url(), 21, &token).with_gzip_min_bytes(1024);
+    let national = national_code("001234567");
+    let items: Vec<SubmitItem> = (1..=40)
+        .map(|seq| {
+            let (id, payload) = case(21, seq, &national);
+            submit_item(id, ItemType::Case, &payload)
+        })
+        .collect();
+    let result = a.submit_batch(&SubmitBatch { items }).await.unwrap();
+    assert!(result.results.iter().all(|r| r.status == 201));
+    assert_eq!(office.count("cases").await, 40);
+    server.shutdown().await;
+}
