@@ -39,6 +39,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v1/kiosks/{kiosk}/catalogue", get(catalogue))
         .route("/v1/kiosks/{kiosk}/heartbeat", post(heartbeat))
         .route("/v1/kiosks/{kiosk}/case-lookups", post(case_lookup))
+        .route("/v1/kiosks/{kiosk}/staff-logins", post(crate::staff::login))
 }
 
 /// The device, if the path's kiosk is its own (a device acts only as itself).
@@ -162,6 +163,9 @@ pub async fn store_item(
     item_type: ItemType,
     payload: &Value,
 ) -> Result<Judged, Refused> {
+    if item_type == ItemType::Claim {
+        return crate::claims::store(client, kiosk, item_id, payload).await;
+    }
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
     let tx = client.transaction().await?;
     let inserted = match item_type {
@@ -422,12 +426,12 @@ async fn heartbeat(
         .execute(
             "INSERT INTO device_health (kiosk_number, received_at, sent_at, firmware_version, \
                  schema_version, catalogue_version, printer_state, paper, outbox_depth, \
-                 outbox_parked, oldest_unsent_age_s) \
-             VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 outbox_parked, oldest_unsent_age_s, last_sync_at, uptime_s) \
+             VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (kiosk_number) DO UPDATE SET received_at = now(), sent_at = $2, \
                  firmware_version = $3, schema_version = $4, catalogue_version = $5, \
                  printer_state = $6, paper = $7, outbox_depth = $8, outbox_parked = $9, \
-                 oldest_unsent_age_s = $10",
+                 oldest_unsent_age_s = $10, last_sync_at = $11, uptime_s = $12",
             &[
                 &i32::try_from(kiosk).unwrap_or_default(),
                 &beat.sent_at,
@@ -442,6 +446,9 @@ async fn heartbeat(
                     .outbox
                     .oldest_unsent_age_s
                     .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+                // Absent from older firmware: NULL, not the previous beat's value.
+                &beat.last_sync_at,
+                &beat.uptime_s.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
             ],
         )
         .await?;

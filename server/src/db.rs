@@ -41,6 +41,21 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_device_certificates.sql",
         sql: include_str!("../migrations/0003_device_certificates.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_heartbeat_health.sql",
+        sql: include_str!("../migrations/0004_heartbeat_health.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_visit_claims.sql",
+        sql: include_str!("../migrations/0005_visit_claims.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_staff.sql",
+        sql: include_str!("../migrations/0006_staff.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -12,10 +12,13 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod case;
+pub mod claims;
 pub mod contract;
 pub mod db;
+pub mod openapi;
 pub mod pki;
 pub mod problem;
+pub mod staff;
 pub mod upstream;
 
 use std::net::SocketAddr;
@@ -112,6 +115,7 @@ pub fn tls_config(
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/health", get(api::health))
+        .route("/openapi.yaml", get(openapi::document))
         .route("/v1/enrol", post(api::enrol))
         .route("/v1/devices/{kiosk}/cases", post(api::ingest_case))
         .route("/v1/cases/{tracking_code}", get(api::lookup_case))
@@ -119,6 +123,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(middleware::from_fn(body::bounded_json))
         .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(openapi::contract_version))
         .with_state(state)
 }
 

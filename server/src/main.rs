@@ -101,6 +101,16 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: i64,
     },
+    /// Add (or replace) a staff account valid at every desk of the office; the PIN (4–12
+    /// digits) is read from the first line of standard input and only its hash is kept.
+    StaffAdd {
+        /// The employee's code (as on their card).
+        #[arg(long)]
+        employee_code: String,
+        /// Their name as the desks show it.
+        #[arg(long)]
+        display_name: String,
+    },
 }
 
 #[tokio::main]
@@ -179,6 +189,17 @@ async fn main() -> anyhow::Result<()> {
             println!("{code}");
         }
         Command::InitCa { out } => init_ca(&out)?,
+        Command::StaffAdd {
+            employee_code,
+            display_name,
+        } => {
+            let mut pin = String::new();
+            std::io::stdin()
+                .read_line(&mut pin)
+                .context("reading the PIN from standard input")?;
+            agency_server::staff::add(&pool, &employee_code, &display_name, pin.trim()).await?;
+            eprintln!("staff account {employee_code} saved (its PIN only as a hash)");
+        }
         Command::Serve {
             listen,
             tls_cert,

@@ -20,6 +20,15 @@ pub const TYPE_PREFIX: &str = "tag:agency.example,2026:problem:";
 /// Titles of the problem types (one per code, never changing between occurrences).
 const TITLES: &[(&str, &str)] = &[
     ("bad_request", "The request is malformed"),
+    ("bad_gzip", "The gzip-compressed body does not decompress"),
+    (
+        "unsupported_encoding",
+        "The body's Content-Encoding is not gzip or identity",
+    ),
+    ("bad_batch", "A batch holds 1 to 100 items"),
+    ("no_catalogue", "The office has no catalogue yet"),
+    ("wrong_pin", "The employee code or the PIN is wrong"),
+    ("locked", "The staff account is locked for a while"),
     ("bad_parameter", "A request parameter is out of its bounds"),
     ("unauthorized", "Missing or wrong bearer token"),
     (

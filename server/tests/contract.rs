@@ -9,43 +9,13 @@
 
 mod support;
 
-use std::time::Duration;
-
 use kiosk_sync::wire::{
     CaseLookup, Heartbeat, ItemType, OutboxHealth, PrinterHealth, SubmitBatch, SubmitItem,
 };
-use kiosk_sync::{CatalogueFetch, ClientSettings, SamadClient, SyncError, TlsMaterial};
+use kiosk_sync::{CatalogueFetch, SyncError};
 use serde_json::{Value, json};
 use support::{Office, case_item, national_code};
 use uuid::Uuid;
-
-/// A client certificate the server does not ask for yet (the device client always has one).
-fn client_identity() -> (String, String) {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["kiosk".to_owned()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    (cert.pem(), key.serialize_pem())
-}
-
-/// The device client of `kiosk` with `token`, as the relay builds it.
-fn device(office: &Office, base_url: &str, kiosk: u32, token: &str) -> SamadClient {
-    let (client_cert_pem, client_key_pem) = client_identity();
-    SamadClient::new(&ClientSettings {
-        base_url: base_url.to_owned(),
-        kiosk_number: kiosk,
-        token: token.to_owned(),
-        tls: TlsMaterial {
-            ca_pem: office.server_cert_pem().to_owned(),
-            client_cert_pem,
-            client_key_pem,
-        },
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-}
 
 fn submit_item(id: Uuid, item_type: ItemType, payload: &Value) -> SubmitItem {
     SubmitItem {
@@ -68,7 +38,7 @@ fn heartbeat() -> Heartbeat {
         schema_version: 5,
         catalogue_version: None,
         printer: PrinterHealth {
-            state: "ready".into(),
+            state: "ok".into(),
             paper: "low".into(),
         },
         outbox: OutboxHealth {
@@ -76,6 +46,8 @@ fn heartbeat() -> Heartbeat {
             parked: 1,
             oldest_unsent_age_s: Some(42),
         },
+        last_sync_at: None,
+        uptime_s: None,
     }
 }
 
@@ -83,11 +55,10 @@ fn heartbeat() -> Heartbeat {
 async fn a_kiosk_relays_to_the_server_as_to_samad_and_any_kiosk_follows_its_cases() {
     let office = Office::new().await;
     let server = office.server().await;
-    let url = server.base_url();
     let token_a = office.enrol(&server, 11).await;
     let token_b = office.enrol(&server, 12).await;
-    let a = device(&office, &url, 11, &token_a);
-    let b = device(&office, &url, 12, &token_b);
+    let a = office.device(&server, 11, &token_a);
+    let b = office.device(&server, 12, &token_b);
     let national = national_code("001234567");
 
     // A batch of a case and a rating: both stored, both owed upstream.
@@ -242,13 +213,13 @@ async fn a_kiosk_relays_to_the_server_as_to_samad_and_any_kiosk_follows_its_case
         )
         .await
         .unwrap();
-    assert_eq!(row.get::<_, String>(0), "ready");
+    assert_eq!(row.get::<_, String>(0), "ok");
     assert_eq!(row.get::<_, String>(1), "low");
     assert_eq!(row.get::<_, i64>(2), 3);
     assert_eq!(row.get::<_, Option<i64>>(3), Some(42));
 
     // Kiosk B's token cannot act as kiosk A.
-    let posing = device(&office, &url, 11, &token_b);
+    let posing = office.device(&server, 11, &token_b);
     assert!(matches!(
         posing.submit_batch(&batch).await,
         Err(SyncError::Unauthorized { status: 403, .. })
@@ -265,7 +236,7 @@ async fn a_large_batch_travels_gzip_compressed() {
     let office = Office::new().await;
     let server = office.server().await;
     let token = office.enrol(&server, 21).await;
-    let a = device(&office, &server.base_url(), 21, &token).with_gzip_min_bytes(1024);
+    let a = office.device(&server, 21, &token).with_gzip_min_bytes(1024);
     let national = national_code("001234567");
     let items: Vec<SubmitItem> = (1..=40)
         .map(|seq| {
@@ -276,5 +247,140 @@ async fn a_large_batch_travels_gzip_compressed() {
     let result = a.submit_batch(&SubmitBatch { items }).await.unwrap();
     assert!(result.results.iter().all(|r| r.status == 201));
     assert_eq!(office.count("cases").await, 40);
+    server.shutdown().await;
+}
+
+/// A claim as a desk terminal's outbox sends it (firmware/store/src/claims.rs).
+fn claim(desk: u32, tracking: &str, employee: &str) -> (Uuid, Value) {
+    let id = Uuid::new_v4();
+    let payload = json!({
+        "payload_version": 1, "client_uuid": id, "kiosk_number": desk,
+        "tracking_code": tracking, "employee_code": employee,
+        "claimed_at": "2026-12-07T06:00:00.000Z"
+    });
+    (id, payload)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rating_given_at_any_kiosk_counts_for_the_employee_who_claimed_the_visit_at_any_desk() {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let national = national_code("001234567");
+    let kiosk_a = office.device(&server, 11, &office.enrol(&server, 11).await);
+    let kiosk_b = office.device(&server, 12, &office.enrol(&server, 12).await);
+    let desk_1 = office.device(&server, 31, &office.enrol(&server, 31).await);
+    let desk_2 = office.device(&server, 32, &office.enrol(&server, 32).await);
+
+    // A visitor registers at kiosk A and is served at desk 1 by employee E-7.
+    let (case_id, case_payload) = case(11, 1, &national);
+    let tracking = case_payload["tracking_code"].as_str().unwrap().to_owned();
+    let one = |id, t, p: &Value| SubmitBatch {
+        items: vec![submit_item(id, t, p)],
+    };
+    let status = |r: kiosk_sync::wire::SubmitBatchResult| r.results[0].status;
+    assert_eq!(
+        status(
+            kiosk_a
+                .submit_batch(&one(case_id, ItemType::Case, &case_payload))
+                .await
+                .unwrap()
+        ),
+        201
+    );
+    let (claim_id, claim_payload) = claim(31, &tracking, "E-7");
+    let claimed = one(claim_id, ItemType::Claim, &claim_payload);
+    assert_eq!(status(desk_1.submit_batch(&claimed).await.unwrap()), 201);
+    assert_eq!(status(desk_1.submit_batch(&claimed).await.unwrap()), 200);
+    // The same employee at another desk: harmless; another employee: refused, naming the first.
+    let (id, same) = claim(32, &tracking, "E-7");
+    assert_eq!(
+        status(
+            desk_2
+                .submit_batch(&one(id, ItemType::Claim, &same))
+                .await
+                .unwrap()
+        ),
+        200
+    );
+    let (id, other) = claim(32, &tracking, "E-9");
+    let refused = desk_2
+        .submit_batch(&one(id, ItemType::Claim, &other))
+        .await
+        .unwrap();
+    assert_eq!(refused.results[0].status, 409);
+    assert!(
+        refused.results[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("E-7")
+    );
+    // A claim naming another desk, or a malformed one, is refused.
+    let (id, posing) = claim(31, &tracking, "E-9");
+    assert_eq!(
+        status(
+            desk_2
+                .submit_batch(&one(id, ItemType::Claim, &posing))
+                .await
+                .unwrap()
+        ),
+        422
+    );
+    let (id, mut bad) = claim(32, &tracking, "E-9");
+    bad["tracking_code"] = json!("1234");
+    assert_eq!(
+        status(
+            desk_2
+                .submit_batch(&one(id, ItemType::Claim, &bad))
+                .await
+                .unwrap()
+        ),
+        422
+    );
+    // Claims stay in the office: nothing of them is owed to SAMAD.
+    assert_eq!(office.count("visit_claims").await, 1);
+    assert_eq!(office.count("upstream_outbox").await, 1);
+
+    // The visitor rates at kiosk B, whose code names no employee; another visit's rating names
+    // E-2 in its code and has no claim.
+    let rating = |tracking: &str, score: u8, employee: Value| {
+        json!({
+            "payload_version": 1, "kiosk_number": 12, "issuing_kiosk": 11,
+            "tracking_code": tracking, "service_id": "11021", "employee_code": employee,
+            "attribution": "none", "score": score, "reasons": [],
+            "rated_at": "2026-12-07T07:00:00.000Z", "satisfaction_token": "t"
+        })
+    };
+    let other_visit = support::tracking_code(11, 2);
+    let ratings = SubmitBatch {
+        items: vec![
+            submit_item(
+                Uuid::new_v4(),
+                ItemType::Rating,
+                &rating(&tracking, 4, Value::Null),
+            ),
+            submit_item(
+                Uuid::new_v4(),
+                ItemType::Rating,
+                &rating(&other_visit, 2, json!("E-2")),
+            ),
+        ],
+    };
+    let result = kiosk_b.submit_batch(&ratings).await.unwrap();
+    assert!(result.results.iter().all(|r| r.status == 201), "{result:?}");
+    let from = "2026-12-07T00:00:00Z".parse().unwrap();
+    let to = "2026-12-08T00:00:00Z".parse().unwrap();
+    let scores = agency_server::claims::scores(&office.pool, from, to)
+        .await
+        .unwrap();
+    let summary: Vec<(String, i64, f64)> = scores
+        .into_iter()
+        .map(|s| (s.employee_code, s.ratings, s.mean))
+        .collect();
+    assert_eq!(
+        summary,
+        [("E-2".to_owned(), 1, 2.0), ("E-7".to_owned(), 1, 4.0)],
+        "the claim at desk 1 counts kiosk B's rating for E-7"
+    );
     server.shutdown().await;
 }

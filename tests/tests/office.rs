@@ -127,101 +127,151 @@ fn eventually(what: &str, within: Duration, mut probe: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let pg = pg::PgCluster::start();
-    let database = pg.create_database("agency");
+/// A running office: PostgreSQL, SAMAD's simulator, the agency server process.
+struct Office {
+    /// Everything on disk (dropped last).
+    dir: tempfile::TempDir,
+    _pg: pg::PgCluster,
+    database: String,
+    runtime: tokio::runtime::Runtime,
+    sim: Option<samad_sim::SimHandle>,
+    server: Option<Running>,
+    /// The server's `https://` address.
+    url: String,
+}
 
-    // SAMAD (the simulator) with its own database file, and the agency's one identity there.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim_db = root.join("samad.db");
-    let sim = runtime
-        .block_on(samad_sim::start(samad_sim::SimConfig {
-            db: Some(sim_db.clone()),
-            ..samad_sim::SimConfig::default()
-        }))
-        .unwrap();
-    let agency_identity = sim.kiosk_identity(99_999).unwrap();
-    let samad_dir = root.join("samad-pki");
-    std::fs::create_dir_all(&samad_dir).unwrap();
-    for (name, text) in [
-        ("ca.pem", sim.pki().ca_pem.as_str()),
-        ("agency.pem", agency_identity.cert_pem.as_str()),
-        ("agency.key", agency_identity.key_pem.as_str()),
-        ("token", "sim-token"),
-    ] {
-        std::fs::write(samad_dir.join(name), text).unwrap();
+impl Office {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let pg = pg::PgCluster::start();
+        let database = pg.create_database("agency");
+
+        // SAMAD (the simulator) with its own database file, and the agency's one identity there.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = runtime
+            .block_on(samad_sim::start(samad_sim::SimConfig {
+                db: Some(root.join("samad.db")),
+                ..samad_sim::SimConfig::default()
+            }))
+            .unwrap();
+        let agency_identity = sim.kiosk_identity(99_999).unwrap();
+        let samad_dir = root.join("samad-pki");
+        std::fs::create_dir_all(&samad_dir).unwrap();
+        for (name, text) in [
+            ("ca.pem", sim.pki().ca_pem.as_str()),
+            ("agency.pem", agency_identity.cert_pem.as_str()),
+            ("agency.key", agency_identity.key_pem.as_str()),
+            ("token", "sim-token"),
+        ] {
+            std::fs::write(samad_dir.join(name), text).unwrap();
+        }
+
+        // The agency server: its TLS certificate, its device CA, the database, SAMAD upstream.
+        let server_dir = root.join("server");
+        std::fs::create_dir_all(&server_dir).unwrap();
+        let (cert, key) = server_certificate();
+        std::fs::write(server_dir.join("tls.pem"), &cert).unwrap();
+        std::fs::write(server_dir.join("tls.key"), &key).unwrap();
+        run(Command::new(bin("agency-server"))
+            .arg("init-ca")
+            .arg("--out")
+            .arg(server_dir.join("ca")));
+        let mut office = Self {
+            dir,
+            _pg: pg,
+            database,
+            runtime,
+            sim: None,
+            server: None,
+            url: String::new(),
+        };
+        let mut child = office
+            .agency(&["serve", "--listen", "127.0.0.1:0"])
+            .arg("--tls-cert")
+            .arg(server_dir.join("tls.pem"))
+            .arg("--tls-key")
+            .arg(server_dir.join("tls.key"))
+            .arg("--device-ca-cert")
+            .arg(server_dir.join("ca/device-ca.pem"))
+            .arg("--device-ca-key")
+            .arg(server_dir.join("ca/device-ca.key"))
+            .arg("--samad-url")
+            .arg(sim.base_url())
+            .arg("--samad-ca")
+            .arg(samad_dir.join("ca.pem"))
+            .arg("--samad-cert")
+            .arg(samad_dir.join("agency.pem"))
+            .arg("--samad-key")
+            .arg(samad_dir.join("agency.key"))
+            .arg("--samad-token-file")
+            .arg(samad_dir.join("token"))
+            .args(["--samad-event-pull-seconds", "1"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        office.server = Some(Running(child));
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        office.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the server's first line: {line:?}"))
+            .to_owned();
+        office.sim = Some(sim);
+        office
     }
 
-    // The agency server: its TLS certificate, its device CA, the database, SAMAD upstream.
-    let server_dir = root.join("server");
-    std::fs::create_dir_all(&server_dir).unwrap();
-    let (cert, key) = server_certificate();
-    std::fs::write(server_dir.join("tls.pem"), &cert).unwrap();
-    std::fs::write(server_dir.join("tls.key"), &key).unwrap();
-    let agency = |args: &[&str]| {
-        let mut cmd = Command::new(bin("agency-server"));
-        cmd.arg("--database").arg(&database).args(args);
-        cmd
-    };
-    run(Command::new(bin("agency-server"))
-        .arg("init-ca")
-        .arg("--out")
-        .arg(server_dir.join("ca")));
-    let mut child = agency(&["serve", "--listen", "127.0.0.1:0"])
-        .arg("--tls-cert")
-        .arg(server_dir.join("tls.pem"))
-        .arg("--tls-key")
-        .arg(server_dir.join("tls.key"))
-        .arg("--device-ca-cert")
-        .arg(server_dir.join("ca/device-ca.pem"))
-        .arg("--device-ca-key")
-        .arg(server_dir.join("ca/device-ca.key"))
-        .arg("--samad-url")
-        .arg(sim.base_url())
-        .arg("--samad-ca")
-        .arg(samad_dir.join("ca.pem"))
-        .arg("--samad-cert")
-        .arg(samad_dir.join("agency.pem"))
-        .arg("--samad-key")
-        .arg(samad_dir.join("agency.key"))
-        .arg("--samad-token-file")
-        .arg(samad_dir.join("token"))
-        .args(["--samad-event-pull-seconds", "1"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Running(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("the server's first line: {line:?}"))
-        .to_owned();
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
 
-    // Two kiosks enrolled by the operator's tool, each with its own directory.
-    let mut configs = Vec::new();
-    for number in [11u32, 12] {
-        let kiosk_dir = root.join(format!("kiosk-{number}"));
+    fn sim(&self) -> &samad_sim::SimHandle {
+        self.sim.as_ref().unwrap()
+    }
+
+    /// `agency-server --database … ARGS`.
+    fn agency(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin("agency-server"));
+        cmd.arg("--database").arg(&self.database).args(args);
+        cmd
+    }
+
+    /// Enrols device `number` with the operator's tool; returns its kiosk.toml.
+    fn enrol(&self, number: u32) -> PathBuf {
+        let kiosk_dir = self.root().join(format!("kiosk-{number}"));
         std::fs::create_dir_all(&kiosk_dir).unwrap();
-        let code = run(&mut agency(&["enrol-code", "--kiosk", &number.to_string()]));
+        let code = run(&mut self.agency(&["enrol-code", "--kiosk", &number.to_string()]));
         run(Command::new(bin("kioskctl"))
-            .args(["enroll", "--server", &url, "--code", code.trim()])
+            .args(["enroll", "--server", &self.url, "--code", code.trim()])
             .arg("--server-ca")
-            .arg(server_dir.join("tls.pem"))
+            .arg(self.root().join("server/tls.pem"))
             .arg("--out")
             .arg(kiosk_dir.join("pki")));
-        configs.push(kiosk_config(&kiosk_dir, number, &url));
+        kiosk_config(&kiosk_dir, number, &self.url)
     }
+}
+
+impl Drop for Office {
+    fn drop(&mut self) {
+        self.server.take();
+        if let Some(sim) = self.sim.take() {
+            self.runtime.block_on(sim.shutdown());
+        }
+    }
+}
+
+#[test]
+fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer() {
+    let office = Office::start();
+    let root = office.root();
+    let configs = [office.enrol(11), office.enrol(12)];
 
     // Kiosk 11: a suggestion registered by touch; the run ends only once its outbox is empty.
     let register = "{\"touch\": \"ثبت درخواست\"}\n{\"card\": \"0499370899\"}\n\
@@ -246,7 +296,7 @@ fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer()
     );
 
     // The server relays it to SAMAD, which answers it.
-    let samad = rusqlite::Connection::open(&sim_db).unwrap();
+    let samad = rusqlite::Connection::open(root.join("samad.db")).unwrap();
     let mut request_id = String::new();
     eventually("the case reaches SAMAD", Duration::from_secs(20), || {
         request_id = samad
@@ -258,17 +308,19 @@ fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer()
             .unwrap_or_default();
         !request_id.is_empty()
     });
-    sim.db(|db| {
-        db.add_event(
-            &request_id,
-            kiosk_sync::wire::EventType::Answer,
-            chrono::Utc::now(),
-            "اداره‌ی امور مشترکین",
-            "مریم احمدی",
-            Some("صف‌ها با نوبت‌دهی اینترنتی کوتاه شد."),
-        )
-    })
-    .unwrap();
+    office
+        .sim()
+        .db(|db| {
+            db.add_event(
+                &request_id,
+                kiosk_sync::wire::EventType::Answer,
+                chrono::Utc::now(),
+                "اداره‌ی امور مشترکین",
+                "مریم احمدی",
+                Some("صف‌ها با نوبت‌دهی اینترنتی کوتاه شد."),
+            )
+        })
+        .unwrap();
 
     // Kiosk 12, which never held the case: the receipt scanned, the national card inserted.
     let follow = format!(
@@ -317,6 +369,59 @@ fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer()
     let stranger = format!("{{\"scan\": \"{tracking}\"}}\n{{\"card\": \"{STRANGER}\"}}\n");
     let lines = play(&configs[1], &stranger, &root.join("b-stranger"));
     assert_eq!(screens(&lines).last(), Some(&"follow-up-entry"));
-    drop(server);
-    runtime.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_staff_account_of_the_office_logs_in_at_a_desk_and_a_lockout_holds_there() {
+    use kiosk::journeys::desk_store::{RemoteLogin, RemoteStaff};
+    let office = Office::start();
+    let desk = kiosk_config::load(&office.enrol(31)).unwrap();
+    let mut add = office
+        .agency(&[
+            "staff-add",
+            "--employee-code",
+            "E-7",
+            "--display-name",
+            "مریم احمدی",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut add.stdin.take().unwrap(), "۲۴۶۸۰\n".as_bytes()).unwrap();
+    assert!(add.wait().unwrap().success());
+
+    // The desk's own link to the server, as its worker thread uses it.
+    let link = kiosk::device::office::AgencyLink::start(desk.samad.as_ref().unwrap(), 31).unwrap();
+    assert_eq!(
+        link.login("E-7", "24680"),
+        RemoteLogin::Accepted {
+            display_name: "مریم احمدی".into()
+        }
+    );
+    for _ in 0..5 {
+        assert!(
+            matches!(link.login("E-7", "1111"), RemoteLogin::Refused(m) if m.contains("نادرست"))
+        );
+    }
+    assert!(
+        matches!(link.login("E-7", "24680"), RemoteLogin::Refused(m) if m.contains("قفل")),
+        "locked at every desk, even with the right PIN"
+    );
+    assert!(matches!(
+        link.login("E-404", "24680"),
+        RemoteLogin::Refused(_)
+    ));
+
+    // With the server gone the desk is told so within the wait, and its own copy decides.
+    drop(office);
+    let started = Instant::now();
+    let answer = link.waiting(Duration::from_secs(2)).login("E-7", "24680");
+    assert!(matches!(answer, RemoteLogin::Unreachable(_)), "{answer:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }

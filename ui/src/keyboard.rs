@@ -131,6 +131,15 @@ pub fn labelled_keys(keyboard: Keyboard, persian: bool) -> Vec<(String, Key)> {
         .collect()
 }
 
+/// The id of `key` on our keyboards (the inverse of [`parse_key`]).
+pub(crate) fn key_id(key: Key) -> String {
+    match key {
+        Key::Digit(d) => format!("d:{d}"),
+        Key::Char(c) => format!("c:{c}"),
+        Key::Backspace => "bs".to_owned(),
+    }
+}
+
 /// What a key id means (`None`: not a key of ours).
 pub fn parse_key(id: &str) -> Option<Key> {
     if id == "bs" {

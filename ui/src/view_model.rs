@@ -351,6 +351,9 @@ pub struct ViewModel {
     pub hint: String,
     /// The on-screen keyboard.
     pub keyboard: Keyboard,
+    /// The key of the on-screen keyboard the focus ring is on (a switch user typing digits:
+    /// the keys are the targets of the ring), if any.
+    pub focused_key: Option<Key>,
     /// The label of `code` ("tracking code").
     pub code_label: String,
     /// The tracking code as shown.

@@ -216,6 +216,8 @@ pub fn apply(window: &KioskWindow, vm: &ViewModel) -> Result<(), UiError> {
 
     let layout = keyboard::layout(vm.keyboard, vm.prefs.rtl);
     window.set_keys(ModelRc::new(VecModel::from(layout.keys)));
+    let focused_key = vm.focused_key.map(keyboard::key_id).unwrap_or_default();
+    window.set_focused_key(focused_key.as_str().into());
     window.set_key_rows(layout.rows);
     window.set_key_units(layout.units);
 

@@ -440,7 +440,8 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     let mut devices = device::drivers::build(&config).fault(Fault::Devices)?;
     let (inbox, events) = Inbox::new();
     device::forward_devices(&mut devices, &inbox).fault(Fault::Devices)?;
-    // SAMAD sync on threads (and a database connection) of its own, when configured.
+    // SAMAD sync on threads (and a database connection) of its own, when configured. Its first
+    // heartbeat reports the printer as its status says now; each slip updates it after.
     let sync = match &config.samad {
         Some(samad) => Some(
             device::sync::start_relay_keyed(
@@ -448,7 +449,10 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
                 config.kiosk_number.get(),
                 &db_path,
                 Some(key),
-                kiosk_sync::DeviceHealth::default(),
+                {
+                    let (problem, paper) = devices.printer.state_now();
+                    device::sync::firmware_health(device::sync::printer_health(problem, paper))
+                },
             )
             .fault(Fault::Sync)?,
         ),
@@ -466,16 +470,18 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     let portal = config.receipt.portal_url.clone();
     let display = config.display;
     let kiosk_number = config.kiosk_number;
-    let office_lookups = match &config.samad {
+    let office = match &config.samad {
         Some(samad) if samad.agency_server => Some(
-            device::office::AgencyLookups::start(samad, config.kiosk_number.get())
+            device::office::AgencyLink::start(samad, config.kiosk_number.get())
                 .fault(Fault::Sync)?,
         ),
         _ => None,
     };
     let mut kiosk = Kiosk::new(config, store, profile, printer, chrono::Utc::now);
-    if let Some(lookups) = office_lookups {
-        kiosk = kiosk.with_remote_cases(Box::new(lookups));
+    if let Some(link) = office {
+        kiosk = kiosk
+            .with_remote_cases(Box::new(link.clone()))
+            .with_remote_staff(Box::new(link));
     }
     if let Some(key) = own_key {
         kiosk = kiosk.with_satisfaction_key(key);
@@ -495,6 +501,7 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
     if let Some(sync) = &sync {
         device = device
             .with_outbox_waker(Box::new(sync.waker()))
+            .with_printer_reporter(sync.printer_reporter())
             .with_sync_stats(sync.shared_stats())
             .with_catalogue_updates(sync.catalogue());
     }

@@ -50,6 +50,8 @@ pub fn action_id(action: &Action) -> String {
         Action::SetTextSize(size) => format!("text-size:{}", text_step(*size)),
         Action::ToggleAudioOnly => "audio-only".into(),
         Action::LearnKeys => "learn-keys".into(),
+        Action::TypeDigit(d) => format!("digit:{d}"),
+        Action::EraseDigit => "erase-digit".into(),
     }
 }
 
@@ -246,7 +248,18 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
             }
             _ => {}
         }
-        if *action == Action::Extend {
+        // A switch user's digits and erase are the on-screen keypad's own keys: the focus
+        // ring is drawn on the key (firmware/journey/src/machine/switch_digits.rs).
+        let key = match action {
+            Action::TypeDigit(d) => Some(Key::Digit(*d)),
+            Action::EraseDigit => Some(Key::Backspace),
+            _ => None,
+        };
+        if let Some(key) = key {
+            if button.focused {
+                vm.focused_key = Some(key);
+            }
+        } else if *action == Action::Extend {
             overlay_buttons.push(button);
         } else if in_body(screen, action) {
             vm.choices.push(button);
@@ -420,7 +433,7 @@ fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::FlowSettings;
+    use crate::flow::{FlowSettings, SwitchPress};
     use kiosk_core::{Catalogue, NationalCodePolicy};
 
     fn flow() -> Flow {
@@ -553,5 +566,46 @@ mod tests {
         assert_eq!(overlay.buttons.len(), 1);
         assert_eq!(overlay.buttons[0].id, "extend");
         assert!(overlay.buttons[0].focused);
+    }
+
+    #[test]
+    fn a_switch_users_digit_ring_is_drawn_on_the_keypads_keys() {
+        let mut f = flow();
+        f.step(Event::Switch(SwitchPress::Select));
+        assert_eq!(f.screen(), Screen::Identify);
+        let vm = view_model(&f, "https://example.invalid");
+        assert_eq!(vm.keyboard, Keyboard::Digits);
+        assert_eq!(
+            vm.focused_key,
+            Some(Key::Digit(0)),
+            "the ring starts on the 0 key"
+        );
+        assert!(
+            !vm.bar
+                .iter()
+                .any(|b| b.id.starts_with("digit:") || b.id == "erase-digit"),
+            "the digits are the keypad's keys, not more buttons: {:?}",
+            vm.bar
+        );
+        assert!(!vm.bar.iter().any(|b| b.focused));
+        for _ in 0..10 {
+            f.step(Event::Switch(SwitchPress::Move));
+        }
+        let vm = view_model(&f, "https://example.invalid");
+        assert_eq!(vm.focused_key, Some(Key::Backspace), "erase is the ⌫ key");
+        f.step(Event::Switch(SwitchPress::Move));
+        let vm = view_model(&f, "https://example.invalid");
+        assert_eq!(vm.focused_key, None);
+        let focused: Vec<&str> = vm
+            .bar
+            .iter()
+            .filter(|b| b.focused)
+            .map(|b| b.id.as_str())
+            .collect();
+        assert_eq!(focused, ["continue"], "done is the bar's continue button");
+        // A keypad or touch visitor's identify screen draws no key focus.
+        let mut g = flow();
+        g.step(Event::Do(Action::Start));
+        assert_eq!(view_model(&g, "").focused_key, None);
     }
 }

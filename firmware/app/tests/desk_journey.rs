@@ -84,6 +84,7 @@ fn desk(
                 pin_policy: cheap_pins(),
                 national_code_policy: NationalCodePolicy::default(),
                 portal: &kiosk_core::satisfaction::Portal::default(),
+                remote_staff: None,
             };
             if let Some(answer) = desk_perform(&mut ctx, &effect) {
                 queue.push(answer);
@@ -329,6 +330,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
             catalogue_interval: None,
             event_page: 100,
             max_idle: StdDuration::from_secs(3600),
+            agency_server: false,
         },
     );
     for _ in 0..20 {
@@ -363,4 +365,87 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
     }
     assert_eq!(seen, 1, "the rating was sent once");
     sim.shutdown().await;
+}
+
+/// The office server's answer to every login, fixed for the test (the real link is tested
+/// against the real server in tests/tests/office.rs).
+struct OfficeSays(kiosk::journeys::desk_store::RemoteLogin);
+
+impl kiosk::journeys::desk_store::RemoteStaff for OfficeSays {
+    fn login(&self, _: &str, _: &str) -> kiosk::journeys::desk_store::RemoteLogin {
+        self.0.clone()
+    }
+}
+
+/// A desk login with the office's server answering `says`, on a store whose own staff table
+/// has E-1 with PIN 1234.
+fn login_with_office(
+    says: kiosk::journeys::desk_store::RemoteLogin,
+    card: &str,
+    pin: &str,
+) -> (DeskEvent, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("desk.db"), &OpenOptions::default()).unwrap();
+    store
+        .insert_staff(NewStaff {
+            employee_code: "E-1".into(),
+            display_name: "کارمند یک".into(),
+            pin_hash: kiosk_store::hash_pin("1234", &cheap_pins()).unwrap(),
+            active: true,
+        })
+        .unwrap();
+    let office = OfficeSays(says);
+    let event = {
+        let mut ctx = DeskContext {
+            store: &mut store,
+            keys: |_| None,
+            kiosk: kiosk(),
+            now: now(),
+            pin_policy: cheap_pins(),
+            national_code_policy: NationalCodePolicy::default(),
+            portal: &kiosk_core::satisfaction::Portal::default(),
+            remote_staff: Some(&office),
+        };
+        desk_perform(
+            &mut ctx,
+            &DeskEffect::Login {
+                card: card.into(),
+                pin: pin.into(),
+            },
+        )
+        .unwrap()
+    };
+    (event, store)
+}
+
+#[test]
+fn the_office_server_decides_desk_logins_and_this_desk_decides_only_when_it_is_out_of_reach() {
+    use kiosk::journeys::desk_store::RemoteLogin;
+    // An account of the office this desk never saw: logged in, kept here with its PIN's hash
+    // (its claims need a staff row; while the server is away it logs in from this copy).
+    let (event, store) = login_with_office(
+        RemoteLogin::Accepted {
+            display_name: "مریم احمدی".into(),
+        },
+        "E-7",
+        "24680",
+    );
+    assert!(
+        matches!(&event, DeskEvent::LoggedIn(s) if s.employee_code == "E-7"),
+        "{event:?}"
+    );
+    let kept = store.staff_by_employee_code("E-7").unwrap().unwrap();
+    assert!(kiosk_store::pin_matches("24680", &kept.pin_hash));
+    // Refused by the office (wrong PIN, or locked at every desk): this desk's copy is not asked,
+    // even where it would have let E-1 in.
+    let (event, _) = login_with_office(RemoteLogin::Refused("قفل است".into()), "E-1", "1234");
+    assert_eq!(event, DeskEvent::Refused("قفل است".into()));
+    // The office out of reach: this desk's own copy decides.
+    let (event, _) = login_with_office(RemoteLogin::Unreachable("down".into()), "E-1", "1234");
+    assert!(
+        matches!(&event, DeskEvent::LoggedIn(s) if s.employee_code == "E-1"),
+        "{event:?}"
+    );
+    let (event, _) = login_with_office(RemoteLogin::Unreachable("down".into()), "E-1", "9999");
+    assert!(matches!(event, DeskEvent::Refused(_)), "{event:?}");
 }

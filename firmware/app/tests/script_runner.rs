@@ -547,9 +547,10 @@ fn in_speech_mode_the_first_touch_says_a_button_and_the_second_does_it() {
     );
 }
 
-/// A complaint registered with switches only (and the ID card): the switch check first, then
-/// the same screens as by keys, a receipt printed with its tracking code.
-fn registers_by_switches(name: &str) -> Vec<Value> {
+/// A complaint registered with switches only (and the ID card, or the national code entered by
+/// switch; headphones may be in): the switch check first, then the same screens as by keys, a
+/// receipt printed with its tracking code; the transcript's lines and the case in the store.
+fn registers_by_switches(name: &str) -> (Vec<Value>, kiosk_store::CaseRecord) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (output, lines) = run(&script(name), dir.path());
     assert!(
@@ -564,7 +565,7 @@ fn registers_by_switches(name: &str) -> Vec<Value> {
     for input in lines.iter().filter_map(|l| l.get("input")) {
         let object = input.as_object().expect("an object");
         assert!(
-            ["switch", "switch_mode", "card", "wait"]
+            ["switch", "switch_mode", "card", "wait", "headphones"]
                 .iter()
                 .any(|k| object.contains_key(*k)),
             "not a switch: {input}"
@@ -594,14 +595,14 @@ fn registers_by_switches(name: &str) -> Vec<Value> {
         .expect("with a tracking code");
     let case = store(dir.path())
         .case_by_tracking_code(&tracking(code))
-        .expect("the store answers");
-    assert!(case.is_some(), "the case {code} is registered");
-    lines
+        .expect("the store answers")
+        .unwrap_or_else(|| panic!("the case {code} is registered"));
+    (lines, case)
 }
 
 #[test]
 fn a_complaint_is_registered_with_two_switches_only_after_the_switch_check() {
-    let lines = registers_by_switches("switches-two.jsonl");
+    let (lines, _) = registers_by_switches("switches-two.jsonl");
     let said = said(&lines);
     // The check names the switch received, and a wrong one, before the journey starts.
     assert!(said[0].0.starts_with("بررسی کلیدها"), "{said:?}");
@@ -612,7 +613,7 @@ fn a_complaint_is_registered_with_two_switches_only_after_the_switch_check() {
 
 #[test]
 fn a_complaint_is_registered_with_one_switch_scanning_at_the_dwell() {
-    let lines = registers_by_switches("switches-scan.jsonl");
+    let (lines, _) = registers_by_switches("switches-scan.jsonl");
     let said = said(&lines);
     assert!(said[0].0.starts_with("بررسی کلید."), "{said:?}");
     assert!(said[1].0.starts_with("کلید دریافت شد"), "{said:?}");
@@ -625,4 +626,132 @@ fn a_complaint_is_registered_with_one_switch_scanning_at_the_dwell() {
             .expect(page)
     };
     assert_eq!(t_of("subject") - t_of("kind"), 2000);
+}
+
+/// What was said on the identify screen (from its showing to the next screen), each with the
+/// switch press it answered: `"a"`, `"b"`, or `""` for anything else (a scanning step, what
+/// follows the first answer to a press).
+fn said_on_identify(lines: &[Value]) -> Vec<(String, &str)> {
+    let from = lines
+        .iter()
+        .position(|l| l["screen"] == "identify")
+        .expect("the identify screen");
+    let mut pressed = "";
+    let mut out = Vec::new();
+    for line in &lines[from + 1..] {
+        if line["screen"].is_string() {
+            break;
+        }
+        if let Some(input) = line.get("input") {
+            pressed = input["switch"].as_str().unwrap_or("");
+        }
+        if let Some(text) = line["say"].as_str() {
+            out.push((text.to_owned(), pressed));
+            pressed = "";
+        }
+    }
+    out
+}
+
+/// The national code the digit scripts enter by switch.
+const NATIONAL_CODE: &str = "0499370899";
+
+/// The case registered by switches alone holds the national code entered by switch, and no
+/// card was read on the way.
+fn entered_by_switch(lines: &[Value], case: &kiosk_store::CaseRecord) {
+    assert!(
+        !lines
+            .iter()
+            .filter_map(|l| l.get("input"))
+            .any(|i| i.get("card").is_some()),
+        "no card: the national code is entered by switch"
+    );
+    assert_eq!(
+        case.national_code
+            .as_ref()
+            .map(kiosk_core::NationalCode::as_string)
+            .as_deref(),
+        Some(NATIONAL_CODE)
+    );
+}
+
+#[test]
+fn a_national_code_is_entered_digit_by_digit_with_two_switches_and_a_case_registered() {
+    let (lines, case) = registers_by_switches("switches-digits.jsonl");
+    entered_by_switch(&lines, &case);
+    let said = said_on_identify(&lines);
+    // How to enter it is said with the screen, and the ring starts on 0.
+    assert!(
+        said.iter().any(|(t, _)| t.contains("رقم به رقم")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|(t, _)| t == "انتخاب فعلی: ۰."), "{said:?}");
+    // Each move of switch A says the digit reached, one more each time from 0 (where the
+    // ring starts again after each digit); each select of switch B echoes the digit typed.
+    let mut reached = 0;
+    let mut echoed = String::new();
+    for (text, press) in &said {
+        match *press {
+            "a" => {
+                reached += 1;
+                assert_eq!(spoken_digits(text), reached.to_string(), "{said:?}");
+            }
+            "b" => {
+                if echoed.len() < NATIONAL_CODE.len() {
+                    echoed.push_str(&spoken_digits(text));
+                }
+                reached = 0;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(echoed, NATIONAL_CODE, "{said:?}");
+    // Once the ten digits are in, the focus is on «continue», and that is said.
+    assert!(
+        said.iter().any(|(t, _)| t == "انتخاب فعلی: ادامه."),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
+    let (lines, case) = registers_by_switches("switches-digits-scan.jsonl");
+    entered_by_switch(&lines, &case);
+    let said = said_on_identify(&lines);
+    // Each scanning step says the digit it reached; each press echoes the digit typed.
+    let steps: Vec<String> = said
+        .iter()
+        .filter(|(t, press)| {
+            press.is_empty() && spoken_digits(t).len() == 1 && t.chars().count() == 1
+        })
+        .map(|(t, _)| spoken_digits(t))
+        .collect();
+    assert_eq!(
+        steps.len(),
+        NATIONAL_CODE
+            .bytes()
+            .map(|b| usize::from(b - b'0'))
+            .sum::<usize>()
+    );
+    let echoed: String = said
+        .iter()
+        .filter(|(_, press)| *press == "a")
+        .map(|(t, _)| spoken_digits(t))
+        .collect();
+    assert_eq!(echoed, NATIONAL_CODE, "{said:?}");
+    // The steps come at the dwell (1.5 s) after each press.
+    let t_of = |page: &str| {
+        lines
+            .iter()
+            .find(|l| l["screen"] == page)
+            .and_then(|l| l["t"].as_u64())
+            .expect(page)
+    };
+    let seconds: u64 = NATIONAL_CODE
+        .bytes()
+        .map(|b| u64::from(b - b'0'))
+        .filter(|d| *d > 0)
+        .map(|d| 1500 * d + 500)
+        .sum();
+    assert_eq!(t_of("kind") - t_of("identify"), seconds);
 }

@@ -59,4 +59,10 @@ pub enum Action {
     /// Learn the keys: each key says what it does on this screen without acting, until a long
     /// Cancel (also a long Enter on the attract screen).
     LearnKeys,
+    /// Type this digit (0–9) into the screen's digit field: the targets a switch user's focus
+    /// ring steps through on the national code, mobile and tracking code screens
+    /// (firmware/journey/src/machine/switch_digits.rs), drawn as the on-screen keypad's keys.
+    TypeDigit(u8),
+    /// Erase the last digit of the field (the switch user's focus ring, the keypad's ⌫ key).
+    EraseDigit,
 }

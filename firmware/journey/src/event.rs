@@ -106,6 +106,23 @@ pub enum Event {
     /// Headphones pulled out of the jack: what is said is heard in the room again, so personal
     /// numbers are no longer read out whole.
     HeadphonesOut,
+    /// A press of an accessibility switch (or a step of one-switch scanning), as the device
+    /// decided it (firmware/app/src/device/switch.rs): the flow knows from it that this visitor
+    /// uses switches, so digit fields are typed by the focus ring
+    /// (firmware/journey/src/machine/switch_digits.rs). Otherwise a move is
+    /// [`Event::FocusNext`] and a select [`Event::Activate`]; a select on the attract screen
+    /// (the device's switch check just passed) starts a registration.
+    Switch(SwitchPress),
+}
+
+/// What a switch press means: switch A (or a scanning step) moves the focus, switch B (or the
+/// one scanning switch) selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchPress {
+    /// Focus the next target.
+    Move,
+    /// Do the focused target.
+    Select,
 }
 
 /// One step of a level (volume, speech rate) up or down.

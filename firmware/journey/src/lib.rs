@@ -43,7 +43,9 @@ mod session;
 
 pub use action::Action;
 pub use effect::{Effect, SpeechLevels, StaffAlert};
-pub use event::{Event, FollowUpView, PrinterProblem, RegisteredView, Step, TimelineEntry};
+pub use event::{
+    Event, FollowUpView, PrinterProblem, RegisteredView, Step, SwitchPress, TimelineEntry,
+};
 pub use idle::{IdleClock, IdleStep, IdleTimes};
 pub use input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, VISITOR_KINDS};

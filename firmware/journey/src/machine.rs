@@ -14,6 +14,7 @@ use super::session::{ColorTheme, Lang, Screen, Session, TextSize};
 use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 mod assist;
+mod switch_digits;
 mod typing;
 
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
@@ -221,6 +222,11 @@ impl Flow {
             Screen::FollowUp => vec![Action::Finish, Action::Back],
             Screen::CallStaff => vec![Action::Back],
         };
+        // A switch user types digits by the focus ring: the digits and erase come first
+        // (machine/switch_digits.rs).
+        if self.switch_digits_on() {
+            actions.splice(0..0, switch_digits::ring());
+        }
         // The settings are within reach on every screen where the visitor can act (the
         // attract screen lists them already), last in the focus ring.
         if !matches!(
@@ -274,6 +280,12 @@ impl Flow {
         let mut fx = Vec::new();
         self.spoke = false;
         self.said_this_event = false;
+        // A switch press is a move or a select of a switch user (machine/switch_digits.rs).
+        let by_switch = matches!(event, Event::Switch(_));
+        let event = match event {
+            Event::Switch(press) => self.switch_press(press),
+            event => event,
+        };
         // A tap on an action this screen does not offer (the eleventh "more time", a stale tap)
         // did nothing, so it is not a sign of a visitor at the screen either.
         let offered = match &event {
@@ -307,23 +319,24 @@ impl Flow {
             );
         // A tactile key on the attract screen (where no on-screen keypad shows) means a
         // visitor who uses the keypad: speech starts, as with headphones.
-        let keypad_key = matches!(
-            event,
-            Event::FocusNext
-                | Event::FocusPrev
-                | Event::Activate
-                | Event::Digit(_)
-                | Event::Backspace
-                | Event::ClearEntry
-                | Event::Help
-                | Event::Repeat
-                | Event::Volume(_)
-                | Event::Speed(_)
-                | Event::ToggleAudioOnly
-                | Event::LearnKeys
-                | Event::LeaveLearnKeys
-                | Event::MultiTap { .. }
-        );
+        let keypad_key = !by_switch
+            && matches!(
+                event,
+                Event::FocusNext
+                    | Event::FocusPrev
+                    | Event::Activate
+                    | Event::Digit(_)
+                    | Event::Backspace
+                    | Event::ClearEntry
+                    | Event::Help
+                    | Event::Repeat
+                    | Event::Volume(_)
+                    | Event::Speed(_)
+                    | Event::ToggleAudioOnly
+                    | Event::LearnKeys
+                    | Event::LeaveLearnKeys
+                    | Event::MultiTap { .. }
+            );
         // Any other key or tap leaves a multi-tap letter as it stands (machine/typing.rs).
         if from_visitor && !matches!(event, Event::MultiTap { .. }) {
             self.typing.commit();
@@ -535,6 +548,8 @@ impl Flow {
             | Event::LearnKeys
             | Event::LeaveLearnKeys
             | Event::Explore(_) => {}
+            // Made a move or a select in `step`.
+            Event::Switch(_) => {}
         }
     }
 
@@ -676,7 +691,10 @@ impl Flow {
                     self.fail(message, fx);
                 }
                 Ok(_) => {
-                    let complete = prompts::national_code_complete(self.lang());
+                    let complete = match self.switch_digits_on() {
+                        true => switch_digits::code_complete(self.lang()),
+                        false => prompts::national_code_complete(self.lang()),
+                    };
                     self.speak(complete, false, fx);
                 }
             }
@@ -858,6 +876,8 @@ impl Flow {
             }
             Action::ToggleAudioOnly => self.toggle_audio_only(fx),
             Action::LearnKeys => self.start_learning(fx),
+            Action::TypeDigit(digit) => self.switch_digit(digit, fx),
+            Action::EraseDigit => self.switch_erase(fx),
             Action::Extend => {
                 if self.session.idle_warning && self.can_extend() {
                     self.session.extensions_used += 1;
@@ -1043,7 +1063,10 @@ impl Flow {
                 lines.extend(prompts::entry_how(self.screen, lang));
             }
             Screen::Identify | Screen::Mobile | Screen::FollowUpEntry => {
-                lines.extend(prompts::entry_how(self.screen, lang));
+                match self.switch_digits_how() {
+                    Some(how) => lines.push(how),
+                    None => lines.extend(prompts::entry_how(self.screen, lang)),
+                }
                 if !s.entry.is_empty() {
                     let typed = prompts::digits_in_groups(&s.entry, &[4, 4, 4, 4], lang);
                     lines.push(prompts::so_far(lang, &typed));

@@ -133,6 +133,8 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::SetTextSize(size) => text_size_label(*size, lang),
         Action::ToggleAudioOnly => pick(lang, "فقط صدا، صفحه خاموش", "Audio only, screen off"),
         Action::LearnKeys => pick(lang, "آموزش کلیدها", "Learn the keys"),
+        Action::TypeDigit(d) => digits_for(lang, &d.to_string()),
+        Action::EraseDigit => pick(lang, "پاک کردن رقم آخر", "Erase the last digit"),
     }
 }
 

@@ -172,4 +172,8 @@ pub struct Session {
     /// Explore by touch (speech mode): the button touched once and spoken, which a second
     /// touch activates.
     pub explored: Option<super::action::Action>,
+    /// The visitor uses accessibility switches ([`super::Event::Switch`]): on the digit
+    /// screens the focus ring steps through the digits, erase and done
+    /// (firmware/journey/src/machine/switch_digits.rs).
+    pub switch_input: bool,
 }

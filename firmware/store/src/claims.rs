@@ -4,12 +4,16 @@
 //! One claim per visit: the same employee claiming again gets the claim back (a second scan is
 //! harmless), another employee is refused with the name of the first. The visit may have been
 //! registered at another kiosk of the fleet, so the tracking code is not tied to a local case.
-//! A claim is local bookkeeping: SAMAD learns the employee through the service and rating items
-//! that follow it.
+//! A new claim is also an outbox item of kind `claim`, for the agency server: there the claim
+//! of a visit is the office's, so a rating given at any of its devices counts for the employee
+//! who served it (SAMAD learns the employee through the service and rating items instead, and
+//! never receives claims: the relay settles them without sending when it talks to SAMAD).
 
 use chrono::{DateTime, Utc};
-use kiosk_core::TrackingCode;
+use kiosk_core::{KioskNumber, TrackingCode};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use uuid::Uuid;
 
 use crate::Store;
 use crate::desk_error::DeskError;
@@ -58,8 +62,20 @@ pub(crate) fn claim_of(
     .transpose()
 }
 
+/// The `claim` outbox item's payload.
+#[derive(Serialize)]
+struct ClaimPayload<'a> {
+    payload_version: u32,
+    client_uuid: String,
+    kiosk_number: u32,
+    tracking_code: String,
+    employee_code: &'a str,
+    claimed_at: String,
+}
+
 impl Store {
-    /// Binds the staff member `staff_id` to the visit `tracking_code` at `at`.
+    /// Binds the staff member `staff_id` to the visit `tracking_code` at `at`, at the desk
+    /// terminal `desk`; a new claim is queued for the agency server in the same transaction.
     ///
     /// Refused with [`DeskError::AlreadyClaimed`] when another employee claimed it, and
     /// [`DeskError::UnknownStaff`] for a staff row that does not exist.
@@ -67,6 +83,7 @@ impl Store {
         &mut self,
         tracking_code: &TrackingCode,
         staff_id: i64,
+        desk: KioskNumber,
         at: DateTime<Utc>,
     ) -> Result<VisitClaim, DeskError> {
         let path = self.path.clone();
@@ -106,6 +123,27 @@ impl Store {
             ],
         )
         .ctx(&path, "insert a visit claim")?;
+        let item = Uuid::new_v4();
+        let payload = crate::services::to_json(
+            &path,
+            &ClaimPayload {
+                payload_version: 1,
+                client_uuid: item.hyphenated().to_string(),
+                kiosk_number: desk.get(),
+                tracking_code: tracking_code.as_string(),
+                employee_code: &employee_code,
+                claimed_at: crate::services::wire_time(at),
+            },
+        )?;
+        crate::services::insert_outbox(
+            &tx,
+            &path,
+            item,
+            crate::outbox::OutboxItemKind::Claim,
+            None,
+            &payload,
+            at,
+        )?;
         tx.commit().ctx(&path, "commit a visit claim")?;
         tracing::info!(tracking_code = %tracking_code, employee_code, "visit claimed");
         Ok(VisitClaim {

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V5_STAFF_CALLS,
         rebuilds_referenced_tables: false,
     },
+    Migration {
+        summary: "office items: visit claims go through the outbox to the agency server",
+        sql: SCHEMA_V6_OFFICE_ITEMS,
+        rebuilds_referenced_tables: false,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -336,6 +341,42 @@ CREATE TABLE meeting_results (
 // the old rule (the placeholder, no phone, empty description) are converted, with the time of
 // this migration as their purge time. Both tables are referenced by others (case events,
 // outbox, receipts; meeting results), so they are rebuilt with foreign keys off; ids are kept.
+// Version 6: the outbox carries items only an agency server takes (`claim`: the employee who
+// served a visit, so a rating given at any device of the office counts for them). SQLite
+// cannot widen a CHECK in place: the table is rebuilt with every column the earlier versions
+// gave it, rows and ids kept, its indexes made again. Nothing references the outbox.
+const SCHEMA_V6_OFFICE_ITEMS: &str = r#"
+CREATE TABLE outbox_v6 (
+    id              INTEGER PRIMARY KEY,
+    item_uuid       TEXT    NOT NULL UNIQUE CHECK (length(item_uuid) = 36),
+    item_kind       TEXT    NOT NULL
+                    CHECK (item_kind IN ('case', 'service', 'rating', 'meeting', 'claim')),
+    case_id         INTEGER REFERENCES cases (id),
+    payload         TEXT    NOT NULL CHECK (json_valid(payload)),
+    created_at      INTEGER NOT NULL,
+    state           TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'parked')),
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    lease_until     INTEGER CHECK (lease_until IS NULL OR state = 'pending'),
+    last_error      TEXT,
+    done_at         INTEGER CHECK ((done_at IS NULL) = (state <> 'done')),
+    lease_token     TEXT CHECK (lease_token IS NULL OR length(lease_token) = 36),
+    next_attempt_at INTEGER,
+    park_reason     TEXT CHECK (park_reason IS NULL OR state = 'parked'),
+    remote_id       TEXT CHECK (remote_id IS NULL OR length(remote_id) <= 64),
+    CHECK (item_kind <> 'case' OR case_id IS NOT NULL)
+);
+INSERT INTO outbox_v6 (id, item_uuid, item_kind, case_id, payload, created_at, state, attempts,
+        lease_until, last_error, done_at, lease_token, next_attempt_at, park_reason, remote_id)
+    SELECT id, item_uuid, item_kind, case_id, payload, created_at, state, attempts,
+        lease_until, last_error, done_at, lease_token, next_attempt_at, park_reason, remote_id
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v6 RENAME TO outbox;
+CREATE INDEX outbox_pending ON outbox (created_at, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_case ON outbox (case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
+"#;
+
 const SCHEMA_V5_STAFF_CALLS: &str = r#"
 CREATE TABLE staff_calls (
     id              INTEGER PRIMARY KEY,

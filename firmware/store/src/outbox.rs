@@ -45,6 +45,8 @@ text_enum! {
         Rating = "rating",
         /// A face-to-face meeting.
         Meeting = "meeting",
+        /// A visit claimed at the desk (for the agency server only: SAMAD has no such item).
+        Claim = "claim",
     }
 }
 

@@ -40,6 +40,11 @@ fn add_staff(store: &mut Store, code: &str, pin: &str) -> i64 {
 }
 
 /// A key generated at test time (never a committed secret).
+/// The desk terminal that claims visits.
+fn desk() -> KioskNumber {
+    kiosk(7)
+}
+
 fn signing_key() -> SigningKey {
     let mut seed = [0u8; 32];
     seed.copy_from_slice(Uuid::new_v4().as_bytes().repeat(2).as_slice());
@@ -189,24 +194,40 @@ fn a_visit_is_claimed_by_one_employee_and_a_second_scan_is_harmless() {
     let a = add_staff(&mut store, "E-1", "1234");
     let b = add_staff(&mut store, "E-2", "1234");
     let code = store.register_case(case(1)).unwrap().tracking_code;
-    let first = store.claim_visit(&code, a, t0()).unwrap();
+    let first = store.claim_visit(&code, a, desk(), t0()).unwrap();
     assert!(!first.already_claimed);
     let again = store
-        .claim_visit(&code, a, t0() + Duration::minutes(5))
+        .claim_visit(&code, a, desk(), t0() + Duration::minutes(5))
         .unwrap();
     assert!(again.already_claimed);
     assert_eq!(again.claimed_at, first.claimed_at);
-    let refused = store.claim_visit(&code, b, t0()).unwrap_err();
+    let refused = store.claim_visit(&code, b, desk(), t0()).unwrap_err();
     match &refused {
         DeskError::AlreadyClaimed { employee_code, .. } => assert_eq!(employee_code, "E-1"),
         other => panic!("{other:?}"),
     }
     assert_eq!(refused.reason_code(), "already_claimed");
     assert!(matches!(
-        store.claim_visit(&code, 999, t0()),
+        store.claim_visit(&code, 999, desk(), t0()),
         Err(DeskError::UnknownStaff)
     ));
     assert_eq!(store.visit_claim(&code).unwrap().unwrap().staff_id, a);
+    // One claim item for the agency server (the repeat and the refusals queued nothing).
+    let claims: Vec<String> = {
+        let conn = raw(&common::db_path(dir.path()));
+        let mut st = conn
+            .prepare("SELECT payload FROM outbox WHERE item_kind = 'claim'")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(claims.len(), 1);
+    let claim: serde_json::Value = serde_json::from_str(&claims[0]).unwrap();
+    assert_eq!(claim["tracking_code"], code.as_string());
+    assert_eq!(claim["employee_code"], "E-1");
+    assert_eq!(claim["kiosk_number"], 7);
 }
 
 /// Service 11021 given by `staff` for the visit `tracking_code` (case 1's visitor).
@@ -293,7 +314,7 @@ fn a_rating_counts_for_the_claiming_employee_and_a_code_is_rated_once() {
     let registered = store.register_case(case(1)).unwrap();
     let code = code_for(&key, registered.tracking_code, Some("E-ON-CODE"));
     store
-        .claim_visit(&registered.tracking_code, staff, t0())
+        .claim_visit(&registered.tracking_code, staff, desk(), t0())
         .unwrap();
 
     let first = rating(&code, 4);
@@ -543,7 +564,7 @@ fn service_rating_and_meeting_items_follow_the_samad_contract() {
     let service = service_for(staff, registered.tracking_code);
     store.register_service(service.clone()).unwrap();
     store
-        .claim_visit(&registered.tracking_code, staff, t0())
+        .claim_visit(&registered.tracking_code, staff, desk(), t0())
         .unwrap();
     let rated = rating(&code_for(&key, registered.tracking_code, None), 5);
     store.record_rating(rated.clone(), keys_of(&key)).unwrap();

@@ -25,7 +25,7 @@ use crate::error::SyncError;
 use crate::tls::{TlsMaterial, client_config};
 use crate::wire::{
     API_PREFIX, CaseLookup, CaseStatus, Catalogue, EventPage, Heartbeat, HeartbeatAck, Problem,
-    SubmitBatch, SubmitBatchResult,
+    StaffAccepted, StaffLogin, SubmitBatch, SubmitBatchResult,
 };
 
 /// Longest reason kept from a refusal's body, in characters.
@@ -421,6 +421,16 @@ impl SamadClient {
                 reason: reason(&body),
             }),
         }
+    }
+
+    /// Logs a staff member in with the office's account (the agency server's operation):
+    /// `Err(SyncError::Unauthorized)` for a wrong code or PIN, `Err(SyncError::Refused { status:
+    /// 423, .. })` while the account is locked.
+    pub async fn staff_login(&self, login: &StaffLogin) -> Result<StaffAccepted, SyncError> {
+        let response = self
+            .post_json(format!("{}/staff-logins", self.base), login)
+            .await?;
+        Self::json(response).await
     }
 
     /// Sends the kiosk's health.

@@ -15,7 +15,7 @@
 //!
 //! The store is synchronous (SQLite); every store call runs on tokio's blocking pool.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,6 +57,9 @@ pub struct RelaySettings {
     pub event_page: u32,
     /// Longest sleep with nothing due (a safety net; new work wakes the relay at once).
     pub max_idle: Duration,
+    /// The peer is the agency server, which takes the office's own items (visit claims);
+    /// `false`: SAMAD itself, which has no such items, so they are settled without sending.
+    pub agency_server: bool,
 }
 
 impl RelaySettings {
@@ -73,6 +76,7 @@ impl RelaySettings {
             pull_interval: Some(samad.event_pull_interval),
             heartbeat_interval: Some(samad.heartbeat_interval),
             catalogue_interval: Some(samad.catalogue_refresh_interval),
+            agency_server: samad.agency_server,
             ..default
         }
     }
@@ -96,6 +100,7 @@ impl Default for RelaySettings {
             catalogue_interval: Some(Duration::from_secs(3600)),
             event_page: 100,
             max_idle: Duration::from_secs(600),
+            agency_server: false,
         }
     }
 }
@@ -113,6 +118,8 @@ pub struct RelayStats {
     pub retried: AtomicU64,
     /// Rounds that failed without a definite answer.
     pub failures: AtomicU64,
+    /// Rounds that found nothing to send (an idle relay sleeps: a few, never thousands).
+    pub idle_rounds: AtomicU64,
     /// Events appended to timelines.
     pub events: AtomicU64,
     /// Heartbeats SAMAD received.
@@ -121,6 +128,9 @@ pub struct RelayStats {
     pub catalogue_checks: AtomicU64,
     /// New catalogues received.
     pub catalogues: AtomicU64,
+    /// When the last definite answer came (a batch answered item by item, an event pull
+    /// answered), in Unix milliseconds; 0 until the first. Read with [`RelayStats::last_sync`].
+    pub last_sync_ms: AtomicI64,
 }
 
 impl RelayStats {
@@ -131,6 +141,19 @@ impl RelayStats {
     /// A counter's value.
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// When the relay last had a definite answer (`None`: not since it started).
+    pub fn last_sync(&self) -> Option<DateTime<Utc>> {
+        match self.last_sync_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => DateTime::from_timestamp_millis(ms),
+        }
+    }
+
+    fn synced(&self, at: DateTime<Utc>) {
+        self.last_sync_ms
+            .fetch_max(at.timestamp_millis(), Ordering::Relaxed);
     }
 }
 
@@ -166,6 +189,8 @@ pub struct Relay {
     health: Option<watch::Receiver<DeviceHealth>>,
     /// The catalogue SAMAD last sent.
     catalogue: watch::Sender<Option<Arc<CatalogueUpdate>>>,
+    /// When the firmware started, for the heartbeat's uptime.
+    started: std::time::Instant,
 }
 
 /// Runs `f` on the store on the blocking pool.
@@ -191,6 +216,7 @@ fn item_type(kind: kiosk_store::OutboxItemKind) -> ItemType {
         K::Service => ItemType::Service,
         K::Rating => ItemType::Rating,
         K::Meeting => ItemType::Meeting,
+        K::Claim => ItemType::Claim,
     }
 }
 
@@ -300,10 +326,22 @@ impl Relay {
             schedule: None,
             health: None,
             catalogue: watch::Sender::new(kept),
+            started: std::time::Instant::now(),
         }
     }
 
-    /// Heartbeats report the latest value of `health` (filled by the firmware).
+    /// Counts the heartbeat's uptime from `started` (the firmware's start) instead of from
+    /// the relay's creation.
+    #[must_use]
+    pub fn with_started(mut self, started: std::time::Instant) -> Self {
+        self.started = started;
+        self
+    }
+
+    /// Heartbeats report the latest value of `health` (filled by the firmware). A change while
+    /// the relay runs brings the next heartbeat forward to now (unless heartbeats are failing
+    /// and backing off), so a printer out of paper reaches the fleet view at once, not up to an
+    /// interval later; changes come from prints, so this is never faster than the printer.
     #[must_use]
     pub fn with_health(mut self, health: watch::Receiver<DeviceHealth>) -> Self {
         self.health = Some(health);
@@ -327,7 +365,10 @@ impl Relay {
         self.schedule.as_ref()
     }
 
-    /// Reports the device's health once.
+    /// Reports the device's health once: the firmware's part (printer, firmware version) as
+    /// last reported, and what the relay knows itself at send time — the outbox (depth, parked,
+    /// oldest unsent age) and schema version from the store, the catalogue version, the last
+    /// definite answer and the uptime.
     pub async fn heartbeat(&mut self) -> Result<(), SyncError> {
         let (depth, schema_version) = with_store(&self.store, |s| {
             Ok((s.outbox_depth()?, s.schema_version()?))
@@ -353,6 +394,8 @@ impl Relay {
                     .oldest_pending_at
                     .map(|at| u64::try_from((now - at).num_seconds()).unwrap_or(0)),
             },
+            last_sync_at: self.stats.last_sync(),
+            uptime_s: Some(self.started.elapsed().as_secs()),
         };
         let ack = self.client.heartbeat(&heartbeat).await?;
         RelayStats::add(&self.stats.heartbeats, 1);
@@ -488,6 +531,12 @@ impl Relay {
         let mut items = Vec::with_capacity(claim.items.len());
         let mut unsendable = Vec::new();
         for item in &claim.items {
+            if item.item_kind == kiosk_store::OutboxItemKind::Claim && !self.settings.agency_server
+            {
+                // An office item with no office server: nobody to tell, nothing owed to SAMAD.
+                unsendable.push((item.id, Settlement::Done { remote_id: None }));
+                continue;
+            }
             match RawValue::from_string(item.payload.clone()) {
                 Ok(payload) => items.push(SubmitItem {
                     item_id: item.item_uuid,
@@ -551,6 +600,7 @@ impl Relay {
                     settlements.push((*id, settlement));
                 }
                 self.failures = 0;
+                self.stats.synced(Utc::now());
                 self.settle(&claim, settlements).await?;
                 Ok(Round::Sent { items: sent })
             }
@@ -642,6 +692,7 @@ impl Relay {
                 .client
                 .events(cursor.as_deref(), self.settings.event_page)
                 .await?;
+            self.stats.synced(Utc::now());
             if page.events.is_empty() && page.next_cursor.trim().is_empty() {
                 return Ok(appended);
             }
@@ -693,6 +744,8 @@ impl Relay {
 
     async fn run(mut self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         let mut not_before = Instant::now();
+        // A receiver of its own: seeing a change here does not hide it from the heartbeat.
+        let mut health = self.health.clone();
         loop {
             if *stop.borrow() {
                 return;
@@ -707,7 +760,7 @@ impl Relay {
             if Instant::now() >= not_before {
                 match self.round().await {
                     Ok(Round::Sent { .. }) => continue,
-                    Ok(Round::Idle) => {}
+                    Ok(Round::Idle) => RelayStats::add(&self.stats.idle_rounds, 1),
                     Ok(Round::Failed { wait }) => not_before = Instant::now() + wait,
                     Err(e) => {
                         let wait = self.backoff_wait(None);
@@ -716,7 +769,11 @@ impl Relay {
                     }
                 }
             }
-            sleep_until = sleep_until.min(not_before.max(Instant::now()));
+            // After a failure, not before its backoff ends; with none pending nothing is capped
+            // here (a `not_before` in the past would make the loop spin on the store).
+            if not_before > Instant::now() {
+                sleep_until = sleep_until.min(not_before);
+            }
             if let Ok(Some(due)) = self.next_due().await {
                 let in_ms = (due - Utc::now()).num_milliseconds().max(0);
                 let due_at = Instant::now()
@@ -731,8 +788,34 @@ impl Relay {
                 () = tokio::time::sleep_until(sleep_until) => {}
                 () = wake.notified() => {}
                 _ = stop.changed() => {}
+                true = health_changed(&mut health) => self.health_changed(),
             }
         }
+    }
+
+    /// The firmware reported new health: the heartbeat is due now, unless it is failing (its
+    /// backoff stands).
+    fn health_changed(&mut self) {
+        if let Some(schedule) = &mut self.schedule
+            && schedule.failures(Job::Heartbeat) == 0
+        {
+            schedule.now(Job::Heartbeat, Instant::now());
+        }
+    }
+}
+
+/// Waits for the firmware's next health report: `true` when one came, `false` when the
+/// firmware dropped its sender (from then on `health` is `None` and this never ends).
+async fn health_changed(health: &mut Option<watch::Receiver<DeviceHealth>>) -> bool {
+    match health {
+        Some(rx) => {
+            if rx.changed().await.is_ok() {
+                return true;
+            }
+            *health = None;
+            false
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -28,6 +28,8 @@ pub enum ItemType {
     Rating,
     /// A face-to-face meeting.
     Meeting,
+    /// A visit claimed at a desk (agency server only; SAMAD has no such item).
+    Claim,
 }
 
 impl ItemType {
@@ -38,6 +40,7 @@ impl ItemType {
             Self::Service => "service",
             Self::Rating => "rating",
             Self::Meeting => "meeting",
+            Self::Claim => "claim",
         }
     }
 }
@@ -239,6 +242,14 @@ pub struct Heartbeat {
     pub printer: PrinterHealth,
     /// The outbox.
     pub outbox: OutboxHealth,
+    /// When the kiosk last heard a definite answer from the server it syncs with: a batch
+    /// delivered or an event pull answered (absent: not since the firmware started, or an
+    /// older firmware that does not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Seconds since the firmware started (absent from older firmware).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime_s: Option<u64>,
 }
 
 /// SAMAD's answer to a heartbeat.
@@ -304,4 +315,33 @@ pub struct CaseStatus {
     pub due_date: Option<String>,
     /// Every event, oldest first.
     pub events: Vec<CaseStatusEvent>,
+}
+
+/// `POST /v1/kiosks/{kiosk}/staff-logins`' body (the agency server's): a staff member logs in
+/// at a desk terminal with the office's account.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLogin {
+    /// The employee's code (from their card).
+    pub employee_code: String,
+    /// The PIN typed (digits; never logged, never stored).
+    pub pin: String,
+}
+
+impl std::fmt::Debug for StaffLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffLogin")
+            .field("employee_code", &self.employee_code)
+            .field("pin", &"(hidden)")
+            .finish()
+    }
+}
+
+/// A staff login the server accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccepted {
+    /// The employee's code.
+    pub employee_code: String,
+    /// Their name as the desk shows it.
+    pub display_name: String,
 }

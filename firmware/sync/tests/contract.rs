@@ -153,6 +153,8 @@ async fn every_request_the_client_sends_follows_the_contract() {
                 parked: 0,
                 oldest_unsent_age_s: None,
             },
+            last_sync_at: Some(Utc::now()),
+            uptime_s: Some(12),
         })
         .await
         .unwrap();

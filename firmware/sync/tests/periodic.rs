@@ -42,7 +42,11 @@ async fn heartbeat_catalogue_and_events_run_on_their_intervals_with_injected_tim
     rig.register(1);
     rig.register(2);
     let (health_tx, health_rx) = watch::channel(DeviceHealth::default());
-    let mut relay = periodic_relay(&rig).with_health(health_rx);
+    // The firmware started a minute and a half before its relay.
+    let started = std::time::Instant::now().checked_sub(s(90)).unwrap();
+    let mut relay = periodic_relay(&rig)
+        .with_health(health_rx)
+        .with_started(started);
     let mut catalogue = relay.catalogue_updates();
     let stats = relay.stats();
     let sim = rig.sim.stats();
@@ -73,6 +77,10 @@ async fn heartbeat_catalogue_and_events_run_on_their_intervals_with_injected_tim
         body["outbox"]["oldest_unsent_age_s"].as_u64().is_some(),
         "{body}"
     );
+    assert!(body["uptime_s"].as_u64().unwrap() >= 90, "{body}");
+    // Nothing answered yet when the first heartbeat went (the events are pulled after it).
+    assert!(body.get("last_sync_at").is_none(), "{body}");
+    assert_eq!(body["schema_version"], kiosk_store::LATEST_VERSION);
 
     // Nothing is due a second before the heartbeat interval.
     assert!(relay.run_due(t0 + s(59)).await.is_empty());
@@ -91,6 +99,14 @@ async fn heartbeat_catalogue_and_events_run_on_their_intervals_with_injected_tim
     assert_eq!(body["printer"]["paper"], "out");
     assert_eq!(body["firmware_version"], "kiosk/9.9.9");
     assert_eq!(body["catalogue_version"], "sim-1");
+    // The event pull of the first round was the last definite answer.
+    let last_sync: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(body["last_sync_at"].clone()).unwrap();
+    assert_eq!(Some(last_sync), stats.last_sync(), "{body}");
+    assert!(
+        (chrono::Utc::now() - last_sync).num_seconds() < 30,
+        "{body}"
+    );
     assert_eq!(SimStats::get(&sim.heartbeats), 2);
 
     // Events come back on their own interval.
@@ -122,6 +138,45 @@ async fn heartbeat_catalogue_and_events_run_on_their_intervals_with_injected_tim
     assert!(!catalogue.has_changed().unwrap());
     assert_eq!(RelayStats::get(&stats.catalogue_checks), 2);
     assert_eq!(RelayStats::get(&stats.catalogues), 1);
+}
+
+/// The running relay beats once at its start, then not for an hour — except that a change of
+/// the device's health (the printer ran out of paper) brings the next heartbeat forward to
+/// now, carrying the new state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_health_change_is_reported_at_once_not_an_interval_later() {
+    let rig = rig().await;
+    let mut settings = relay_settings();
+    settings.heartbeat_interval = Some(s(3600));
+    let (health_tx, health_rx) = watch::channel(DeviceHealth::default());
+    let relay = Relay::new(Arc::clone(&rig.store), rig.client.clone(), settings)
+        .with_health(health_rx)
+        .spawn();
+    let sim = rig.sim.stats();
+    async fn wait_for(sim: &SimStats, n: u64) {
+        let deadline = Instant::now() + s(10);
+        while SimStats::get(&sim.heartbeats) < n {
+            assert!(Instant::now() < deadline, "no heartbeat {n} in 10 s");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    wait_for(sim, 1).await;
+    health_tx.send_replace(DeviceHealth {
+        printer: PrinterHealth {
+            state: "error".into(),
+            paper: "out".into(),
+        },
+        firmware_version: "kiosk/test".into(),
+    });
+    wait_for(sim, 2).await;
+    let body: serde_json::Value = rig.sim.db(|db| db.last_heartbeat(KIOSK).unwrap().unwrap());
+    assert_eq!(body["printer"]["paper"], "out", "{body}");
+    assert_eq!(body["printer"]["state"], "error", "{body}");
+    // The firmware going away (its sender dropped) does not make the relay spin or beat.
+    drop(health_tx);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(SimStats::get(&sim.heartbeats), 2);
+    relay.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

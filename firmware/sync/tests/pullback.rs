@@ -152,6 +152,8 @@ async fn a_heartbeat_carries_the_kiosks_health() {
                 parked: 1,
                 oldest_unsent_age_s: Some(42),
             },
+            last_sync_at: None,
+            uptime_s: None,
         })
         .await
         .unwrap();

@@ -288,11 +288,19 @@ async fn the_running_relay_wakes_on_new_work_and_does_not_poll_busily() {
     }
     let idle_requests = requests();
     assert_eq!(idle_requests, 1);
+    let idle_rounds = || kiosk_sync::RelayStats::get(&handle.stats().idle_rounds);
+    let before = idle_rounds();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         samad_sim::SimStats::get(&rig.sim.stats().requests),
         idle_requests,
         "an idle relay must not poll"
+    );
+    // Nor spin on its own store (it once looped without sleeping, a claim every millisecond).
+    assert!(
+        idle_rounds() - before <= 2,
+        "{} idle rounds in 300 ms",
+        idle_rounds() - before
     );
 
     let c = rig.register(1);
@@ -371,4 +379,57 @@ async fn drain_reports_a_failure_instead_of_spinning() {
     let err = rig.relay().drain().await.unwrap_err();
     assert!(matches!(err, SyncError::Transport(_)), "{err}");
     assert_eq!(rig.pending(), 1);
+}
+
+/// A visit claimed at a desk terminal, queued for the agency server.
+fn claim_a_visit(rig: &Rig) -> kiosk_core::TrackingCode {
+    let code = rig.register(1).tracking_code;
+    let mut store = rig.store.lock().unwrap();
+    let staff = store
+        .insert_staff(kiosk_store::NewStaff {
+            employee_code: "E-7".into(),
+            display_name: "کارمند".into(),
+            pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+            active: true,
+        })
+        .unwrap();
+    store
+        .claim_visit(
+            &code,
+            staff,
+            kiosk_core::KioskNumber::new(common::KIOSK).unwrap(),
+            Utc::now(),
+        )
+        .unwrap();
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_is_never_sent_to_samad_and_is_sent_to_an_agency_server() {
+    // Straight to SAMAD (an office of one device): the case goes, the claim is settled here.
+    let rig = rig().await;
+    claim_a_visit(&rig);
+    let mut relay = rig.relay();
+    relay.drain().await.unwrap();
+    assert_eq!(rig.pending(), 0);
+    assert_eq!(rig.parked(), 0);
+    assert_eq!(rig.sim_items(), 1, "only the case reached SAMAD");
+
+    // Through an agency server the claim is sent (here the simulator stands in for the server
+    // and refuses it, so it is parked with the reason: it was sent, not settled here).
+    let rig = common::rig().await;
+    claim_a_visit(&rig);
+    let mut relay = kiosk_sync::Relay::new(
+        std::sync::Arc::clone(&rig.store),
+        rig.client.clone(),
+        kiosk_sync::RelaySettings {
+            agency_server: true,
+            ..common::relay_settings()
+        },
+    );
+    relay.drain().await.unwrap();
+    assert_eq!(rig.pending(), 0);
+    let parked = rig.store.lock().unwrap().outbox_parked().unwrap();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert!(parked[0].reason.contains("claim"), "{}", parked[0].reason);
 }

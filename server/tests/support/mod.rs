@@ -122,6 +122,35 @@ impl Office {
         .unwrap()
     }
 
+    /// The device client of `kiosk` with `token` against `server`, as a device's relay builds
+    /// it (`kiosk_sync`'s own client), with a self-signed identity (a server without a device
+    /// CA asks for none).
+    pub fn device(
+        &self,
+        server: &ServerHandle,
+        kiosk: u32,
+        token: &str,
+    ) -> kiosk_sync::SamadClient {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["kiosk".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        kiosk_sync::SamadClient::new(&kiosk_sync::ClientSettings {
+            base_url: server.base_url(),
+            kiosk_number: kiosk,
+            token: token.to_owned(),
+            tls: kiosk_sync::TlsMaterial {
+                ca_pem: self.cert_pem.clone(),
+                client_cert_pem: cert.pem(),
+                client_key_pem: key.serialize_pem(),
+            },
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(20),
+        })
+        .unwrap()
+    }
+
     /// The server certificate (PEM), which a device pins as its CA.
     pub fn server_cert_pem(&self) -> &str {
         &self.cert_pem

@@ -54,6 +54,10 @@ pub fn item_problem(
     match item_type {
         ItemType::Case => case_problem(item_id, kiosk, body, refused_subjects),
         ItemType::Service | ItemType::Rating | ItemType::Meeting => None,
+        // Claims are the office's own bookkeeping, for the agency server (SAMAD has none).
+        ItemType::Claim => {
+            Some("SAMAD takes no claim items: claims are for the agency server".into())
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::flow::desk::{self, DeskAction, DeskContext, DeskEffect, DeskEvent, De
 use crate::flow::rating::{
     self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingScreen,
 };
-use crate::flow::{Action, Event, MIN_EXTENSIONS};
+use crate::flow::{Action, Event, MIN_EXTENSIONS, SwitchPress};
 use crate::runtime::{Answer, Job, PrintSink, ReprintOutcome};
 use crate::ui_bridge;
 
@@ -60,9 +60,9 @@ impl RatingJourney {
 fn rating_event_of(flow: &RatingFlow, event: Event) -> Option<RatingEvent> {
     Some(match event {
         Event::SatisfactionScanned(text) => RatingEvent::CodeScanned(text),
-        Event::FocusNext => RatingEvent::FocusNext,
+        Event::FocusNext | Event::Switch(SwitchPress::Move) => RatingEvent::FocusNext,
         Event::FocusPrev => RatingEvent::FocusPrev,
-        Event::Activate => RatingEvent::Activate,
+        Event::Activate | Event::Switch(SwitchPress::Select) => RatingEvent::Activate,
         Event::Do(Action::Back | Action::Cancel) => {
             let back = if flow.actions().contains(&RatingAction::Back) {
                 RatingAction::Back
@@ -89,9 +89,9 @@ fn desk_event_of(event: Event) -> Option<DeskEvent> {
             None => DeskEvent::Char(c),
         },
         Event::Backspace => DeskEvent::Backspace,
-        Event::FocusNext => DeskEvent::FocusNext,
+        Event::FocusNext | Event::Switch(SwitchPress::Move) => DeskEvent::FocusNext,
         Event::FocusPrev => DeskEvent::FocusPrev,
-        Event::Activate => DeskEvent::Activate,
+        Event::Activate | Event::Switch(SwitchPress::Select) => DeskEvent::Activate,
         Event::Do(Action::Back | Action::Cancel) => DeskEvent::Do(DeskAction::Back),
         Event::IdleExpired => DeskEvent::IdleExpired,
         _ => return None,
@@ -326,8 +326,10 @@ impl<P: PrintSink> Device<P> {
                             let keys = &self.keys;
                             let mut backend = self.kiosk.backend_mut();
                             let now = backend.now();
+                            let (store, remote_staff) = backend.desk_parts();
                             let mut ctx = DeskContext {
-                                store: backend.store_mut(),
+                                store,
+                                remote_staff,
                                 keys: |k| keys.get(k),
                                 kiosk: number,
                                 now,

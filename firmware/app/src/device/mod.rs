@@ -216,6 +216,13 @@ impl PrintSink for BoxedPrinter {
     fn print(&mut self, job: &[u8]) -> Result<(), PrinterProblem> {
         self.0.print(job)
     }
+
+    fn print_reporting(
+        &mut self,
+        job: &[u8],
+    ) -> (Result<(), PrinterProblem>, crate::runtime::Paper) {
+        self.0.print_reporting(job)
+    }
 }
 
 /// A simulated printer that writes each job's ESC/POS bytes to `DIR/slip-N.bin`.
@@ -327,6 +334,8 @@ pub struct Device<P: PrintSink> {
     speaker: Speaker,
     set_levels: LevelSetter,
     outbox_waker: Option<Box<dyn Fn()>>,
+    /// Told the printer's state after every slip (the heartbeat's printer and paper).
+    printer_reporter: Option<sync::PrinterReporter>,
     last_purge: Option<Instant>,
     journey: Journey,
     keys: FleetKeys,
@@ -388,6 +397,7 @@ impl<P: PrintSink> Device<P> {
             speaker,
             set_levels: log_levels(),
             outbox_waker: None,
+            printer_reporter: None,
             last_purge: None,
             journey,
             keys,
@@ -509,6 +519,13 @@ impl<P: PrintSink> Device<P> {
     /// work in the outbox, so the SAMAD relay should send it now rather than on its next round.
     pub fn with_outbox_waker(mut self, wake: Box<dyn Fn()>) -> Self {
         self.outbox_waker = Some(wake);
+        self
+    }
+
+    /// Tells `report` how every slip went (why it did not print, what it found of the paper):
+    /// the relay's heartbeat reports the printer from it ([`sync::SyncHandle::printer_reporter`]).
+    pub fn with_printer_reporter(mut self, report: sync::PrinterReporter) -> Self {
+        self.printer_reporter = Some(report);
         self
     }
 
@@ -728,7 +745,13 @@ impl<P: PrintSink> Device<P> {
             // Straight to the visitor's flow, even while the rating journey runs: the flow
             // knows whether its visitor is still there (a late answer is never activity).
             Answer::Flow(event) => {
+                // A committed case is in the outbox: sent now, whether or not its receipt
+                // prints (a receipt held for the desk prints nothing to wake the relay later).
+                let committed = matches!(event, crate::flow::Event::Registered(_));
                 self.kiosk.handle(event);
+                if committed && let Some(wake) = &self.outbox_waker {
+                    wake();
+                }
                 self.after_events();
             }
             Answer::Reprint(_, outcome) => self.reprint_answered(outcome),
@@ -901,6 +924,9 @@ impl<P: PrintSink> Device<P> {
                 Record::Printed(slip) => {
                     tracing::info!(what = %slip.what, bytes = slip.bytes, ok = slip.ok, "printed");
                     self.last_print = Some((self.kiosk.now(), slip.ok));
+                    if let Some(report) = &self.printer_reporter {
+                        report(slip.problem, slip.paper);
+                    }
                     if let Some(wake) = &self.outbox_waker {
                         wake();
                     }

@@ -1,7 +1,10 @@
 //! Switch access at the device: what a press of switch A or B means to the visitor journey
 //! (`[switches]` in kiosk.toml; the drivers in drivers/src/keypad/switch.rs).
 //!
-//! - Two switches: A moves the focus ([`Event::FocusNext`]), B selects ([`Event::Activate`]).
+//! - Two switches: A moves the focus, B selects: [`Event::Switch`] with [`SwitchPress::Move`]
+//!   or [`SwitchPress::Select`], so the journey knows its visitor uses switches (on a digit
+//!   field the focus ring steps through the digits: firmware/journey/src/machine/switch_digits.rs;
+//!   the rating and desk journeys take them as focus moves and Enter).
 //! - One switch, scanning: the focus moves by itself every dwell ([`SwitchAccess::due`], polled
 //!   by the run loop's scan timer and by the script runner's `wait`), the switch selects. The
 //!   automatic steps are not visitor activity: an abandoned session still times out. Scanning
@@ -25,7 +28,7 @@ use kiosk_config::devices::{SwitchBackend, SwitchMode, SwitchSettings};
 use kiosk_drivers::keypad::switch::{Switch, SwitchEvent};
 
 use super::{Inbound, Inbox};
-use crate::flow::{Action, Event, Lang, Screen};
+use crate::flow::{Event, Lang, Screen, SwitchPress};
 
 /// Which switch the calibration waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +161,8 @@ impl SwitchAccess {
                 self.active = true;
                 self.shown = None;
                 self.restart_dwell(now);
-                out.push(Outcome::Flow(Event::Do(Action::Start)));
+                // A select on the attract screen starts the journey, as a switch user's.
+                out.push(Outcome::Flow(Event::Switch(SwitchPress::Select)));
             }
             return out;
         }
@@ -188,10 +192,10 @@ impl SwitchAccess {
         // A switch used in a journey started otherwise is a switch user too.
         self.active = true;
         match (self.mode, switch) {
-            (SwitchMode::Two, Switch::A) => vec![Outcome::Flow(Event::FocusNext)],
+            (SwitchMode::Two, Switch::A) => vec![Outcome::Flow(Event::Switch(SwitchPress::Move))],
             (SwitchMode::Two, Switch::B) | (SwitchMode::Scan, _) => {
                 self.restart_dwell(now);
-                vec![Outcome::Flow(Event::Activate)]
+                vec![Outcome::Flow(Event::Switch(SwitchPress::Select))]
             }
         }
     }
@@ -323,15 +327,15 @@ mod tests {
         assert!(!s.active());
         let done = press(&mut s, Switch::B, Screen::Attract, t);
         assert!(matches!(done[0], Outcome::Say(ref t) if t.starts_with("Switch B received")));
-        assert_eq!(flow(&done), ["Do(Start)"]);
+        assert_eq!(flow(&done), ["Switch(Select)"]);
         assert!(s.active() && s.shown().is_none());
         assert_eq!(
             flow(&press(&mut s, Switch::A, Screen::Kind, t)),
-            ["FocusNext"]
+            ["Switch(Move)"]
         );
         assert_eq!(
             flow(&press(&mut s, Switch::B, Screen::Kind, t)),
-            ["Activate"]
+            ["Switch(Select)"]
         );
         assert!(
             !s.due(t + Duration::from_secs(60), Screen::Kind, false),
@@ -352,7 +356,7 @@ mod tests {
         press(&mut s, Switch::A, Screen::Attract, t0);
         assert_eq!(s.shown(), Some("Switch check. Press your switch."));
         let started = press(&mut s, Switch::A, Screen::Attract, t0);
-        assert_eq!(flow(&started), ["Do(Start)"]);
+        assert_eq!(flow(&started), ["Switch(Select)"]);
         assert!(s.active(), "the check is over and the journey is starting");
         // The new screen gets a whole dwell before the first step.
         assert!(!s.due(t0 + ms(100), Screen::Identify, false));
@@ -363,7 +367,7 @@ mod tests {
         // A press selects and starts the dwell again.
         assert_eq!(
             flow(&press(&mut s, Switch::A, Screen::Identify, t0 + ms(3500))),
-            ["Activate"]
+            ["Switch(Select)"]
         );
         assert!(!s.due(t0 + ms(4999), Screen::Identify, false));
         // The warning pauses scanning; afterwards a whole dwell again.

@@ -7,6 +7,13 @@
 //! new work ([`SyncHandle::wake`], after a case is committed) and the device's health
 //! ([`SyncHandle::report_health`], for heartbeats), and reads the catalogue SAMAD sent
 //! ([`SyncHandle::catalogue`]). Nothing here blocks: every call only signals the relay.
+//!
+//! Health: the firmware starts the relay with [`firmware_health`] (its own version, the printer
+//! as its status read at start said) and then reports the printer as every print job finds it
+//! ([`SyncHandle::printer_reporter`], called by the device after each slip); only a change
+//! reaches the relay, which then sends a heartbeat at once. The rest of the heartbeat — outbox
+//! depth and age, last sync, schema and catalogue versions, uptime — the relay fills in itself
+//! when it sends.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -14,16 +21,20 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use kiosk_config::SamadSettings;
 use kiosk_store::{OpenOptions, Store};
+use kiosk_sync::wire::PrinterHealth;
 use kiosk_sync::{
     CatalogueUpdate, DeviceHealth, Relay, RelayHandle, RelaySettings, RelayStats, SamadClient,
 };
 use tokio::sync::watch;
 
+use crate::flow::PrinterProblem;
+use crate::runtime::Paper;
+
 /// A running relay and the runtime it runs on.
 pub struct SyncHandle {
     runtime: tokio::runtime::Runtime,
     relay: RelayHandle,
-    health: watch::Sender<DeviceHealth>,
+    health: Arc<watch::Sender<DeviceHealth>>,
     catalogue: watch::Receiver<Option<Arc<CatalogueUpdate>>>,
     stats: Arc<RelayStats>,
 }
@@ -88,11 +99,40 @@ pub fn start_relay_keyed(
     Ok(SyncHandle {
         runtime,
         relay,
-        health: health_tx,
+        health: Arc::new(health_tx),
         catalogue,
         stats,
     })
 }
+
+/// The printer as the heartbeat reports it: `problem` is why the last job did not print
+/// (`None`: it printed), `paper` what it found of the paper.
+pub fn printer_health(problem: Option<PrinterProblem>, paper: Paper) -> PrinterHealth {
+    let state = match problem {
+        None => "ok",
+        Some(PrinterProblem::Offline) => "offline",
+        Some(PrinterProblem::PaperOut | PrinterProblem::CoverOpen | PrinterProblem::Error) => {
+            "error"
+        }
+    };
+    PrinterHealth {
+        state: state.to_owned(),
+        paper: paper.as_str().to_owned(),
+    }
+}
+
+/// The health the firmware starts its relay with: this firmware's version and the printer as
+/// `printer` says (its status read at start), until a print job says otherwise.
+pub fn firmware_health(printer: PrinterHealth) -> DeviceHealth {
+    DeviceHealth {
+        printer,
+        firmware_version: concat!("kiosk/", env!("CARGO_PKG_VERSION")).to_owned(),
+    }
+}
+
+/// What the device calls after every slip: why it did not print (`None`: it printed) and what
+/// it found of the paper.
+pub type PrinterReporter = Box<dyn Fn(Option<PrinterProblem>, Paper)>;
 
 /// The relay's catalogue as the device watches it.
 pub type CatalogueWatch = watch::Receiver<Option<Arc<CatalogueUpdate>>>;
@@ -141,6 +181,21 @@ impl SyncHandle {
         self.health.send_replace(health);
     }
 
+    /// What the device calls after each slip ([`crate::device::Device::with_printer_reporter`]):
+    /// the printer's new state goes to the relay when it differs from the last one (then the
+    /// relay sends a heartbeat at once); an unchanged state is not even signalled.
+    pub fn printer_reporter(&self) -> PrinterReporter {
+        let health = Arc::clone(&self.health);
+        Box::new(move |problem, paper| {
+            let printer = printer_health(problem, paper);
+            health.send_if_modified(|h| {
+                let changed = h.printer != printer;
+                h.printer = printer;
+                changed
+            });
+        })
+    }
+
     /// The catalogue SAMAD last sent (`None` until one arrives); `changed()` on the receiver
     /// tells when a new one does.
     pub fn catalogue(&self) -> CatalogueWatch {
@@ -171,7 +226,169 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    use kiosk_sync::wire::PrinterHealth;
+    /// The example `kiosk.toml` in `dir` with a `[samad]` section for kiosk 12 of `sim` (its
+    /// CA, the kiosk's certificate and key, the token, all written into `dir`).
+    fn config_for(
+        sim: &samad_sim::SimHandle,
+        dir: &Path,
+    ) -> anyhow::Result<kiosk_config::KioskConfig> {
+        let id = sim.kiosk_identity(12)?;
+        for (name, text) in [
+            ("ca.pem", sim.pki().ca_pem.as_str()),
+            ("kiosk.pem", id.cert_pem.as_str()),
+            ("kiosk.key", id.key_pem.as_str()),
+            ("token", "sim-token"),
+        ] {
+            std::fs::write(dir.join(name), text)?;
+        }
+        let text = kiosk_config::EXAMPLE.replace(
+            "# [samad]\n",
+            &format!(
+                "[samad]\nbase_url = \"{}\"\nca_file = \"ca.pem\"\nclient_cert_file = \"kiosk.pem\"\nclient_key_file = \"kiosk.key\"\ntoken_file = \"token\"\n",
+                sim.base_url()
+            ),
+        );
+        let mut config = kiosk_config::parse(&text, dir)?;
+        config.data_dir = dir.to_owned();
+        crate::demo::simulate_devices(&mut config);
+        Ok(config)
+    }
+
+    /// Waits until `done` holds, for at most 20 s.
+    fn wait_until(what: &str, done: impl Fn() -> anyhow::Result<bool>) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done()? {
+            anyhow::ensure!(Instant::now() < deadline, "{what}: not within 20 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    /// A kiosk whose simulated printer runs out of paper: the visitor's receipt fails, the
+    /// device tells the relay, and the relay's heartbeat — sent at once, not at the next
+    /// interval a minute later — says the printer is in error with no paper, beside an outbox
+    /// depth that is the store's, the firmware's version and an uptime.
+    #[test]
+    fn a_kiosk_whose_printer_runs_out_of_paper_says_so_in_its_heartbeat() -> anyhow::Result<()> {
+        use kiosk_drivers::printer::{JobConfig, SimFault, SimPrinter};
+
+        let sim_rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let sim = sim_rt.block_on(samad_sim::start(samad_sim::SimConfig {
+            record_requests: true,
+            ..samad_sim::SimConfig::default()
+        }))?;
+        let dir = tempfile::tempdir()?;
+        let config = config_for(&sim, dir.path())?;
+        let samad = config.samad.clone().context("the [samad] section")?;
+        let db = dir.path().join("kiosk.db");
+        let store = Store::open(&db, &OpenOptions::default())?;
+
+        // The printer is healthy at start: the first heartbeat says so.
+        let (printer, tray) = SimPrinter::new(JobConfig {
+            status_timeout: Duration::from_millis(100),
+            ..JobConfig::default()
+        });
+        let mut printer = crate::runtime::DevicePrinter(printer);
+        let (problem, paper) = printer.state_now();
+        let started = Instant::now();
+        let handle = start_relay(
+            &samad,
+            12,
+            &db,
+            firmware_health(printer_health(problem, paper)),
+        )?;
+        let stats = handle.shared_stats();
+        let beats = |n: u64| {
+            let stats = Arc::clone(&stats);
+            move || Ok(RelayStats::get(&stats.heartbeats) >= n)
+        };
+        wait_until("the first heartbeat", beats(1))?;
+        let first = sim.db(|db| db.last_heartbeat(12))?.context("a heartbeat")?;
+        assert_eq!(first["printer"]["state"], "ok", "{first}");
+        assert_eq!(first["printer"]["paper"], "ok", "{first}");
+        assert_eq!(
+            first["firmware_version"],
+            concat!("kiosk/", env!("CARGO_PKG_VERSION"))
+        );
+
+        // A second later the roll runs out, and a visitor registers a complaint.
+        std::thread::sleep(Duration::from_millis(1100).saturating_sub(started.elapsed()));
+        tray.set_fault(SimFault::PaperEnd);
+        let portal = config.receipt.portal_url.clone();
+        let kiosk = crate::runtime::Kiosk::new(
+            config,
+            store,
+            kiosk_receipt::Profile::MM80,
+            printer,
+            chrono::Utc::now,
+        );
+        // The store's outbox as it stands when the device reports the printer (the relay is
+        // signalled right after and reads it for the heartbeat before it sends anything).
+        let report = handle.printer_reporter();
+        let seen = Arc::new(Mutex::new(None));
+        let seen_by_reporter = Arc::clone(&seen);
+        let reader = Store::open(&db, &OpenOptions::default())?;
+        let mut device = crate::device::Device::new(kiosk, &portal, Box::new(|_, _, _| {}))
+            .with_printer_reporter(Box::new(move |problem, paper| {
+                let depth = reader.outbox_depth().expect("the outbox");
+                *seen_by_reporter.lock().expect("lock") = Some(depth);
+                report(problem, paper);
+            }));
+        for input in crate::device::complaint_taps() {
+            device.input(&input, std::time::Instant::now());
+        }
+        assert_eq!(
+            device.health().last_print.map(|(_, ok)| ok),
+            Some(false),
+            "the receipt did not print"
+        );
+        let depth = seen
+            .lock()
+            .expect("lock")
+            .context("the printer was reported")?;
+        assert_eq!(depth.parked, 0);
+
+        wait_until("the paper-out heartbeat", beats(2))?;
+        let beat = sim.db(|db| db.last_heartbeat(12))?.context("a heartbeat")?;
+        assert_eq!(beat["printer"]["state"], "error", "{beat}");
+        assert_eq!(beat["printer"]["paper"], "out", "{beat}");
+        // The relay picks the case up on its own (its run loop re-checks the store while
+        // idle), so it may have been delivered before the heartbeat went: then the store, and
+        // the heartbeat, count it no more. Which happened is in the simulator's request log.
+        let delivered_first = {
+            let recorded = sim.state().recorded.lock().expect("lock");
+            let beat_at = recorded
+                .iter()
+                .rposition(|r| r.path.ends_with("/heartbeat"))
+                .context("the heartbeat request")?;
+            recorded[..beat_at]
+                .iter()
+                .any(|r| r.path.ends_with("/submissions"))
+        };
+        let expected = if delivered_first { 0 } else { depth.pending };
+        assert_eq!(beat["outbox"]["depth"], expected, "{beat}");
+        assert_eq!(beat["outbox"]["parked"], depth.parked, "{beat}");
+        assert_eq!(
+            beat["outbox"]["oldest_unsent_age_s"].is_u64(),
+            expected > 0,
+            "{beat}"
+        );
+        assert!(beat["uptime_s"].as_u64().context("uptime_s")? > 0, "{beat}");
+        assert_eq!(
+            beat["schema_version"],
+            kiosk_store::LATEST_VERSION,
+            "{beat}"
+        );
+        // The first round's event pull was answered: the last sync is known.
+        assert!(beat["last_sync_at"].is_string(), "{beat}");
+
+        handle.shutdown();
+        sim_rt.block_on(sim.shutdown());
+        Ok(())
+    }
 
     /// The relay started from a real `kiosk.toml` sends a committed case to the real simulator
     /// over mutual TLS and reports the health the firmware gave it.

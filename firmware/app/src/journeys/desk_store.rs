@@ -32,6 +32,54 @@ pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
     pub national_code_policy: NationalCodePolicy,
     /// The configured portal (`receipt.portal_url`): a scanned satisfaction URL must be under it.
     pub portal: &'a satisfaction::Portal,
+    /// The office's staff accounts at the agency server, when the terminal syncs through one.
+    pub remote_staff: Option<&'a dyn RemoteStaff>,
+}
+
+/// What the agency server said to a staff login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteLogin {
+    /// The office's account: this name.
+    Accepted {
+        /// The name the desk shows.
+        display_name: String,
+    },
+    /// Refused (wrong code or PIN, or locked at every desk): the Persian message to show.
+    Refused(String),
+    /// The server could not be asked (why, in English): the terminal's own copy decides.
+    Unreachable(String),
+}
+
+/// Staff logins with the office's accounts (firmware/app/src/device/office.rs over the sync
+/// client; server/src/staff.rs at the server).
+pub trait RemoteStaff: Send {
+    /// Logs `employee_code` in with `pin`.
+    fn login(&self, employee_code: &str, pin: &str) -> RemoteLogin;
+}
+
+/// A login the office's server accepted, kept in the terminal's own staff table (its PIN as
+/// an argon2id hash) so that the member can log in here while the server is out of reach, and
+/// their claims and services have a staff row.
+fn keep_office_login(
+    store: &mut Store,
+    employee_code: &str,
+    display_name: &str,
+    pin: &str,
+    policy: &PinPolicy,
+) -> Result<i64, DeskError> {
+    let hash = kiosk_store::hash_pin(pin, policy)?;
+    match store.staff_by_employee_code(employee_code)? {
+        Some(existing) => {
+            store.set_staff_pin(employee_code, &hash)?;
+            Ok(existing.id)
+        }
+        None => Ok(store.insert_staff(kiosk_store::NewStaff {
+            employee_code: employee_code.to_owned(),
+            display_name: display_name.to_owned(),
+            pin_hash: hash,
+            active: true,
+        })?),
+    }
 }
 
 /// The visit a scanned receipt or satisfaction code names: a tracking code (digits, Persian or
@@ -139,6 +187,32 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
         DeskEffect::Show(_) | DeskEffect::Speak(_) => return None,
         DeskEffect::Login { card, pin } => {
             let employee_code = employee_of_card(ctx.store, card);
+            if let Some(remote) = ctx.remote_staff {
+                match remote.login(&employee_code, pin) {
+                    RemoteLogin::Accepted { display_name } => {
+                        return Some(
+                            match keep_office_login(
+                                ctx.store,
+                                &employee_code,
+                                &display_name,
+                                pin,
+                                &ctx.pin_policy,
+                            ) {
+                                Ok(staff_id) => DeskEvent::LoggedIn(StaffView {
+                                    staff_id,
+                                    employee_code,
+                                    display_name,
+                                }),
+                                Err(e) => refused(e),
+                            },
+                        );
+                    }
+                    RemoteLogin::Refused(message) => return Some(DeskEvent::Refused(message)),
+                    RemoteLogin::Unreachable(why) => {
+                        tracing::warn!(reason = %why, "office server not reached; this desk's own staff copy decides");
+                    }
+                }
+            }
             match ctx
                 .store
                 .staff_login(&employee_code, pin, ctx.now, &ctx.pin_policy)
@@ -154,7 +228,7 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
         DeskEffect::Claim { staff_id, scanned } => {
             match visit_of(scanned, ctx.portal, &ctx.keys, ctx.now) {
                 Err(message) => DeskEvent::Refused(message),
-                Ok(code) => match ctx.store.claim_visit(&code, *staff_id, ctx.now) {
+                Ok(code) => match ctx.store.claim_visit(&code, *staff_id, ctx.kiosk, ctx.now) {
                     Ok(_) => {
                         DeskEvent::Done(format!("مراجعه {} به نام شما ثبت شد.", code.grouped_fa()))
                     }

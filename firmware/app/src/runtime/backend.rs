@@ -15,7 +15,7 @@ use kiosk_core::TrackingCode;
 use kiosk_receipt::{GuidanceSlip, Profile, ReceiptCase, ReceiptContent};
 use kiosk_store::{CaseRecord, ReceiptState, ReceiptVariant, Store};
 
-use super::printer::PrintSink;
+use super::printer::{Paper, PrintSink};
 use crate::flow::{Event, Lang, PrinterProblem, RegisteredView};
 use crate::registration::{Registrar, VisitorInput};
 
@@ -118,6 +118,10 @@ pub struct PrintedSlip {
     pub bytes: usize,
     /// Whether it printed.
     pub ok: bool,
+    /// Why not, when it did not.
+    pub problem: Option<PrinterProblem>,
+    /// What the job found of the paper (for the heartbeat).
+    pub paper: Paper,
 }
 
 /// How a reprint went.
@@ -169,6 +173,8 @@ pub struct Backend<P: PrintSink> {
     configured_calendar: kiosk_core::WorkingCalendar,
     /// The agency server's look-ups, when the kiosk syncs through one.
     remote_cases: Option<Box<dyn super::lookup::RemoteCases>>,
+    /// The office's staff accounts at the agency server, when the terminal syncs through one.
+    remote_staff: Option<Box<dyn crate::journeys::desk_store::RemoteStaff>>,
 }
 
 impl<P: PrintSink> Backend<P> {
@@ -193,7 +199,23 @@ impl<P: PrintSink> Backend<P> {
             satisfaction_key: None,
             configured_calendar,
             remote_cases: None,
+            remote_staff: None,
         }
+    }
+
+    /// Desk logins ask the office's server first, this store's staff table second.
+    pub fn set_remote_staff(&mut self, remote: Box<dyn crate::journeys::desk_store::RemoteStaff>) {
+        self.remote_staff = Some(remote);
+    }
+
+    /// The store and the office's staff accounts, for a desk operation.
+    pub fn desk_parts(
+        &mut self,
+    ) -> (
+        &mut Store,
+        Option<&dyn crate::journeys::desk_store::RemoteStaff>,
+    ) {
+        (&mut self.store, self.remote_staff.as_deref())
     }
 
     /// Look-ups ask the agency server first (any device's case), this store second.
@@ -528,11 +550,13 @@ impl<P: PrintSink> Backend<P> {
         if let Some(id) = job {
             self.set_job(id, ReceiptState::Printing, None);
         }
-        let result = self.printer.print(&bytes);
+        let (result, paper) = self.printer.print_reporting(&bytes);
         printed.push(PrintedSlip {
             what,
             bytes: bytes.len(),
             ok: result.is_ok(),
+            problem: result.err(),
+            paper,
         });
         if let Some(id) = job {
             match result {

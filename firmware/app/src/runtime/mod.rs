@@ -27,7 +27,7 @@ use kiosk_store::Store;
 pub use backend::{
     Answer, Backend, Clock, Job, PrintedSlip, ReprintOutcome, SATISFACTION_VALID_HOURS,
 };
-pub use printer::{DevicePrinter, PrintSink, RecordingPrinter};
+pub use printer::{DevicePrinter, Paper, PrintSink, RecordingPrinter};
 pub use worker::{Post, Worker};
 
 use crate::flow::{Effect, Event, Flow, FlowSettings, Lang};
@@ -184,6 +184,15 @@ impl<P: PrintSink> Kiosk<P> {
     /// Follow-ups ask the agency server first (see [`lookup`]); before [`Kiosk::threaded`].
     pub fn with_remote_cases(mut self, remote: Box<dyn lookup::RemoteCases>) -> Self {
         self.backend_mut().set_remote_cases(remote);
+        self
+    }
+
+    /// Desk logins ask the office's server first; before [`Kiosk::threaded`].
+    pub fn with_remote_staff(
+        mut self,
+        remote: Box<dyn crate::journeys::desk_store::RemoteStaff>,
+    ) -> Self {
+        self.backend_mut().set_remote_staff(remote);
         self
     }
 

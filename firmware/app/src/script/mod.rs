@@ -208,16 +208,19 @@ impl Stage {
             ),
             None => None,
         };
-        let lookups = match &config.samad {
-            Some(samad) if samad.agency_server => Some(
-                crate::device::office::AgencyLookups::start(samad, config.kiosk_number.get())?,
-            ),
+        let office = match &config.samad {
+            Some(samad) if samad.agency_server => Some(crate::device::office::AgencyLink::start(
+                samad,
+                config.kiosk_number.get(),
+            )?),
             _ => None,
         };
         let mut kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
             .with_satisfaction_key(signing_key()?);
-        if let Some(lookups) = lookups {
-            kiosk = kiosk.with_remote_cases(Box::new(lookups));
+        if let Some(link) = office {
+            kiosk = kiosk
+                .with_remote_cases(Box::new(link.clone()))
+                .with_remote_staff(Box::new(link));
         }
         let kiosk = kiosk
             .threaded(Box::new(move |answer| answers_tx.send(answer).is_ok()))

@@ -72,6 +72,7 @@ pub fn relay_settings() -> RelaySettings {
         catalogue_interval: None,
         event_page: 100,
         max_idle: Duration::from_secs(3600),
+        agency_server: false,
     }
 }
 

@@ -62,6 +62,11 @@ pub struct NowArgs {
     /// configuration's request timeout when longer].
     #[arg(long)]
     lease_s: Option<u64>,
+    /// The URL is the agency server (it takes the office's visit claims); without it claims
+    /// are settled without sending, as SAMAD takes none [default: the configuration's
+    /// `samad.agency_server`].
+    #[arg(long)]
+    agency_server: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -95,6 +100,7 @@ fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, KioskDb), String
         let client = SamadClient::from_config(&samad, config.kiosk_number.get())
             .map_err(|e| e.to_string())?;
         let mut relay = RelaySettings::from_config(&samad);
+        relay.agency_server |= args.agency_server;
         if let Some(l) = args.lease_s {
             relay.lease = Duration::from_secs(l.max(1));
         }
@@ -121,6 +127,7 @@ fn setup(args: &NowArgs) -> Result<(SamadClient, RelaySettings, KioskDb), String
     let client = SamadClient::new(&settings).map_err(|e| e.to_string())?;
     let relay = RelaySettings {
         lease: Duration::from_secs(args.lease_s.unwrap_or(120).max(1)),
+        agency_server: args.agency_server,
         ..RelaySettings::default()
     };
     Ok((client, relay, KioskDb::at(flag(&args.db, "db")?, None)))
