@@ -161,11 +161,15 @@ grep -o '"say":"[^"]*"' "$work/kiosk-12/out/transcript.jsonl" | sed 's/^"say":"/
 
 echo "==> the agency server's outbox to SAMAD"
 for _ in $(seq 1 50); do
-    if agency upstream-status 2>/dev/null | grep -q "pending 0"; then break; fi
+    # Read the whole status before matching: `grep -q` stops reading early and, under
+    # pipefail, the writer's SIGPIPE would fail the pipeline.
+    status=$(agency upstream-status 2>/dev/null || true)
+    if [[ $status == *"pending 0"* ]]; then break; fi
     sleep 0.2
 done
-agency upstream-status 2>/dev/null | sed 's/^/    /'
-if ! agency upstream-status 2>/dev/null | grep -q "done 1,"; then
+status=$(agency upstream-status 2>/dev/null || true)
+echo "$status" | sed 's/^/    /'
+if [[ $status != *"done 1,"* ]]; then
     echo "office demo: the case did not reach SAMAD (see $work/server.log)" >&2
     exit 1
 fi
