@@ -51,7 +51,7 @@ fn check(
 
 /// Stores a claim, or says why not.
 pub async fn store(
-    client: &deadpool_postgres::Client,
+    client: &mut deadpool_postgres::Client,
     kiosk: u32,
     item_id: Uuid,
     payload: &Value,
@@ -61,7 +61,8 @@ pub async fn store(
         Err(reason) => return Ok(Judged::Refused(422, reason)),
     };
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
-    let inserted = client
+    let tx = client.transaction().await?;
+    let inserted = tx
         .execute(
             "INSERT INTO visit_claims (tracking_code, employee_code, kiosk_number, item_id, claimed_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -69,10 +70,25 @@ pub async fn store(
         )
         .await?;
     if inserted == 1 {
-        tracing::info!(kiosk, "visit claimed");
+        // Ratings of this visit never sent yet, whose code named nobody, now name the
+        // employee. One that was ever sent keeps its body: SAMAD may hold it already, and the
+        // same key with another body would be refused (it stays as SAMAD has it).
+        let attributed = tx
+            .execute(
+                "UPDATE upstream_outbox SET payload = payload || \
+                     jsonb_build_object('employee_code', $2::text, 'attribution', 'claim') \
+                 WHERE item_type = 'rating' AND state = 'pending' \
+                   AND attempts = 0 AND leased_until IS NULL \
+                   AND payload ->> 'tracking_code' = $1 \
+                   AND nullif(payload ->> 'employee_code', '') IS NULL",
+                &[&tracking, &employee],
+            )
+            .await?;
+        tx.commit().await?;
+        tracing::info!(kiosk, attributed, "visit claimed");
         return Ok(Judged::Created);
     }
-    let first = client
+    let first = tx
         .query_opt(
             "SELECT employee_code, kiosk_number FROM visit_claims WHERE tracking_code = $1",
             &[&tracking],

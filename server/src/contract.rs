@@ -40,6 +40,14 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v1/kiosks/{kiosk}/heartbeat", post(heartbeat))
         .route("/v1/kiosks/{kiosk}/case-lookups", post(case_lookup))
         .route("/v1/kiosks/{kiosk}/staff-logins", post(crate::staff::login))
+        .route(
+            "/v1/kiosks/{kiosk}/staff-calls",
+            post(crate::staff_calls::raise).get(crate::staff_calls::list),
+        )
+        .route(
+            "/v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge",
+            post(crate::staff_calls::acknowledge),
+        )
 }
 
 /// The device, if the path's kiosk is its own (a device acts only as itself).
@@ -253,9 +261,18 @@ pub async fn store_item(
         }
     };
     if inserted {
+        // A rating whose code names no employee goes to SAMAD with the employee who claimed
+        // the visit at any desk of the office (crate::claims), as the desk would have sent it.
         tx.execute(
             "INSERT INTO upstream_outbox (kiosk_number, item_id, item_type, payload) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+             SELECT $1, $2, $3, CASE WHEN $3 = 'rating' AND c.employee_code IS NOT NULL \
+                                          AND nullif($4::jsonb ->> 'employee_code', '') IS NULL \
+                                     THEN $4::jsonb || jsonb_build_object( \
+                                          'employee_code', c.employee_code, 'attribution', 'claim') \
+                                     ELSE $4::jsonb END \
+             FROM (SELECT 1) AS one \
+             LEFT JOIN visit_claims c ON c.tracking_code = $4::jsonb ->> 'tracking_code' \
+             ON CONFLICT DO NOTHING",
             &[&kiosk_i32, &item_id, &item_type.as_str(), payload],
         )
         .await?;

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_staff.sql",
         sql: include_str!("../migrations/0006_staff.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_staff_calls.sql",
+        sql: include_str!("../migrations/0007_staff_calls.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod pki;
 pub mod problem;
 pub mod staff;
+pub mod staff_calls;
 pub mod upstream;
 
 use std::net::SocketAddr;

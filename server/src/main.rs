@@ -63,6 +63,20 @@ enum Command {
         /// Seconds between pulls of SAMAD's case events.
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         samad_event_pull_seconds: u64,
+        /// Longest wait for one request to SAMAD, in seconds.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+        samad_request_timeout_seconds: u64,
+        /// How long a claim holds its items, in seconds: after a crash of the instance holding
+        /// them, this long until another (or the restarted one) sends them again. Kept at least
+        /// twice the request timeout.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        samad_lease_seconds: u64,
+        /// Longest wait after failures, in seconds (the backoff grows to it from 1 s).
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        samad_backoff_cap_seconds: u64,
+        /// How often the upstream outbox is looked at when idle, in milliseconds.
+        #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+        samad_poll_ms: u64,
         /// The device CA's certificate (PEM, from `init-ca`): enrolment issues client
         /// certificates from it and every device request must present its own. Without it,
         /// bearer tokens alone identify devices.
@@ -147,13 +161,24 @@ async fn main() -> anyhow::Result<()> {
             samad_key: Some(key),
             samad_token_file: Some(token),
             samad_event_pull_seconds,
+            samad_request_timeout_seconds,
+            samad_lease_seconds,
+            samad_backoff_cap_seconds,
+            samad_poll_ms,
             ..
         } => {
+            use std::time::Duration;
             let mut settings =
                 agency_server::upstream::UpstreamSettings::from_files(url, ca, cert, key, token)
                     .context("the SAMAD upstream")?;
-            settings.event_pull_interval =
-                Some(std::time::Duration::from_secs(*samad_event_pull_seconds));
+            settings.event_pull_interval = Some(Duration::from_secs(*samad_event_pull_seconds));
+            settings.request_timeout = Duration::from_secs(*samad_request_timeout_seconds);
+            settings.connect_timeout = settings.connect_timeout.min(settings.request_timeout);
+            settings.lease =
+                Duration::from_secs(*samad_lease_seconds).max(2 * settings.request_timeout);
+            settings.backoff.cap = Duration::from_secs(*samad_backoff_cap_seconds);
+            settings.backoff.base = settings.backoff.base.min(settings.backoff.cap);
+            settings.poll_interval = Duration::from_millis(*samad_poll_ms);
             tracing::info!(samad = %url, "upstream to SAMAD on");
             Some(agency_server::upstream::Upstream::new(pool.clone(), settings).spawn())
         }

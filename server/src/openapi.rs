@@ -14,7 +14,7 @@ pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
 /// The document's `info.version`: the major is the path prefix (`/v1`), the minor grows with
 /// every additive change (see the document's description).
-pub const CONTRACT_VERSION: &str = "1.0.0";
+pub const CONTRACT_VERSION: &str = "1.1.0";
 
 /// The response header carrying [`CONTRACT_VERSION`].
 pub const CONTRACT_VERSION_HEADER: HeaderName = HeaderName::from_static("x-contract-version");
@@ -33,6 +33,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/kiosks/{kiosk}/heartbeat"),
     ("POST", "/v1/kiosks/{kiosk}/case-lookups"),
     ("POST", "/v1/kiosks/{kiosk}/staff-logins"),
+    ("POST", "/v1/kiosks/{kiosk}/staff-calls"),
+    ("GET", "/v1/kiosks/{kiosk}/staff-calls"),
+    (
+        "POST",
+        "/v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge",
+    ),
 ];
 
 /// `GET /openapi.yaml`: the document, for anyone.

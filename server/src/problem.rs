@@ -44,6 +44,7 @@ const TITLES: &[(&str, &str)] = &[
     ("bad_enrol_code", "The enrolment code is not usable"),
     ("not_found", "No such resource"),
     ("unknown_case", "No such case"),
+    ("unknown_staff_call", "No such staff call"),
     ("method_not_allowed", "Method not allowed on this resource"),
     ("too_large", "The request body is too large"),
     (

@@ -382,5 +382,52 @@ async fn a_rating_given_at_any_kiosk_counts_for_the_employee_who_claimed_the_vis
         [("E-2".to_owned(), 1, 2.0), ("E-7".to_owned(), 1, 4.0)],
         "the claim at desk 1 counts kiosk B's rating for E-7"
     );
+
+    // A third visit is rated before desk 2's claim of it reaches the server: the rating,
+    // not yet sent to SAMAD, takes the employee when the claim arrives.
+    let third_visit = support::tracking_code(11, 3);
+    let early = SubmitBatch {
+        items: vec![submit_item(
+            Uuid::new_v4(),
+            ItemType::Rating,
+            &rating(&third_visit, 5, Value::Null),
+        )],
+    };
+    assert_eq!(status(kiosk_b.submit_batch(&early).await.unwrap()), 201);
+    let (id, late_claim) = claim(32, &third_visit, "E-9");
+    assert_eq!(
+        status(
+            desk_2
+                .submit_batch(&one(id, ItemType::Claim, &late_claim))
+                .await
+                .unwrap()
+        ),
+        201
+    );
+
+    // What SAMAD will be sent: each rating names its employee, by the claim where its code
+    // named nobody, the code's own otherwise.
+    let client = office.pool.get().await.unwrap();
+    let mut owed: Vec<(String, Value, Value)> = client
+        .query(
+            "SELECT payload ->> 'tracking_code', payload -> 'employee_code', \
+                    payload -> 'attribution' \
+             FROM upstream_outbox WHERE item_type = 'rating'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    owed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        owed,
+        [
+            (tracking.clone(), json!("E-7"), json!("claim")),
+            (other_visit.clone(), json!("E-2"), json!("none")),
+            (third_visit.clone(), json!("E-9"), json!("claim")),
+        ]
+    );
     server.shutdown().await;
 }

@@ -30,7 +30,8 @@ use chrono::{TimeZone, Utc};
 use kiosk_sync::wire::{
     Agency, CaseLookup, CaseStatus, CaseStatusEvent, Catalogue, CatalogueEntry, Event, EventPage,
     EventType, Heartbeat, HeartbeatAck, HolidayOverride, ItemResult, ItemType, OutboxHealth,
-    PrinterHealth, StaffAccepted, StaffLogin, SubmitBatch, SubmitBatchResult, SubmitItem,
+    PrinterHealth, StaffAccepted, StaffCall, StaffCallAcknowledge, StaffCallList, StaffCallRaise,
+    StaffLogin, SubmitBatch, SubmitBatchResult, SubmitItem,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -393,6 +394,7 @@ fn concrete(template: &str) -> String {
     template
         .replace("{kiosk}", "7")
         .replace("{tracking_code}", &tracking_code(7, 1))
+        .replace("{call_id}", "6f1c1e0e-4a7b-4d35-9a43-2a4f2a0c9b11")
 }
 
 #[test]
@@ -716,7 +718,12 @@ fn the_schemas_shared_with_samad_are_samads() {
     }
     // The contract's operations keep SAMAD's paths (under the server's parameter name), but
     // for what only an office has.
-    let office_only = ["case-lookups", "staff-logins"];
+    let office_only = [
+        "case-lookups",
+        "staff-logins",
+        "staff-calls",
+        "staff-calls/{call_id}/acknowledge",
+    ];
     for (method, path) in documented() {
         if let Some(tail) = path.strip_prefix("/v1/kiosks/{kiosk}/") {
             if office_only.contains(&tail) {
@@ -882,6 +889,35 @@ fn the_wire_types_a_device_sends_fit_their_schemas_and_serde_agrees() {
         &json!({ "pin": "1234" })
     ));
 
+    // StaffCallRaise and StaffCallAcknowledge.
+    let raise = StaffCallRaise {
+        call_id: Uuid::new_v4(),
+        raised_at: at(9),
+    };
+    let written = check_written("StaffCallRaise", &raise);
+    same_members("StaffCallRaise", &written);
+    assert!(agree::<StaffCallRaise>("StaffCallRaise", &written));
+    let mut extra = written.clone();
+    extra["kiosk_number"] = json!(7);
+    assert!(!agree::<StaffCallRaise>("StaffCallRaise", &extra));
+    assert!(!agree::<StaffCallRaise>(
+        "StaffCallRaise",
+        &json!({ "call_id": "not-a-uuid", "raised_at": "2026-11-23T03:09:00Z" })
+    ));
+    let ack = StaffCallAcknowledge {
+        employee_code: "E-12".into(),
+    };
+    let written = check_written("StaffCallAcknowledge", &ack);
+    same_members("StaffCallAcknowledge", &written);
+    assert!(agree::<StaffCallAcknowledge>(
+        "StaffCallAcknowledge",
+        &written
+    ));
+    assert!(!agree::<StaffCallAcknowledge>(
+        "StaffCallAcknowledge",
+        &json!({ "employee_code": "E-12", "kiosk_number": 7 })
+    ));
+
     // EnrolRequest (read only by the server).
     for (body, accepted) in [
         (json!({ "code": "ABCD-EFGH-JKMN-PQRS" }), true),
@@ -1008,6 +1044,16 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         group: Some("گروه".into()),
         keywords: vec!["کلید".into()],
         service_identifier: Some("123".into()),
+        service_name_en: Some("Subject".into()),
+        guidance: Some(kiosk_sync::wire::GuidanceDestination {
+            office: "اداره دیگر".into(),
+            office_en: Some("Another office".into()),
+            address: Some("نشانی".into()),
+            phone: Some("021".into()),
+            hours: Some("۸ تا ۱۴".into()),
+            portal: Some("https://example.ir".into()),
+            bring: vec!["کارت ملی".into()],
+        }),
     };
     let catalogue = Catalogue {
         version: "2026-11".into(),
@@ -1017,6 +1063,8 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
             group: None,
             keywords: vec![],
             service_identifier: None,
+            service_name_en: None,
+            guidance: None,
             ..entry
         }],
         agency: Agency {
@@ -1141,6 +1189,34 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         display_name: "نام نمونه".into(),
     };
     same_members("StaffAccepted", &check_written("StaffAccepted", &accepted));
+
+    // StaffCall, open and acknowledged, in a list.
+    let open = StaffCall {
+        call_id: Uuid::new_v4(),
+        kiosk_number: 12,
+        raised_at: at(9),
+        acknowledged_at: None,
+        acknowledged_by: None,
+        acknowledged_at_kiosk: None,
+    };
+    check_written("StaffCall", &open);
+    check_written(
+        "StaffCallList",
+        &StaffCallList {
+            calls: vec![open.clone()],
+        },
+    );
+    let done = StaffCall {
+        acknowledged_at: Some(at(10)),
+        acknowledged_by: Some("E-12".into()),
+        acknowledged_at_kiosk: Some(31),
+        ..open.clone()
+    };
+    same_members("StaffCall", &check_written("StaffCall", &done));
+    same_members(
+        "StaffCallList",
+        &check_written("StaffCallList", &StaffCallList { calls: vec![done] }),
+    );
 
     // Problems, with and without a parameter.
     let problem = Problem::new(
@@ -1460,6 +1536,60 @@ async fn every_answer_of_the_server_follows_the_document() {
         send!("POST", "/v1/kiosks/{kiosk}/staff-logins", staff("1234")).0,
         423
     );
+
+    // A staff call: raised at kiosk 7 (new, again, a key reused), listed at desk 8 (and a bad
+    // query), acknowledged there (then an unknown call and a bad call id).
+    let call_id = Uuid::new_v4();
+    let raise = |call_id: Uuid, minute: u32| {
+        http.post(format!("{kiosk}/staff-calls"))
+            .bearer_auth(&token)
+            .json(&json!({ "call_id": call_id, "raised_at": at(minute) }))
+    };
+    assert_eq!(
+        send!("POST", "/v1/kiosks/{kiosk}/staff-calls", raise(call_id, 5)).0,
+        201
+    );
+    assert_eq!(
+        send!("POST", "/v1/kiosks/{kiosk}/staff-calls", raise(call_id, 5)).0,
+        200
+    );
+    assert_eq!(
+        send!("POST", "/v1/kiosks/{kiosk}/staff-calls", raise(call_id, 6)).0,
+        409
+    );
+    let desk = format!("{base}/v1/kiosks/8");
+    let list = |query: &str| {
+        http.get(format!("{desk}/staff-calls{query}"))
+            .bearer_auth(&other)
+    };
+    assert_eq!(
+        send!("GET", "/v1/kiosks/{kiosk}/staff-calls", list("?open=true")).0,
+        200
+    );
+    assert_eq!(
+        send!("GET", "/v1/kiosks/{kiosk}/staff-calls", list("?open=yes")).0,
+        400
+    );
+    let acknowledge = |call_id: &str| {
+        http.post(format!("{desk}/staff-calls/{call_id}/acknowledge"))
+            .bearer_auth(&other)
+            .json(&json!({ "employee_code": "E-12" }))
+    };
+    for (id, status) in [
+        (call_id.to_string(), 200),
+        (Uuid::new_v4().to_string(), 404),
+        ("12".to_owned(), 400),
+    ] {
+        assert_eq!(
+            send!(
+                "POST",
+                "/v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge",
+                acknowledge(&id)
+            )
+            .0,
+            status
+        );
+    }
 
     // No token, and the database gone.
     assert_eq!(

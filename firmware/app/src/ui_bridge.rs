@@ -434,13 +434,11 @@ fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
 mod tests {
     use super::*;
     use crate::flow::{FlowSettings, SwitchPress};
-    use kiosk_core::{Catalogue, NationalCodePolicy};
+    use kiosk_core::NationalCodePolicy;
 
     fn flow() -> Flow {
         let config = crate::demo::demo_config(std::path::Path::new("/nonexistent"));
-        let catalogue = config.map(|c| c.catalogue).unwrap_or(Catalogue {
-            subjects: Vec::new(),
-        });
+        let catalogue = config.map(|c| c.catalogue).unwrap_or_default();
         Flow::new(FlowSettings {
             national_code_policy: NationalCodePolicy::default(),
             catalogue,

@@ -244,6 +244,7 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
                 label_en.to_owned()
             },
             label_fa,
+            keywords: Vec::new(),
             kinds,
             service_id: s
                 .service_id
@@ -260,7 +261,10 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
                 .map(str::to_owned),
         });
     }
-    Catalogue { subjects }
+    Catalogue {
+        subjects,
+        services: Vec::new(),
+    }
 }
 
 fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig> {

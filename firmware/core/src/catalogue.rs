@@ -21,6 +21,9 @@ pub struct Subject {
     pub label_fa: String,
     /// English label.
     pub label_en: String,
+    /// Other words a visitor may search it by (the catalogue's keywords, either language).
+    #[serde(default)]
+    pub keywords: Vec<String>,
     /// Case kinds this subject accepts; empty means every kind.
     #[serde(default)]
     pub kinds: Vec<CaseKind>,
@@ -48,11 +51,27 @@ impl Subject {
     }
 }
 
-/// The subjects of one agency.
+/// A government service the agency gives at its desk, with its national identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// The catalogue's code for it.
+    pub id: String,
+    /// Persian label.
+    pub label_fa: String,
+    /// English label.
+    pub label_en: String,
+    /// The service identifier (شناسه خدمت, R-001-1), ASCII digits.
+    pub service_id: String,
+}
+
+/// The subjects of one agency, and the services it gives.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
     /// Every subject, in display order.
     pub subjects: Vec<Subject>,
+    /// The services given at the desk (empty: the catalogue lists none, as kiosk.toml's).
+    #[serde(default)]
+    pub services: Vec<Service>,
 }
 
 /// Folds the letters Persian keyboards disagree on, so a search finds «کتاب» typed as «كتاب»:
@@ -86,6 +105,9 @@ impl Catalogue {
                 wanted.is_empty()
                     || fold_for_search(&s.label_fa).contains(&wanted)
                     || fold_for_search(&s.label_en).contains(&wanted)
+                    || s.keywords
+                        .iter()
+                        .any(|k| fold_for_search(k).contains(&wanted))
             })
             .collect()
     }
@@ -93,6 +115,13 @@ impl Catalogue {
     /// A subject by identifier.
     pub fn get(&self, id: &str) -> Option<&Subject> {
         self.subjects.iter().find(|s| s.id == id)
+    }
+
+    /// The service whose identifier is `typed` (Persian or Arabic-Indic digits read as ASCII,
+    /// spaces around ignored): what a service identifier typed at the desk is checked against.
+    pub fn service(&self, typed: &str) -> Option<&Service> {
+        let typed = to_ascii_digits(typed.trim());
+        self.services.iter().find(|s| s.service_id == typed)
     }
 }
 
@@ -105,6 +134,7 @@ mod tests {
             id: id.into(),
             label_fa: fa.into(),
             label_en: id.into(),
+            keywords: Vec::new(),
             kinds,
             service_id: None,
             guidance_fa: guidance.map(str::to_owned),
@@ -122,8 +152,17 @@ mod tests {
                     vec![CaseKind::Complaint],
                     None,
                 ),
-                subject("water-bill", "قبض آب", vec![], Some("شرکت آب و فاضلاب")),
+                Subject {
+                    keywords: vec!["فاضلاب".into()],
+                    ..subject("water-bill", "قبض آب", vec![], Some("شرکت آب و فاضلاب"))
+                },
             ],
+            services: vec![Service {
+                id: "SRV-1".into(),
+                label_fa: "صدور گواهی".into(),
+                label_en: "Certificate".into(),
+                service_id: "12011234567".into(),
+            }],
         }
     }
 
@@ -149,6 +188,21 @@ mod tests {
             vec!["water-bill"]
         );
         assert!(c.search(CaseKind::Request, "هیچ").is_empty());
+        assert_eq!(
+            ids(c.search(CaseKind::Request, "فاضلاب")),
+            vec!["water-bill"],
+            "found by a keyword"
+        );
+    }
+
+    #[test]
+    fn a_typed_service_identifier_is_found_in_any_digits() {
+        let c = catalogue();
+        assert_eq!(
+            c.service(" ۱۲۰۱۱۲۳۴۵۶۷ ").map(|s| s.id.as_str()),
+            Some("SRV-1")
+        );
+        assert!(c.service("12011234568").is_none());
     }
 
     #[test]

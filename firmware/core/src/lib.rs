@@ -23,7 +23,7 @@ pub mod tracking_code;
 pub mod working_days;
 
 pub use case_kind::{CaseKind, MAX_DESCRIPTION_CHARS, ResponseRule};
-pub use catalogue::{Catalogue, Subject};
+pub use catalogue::{Catalogue, Service, Subject};
 pub use desk::{MeetingResult, Occupation, RatingReason};
 pub use jalali::JalaliDate;
 pub use national_code::{NationalCode, NationalCodeError, NationalCodePolicy};

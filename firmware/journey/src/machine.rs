@@ -157,6 +157,22 @@ impl Flow {
         &self.settings.catalogue
     }
 
+    /// Whether no visit is under way: the attract screen, with no detour open from it.
+    pub fn between_visits(&self) -> bool {
+        self.screen == Screen::Attract && self.return_to.is_none()
+    }
+
+    /// Replaces the catalogue (the agency server's, downloaded) between visits only: a
+    /// visitor's subject never changes under them. Mid-visit it is refused and handed back;
+    /// the caller offers it again once the visit is over ([`Flow::between_visits`]).
+    pub fn set_catalogue(&mut self, catalogue: Catalogue) -> Result<(), Catalogue> {
+        if !self.between_visits() {
+            return Err(catalogue);
+        }
+        self.settings.catalogue = catalogue;
+        Ok(())
+    }
+
     /// The actions of the current screen, in focus order. While the inactivity warning shows,
     /// asking for more time comes first (when still allowed).
     pub fn actions(&self) -> Vec<Action> {

@@ -14,11 +14,13 @@ fn flow() -> Flow {
                 id: "deed".into(),
                 label_fa: "تأخیر در صدور سند".into(),
                 label_en: "Deed delay".into(),
+                keywords: Vec::new(),
                 kinds: vec![],
                 service_id: None,
                 guidance_fa: None,
                 guidance_en: None,
             }],
+            services: Vec::new(),
         },
         max_extensions: 10,
     })

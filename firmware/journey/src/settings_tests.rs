@@ -12,11 +12,13 @@ fn flow() -> Flow {
                 id: "deed".into(),
                 label_fa: "سند".into(),
                 label_en: "Deed".into(),
+                keywords: Vec::new(),
                 kinds: vec![kiosk_core::CaseKind::Complaint],
                 guidance_fa: None,
                 guidance_en: None,
                 service_id: None,
             }],
+            services: Vec::new(),
         },
         max_extensions: 10,
     })

@@ -14,6 +14,7 @@ fn subject(id: &str, fa: &str, guidance: Option<&str>) -> Subject {
         id: id.into(),
         label_fa: fa.into(),
         label_en: format!("{id} (en)"),
+        keywords: Vec::new(),
         kinds: vec![],
         service_id: None,
         guidance_fa: guidance.map(str::to_owned),
@@ -33,6 +34,7 @@ fn flow() -> Flow {
                     Some("مراکز تعویض پلاک پلیس راهور"),
                 ),
             ],
+            services: Vec::new(),
         },
         max_extensions: 10,
     })

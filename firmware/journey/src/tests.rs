@@ -11,6 +11,7 @@ fn subject(id: &str, fa: &str, guidance: Option<&str>) -> Subject {
         id: id.into(),
         label_fa: fa.into(),
         label_en: id.into(),
+        keywords: Vec::new(),
         kinds: vec![],
         service_id: (id == "deed").then(|| "11021".to_owned()),
         guidance_fa: guidance.map(str::to_owned),
@@ -31,6 +32,7 @@ fn flow() -> Flow {
                     Some("مراکز تعویض پلاک پلیس راهور"),
                 ),
             ],
+            services: Vec::new(),
         },
         max_extensions: 10,
     })
@@ -237,6 +239,43 @@ fn out_of_scope_subject_gives_guidance_and_never_a_case() {
     assert!(registered_input(&fx).is_none());
     assert!(!flow.actions().contains(&Action::Confirm));
     assert_eq!(flow.screen(), Screen::Attract);
+}
+
+/// The agency server's catalogue replaces the subjects only between visits: refused (and
+/// handed back) from the first tap of a visit to its end, accepted on the attract screen,
+/// and the next visitor's subject screen lists the new subjects.
+#[test]
+fn a_new_catalogue_is_taken_only_between_visits() {
+    let server = Catalogue {
+        subjects: vec![subject("server-subject", "موضوع سرور", None)],
+        services: Vec::new(),
+    };
+    let mut flow = flow();
+    assert!(flow.between_visits());
+    flow.step(Event::Do(Action::OpenAccessibility));
+    assert!(flow.set_catalogue(server.clone()).is_err(), "settings open");
+    flow.step(Event::Do(Action::CloseAccessibility));
+    flow.step(Event::Do(Action::Start));
+    type_digits(&mut flow, "0499370899");
+    flow.step(Event::Do(Action::Continue));
+    flow.step(Event::Do(Action::ChooseKind(CaseKind::Request)));
+    let before = flow.listed_subjects();
+    let handed_back = flow.set_catalogue(server.clone());
+    assert_eq!(handed_back, Err(server.clone()), "mid-visit: refused whole");
+    assert_eq!(
+        flow.listed_subjects(),
+        before,
+        "the visitor's list is untouched"
+    );
+    flow.step(Event::Do(Action::Cancel));
+    assert_eq!(flow.screen(), Screen::Attract);
+    assert_eq!(flow.set_catalogue(server.clone()), Ok(()));
+    assert_eq!(flow.catalogue(), &server);
+    flow.step(Event::Do(Action::Start));
+    type_digits(&mut flow, "0499370899");
+    flow.step(Event::Do(Action::Continue));
+    flow.step(Event::Do(Action::ChooseKind(CaseKind::Request)));
+    assert_eq!(flow.listed_subjects(), vec!["server-subject".to_owned()]);
 }
 
 #[test]

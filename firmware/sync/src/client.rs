@@ -433,6 +433,51 @@ impl SamadClient {
         Self::json(response).await
     }
 
+    /// Raises a staff call of this kiosk at the agency server (idempotent by `call_id`); the
+    /// answer is the call as the server keeps it, acknowledged or not.
+    pub async fn raise_staff_call(
+        &self,
+        raise: &crate::wire::StaffCallRaise,
+    ) -> Result<crate::wire::StaffCall, SyncError> {
+        let response = self
+            .post_json(format!("{}/staff-calls", self.base), raise)
+            .await?;
+        Self::json(response).await
+    }
+
+    /// The office's open staff calls, every kiosk's (`open`), or this kiosk's own calls, open
+    /// and acknowledged (not `open`), oldest first.
+    pub async fn staff_calls(&self, open: bool) -> Result<crate::wire::StaffCallList, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/staff-calls", self.base))
+            .bearer_auth(&self.token)
+            .query(&[("open", if open { "true" } else { "false" })])
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::json(response).await
+    }
+
+    /// Acknowledges the staff call `call_id` (any kiosk's) at this desk terminal, by
+    /// `employee_code`; the answer is the call (acknowledged by whoever was first).
+    pub async fn acknowledge_staff_call(
+        &self,
+        call_id: uuid::Uuid,
+        employee_code: &str,
+    ) -> Result<crate::wire::StaffCall, SyncError> {
+        let body = crate::wire::StaffCallAcknowledge {
+            employee_code: employee_code.to_owned(),
+        };
+        let response = self
+            .post_json(
+                format!("{}/staff-calls/{call_id}/acknowledge", self.base),
+                &body,
+            )
+            .await?;
+        Self::json(response).await
+    }
+
     /// Sends the kiosk's health.
     pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, SyncError> {
         let response = self

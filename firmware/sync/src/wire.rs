@@ -163,6 +163,39 @@ pub struct CatalogueEntry {
     /// The national service identifier of a service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_identifier: Option<String>,
+    /// The name in English (absent: the kiosk shows `service_name` in English too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name_en: Option<String>,
+    /// Where a visitor is sent for a subject outside the agency's scope (seed 000 §4-8,
+    /// §4-15); absent for subjects in scope, and for services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<GuidanceDestination>,
+}
+
+/// The office competent for a subject outside the agency's scope, as the guidance screen
+/// shows it and the guidance slip prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuidanceDestination {
+    /// The office, in Persian.
+    pub office: String,
+    /// The office, in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_en: Option<String>,
+    /// Its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Its phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Its opening hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    /// Its website (where to book or apply online).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<String>,
+    /// What the visitor should bring.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bring: Vec<String>,
 }
 
 /// The agency the kiosk serves.
@@ -344,4 +377,62 @@ pub struct StaffAccepted {
     pub employee_code: String,
     /// Their name as the desk shows it.
     pub display_name: String,
+}
+
+/// Longest employee code a desk names when it acknowledges a staff call.
+pub const MAX_ACKNOWLEDGER_CHARS: usize = 64;
+
+/// `POST /v1/kiosks/{kiosk}/staff-calls`' body (the agency server's): a visitor pressed «call
+/// staff» at this kiosk. `call_id` is the kiosk's own key for the call: the same call sent
+/// again (a retry, or the kiosk asking whether it was acknowledged) changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCallRaise {
+    /// The kiosk's key for the call (unique across the office).
+    pub call_id: Uuid,
+    /// When the visitor called, by the kiosk's clock.
+    pub raised_at: DateTime<Utc>,
+}
+
+/// `POST /v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge`' body: a member of staff at
+/// the desk terminal `{kiosk}` answers the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCallAcknowledge {
+    /// Who answers (the employee logged in at the desk).
+    pub employee_code: String,
+}
+
+/// A staff call as the agency server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCall {
+    /// The kiosk's key for the call.
+    pub call_id: Uuid,
+    /// The kiosk it was raised at.
+    pub kiosk_number: u32,
+    /// When, by the kiosk's clock.
+    pub raised_at: DateTime<Utc>,
+    /// When a desk acknowledged it (absent while it is open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who acknowledged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+    /// The desk terminal it was acknowledged at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at_kiosk: Option<u32>,
+}
+
+impl StaffCall {
+    /// Whether no desk has acknowledged it yet.
+    pub fn is_open(&self) -> bool {
+        self.acknowledged_at.is_none()
+    }
+}
+
+/// `GET /v1/kiosks/{kiosk}/staff-calls`' answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCallList {
+    /// The calls, oldest first.
+    pub calls: Vec<StaffCall>,
 }

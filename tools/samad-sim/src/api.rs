@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use kiosk_sync::wire::{
-    Agency, Catalogue, CatalogueEntry, EventPage, HeartbeatAck, HolidayOverride, ItemType,
-    MAX_BATCH_ITEMS, SubmitBatch, SubmitBatchResult, SubmitItem,
+    Agency, Catalogue, CatalogueEntry, EventPage, GuidanceDestination, HeartbeatAck,
+    HolidayOverride, ItemType, MAX_BATCH_ITEMS, SubmitBatch, SubmitBatchResult, SubmitItem,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -175,7 +175,8 @@ pub async fn events(
     }
 }
 
-/// The simulator's catalogue.
+/// The simulator's catalogue: seven subjects in the agency's scope (English names too), one
+/// outside it with where to go instead, one service with its national identifier.
 pub fn catalogue() -> Catalogue {
     let entry = |code: &str, name: &str, id: Option<&str>| CatalogueEntry {
         service_code: code.to_owned(),
@@ -183,13 +184,33 @@ pub fn catalogue() -> Catalogue {
         group: None,
         keywords: Vec::new(),
         service_identifier: id.map(str::to_owned),
+        service_name_en: None,
+        guidance: None,
     };
+    let mut subjects: Vec<CatalogueEntry> = (0..7)
+        .map(|n| CatalogueEntry {
+            service_name_en: Some(format!("Subject {n}")),
+            ..entry(&format!("SUBJ-{n}"), &format!("موضوع {n}"), None)
+        })
+        .collect();
+    subjects.push(CatalogueEntry {
+        keywords: vec!["آب".into(), "water".into()],
+        service_name_en: Some("Water bill".into()),
+        guidance: Some(GuidanceDestination {
+            office: "شرکت آب و فاضلاب".into(),
+            office_en: Some("Water and sewage company".into()),
+            address: Some("خیابان آزادی، پلاک ۱۰".into()),
+            phone: Some("1522".into()),
+            hours: Some("شنبه تا چهارشنبه ۸ تا ۱۴".into()),
+            portal: Some("https://abfa.example.ir".into()),
+            bring: vec!["قبض آخر".into(), "کارت ملی".into()],
+        }),
+        ..entry("SUBJ-WATER", "قبض آب", None)
+    });
     Catalogue {
         version: "sim-1".to_owned(),
         case_kinds: vec!["complaint".into(), "request".into(), "suggestion".into()],
-        subjects: (0..7)
-            .map(|n| entry(&format!("SUBJ-{n}"), &format!("موضوع {n}"), None))
-            .collect(),
+        subjects,
         services: vec![entry("SRV-12", "صدور گواهی", Some("12011234567"))],
         agency: Agency {
             agency_code: "SIM".into(),

@@ -171,11 +171,13 @@ mod tests {
                     id: "deed".into(),
                     label_fa: "تأخیر در صدور سند".into(),
                     label_en: "deed".into(),
+                    keywords: Vec::new(),
                     kinds: vec![],
                     service_id: None,
                     guidance_fa: None,
                     guidance_en: None,
                 }],
+                services: Vec::new(),
             },
             max_extensions: 10,
         })
