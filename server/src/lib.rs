@@ -15,6 +15,7 @@ pub mod case;
 pub mod claims;
 pub mod contract;
 pub mod db;
+pub mod logging;
 pub mod openapi;
 pub mod pki;
 pub mod problem;
