@@ -477,6 +477,8 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         ),
         _ => None,
     };
+    // Staff calls ride the same link: a kiosk's go to the desks, a desk shows them.
+    let calls_link = office.clone();
     let mut kiosk = Kiosk::new(config, store, profile, printer, chrono::Utc::now);
     if let Some(link) = office {
         kiosk = kiosk
@@ -497,6 +499,9 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         .with_speech_levels(set_levels)
         .with_fleet_keys(fleet)
         .with_indicators(devices.indicators.take());
+    if let Some(link) = calls_link {
+        device = device.with_agency_link(link);
+    }
     device.resume_staff_calls();
     if let Some(sync) = &sync {
         device = device

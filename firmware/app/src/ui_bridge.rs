@@ -17,6 +17,7 @@ use kiosk_ui::{
 use crate::flow::{Action, ColorTheme, Event, Flow, Lang, Screen, TextSize, prompts};
 
 pub mod desk;
+pub mod desk_calls;
 pub mod rating;
 
 /// Actions the flow accepts on any screen, whether or not the screen lists them.

@@ -113,6 +113,9 @@ pub enum Event {
     /// [`Event::FocusNext`] and a select [`Event::Activate`]; a select on the attract screen
     /// (the device's switch check just passed) starts a registration.
     Switch(SwitchPress),
+    /// News of the visitor's staff call from the office's desk terminals (the device hears it
+    /// from the agency server): the call-staff screen says what is now true.
+    StaffCall(crate::machine::StaffCallNews),
 }
 
 /// What a switch press means: switch A (or a scanning step) moves the focus, switch B (or the

@@ -48,7 +48,7 @@ pub use event::{
 };
 pub use idle::{IdleClock, IdleStep, IdleTimes};
 pub use input::{MAX_DESCRIPTION_CHARS, VisitorInput};
-pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, VISITOR_KINDS};
+pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, StaffCallNews, VISITOR_KINDS};
 pub use session::{ColorTheme, Lang, Preferences, Screen, Session, TextSize};
 
 /// A journey: the one shape shared by the visitor's [`Flow`], the [`rating::RatingFlow`] and the

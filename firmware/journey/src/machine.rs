@@ -14,8 +14,11 @@ use super::session::{ColorTheme, Lang, Screen, Session, TextSize};
 use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 mod assist;
+mod staff_call;
 mod switch_digits;
 mod typing;
+
+pub use staff_call::StaffCallNews;
 
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
 /// by staff at the desk terminal.
@@ -60,6 +63,9 @@ pub struct Flow {
     /// [`Flow::set_staff_reachable`]), and the desk to send the visitor to when not.
     staff_reachable: bool,
     desk: String,
+    /// What the office's desk terminals know of the visitor's call, when the kiosk is linked
+    /// to them through the agency server (machine/staff_call.rs).
+    desks: Option<StaffCallNews>,
     /// Which visitor this is (counted up at the end of every session): an answer that comes
     /// back for an earlier visitor must not land in this one's session.
     visit: u64,
@@ -100,6 +106,7 @@ impl Flow {
             settings,
             staff_reachable: true,
             desk: String::new(),
+            desks: None,
             visit: 0,
             awaiting_registration: VecDeque::new(),
             awaiting_print: VecDeque::new(),
@@ -140,9 +147,7 @@ impl Flow {
     /// The current screen's title, as shown and said.
     pub fn title(&self) -> String {
         match self.screen {
-            Screen::CallStaff if !self.staff_reachable => {
-                prompts::staff_unreachable(self.lang(), &self.desk)
-            }
+            Screen::CallStaff => self.call_staff_title(),
             screen => prompts::screen_prompt(screen, self.lang()),
         }
     }
@@ -455,6 +460,7 @@ impl Flow {
                 }
             }
             Event::StaffCardScanned(_) => {}
+            Event::StaffCall(news) => self.staff_call_news(news, fx),
             Event::RatingEnded => {
                 if self.screen == Screen::Attract {
                     self.end_session(fx);
@@ -878,6 +884,7 @@ impl Flow {
                     if self.screen != Screen::Accessibility {
                         self.return_to = Some((self.screen, self.session.entry.clone()));
                     }
+                    self.staff_call_raised();
                     fx.push(Effect::AlertStaff(StaffAlert::CallRequested));
                     self.go(Screen::CallStaff, fx);
                 }

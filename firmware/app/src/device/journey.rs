@@ -278,6 +278,10 @@ impl<P: PrintSink> Device<P> {
 
     /// A tap or key at the desk terminal.
     pub(super) fn desk_input(&mut self, input: &UiInput) -> bool {
+        // The office's staff calls cover the page while they show (device/office_calls.rs).
+        if self.office_calls_input(input) {
+            return true;
+        }
         let Journey::Desk(flow) = &mut self.journey else {
             return false;
         };
@@ -292,6 +296,10 @@ impl<P: PrintSink> Device<P> {
 
     /// A device event at the desk terminal.
     pub(super) fn desk_device_event(&mut self, event: Event) {
+        // The call-staff key answers the oldest of the office's open staff calls.
+        if matches!(event, Event::Do(Action::CallStaff)) && self.office_calls_key() {
+            return;
+        }
         if let Some(event) = desk_event_of(event) {
             self.run_desk(event);
         }

@@ -16,9 +16,12 @@
 //! by its devices alone. Devices come from the configuration ([`drivers::build`], bridged onto
 //! the inbox by [`forward_devices`]); the demo's are simulated ([`SlipDir`], [`log_speech`]).
 
+pub mod call_board;
+pub mod call_relay;
 pub mod drivers;
 pub mod journey;
 pub mod office;
+mod office_calls;
 pub mod staff_call;
 pub mod switch;
 pub mod sync;
@@ -329,6 +332,8 @@ pub struct Device<P: PrintSink> {
     assisted_factor: u32,
     /// The LEDs and buzzer, and whether a visitor's call is open.
     staff_call: staff_call::StaffCaller,
+    /// Staff calls through the agency server (device/office_calls.rs), when linked.
+    office_calls: Option<office_calls::OfficeCalls>,
     /// The instant of the input, event or tick being handled.
     now: Instant,
     speaker: Speaker,
@@ -393,6 +398,7 @@ impl<P: PrintSink> Device<P> {
             idle_times,
             assisted_factor: session.assisted_factor,
             staff_call: staff_call::StaffCaller::default(),
+            office_calls: None,
             now: Instant::now(),
             speaker,
             set_levels: log_levels(),
@@ -574,7 +580,9 @@ impl<P: PrintSink> Device<P> {
                 } else {
                     crate::ui_bridge::desk::HealthView::default()
                 };
-                crate::ui_bridge::desk::view_model(flow, &health)
+                let mut view = crate::ui_bridge::desk::view_model(flow, &health);
+                self.show_office_calls(&mut view);
+                view
             }
         }
     }
@@ -763,11 +771,12 @@ impl<P: PrintSink> Device<P> {
         self.now = now;
         self.watch_sync();
         self.staff_call.tick(now);
-        let scanned = self.scan(now);
+        let called = self.office_calls_tick(now);
+        let scanned = self.scan(now) || called;
         match &self.journey {
             Journey::Visitor => {}
-            Journey::Rating(_) => return self.rating_tick(now),
-            Journey::Desk(_) => return self.desk_tick(now),
+            Journey::Rating(_) => return self.rating_tick(now) || called,
+            Journey::Desk(_) => return self.desk_tick(now) || called,
         }
         // A guidance slip the worker printed since (it has no answer to bring it).
         self.after_events();
@@ -802,7 +811,9 @@ impl<P: PrintSink> Device<P> {
                 if !signalled {
                     tracing::warn!("no LED or buzzer: nobody at the desk notices the call");
                 }
-                let _ = self.kiosk.run(Job::RaiseStaffCall);
+                let at = call_relay::to_millis(self.kiosk.now());
+                let _ = self.kiosk.run(Job::RaiseStaffCall { at });
+                self.call_desks(at);
             }
             StaffAlert::PrinterProblem | StaffAlert::RegistrationFailed => self.staff_call.fault(),
             StaffAlert::ReceiptHeld => {}
@@ -817,6 +828,7 @@ impl<P: PrintSink> Device<P> {
                 .chars()
                 .take(kiosk_store::MAX_ACKNOWLEDGER_CHARS)
                 .collect();
+            self.desks_answered_here(&by);
             let _ = self.kiosk.run(Job::AcknowledgeStaffCalls { by });
         }
     }
@@ -840,6 +852,7 @@ impl<P: PrintSink> Device<P> {
                     "staff calls still open from before the restart"
                 );
                 self.staff_call.raise(self.now);
+                self.resume_desk_call(calls[0].raised_at);
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "reading open staff calls"),

@@ -73,6 +73,18 @@ impl AgencyLink {
         self
     }
 
+    /// Runs `call` on the link's thread without waiting: its answer goes to `reply`, on that
+    /// thread (the staff calls' re-sending and the desk's polling: device/call_relay.rs and
+    /// device/call_board.rs). `false` when the link's thread has stopped.
+    pub fn send<T: 'static>(
+        &self,
+        call: impl FnOnce(&SamadClient, &tokio::runtime::Runtime) -> T + Send + 'static,
+        reply: impl FnOnce(T) + Send + 'static,
+    ) -> bool {
+        let request: Request = Box::new(move |client, runtime| reply(call(client, runtime)));
+        self.requests.send(request).is_ok()
+    }
+
     /// Runs `call` on the link's thread and waits for its answer; `Err` says why there is none.
     fn ask<T: Send + 'static>(
         &self,

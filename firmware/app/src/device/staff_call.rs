@@ -1,11 +1,13 @@
 //! Calling staff from the kiosk: the fault LED blinks and the buzzer sounds (again every
 //! [`BEEP_EVERY`]) from the visitor's «call staff» until a member of staff acknowledges by
 //! scanning their card at the kiosk. The call is also recorded in the store (through the
-//! worker, `Job::RaiseStaffCall`), where it stays open across a restart and where the sync
-//! layer finds it for the office's desk terminals (`kiosk_store::Store::open_staff_calls`).
+//! worker, `Job::RaiseStaffCall`), where it stays open across a restart. With an agency server
+//! the call also goes to the office's desk terminals (device/call_relay.rs), and a desk's
+//! acknowledgement, learnt from the server, stops the LED and buzzer as a scanned card does.
 //!
 //! Without LEDs or a buzzer ([`StaffCaller::can_signal`] is false) nobody at the desk would
-//! notice: the visitor is then told where to go instead of being told that staff are coming.
+//! notice unless the desks were told: the visitor is then told where to go instead of being
+//! told that staff are coming (firmware/journey/src/machine/staff_call.rs).
 
 use std::time::{Duration, Instant};
 

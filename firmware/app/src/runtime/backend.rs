@@ -63,7 +63,10 @@ pub enum Job {
     /// [`Answer::Reprint`].
     Reprint(TrackingCode),
     /// A visitor called staff: the call is recorded, open until acknowledged (no answer).
-    RaiseStaffCall,
+    RaiseStaffCall {
+        /// When (the instant the office's desks are told, device/call_relay.rs).
+        at: DateTime<Utc>,
+    },
     /// Staff came to the kiosk: every open call is acknowledged by `by` (no answer).
     AcknowledgeStaffCalls {
         /// Who (the scanned staff card's code).
@@ -103,7 +106,7 @@ impl Job {
             Job::LookUp { .. } => Some(Answer::Flow(Event::FollowUpResult(None))),
             Job::HoldReceipt(_)
             | Job::PrintGuidance { .. }
-            | Job::RaiseStaffCall
+            | Job::RaiseStaffCall { .. }
             | Job::AcknowledgeStaffCalls { .. } => None,
         }
     }
@@ -328,9 +331,8 @@ impl<P: PrintSink> Backend<P> {
                 self.print_guidance(&subject_id, &mut done.printed);
                 None
             }
-            Job::RaiseStaffCall => {
-                let now = (self.clock)();
-                if let Err(e) = self.store.raise_staff_call(self.config.kiosk_number, now) {
+            Job::RaiseStaffCall { at } => {
+                if let Err(e) = self.store.raise_staff_call(self.config.kiosk_number, at) {
                     tracing::error!(error = %e, "could not record the staff call");
                 }
                 None

@@ -181,6 +181,13 @@ impl<P: PrintSink> Kiosk<P> {
         self.config.due_date_policy.calendar = calendar;
     }
 
+    /// Says whether visitors' staff calls reach the office's desk terminals through the agency
+    /// server (device/call_relay.rs): the call-staff screen then waits for the server's answer
+    /// before it promises that someone is coming.
+    pub fn set_desks_linked(&mut self, linked: bool) {
+        self.flow.set_desks_linked(linked);
+    }
+
     /// Follow-ups ask the agency server first (see [`lookup`]); before [`Kiosk::threaded`].
     pub fn with_remote_cases(mut self, remote: Box<dyn lookup::RemoteCases>) -> Self {
         self.backend_mut().set_remote_cases(remote);

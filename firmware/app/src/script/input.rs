@@ -28,6 +28,13 @@ pub enum Input {
     Printer(SimFault),
     /// Time passes (injected, not slept).
     Wait(std::time::Duration),
+    /// Real time passes (slept, at most [`MAX_SLEEP_SECONDS`]), the device at work meanwhile
+    /// (its agency server's answers, a desk's polling of staff calls): for scripts played
+    /// side by side by separate processes of one office. The injected clock moves with it.
+    Sleep(std::time::Duration),
+    /// Real time passes, as for `Sleep`, until the screen shows or the device says a text
+    /// containing this one (at most [`WAIT_FOR_SECONDS`]; an `error` line when it never does).
+    WaitFor(String),
     /// A press of an accessibility switch, `"a"` or `"b"`.
     Switch(kiosk_drivers::keypad::switch::Switch),
     /// The kiosk's switch mode from now on: `"two"` switches or one `"scan"`ning.
@@ -54,6 +61,8 @@ impl Input {
                 }
             }),
             Self::Wait(duration) => json!({ "wait": duration.as_secs_f64() }),
+            Self::Sleep(duration) => json!({ "sleep": duration.as_secs_f64() }),
+            Self::WaitFor(text) => json!({ "wait_for": text }),
             Self::Switch(switch) => json!({ "switch": switch.name() }),
             Self::SwitchMode(mode) => json!({
                 "switch_mode": match mode {
@@ -77,6 +86,12 @@ pub struct ScriptError {
 
 /// The longest wait one line may ask for (a day): the runner ticks the kiosk once a second.
 const MAX_WAIT_SECONDS: f64 = 86_400.0;
+
+/// The longest real time one `sleep` line may take.
+pub const MAX_SLEEP_SECONDS: f64 = 600.0;
+
+/// The longest a `wait_for` line waits, in real time.
+pub const WAIT_FOR_SECONDS: u64 = 30;
 
 /// Parses a whole script. Blank lines and lines starting with `#` are skipped.
 pub fn parse(text: &str) -> Result<Vec<(usize, Input)>, ScriptError> {
@@ -105,7 +120,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
     let mut entries = map.into_iter();
     let (Some((name, value)), None) = (entries.next(), entries.next()) else {
         return Err(
-            "expected exactly one key: touch, key, hold, card, scan, headphones, printer, switch, switch_mode or wait"
+            "expected exactly one key: touch, key, hold, card, scan, headphones, printer, switch, switch_mode, wait, sleep or wait_for"
                 .into(),
         );
     };
@@ -166,9 +181,27 @@ fn parse_line(line: &str) -> Result<Input, String> {
             }
             Input::Wait(std::time::Duration::from_secs_f64(seconds))
         }
+        "sleep" => {
+            let seconds = value
+                .as_f64()
+                .ok_or_else(|| format!("\"sleep\" takes a number of seconds, got {value}"))?;
+            if !(0.0..=MAX_SLEEP_SECONDS).contains(&seconds) {
+                return Err(format!(
+                    "\"sleep\" of {seconds} s: between 0 and {MAX_SLEEP_SECONDS} s"
+                ));
+            }
+            Input::Sleep(std::time::Duration::from_secs_f64(seconds))
+        }
+        "wait_for" => {
+            let wanted = text(value)?;
+            if wanted.trim().is_empty() {
+                return Err("\"wait_for\" takes a text to wait for, not an empty one".into());
+            }
+            Input::WaitFor(wanted)
+        }
         other => {
             return Err(format!(
-                "unknown input \"{other}\" (inputs: touch, key, hold, card, scan, headphones, printer, switch, switch_mode, wait)"
+                "unknown input \"{other}\" (inputs: touch, key, hold, card, scan, headphones, printer, switch, switch_mode, wait, sleep, wait_for)"
             ));
         }
     })

@@ -20,7 +20,10 @@
 //! `{"switch": "a"|"b"}` (a press of an accessibility switch, through the simulated switches:
 //! the first on the attract screen opens the switch check), `{"switch_mode": "two"|"scan"}`
 //! (the kiosk's `[switches] mode` from now on; two switches by default, scanning at the
-//! default dwell of 1.5 s), `{"wait": SECONDS}`. A long `0` turns audio-only mode on or off, a long Enter on the attract
+//! default dwell of 1.5 s), `{"wait": SECONDS}`, `{"sleep": SECONDS}` (real time passes, the
+//! device at work meanwhile: for devices of one office played side by side, which meet through
+//! the agency server; script/real_time.rs), `{"wait_for": TEXT}` (real time passes until the
+//! screen shows or the device says a text containing TEXT, at most 30 s). A long `0` turns audio-only mode on or off, a long Enter on the attract
 //! screen starts learning the keys and a long Cancel ends it; in speech mode a first `touch`
 //! on a button says it and a second one does it (explore by touch); a blanked screen cannot be
 //! touched.
@@ -35,6 +38,7 @@
 //! on; the command exits non-zero at the end). The README documents the same format.
 
 pub mod input;
+mod real_time;
 pub mod transcript;
 
 use std::cell::RefCell;
@@ -110,7 +114,10 @@ struct Stage {
 /// Plays `script` on a fresh demo kiosk whose data lives in `data_dir`; writes the transcript,
 /// screens and slips into `out`.
 pub fn run(script: &Path, data_dir: &Path, out: &Path) -> anyhow::Result<Outcome> {
-    run_configured(script, crate::demo::demo_config(data_dir)?, out)
+    let mut config = crate::demo::demo_config(data_dir)?;
+    // The demo kiosk has every device, its LEDs and buzzer too.
+    config.devices.indicators.backend = kiosk_config::devices::IndicatorBackend::Sim;
+    run_configured(script, config, out)
 }
 
 /// Plays `script` on the kiosk `config` describes (a device's kiosk.toml), its devices
@@ -123,7 +130,14 @@ pub fn run_configured(
     mut config: kiosk_config::KioskConfig,
     out: &Path,
 ) -> anyhow::Result<Outcome> {
+    // A kiosk.toml without LEDs or a buzzer is played without them: its visitor's «call staff»
+    // is then told what is true of that kiosk.
+    use kiosk_config::devices::IndicatorBackend;
+    let without_indicators = matches!(config.devices.indicators.backend, IndicatorBackend::None);
     crate::demo::simulate_devices(&mut config);
+    if without_indicators {
+        config.devices.indicators.backend = IndicatorBackend::None;
+    }
     let text = std::fs::read_to_string(script)
         .with_context(|| format!("reading the script {}", script.display()))?;
     let inputs = input::parse(&text)?;
@@ -158,6 +172,21 @@ pub fn run_configured(
         }
         let t = stage.millis();
         transcript.input(t, *line_no, &input.to_json())?;
+        match input {
+            Input::Sleep(duration) => {
+                stage.real_time(*duration, None, &ui, &mut shown, &mut transcript)?;
+                continue;
+            }
+            Input::WaitFor(text) => {
+                let limit = Duration::from_secs(input::WAIT_FOR_SECONDS);
+                if !stage.real_time(limit, Some(text), &ui, &mut shown, &mut transcript)? {
+                    let reason = format!("«{text}» was not shown or said within {limit:?}");
+                    transcript.error(stage.millis(), *line_no, &reason)?;
+                }
+                continue;
+            }
+            _ => {}
+        }
         if let Err(reason) = stage.play(input) {
             transcript.error(t, *line_no, &reason)?;
         }
@@ -217,6 +246,8 @@ impl Stage {
         };
         let mut kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
             .with_satisfaction_key(signing_key()?);
+        // Staff calls ride the same link (device/office_calls.rs).
+        let calls_link = office.clone();
         if let Some(link) = office {
             kiosk = kiosk
                 .with_remote_cases(Box::new(link.clone()))
@@ -254,6 +285,10 @@ impl Stage {
             .with_speech_levels(set_levels)
             .with_observer(observer)
             .with_indicators(devices.indicators.take());
+        if let Some(link) = calls_link {
+            device = device.with_agency_link(link);
+        }
+        device.resume_staff_calls();
         if let Some(sync) = &sync {
             device = device.with_outbox_waker(Box::new(sync.waker()));
         }
@@ -340,6 +375,13 @@ impl Stage {
                 self.tick(*duration);
                 Ok(())
             }
+            // `run` plays real time itself (script/real_time.rs), reporting as it goes.
+            Input::Sleep(duration) => {
+                std::thread::sleep(*duration);
+                self.tick(*duration);
+                Ok(())
+            }
+            Input::WaitFor(text) => Err(format!("«{text}» can only be waited for by the run")),
         }
     }
 

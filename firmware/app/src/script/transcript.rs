@@ -91,7 +91,9 @@ impl Transcript {
 
     fn line(&mut self, line: &Line<'_>) -> anyhow::Result<()> {
         let json = serde_json::to_string(line).context("encoding a transcript line")?;
-        writeln!(self.file, "{json}").context("writing transcript.jsonl")
+        writeln!(self.file, "{json}").context("writing transcript.jsonl")?;
+        // Whole lines as they happen: a test (or an operator) follows a run while it plays.
+        self.file.flush().context("writing transcript.jsonl")
     }
 
     fn write_file(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
