@@ -115,6 +115,14 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: i64,
     },
+    /// Set the catalogue every device of the office downloads (subjects, the agency's scope,
+    /// services with their identifiers, guidance destinations, holiday overrides): a
+    /// `Catalogue` of the device contract as JSON, from FILE (`-`: standard input). Prints its
+    /// ETag; the devices take it at their next catalogue check.
+    Catalogue {
+        /// The JSON file.
+        file: std::path::PathBuf,
+    },
     /// Add (or replace) a staff account valid at every desk of the office; the PIN (4–12
     /// digits) is read from the first line of standard input and only its hash is kept.
     StaffAdd {
@@ -213,6 +221,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{code}");
         }
         Command::InitCa { out } => init_ca(&out)?,
+        Command::Catalogue { file } => {
+            let body = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .context("reading the catalogue from standard input")?;
+                text
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            let etag = agency_server::contract::set_catalogue(&pool, &body).await?;
+            eprintln!("catalogue set; the devices take it at their next check");
+            println!("{etag}");
+        }
         Command::StaffAdd {
             employee_code,
             display_name,

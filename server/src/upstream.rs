@@ -330,6 +330,7 @@ fn item_type(text: &str) -> Option<ItemType> {
         "service" => Some(ItemType::Service),
         "rating" => Some(ItemType::Rating),
         "meeting" => Some(ItemType::Meeting),
+        "guidance" => Some(ItemType::Guidance),
         _ => None,
     }
 }

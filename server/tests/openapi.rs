@@ -516,6 +516,7 @@ fn the_document_is_openapi_3_1_versioned_and_complete() {
         ItemType::Rating,
         ItemType::Meeting,
         ItemType::Claim,
+        ItemType::Guidance,
     ]
     .iter()
     .map(|t| t.as_str().to_owned())
@@ -752,6 +753,7 @@ fn payloads(kiosk: u32) -> Vec<(ItemType, Uuid, Value)> {
     let rating_id = Uuid::new_v4();
     let meeting_id = Uuid::new_v4();
     let claim_id = Uuid::new_v4();
+    let guidance_id = Uuid::new_v4();
     vec![
         (ItemType::Case, case_id, case),
         (
@@ -793,6 +795,17 @@ fn payloads(kiosk: u32) -> Vec<(ItemType, Uuid, Value)> {
                 "payload_version": 1, "client_uuid": claim_id, "kiosk_number": kiosk,
                 "tracking_code": tracking_code(kiosk, 3), "employee_code": "E-12",
                 "claimed_at": "2026-11-23T03:05:00.000Z"
+            }),
+        ),
+        (
+            ItemType::Guidance,
+            guidance_id,
+            json!({
+                "payload_version": 1, "client_uuid": guidance_id, "kiosk_number": kiosk,
+                "subject_id": "SUBJ-WATER", "subject": "قبض آب",
+                "destination": "شرکت آب و فاضلاب؛ تلفن: ۱۵۲۲", "kind": "complaint",
+                "national_code_masked": "******4567", "lang": "fa",
+                "given_at": "2026-11-23T03:10:00.000Z"
             }),
         ),
     ]
@@ -1279,8 +1292,13 @@ async fn every_answer_of_the_server_follows_the_document() {
     );
     assert_eq!(send!("POST", "/v1/enrol", enrol(json!({}))).0, 400);
 
-    // Submissions: every kind of item, again, then conflicting bodies.
-    let items: Vec<Value> = payloads(7)
+    // Submissions: every kind of item, again, then conflicting bodies. Guidance records wait
+    // for a migration that lets device_items and upstream_outbox hold them: until then each is
+    // answered 503 (not judged now; the device sends it again), checked below.
+    let (guidance, others): (Vec<_>, Vec<_>) = payloads(7)
+        .into_iter()
+        .partition(|(item_type, _, _)| *item_type == ItemType::Guidance);
+    let items: Vec<Value> = others
         .into_iter()
         .map(|(item_type, item_id, payload)| {
             json!({ "item_id": item_id, "item_type": item_type.as_str(), "payload": payload })
@@ -1305,6 +1323,18 @@ async fn every_answer_of_the_server_follows_the_document() {
     assert_eq!(statuses(&first), [201; 5]);
     let again = send!("POST", "/v1/kiosks/{kiosk}/submissions", submit(&batch));
     assert_eq!(statuses(&again), [200; 5]);
+    let guidance: Vec<Value> = guidance
+        .into_iter()
+        .map(|(item_type, item_id, payload)| {
+            json!({ "item_id": item_id, "item_type": item_type.as_str(), "payload": payload })
+        })
+        .collect();
+    let later = send!(
+        "POST",
+        "/v1/kiosks/{kiosk}/submissions",
+        submit(&json!({ "items": guidance }))
+    );
+    assert_eq!(statuses(&later), [503]);
     let mut changed = items[0].clone();
     changed["payload"]["description"] = json!("another text");
     // A case whose `client_uuid` is not its `item_id`.

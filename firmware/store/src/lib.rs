@@ -32,6 +32,7 @@ mod dir_lock;
 mod encrypt;
 mod error;
 mod events;
+mod guidance;
 mod header;
 mod key;
 mod meetings;
@@ -70,6 +71,10 @@ pub use desk_error::DeskError;
 pub use dir_lock::{DataDirLock, DirLockError, LOCK_FILE_NAME};
 pub use error::{CaseRef, CorruptReason, MAX_REPORTED_PROBLEMS, StoreError};
 pub use events::{CaseEvent, EventKind, MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS, NewEvent};
+pub use guidance::{
+    GUIDANCE_PAYLOAD_VERSION, GuidanceRecord, MAX_DESTINATION_CHARS, MAX_GUIDANCE_LABEL_CHARS,
+    NewGuidance,
+};
 pub use key::{DatabaseKey, KEY_BYTES, KEY_FILE_MODE, KeyFileError, MAX_KEY_FILE_BYTES};
 pub use meetings::{
     MAX_ACTIONS_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_RESULT_OTHER_CHARS, MAX_TOPIC_CHARS,

@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V6_OFFICE_ITEMS,
         rebuilds_referenced_tables: false,
     },
+    Migration {
+        summary: "guidance given to out-of-scope visitors is recorded and goes through the outbox",
+        sql: SCHEMA_V7_GUIDANCE,
+        rebuilds_referenced_tables: false,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -372,6 +377,59 @@ INSERT INTO outbox_v6 (id, item_uuid, item_kind, case_id, payload, created_at, s
     FROM outbox;
 DROP TABLE outbox;
 ALTER TABLE outbox_v6 RENAME TO outbox;
+CREATE INDEX outbox_pending ON outbox (created_at, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_case ON outbox (case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
+"#;
+
+// Version 7: guidance given to a visitor whose subject is outside the agency's scope (a
+// consultation, docs/rules.md R-000-4.2: every one is recorded in SAMAD). Each is a row of
+// `guidance_given` (the subject, where the visitor was sent, the case kind they had chosen and
+// their national code masked) and an outbox item of kind `guidance`, written together. The
+// outbox is rebuilt as in version 6 to widen its CHECK; nothing references it.
+const SCHEMA_V7_GUIDANCE: &str = r#"
+CREATE TABLE guidance_given (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    subject_id           TEXT    NOT NULL CHECK (length(subject_id) BETWEEN 1 AND 100),
+    subject_label        TEXT    NOT NULL CHECK (length(subject_label) <= 400),
+    destination          TEXT    NOT NULL CHECK (length(destination) BETWEEN 1 AND 4000),
+    kind                 TEXT    CHECK (kind IS NULL OR length(kind) BETWEEN 1 AND 40),
+    national_code_masked TEXT    CHECK (national_code_masked IS NULL
+                                        OR length(national_code_masked) = 10),
+    lang                 TEXT    NOT NULL CHECK (lang IN ('fa', 'en')),
+    given_at             INTEGER NOT NULL
+);
+CREATE INDEX guidance_given_at ON guidance_given (given_at);
+
+CREATE TABLE outbox_v7 (
+    id              INTEGER PRIMARY KEY,
+    item_uuid       TEXT    NOT NULL UNIQUE CHECK (length(item_uuid) = 36),
+    item_kind       TEXT    NOT NULL
+                    CHECK (item_kind IN ('case', 'service', 'rating', 'meeting', 'claim',
+                                         'guidance')),
+    case_id         INTEGER REFERENCES cases (id),
+    payload         TEXT    NOT NULL CHECK (json_valid(payload)),
+    created_at      INTEGER NOT NULL,
+    state           TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'parked')),
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    lease_until     INTEGER CHECK (lease_until IS NULL OR state = 'pending'),
+    last_error      TEXT,
+    done_at         INTEGER CHECK ((done_at IS NULL) = (state <> 'done')),
+    lease_token     TEXT CHECK (lease_token IS NULL OR length(lease_token) = 36),
+    next_attempt_at INTEGER,
+    park_reason     TEXT CHECK (park_reason IS NULL OR state = 'parked'),
+    remote_id       TEXT CHECK (remote_id IS NULL OR length(remote_id) <= 64),
+    CHECK (item_kind <> 'case' OR case_id IS NOT NULL)
+);
+INSERT INTO outbox_v7 (id, item_uuid, item_kind, case_id, payload, created_at, state, attempts,
+        lease_until, last_error, done_at, lease_token, next_attempt_at, park_reason, remote_id)
+    SELECT id, item_uuid, item_kind, case_id, payload, created_at, state, attempts,
+        lease_until, last_error, done_at, lease_token, next_attempt_at, park_reason, remote_id
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v7 RENAME TO outbox;
 CREATE INDEX outbox_pending ON outbox (created_at, id) WHERE state = 'pending';
 CREATE INDEX outbox_by_case ON outbox (case_id) WHERE case_id IS NOT NULL;
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';

@@ -47,6 +47,9 @@ text_enum! {
         Meeting = "meeting",
         /// A visit claimed at the desk (for the agency server only: SAMAD has no such item).
         Claim = "claim",
+        /// Guidance given to a visitor whose subject is outside the agency's scope (a
+        /// consultation, recorded in SAMAD like everything else).
+        Guidance = "guidance",
     }
 }
 

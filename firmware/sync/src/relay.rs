@@ -128,6 +128,8 @@ pub struct RelayStats {
     pub catalogue_checks: AtomicU64,
     /// New catalogues received.
     pub catalogues: AtomicU64,
+    /// Catalogue checks that got no answer (unreachable, refused, unreadable).
+    pub catalogue_failures: AtomicU64,
     /// When the last definite answer came (a batch answered item by item, an event pull
     /// answered), in Unix milliseconds; 0 until the first. Read with [`RelayStats::last_sync`].
     pub last_sync_ms: AtomicI64,
@@ -217,6 +219,7 @@ fn item_type(kind: kiosk_store::OutboxItemKind) -> ItemType {
         K::Rating => ItemType::Rating,
         K::Meeting => ItemType::Meeting,
         K::Claim => ItemType::Claim,
+        K::Guidance => ItemType::Guidance,
     }
 }
 
@@ -413,7 +416,13 @@ impl Relay {
     /// one arrived.
     pub async fn refresh_catalogue(&mut self) -> Result<bool, SyncError> {
         let etag = self.catalogue.borrow().as_ref().map(|c| c.etag.clone());
-        let fetched = self.client.catalogue(etag.as_deref()).await?;
+        let fetched = match self.client.catalogue(etag.as_deref()).await {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                RelayStats::add(&self.stats.catalogue_failures, 1);
+                return Err(e);
+            }
+        };
         RelayStats::add(&self.stats.catalogue_checks, 1);
         match fetched {
             CatalogueFetch::NotModified => Ok(false),

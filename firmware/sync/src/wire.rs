@@ -30,6 +30,9 @@ pub enum ItemType {
     Meeting,
     /// A visit claimed at a desk (agency server only; SAMAD has no such item).
     Claim,
+    /// Guidance given to a visitor whose subject is outside the agency's scope (a
+    /// consultation: where they were sent, the subject, the kind, the masked national code).
+    Guidance,
 }
 
 impl ItemType {
@@ -41,6 +44,7 @@ impl ItemType {
             Self::Rating => "rating",
             Self::Meeting => "meeting",
             Self::Claim => "claim",
+            Self::Guidance => "guidance",
         }
     }
 }

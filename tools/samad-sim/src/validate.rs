@@ -54,11 +54,36 @@ pub fn item_problem(
     match item_type {
         ItemType::Case => case_problem(item_id, kiosk, body, refused_subjects),
         ItemType::Service | ItemType::Rating | ItemType::Meeting => None,
+        ItemType::Guidance => guidance_problem(item_id, body),
         // Claims are the office's own bookkeeping, for the agency server (SAMAD has none).
         ItemType::Claim => {
             Some("SAMAD takes no claim items: claims are for the agency server".into())
         }
     }
+}
+
+/// Why a guidance record is not acceptable, if it is not: its key, the subject and where the
+/// visitor was sent, and never a whole national code (only the masked one).
+fn guidance_problem(item_id: Uuid, body: &Value) -> Option<String> {
+    let field = |name: &str| body.get(name);
+    if field("payload_version").and_then(Value::as_u64) != Some(1) {
+        return Some("payload_version must be 1".into());
+    }
+    if field("client_uuid").and_then(Value::as_str) != Some(&item_id.hyphenated().to_string()) {
+        return Some("client_uuid must equal item_id".into());
+    }
+    for name in ["subject_id", "destination"] {
+        if field(name)
+            .and_then(Value::as_str)
+            .is_none_or(|s| s.trim().is_empty())
+        {
+            return Some(format!("{name} is missing"));
+        }
+    }
+    if body.get("national_code").is_some() {
+        return Some("a guidance record carries national_code_masked only".into());
+    }
+    None
 }
 
 /// Why a case body is not acceptable, if it is not.
@@ -164,6 +189,30 @@ mod tests {
         assert!(typo.contains("check digit"), "{typo}");
         let short = check(&case(id, 12, "123", 7)).unwrap_or_default();
         assert!(short.contains("16 digits"), "{short}");
+    }
+
+    #[test]
+    fn a_guidance_record_names_its_subject_and_destination_and_masks_the_code() {
+        let id = Uuid::new_v4();
+        let good = json!({
+            "payload_version": 1, "client_uuid": id, "kiosk_number": 12,
+            "subject_id": "SUBJ-WATER", "subject": "قبض آب", "destination": "شرکت آب",
+            "kind": "complaint", "national_code_masked": "******0899", "lang": "fa",
+            "given_at": "2026-11-23T03:00:00.000Z"
+        });
+        assert_eq!(item_problem(id, ItemType::Guidance, 12, &good, &[]), None);
+        let table: [(&str, Value, &str); 4] = [
+            ("payload_version", json!(2), "payload_version"),
+            ("client_uuid", json!(Uuid::new_v4()), "client_uuid"),
+            ("destination", json!(" "), "destination is missing"),
+            ("national_code", json!("0499370899"), "masked only"),
+        ];
+        for (field, value, why) in table {
+            let mut bad = good.clone();
+            bad[field] = value;
+            let reason = item_problem(id, ItemType::Guidance, 12, &bad, &[]).unwrap_or_default();
+            assert!(reason.contains(why), "{field}: {reason}");
+        }
     }
 
     #[test]

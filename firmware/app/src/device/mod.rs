@@ -350,6 +350,9 @@ pub struct Device<P: PrintSink> {
     synced_items: u64,
     last_sync_success: Option<chrono::DateTime<chrono::Utc>>,
     catalogue: Option<sync::CatalogueWatch>,
+    /// The agency's catalogue, downloaded and converted, waiting for the visit under way to end
+    /// (with its version, for the log).
+    pending_catalogue: Option<(String, kiosk_core::Catalogue)>,
     observer: Option<Observer>,
     /// Switch access (`[switches]`): calibration, scanning (device/switch.rs).
     switches: Option<switch::SwitchAccess>,
@@ -413,6 +416,7 @@ impl<P: PrintSink> Device<P> {
             synced_items: 0,
             last_sync_success: None,
             catalogue: None,
+            pending_catalogue: None,
             observer: None,
             switches,
             typing_epoch: Instant::now(),
@@ -432,16 +436,26 @@ impl<P: PrintSink> Device<P> {
         self
     }
 
-    /// SAMAD's catalogue as the relay receives it (the one kept from an earlier run first): its
-    /// holiday overrides go into the calendar the response dates are counted on.
+    /// The agency's catalogue as the relay receives it (the one kept in the store from an
+    /// earlier run first, so a kiosk that starts offline lists the last one it downloaded;
+    /// without one, kiosk.toml's stays): its holiday overrides go into the calendar the
+    /// response dates are counted on at once, its subjects and services replace the listed
+    /// ones between visits (runtime/catalogue.rs converts it; a catalogue with nothing to
+    /// register is refused whole and the current one kept).
     pub fn with_catalogue_updates(mut self, updates: sync::CatalogueWatch) -> Self {
         self.catalogue = Some(updates);
         self.apply_catalogue(true);
         self
     }
 
-    /// Applies a catalogue that arrived since the last look (or the current one when `force`).
+    /// Applies a catalogue that arrived since the last look (or the current one when `force`),
+    /// then offers a waiting one to the journey if no visit is under way.
     fn apply_catalogue(&mut self, force: bool) {
+        self.take_catalogue(force);
+        self.offer_catalogue();
+    }
+
+    fn take_catalogue(&mut self, force: bool) {
         let Some(updates) = self.catalogue.as_mut() else {
             return;
         };
@@ -459,6 +473,39 @@ impl<P: PrintSink> Device<P> {
             "SAMAD's holiday overrides applied"
         );
         self.kiosk.set_holiday_overrides(closed, open);
+        if let Ok(converted) = crate::runtime::catalogue::from_wire(&update.catalogue) {
+            tracing::info!(
+                version = %update.catalogue.version,
+                subjects = converted.catalogue.subjects.len(),
+                services = converted.catalogue.services.len(),
+                skipped = converted.skipped.len(),
+                "the agency's catalogue is taken; listed from the next visit"
+            );
+            self.pending_catalogue = Some((update.catalogue.version.clone(), converted.catalogue));
+        }
+    }
+
+    /// A waiting catalogue replaces the listed one when no visit is under way (never under a
+    /// visitor: their subject must not change under them).
+    fn offer_catalogue(&mut self) {
+        if self.pending_catalogue.is_none()
+            || !matches!(self.journey, Journey::Visitor)
+            || !self.kiosk.flow().between_visits()
+        {
+            return;
+        }
+        let Some((version, catalogue)) = self.pending_catalogue.take() else {
+            return;
+        };
+        match self.kiosk.set_catalogue(catalogue) {
+            Ok(()) => tracing::info!(%version, "the agency's catalogue is listed"),
+            Err(back) => self.pending_catalogue = Some((version, back)),
+        }
+    }
+
+    /// The agency's catalogue waiting for the visit under way to end, if one is.
+    pub fn catalogue_waiting(&self) -> bool {
+        self.pending_catalogue.is_some()
     }
 
     /// The fleet's published keys, to verify satisfaction codes of any kiosk (this kiosk's own
@@ -1352,6 +1399,95 @@ mod tests {
         tx.send_replace(catalogue(Vec::new()));
         d.tick(Instant::now());
         assert_eq!(due(&d), before);
+    }
+
+    /// The agency's catalogue arrives while a visitor is choosing: their list does not change
+    /// under them; it is listed once they have left. A catalogue with nothing to register
+    /// is refused and the listed one kept. Out-of-scope guidance is recorded once per visit.
+    #[test]
+    fn a_downloaded_catalogue_is_listed_between_visits_only_and_guidance_is_recorded() {
+        use kiosk_sync::CatalogueUpdate;
+        use kiosk_sync::wire::{Agency, Catalogue, CatalogueEntry};
+        let dir = tempfile::tempdir().expect("tmp");
+        let (d, _) = device(dir.path());
+        let entry = |code: &str, name: &str| CatalogueEntry {
+            service_code: code.into(),
+            service_name: name.into(),
+            group: None,
+            keywords: Vec::new(),
+            service_identifier: None,
+            service_name_en: None,
+            guidance: None,
+        };
+        let update = |subjects: Vec<CatalogueEntry>, version: &str| {
+            Some(std::sync::Arc::new(CatalogueUpdate {
+                catalogue: Catalogue {
+                    version: version.into(),
+                    case_kinds: Vec::new(),
+                    subjects,
+                    services: Vec::new(),
+                    agency: Agency {
+                        agency_code: "A".into(),
+                        name: "اداره".into(),
+                        subject_scope: vec!["PARKING".into()],
+                    },
+                    holiday_overrides: Vec::new(),
+                },
+                etag: version.into(),
+            }))
+        };
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        let mut d = d.with_catalogue_updates(rx);
+        let now = Instant::now();
+        d.event(Event::IdentityRead("0499370899".into()), now);
+        assert_eq!(d.kiosk().flow().screen(), Screen::Kind);
+        tx.send_replace(update(
+            vec![entry("PARKING", "پارکینگ مراجعان"), entry("ROADS", "راه‌ها")],
+            "v1",
+        ));
+        d.tick(now);
+        assert!(d.catalogue_waiting(), "mid-visit: waiting");
+        assert!(d.kiosk().flow().catalogue().get("PARKING").is_none());
+        assert!(d.kiosk().flow().catalogue().get("car-plates").is_some());
+
+        // The visitor chooses kiosk.toml's out-of-scope subject: guidance, recorded once.
+        d.event(
+            Event::Do(Action::ChooseKind(kiosk_core::CaseKind::Complaint)),
+            now,
+        );
+        for _ in 0..2 {
+            d.event(Event::Do(Action::ChooseSubject("car-plates".into())), now);
+            assert_eq!(d.kiosk().flow().screen(), Screen::Guidance);
+            d.event(Event::Do(Action::Back), now);
+        }
+        d.event(Event::Do(Action::Cancel), now);
+        d.tick(now);
+        assert!(!d.catalogue_waiting(), "between visits: listed");
+        let flow = d.kiosk().flow();
+        assert!(
+            flow.catalogue()
+                .get("PARKING")
+                .is_some_and(|s| s.in_scope())
+        );
+        assert!(flow.catalogue().get("ROADS").is_some_and(|s| !s.in_scope()));
+        assert!(flow.catalogue().get("car-plates").is_none());
+        let t0 = chrono::Utc::now() - chrono::Duration::hours(1);
+        let t1 = t0 + chrono::Duration::hours(2);
+        assert_eq!(
+            d.kiosk()
+                .backend()
+                .store()
+                .guidance_between(t0, t1)
+                .expect("count"),
+            1,
+            "one visit, one subject: one record"
+        );
+
+        // Nothing in scope: refused whole, the listed catalogue stays.
+        tx.send_replace(update(vec![entry("ROADS", "راه‌ها")], "v2"));
+        d.tick(now);
+        assert!(!d.catalogue_waiting());
+        assert!(d.kiosk().flow().catalogue().get("PARKING").is_some());
     }
 
     #[test]

@@ -202,6 +202,24 @@ impl SyncHandle {
         self.catalogue.clone()
     }
 
+    /// Waits (at most `limit`) until the relay's first catalogue check is answered or has
+    /// failed; whether it was answered.
+    pub fn await_first_catalogue_check(&self, limit: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let stats = self.relay.stats();
+            if RelayStats::get(&stats.catalogue_checks) > 0 {
+                return true;
+            }
+            if RelayStats::get(&stats.catalogue_failures) > 0
+                || std::time::Instant::now() >= deadline
+            {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// What the relay has done so far.
     pub fn stats(&self) -> &RelayStats {
         self.relay.stats()

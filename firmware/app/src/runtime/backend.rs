@@ -59,6 +59,18 @@ pub enum Job {
         /// The subject the visitor chose.
         subject_id: String,
     },
+    /// Record that the visitor was sent elsewhere for an out-of-scope subject (a consultation,
+    /// kept in the store and relayed through the outbox). No answer.
+    RecordGuidance {
+        /// The subject the visitor chose.
+        subject_id: String,
+        /// The case kind they had chosen.
+        kind: Option<kiosk_core::CaseKind>,
+        /// Who, when they identified (only its masked form is kept).
+        national_code: Option<kiosk_core::NationalCode>,
+        /// The session's language.
+        lang: Lang,
+    },
     /// Reprint the receipt of a case registered here (the desk's «reprint»); answers
     /// [`Answer::Reprint`].
     Reprint(TrackingCode),
@@ -106,6 +118,7 @@ impl Job {
             Job::LookUp { .. } => Some(Answer::Flow(Event::FollowUpResult(None))),
             Job::HoldReceipt(_)
             | Job::PrintGuidance { .. }
+            | Job::RecordGuidance { .. }
             | Job::RaiseStaffCall { .. }
             | Job::AcknowledgeStaffCalls { .. } => None,
         }
@@ -250,6 +263,12 @@ impl<P: PrintSink> Backend<P> {
             .with_openings(open);
     }
 
+    /// The agency's catalogue in place of the configured one (see
+    /// [`super::Kiosk::set_catalogue`]): guidance slips and receipts name its subjects.
+    pub fn set_catalogue(&mut self, catalogue: kiosk_core::Catalogue) {
+        self.config.catalogue = catalogue;
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -329,6 +348,15 @@ impl<P: PrintSink> Backend<P> {
             }
             Job::PrintGuidance { subject_id } => {
                 self.print_guidance(&subject_id, &mut done.printed);
+                None
+            }
+            Job::RecordGuidance {
+                subject_id,
+                kind,
+                national_code,
+                lang,
+            } => {
+                self.record_guidance(&subject_id, kind, national_code, lang);
                 None
             }
             Job::RaiseStaffCall { at } => {
@@ -599,6 +627,38 @@ impl<P: PrintSink> Backend<P> {
         let content = ReceiptContent::reprint(&receipt, now).map_err(|e| e.to_string());
         let what = format!("reprint {}", code.grouped());
         Ok(Some(self.send_slip(Some(job), what, content, printed)))
+    }
+
+    /// Records guidance given for `subject_id` with its outbox item; a failure is logged (the
+    /// visitor has their guidance on the screen whatever the store says).
+    fn record_guidance(
+        &mut self,
+        subject_id: &str,
+        kind: Option<kiosk_core::CaseKind>,
+        national_code: Option<kiosk_core::NationalCode>,
+        lang: Lang,
+    ) {
+        let Some(subject) = self.config.catalogue.get(subject_id).cloned() else {
+            tracing::warn!(%subject_id, "guidance for a subject not in the catalogue: not recorded");
+            return;
+        };
+        let Some(destination) = subject.guidance_fa.clone() else {
+            return;
+        };
+        let new = kiosk_store::NewGuidance {
+            client_uuid: uuid::Uuid::new_v4(),
+            kiosk: self.config.kiosk_number,
+            subject_id: subject.id.clone(),
+            subject_label: subject.label_fa.clone(),
+            destination,
+            kind,
+            national_code,
+            english: lang == Lang::En,
+            given_at: (self.clock)(),
+        };
+        if let Err(e) = self.store.record_guidance(new) {
+            tracing::error!(error = %e, %subject_id, "could not record the guidance given");
+        }
     }
 
     fn print_guidance(&mut self, subject_id: &str, printed: &mut Vec<PrintedSlip>) {

@@ -11,6 +11,7 @@
 //! waits on a disk, a printer or a serial line.
 
 pub mod backend;
+pub mod catalogue;
 pub mod lookup;
 pub mod printer;
 pub mod worker;
@@ -78,6 +79,9 @@ pub struct Kiosk<P: PrintSink> {
     transcript: Vec<Record>,
     /// The flow's visit, shared with the backend (see [`Job::PrintReceipt`]).
     current_visit: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The visit and subject guidance was last recorded for: a visitor who comes back to the
+    /// guidance screen (from the settings, or choosing the subject again) is recorded once.
+    guided: Option<(u64, String)>,
 }
 
 /// The backend, read from where it lives (the kiosk itself, or the worker's mutex).
@@ -162,6 +166,7 @@ impl<P: PrintSink> Kiosk<P> {
             verifying_key: None,
             clock,
             transcript: Vec::new(),
+            guided: None,
         }
     }
 
@@ -179,6 +184,19 @@ impl<P: PrintSink> Kiosk<P> {
             backend.config().due_date_policy.calendar.clone()
         };
         self.config.due_date_policy.calendar = calendar;
+    }
+
+    /// Replaces the catalogue (the agency's, downloaded and converted by [`catalogue`]) between
+    /// visits only: the flow lists it, the backend prints guidance slips and receipts from it.
+    /// Mid-visit it is handed back, for the caller to offer again once the visit is over.
+    pub fn set_catalogue(
+        &mut self,
+        catalogue: kiosk_core::Catalogue,
+    ) -> Result<(), kiosk_core::Catalogue> {
+        self.flow.set_catalogue(catalogue.clone())?;
+        self.backend_mut().set_catalogue(catalogue.clone());
+        self.config.catalogue = catalogue;
+        Ok(())
     }
 
     /// Says whether visitors' staff calls reach the office's desk terminals through the agency
@@ -308,7 +326,12 @@ impl<P: PrintSink> Kiosk<P> {
 
     fn execute(&mut self, effect: Effect) -> Option<Event> {
         let job = match effect {
-            Effect::Show(screen) => return self.record(Record::Screen(screen)),
+            Effect::Show(screen) => {
+                if screen == crate::flow::Screen::Guidance {
+                    self.guidance_given();
+                }
+                return self.record(Record::Screen(screen));
+            }
             Effect::Speak { text, interrupt } => {
                 return self.record(Record::Spoken { text, interrupt });
             }
@@ -347,6 +370,27 @@ impl<P: PrintSink> Kiosk<P> {
                 None
             }
         }
+    }
+
+    /// The guidance screen is showing: the visitor is being sent elsewhere for an out-of-scope
+    /// subject, a consultation recorded in the store and relayed (once per visit and subject).
+    fn guidance_given(&mut self) {
+        let session = self.flow.session();
+        let Some(subject_id) = session.subject_id.clone() else {
+            return;
+        };
+        let key = (self.flow.visit(), subject_id.clone());
+        if self.guided.as_ref() == Some(&key) {
+            return;
+        }
+        let job = Job::RecordGuidance {
+            subject_id,
+            kind: session.kind,
+            national_code: session.national_code.clone(),
+            lang: session.prefs.lang,
+        };
+        self.guided = Some(key);
+        let _ = self.run(job);
     }
 
     /// Runs a job: at once inline (its answer returned), or on the worker (the answer comes

@@ -77,6 +77,14 @@ pub struct Outcome {
 /// How long a run with a `[samad]` section waits after its last input for the outbox to empty.
 pub const SYNC_DEADLINE: Duration = Duration::from_secs(20);
 
+/// How long a run with a `[samad]` section waits at its start for the relay's first catalogue
+/// check to be answered or to fail.
+pub const CATALOGUE_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a run through an agency server waits at its start for the fleet's satisfaction
+/// keys to be fetched (and its own published) or for that to fail.
+pub const FLEET_KEYS_WAIT: Duration = Duration::from_secs(10);
+
 /// Something the device did while an input was carried out, in order.
 enum Seen {
     Screen(Page),
@@ -290,7 +298,13 @@ impl Stage {
         }
         device.resume_staff_calls();
         if let Some(sync) = &sync {
-            device = device.with_outbox_waker(Box::new(sync.waker()));
+            // A kiosk that starts online lists the agency's catalogue from its first visitor:
+            // the relay's first check is awaited (a while at most; offline, the catalogue
+            // kept from an earlier run, else kiosk.toml's, is listed).
+            sync.await_first_catalogue_check(CATALOGUE_WAIT);
+            device = device
+                .with_outbox_waker(Box::new(sync.waker()))
+                .with_catalogue_updates(sync.catalogue());
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
