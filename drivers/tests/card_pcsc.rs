@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use kiosk_drivers::EventStream;
 use kiosk_drivers::card::{
-    ApduProfile, CardError, CardEvent, CardReader, PcscReader, PcscReaderConfig,
+    ApduProfile, CardError, CardEvent, CardReader, CardTrust, PcscReader, PcscReaderConfig,
+    Untrusted,
 };
 
 #[path = "support/pcsc.rs"]
@@ -26,8 +27,14 @@ use pcsc::{ATR, CERT_FID, ONE_PCSCD, Pcscd, VirtualCard, certificate, require_pc
 type Expect = fn(&CardError) -> bool;
 
 fn reader(pcscd: &Pcscd) -> EventStream<CardEvent> {
+    trusting_reader(pcscd, None)
+}
+
+/// The reader of [`reader`], verifying certificates against `trust`.
+fn trusting_reader(pcscd: &Pcscd, trust: Option<CardTrust>) -> EventStream<CardEvent> {
     let _ = pcscd.port;
     PcscReader::new(PcscReaderConfig {
+        trust,
         // Slot 0 of our vpcd reader only.
         reader_filter: Some("Kiosk test VPCD 00 00".into()),
         profile: ApduProfile {
@@ -157,4 +164,63 @@ async fn no_pcscd_is_reported_once_as_service_unavailable() {
     assert_eq!(next(&mut events).await.kind(), "service_unavailable");
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(events.try_next().is_none(), "an outage is reported once");
+}
+
+/// A card authority made now, and a card certificate it issues with `serial` as the subject's
+/// serialNumber (the national code).
+fn authority_and_card(serial: &str) -> (Vec<u8>, Vec<u8>) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, DnValue, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().expect("key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.distinguished_name
+        .push(DnType::CommonName, "National card CA (test)");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_der = ca.self_signed(&ca_key).expect("CA").der().to_vec();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().expect("key");
+    let mut card = CertificateParams::new(Vec::<String>::new()).expect("params");
+    card.distinguished_name
+        .push(DnType::CommonName, "Ali Rezaei");
+    card.distinguished_name.push(
+        DnType::CustomDnType(vec![2, 5, 4, 5]),
+        DnValue::PrintableString(serial.try_into().expect("printable")),
+    );
+    let card_der = card.signed_by(&key, &issuer).expect("card").der().to_vec();
+    (ca_der, card_der)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_fleets_card_authority_a_forged_card_is_refused_and_a_genuine_one_read() {
+    let _one = ONE_PCSCD.lock().await;
+    let pcscd = Pcscd::start();
+    let (ca, genuine) = authority_and_card("0499370899");
+    let trust = CardTrust::new(vec![ca], Vec::new(), Vec::new()).expect("trust");
+    let mut events = trusting_reader(&pcscd, Some(trust));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // A forged card: the same national code in a certificate made with a free tool.
+    let forged =
+        VirtualCard::with_certificate(certificate("0499370899", "Ali Rezaei")).insert(pcscd.port);
+    assert_eq!(next(&mut events).await.kind(), "inserted");
+    match next(&mut events).await {
+        CardEvent::ReadFailed { error, .. } => assert_eq!(
+            error,
+            CardError::Untrusted(Untrusted::UnknownIssuer),
+            "{error}"
+        ),
+        other => panic!("expected a refused card, got {other:?}"),
+    }
+    forged.remove();
+    assert_eq!(next(&mut events).await.kind(), "removed");
+
+    let card = VirtualCard::with_certificate(genuine).insert(pcscd.port);
+    assert_eq!(next(&mut events).await.kind(), "inserted");
+    match next(&mut events).await {
+        CardEvent::Read { identity, .. } => {
+            assert_eq!(identity.national_code.as_string(), "0499370899")
+        }
+        other => panic!("expected a read, got {other:?}"),
+    }
+    card.remove();
+    assert_eq!(next(&mut events).await.kind(), "removed");
 }

@@ -5,7 +5,7 @@
 use kiosk_core::{NationalCode, NationalCodePolicy};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
-use super::{CardError, CardIdentity};
+use super::{CardError, CardIdentity, CardTrust};
 use crate::events::Redacted;
 
 const OID_SERIAL_NUMBER: &str = "2.5.4.5";
@@ -20,7 +20,23 @@ fn attribute(name: &X509Name<'_>, oid: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The identity in a DER certificate read from a card.
+/// The identity in a DER certificate read from a card, once `trust` (when the fleet configured
+/// one) has found the certificate genuine at `now`.
+pub fn identity_from_card(
+    der: &[u8],
+    policy: &NationalCodePolicy,
+    trust: Option<&CardTrust>,
+    now: std::time::SystemTime,
+) -> Result<CardIdentity, CardError> {
+    let identity = identity_from_certificate(der, policy)?;
+    if let Some(trust) = trust {
+        trust.verify(der, now).map_err(CardError::Untrusted)?;
+    }
+    Ok(identity)
+}
+
+/// The identity in a DER certificate read from a card (its chain not checked: see
+/// [`identity_from_card`]).
 pub fn identity_from_certificate(
     der: &[u8],
     policy: &NationalCodePolicy,

@@ -15,11 +15,13 @@ pub mod apdu;
 pub mod certificate;
 mod pcsc_reader;
 mod sim;
+pub mod trust;
 
 pub use apdu::{ApduProfile, Transmit, read_certificate};
-pub use certificate::identity_from_certificate;
+pub use certificate::{identity_from_card, identity_from_certificate};
 pub use pcsc_reader::{PcscReader, PcscReaderConfig, ReaderListError, list_readers};
 pub use sim::{SimCard, SimCardReader, SimCardReaderHandle};
+pub use trust::{CardTrust, TrustSetupError, Untrusted};
 
 use kiosk_core::{NationalCode, NationalCodeError};
 
@@ -150,4 +152,8 @@ pub enum CardError {
     /// The subject's serialNumber is not a valid national code.
     #[error("the certificate's national code is invalid: {0}")]
     InvalidNationalCode(NationalCodeError),
+    /// The certificate is not the national card authority's, or no longer valid
+    /// ([`trust`]): a self-made, altered, expired or revoked card.
+    #[error("the card is not trusted: {0}")]
+    Untrusted(Untrusted),
 }

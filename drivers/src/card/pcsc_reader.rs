@@ -15,7 +15,7 @@ use kiosk_core::NationalCodePolicy;
 use pcsc::{Context, Protocols, ReaderState, Scope, ShareMode, State};
 
 use super::{
-    ApduProfile, CardError, CardEvent, CardReader, Transmit, identity_from_certificate,
+    ApduProfile, CardError, CardEvent, CardReader, CardTrust, Transmit, identity_from_card,
     read_certificate,
 };
 use crate::events::{EventSender, EventStream, channel};
@@ -29,6 +29,9 @@ pub struct PcscReaderConfig {
     pub profile: ApduProfile,
     /// How strictly the national code in the certificate is judged.
     pub policy: NationalCodePolicy,
+    /// The card authorities trusted: a card whose certificate they did not issue (or that
+    /// expired, or was revoked) is refused. `None`: certificates are not verified.
+    pub trust: Option<CardTrust>,
     /// Longest one wait for a state change; bounds how late a stop is noticed.
     pub poll: Duration,
     /// Pause before retrying an unreachable pcscd.
@@ -41,6 +44,7 @@ impl Default for PcscReaderConfig {
             reader_filter: None,
             profile: ApduProfile::select_file([0x00, 0x02]),
             policy: NationalCodePolicy::default(),
+            trust: None,
             poll: Duration::from_millis(200),
             retry: Duration::from_secs(1),
         }
@@ -251,5 +255,10 @@ fn read_card(
             message: e.to_string(),
         })?;
     let der = read_certificate(&mut PcscCard(&card), &config.profile)?;
-    identity_from_certificate(&der, &config.policy)
+    identity_from_card(
+        &der,
+        &config.policy,
+        config.trust.as_ref(),
+        std::time::SystemTime::now(),
+    )
 }

@@ -5,7 +5,7 @@
 
 use kiosk_core::{NationalCode, NationalCodePolicy};
 
-use super::{CardError, CardEvent, CardReader, identity_from_certificate};
+use super::{CardError, CardEvent, CardReader, CardTrust, identity_from_card};
 use crate::events::{EventSender, EventStream, channel};
 
 /// What a simulated card holds.
@@ -30,6 +30,7 @@ pub struct SimCardReader {
 pub struct SimCardReaderHandle {
     tx: EventSender<CardEvent>,
     policy: NationalCodePolicy,
+    trust: Option<CardTrust>,
 }
 
 /// The name the simulated reader reports.
@@ -41,7 +42,14 @@ impl SimCardReader {
     /// A reader judging national codes by `policy`.
     pub fn new(policy: NationalCodePolicy) -> (Self, SimCardReaderHandle) {
         let (tx, events) = channel();
-        (Self { events }, SimCardReaderHandle { tx, policy })
+        (
+            Self { events },
+            SimCardReaderHandle {
+                tx,
+                policy,
+                trust: None,
+            },
+        )
     }
 }
 
@@ -52,6 +60,13 @@ impl CardReader for SimCardReader {
 }
 
 impl SimCardReaderHandle {
+    /// Certificates inserted from now on are verified against `trust`, as the PC/SC reader
+    /// does with kiosk.toml's card authorities.
+    pub fn with_trust(mut self, trust: Option<CardTrust>) -> Self {
+        self.trust = trust;
+        self
+    }
+
     /// Inserts `card`: emits `Inserted`, then `Read` or `ReadFailed`.
     pub async fn insert(&self, card: SimCard) -> bool {
         let reader = SIM_READER.to_owned();
@@ -60,7 +75,12 @@ impl SimCardReaderHandle {
             atr: SIM_ATR.to_vec(),
         };
         let result = match card {
-            SimCard::Certificate(der) => identity_from_certificate(&der, &self.policy),
+            SimCard::Certificate(der) => identity_from_card(
+                &der,
+                &self.policy,
+                self.trust.as_ref(),
+                std::time::SystemTime::now(),
+            ),
             SimCard::Holder(code) => NationalCode::parse(code.trim(), &self.policy)
                 .map(|national_code| super::CardIdentity {
                     national_code,

@@ -114,6 +114,12 @@ pub(crate) struct RawCard {
     chunk: Option<i64>,
     #[serde(default)]
     max_certificate_bytes: Option<i64>,
+    #[serde(default)]
+    trust_anchors: Option<Vec<String>>,
+    #[serde(default)]
+    intermediates: Option<Vec<String>>,
+    #[serde(default)]
+    crls: Option<Vec<String>>,
 }
 
 /// `[keypad]` as written.
@@ -454,6 +460,14 @@ pub struct CardSettings {
     pub chunk: u8,
     /// Largest certificate accepted.
     pub max_certificate_bytes: usize,
+    /// The national card authorities' CA certificates (PEM or DER files): a card whose
+    /// certificate does not chain to one of them is refused (drivers/src/card/trust.rs).
+    /// Empty: certificates are read without verification (the kiosk says so at start).
+    pub trust_anchors: Vec<PathBuf>,
+    /// Intermediate CA certificates between the anchors and the cards.
+    pub intermediates: Vec<PathBuf>,
+    /// The authorities' revocation lists (PEM or DER): a revoked card is refused.
+    pub crls: Vec<PathBuf>,
 }
 
 /// The default APDU profile's SELECT command.
@@ -466,6 +480,9 @@ impl Default for CardSettings {
             select: vec![DEFAULT_SELECT.to_vec()],
             chunk: 0xE0,
             max_certificate_bytes: 8 * 1024,
+            trust_anchors: Vec::new(),
+            intermediates: Vec::new(),
+            crls: Vec::new(),
         }
     }
 }
@@ -1012,7 +1029,26 @@ fn card(raw: RawCard, c: &mut Check<'_>) -> CardSettings {
             select = parsed;
         }
     }
+    let mut paths = |key: &str, list: Option<Vec<String>>| -> Vec<PathBuf> {
+        list.unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| c.path(&format!("card.{key}[{i}]"), Some(p), None))
+            .collect()
+    };
+    let trust_anchors = paths("trust_anchors", raw.trust_anchors);
+    let intermediates = paths("intermediates", raw.intermediates);
+    let crls = paths("crls", raw.crls);
+    if trust_anchors.is_empty() && !(intermediates.is_empty() && crls.is_empty()) {
+        c.add(
+            "card.trust_anchors",
+            "intermediates and crls need the card authorities' certificates in trust_anchors",
+        );
+    }
     CardSettings {
+        trust_anchors,
+        intermediates,
+        crls,
         backend,
         select,
         chunk: c.number("card.chunk", raw.chunk, 1..=255, defaults.chunk),

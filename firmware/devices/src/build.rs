@@ -15,8 +15,8 @@ use kiosk_config::devices::{
 };
 use kiosk_drivers::EventStream;
 use kiosk_drivers::card::{
-    ApduProfile, CardEvent, CardReader as _, PcscReader, PcscReaderConfig, SimCardReader,
-    SimCardReaderHandle,
+    ApduProfile, CardEvent, CardReader as _, CardTrust, PcscReader, PcscReaderConfig,
+    SimCardReader, SimCardReaderHandle,
 };
 use kiosk_drivers::keypad::evdev::keymap_with;
 use kiosk_drivers::keypad::switch::{
@@ -175,15 +175,26 @@ pub fn build(config: &KioskConfig) -> Result<Devices, DeviceError> {
         }
     };
 
+    let trust = match card_trust(&d.card) {
+        Ok(trust) => trust,
+        Err(problem) => return Err(DeviceError(vec![problem])),
+    };
+    if trust.is_none() && d.card.backend != CardBackend::None {
+        tracing::warn!(
+            "no [card] trust_anchors: national card certificates are read without verifying \
+             their issuer, so a self-made card is taken at its word"
+        );
+    }
     let card = match &d.card.backend {
         CardBackend::None => None,
         CardBackend::Sim => {
             let (reader, handle) = SimCardReader::new(config.national_code_policy);
-            sims.card = Some(handle);
+            sims.card = Some(handle.with_trust(trust));
             Some(reader.events())
         }
         CardBackend::Pcsc { reader } => Some(
             PcscReader::new(PcscReaderConfig {
+                trust,
                 reader_filter: reader.clone(),
                 profile: ApduProfile {
                     select: d.card.select.clone(),
@@ -389,6 +400,37 @@ pub fn matrix_layout(layout: &[Vec<Option<&'static str>>]) -> Option<MatrixLayou
         })
         .collect::<Option<Vec<_>>>()?;
     MatrixLayout::new(&rows).ok()
+}
+
+/// The card authorities of `[card]`, read from their files; `None` when none are configured.
+pub fn card_trust(
+    card: &kiosk_config::devices::CardSettings,
+) -> Result<Option<CardTrust>, crate::check::DeviceProblem> {
+    if card.trust_anchors.is_empty() {
+        return Ok(None);
+    }
+    let problem = |key: &'static str, reason: String| crate::check::DeviceProblem {
+        device: "card reader",
+        key,
+        reason,
+    };
+    let read = |key: &'static str, paths: &[std::path::PathBuf], crl: bool| {
+        let mut objects = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(path)
+                .map_err(|e| problem(key, format!("{}: {e}", path.display())))?;
+            let found = CardTrust::der_objects(&bytes, crl)
+                .map_err(|e| problem(key, format!("{}: {e}", path.display())))?;
+            objects.extend(found);
+        }
+        Ok::<_, crate::check::DeviceProblem>(objects)
+    };
+    let anchors = read("card.trust_anchors", &card.trust_anchors, false)?;
+    let intermediates = read("card.intermediates", &card.intermediates, false)?;
+    let crls = read("card.crls", &card.crls, true)?;
+    CardTrust::new(anchors, intermediates, crls)
+        .map(Some)
+        .map_err(|e| problem("card.trust_anchors", e.to_string()))
 }
 
 #[cfg(test)]

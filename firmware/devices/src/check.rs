@@ -84,6 +84,9 @@ fn on_path(program: &str) -> bool {
 pub fn check(config: &KioskConfig) -> Vec<DeviceProblem> {
     let d = &config.devices;
     let mut problems = Vec::new();
+    if let Err(problem) = crate::build::card_trust(&d.card) {
+        problems.push(problem);
+    }
     match &d.printer.transport {
         PrinterTransport::Usb { path } | PrinterTransport::Serial { path, .. } => {
             check_device(&mut problems, "receipt printer", "printer.path", path);

@@ -25,6 +25,9 @@ pub enum Event {
     Backspace,
     /// The national code read from an ID card or its barcode, as read.
     IdentityRead(String),
+    /// A national card the reader could not take (not genuine, expired, revoked, unreadable):
+    /// the visitor is told why and what to do instead.
+    CardRefused(crate::CardRefusal),
     /// A tracking code scanned from a receipt, as read.
     TrackingScanned(String),
     /// A satisfaction code (its URL or bare token) scanned from a receipt: on the attract

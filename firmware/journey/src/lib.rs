@@ -29,6 +29,7 @@
 //! wiped, and a printer-failure path that never loses the committed case.
 
 mod action;
+mod card_refusal;
 pub mod desk;
 mod desk_form;
 mod effect;
@@ -42,6 +43,7 @@ pub mod rating;
 mod session;
 
 pub use action::Action;
+pub use card_refusal::CardRefusal;
 pub use effect::{Effect, SpeechLevels, StaffAlert};
 pub use event::{
     Event, FollowUpView, PrinterProblem, RegisteredView, Step, SwitchPress, TimelineEntry,

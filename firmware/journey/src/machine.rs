@@ -324,6 +324,7 @@ impl Flow {
                     | Event::Char(_)
                     | Event::Backspace
                     | Event::IdentityRead(_)
+                    | Event::CardRefused(_)
                     | Event::TrackingScanned(_)
                     | Event::SatisfactionScanned(_)
                     | Event::Repeat
@@ -444,6 +445,14 @@ impl Flow {
             Event::IdentityRead(text) => {
                 if matches!(self.screen, Screen::Attract | Screen::Identify) {
                     self.identify(&text, fx);
+                }
+            }
+            Event::CardRefused(why) => {
+                if matches!(self.screen, Screen::Attract | Screen::Identify) {
+                    if self.screen != Screen::Identify {
+                        self.go(Screen::Identify, fx);
+                    }
+                    self.fail(why.message(self.lang()).to_owned(), fx);
                 }
             }
             Event::TrackingScanned(text) => {

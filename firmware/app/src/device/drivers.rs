@@ -10,7 +10,7 @@
 //! [`card_event`], [`jack_event`]).
 
 use kiosk_config::KioskConfig;
-use kiosk_drivers::card::CardEvent;
+use kiosk_drivers::card::{CardError, CardEvent, Untrusted};
 use kiosk_drivers::keypad::{JackEvent, Key, KeyEvent};
 use kiosk_drivers::scanner::{ScanEvent, Scanned};
 
@@ -18,7 +18,7 @@ pub use kiosk_devices::{
     AnyPrinter, DeviceError, DeviceProblem, SimHandles, check, job_config, printer, receipt_profile,
 };
 
-use crate::flow::{Action, Event, Step};
+use crate::flow::{Action, CardRefusal, Event, Step};
 use crate::runtime::DevicePrinter;
 
 /// Every device of a kiosk, started, with the receipt printer as the runtime's sink.
@@ -128,13 +128,37 @@ pub fn scan_event(event: &ScanEvent) -> Option<Event> {
     }
 }
 
-/// The flow event a card reading means.
+/// The flow event a card reading means: its national code, or why it was not taken (the
+/// reader's own reason logged in English, the visitor told in words of theirs).
 pub fn card_event(event: &CardEvent) -> Option<Event> {
     match event {
         CardEvent::Read { identity, .. } => {
             Some(Event::IdentityRead(identity.national_code.as_string()))
         }
+        CardEvent::ReadFailed { reader, error } => {
+            tracing::warn!(%reader, %error, "a card was not taken");
+            Some(Event::CardRefused(card_refusal(error)))
+        }
         _ => None,
+    }
+}
+
+/// What a reader's failure means to the visitor.
+pub fn card_refusal(error: &CardError) -> CardRefusal {
+    match error {
+        CardError::Untrusted(Untrusted::Expired | Untrusted::NotYetValid) => CardRefusal::Expired,
+        CardError::Untrusted(Untrusted::Revoked) => CardRefusal::Revoked,
+        CardError::Untrusted(_) | CardError::NoNationalCode | CardError::InvalidNationalCode(_) => {
+            CardRefusal::NotGenuine
+        }
+        CardError::Transport { .. }
+        | CardError::Mute
+        | CardError::Status { .. }
+        | CardError::NoStatusWord { .. }
+        | CardError::NotACertificate
+        | CardError::Truncated { .. }
+        | CardError::TooLarge { .. }
+        | CardError::BadCertificate(_) => CardRefusal::Unreadable,
     }
 }
 

@@ -20,6 +20,10 @@ pub enum Input {
     Hold(Key),
     /// A national ID card inserted into the reader, holding this national code.
     Card(String),
+    /// A card inserted whose certificate is this file (PEM or DER; a path as given, absolute
+    /// or from the working directory): read and verified as a real card's, against
+    /// `[card] trust_anchors` when kiosk.toml names any.
+    CardCertificate(std::path::PathBuf),
     /// A code held under the scanner, as its text.
     Scan(String),
     /// Headphones plugged in (`true`) or pulled out.
@@ -50,6 +54,9 @@ impl Input {
             Self::Key(key) => json!({ "key": key.name() }),
             Self::Hold(key) => json!({ "hold": key.name() }),
             Self::Card(code) => json!({ "card": code }),
+            Self::CardCertificate(path) => {
+                json!({ "card_certificate": path.display().to_string() })
+            }
             Self::Scan(text) => json!({ "scan": text }),
             Self::Headphones(plugged) => json!({ "headphones": plugged }),
             Self::Printer(fault) => json!({
@@ -120,7 +127,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
     let mut entries = map.into_iter();
     let (Some((name, value)), None) = (entries.next(), entries.next()) else {
         return Err(
-            "expected exactly one key: touch, key, hold, card, scan, headphones, printer, switch, switch_mode, wait, sleep or wait_for"
+            "expected exactly one key: touch, key, hold, card, card_certificate, scan, headphones, printer, switch, switch_mode, wait, sleep or wait_for"
                 .into(),
         );
     };
@@ -142,6 +149,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
             }
         }
         "card" => Input::Card(text(value)?),
+        "card_certificate" => Input::CardCertificate(text(value)?.into()),
         "switch" => {
             let name = text(value)?;
             Input::Switch(

@@ -754,3 +754,28 @@ fn every_switch_mistake_is_named_by_its_key() {
     assert_eq!(keypad[0].key, "switches.a");
     assert!(keypad[0].reason.contains("keypad"), "{}", keypad[0].reason);
 }
+
+#[test]
+fn the_card_authorities_are_absolute_paths_and_lists_need_an_anchor() {
+    let d = devices(
+        "[card]\nbackend = \"sim\"\ntrust_anchors = [\"/etc/kiosk/ca.pem\"]\n\
+         intermediates = [\"/etc/kiosk/sub.pem\"]\ncrls = [\"/var/lib/kiosk/cards.crl\"]\n",
+    );
+    assert_eq!(d.card.trust_anchors, [PathBuf::from("/etc/kiosk/ca.pem")]);
+    assert_eq!(d.card.intermediates, [PathBuf::from("/etc/kiosk/sub.pem")]);
+    assert_eq!(d.card.crls, [PathBuf::from("/var/lib/kiosk/cards.crl")]);
+    assert!(
+        devices("[card]\nbackend = \"sim\"\n")
+            .card
+            .trust_anchors
+            .is_empty()
+    );
+    assert_eq!(
+        keys("[card]\nbackend = \"sim\"\ntrust_anchors = [\"ca.pem\"]\n"),
+        ["card.trust_anchors[0]"]
+    );
+    assert_eq!(
+        keys("[card]\nbackend = \"sim\"\ncrls = [\"/var/lib/kiosk/cards.crl\"]\n"),
+        ["card.trust_anchors"]
+    );
+}
