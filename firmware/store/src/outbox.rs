@@ -299,6 +299,11 @@ pub enum Settlement {
         /// SAMAD's number for it.
         remote_id: Option<String>,
     },
+    /// The office's agency server gave a definite yes: done. The server now owes the item to
+    /// SAMAD and relays it later, so SAMAD's number is not known yet and none is bound (a case
+    /// settled [`Settlement::Done`] without a number is parked instead: SAMAD itself must give
+    /// one).
+    Relayed,
     /// No definite answer: send it again, not before `at`.
     RetryAt {
         /// The earliest next attempt.
@@ -504,7 +509,11 @@ impl Store {
         for (id, settlement) in settlements {
             let id = *id;
             let applied = match settlement {
-                Settlement::Done { remote_id } => {
+                Settlement::Done { .. } | Settlement::Relayed => {
+                    let (remote_id, relayed) = match settlement {
+                        Settlement::Done { remote_id } => (remote_id.clone(), false),
+                        _ => (None, true),
+                    };
                     let row: Option<(OutboxState, OutboxItemKind, Option<String>)> = tx
                         .query_row(
                             "SELECT o.state, o.item_kind, c.tracking_code
@@ -520,7 +529,7 @@ impl Store {
                         continue;
                     };
                     let code = tracking_code(path, code)?;
-                    let bind_error = match (kind, code, remote_id) {
+                    let bind_error = match (kind, code, &remote_id) {
                         (OutboxItemKind::Case, Some(code), Some(number)) => {
                             match validate::single_line(
                                 path,
@@ -539,7 +548,7 @@ impl Store {
                                 Err(e) => return Err(e),
                             }
                         }
-                        (OutboxItemKind::Case, _, None) => {
+                        (OutboxItemKind::Case, _, None) if !relayed => {
                             Some("SAMAD accepted the case but gave no case number".to_owned())
                         }
                         _ => None,

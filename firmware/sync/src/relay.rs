@@ -3,7 +3,8 @@
 //!
 //! One round: claim a batch under a lease (bounded by items and bytes, one item per case so each
 //! case's items go in order), send it, and settle each item by its answer — done only on a
-//! definite yes (SAMAD's number bound to the tracking code), parked with its reason on a
+//! definite yes (SAMAD's number bound to the tracking code; from the office's agency server,
+//! which relays the item to SAMAD later, without a number), parked with its reason on a
 //! definite no (409 conflict, 422, another 4xx that will never succeed), put back with a later
 //! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
 //! poison item is parked alone instead of blocking the outbox. Failures back off exponentially
@@ -583,6 +584,13 @@ impl Relay {
                 for ((id, _), r) in ids.iter().zip(&result.results) {
                     let why = r.reason.as_deref().unwrap_or("no reason given");
                     let settlement = match r.status {
+                        // The agency server takes the item and owes it to SAMAD: SAMAD's
+                        // number does not exist yet (it comes with the case's events).
+                        200 | 201
+                            if self.settings.agency_server && r.service_request_id.is_none() =>
+                        {
+                            Settlement::Relayed
+                        }
                         200 | 201 => Settlement::Done {
                             remote_id: r.service_request_id.as_deref().map(kiosk_core::text::clean),
                         },

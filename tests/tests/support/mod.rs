@@ -13,6 +13,7 @@
 #[path = "../../../server/tests/support/pg.rs"]
 #[allow(dead_code)]
 pub mod pg;
+pub mod proxy;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -134,10 +135,36 @@ pub struct Office {
     pub server: Option<Running>,
     /// The server's `https://` address.
     pub url: String,
+    /// The TCP proxy the server reaches SAMAD through ([`OfficeOptions::samad_proxy`]).
+    pub samad_proxy: Option<proxy::Proxy>,
+    /// `serve`'s arguments, to start the server again ([`Office::restart_server`]).
+    serve_args: Vec<std::ffi::OsString>,
+    /// Where the server's standard error goes (`None`: inherited).
+    server_log: Option<PathBuf>,
+}
+
+/// What [`Office::start_with`] changes from [`Office::start`].
+#[derive(Debug, Clone, Default)]
+pub struct OfficeOptions {
+    /// The server reaches SAMAD through a loopback TCP proxy the test can cut
+    /// ([`Office::samad_proxy`]).
+    pub samad_proxy: bool,
+    /// The server listens on a port picked once, so a restart comes back at the same address.
+    pub fixed_port: bool,
+    /// More `serve` flags (`--samad-poll-ms 50`, …).
+    pub serve_args: Vec<String>,
+    /// The server's standard error into `server.log` in the office's directory (appended
+    /// across restarts) instead of the test's.
+    pub server_log: bool,
 }
 
 impl Office {
     pub fn start() -> Self {
+        Self::start_with(OfficeOptions::default())
+    }
+
+    /// [`Office::start`] with `options`.
+    pub fn start_with(options: OfficeOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let pg = pg::PgCluster::start();
@@ -177,55 +204,109 @@ impl Office {
             .arg("init-ca")
             .arg("--out")
             .arg(server_dir.join("ca")));
+        let samad_proxy = options.samad_proxy.then(|| proxy::Proxy::start(sim.addr()));
+        let samad_url = samad_proxy
+            .as_ref()
+            .map_or_else(|| sim.base_url(), proxy::Proxy::https_url);
+        let listen = if options.fixed_port {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            free.local_addr().unwrap().to_string()
+        } else {
+            "127.0.0.1:0".to_owned()
+        };
+        let mut serve_args: Vec<std::ffi::OsString> = vec![
+            "serve".into(),
+            "--listen".into(),
+            listen.into(),
+            "--tls-cert".into(),
+            server_dir.join("tls.pem").into(),
+            "--tls-key".into(),
+            server_dir.join("tls.key").into(),
+            "--device-ca-cert".into(),
+            server_dir.join("ca/device-ca.pem").into(),
+            "--device-ca-key".into(),
+            server_dir.join("ca/device-ca.key").into(),
+            "--samad-url".into(),
+            samad_url.into(),
+            "--samad-ca".into(),
+            samad_dir.join("ca.pem").into(),
+            "--samad-cert".into(),
+            samad_dir.join("agency.pem").into(),
+            "--samad-key".into(),
+            samad_dir.join("agency.key").into(),
+            "--samad-token-file".into(),
+            samad_dir.join("token").into(),
+            "--samad-event-pull-seconds".into(),
+            "1".into(),
+        ];
+        serve_args.extend(options.serve_args.iter().map(Into::into));
+        let server_log = options.server_log.then(|| root.join("server.log"));
         let mut office = Self {
             dir,
             _pg: pg,
             database,
             runtime,
-            sim: None,
+            sim: Some(sim),
             server: None,
             url: String::new(),
+            samad_proxy,
+            serve_args,
+            server_log,
         };
-        let mut child = office
-            .agency(&["serve", "--listen", "127.0.0.1:0"])
-            .arg("--tls-cert")
-            .arg(server_dir.join("tls.pem"))
-            .arg("--tls-key")
-            .arg(server_dir.join("tls.key"))
-            .arg("--device-ca-cert")
-            .arg(server_dir.join("ca/device-ca.pem"))
-            .arg("--device-ca-key")
-            .arg(server_dir.join("ca/device-ca.key"))
-            .arg("--samad-url")
-            .arg(sim.base_url())
-            .arg("--samad-ca")
-            .arg(samad_dir.join("ca.pem"))
-            .arg("--samad-cert")
-            .arg(samad_dir.join("agency.pem"))
-            .arg("--samad-key")
-            .arg(samad_dir.join("agency.key"))
-            .arg("--samad-token-file")
-            .arg(samad_dir.join("token"))
-            .args(["--samad-event-pull-seconds", "1"])
+        office.start_server();
+        office
+    }
+
+    /// Starts the server process with the office's `serve` arguments and waits until it
+    /// listens (its first line); sets [`Office::url`].
+    pub fn start_server(&mut self) {
+        assert!(self.server.is_none(), "the server is running");
+        let mut cmd = Command::new(bin("agency-server"));
+        cmd.arg("--database")
+            .arg(&self.database)
+            .args(&self.serve_args)
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stdout(Stdio::piped());
+        if let Some(log) = &self.server_log {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .unwrap();
+            cmd.stderr(file);
+        }
+        let mut child = cmd.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
-        office.server = Some(Running(child));
+        self.server = Some(Running(child));
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
-        office.url = line
+        self.url = line
             .trim()
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("the server's first line: {line:?}"))
             .to_owned();
-        office.sim = Some(sim);
-        office
+    }
+
+    /// SIGKILLs the server process (no shutdown of any kind) and reaps it.
+    pub fn kill_server(&mut self) {
+        // `Running`'s drop is `Child::kill` (SIGKILL) and `wait`.
+        self.server.take();
+    }
+
+    /// [`Office::kill_server`], then [`Office::start_server`] with the same arguments (the
+    /// same port with [`OfficeOptions::fixed_port`]).
+    pub fn restart_server(&mut self) {
+        self.kill_server();
+        self.start_server();
     }
 
     pub fn root(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The PostgreSQL cluster (to stop and start it under the server).
+    pub fn pg(&self) -> &pg::PgCluster {
+        &self._pg
     }
 
     pub fn sim(&self) -> &samad_sim::SimHandle {
