@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_staff_calls.sql",
         sql: include_str!("../migrations/0007_staff_calls.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_satisfaction_keys.sql",
+        sql: include_str!("../migrations/0008_satisfaction_keys.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -15,6 +15,7 @@ pub mod case;
 pub mod claims;
 pub mod contract;
 pub mod db;
+pub mod fleet_keys;
 pub mod logging;
 pub mod openapi;
 pub mod pki;
@@ -122,6 +123,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/devices/{kiosk}/cases", post(api::ingest_case))
         .route("/v1/cases/{tracking_code}", get(api::lookup_case))
         .merge(contract::routes())
+        .merge(fleet_keys::routes())
         .layer(middleware::from_fn(body::bounded_json))
         .layer(middleware::from_fn(problem::ensure_problem_json))
         .layer(middleware::from_fn(log_request))

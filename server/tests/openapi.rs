@@ -29,9 +29,10 @@ use axum::response::Response;
 use chrono::{TimeZone, Utc};
 use kiosk_sync::wire::{
     Agency, CaseLookup, CaseStatus, CaseStatusEvent, Catalogue, CatalogueEntry, Event, EventPage,
-    EventType, Heartbeat, HeartbeatAck, HolidayOverride, ItemResult, ItemType, OutboxHealth,
-    PrinterHealth, StaffAccepted, StaffCall, StaffCallAcknowledge, StaffCallList, StaffCallRaise,
-    StaffLogin, SubmitBatch, SubmitBatchResult, SubmitItem,
+    EventType, FleetKey, FleetKeyList, Heartbeat, HeartbeatAck, HolidayOverride, ItemResult,
+    ItemType, OutboxHealth, PrinterHealth, SatisfactionKeyPublish, StaffAccepted, StaffCall,
+    StaffCallAcknowledge, StaffCallList, StaffCallRaise, StaffLogin, SubmitBatch,
+    SubmitBatchResult, SubmitItem,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -724,6 +725,8 @@ fn the_schemas_shared_with_samad_are_samads() {
         "staff-logins",
         "staff-calls",
         "staff-calls/{call_id}/acknowledge",
+        "satisfaction-key",
+        "fleet-keys",
     ];
     for (method, path) in documented() {
         if let Some(tail) = path.strip_prefix("/v1/kiosks/{kiosk}/") {
@@ -929,6 +932,27 @@ fn the_wire_types_a_device_sends_fit_their_schemas_and_serde_agrees() {
     assert!(!agree::<StaffCallAcknowledge>(
         "StaffCallAcknowledge",
         &json!({ "employee_code": "E-12", "kiosk_number": 7 })
+    ));
+
+    // SatisfactionKeyPublish (the key itself is judged by the handler: 422 `bad_public_key`).
+    let publish = SatisfactionKeyPublish {
+        public_key: "ab".repeat(32),
+    };
+    let written = check_written("SatisfactionKeyPublish", &publish);
+    same_members("SatisfactionKeyPublish", &written);
+    assert!(agree::<SatisfactionKeyPublish>(
+        "SatisfactionKeyPublish",
+        &written
+    ));
+    let mut extra = written.clone();
+    extra["kiosk_number"] = json!(7);
+    assert!(!agree::<SatisfactionKeyPublish>(
+        "SatisfactionKeyPublish",
+        &extra
+    ));
+    assert!(!agree::<SatisfactionKeyPublish>(
+        "SatisfactionKeyPublish",
+        &json!({ "public_key": 12 })
     ));
 
     // EnrolRequest (read only by the server).
@@ -1230,6 +1254,19 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         "StaffCallList",
         &check_written("StaffCallList", &StaffCallList { calls: vec![done] }),
     );
+
+    // The fleet's keys.
+    let key = FleetKey {
+        kiosk_number: 11,
+        public_key: "0f".repeat(32),
+        published_at: at(11),
+    };
+    same_members("FleetKey", &check_written("FleetKey", &key));
+    same_members(
+        "FleetKeyList",
+        &check_written("FleetKeyList", &FleetKeyList { keys: vec![key] }),
+    );
+    check_written("FleetKeyList", &FleetKeyList::default());
 
     // Problems, with and without a parameter.
     let problem = Problem::new(
@@ -1621,6 +1658,54 @@ async fn every_answer_of_the_server_follows_the_document() {
         );
     }
 
+    // Satisfaction keys: kiosk 7 publishes one (new, the same again, a rotation, a weak
+    // point, not hex, another kiosk's path); desk 8 fetches the fleet's, then not modified.
+    let publish = |kiosk: &str, public_key: &str| {
+        http.put(format!("{base}/v1/kiosks/{kiosk}/satisfaction-key"))
+            .bearer_auth(&token)
+            .json(&json!({ "public_key": public_key }))
+    };
+    let first_key = hex_key(&ed25519_dalek::SigningKey::from_bytes(&[3; 32]));
+    let rotated = hex_key(&ed25519_dalek::SigningKey::from_bytes(&[4; 32]));
+    let identity = format!("01{}", "00".repeat(31));
+    for (kiosk, key, status) in [
+        ("7", first_key.as_str(), 201),
+        ("7", first_key.as_str(), 200),
+        ("7", rotated.as_str(), 201),
+        ("7", identity.as_str(), 422),
+        ("7", "xyz", 422),
+        ("8", rotated.as_str(), 403),
+    ] {
+        assert_eq!(
+            send!(
+                "PUT",
+                "/v1/kiosks/{kiosk}/satisfaction-key",
+                publish(kiosk, key)
+            )
+            .0,
+            status,
+            "kiosk {kiosk}, key {key}"
+        );
+    }
+    let fleet = || {
+        http.get(format!("{base}/v1/kiosks/8/fleet-keys"))
+            .bearer_auth(&other)
+    };
+    let keys = send!("GET", "/v1/kiosks/{kiosk}/fleet-keys", fleet());
+    assert_eq!(keys.0, 200);
+    let etag = header(&keys, "etag").unwrap().to_owned();
+    let listed: Value = serde_json::from_slice(&keys.2).unwrap();
+    assert_eq!(listed["keys"][0]["public_key"], json!(rotated));
+    assert_eq!(
+        send!(
+            "GET",
+            "/v1/kiosks/{kiosk}/fleet-keys",
+            fleet().header("if-none-match", &etag)
+        )
+        .0,
+        304
+    );
+
     // No token, and the database gone.
     assert_eq!(
         send!(
@@ -1654,4 +1739,13 @@ async fn every_answer_of_the_server_follows_the_document() {
     operations.remove(&("GET".to_owned(), "/openapi.yaml".to_owned()));
     assert_eq!(seen, operations);
     server.shutdown().await;
+}
+
+/// A signing key's public key as 64 hex digits.
+fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
+    key.verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -477,6 +477,22 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         ),
         _ => None,
     };
+    // Through an agency server this device publishes its satisfaction key and verifies with
+    // the whole fleet's, fetched and cached in DATA_DIR/keys (device/fleet_keys.rs).
+    let fleet_sync = match &config.samad {
+        Some(samad) if samad.agency_server => Some(
+            device::fleet_keys::FleetKeySync::start(
+                samad,
+                config.kiosk_number,
+                &keys_dir,
+                own_key
+                    .as_ref()
+                    .map(ed25519_dalek::SigningKey::verifying_key),
+            )
+            .fault(Fault::Sync)?,
+        ),
+        _ => None,
+    };
     // Staff calls ride the same link: a kiosk's go to the desks, a desk shows them.
     let calls_link = office.clone();
     let mut kiosk = Kiosk::new(config, store, profile, printer, chrono::Utc::now);
@@ -499,6 +515,9 @@ fn start_device(config: kiosk_config::KioskConfig) -> Result<Started, StartError
         .with_speech_levels(set_levels)
         .with_fleet_keys(fleet)
         .with_indicators(devices.indicators.take());
+    if let Some(fleet_sync) = fleet_sync {
+        device = device.with_fleet_key_sync(fleet_sync);
+    }
     if let Some(link) = calls_link {
         device = device.with_agency_link(link);
     }

@@ -116,6 +116,11 @@ impl FleetKeys {
         self.keys.is_empty()
     }
 
+    /// Every kiosk's key, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (KioskNumber, VerifyingKey)> + '_ {
+        self.keys.iter().map(|(kiosk, key)| (*kiosk, *key))
+    }
+
     /// Every `kiosk-NNNNN.pub` in `dir`; other files are ignored, a missing directory is an
     /// empty fleet (a kiosk provisioned without the fleet's list), a malformed key file or one
     /// holding a weak (small-order) key is an error naming it.

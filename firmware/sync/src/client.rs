@@ -81,6 +81,20 @@ pub enum CatalogueFetch {
     },
 }
 
+/// A download of the fleet's satisfaction keys (the agency server's operation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FleetKeysFetch {
+    /// Unchanged since the ETag sent.
+    NotModified,
+    /// The list now and its ETag.
+    Changed {
+        /// Every active device's key.
+        keys: crate::wire::FleetKeyList,
+        /// Its ETag, to send next time.
+        etag: String,
+    },
+}
+
 /// A client of SAMAD for one kiosk.
 #[derive(Clone)]
 pub struct SamadClient {
@@ -476,6 +490,52 @@ impl SamadClient {
             )
             .await?;
         Self::json(response).await
+    }
+
+    /// Publishes this device's satisfaction public key (64 hex digits) at the agency server
+    /// (SAMAD has no such operation); the answer is the key as the server keeps it.
+    pub async fn publish_satisfaction_key(
+        &self,
+        public_key: &str,
+    ) -> Result<crate::wire::FleetKey, SyncError> {
+        let body = crate::wire::SatisfactionKeyPublish {
+            public_key: public_key.to_owned(),
+        };
+        let json = serde_json::to_vec(&body).map_err(|e| SyncError::Config(e.to_string()))?;
+        let response = self
+            .http
+            .put(format!("{}/satisfaction-key", self.base))
+            .bearer_auth(&self.token)
+            .header(CONTENT_TYPE, "application/json")
+            .body(json)
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::json(response).await
+    }
+
+    /// The fleet's satisfaction keys at the agency server, unless still the list of `etag`.
+    pub async fn fleet_keys(&self, etag: Option<&str>) -> Result<FleetKeysFetch, SyncError> {
+        let mut request = self
+            .http
+            .get(format!("{}/fleet-keys", self.base))
+            .bearer_auth(&self.token);
+        if let Some(etag) = etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let response = request.send().await.map_err(transport)?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(FleetKeysFetch::NotModified);
+        }
+        let etag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let keys: crate::wire::FleetKeyList = Self::json(response).await?;
+        let etag =
+            etag.ok_or_else(|| SyncError::BadAnswer("fleet keys without an ETag".to_owned()))?;
+        Ok(FleetKeysFetch::Changed { keys, etag })
     }
 
     /// Sends the kiosk's health.

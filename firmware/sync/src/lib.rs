@@ -22,8 +22,8 @@ pub mod wire;
 
 pub use backoff::Backoff;
 pub use client::{
-    CatalogueFetch, ClientSettings, DEFAULT_GZIP_MIN_BYTES, MAX_PEM_FILE_BYTES, MAX_RETRY_AFTER,
-    MAX_TOKEN_FILE_BYTES, SamadClient, parse_retry_after,
+    CatalogueFetch, ClientSettings, DEFAULT_GZIP_MIN_BYTES, FleetKeysFetch, MAX_PEM_FILE_BYTES,
+    MAX_RETRY_AFTER, MAX_TOKEN_FILE_BYTES, SamadClient, parse_retry_after,
 };
 pub use error::SyncError;
 pub use periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};

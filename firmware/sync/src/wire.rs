@@ -440,3 +440,31 @@ pub struct StaffCallList {
     /// The calls, oldest first.
     pub calls: Vec<StaffCall>,
 }
+
+/// `PUT /v1/kiosks/{kiosk}/satisfaction-key`'s body (the agency server's operation; SAMAD has
+/// none): the Ed25519 public key this device signs its satisfaction codes with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfactionKeyPublish {
+    /// 64 hexadecimal digits (as `kiosk-NNNNN.pub` holds them).
+    pub public_key: String,
+}
+
+/// One device's published satisfaction key, as the agency server serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetKey {
+    /// The kiosk whose codes it verifies.
+    pub kiosk_number: u32,
+    /// 64 lowercase hexadecimal digits.
+    pub public_key: String,
+    /// When the device published it.
+    pub published_at: DateTime<Utc>,
+}
+
+/// `GET /v1/kiosks/{kiosk}/fleet-keys`' answer: every active device's key (revoked devices'
+/// keys are not served), by kiosk number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetKeyList {
+    /// The keys, in increasing kiosk number.
+    pub keys: Vec<FleetKey>,
+}

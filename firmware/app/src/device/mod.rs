@@ -19,6 +19,7 @@
 pub mod call_board;
 pub mod call_relay;
 pub mod drivers;
+pub mod fleet_keys;
 pub mod journey;
 pub mod office;
 mod office_calls;
@@ -344,6 +345,10 @@ pub struct Device<P: PrintSink> {
     last_purge: Option<Instant>,
     journey: Journey,
     keys: FleetKeys,
+    /// The hand-configured keys (`DATA_DIR/keys/kiosk-NNNNN.pub`), under the fleet's list.
+    configured_keys: FleetKeys,
+    /// The fleet's keys from the agency server (device/fleet_keys.rs), when it syncs with one.
+    fleet_sync: Option<fleet_keys::FleetKeySync>,
     pin_policy: kiosk_store::PinPolicy,
     last_print: Option<(chrono::DateTime<chrono::Utc>, bool)>,
     sync_stats: Option<std::sync::Arc<kiosk_sync::RelayStats>>,
@@ -410,6 +415,8 @@ impl<P: PrintSink> Device<P> {
             last_purge: None,
             journey,
             keys,
+            configured_keys: FleetKeys::default(),
+            fleet_sync: None,
             pin_policy: kiosk_store::PinPolicy::default(),
             last_print: None,
             sync_stats: None,
@@ -512,11 +519,37 @@ impl<P: PrintSink> Device<P> {
     /// key, when it signs, is kept).
     pub fn with_fleet_keys(mut self, fleet: FleetKeys) -> Self {
         let own = self.kiosk.verifying_key();
+        self.configured_keys = fleet.clone();
         self.keys = fleet;
         if let Some(own) = own {
             self.keys.insert(self.kiosk.config().kiosk_number, own);
         }
         self
+    }
+
+    /// The fleet's keys as the agency server publishes them (the cached list at once, then
+    /// each new one): verified with over the hand-configured ones, the own key over all.
+    pub fn with_fleet_key_sync(mut self, sync: fleet_keys::FleetKeySync) -> Self {
+        self.fleet_sync = Some(sync);
+        self.apply_fleet_keys();
+        self
+    }
+
+    /// Takes the newest list of the fleet's keys, if one arrived.
+    fn apply_fleet_keys(&mut self) {
+        let Some(fetched) = self.fleet_sync.as_ref().and_then(|s| s.latest()) else {
+            return;
+        };
+        let own = self
+            .kiosk
+            .verifying_key()
+            .map(|key| (self.kiosk.config().kiosk_number, key));
+        self.keys = fleet_keys::merged(&self.configured_keys, &fetched, own);
+        tracing::info!(
+            listed = fetched.len(),
+            verifying = self.keys.len(),
+            "satisfaction keys updated from the agency server"
+        );
     }
 
     /// Other PIN rules at the desk (tests: fewer failures before the lockout).
@@ -557,6 +590,7 @@ impl<P: PrintSink> Device<P> {
 
     /// Notes when the relay last had items acknowledged.
     fn watch_sync(&mut self) {
+        self.apply_fleet_keys();
         self.apply_catalogue(false);
         let Some(stats) = &self.sync_stats else {
             return;

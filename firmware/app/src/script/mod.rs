@@ -252,8 +252,32 @@ impl Stage {
             )?),
             _ => None,
         };
+        // Satisfaction codes as on the device: a key provisioned into DATA_DIR/keys signs
+        // (else one for this run only), the `kiosk-NNNNN.pub` files there and, through an agency
+        // server, the fleet's published keys verify (device/fleet_keys.rs).
+        let keys_dir = data_dir.join("keys");
+        let provisioned =
+            kiosk_store::signing_keys::own_signing_key(&keys_dir, config.kiosk_number)?;
+        let configured_keys = crate::device::FleetKeys::load(&keys_dir)?;
+        let fleet_sync = match &config.samad {
+            Some(samad) if samad.agency_server => {
+                Some(crate::device::fleet_keys::FleetKeySync::start(
+                    samad,
+                    config.kiosk_number,
+                    &keys_dir,
+                    provisioned
+                        .as_ref()
+                        .map(ed25519_dalek::SigningKey::verifying_key),
+                )?)
+            }
+            _ => None,
+        };
+        let own_key = match provisioned {
+            Some(key) => key,
+            None => signing_key()?,
+        };
         let mut kiosk = Kiosk::new(config, store, devices.profile, devices.printer, clock)
-            .with_satisfaction_key(signing_key()?);
+            .with_satisfaction_key(own_key);
         // Staff calls ride the same link (device/office_calls.rs).
         let calls_link = office.clone();
         if let Some(link) = office {
@@ -292,11 +316,20 @@ impl Stage {
         let mut device = Device::new(kiosk, &portal, speaker)
             .with_speech_levels(set_levels)
             .with_observer(observer)
-            .with_indicators(devices.indicators.take());
+            .with_indicators(devices.indicators.take())
+            .with_fleet_keys(configured_keys);
         if let Some(link) = calls_link {
             device = device.with_agency_link(link);
         }
         device.resume_staff_calls();
+        if let Some(fleet_sync) = fleet_sync {
+            // A visitor's code from another kiosk verifies from the first input: the first
+            // round is awaited (a while at most; offline, the cached list stands).
+            if !fleet_sync.await_first_round(FLEET_KEYS_WAIT) {
+                tracing::warn!("the fleet's satisfaction keys were not fetched at the start");
+            }
+            device = device.with_fleet_key_sync(fleet_sync);
+        }
         if let Some(sync) = &sync {
             // A kiosk that starts online lists the agency's catalogue from its first visitor:
             // the relay's first check is awaited (a while at most; offline, the catalogue
