@@ -387,46 +387,8 @@ pub async fn find_case(
             "national_code must be 10 digits",
         ));
     }
-    let kiosk = i32::try_from(device.kiosk_number).unwrap_or_default();
-    let now = (state.clock)();
-    let window = now.duration_trunc(Duration::hours(1)).map_err(|_| {
-        Refused::from(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "clock",
-        ))
-    })?;
     let client = state.pool.get().await?;
-    // A slot is taken before the look-up, in one statement, so look-ups sent at once cannot
-    // all pass the limit; a look-up that finds its case gives its slot back below.
-    let misses: i32 = client
-        .query_one(
-            "INSERT INTO lookup_misses (kiosk_number, window_start, misses) VALUES ($1, $2, 1) \
-             ON CONFLICT (kiosk_number, window_start) \
-             DO UPDATE SET misses = lookup_misses.misses + 1 RETURNING misses",
-            &[&kiosk, &window],
-        )
-        .await?
-        .get(0);
-    if misses > state.lookup_misses_per_hour {
-        let misses = misses - 1;
-        let wait = (window + Duration::hours(1) - now).num_seconds().max(1);
-        tracing::warn!(
-            kiosk,
-            misses,
-            "case look-ups refused: too many misses this hour"
-        );
-        return Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "this device looked up {misses} cases that do not exist this hour; \
-                 look-ups are refused until the hour ends"
-            ),
-        )
-        .with_retry_after(u64::try_from(wait).unwrap_or(1))
-        .into());
-    }
+    let slot = reserve_lookup(state, &client, device).await?;
     let row = client
         .query_opt(
             "SELECT kiosk_number, kind, registered_at, payload FROM cases \
@@ -435,22 +397,11 @@ pub async fn find_case(
         )
         .await?;
     let Some(row) = row else {
-        // The slot taken above stays taken: this was a miss.
-        client
-            .execute(
-                "DELETE FROM lookup_misses WHERE kiosk_number = $1 AND window_start < $2",
-                &[&kiosk, &(window - Duration::days(1))],
-            )
-            .await?;
+        slot.missed(&client).await?;
         return Err(not_found());
     };
-    client
-        .execute(
-            "UPDATE lookup_misses SET misses = misses - 1 \
-             WHERE kiosk_number = $1 AND window_start = $2 AND misses > 0",
-            &[&kiosk, &window],
-        )
-        .await?;
+    let kiosk = slot.kiosk;
+    slot.found(&client).await?;
     let payload: Value = row.get(3);
     let field = |name: &str| payload.get(name).and_then(Value::as_str).map(str::to_owned);
     let events = client
@@ -485,6 +436,90 @@ pub async fn find_case(
         due_jalali: field("due_jalali"),
         events,
     })
+}
+
+/// A slot of a device's look-ups this hour (case look-ups and receipt copies alike), taken
+/// before the look-up in one statement, so look-ups sent at once cannot all pass the limit:
+/// misses are counted per device and hour in PostgreSQL (`lookup_misses`), so the limit holds
+/// across instances. A look-up that finds what it asked for gives its slot back
+/// ([`LookupSlot::found`]); a miss keeps it ([`LookupSlot::missed`]).
+#[derive(Debug)]
+pub struct LookupSlot {
+    /// The device's kiosk number.
+    pub kiosk: i32,
+    window: DateTime<Utc>,
+}
+
+/// Takes a look-up slot for `device`, or 429 `rate_limited` (with `Retry-After`, the end of
+/// the hour) when it has missed [`AppState::lookup_misses_per_hour`] times this hour.
+pub async fn reserve_lookup(
+    state: &AppState,
+    client: &deadpool_postgres::Client,
+    device: Device,
+) -> Result<LookupSlot, Refused> {
+    let kiosk = i32::try_from(device.kiosk_number).unwrap_or_default();
+    let now = (state.clock)();
+    let window = now.duration_trunc(Duration::hours(1)).map_err(|_| {
+        Refused::from(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "clock",
+        ))
+    })?;
+    let misses: i32 = client
+        .query_one(
+            "INSERT INTO lookup_misses (kiosk_number, window_start, misses) VALUES ($1, $2, 1) \
+             ON CONFLICT (kiosk_number, window_start) \
+             DO UPDATE SET misses = lookup_misses.misses + 1 RETURNING misses",
+            &[&kiosk, &window],
+        )
+        .await?
+        .get(0);
+    if misses > state.lookup_misses_per_hour {
+        let misses = misses - 1;
+        let wait = (window + Duration::hours(1) - now).num_seconds().max(1);
+        tracing::warn!(
+            kiosk,
+            misses,
+            "case look-ups refused: too many misses this hour"
+        );
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "this device looked up {misses} cases that do not exist this hour; \
+                 look-ups are refused until the hour ends"
+            ),
+        )
+        .with_retry_after(u64::try_from(wait).unwrap_or(1))
+        .into());
+    }
+    Ok(LookupSlot { kiosk, window })
+}
+
+impl LookupSlot {
+    /// The look-up found what it asked for: the slot is given back.
+    pub async fn found(self, client: &deadpool_postgres::Client) -> Result<(), Refused> {
+        client
+            .execute(
+                "UPDATE lookup_misses SET misses = misses - 1 \
+                 WHERE kiosk_number = $1 AND window_start = $2 AND misses > 0",
+                &[&self.kiosk, &self.window],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The look-up found nothing: the slot stays taken (and windows older than a day go).
+    pub async fn missed(self, client: &deadpool_postgres::Client) -> Result<(), Refused> {
+        client
+            .execute(
+                "DELETE FROM lookup_misses WHERE kiosk_number = $1 AND window_start < $2",
+                &[&self.kiosk, &(self.window - Duration::days(1))],
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 /// `GET /health`: the database answers and the schema version.

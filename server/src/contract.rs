@@ -1,7 +1,8 @@
 //! The device contract served to the office's devices: the same operations a kiosk's relay
 //! speaks to SAMAD (`/v1/kiosks/{kiosk}/submissions`, `events`, `catalogue`, `heartbeat`, as
 //! `kiosk_sync::wire` names them), so a device relays to the server unchanged, plus what only
-//! an office has: `case-lookups`, any of the agency's cases by tracking code and national code.
+//! an office has: `case-lookups`, any of the agency's cases by tracking code and national code,
+//! staff logins and calls, and receipt copies (server/src/receipt_copies.rs).
 //!
 //! Every accepted item is written with its row in `upstream_outbox` in one transaction: what
 //! a device was told is accepted is what the server owes SAMAD (server/src/upstream.rs relays
@@ -19,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use kiosk_sync::wire::{
-    CaseLookup, CaseStatus, CaseStatusEvent, Event, EventPage, EventType, Heartbeat, HeartbeatAck,
-    ItemResult, ItemType, MAX_BATCH_ITEMS, MAX_EVENT_PAGE, SubmitBatchResult,
+    CaseLookup, CaseStatus, CaseStatusEvent, Event, EventPage, EventType, HeartbeatAck, ItemResult,
+    ItemType, MAX_BATCH_ITEMS, MAX_EVENT_PAGE, OfficeHeartbeat, SubmitBatchResult,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -47,6 +48,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route(
             "/v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge",
             post(crate::staff_calls::acknowledge),
+        )
+        .route(
+            "/v1/kiosks/{kiosk}/receipt-copies",
+            post(crate::receipt_copies::give).get(crate::receipt_copies::owed),
         )
 }
 
@@ -230,35 +235,13 @@ pub async fn store_item(
             if let Err(reason) = check_item(kiosk, payload) {
                 return Ok(Judged::Refused(422, reason));
             }
-            let n = match tx
+            let n = tx
                 .execute(
                     "INSERT INTO device_items (kiosk_number, item_id, item_type, payload) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                     &[&kiosk_i32, &item_id, &other.as_str(), payload],
                 )
-                .await
-            {
-                Ok(n) => n,
-                // Guidance records are newer than the device_items and upstream_outbox tables'
-                // CHECK on item_type: until a migration widens it, each is answered "not judged
-                // now" so the rest of the batch goes on and the device sends it again later
-                // (it waits in the device's outbox, never lost).
-                Err(e)
-                    if other == ItemType::Guidance
-                        && e.code() == Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION) =>
-                {
-                    tracing::warn!(
-                        kiosk,
-                        "a guidance item this database's schema does not take yet; answered 503"
-                    );
-                    return Ok(Judged::Refused(
-                        503,
-                        "this server's database does not take guidance items yet; send again later"
-                            .into(),
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            };
+                .await?;
             if n == 0 {
                 let same: bool = tx
                     .query_one(
@@ -303,7 +286,7 @@ pub async fn store_item(
     Ok(Judged::Created)
 }
 
-/// A service, rating or meeting: a JSON object whose `kiosk_number`, if it names one, is the
+/// A service, rating, meeting or guidance record: a JSON object whose `kiosk_number`, if it names one, is the
 /// device's (SAMAD judges the rest).
 fn check_item(kiosk: u32, payload: &Value) -> Result<(), String> {
     let Some(object) = payload.as_object() else {
@@ -450,7 +433,8 @@ pub async fn set_catalogue(pool: &deadpool_postgres::Pool, body: &str) -> anyhow
     Ok(etag)
 }
 
-/// `POST /v1/kiosks/{kiosk}/heartbeat`: the device's health, kept as its latest.
+/// `POST /v1/kiosks/{kiosk}/heartbeat`: the device's health, kept as its latest, with the
+/// receipts it owes (`owed_receipts`, server/src/receipt_copies.rs), in one transaction.
 async fn heartbeat(
     State(state): State<Arc<AppState>>,
     device: Device,
@@ -458,12 +442,14 @@ async fn heartbeat(
     body: Bytes,
 ) -> Result<Json<HeartbeatAck>, Refused> {
     let kiosk = own_kiosk(device, &kiosk)?;
-    let beat: Heartbeat = json_body(&body)?;
+    let beat: OfficeHeartbeat = json_body(&body)?;
+    let owed = crate::receipt_copies::check_owed(kiosk, &beat.owed_receipts)?;
+    let beat = beat.heartbeat;
     let short = |s: &str| s.chars().take(100).collect::<String>();
-    let client = state.pool.get().await?;
-    client
-        .execute(
-            "INSERT INTO device_health (kiosk_number, received_at, sent_at, firmware_version, \
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "INSERT INTO device_health (kiosk_number, received_at, sent_at, firmware_version, \
                  schema_version, catalogue_version, printer_state, paper, outbox_depth, \
                  outbox_parked, oldest_unsent_age_s, last_sync_at, uptime_s) \
              VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -471,26 +457,28 @@ async fn heartbeat(
                  firmware_version = $3, schema_version = $4, catalogue_version = $5, \
                  printer_state = $6, paper = $7, outbox_depth = $8, outbox_parked = $9, \
                  oldest_unsent_age_s = $10, last_sync_at = $11, uptime_s = $12",
-            &[
-                &i32::try_from(kiosk).unwrap_or_default(),
-                &beat.sent_at,
-                &short(&beat.firmware_version),
-                &i32::try_from(beat.schema_version).unwrap_or(i32::MAX),
-                &beat.catalogue_version.as_deref().map(short),
-                &short(&beat.printer.state),
-                &short(&beat.printer.paper),
-                &i64::try_from(beat.outbox.depth).unwrap_or(i64::MAX),
-                &i64::try_from(beat.outbox.parked).unwrap_or(i64::MAX),
-                &beat
-                    .outbox
-                    .oldest_unsent_age_s
-                    .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
-                // Absent from older firmware: NULL, not the previous beat's value.
-                &beat.last_sync_at,
-                &beat.uptime_s.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
-            ],
-        )
-        .await?;
+        &[
+            &i32::try_from(kiosk).unwrap_or_default(),
+            &beat.sent_at,
+            &short(&beat.firmware_version),
+            &i32::try_from(beat.schema_version).unwrap_or(i32::MAX),
+            &beat.catalogue_version.as_deref().map(short),
+            &short(&beat.printer.state),
+            &short(&beat.printer.paper),
+            &i64::try_from(beat.outbox.depth).unwrap_or(i64::MAX),
+            &i64::try_from(beat.outbox.parked).unwrap_or(i64::MAX),
+            &beat
+                .outbox
+                .oldest_unsent_age_s
+                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            // Absent from older firmware: NULL, not the previous beat's value.
+            &beat.last_sync_at,
+            &beat.uptime_s.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        ],
+    )
+    .await?;
+    crate::receipt_copies::record_owed(&tx, kiosk, &owed).await?;
+    tx.commit().await?;
     let etag: Option<String> = client
         .query_opt("SELECT etag FROM catalogue WHERE id = 1", &[])
         .await?

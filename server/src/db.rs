@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_satisfaction_keys.sql",
         sql: include_str!("../migrations/0008_satisfaction_keys.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_receipt_copies.sql",
+        sql: include_str!("../migrations/0009_receipt_copies.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

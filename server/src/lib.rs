@@ -20,6 +20,7 @@ pub mod logging;
 pub mod openapi;
 pub mod pki;
 pub mod problem;
+pub mod receipt_copies;
 pub mod staff;
 pub mod staff_calls;
 pub mod upstream;

@@ -14,7 +14,7 @@ pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
 /// The document's `info.version`: the major is the path prefix (`/v1`), the minor grows with
 /// every additive change (see the document's description).
-pub const CONTRACT_VERSION: &str = "1.2.0";
+pub const CONTRACT_VERSION: &str = "1.3.0";
 
 /// The response header carrying [`CONTRACT_VERSION`].
 pub const CONTRACT_VERSION_HEADER: HeaderName = HeaderName::from_static("x-contract-version");
@@ -41,6 +41,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ),
     ("PUT", "/v1/kiosks/{kiosk}/satisfaction-key"),
     ("GET", "/v1/kiosks/{kiosk}/fleet-keys"),
+    ("POST", "/v1/kiosks/{kiosk}/receipt-copies"),
+    ("GET", "/v1/kiosks/{kiosk}/receipt-copies"),
 ];
 
 /// `GET /openapi.yaml`: the document, for anyone.

@@ -30,9 +30,9 @@ use chrono::{TimeZone, Utc};
 use kiosk_sync::wire::{
     Agency, CaseLookup, CaseStatus, CaseStatusEvent, Catalogue, CatalogueEntry, Event, EventPage,
     EventType, FleetKey, FleetKeyList, Heartbeat, HeartbeatAck, HolidayOverride, ItemResult,
-    ItemType, OutboxHealth, PrinterHealth, SatisfactionKeyPublish, StaffAccepted, StaffCall,
-    StaffCallAcknowledge, StaffCallList, StaffCallRaise, StaffLogin, SubmitBatch,
-    SubmitBatchResult, SubmitItem,
+    ItemType, OfficeHeartbeat, OutboxHealth, PrinterHealth, ReceiptCopy, ReceiptCopyRequest,
+    SatisfactionKeyPublish, StaffAccepted, StaffCall, StaffCallAcknowledge, StaffCallList,
+    StaffCallRaise, StaffLogin, SubmitBatch, SubmitBatchResult, SubmitItem,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -727,6 +727,7 @@ fn the_schemas_shared_with_samad_are_samads() {
         "staff-calls/{call_id}/acknowledge",
         "satisfaction-key",
         "fleet-keys",
+        "receipt-copies",
     ];
     for (method, path) in documented() {
         if let Some(tail) = path.strip_prefix("/v1/kiosks/{kiosk}/") {
@@ -856,8 +857,18 @@ fn the_wire_types_a_device_sends_fit_their_schemas_and_serde_agrees() {
         last_sync_at: Some(at(8)),
         uptime_s: Some(3600),
     };
-    let written = check_written("Heartbeat", &full);
+    // With every member: the heartbeat as a kiosk of an office sends it, owing a receipt.
+    let office_beat = OfficeHeartbeat {
+        heartbeat: full.clone(),
+        owed_receipts: vec![tracking_code(7, 3)],
+    };
+    let written = check_written("Heartbeat", &office_beat);
     same_members("Heartbeat", &written);
+    assert!(agree::<OfficeHeartbeat>("Heartbeat", &written));
+    let mut too_many = written.clone();
+    too_many["owed_receipts"] = json!(vec![tracking_code(7, 3); 51]);
+    assert!(!errors("Heartbeat", &too_many).is_empty());
+    check_written("Heartbeat", &full);
     check_written(
         "Heartbeat",
         &Heartbeat {
@@ -1329,13 +1340,9 @@ async fn every_answer_of_the_server_follows_the_document() {
     );
     assert_eq!(send!("POST", "/v1/enrol", enrol(json!({}))).0, 400);
 
-    // Submissions: every kind of item, again, then conflicting bodies. Guidance records wait
-    // for a migration that lets device_items and upstream_outbox hold them: until then each is
-    // answered 503 (not judged now; the device sends it again), checked below.
-    let (guidance, others): (Vec<_>, Vec<_>) = payloads(7)
-        .into_iter()
-        .partition(|(item_type, _, _)| *item_type == ItemType::Guidance);
-    let items: Vec<Value> = others
+    // Submissions: every kind of item (guidance records too, since migration 9), again, then
+    // conflicting bodies.
+    let items: Vec<Value> = payloads(7)
         .into_iter()
         .map(|(item_type, item_id, payload)| {
             json!({ "item_id": item_id, "item_type": item_type.as_str(), "payload": payload })
@@ -1357,21 +1364,9 @@ async fn every_answer_of_the_server_follows_the_document() {
     };
     let batch = json!({ "items": items });
     let first = send!("POST", "/v1/kiosks/{kiosk}/submissions", submit(&batch));
-    assert_eq!(statuses(&first), [201; 5]);
+    assert_eq!(statuses(&first), [201; 6]);
     let again = send!("POST", "/v1/kiosks/{kiosk}/submissions", submit(&batch));
-    assert_eq!(statuses(&again), [200; 5]);
-    let guidance: Vec<Value> = guidance
-        .into_iter()
-        .map(|(item_type, item_id, payload)| {
-            json!({ "item_id": item_id, "item_type": item_type.as_str(), "payload": payload })
-        })
-        .collect();
-    let later = send!(
-        "POST",
-        "/v1/kiosks/{kiosk}/submissions",
-        submit(&json!({ "items": guidance }))
-    );
-    assert_eq!(statuses(&later), [503]);
+    assert_eq!(statuses(&again), [200; 6]);
     let mut changed = items[0].clone();
     changed["payload"]["description"] = json!("another text");
     // A case whose `client_uuid` is not its `item_id`.
@@ -1704,6 +1699,91 @@ async fn every_answer_of_the_server_follows_the_document() {
         )
         .0,
         304
+    );
+
+    // Receipt copies: kiosk 7 reports its case owed and lists the office's owed receipts (then
+    // a bad query); it asks for the copy (given, malformed, another device's path). Desk 8 has
+    // used up its look-ups above.
+    let copy = |path: &str, tracking_code: &str| {
+        http.post(format!("{base}/v1/kiosks/{path}/receipt-copies"))
+            .bearer_auth(&token)
+            .json(&json!({ "tracking_code": tracking_code }))
+    };
+    let owed_beat = json!({
+        "sent_at": "2026-11-23T03:00:00.000Z", "firmware_version": "0.1.0", "schema_version": 2,
+        "printer": {"state": "error", "paper": "out"}, "outbox": {"depth": 0, "parked": 0},
+        "owed_receipts": [tracking_code(7, 20)]
+    });
+    check("Heartbeat", &owed_beat);
+    assert_eq!(
+        send!(
+            "POST",
+            "/v1/kiosks/{kiosk}/heartbeat",
+            heartbeat(&owed_beat)
+        )
+        .0,
+        200
+    );
+    let owed = |query: &str| {
+        http.get(format!("{kiosk}/receipt-copies{query}"))
+            .bearer_auth(&token)
+    };
+    let listed = send!(
+        "GET",
+        "/v1/kiosks/{kiosk}/receipt-copies",
+        owed("?owed=true")
+    );
+    assert_eq!(listed.0, 200);
+    let listed: Value = serde_json::from_slice(&listed.2).unwrap();
+    check("OwedReceiptList", &listed);
+    assert_eq!(
+        listed["receipts"][0]["tracking_code"],
+        json!(tracking_code(7, 20))
+    );
+    assert_eq!(
+        send!("GET", "/v1/kiosks/{kiosk}/receipt-copies", owed("")).0,
+        400
+    );
+    for (path, code, status) in [
+        ("7", tracking_code(7, 20), 200),
+        ("7", "12".to_owned(), 400),
+        ("8", tracking_code(7, 20), 403),
+    ] {
+        let answer = send!(
+            "POST",
+            "/v1/kiosks/{kiosk}/receipt-copies",
+            copy(path, &code)
+        );
+        assert_eq!(answer.0, status, "{path} {code}");
+        if status == 200 {
+            check("ReceiptCopy", &serde_json::from_slice(&answer.2).unwrap());
+        }
+    }
+    // Every member the schema names is one the type writes.
+    let full_copy = ReceiptCopy {
+        tracking_code: tracking_code(7, 20),
+        kiosk_number: 7,
+        kind: "complaint".into(),
+        subject_id: "SUBJ-1".into(),
+        service_id: Some("SRV-1".into()),
+        unit: "واحد".into(),
+        registered_at: at(1),
+        due_date: Some("2026-12-07".into()),
+        due_jalali: Some("۱۴۰۵/۰۹/۱۶".into()),
+        due_working_days: Some(10),
+        national_code_masked: "******1234".into(),
+        mobile_masked: Some("0912***4567".into()),
+        copied_at: at(2),
+    };
+    same_members("ReceiptCopy", &check_written("ReceiptCopy", &full_copy));
+    same_members(
+        "ReceiptCopyRequest",
+        &check_written(
+            "ReceiptCopyRequest",
+            &ReceiptCopyRequest {
+                tracking_code: tracking_code(7, 20),
+            },
+        ),
     );
 
     // No token, and the database gone.

@@ -1,7 +1,9 @@
 //! The service-desk terminal's staff journey (config `mode = "desk"`): log in with the staff
 //! card (scanned code) and a PIN, claim a visitor's visit by scanning their receipt or
 //! satisfaction code ("served by"), register the service given (ثبت خدمت), fill in the meeting
-//! form (docs/rules.md R-003-5.3), reprint a receipt, and see the end-of-day summary.
+//! form (docs/rules.md R-003-5.3), reprint a receipt (any device's of the office, through the
+//! agency server), print the receipts the office's kiosks could not print, and see the
+//! end-of-day summary.
 //!
 //! [`DeskFlow::step`] is pure (events in, [`DeskEffect`]s out, no clock, no disk); the app
 //! carries the effects out against the store (firmware/app/src/journeys/desk_store.rs), which
@@ -31,6 +33,8 @@ pub enum DeskScreen {
     Meeting,
     /// Scan the receipt to reprint.
     Reprint,
+    /// The receipts the office's kiosks could not print: pick one to print its copy.
+    Owed,
     /// Today's summary.
     Summary,
     /// Printer and sync health (the device fills in what it knows).
@@ -57,6 +61,10 @@ pub enum DeskAction {
     Meeting,
     /// Reprint a receipt.
     Reprint,
+    /// List the receipts the office's kiosks could not print.
+    OwedReceipts,
+    /// Print the copy of this owed receipt.
+    PrintOwed(OwedEntry),
     /// Today's summary.
     Summary,
     /// Printer and sync health.
@@ -73,6 +81,15 @@ pub enum DeskAction {
     ToggleResult(MeetingResult),
     /// Meeting form: type this field on the keyboard.
     EditField(MeetingField),
+}
+
+/// A receipt a kiosk of the office could not print (the agency server's list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwedEntry {
+    /// The kiosk that owes it.
+    pub kiosk: u32,
+    /// The case's tracking code (16 digits).
+    pub tracking_code: String,
 }
 
 /// A text field of the meeting form (filled in with the on-screen keyboard).
@@ -198,6 +215,8 @@ pub enum DeskEvent {
     Refused(String),
     /// The summary.
     SummaryLoaded(DaySummary),
+    /// The office's owed receipts.
+    OwedLoaded(Vec<OwedEntry>),
     /// Nobody touched the terminal for a while: log out.
     IdleExpired,
 }
@@ -239,11 +258,14 @@ pub enum DeskEffect {
         /// The form.
         draft: Box<MeetingDraft>,
     },
-    /// Queue a reprint of the scanned receipt; answer `Done` or `Refused`.
+    /// Queue a reprint of the scanned receipt (or of an owed one picked from the list);
+    /// answer `Done` or `Refused`.
     Reprint {
         /// What was scanned.
         scanned: String,
     },
+    /// Ask the agency server for the office's owed receipts; answer `OwedLoaded` or `Refused`.
+    LoadOwed,
     /// Load today's summary; answer `SummaryLoaded`.
     LoadSummary {
         /// Who.
@@ -272,6 +294,8 @@ pub struct DeskFlow {
     pub refused: bool,
     /// The summary shown.
     pub summary: Option<DaySummary>,
+    /// The owed receipts shown.
+    pub owed: Vec<OwedEntry>,
     /// Where a store answer returns to.
     back_to: DeskScreen,
     /// Focused action.
@@ -297,6 +321,7 @@ impl DeskFlow {
             notice: None,
             refused: false,
             summary: None,
+            owed: Vec::new(),
             back_to: DeskScreen::Login,
             focus: 0,
         }
@@ -313,6 +338,7 @@ impl DeskFlow {
             DeskScreen::Service => "شناسه خدمت را وارد کنید",
             DeskScreen::Meeting => "فرم ملاقات مردمی",
             DeskScreen::Reprint => "رسید را برای چاپ دوباره اسکن کنید",
+            DeskScreen::Owed => "رسیدهای چاپ‌نشده‌ی کیوسک‌ها",
             DeskScreen::Summary => "خلاصه امروز",
             DeskScreen::Health => "وضعیت چاپگر و همگام‌سازی",
             DeskScreen::Field(field) => field.label_fa(),
@@ -333,6 +359,7 @@ impl DeskFlow {
                 A::RegisterService,
                 A::Meeting,
                 A::Reprint,
+                A::OwedReceipts,
                 A::Health,
                 A::Summary,
                 A::Logout,
@@ -340,6 +367,13 @@ impl DeskFlow {
             DeskScreen::Claim | DeskScreen::Reprint | DeskScreen::Summary | DeskScreen::Health => {
                 vec![A::Back]
             }
+            DeskScreen::Owed => self
+                .owed
+                .iter()
+                .cloned()
+                .map(A::PrintOwed)
+                .chain([A::Back])
+                .collect(),
             DeskScreen::Service | DeskScreen::Field(_) => vec![A::Submit, A::Back],
             DeskScreen::Meeting => MeetingField::ALL
                 .iter()
@@ -499,6 +533,15 @@ impl DeskFlow {
                 };
                 self.show(screen)
             }
+            (DeskScreen::Working, DeskEvent::OwedLoaded(owed)) => {
+                self.owed = owed;
+                self.notice = self
+                    .owed
+                    .is_empty()
+                    .then(|| "رسید چاپ‌نشده‌ای نمانده است.".to_owned());
+                self.refused = false;
+                self.show(DeskScreen::Owed)
+            }
             (DeskScreen::Working, DeskEvent::SummaryLoaded(summary)) => {
                 self.summary = Some(summary);
                 self.notice = None;
@@ -548,6 +591,18 @@ impl DeskFlow {
             }
             (DeskScreen::Menu, A::Reprint, _) => self.show(DeskScreen::Reprint),
             (DeskScreen::Menu, A::Health, _) => self.show(DeskScreen::Health),
+            (DeskScreen::Menu, A::OwedReceipts, _) => {
+                self.working(DeskScreen::Menu, DeskEffect::LoadOwed)
+            }
+            (DeskScreen::Owed, A::PrintOwed(entry), _) => {
+                self.owed.retain(|e| *e != entry);
+                self.working(
+                    DeskScreen::Menu,
+                    DeskEffect::Reprint {
+                        scanned: entry.tracking_code,
+                    },
+                )
+            }
             (DeskScreen::Meeting, A::EditField(field), _) => {
                 let typed = field.value(&self.draft).to_owned();
                 let effects = self.show(DeskScreen::Field(field));
@@ -716,6 +771,41 @@ mod tests {
         }));
         flow.step(DeskEvent::Done("ok".into()));
         assert_eq!(flow.visit, None, "the next service needs a new claim");
+    }
+
+    #[test]
+    fn the_owed_receipts_are_listed_and_picking_one_reprints_it() {
+        let mut flow = logged_in();
+        let effects = flow.step(DeskEvent::Do(DeskAction::OwedReceipts));
+        assert!(effects.contains(&DeskEffect::LoadOwed));
+        assert_eq!(flow.screen, DeskScreen::Working);
+        let entry = OwedEntry {
+            kiosk: 11,
+            tracking_code: "1000110000000012".into(),
+        };
+        flow.step(DeskEvent::OwedLoaded(vec![entry.clone()]));
+        assert_eq!(flow.screen, DeskScreen::Owed);
+        assert_eq!(
+            flow.actions(),
+            vec![DeskAction::PrintOwed(entry.clone()), DeskAction::Back]
+        );
+        let effects = flow.step(DeskEvent::Do(DeskAction::PrintOwed(entry)));
+        assert!(effects.contains(&DeskEffect::Reprint {
+            scanned: "1000110000000012".into()
+        }));
+        flow.step(DeskEvent::Done("رسید دوباره چاپ شد.".into()));
+        assert_eq!(flow.screen, DeskScreen::Menu);
+        assert!(flow.owed.is_empty(), "a printed receipt leaves the list");
+        // None owed: said so; the server out of reach: back to the menu with why.
+        flow.step(DeskEvent::Do(DeskAction::OwedReceipts));
+        flow.step(DeskEvent::OwedLoaded(Vec::new()));
+        assert_eq!(flow.screen, DeskScreen::Owed);
+        assert!(flow.notice.as_deref().is_some_and(|n| n.contains("نمانده")));
+        flow.step(DeskEvent::Do(DeskAction::Back));
+        flow.step(DeskEvent::Do(DeskAction::OwedReceipts));
+        flow.step(DeskEvent::Refused("سرور اداره پاسخ نداد.".into()));
+        assert_eq!(flow.screen, DeskScreen::Menu);
+        assert!(flow.refused);
     }
 
     #[test]

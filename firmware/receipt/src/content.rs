@@ -251,6 +251,57 @@ pub struct ReceiptCase {
     pub logo: Option<Logo>,
 }
 
+/// A receipt of a case another device of the office registered, printed again at a desk from
+/// what the agency server gives (`kiosk_sync::wire::ReceiptCopy`): the national code and the
+/// mobile number arrive masked, so the desk never holds them in clear, and are printed only if
+/// they are masked as a receipt masks them (`******1234`, `0912***4567`). There is no
+/// satisfaction code: only the issuing kiosk's key can sign one, and the slip says so.
+#[derive(Debug, Clone)]
+pub struct OfficeCopy {
+    /// Agency name (the desk's config).
+    pub agency: String,
+    /// Desk or office name (the desk's config).
+    pub desk: String,
+    /// Case kind.
+    pub kind: CaseKind,
+    /// Subject label (the catalogue's, else its identifier).
+    pub subject: String,
+    /// The case's tracking code.
+    pub tracking: TrackingCode,
+    /// When the case was committed at its kiosk.
+    pub registered_at: DateTime<Utc>,
+    /// The announced response day, if one is owed.
+    pub due: Option<JalaliDate>,
+    /// The working days counted to it, if known.
+    pub due_working_days: Option<u16>,
+    /// The kiosk that registered the case.
+    pub issuing_kiosk: u32,
+    /// The national code as the server masked it.
+    pub national_code_masked: Option<String>,
+    /// The mobile number as the server masked it.
+    pub mobile_masked: Option<String>,
+    /// Follow-up portal (config).
+    pub portal_url: String,
+    /// Phone number for follow-up (config).
+    pub phone: String,
+    /// Footer (config).
+    pub footer: String,
+    /// Optional logo (config).
+    pub logo: Option<Logo>,
+}
+
+/// `text` if it is `before` digits, `stars` asterisks and `after` digits (a masked number),
+/// else `None`: a number that is not masked never reaches paper.
+fn masked(text: &str, before: usize, stars: usize, after: usize) -> Option<String> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let ok = b.len() == before + stars + after
+        && b[..before].iter().all(u8::is_ascii_digit)
+        && b[before..before + stars].iter().all(|&c| c == b'*')
+        && b[before + stars..].iter().all(u8::is_ascii_digit);
+    ok.then(|| t.to_owned())
+}
+
 /// An out-of-scope subject: where the visitor should go instead.
 #[derive(Debug, Clone)]
 pub struct GuidanceSlip {
@@ -482,6 +533,94 @@ impl ReceiptContent {
         })
     }
 
+    /// A copy of another device's receipt, printed at a desk at `reprinted_at` from the agency
+    /// server's data ([`OfficeCopy`]): marked «المثنی» like a reprint, naming the kiosk that
+    /// registered the case, without a satisfaction code (the slip says only that kiosk's key
+    /// can sign one).
+    pub fn office_copy(
+        copy: &OfficeCopy,
+        reprinted_at: DateTime<Utc>,
+    ) -> Result<Self, ContentError> {
+        let mut blocks = Vec::new();
+        header(&mut blocks, &copy.logo, &copy.agency, &copy.desk)?;
+        blocks.push(Block::Mark("المثنی — رونوشت رسید".to_owned()));
+        blocks.push(Block::Small(format!(
+            "چاپ دوباره: {}",
+            date_time_fa(reprinted_at)
+        )));
+        blocks.push(Block::Title(format!("رسید ثبت {}", copy.kind.label_fa())));
+        blocks.push(Block::Code {
+            label: "کد رهگیری".to_owned(),
+            code: copy.tracking.grouped_fa(),
+        });
+        blocks.push(field(
+            "موضوع",
+            required("subject", &copy.subject, MAX_NAME)?,
+            Direction::Rtl,
+        ));
+        blocks.push(field(
+            "زمان ثبت",
+            date_time_fa(copy.registered_at),
+            Direction::Rtl,
+        ));
+        blocks.push(field(
+            "محل ثبت",
+            format!(
+                "کیوسک {}",
+                to_persian_digits(&copy.issuing_kiosk.to_string())
+            ),
+            Direction::Rtl,
+        ));
+        if let Some(due) = copy.due {
+            let value = match copy.due_working_days {
+                Some(days) => format!(
+                    "{} ({} روز کاری)",
+                    due.format_fa(),
+                    to_persian_digits(&days.to_string())
+                ),
+                None => due.format_fa(),
+            };
+            blocks.push(field("مهلت پاسخ", value, Direction::Rtl));
+        }
+        if let Some(code) = copy
+            .national_code_masked
+            .as_deref()
+            .and_then(|c| masked(c, 0, 6, 4))
+        {
+            blocks.push(field("کد ملی", to_persian_digits(&code), Direction::Ltr));
+        }
+        if let Some(mobile) = copy
+            .mobile_masked
+            .as_deref()
+            .and_then(|m| masked(m, 4, 3, 4))
+        {
+            blocks.push(field(
+                "تلفن همراه",
+                to_persian_digits(&mobile),
+                Direction::Ltr,
+            ));
+        }
+        blocks.push(Block::Rule);
+        let portal = url("portal_url", &copy.portal_url)?;
+        let phone = to_persian_digits(&clean(&copy.phone, 20));
+        let host = portal
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        blocks.push(Block::Qr {
+            payload: tracking_url(&portal, &copy.tracking),
+            caption: format!("پیگیری: این کد، {host} یا تلفن {phone}"),
+        });
+        blocks.push(Block::Small(
+            "این رونوشت کد نظرسنجی ندارد: آن کد را فقط کیوسک ثبت‌کننده امضا می‌کند.".to_owned(),
+        ));
+        footer(&mut blocks, &copy.footer);
+        Ok(Self {
+            variant: Variant::Reprint,
+            blocks,
+        })
+    }
+
     /// A guidance slip: the subject is not handled here, this is where to go.
     pub fn guidance(slip: &GuidanceSlip) -> Result<Self, ContentError> {
         let mut blocks = Vec::new();
@@ -608,6 +747,59 @@ mod tests {
             assert!(!text.contains("09121234567"), "{text}");
             assert!(text.contains("******7891") && text.contains("0912***4567"));
         }
+    }
+
+    fn office_copy() -> OfficeCopy {
+        let case = sample_case();
+        OfficeCopy {
+            agency: case.agency,
+            desk: case.desk,
+            kind: case.kind,
+            subject: case.subject,
+            tracking: case.tracking,
+            registered_at: case.registered_at,
+            due: case.due.as_ref().map(|d| d.jalali),
+            due_working_days: Some(10),
+            issuing_kiosk: 12,
+            national_code_masked: Some("******7891".into()),
+            mobile_masked: Some("0912***4567".into()),
+            portal_url: case.portal_url,
+            phone: case.phone,
+            footer: case.footer,
+            logo: None,
+        }
+    }
+
+    #[test]
+    fn an_office_copy_is_a_marked_reprint_naming_its_kiosk_without_a_satisfaction_code() {
+        let copy = office_copy();
+        let content = ReceiptContent::office_copy(&copy, sample_time()).unwrap();
+        assert_eq!(content.variant, Variant::Reprint);
+        let text = all_text(&content);
+        assert!(
+            text.contains("المثنی") && text.contains("کیوسک ۱۲"),
+            "{text}"
+        );
+        assert!(text.contains(&copy.tracking.grouped_fa()), "{text}");
+        assert!(text.contains("کد نظرسنجی ندارد"), "{text}");
+        assert!(text.contains("(۱۰ روز کاری)"), "{text}");
+        assert_eq!(content.qr_payloads().len(), 1, "the tracking QR only");
+        let ascii = kiosk_core::digits::to_ascii_digits(&text);
+        assert!(ascii.contains("******7891") && ascii.contains("0912***4567"));
+    }
+
+    #[test]
+    fn an_office_copy_never_prints_a_number_that_is_not_masked() {
+        let mut copy = office_copy();
+        copy.national_code_masked = Some("1234567891".into());
+        copy.mobile_masked = Some("09121234567".into());
+        let text = all_text(&ReceiptContent::office_copy(&copy, sample_time()).unwrap());
+        assert!(
+            !text.contains("کد ملی") && !text.contains("تلفن همراه"),
+            "{text}"
+        );
+        let ascii = kiosk_core::digits::to_ascii_digits(&text);
+        assert!(!ascii.contains("1234567891") && !ascii.contains("09121234567"));
     }
 
     #[test]

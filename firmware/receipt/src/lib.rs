@@ -26,7 +26,8 @@ pub mod text;
 
 pub use canvas::Raster;
 pub use content::{
-    Block, ContentError, GuidanceSlip, Logo, ReceiptCase, ReceiptContent, ServiceSlip, Variant,
+    Block, ContentError, GuidanceSlip, Logo, OfficeCopy, ReceiptCase, ReceiptContent, ServiceSlip,
+    Variant,
 };
 pub use encode::EncodeError;
 pub use layout::{LayoutError, QrPlacement, Rendered, render};

@@ -255,6 +255,53 @@ impl Store {
         }
         Ok(jobs)
     }
+
+    /// Receipts this device owes: cases whose receipt (or a reprint of it) did not print — the
+    /// printer failed, or the visitor left before it could print — failing at or after
+    /// `since`, and of which nothing has printed since; newest first, at most `limit`. The heartbeat
+    /// reports them so the office's desks can print a copy (firmware/sync's relay).
+    pub fn owed_receipts(
+        &self,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<TrackingCode>, StoreError> {
+        let path = &self.path;
+        let action = "list owed receipts";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.tracking_code, max(r.updated_at) AS failed_at
+                 FROM receipts r JOIN cases c ON c.id = r.case_id
+                 WHERE r.variant IN ('receipt', 'reprint') AND r.state = 'failed'
+                   AND r.updated_at >= ?1
+                   AND NOT EXISTS (SELECT 1 FROM receipts p
+                                   WHERE p.case_id = r.case_id AND p.state = 'printed'
+                                     AND p.variant IN ('receipt', 'reprint')
+                                     AND p.id > r.id)
+                 GROUP BY c.tracking_code
+                 ORDER BY failed_at DESC, c.tracking_code
+                 LIMIT ?2",
+            )
+            .ctx(path, action)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![to_millis(since), limit], |row| {
+                row.get::<_, String>(0)
+            })
+            .ctx(path, action)?;
+        let mut codes = Vec::new();
+        for row in rows {
+            let text = row.ctx(path, action)?;
+            codes.push(
+                TrackingCode::parse(&text).map_err(|_| StoreError::BadValue {
+                    path: path.clone(),
+                    column: "cases.tracking_code",
+                    value: text.clone(),
+                })?,
+            );
+        }
+        Ok(codes)
+    }
 }
 
 #[cfg(test)]

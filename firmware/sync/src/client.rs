@@ -545,6 +545,58 @@ impl SamadClient {
             .await?;
         Self::json(response).await
     }
+
+    /// Sends the kiosk's health with the receipts it owes (the same operation as
+    /// [`SamadClient::heartbeat`]; the list is a member SAMAD ignores and the agency server keeps).
+    pub async fn office_heartbeat(
+        &self,
+        heartbeat: &crate::wire::OfficeHeartbeat,
+    ) -> Result<HeartbeatAck, SyncError> {
+        let response = self
+            .post_json(format!("{}/heartbeat", self.base), heartbeat)
+            .await?;
+        Self::json(response).await
+    }
+
+    /// What the receipt of one of the office's cases prints (the agency server's operation;
+    /// the server records the copy as given by this device): `None` when the office has no
+    /// case with this code.
+    pub async fn receipt_copy(
+        &self,
+        tracking_code: &str,
+    ) -> Result<Option<crate::wire::ReceiptCopy>, SyncError> {
+        let asked = crate::wire::ReceiptCopyRequest {
+            tracking_code: tracking_code.to_owned(),
+        };
+        let response = self
+            .post_json(format!("{}/receipt-copies", self.base), &asked)
+            .await?;
+        if response.status() != StatusCode::NOT_FOUND {
+            return Self::json(response).await.map(Some);
+        }
+        // As for look-ups: a missing case is told apart from a server without the operation.
+        let body = response.bytes().await.map_err(transport)?;
+        match serde_json::from_slice::<Problem>(&body) {
+            Ok(p) if p.code == "unknown_case" => Ok(None),
+            _ => Err(SyncError::Refused {
+                status: 404,
+                reason: reason(&body),
+            }),
+        }
+    }
+
+    /// The receipts the office's kiosks could not print and no desk has given a copy of yet
+    /// (the agency server's operation).
+    pub async fn owed_receipts(&self) -> Result<crate::wire::OwedReceiptList, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/receipt-copies?owed=true", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(transport)?;
+        Self::json(response).await
+    }
 }
 
 /// `data` gzip-compressed (fast level: the link, not the CPU, is what is short).

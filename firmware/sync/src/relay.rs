@@ -32,7 +32,14 @@ use crate::backoff::Backoff;
 use crate::client::{CatalogueFetch, SamadClient};
 use crate::error::SyncError;
 use crate::periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
-use crate::wire::{Event, EventType, Heartbeat, ItemType, OutboxHealth, SubmitBatch, SubmitItem};
+use crate::wire::{
+    Event, EventType, Heartbeat, ItemType, MAX_OWED_RECEIPTS, OfficeHeartbeat, OutboxHealth,
+    SubmitBatch, SubmitItem,
+};
+
+/// How far back a receipt that did not print is still reported as owed (a visitor comes back
+/// for it within days, not months).
+pub const OWED_RECEIPT_DAYS: i64 = 7;
 
 /// The store as the relay shares it with the rest of the firmware.
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -371,11 +378,17 @@ impl Relay {
 
     /// Reports the device's health once: the firmware's part (printer, firmware version) as
     /// last reported, and what the relay knows itself at send time — the outbox (depth, parked,
-    /// oldest unsent age) and schema version from the store, the catalogue version, the last
+    /// oldest unsent age), the schema version and the receipts owed (failed, not printed since,
+    /// of the last [`OWED_RECEIPT_DAYS`] days) from the store, the catalogue version, the last
     /// definite answer and the uptime.
     pub async fn heartbeat(&mut self) -> Result<(), SyncError> {
-        let (depth, schema_version) = with_store(&self.store, |s| {
-            Ok((s.outbox_depth()?, s.schema_version()?))
+        let owed_since = Utc::now() - chrono::Duration::days(OWED_RECEIPT_DAYS);
+        let (depth, schema_version, owed) = with_store(&self.store, move |s| {
+            Ok((
+                s.outbox_depth()?,
+                s.schema_version()?,
+                s.owed_receipts(owed_since, MAX_OWED_RECEIPTS)?,
+            ))
         })
         .await?;
         let health = self
@@ -401,7 +414,13 @@ impl Relay {
             last_sync_at: self.stats.last_sync(),
             uptime_s: Some(self.started.elapsed().as_secs()),
         };
-        let ack = self.client.heartbeat(&heartbeat).await?;
+        let ack = self
+            .client
+            .office_heartbeat(&OfficeHeartbeat {
+                heartbeat,
+                owed_receipts: owed.iter().map(|c| c.as_string()).collect(),
+            })
+            .await?;
         RelayStats::add(&self.stats.heartbeats, 1);
         let ours = known.as_ref().map(|c| c.etag.as_str());
         if let (Some(theirs), Some(schedule)) = (ack.catalogue_etag.as_deref(), &mut self.schedule)

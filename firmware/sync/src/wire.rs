@@ -468,3 +468,88 @@ pub struct FleetKeyList {
     /// The keys, in increasing kiosk number.
     pub keys: Vec<FleetKey>,
 }
+
+/// Most receipts a heartbeat reports as owed ([`OfficeHeartbeat::owed_receipts`]).
+pub const MAX_OWED_RECEIPTS: usize = 50;
+
+/// A [`Heartbeat`] as a kiosk of an office sends it: the same members and, when the kiosk
+/// owes receipts it could not print, their tracking codes (`owed_receipts` in the document's
+/// `Heartbeat`, absent when there are none). A separate type so that every `Heartbeat` built
+/// elsewhere stays as it is; on the wire it is one object. SAMAD ignores the member; the agency
+/// server keeps the latest list per kiosk and offers it to the office's desks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHeartbeat {
+    /// The heartbeat.
+    #[serde(flatten)]
+    pub heartbeat: Heartbeat,
+    /// Tracking codes (16 digits) of this kiosk's receipts that did not print and were not
+    /// printed since, newest first, at most [`MAX_OWED_RECEIPTS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owed_receipts: Vec<String>,
+}
+
+/// `POST /v1/kiosks/{kiosk}/receipt-copies`' body (the agency server's operation; SAMAD has
+/// none): a desk asks what the receipt of one of the office's cases prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptCopyRequest {
+    /// The 16-digit tracking code.
+    pub tracking_code: String,
+}
+
+/// What a receipt of one of the office's cases prints, as the agency server gives it to a
+/// desk: the national code and the mobile number masked as the receipt masks them, never in
+/// full, and no description. It carries no satisfaction code: only the issuing kiosk's key can
+/// sign one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptCopy {
+    /// The 16-digit code.
+    pub tracking_code: String,
+    /// The kiosk that registered the case (and printed, or owed, its receipt).
+    pub kiosk_number: u32,
+    /// The case kind (the contract's snake_case name).
+    pub kind: String,
+    /// The subject.
+    pub subject_id: String,
+    /// The service, if one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The unit it was registered to.
+    pub unit: String,
+    /// Registered at the kiosk.
+    pub registered_at: DateTime<Utc>,
+    /// The response's due day (Gregorian, `YYYY-MM-DD`), if one is owed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// The same day in the Jalali calendar, as the kiosk wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_jalali: Option<String>,
+    /// The working days counted to the due day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_working_days: Option<u16>,
+    /// The national code with all but its last four digits hidden: `******1234`.
+    pub national_code_masked: String,
+    /// The mobile number with its middle hidden (`0912***4567`), if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_masked: Option<String>,
+    /// When the server recorded this copy.
+    pub copied_at: DateTime<Utc>,
+}
+
+/// One receipt a kiosk of the office could not print and no desk has given a copy of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedReceipt {
+    /// The kiosk that owes it.
+    pub kiosk_number: u32,
+    /// The case's 16-digit code.
+    pub tracking_code: String,
+    /// When the kiosk first reported it.
+    pub reported_at: DateTime<Utc>,
+}
+
+/// `GET /v1/kiosks/{kiosk}/receipt-copies?owed=true`' answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedReceiptList {
+    /// Newest first, at most 100.
+    pub receipts: Vec<OwedReceipt>,
+}

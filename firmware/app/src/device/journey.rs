@@ -328,6 +328,9 @@ impl<P: PrintSink> Device<P> {
                             // The device prints the reprint itself (the flow's `perform` only
                             // queues it, for terminals without a printer).
                             self.reprint(scanned)
+                        } else if effect == DeskEffect::LoadOwed {
+                            // The agency server is asked on the worker, as a reprint is.
+                            self.load_owed()
                         } else {
                             let number = self.kiosk.config().kiosk_number;
                             let national_code_policy = self.kiosk.config().national_code_policy;
@@ -374,11 +377,36 @@ impl<P: PrintSink> Device<P> {
         };
         match self.kiosk.run(Job::Reprint(code))? {
             Answer::Reprint(_, outcome) => Some(reprinted(outcome)),
+            Answer::OwedReceipts(owed) => Some(owed_listed(owed)),
             Answer::Flow(event) => {
                 tracing::error!(?event, "a visitor answer to a desk reprint");
                 None
             }
         }
+    }
+
+    /// Asks for the office's owed receipts: the job goes to the worker (or runs at once
+    /// inline); the answer now for an inline run, else with [`Device::answer`].
+    fn load_owed(&mut self) -> Option<DeskEvent> {
+        match self.kiosk.run(Job::OwedReceipts)? {
+            Answer::OwedReceipts(owed) => Some(owed_listed(owed)),
+            Answer::Reprint(_, outcome) => Some(reprinted(outcome)),
+            Answer::Flow(event) => {
+                tracing::error!(?event, "a visitor answer to the owed receipts");
+                None
+            }
+        }
+    }
+
+    /// The owed receipts the worker fetched: the answer for the desk flow.
+    pub(super) fn owed_answered(
+        &mut self,
+        owed: Result<Vec<kiosk_sync::wire::OwedReceipt>, String>,
+    ) {
+        if matches!(self.journey, Journey::Desk(_)) {
+            self.run_desk(owed_listed(owed));
+        }
+        self.after_events();
     }
 
     /// A reprint the worker finished: its answer for the desk flow.
@@ -419,6 +447,27 @@ impl<P: PrintSink> Device<P> {
     }
 }
 
+/// What the desk flow is told of the office's owed receipts.
+fn owed_listed(owed: Result<Vec<kiosk_sync::wire::OwedReceipt>, String>) -> DeskEvent {
+    match owed {
+        Ok(list) => DeskEvent::OwedLoaded(
+            list.into_iter()
+                .map(|r| desk::OwedEntry {
+                    kiosk: r.kiosk_number,
+                    tracking_code: r.tracking_code,
+                })
+                .collect(),
+        ),
+        Err(why) => {
+            tracing::warn!(reason = %why, "the owed receipts could not be fetched");
+            DeskEvent::Refused(
+                "فهرست رسیدهای چاپ‌نشده از سرور اداره دریافت نشد؛ کمی بعد دوباره تلاش کنید."
+                    .to_owned(),
+            )
+        }
+    }
+}
+
 /// What the desk flow is told of a reprint.
 fn reprinted(outcome: ReprintOutcome) -> DeskEvent {
     match outcome {
@@ -428,7 +477,14 @@ fn reprinted(outcome: ReprintOutcome) -> DeskEvent {
             DeskEvent::Refused("رسید چاپ نشد؛ چاپگر را بررسی کنید (کاغذ، درپوش).".to_owned())
         }
         ReprintOutcome::NotHere => {
-            DeskEvent::Refused("این مراجعه در این دستگاه ثبت نشده است.".to_owned())
+            DeskEvent::Refused("مراجعه‌ای با این کد پیدا نشد؛ کد را بررسی کنید.".to_owned())
+        }
+        ReprintOutcome::OfficeUnreachable(why) => {
+            tracing::warn!(reason = %why, "reprint: the agency server could not be asked");
+            DeskEvent::Refused(
+                "این مراجعه در این دستگاه نیست و سرور اداره پاسخ نداد؛ کمی بعد دوباره تلاش کنید."
+                    .to_owned(),
+            )
         }
         ReprintOutcome::StoreFailed(error) => {
             tracing::error!(%error, "reprint failed");

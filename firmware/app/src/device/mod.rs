@@ -844,6 +844,7 @@ impl<P: PrintSink> Device<P> {
                 self.after_events();
             }
             Answer::Reprint(_, outcome) => self.reprint_answered(outcome),
+            Answer::OwedReceipts(owed) => self.owed_answered(owed),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The agency server's answers for the worker thread: [`AgencyLink`] asks the server, on a
 //! thread and runtime of its own, for a case (any device of the office may have registered
-//! it) or a staff login (the office's accounts, valid at every desk), and waits at most
+//! it), a receipt's copy or the office's owed receipts (a desk's reprint), or a staff login
+//! (the office's accounts, valid at every desk), and waits at most
 //! [`ANSWER_WAIT`] for the answer, so a visitor or a staff member at a device whose link is
 //! down is answered from the device's own copy within seconds instead of waiting out the whole
 //! request timeout. Requests go through `kiosk_sync`'s client: the same pinned CA, client
@@ -12,7 +13,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use kiosk_config::SamadSettings;
 use kiosk_core::{NationalCode, TrackingCode};
-use kiosk_sync::wire::{CaseLookup, CaseStatus, StaffLogin};
+use kiosk_sync::wire::{CaseLookup, CaseStatus, OwedReceipt, ReceiptCopy, StaffLogin};
 use kiosk_sync::{SamadClient, SyncError};
 
 use crate::journeys::desk_store::{RemoteLogin, RemoteStaff};
@@ -121,6 +122,18 @@ impl RemoteCases for AgencyLink {
             national_code: national_code.as_string(),
         };
         self.ask(move |client, runtime| runtime.block_on(client.look_up_case(&asked)))?
+            .map_err(|e| e.to_string())
+    }
+
+    fn receipt_copy(&self, code: &TrackingCode) -> Result<Option<ReceiptCopy>, String> {
+        let code = code.as_string();
+        self.ask(move |client, runtime| runtime.block_on(client.receipt_copy(&code)))?
+            .map_err(|e| e.to_string())
+    }
+
+    fn owed_receipts(&self) -> Result<Vec<OwedReceipt>, String> {
+        self.ask(|client, runtime| runtime.block_on(client.owed_receipts()))?
+            .map(|list| list.receipts)
             .map_err(|e| e.to_string())
     }
 }

@@ -290,7 +290,7 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             }
         }
         // Printing is the worker's: the device hands the reprint over (device/journey.rs).
-        DeskEffect::Reprint { .. } => return None,
+        DeskEffect::Reprint { .. } | DeskEffect::LoadOwed => return None,
         DeskEffect::LoadSummary { staff_id } => match day_summary(ctx, *staff_id) {
             Ok(summary) => DeskEvent::SummaryLoaded(summary),
             Err(e) => refused(e),

@@ -71,9 +71,13 @@ pub enum Job {
         /// The session's language.
         lang: Lang,
     },
-    /// Reprint the receipt of a case registered here (the desk's «reprint»); answers
+    /// Reprint the receipt of a case (the desk's «reprint»): registered here, from the store;
+    /// else, through the agency server, a copy of any device's of the office. Answers
     /// [`Answer::Reprint`].
     Reprint(TrackingCode),
+    /// The receipts the office's kiosks could not print (the desk's list, from the agency
+    /// server); answers [`Answer::OwedReceipts`].
+    OwedReceipts,
     /// A visitor called staff: the call is recorded, open until acknowledged (no answer).
     RaiseStaffCall {
         /// When (the instant the office's desks are told, device/call_relay.rs).
@@ -116,6 +120,7 @@ impl Job {
                 ReprintOutcome::StoreFailed("the job failed".to_owned()),
             )),
             Job::LookUp { .. } => Some(Answer::Flow(Event::FollowUpResult(None))),
+            Job::OwedReceipts => Some(Answer::OwedReceipts(Err("the job failed".to_owned()))),
             Job::HoldReceipt(_)
             | Job::PrintGuidance { .. }
             | Job::RecordGuidance { .. }
@@ -147,8 +152,11 @@ pub enum ReprintOutcome {
     Printed,
     /// Queued, but the printer failed (recorded on the job, for another try).
     PrinterFailed(PrinterProblem),
-    /// No case with that code was registered on this device.
+    /// No case with that code was registered on this device, nor (with an agency server) at
+    /// any device of the office.
     NotHere,
+    /// Not registered here, and the agency server could not be asked (why, for the log).
+    OfficeUnreachable(String),
     /// The store could not be read or written (the reason, for the log).
     StoreFailed(String),
 }
@@ -160,6 +168,8 @@ pub enum Answer {
     Flow(Event),
     /// For the desk journey: how the reprint of this code went.
     Reprint(TrackingCode, ReprintOutcome),
+    /// For the desk journey: the office's owed receipts, or why the server could not be asked.
+    OwedReceipts(Result<Vec<kiosk_sync::wire::OwedReceipt>, String>),
 }
 
 /// What a job did: the answer, and the slips it sent.
@@ -337,11 +347,15 @@ impl<P: PrintSink> Backend<P> {
                 let outcome = match self.reprint(code, &mut done.printed) {
                     Ok(Some(Ok(()))) => ReprintOutcome::Printed,
                     Ok(Some(Err(problem))) => ReprintOutcome::PrinterFailed(problem),
-                    Ok(None) => ReprintOutcome::NotHere,
+                    Ok(None) => self.reprint_office_copy(code, &mut done.printed),
                     Err(e) => ReprintOutcome::StoreFailed(e.to_string()),
                 };
                 Some(Answer::Reprint(code, outcome))
             }
+            Job::OwedReceipts => Some(Answer::OwedReceipts(match &self.remote_cases {
+                Some(remote) => remote.owed_receipts(),
+                None => Err("no agency server is configured".to_owned()),
+            })),
             Job::HoldReceipt(code) => {
                 self.hold_receipt(code);
                 None
@@ -627,6 +641,76 @@ impl<P: PrintSink> Backend<P> {
         let content = ReceiptContent::reprint(&receipt, now).map_err(|e| e.to_string());
         let what = format!("reprint {}", code.grouped());
         Ok(Some(self.send_slip(Some(job), what, content, printed)))
+    }
+
+    /// Prints a copy of the receipt of `code`, a case another device of the office registered,
+    /// from what the agency server gives (which records the copy as given by this desk). The
+    /// numbers come masked; there is no satisfaction code (only the issuing kiosk's key can sign
+    /// one, and the slip says so). The slip has no print job in this store, which holds no such
+    /// case: the server's record is the copy's.
+    fn reprint_office_copy(
+        &mut self,
+        code: TrackingCode,
+        printed: &mut Vec<PrintedSlip>,
+    ) -> ReprintOutcome {
+        let Some(remote) = &self.remote_cases else {
+            return ReprintOutcome::NotHere;
+        };
+        let copy = match remote.receipt_copy(&code) {
+            Ok(Some(copy)) => copy,
+            Ok(None) => return ReprintOutcome::NotHere,
+            Err(why) => return ReprintOutcome::OfficeUnreachable(why),
+        };
+        let content = self.office_copy(code, &copy).and_then(|copy| {
+            ReceiptContent::office_copy(&copy, (self.clock)()).map_err(|e| e.to_string())
+        });
+        let what = format!("reprint {} (office copy)", code.grouped());
+        match self.send_slip(None, what, content, printed) {
+            Ok(()) => {
+                tracing::info!(%code, kiosk = copy.kiosk_number, "office copy of a receipt printed");
+                ReprintOutcome::Printed
+            }
+            Err(problem) => ReprintOutcome::PrinterFailed(problem),
+        }
+    }
+
+    /// The slip's content of the server's `copy` of the receipt of `code`.
+    fn office_copy(
+        &self,
+        code: TrackingCode,
+        copy: &kiosk_sync::wire::ReceiptCopy,
+    ) -> Result<kiosk_receipt::OfficeCopy, String> {
+        let kind: kiosk_core::CaseKind = copy
+            .kind
+            .parse()
+            .map_err(|_| format!("the server's copy has an unknown case kind {:?}", copy.kind))?;
+        let subject = self
+            .config
+            .catalogue
+            .get(&copy.subject_id)
+            .map_or_else(|| copy.subject_id.clone(), |s| s.label_fa.clone());
+        let due = copy
+            .due_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(kiosk_core::JalaliDate::from_gregorian);
+        Ok(kiosk_receipt::OfficeCopy {
+            agency: self.config.agency.clone(),
+            desk: self.config.desk.clone(),
+            kind,
+            subject,
+            tracking: code,
+            registered_at: copy.registered_at,
+            due,
+            due_working_days: copy.due_working_days,
+            issuing_kiosk: copy.kiosk_number,
+            national_code_masked: Some(copy.national_code_masked.clone()),
+            mobile_masked: copy.mobile_masked.clone(),
+            portal_url: self.config.receipt.portal_url.clone(),
+            phone: self.config.receipt.phone.clone(),
+            footer: self.config.receipt.footer.clone(),
+            logo: None,
+        })
     }
 
     /// Records guidance given for `subject_id` with its outbox item; a failure is logged (the

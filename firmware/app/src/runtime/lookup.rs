@@ -4,17 +4,19 @@
 //! reach, or the case is not synced yet).
 //!
 //! [`RemoteCases`] is the server's side as the backend sees it; the firmware's is
-//! `crate::device::office::AgencyLookups`, over the sync client. Its answer becomes the same
+//! `crate::device::office::AgencyLink`, over the sync client. Its answer becomes the same
 //! [`FollowUpView`] the local copy gives, so the visitor cannot tell (and need not) where the
-//! case was found.
+//! case was found. The same server gives a desk the copy of any of the office's receipts and
+//! the list of receipts the office's kiosks could not print ([`RemoteCases::receipt_copy`],
+//! [`RemoteCases::owed_receipts`]).
 
 use kiosk_core::{NationalCode, TrackingCode};
 use kiosk_store::Store;
-use kiosk_sync::wire::{CaseStatus, EventType};
+use kiosk_sync::wire::{CaseStatus, EventType, OwedReceipt, ReceiptCopy};
 
 use crate::flow::{FollowUpView, Lang, TimelineEntry};
 
-/// Looks cases up at the agency server.
+/// The office's cases at the agency server: look-ups, receipt copies, owed receipts.
 pub trait RemoteCases: Send {
     /// The case `code` of applicant `national_code`: `Ok(None)` when the server has none with
     /// both, `Err` (why, in English) when it could not be asked.
@@ -23,6 +25,20 @@ pub trait RemoteCases: Send {
         code: &TrackingCode,
         national_code: &NationalCode,
     ) -> Result<Option<CaseStatus>, String>;
+
+    /// What the receipt of `code` prints (numbers masked), recorded at the server as given by
+    /// this device: `Ok(None)` when the office has no such case, `Err` (why, in English) when
+    /// it could not be asked. A server without the operation answers `Err`.
+    fn receipt_copy(&self, code: &TrackingCode) -> Result<Option<ReceiptCopy>, String> {
+        let _ = code;
+        Err("this server gives no receipt copies".to_owned())
+    }
+
+    /// The receipts the office's kiosks could not print and no desk has given a copy of;
+    /// `Err` (why, in English) when the server could not be asked.
+    fn owed_receipts(&self) -> Result<Vec<OwedReceipt>, String> {
+        Err("this server lists no owed receipts".to_owned())
+    }
 }
 
 /// Actors that are the system, not a person (not read out as "responsible").

@@ -369,6 +369,10 @@ impl<P: PrintSink> Kiosk<P> {
                 tracing::error!(%code, ?outcome, "a reprint answer in the visitor journey");
                 None
             }
+            Answer::OwedReceipts(_) => {
+                tracing::error!("an owed-receipts answer in the visitor journey");
+                None
+            }
         }
     }
 

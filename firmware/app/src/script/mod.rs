@@ -335,8 +335,11 @@ impl Stage {
             // the relay's first check is awaited (a while at most; offline, the catalogue
             // kept from an earlier run, else kiosk.toml's, is listed).
             sync.await_first_catalogue_check(CATALOGUE_WAIT);
+            // The printer as a job found it goes to the heartbeat, sent at once on a change (a
+            // receipt that did not print is then reported as owed to the agency server).
             device = device
                 .with_outbox_waker(Box::new(sync.waker()))
+                .with_printer_reporter(sync.printer_reporter())
                 .with_catalogue_updates(sync.catalogue());
         }
         let runtime = tokio::runtime::Builder::new_current_thread()

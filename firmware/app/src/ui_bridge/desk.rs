@@ -11,7 +11,7 @@ use kiosk_core::digits::to_persian_digits;
 use kiosk_store::{MeetingResult, Occupation};
 use kiosk_ui::{Button, Key, Keyboard, Page, Prefs, Role, Row, UiInput, ViewModel};
 
-use crate::flow::desk::{DeskAction, DeskEvent, DeskFlow, DeskScreen, MeetingField};
+use crate::flow::desk::{DeskAction, DeskEvent, DeskFlow, DeskScreen, MeetingField, OwedEntry};
 
 /// What the terminal knows about its printer and the SAMAD sync, for the health screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub fn action_id(action: &DeskAction) -> String {
         DeskAction::RegisterService => "service".into(),
         DeskAction::Meeting => "meeting".into(),
         DeskAction::Reprint => "reprint".into(),
+        DeskAction::OwedReceipts => "owed".into(),
+        DeskAction::PrintOwed(entry) => format!("owed:{}", entry.tracking_code),
         DeskAction::Summary => "summary".into(),
         DeskAction::Health => "health".into(),
         DeskAction::Logout => "logout".into(),
@@ -78,6 +80,8 @@ pub fn action_label(action: &DeskAction) -> String {
         DeskAction::RegisterService => "ثبت خدمت".into(),
         DeskAction::Meeting => "فرم ملاقات مردمی".into(),
         DeskAction::Reprint => "چاپ دوباره رسید".into(),
+        DeskAction::OwedReceipts => "رسیدهای چاپ‌نشده".into(),
+        DeskAction::PrintOwed(entry) => owed_label(entry),
         DeskAction::Summary => "خلاصه امروز".into(),
         DeskAction::Health => "وضعیت چاپگر و همگام‌سازی".into(),
         DeskAction::Logout => "خروج".into(),
@@ -97,7 +101,8 @@ fn page(screen: DeskScreen) -> Page {
     match screen {
         DeskScreen::Login => Page::DeskLogin,
         DeskScreen::Pin | DeskScreen::CardEntry => Page::DeskPin,
-        DeskScreen::Menu => Page::DeskMenu,
+        // The owed receipts are a grid of choices like the menu.
+        DeskScreen::Menu | DeskScreen::Owed => Page::DeskMenu,
         DeskScreen::Claim | DeskScreen::Reprint => Page::DeskScan,
         DeskScreen::Service => Page::DeskService,
         DeskScreen::Meeting => Page::DeskMeeting,
@@ -106,6 +111,14 @@ fn page(screen: DeskScreen) -> Page {
         DeskScreen::Health => Page::DeskHealth,
         DeskScreen::Working => Page::DeskWait,
     }
+}
+
+/// An owed receipt's button: `کیوسک ۱۱ — ۱۰۰۰ ۱۱۰۰ ۰۰۰۰ ۰۰۱۲` (the code grouped as printed).
+pub fn owed_label(entry: &OwedEntry) -> String {
+    let code = kiosk_core::TrackingCode::parse(&entry.tracking_code)
+        .map(|c| c.grouped_fa())
+        .unwrap_or_else(|_| fa(&entry.tracking_code));
+    format!("کیوسک {} — {code}", fa(&entry.kiosk.to_string()))
 }
 
 fn role(action: &DeskAction) -> Role {
@@ -231,6 +244,11 @@ pub fn view_model(flow: &DeskFlow, health: &HealthView) -> ViewModel {
         DeskScreen::Meeting => {}
         DeskScreen::Summary => summary_rows(flow, &mut vm),
         DeskScreen::Health => health_rows(health, &mut vm),
+        DeskScreen::Owed => {
+            if vm.message.is_empty() && vm.error.is_empty() {
+                vm.message = "رسیدی را که کیوسک چاپ نکرد برگزینید تا رونوشت آن چاپ شود.".into();
+            }
+        }
         DeskScreen::Menu => {
             if let Some(staff) = &flow.staff
                 && vm.message.is_empty()

@@ -1,0 +1,247 @@
+//! Receipt copies (server/migrations/0009_receipt_copies.sql): the office's desk terminals
+//! reprint the receipt of any of the office's cases, and are offered the receipts a kiosk could
+//! not print.
+//!
+//! - `POST /v1/kiosks/{kiosk}/receipt-copies` `{tracking_code}`: what the case's receipt prints
+//!   ([`kiosk_sync::wire::ReceiptCopy`]: kind, subject, unit, registration time, due day, the
+//!   issuing kiosk, and the national code and mobile number masked as the receipt masks them,
+//!   never in full; no description), recorded in `receipt_copies` (which case, which desk,
+//!   when). 404 `unknown_case`; misses count against the device's look-up limit as case
+//!   look-ups do ([`crate::api::reserve_lookup`]), so the operation cannot be used to list the
+//!   office's tracking codes.
+//! - `GET /v1/kiosks/{kiosk}/receipt-copies?owed=true`: the receipts the office's kiosks
+//!   reported as owed in their latest heartbeat (`owed_receipts`, kept by
+//!   [`record_owed`]) whose case the server holds, minus those a desk has given a copy of.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use kiosk_sync::wire::{
+    MAX_OWED_RECEIPTS, OwedReceipt, OwedReceiptList, ReceiptCopy, ReceiptCopyRequest,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::auth::Device;
+use crate::case;
+use crate::contract::{json_body, own_kiosk};
+use crate::problem::{Problem, Refused, bad_parameter};
+
+/// Most owed receipts one answer lists.
+pub const MAX_LISTED: i64 = 100;
+
+/// `******1234`, as the receipt prints a national code (`kiosk_core::NationalCode::masked`).
+pub fn mask_national_code(code: &str) -> String {
+    let digits: Vec<char> = code.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("******{tail}")
+}
+
+/// `0912***4567`, as the receipt prints a mobile number (`kiosk_core::MobileNumber::masked`);
+/// `None` for anything that is not 11 digits.
+pub fn mask_mobile(phone: &str) -> Option<String> {
+    (phone.len() == 11 && phone.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{}***{}", &phone[..4], &phone[7..]))
+}
+
+/// `POST /v1/kiosks/{kiosk}/receipt-copies`: what the receipt of `tracking_code` prints, for
+/// the desk `{kiosk}`, recorded as given.
+pub async fn give(
+    State(state): State<Arc<AppState>>,
+    device: Device,
+    Path(kiosk): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReceiptCopy>, Refused> {
+    let desk = own_kiosk(device, &kiosk)?;
+    let asked: ReceiptCopyRequest = json_body(&body)?;
+    let tracking_code = asked.tracking_code.trim().to_owned();
+    if !case::valid_tracking_code(&tracking_code) {
+        return Err(bad_parameter(
+            "tracking_code",
+            "tracking_code must be 16 digits with a valid check digit",
+        ));
+    }
+    let client = state.pool.get().await?;
+    let slot = crate::api::reserve_lookup(&state, &client, device).await?;
+    let row = client
+        .query_opt(
+            "SELECT kiosk_number, kind, registered_at, national_code, payload FROM cases \
+             WHERE tracking_code = $1",
+            &[&tracking_code],
+        )
+        .await?;
+    let Some(row) = row else {
+        slot.missed(&client).await?;
+        tracing::info!(desk, "receipt copy of an unknown case refused");
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown_case",
+            "the office has no case with this tracking code",
+        )
+        .into());
+    };
+    slot.found(&client).await?;
+    let copied_at: DateTime<Utc> = client
+        .query_one(
+            "INSERT INTO receipt_copies (tracking_code, desk_kiosk) VALUES ($1, $2) \
+             RETURNING given_at",
+            &[&tracking_code, &i32::try_from(desk).unwrap_or_default()],
+        )
+        .await?
+        .get(0);
+    let payload: Value = row.get(4);
+    let text = |name: &str| {
+        payload
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .filter(|s| !s.trim().is_empty())
+    };
+    let owner: i32 = row.get(0);
+    let national_code: String = row.get(3);
+    tracing::info!(desk, owner, "receipt copy given");
+    Ok(Json(ReceiptCopy {
+        tracking_code,
+        kiosk_number: u32::try_from(owner).unwrap_or_default(),
+        kind: row.get(1),
+        subject_id: text("subject_id").unwrap_or_default(),
+        service_id: text("service_id"),
+        unit: text("unit").unwrap_or_default(),
+        registered_at: row.get(2),
+        due_date: text("due_date"),
+        due_jalali: text("due_jalali"),
+        due_working_days: payload
+            .get("due_working_days")
+            .and_then(Value::as_u64)
+            .and_then(|n| u16::try_from(n).ok()),
+        national_code_masked: mask_national_code(&national_code),
+        mobile_masked: text("phone").as_deref().and_then(mask_mobile),
+        copied_at,
+    }))
+}
+
+/// The query of `GET …/receipt-copies`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    owed: Option<String>,
+}
+
+/// `GET /v1/kiosks/{kiosk}/receipt-copies?owed=true`: the office's owed receipts, newest
+/// first, at most [`MAX_LISTED`].
+pub async fn owed(
+    State(state): State<Arc<AppState>>,
+    device: Device,
+    Path(kiosk): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<OwedReceiptList>, Refused> {
+    own_kiosk(device, &kiosk)?;
+    if query.owed.as_deref().map(str::trim) != Some("true") {
+        return Err(bad_parameter(
+            "owed",
+            "owed must be true: only the owed receipts are listed",
+        ));
+    }
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT o.kiosk_number, o.tracking_code, o.reported_at FROM owed_receipts o \
+             JOIN cases c ON c.tracking_code = o.tracking_code \
+             WHERE NOT EXISTS (SELECT 1 FROM receipt_copies r \
+                               WHERE r.tracking_code = o.tracking_code) \
+             ORDER BY o.reported_at DESC, o.tracking_code LIMIT $1",
+            &[&MAX_LISTED],
+        )
+        .await?;
+    Ok(Json(OwedReceiptList {
+        receipts: rows
+            .iter()
+            .map(|r| {
+                let kiosk: i32 = r.get(0);
+                OwedReceipt {
+                    kiosk_number: u32::try_from(kiosk).unwrap_or_default(),
+                    tracking_code: r.get(1),
+                    reported_at: r.get(2),
+                }
+            })
+            .collect(),
+    }))
+}
+
+/// Checks a heartbeat's `owed_receipts` of kiosk `kiosk`: at most [`MAX_OWED_RECEIPTS`], each
+/// a valid tracking code of that kiosk (a kiosk owes only its own receipts); 400 naming the
+/// member otherwise. Duplicates are dropped.
+pub fn check_owed(kiosk: u32, owed: &[String]) -> Result<Vec<String>, Refused> {
+    if owed.len() > MAX_OWED_RECEIPTS {
+        return Err(bad_parameter(
+            "owed_receipts",
+            format!("owed_receipts lists at most {MAX_OWED_RECEIPTS} tracking codes"),
+        ));
+    }
+    let mut codes: Vec<String> = Vec::with_capacity(owed.len());
+    for code in owed {
+        let parsed = kiosk_core::TrackingCode::parse(code)
+            .ok()
+            .filter(|_| case::valid_tracking_code(code));
+        match parsed {
+            Some(c) if c.kiosk().get() == kiosk => {}
+            Some(_) => {
+                return Err(bad_parameter(
+                    "owed_receipts",
+                    format!("owed_receipts names {code}, another kiosk's tracking code"),
+                ));
+            }
+            None => {
+                return Err(bad_parameter(
+                    "owed_receipts",
+                    "owed_receipts must hold tracking codes of 16 digits with a valid check digit",
+                ));
+            }
+        }
+        if !codes.contains(code) {
+            codes.push(code.clone());
+        }
+    }
+    Ok(codes)
+}
+
+/// Keeps `owed` (checked by [`check_owed`]) as kiosk `kiosk`'s owed receipts in place of the
+/// list before: codes no longer listed go, new ones come with the time now, and those listed
+/// before keep the time they were first reported.
+pub async fn record_owed(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk: u32,
+    owed: &[String],
+) -> Result<(), Refused> {
+    let kiosk = i32::try_from(kiosk).unwrap_or_default();
+    tx.execute(
+        "DELETE FROM owed_receipts WHERE kiosk_number = $1 AND NOT (tracking_code::text = ANY($2::text[]))",
+        &[&kiosk, &owed],
+    )
+    .await?;
+    if !owed.is_empty() {
+        tx.execute(
+            "INSERT INTO owed_receipts (kiosk_number, tracking_code) \
+             SELECT $1, code FROM unnest($2::text[]) AS code ON CONFLICT DO NOTHING",
+            &[&kiosk, &owed],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_masked_as_the_receipt_masks_them() {
+        assert_eq!(mask_national_code("0499370899"), "******0899");
+        assert_eq!(mask_mobile("09121234567").as_deref(), Some("0912***4567"));
+        assert_eq!(mask_mobile("0912"), None);
+    }
+}
