@@ -106,6 +106,7 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
     optional_bounded(body, "service_id", 100)?;
     bounded(body, "description", 0, MAX_DESCRIPTION)?;
     bounded(body, "unit", 1, 200)?;
+    escalation(body, kind)?;
     let registered_at = text(body, "registered_at")
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .ok_or("registered_at must be an RFC 3339 date-time")?
@@ -116,6 +117,36 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
         kind: kind.to_owned(),
         registered_at,
     })
+}
+
+/// A complaint about an official names its tier, and the authority it goes to must be the
+/// one seed 000 §10-3 names for that tier (firmware/core/src/escalation.rs); only complaints
+/// carry one.
+fn escalation(body: &Value, kind: &str) -> Result<(), String> {
+    use kiosk_core::escalation::OfficialTier;
+    let tier = match body.get("official_tier") {
+        None | Some(Value::Null) => {
+            if body.get("escalated_to").is_some_and(|v| !v.is_null()) {
+                return Err("escalated_to needs official_tier".into());
+            }
+            return Ok(());
+        }
+        Some(Value::String(t)) => {
+            OfficialTier::parse(t).ok_or("official_tier must be county, province or national")?
+        }
+        Some(_) => return Err("official_tier must be a string".into()),
+    };
+    if kind != "complaint" {
+        return Err("only a complaint names an official_tier".into());
+    }
+    let expected = tier.escalation().authority.as_str();
+    if text(body, "escalated_to") != Some(expected) {
+        return Err(format!(
+            "escalated_to must be {expected} for official_tier {} (000 §10-3)",
+            tier.as_str()
+        ));
+    }
+    Ok(())
 }
 
 /// The tracking code, or why it is not a valid code of this kiosk and sequence.

@@ -337,6 +337,26 @@ async fn cases_are_ingested_once_per_key_and_code_and_bad_ones_change_nothing() 
         post("kind", 12, &a, &with("kind", json!("DROP TABLE cases"))).expect(422, "invalid_item"),
         post("no subject", 12, &a, &with("subject_id", json!(""))).expect(422, "invalid_item"),
         post(
+            "official tier unknown",
+            12,
+            &a,
+            &with("official_tier", json!("mayor")),
+        )
+        .expect(422, "invalid_item"),
+        post("official tier without its authority", 12, &a, &{
+            let mut v = with("official_tier", json!("county"));
+            v["payload"]["escalated_to"] = json!("minister_or_head");
+            v
+        })
+        .expect(422, "invalid_item"),
+        post("official tier on a request", 12, &a, &{
+            let mut v = with("official_tier", json!("county"));
+            v["payload"]["escalated_to"] = json!("county_governor");
+            v["payload"]["kind"] = json!("request");
+            v
+        })
+        .expect(422, "invalid_item"),
+        post(
             "description a number",
             12,
             &a,
@@ -390,6 +410,13 @@ async fn cases_are_ingested_once_per_key_and_code_and_bad_ones_change_nothing() 
             .expect(409, "duplicate_tracking_code"),
             post("kiosk 34 with kiosk 12's key", 34, &b, &theirs).expect(201, ""),
             post("kiosk 34 sends kiosk 12's case", 34, &b, &good).expect(422, "invalid_item"),
+            post("a complaint about a provincial official", 12, &a, &{
+                let mut v = case_with_id(Uuid::new_v4(), 12, 2, &nc);
+                v["payload"]["official_tier"] = json!("province");
+                v["payload"]["escalated_to"] = json!("governor_general");
+                v
+            })
+            .expect(201, ""),
         ],
     )
     .await;
@@ -398,15 +425,15 @@ async fn cases_are_ingested_once_per_key_and_code_and_bad_ones_change_nothing() 
     assert_eq!(bodies[0]["tracking_code"], tracking_code(12, 1));
     assert_eq!(bodies[5]["tracking_code"], tracking_code(34, 1));
     assert_eq!(bodies[5]["kiosk_number"], 34);
-    assert_eq!(office.count("cases").await, 2);
+    assert_eq!(office.count("cases").await, 3);
     let row = office
         .pool
         .get()
         .await
         .unwrap()
         .query_one(
-            "SELECT payload->>'description' FROM cases WHERE kiosk_number = 12",
-            &[],
+            "SELECT payload->>'description' FROM cases WHERE tracking_code = $1",
+            &[&tracking_code(12, 1)],
         )
         .await
         .unwrap();

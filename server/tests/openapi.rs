@@ -1093,6 +1093,7 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         keywords: vec!["کلید".into()],
         service_identifier: Some("123".into()),
         service_name_en: Some("Subject".into()),
+        about_officials: true,
         guidance: Some(kiosk_sync::wire::GuidanceDestination {
             office: "اداره دیگر".into(),
             office_en: Some("Another office".into()),

@@ -37,6 +37,7 @@ fn good_input() -> VisitorInput {
         service_id: None,
         description: "شرح کوتاه".into(),
         mobile: "09121234567".into(),
+        official: None,
     }
 }
 

@@ -182,6 +182,7 @@ impl Kiosk {
             service_id: None,
             description: format!("شکایت آزمون خطا شماره {n}"),
             mobile: String::new(),
+            official: None,
         };
         let registered = Registrar::new(&self.config)
             .register(&mut self.store.lock().unwrap(), &input, chrono::Utc::now())

@@ -19,6 +19,8 @@ pub enum Page {
     Subject,
     /// Out-of-scope subject: where to go instead.
     Guidance,
+    /// A complaint: about an official, and at which tier.
+    Official,
     /// Description with the on-screen keyboard and preset phrases.
     Description,
     /// Optional mobile number.
@@ -78,13 +80,14 @@ pub enum Page {
 
 impl Page {
     /// Every page, in journey order (screenshots, tests).
-    pub const ALL: [Page; 16] = [
+    pub const ALL: [Page; 17] = [
         Page::Attract,
         Page::Accessibility,
         Page::Identify,
         Page::Kind,
         Page::Subject,
         Page::Guidance,
+        Page::Official,
         Page::Description,
         Page::Mobile,
         Page::Review,
@@ -130,6 +133,7 @@ impl Page {
             Page::Kind => "kind",
             Page::Subject => "subject",
             Page::Guidance => "guidance",
+            Page::Official => "official",
             Page::Description => "description",
             Page::Mobile => "mobile",
             Page::Review => "review",

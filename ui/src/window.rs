@@ -110,6 +110,8 @@ fn columns(page: Page, low_reach: bool) -> i32 {
         // Four themes, four sizes, then speech, reach and the two languages.
         Page::Accessibility => 4,
         Page::RateReasons => 2,
+        // The four answers, one per row: each a sentence.
+        Page::Official => 1,
         Page::RateFaces => 5,
         Page::DeskMeeting => 4,
         Page::Description if low_reach => 1,
@@ -126,6 +128,7 @@ pub fn page_id(page: Page) -> PageId {
         Page::Kind => PageId::Kind,
         Page::Subject => PageId::Subject,
         Page::Guidance => PageId::Guidance,
+        Page::Official => PageId::Official,
         Page::Description => PageId::Description,
         Page::Mobile => PageId::Mobile,
         Page::Review => PageId::Review,
@@ -165,6 +168,7 @@ pub fn page_of(id: PageId) -> Page {
         PageId::Kind => Page::Kind,
         PageId::Subject => Page::Subject,
         PageId::Guidance => Page::Guidance,
+        PageId::Official => Page::Official,
         PageId::Description => Page::Description,
         PageId::Mobile => Page::Mobile,
         PageId::Review => Page::Review,

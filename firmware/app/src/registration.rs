@@ -135,6 +135,7 @@ impl<'a> Registrar<'a> {
             registered_at: now,
             due,
             unit: self.config.unit.clone(),
+            official_tier: input.official.filter(|_| kind == CaseKind::Complaint),
         })
     }
 

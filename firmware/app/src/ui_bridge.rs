@@ -37,6 +37,8 @@ pub fn action_id(action: &Action) -> String {
         Action::ToggleSpeech => "speech".into(),
         Action::ChooseKind(kind) => format!("kind:{}", kind.as_str()),
         Action::ChooseSubject(id) => format!("subject:{id}"),
+        Action::ChooseOfficial(None) => "official:none".into(),
+        Action::ChooseOfficial(Some(tier)) => format!("official:{}", tier.as_str()),
         Action::Phrase(i) => format!("phrase:{i}"),
         Action::Continue => "continue".into(),
         Action::SkipMobile => "skip-mobile".into(),
@@ -115,6 +117,7 @@ pub fn page(screen: Screen) -> Page {
         Screen::Kind => Page::Kind,
         Screen::Subject => Page::Subject,
         Screen::Guidance => Page::Guidance,
+        Screen::Official => Page::Official,
         Screen::Description => Page::Description,
         Screen::Mobile => Page::Mobile,
         Screen::Review => Page::Review,
@@ -157,7 +160,10 @@ impl Words {
 /// Where a button goes on the page: the choices of the page body, or the bottom bar.
 fn in_body(screen: Screen, action: &Action) -> bool {
     match action {
-        Action::ChooseKind(_) | Action::ChooseSubject(_) | Action::Phrase(_) => true,
+        Action::ChooseKind(_)
+        | Action::ChooseSubject(_)
+        | Action::ChooseOfficial(_)
+        | Action::Phrase(_) => true,
         Action::SetLang(_)
         | Action::SetTheme(_)
         | Action::SetTextSize(_)
@@ -382,6 +388,12 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
         Screen::Printing | Screen::CallStaff => {}
         Screen::Error => vm.message = session.error.clone().unwrap_or_default(),
         Screen::Accessibility | Screen::Kind => {}
+        Screen::Official => {
+            vm.message = words.pick(
+                "اگر شکایت شما از رفتار یا تصمیم یکی از مسئولان است، سطح او را انتخاب کنید تا به مرجع رسیدگی (ماده ۱۰-۳) برسد.",
+                "If your complaint is about what an official did or decided, choose their level: it goes to the authority article 10-3 names.",
+            );
+        }
     }
     if screen == Screen::Error {
         // The error is the page's message; the header keeps the prompt only.
@@ -413,6 +425,13 @@ fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
         vm.rows.push(Row {
             label: words.pick("موضوع", "Subject"),
             value: words.pick(&subject.label_fa, &subject.label_en),
+        });
+    }
+    if let Some(Some(tier)) = session.official {
+        let authority = tier.escalation().authority;
+        vm.rows.push(Row {
+            label: words.pick("رسیدگی به شکایت از مسئولان", "About an official, handled by"),
+            value: words.pick(authority.label_fa(), authority.label_en()),
         });
     }
     let consultation = session.kind == Some(CaseKind::Consultation);

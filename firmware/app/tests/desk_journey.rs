@@ -174,6 +174,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
             registered_at: now(),
             due: None,
             unit: "میز خدمت".into(),
+            official_tier: None,
         })
         .unwrap();
     let code = registered.tracking_code;

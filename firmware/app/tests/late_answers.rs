@@ -247,6 +247,7 @@ fn a_receipt_whose_visitor_left_before_the_printer_was_free_is_held_not_printed(
         service_id: None,
         description: "پرونده‌ی من بدون پاسخ مانده است.".into(),
         mobile: String::new(),
+        official: None,
     };
     let done = backend.perform(Job::Register {
         input,

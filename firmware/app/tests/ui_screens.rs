@@ -228,10 +228,33 @@ fn walk(flow: &mut Flow, lang: Lang, visit: &mut dyn FnMut(&Flow, &str)) {
         ],
     })));
     visit(flow, "follow-up");
+
+    // A complaint on a subject that may concern officials: whom it is about (§10-3).
+    let mut official = failed;
+    official.step(Event::Do(Action::Finish));
+    choose_lang(&mut official);
+    official.step(Event::IdentityRead("0067749828".into()));
+    official.step(Event::Do(Action::ChooseKind(CaseKind::Complaint)));
+    official.step(Event::Do(Action::ChooseSubject(OFFICIALS.into())));
+    visit(&official, "official");
 }
 
+/// The subject, added to the demo catalogue, whose complaints may be about an official.
+const OFFICIALS: &str = "officials-conduct";
+
 fn settings(dir: &Path) -> FlowSettings {
-    let config = config(dir);
+    let mut config = config(dir);
+    config.catalogue.subjects.push(kiosk_core::Subject {
+        id: OFFICIALS.into(),
+        label_fa: "رفتار یا تصمیم مسئولان".into(),
+        label_en: "Conduct or decisions of officials".into(),
+        keywords: Vec::new(),
+        kinds: vec![CaseKind::Complaint],
+        service_id: None,
+        guidance_fa: None,
+        guidance_en: None,
+        about_officials: true,
+    });
     FlowSettings {
         national_code_policy: config.national_code_policy,
         catalogue: config.catalogue,
@@ -361,7 +384,11 @@ fn every_screen_in_every_theme_is_rendered_with_large_enough_targets_in_reach() 
                 }
             }
         });
-        assert_eq!(pages.len(), 16, "{set}: every page drawn, got {pages:?}");
+        assert_eq!(
+            pages.len(),
+            kiosk_ui::Page::ALL.len(),
+            "{set}: every page drawn, got {pages:?}"
+        );
     }
     println!(
         "{written} screenshots; smallest target {smallest} px = {:.1} mm (floor {floor:.1} px); \

@@ -75,6 +75,8 @@ pub(crate) struct RawSubject {
     pub guidance_fa: Option<String>,
     #[serde(default)]
     pub guidance_en: Option<String>,
+    #[serde(default)]
+    pub about_officials: bool,
 }
 
 #[derive(Debug, Deserialize)]

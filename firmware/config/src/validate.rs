@@ -235,6 +235,12 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
             .as_deref()
             .map(str::trim)
             .filter(|g| !g.is_empty());
+        if s.about_officials && guidance_fa.is_some() {
+            issues.add(
+                key("about_officials"),
+                "a subject sent elsewhere (guidance_fa) registers no complaint to route",
+            );
+        }
         let label_en = s.label_en.trim();
         subjects.push(Subject {
             id: id.to_owned(),
@@ -259,6 +265,7 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
                 .map(str::trim)
                 .filter(|g| !g.is_empty())
                 .map(str::to_owned),
+            about_officials: s.about_officials,
         });
     }
     Catalogue {

@@ -37,6 +37,10 @@ pub struct Subject {
     /// The same guidance in English.
     #[serde(default)]
     pub guidance_en: Option<String>,
+    /// A complaint on this subject may be about an official (e.g. «رفتار مسئولان»): the visitor
+    /// is asked the official's tier, and the complaint goes where seed 000 §10-3 sends it.
+    #[serde(default)]
+    pub about_officials: bool,
 }
 
 impl Subject {
@@ -139,6 +143,7 @@ mod tests {
             service_id: None,
             guidance_fa: guidance.map(str::to_owned),
             guidance_en: guidance.map(|_| "elsewhere".to_owned()),
+            about_officials: false,
         }
     }
 

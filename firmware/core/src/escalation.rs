@@ -160,6 +160,95 @@ pub fn escalate(level: OfficialLevel) -> Escalation {
     }
 }
 
+/// The official a complaint is about, as a visitor can tell it: in the county, in the province,
+/// or in a ministry or national organisation. Each tier is one clause of §10-3, so the
+/// authority it goes to is the same whichever level within the tier the official holds; the
+/// exact level is for staff to record ([`OfficialLevel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OfficialTier {
+    /// A head of a county office or of the county's people's communications desk (الف).
+    County,
+    /// A provincial manager, a county governor or a provincial office (ب).
+    Province,
+    /// A deputy, manager or office of a ministry or national organisation (ج).
+    National,
+}
+
+impl OfficialTier {
+    /// Every tier, from the county up.
+    pub const ALL: [Self; 3] = [Self::County, Self::Province, Self::National];
+
+    /// A stable snake_case name (the case payload's `official_tier`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::County => "county",
+            Self::Province => "province",
+            Self::National => "national",
+        }
+    }
+
+    /// The tier named `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// The choice as the visitor reads it, in Persian.
+    pub fn label_fa(self) -> &'static str {
+        match self {
+            Self::County => "رئیس یا مسئول اداره‌ای در شهرستان",
+            Self::Province => "مدیر کل استانی یا فرماندار",
+            Self::National => "معاون یا مدیر وزارتخانه یا سازمان کشوری",
+        }
+    }
+
+    /// The choice in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::County => "A head or manager of an office in the county",
+            Self::Province => "A provincial director or the county governor",
+            Self::National => "A deputy or manager of a ministry or national organisation",
+        }
+    }
+
+    /// A level of the tier: every level of a tier goes to the same authority.
+    fn level(self) -> OfficialLevel {
+        match self {
+            Self::County => OfficialLevel::CountyOfficeHead,
+            Self::Province => OfficialLevel::ProvincialManager,
+            Self::National => OfficialLevel::MinistryDeputy,
+        }
+    }
+
+    /// Where a complaint about an official of this tier goes (§10-3).
+    pub fn escalation(self) -> Escalation {
+        escalate(self.level())
+    }
+}
+
+impl Escalation {
+    /// The routing as the receipt prints it and the done screen says it, in Persian.
+    pub fn summary_fa(&self) -> String {
+        format!(
+            "رسیدگی به شکایت از مسئولان: {} (ماده ۱۰-۳، بند {}). رسیدگی مراجع قانونی، مانند هیئت رسیدگی به تخلفات اداری، به قوت خود باقی است.",
+            self.authority.label_fa(),
+            self.clause
+        )
+    }
+
+    /// The same in English.
+    pub fn summary_en(&self) -> String {
+        format!(
+            "A complaint about an official: handled by the {} (article 10-3, clause {}). The legal bodies, such as the board for administrative violations, keep their own jurisdiction.",
+            self.authority.label_en(),
+            match self.clause {
+                "الف" => "a",
+                "ب" => "b",
+                _ => "c",
+            }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +293,25 @@ mod tests {
         for level in OfficialLevel::ALL {
             assert!(!level.label_fa().is_empty());
         }
+    }
+
+    #[test]
+    fn each_tier_goes_to_its_clauses_authority_and_says_the_legal_bodies_stay() {
+        let expected = [
+            ("county", "county_governor", "الف", "فرماندار"),
+            ("province", "governor_general", "ب", "استاندار"),
+            ("national", "minister_or_head", "ج", "وزیر یا رئیس سازمان"),
+        ];
+        for (tier, authority, clause, said) in expected {
+            let e = OfficialTier::parse(tier).unwrap().escalation();
+            assert_eq!(
+                (e.authority.as_str(), e.clause),
+                (authority, clause),
+                "{tier}"
+            );
+            assert!(e.summary_fa().contains(said) && e.summary_fa().contains("هیئت"));
+            assert!(e.summary_en().contains("legal bodies"));
+        }
+        assert_eq!(OfficialTier::parse("county_office_head"), None);
     }
 }

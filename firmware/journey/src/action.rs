@@ -29,6 +29,9 @@ pub enum Action {
     ChooseKind(CaseKind),
     /// Choose a subject by identifier.
     ChooseSubject(String),
+    /// A complaint is about an official of this tier (`None`: about the office's work, not
+    /// an official).
+    ChooseOfficial(Option<kiosk_core::escalation::OfficialTier>),
     /// Add a preset phrase to the description.
     Phrase(usize),
     /// Accept what is on the screen and go on.

@@ -19,6 +19,7 @@ fn flow() -> Flow {
                 service_id: None,
                 guidance_fa: None,
                 guidance_en: None,
+                about_officials: false,
             }],
             services: Vec::new(),
         },

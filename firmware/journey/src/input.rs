@@ -20,4 +20,6 @@ pub struct VisitorInput {
     pub description: String,
     /// Optional mobile number for notices; empty when not given.
     pub mobile: String,
+    /// A complaint about an official of this tier (seed 000 §10-3), routed up the hierarchy.
+    pub official: Option<kiosk_core::escalation::OfficialTier>,
 }

@@ -98,6 +98,8 @@ mod assist_tests;
 #[cfg(test)]
 mod multitap_tests;
 #[cfg(test)]
+mod official_tests;
+#[cfg(test)]
 mod settings_tests;
 #[cfg(test)]
 mod speech_tests;

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 
+use kiosk_core::escalation::OfficialTier;
 use kiosk_core::{
     CaseKind, Catalogue, MobileNumber, NationalCode, NationalCodePolicy, TrackingCode,
 };
@@ -223,6 +224,12 @@ impl Flow {
                 v
             }
             Screen::Guidance => vec![Action::PrintGuidance, Action::Finish, Action::Back],
+            Screen::Official => {
+                let mut v = vec![Action::ChooseOfficial(None)];
+                v.extend(OfficialTier::ALL.map(|t| Action::ChooseOfficial(Some(t))));
+                v.extend([Action::Back, Action::Cancel]);
+                v
+            }
             Screen::Description => {
                 let mut v = vec![Action::Continue];
                 v.extend((0..prompts::PHRASE_COUNT).map(Action::Phrase));
@@ -847,14 +854,27 @@ impl Flow {
                     .get(&id)
                     .is_some_and(|s| s.in_scope());
                 self.session.subject_id = Some(id);
-                self.go(
-                    if in_scope {
-                        Screen::Description
-                    } else {
-                        Screen::Guidance
-                    },
-                    fx,
-                );
+                self.session.official = None;
+                let next = if !in_scope {
+                    Screen::Guidance
+                } else if self.asks_official() {
+                    // Whom the complaint is about decides who handles it (§10-3).
+                    Screen::Official
+                } else {
+                    Screen::Description
+                };
+                self.go(next, fx);
+            }
+            Action::ChooseOfficial(tier) => {
+                self.session.official = Some(tier);
+                if let Some(tier) = tier {
+                    let routed = match self.lang() {
+                        Lang::Fa => tier.escalation().summary_fa(),
+                        Lang::En => tier.escalation().summary_en(),
+                    };
+                    self.say(routed, true, fx);
+                }
+                self.go(Screen::Description, fx);
             }
             Action::Phrase(i) => {
                 if let Some(text) = prompts::phrase(i, self.lang()) {
@@ -980,7 +1000,8 @@ impl Flow {
             Screen::Identify | Screen::FollowUpEntry => return self.end_session(fx),
             Screen::Kind => Screen::Identify,
             Screen::Subject => Screen::Kind,
-            Screen::Guidance | Screen::Description => Screen::Subject,
+            Screen::Description if self.asks_official() => Screen::Official,
+            Screen::Guidance | Screen::Description | Screen::Official => Screen::Subject,
             Screen::Mobile => Screen::Description,
             Screen::Review => Screen::Mobile,
             Screen::FollowUp => Screen::FollowUpEntry,
@@ -1011,6 +1032,18 @@ impl Flow {
         }
     }
 
+    /// Whether the visitor is asked whom the complaint is about: a complaint on a subject
+    /// that may concern officials (seed 000 §10-3).
+    fn asks_official(&self) -> bool {
+        self.session.kind == Some(CaseKind::Complaint)
+            && self
+                .session
+                .subject_id
+                .as_deref()
+                .and_then(|id| self.settings.catalogue.get(id))
+                .is_some_and(|s| s.about_officials)
+    }
+
     fn visitor_input(&self) -> VisitorInput {
         let s = &self.session;
         let subject = s
@@ -1032,6 +1065,7 @@ impl Flow {
                 .as_ref()
                 .map(|m| m.as_str().to_owned())
                 .unwrap_or_default(),
+            official: s.official.flatten(),
         }
     }
 
@@ -1076,7 +1110,7 @@ impl Flow {
         let mut lines = Vec::new();
         match self.screen {
             Screen::Attract => lines.push(prompts::attract_keys(lang)),
-            Screen::Accessibility | Screen::Kind | Screen::Subject => {
+            Screen::Accessibility | Screen::Kind | Screen::Subject | Screen::Official => {
                 let actions: Vec<Action> = self
                     .actions()
                     .into_iter()
@@ -1186,6 +1220,19 @@ impl Flow {
                 Lang::En => &subject.label_en,
             };
             lines.push(prompts::field(lang, "موضوع", "Subject", label));
+        }
+        if let Some(Some(tier)) = s.official {
+            let authority = tier.escalation().authority;
+            let to = match lang {
+                Lang::Fa => authority.label_fa(),
+                Lang::En => authority.label_en(),
+            };
+            lines.push(prompts::field(
+                lang,
+                "رسیدگی به شکایت از مسئولان",
+                "Complaint about an official, handled by",
+                to,
+            ));
         }
         let description = match (s.description.trim().is_empty(), lang) {
             (false, _) => s.description.clone(),

@@ -61,6 +61,11 @@ pub fn screen_prompt(screen: Screen, lang: Lang) -> String {
             "این موضوع در این اداره رسیدگی نمی‌شود. نشانی مرجع درست را ببینید.",
             "This office does not handle this subject. See where to go.",
         ),
+        Screen::Official => pick(
+            lang,
+            "آیا شکایت شما از یکی از مسئولان است؟",
+            "Is your complaint about an official?",
+        ),
         Screen::Description => pick(lang, "شرح درخواست را بنویسید.", "Describe your case."),
         Screen::Mobile => pick(
             lang,
@@ -119,6 +124,12 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
             Some(s) => pick(lang, &s.label_fa, &s.label_en),
             None => id.clone(),
         },
+        Action::ChooseOfficial(None) => pick(
+            lang,
+            "خیر، درباره‌ی کار اداره است",
+            "No, it is about the office's work",
+        ),
+        Action::ChooseOfficial(Some(tier)) => pick(lang, tier.label_fa(), tier.label_en()),
         Action::Phrase(i) => phrase(*i, lang).unwrap_or_default(),
         Action::Continue => pick(lang, "ادامه", "Continue"),
         Action::SkipMobile => pick(lang, "بدون شماره همراه", "No mobile number"),
@@ -593,6 +604,11 @@ pub fn help(screen: Screen, lang: Lang, can_extend_warning: bool) -> Vec<String>
             lang,
             "این موضوع در این اداره رسیدگی نمی‌شود؛ این صفحه مرجع درست را می‌گوید و برگه‌ی راهنما چاپ می‌کند.",
             "This office does not handle this subject; this screen says where to go and prints a guidance slip.",
+        ),
+        Screen::Official => pick(
+            lang,
+            "شکایت از مسئولان: اگر شکایت شما از رفتار یا تصمیم یکی از مسئولان است، سطح او را انتخاب کنید تا به مرجعی که ماده‌ی ۱۰-۳ آیین‌نامه می‌گوید فرستاده شود؛ وگرنه «خیر» را انتخاب کنید.",
+            "A complaint about an official: if it is about what an official did or decided, choose their level so that it goes to the authority article 10-3 names; otherwise choose No.",
         ),
         Screen::Description => pick(
             lang,

@@ -110,6 +110,8 @@ pub enum Screen {
     Subject,
     /// The subject is outside this desk's duties: where to go instead.
     Guidance,
+    /// A complaint: is it about an official, and at which tier (seed 000 §10-3).
+    Official,
     /// Free text and preset phrases.
     Description,
     /// Optional mobile number for notices.
@@ -145,6 +147,9 @@ pub struct Session {
     pub kind: Option<CaseKind>,
     /// The chosen subject's identifier.
     pub subject_id: Option<String>,
+    /// For a complaint: `Some(None)` not about an official, `Some(Some(tier))` about an
+    /// official of that tier (routed by §10-3); `None` not asked yet.
+    pub official: Option<Option<kiosk_core::escalation::OfficialTier>>,
     /// The description written so far.
     pub description: String,
     /// The validated mobile number.

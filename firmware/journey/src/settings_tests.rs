@@ -16,6 +16,7 @@ fn flow() -> Flow {
                 kinds: vec![kiosk_core::CaseKind::Complaint],
                 guidance_fa: None,
                 guidance_en: None,
+                about_officials: false,
                 service_id: None,
             }],
             services: Vec::new(),

@@ -16,6 +16,7 @@ fn subject(id: &str, fa: &str, guidance: Option<&str>) -> Subject {
         service_id: (id == "deed").then(|| "11021".to_owned()),
         guidance_fa: guidance.map(str::to_owned),
         guidance_en: guidance.map(|_| "Go to the traffic police.".to_owned()),
+        about_officials: false,
     }
 }
 
@@ -108,6 +109,7 @@ fn touch_journey_from_attract_to_done_and_back() {
             service_id: Some("11021".into()),
             description: "پاسخ نگرفتم".into(),
             mobile: "09121234567".into(),
+            official: None,
         }
     );
     assert!(

@@ -227,6 +227,9 @@ pub struct ReceiptCase {
     pub registered_at: DateTime<Utc>,
     /// Announced response date, if the kind owes a later answer.
     pub due: Option<DueDate>,
+    /// A complaint about an official: where §10-3 sends it, as printed (e.g.
+    /// `Escalation::summary_fa` of firmware/core/src/escalation.rs).
+    pub escalation: Option<String>,
     /// The visitor's national code (printed masked); `None` for a reprint of a case whose
     /// personal data was purged (the line is left out).
     pub national_code: Option<NationalCode>,
@@ -487,6 +490,12 @@ impl ReceiptContent {
                 ),
                 Direction::Rtl,
             ));
+        }
+        if let Some(escalation) = &case.escalation {
+            blocks.push(Block::Paragraph {
+                text: clean(escalation, MAX_DESCRIPTION),
+                max_lines: None,
+            });
         }
         if let Some(code) = &case.national_code {
             blocks.push(field(

@@ -41,6 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             registered_at: Utc::now(),
             due: None,
             unit: "روابط عمومی".to_owned(),
+            official_tier: None,
         })?;
     }
     let elapsed = started.elapsed();

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 use uuid::Uuid;
 
+use kiosk_core::escalation::OfficialTier;
 use kiosk_core::{
     CaseKind, DueDate, JalaliDate, KioskNumber, MobileNumber, NationalCode, NationalCodePolicy,
     TrackingCode,
@@ -83,6 +84,9 @@ pub struct NewCase {
     pub due: Option<DueDate>,
     /// The unit responsible, shown on the first event of the timeline.
     pub unit: String,
+    /// A complaint about an official of this tier (seed 000 §10-3): sent with the case and
+    /// printed with the authority it goes to. Only complaints carry one.
+    pub official_tier: Option<OfficialTier>,
 }
 
 /// What a registration returns.
@@ -133,6 +137,8 @@ pub struct CaseRecord {
     pub status: CaseStatus,
     /// When its personal data was purged (national code, phone, description), if it was.
     pub purged_at: Option<DateTime<Utc>>,
+    /// A complaint about an official of this tier (seed 000 §10-3).
+    pub official_tier: Option<OfficialTier>,
 }
 
 /// `Debug` that shows the size of a description, never its words.
@@ -181,6 +187,7 @@ impl fmt::Debug for CaseRecord {
             .field("samad_number", &self.samad_number)
             .field("status", &self.status)
             .field("purged_at", &self.purged_at)
+            .field("official_tier", &self.official_tier)
             .finish()
     }
 }
@@ -205,6 +212,10 @@ struct CasePayload<'a> {
     due_working_days: Option<u16>,
     due_holidays_known: Option<bool>,
     unit: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    official_tier: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalated_to: Option<&'static str>,
 }
 
 fn validate_case(path: &Path, case: &NewCase) -> Result<(), StoreError> {
@@ -244,12 +255,13 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
         stored.phone.as_ref().map(MobileNumber::as_str) != new.phone.as_ref().map(|p| p.as_str()),
     );
     differs("description", stored.description != new.description);
+    differs("official_tier", stored.official_tier != new.official_tier);
     fields
 }
 
 const CASE_COLUMNS: &str = "id, client_uuid, tracking_code, kind, subject_id, service_id, \
      national_code, phone, description, registered_at, due_date, due_jalali, due_working_days, \
-     due_holidays_known, samad_number, status, purged_at";
+     due_holidays_known, samad_number, status, purged_at, official_tier";
 
 /// A `cases` row as SQLite gives it, before the domain types judge it.
 struct RawCase {
@@ -270,6 +282,7 @@ struct RawCase {
     samad_number: Option<String>,
     status: CaseStatus,
     purged_at: Option<i64>,
+    official_tier: Option<String>,
 }
 
 impl RawCase {
@@ -292,6 +305,7 @@ impl RawCase {
             samad_number: row.get(14)?,
             status: row.get(15)?,
             purged_at: row.get(16)?,
+            official_tier: row.get(17)?,
         })
     }
 
@@ -352,6 +366,10 @@ impl RawCase {
             purged_at: self
                 .purged_at
                 .map(|ms| from_millis(path, "cases.purged_at", ms))
+                .transpose()?,
+            official_tier: self
+                .official_tier
+                .map(|t| OfficialTier::parse(&t).ok_or_else(|| bad("cases.official_tier", t)))
                 .transpose()?,
         })
     }
@@ -428,6 +446,8 @@ fn case_payload(
         due_working_days: new.due.map(|d| d.working_days),
         due_holidays_known: new.due.map(|d| d.holidays_known),
         unit: &new.unit,
+        official_tier: new.official_tier.map(OfficialTier::as_str),
+        escalated_to: new.official_tier.map(|t| t.escalation().authority.as_str()),
     };
     serde_json::to_string(&payload).map_err(|e| StoreError::Invalid {
         path: path.to_owned(),
@@ -502,9 +522,9 @@ impl Store {
             "INSERT INTO cases (client_uuid, tracking_code, kiosk_number, sequence, kind,
                  subject_id, service_id, national_code, national_code_masked, phone,
                  phone_masked, description, registered_at, due_date, due_jalali,
-                 due_working_days, due_holidays_known, status)
+                 due_working_days, due_holidays_known, status, official_tier)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18)",
+                 ?18, ?19)",
             params![
                 uuid_text,
                 code_text,
@@ -524,6 +544,7 @@ impl Store {
                 new.due.map(|d| d.working_days),
                 new.due.map(|d| d.holidays_known),
                 CaseStatus::Registered,
+                new.official_tier.map(OfficialTier::as_str),
             ],
         )
         .ctx(path, "insert the case")?;
@@ -685,6 +706,7 @@ mod tests {
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),
             due: None,
             unit: "Public relations".into(),
+            official_tier: None,
         }
     }
 

@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V7_GUIDANCE,
         rebuilds_referenced_tables: false,
     },
+    Migration {
+        summary: "a complaint about an official keeps its tier, routed up the hierarchy (000 §10-3)",
+        sql: SCHEMA_V8_OFFICIAL,
+        rebuilds_referenced_tables: false,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -433,6 +438,15 @@ ALTER TABLE outbox_v7 RENAME TO outbox;
 CREATE INDEX outbox_pending ON outbox (created_at, id) WHERE state = 'pending';
 CREATE INDEX outbox_by_case ON outbox (case_id) WHERE case_id IS NOT NULL;
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
+"#;
+
+// Version 8: a complaint about an official (seed 000 §10-3) names the official's tier; the
+// authority it goes to follows from the tier (firmware/core/src/escalation.rs). Only
+// complaints carry one.
+const SCHEMA_V8_OFFICIAL: &str = r#"
+ALTER TABLE cases ADD COLUMN official_tier TEXT
+    CHECK (official_tier IS NULL
+           OR (official_tier IN ('county', 'province', 'national') AND kind = 'complaint'));
 "#;
 
 const SCHEMA_V5_STAFF_CALLS: &str = r#"

@@ -148,6 +148,7 @@ mod tests {
             registered_at: at(1),
             due: None,
             unit: "روابط عمومی".to_owned(),
+            official_tier: None,
         }
     }
 

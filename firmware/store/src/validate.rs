@@ -139,6 +139,7 @@ mod tests {
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),
             due: None,
             unit: "روابط عمومی".into(),
+            official_tier: None,
         };
         let err = store
             .register_case(case("پاسخ \u{202E}۱۰۰۰ ریال"))

@@ -37,6 +37,7 @@ fn case(n: u32) -> anyhow::Result<NewCase> {
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).context("time")?,
         due: None,
         unit: "روابط عمومی".into(),
+        official_tier: None,
     })
 }
 

@@ -174,6 +174,10 @@ pub struct CatalogueEntry {
     /// §4-15); absent for subjects in scope, and for services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guidance: Option<GuidanceDestination>,
+    /// A complaint on this subject may be about an official: the kiosk asks the official's
+    /// tier and routes the complaint by seed 000 §10-3 (false when absent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub about_officials: bool,
 }
 
 /// The office competent for a subject outside the agency's scope, as the guidance screen

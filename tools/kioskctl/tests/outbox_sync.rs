@@ -53,6 +53,7 @@ fn case(n: u32) -> NewCase {
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),
         due: None,
         unit: "روابط عمومی".into(),
+        official_tier: None,
     }
 }
 

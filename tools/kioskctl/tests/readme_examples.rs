@@ -415,6 +415,7 @@ fn case(n: u32) -> NewCase {
             .unwrap(),
         due: None,
         unit: "دفتر ارتباطات مردمی".into(),
+        official_tier: None,
     }
 }
 

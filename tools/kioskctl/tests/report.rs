@@ -56,6 +56,7 @@ fn monthly_and_quarterly_reports_are_written_from_a_kiosk_database() {
                     registered_at: at,
                     due: None,
                     unit: "میز".into(),
+                    official_tier: None,
                 })
                 .unwrap();
         }

@@ -69,6 +69,7 @@ fn writer_child() {
             registered_at: chrono::Utc::now(),
             due: None,
             unit: "روابط عمومی".to_owned(),
+            official_tier: None,
         };
         let registered = store.register_case(case).unwrap();
         let mut out = stdout.lock();

@@ -186,6 +186,7 @@ pub fn catalogue() -> Catalogue {
         service_identifier: id.map(str::to_owned),
         service_name_en: None,
         guidance: None,
+        about_officials: false,
     };
     let mut subjects: Vec<CatalogueEntry> = (0..7)
         .map(|n| CatalogueEntry {

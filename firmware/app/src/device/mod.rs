@@ -1453,6 +1453,7 @@ mod tests {
             service_identifier: None,
             service_name_en: None,
             guidance: None,
+            about_officials: false,
         };
         let update = |subjects: Vec<CatalogueEntry>, version: &str| {
             Some(std::sync::Arc::new(CatalogueUpdate {

@@ -446,6 +446,7 @@ mod tests {
             service_id: None,
             description: "تأخیر در صدور سند".into(),
             mobile: String::new(),
+            official: None,
         };
         let registered = crate::registration::Registrar::new(&config)
             .register(&mut store, &input, chrono::Utc::now())?

@@ -514,6 +514,9 @@ impl<P: PrintSink> Backend<P> {
             tracking: case.tracking_code,
             registered_at: case.registered_at,
             due: case.due,
+            escalation: case
+                .official_tier
+                .map(|tier| tier.escalation().summary_fa()),
             national_code: case.national_code.clone(),
             mobile: case.phone.clone(),
             description: String::new(),

@@ -238,6 +238,8 @@ fn subject(
         service_id,
         guidance_fa,
         guidance_en,
+        // A subject sent elsewhere registers no complaint to route.
+        about_officials: entry.about_officials && in_scope,
     })
 }
 
@@ -318,6 +320,7 @@ mod tests {
             service_identifier: None,
             service_name_en: None,
             guidance: None,
+            about_officials: false,
         }
     }
 

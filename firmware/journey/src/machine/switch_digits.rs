@@ -176,6 +176,7 @@ mod tests {
                     service_id: None,
                     guidance_fa: None,
                     guidance_en: None,
+                    about_officials: false,
                 }],
                 services: Vec::new(),
             },

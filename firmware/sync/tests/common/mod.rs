@@ -44,6 +44,7 @@ pub fn case(n: u32) -> NewCase {
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),
         due: None,
         unit: "روابط عمومی".to_owned(),
+        official_tier: None,
     }
 }
 

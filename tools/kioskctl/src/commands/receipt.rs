@@ -128,6 +128,7 @@ fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String>
         tracking,
         registered_at,
         due,
+        escalation: None,
         national_code: Some(national_code),
         mobile,
         description: raw.description,
