@@ -56,6 +56,29 @@ fn said(lines: &[Value]) -> Vec<(&str, bool)> {
         .collect()
 }
 
+/// Every screen after the first (shown before the headphones, to nobody listening) is spoken:
+/// something is said in answer to the input that showed it (between that input and the next;
+/// the rating pages say their words before the runner writes the page down).
+fn assert_no_silent_screen(lines: &[Value]) {
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        if line["screen"].is_string() {
+            let from = lines[..i]
+                .iter()
+                .rposition(|l| l.get("input").is_some())
+                .map_or(0, |p| p + 1);
+            let to = lines[i..]
+                .iter()
+                .position(|l| l.get("input").is_some())
+                .map_or(lines.len(), |p| i + p);
+            assert!(
+                lines[from..to].iter().any(|l| l["say"].is_string()),
+                "screen {} (line {i}) is silent",
+                line["screen"]
+            );
+        }
+    }
+}
+
 fn screens(lines: &[Value]) -> Vec<&str> {
     lines.iter().filter_map(|l| l["screen"].as_str()).collect()
 }
@@ -277,17 +300,7 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
         ]
     );
     // No silent screen (the first, before the headphones, was shown to nobody listening).
-    for (i, line) in lines.iter().enumerate().skip(1) {
-        if line["screen"].is_string() {
-            let next_say = lines[i + 1..].iter().position(|l| l["say"].is_string());
-            let next_screen = lines[i + 1..].iter().position(|l| l["screen"].is_string());
-            assert!(
-                next_say.is_some() && (next_screen.is_none() || next_say < next_screen),
-                "screen {} (line {i}) is silent",
-                line["screen"]
-            );
-        }
-    }
+    assert_no_silent_screen(&lines);
     // An utterance cuts in only right after a screen or a key press.
     for (i, line) in lines.iter().enumerate() {
         if line["interrupt"] == true {
@@ -754,4 +767,96 @@ fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
         .map(|d| 1500 * d + 500)
         .sum();
     assert_eq!(t_of("kind") - t_of("identify"), seconds);
+}
+
+/// The satisfaction URL (`{portal}/s/{token}`) in a slip's ESC/POS bytes (the example's 80 mm
+/// printer draws its QR codes itself, so their data travel in clear).
+fn satisfaction_url(escpos: &[u8]) -> String {
+    let start = "https://saamad.ir/s/";
+    let at = escpos
+        .windows(start.len())
+        .position(|w| w == start.as_bytes())
+        .expect("a satisfaction code on the receipt");
+    let token: String = escpos[at + start.len()..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_')
+        .map(|b| char::from(*b))
+        .collect();
+    format!("{start}{token}")
+}
+
+/// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
+/// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
+/// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
+#[test]
+fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The kiosk's own signing key, provisioned as on a device, so the next run verifies it.
+    let kiosk = kiosk_core::KioskNumber::new(12).expect("number");
+    kiosk_store::signing_keys::write_new_signing_key(&dir.path().join("data/keys"), kiosk)
+        .expect("a key");
+    let lines = run_offered(&script("blind-keys-only.jsonl"), dir.path());
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a receipt");
+    let escpos = std::fs::read(
+        dir.path()
+            .join("out")
+            .join(slip["escpos"].as_str().unwrap_or("")),
+    )
+    .expect("its bytes");
+    let url = satisfaction_url(&escpos);
+
+    let rate = dir.path().join("rate.jsonl");
+    let keys = [
+        "down", "enter", "enter", "down", "down", "down", "down", "enter", "enter",
+    ];
+    let mut text = format!("{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
+    for key in keys {
+        text.push_str(&format!("{{\"key\": \"{key}\"}}\n"));
+    }
+    std::fs::write(&rate, text).expect("script");
+    std::fs::remove_dir_all(dir.path().join("out")).expect("first run's output");
+    let lines = run_offered(&rate, dir.path());
+    for input in lines.iter().filter_map(|l| l.get("input")) {
+        let object = input.as_object().expect("an object");
+        assert!(
+            ["key", "scan", "headphones"]
+                .iter()
+                .any(|k| object.contains_key(*k)),
+            "{input}"
+        );
+    }
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "rate-faces",
+            "rate-reasons",
+            "rate-thanks",
+            "attract"
+        ]
+    );
+    assert_no_silent_screen(&lines);
+    let said = said(&lines);
+    let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
+    // The question and the five faces read, each face heard as the focus reaches it, the
+    // reasons read with their state, each toggle said, the thanks.
+    assert!(has("چقدر راضی هستید"), "{said:?}");
+    assert!(has("۵: خیلی راضی، ۴: راضی، ۳: متوسط"), "{said:?}");
+    assert!(said.contains(&("راضی", true)), "{said:?}");
+    assert!(has("نحوه گردش کار: انتخاب نشده"), "{said:?}");
+    assert!(
+        said.contains(&("نحوه گردش کار: انتخاب شده", true)),
+        "{said:?}"
+    );
+    assert!(has("از نظر شما سپاسگزاریم"), "{said:?}");
+    // Kept: the face chosen by keys, with its reason.
+    let rating = store(dir.path())
+        .rating_for_code(&url)
+        .expect("the store answers")
+        .expect("the rating is kept");
+    assert_eq!(rating.score, 4);
+    assert_eq!(rating.reasons.len(), 1);
 }
