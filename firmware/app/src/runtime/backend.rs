@@ -752,13 +752,15 @@ impl<P: PrintSink> Backend<P> {
         let Some(subject) = self.config.catalogue.get(subject_id).cloned() else {
             return;
         };
+        let (destination, destination_details, destination_url) =
+            guidance_parts(subject.guidance_fa.as_deref().unwrap_or_default());
         let slip = GuidanceSlip {
             agency: self.config.agency.clone(),
             desk: self.config.desk.clone(),
             subject: subject.label_fa.clone(),
-            destination: subject.guidance_fa.clone().unwrap_or_default(),
-            destination_details: String::new(),
-            destination_url: None,
+            destination,
+            destination_details,
+            destination_url,
             issued_at: (self.clock)(),
             footer: "این برگه رسید ثبت پرونده نیست.".to_owned(),
             logo: None,
@@ -767,5 +769,49 @@ impl<P: PrintSink> Backend<P> {
         let content = ReceiptContent::guidance(&slip).map_err(|e| e.to_string());
         // A guidance slip that did not print is recorded on its job; the visitor can ask again.
         let _ = self.send_slip(job, format!("guidance {subject_id}"), content, printed);
+    }
+}
+
+/// The guidance text of a subject (the catalogue's destination as firmware/app/src/runtime/
+/// catalogue.rs writes it, or kiosk.toml's `guidance_fa`: parts joined with «؛ ») as the slip
+/// prints it: the office as its heading (a line of its own, never cut), the further parts as a
+/// paragraph under it, and the website (a «وبگاه: https://…» part) as a QR code.
+fn guidance_parts(text: &str) -> (String, String, Option<String>) {
+    let mut parts = text.split('؛').map(str::trim).filter(|p| !p.is_empty());
+    let office = parts.next().unwrap_or_default().to_owned();
+    let mut url = None;
+    let mut details = Vec::new();
+    for part in parts {
+        match part.strip_prefix("وبگاه:").map(str::trim) {
+            Some(site) if site.starts_with("https://") && url.is_none() => {
+                url = Some(site.to_owned());
+            }
+            _ => details.push(part),
+        }
+    }
+    (office, details.join("؛ "), url)
+}
+
+#[cfg(test)]
+mod guidance_slip_tests {
+    use super::guidance_parts;
+
+    #[test]
+    fn a_destination_prints_its_office_then_each_detail_and_its_website_as_a_qr() {
+        let (office, details, url) = guidance_parts(
+            "شرکت آب و فاضلاب؛ نشانی: خیابان آزادی، پلاک ۱۰؛ تلفن: ۱۵۲۲؛ وبگاه: https://abfa.example.ir؛ همراه داشته باشید: قبض آخر",
+        );
+        assert_eq!(office, "شرکت آب و فاضلاب");
+        assert_eq!(
+            details,
+            "نشانی: خیابان آزادی، پلاک ۱۰؛ تلفن: ۱۵۲۲؛ همراه داشته باشید: قبض آخر"
+        );
+        assert_eq!(url.as_deref(), Some("https://abfa.example.ir"));
+        // kiosk.toml's free text: the office, then its note; a plain-http site stays text.
+        let (office, details, url) =
+            guidance_parts("مراکز تعویض پلاک؛ نوبت‌گیری اینترنتی الزامی است.؛ وبگاه: http://x.ir");
+        assert_eq!(office, "مراکز تعویض پلاک");
+        assert_eq!(details, "نوبت‌گیری اینترنتی الزامی است.؛ وبگاه: http://x.ir");
+        assert_eq!(url, None);
     }
 }
