@@ -137,12 +137,12 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(agency_server::logging::filter(
-            std::env::var("RUST_LOG").ok().as_deref(),
-        ))
-        .with_writer(std::io::stderr)
-        .init();
+    agency_server::logging::init(
+        std::env::var("RUST_LOG").ok().as_deref(),
+        std::io::stderr,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    )
+    .map_err(|e| anyhow::anyhow!("the log: {e}"))?;
     let cli = Cli::parse();
     if let Command::InitCa { out } = &cli.command {
         return init_ca(out);

@@ -65,15 +65,14 @@ fn item(payload: Value) -> SubmitItem {
 async fn no_national_code_phone_or_pin_reaches_the_servers_log() {
     let captured = Captured::default();
     let writer = captured.clone();
-    tracing_subscriber::fmt()
-        // As an operator chasing a problem would run it: everything, the driver too (the
-        // server holds the driver at info whatever is asked).
-        .with_env_filter(agency_server::logging::filter(Some(
-            "trace,tokio_postgres=trace",
-        )))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .init();
+    // As an operator chasing a problem might run it: everything, the driver's statements too
+    // (the server holds the driver at info whatever is asked, by any of its targets).
+    agency_server::logging::init(
+        Some("trace,tokio_postgres=trace,tokio_postgres::query=trace"),
+        move || writer.clone(),
+        false,
+    )
+    .unwrap();
 
     let office = Office::new().await;
     let server = office.server().await;
