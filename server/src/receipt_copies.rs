@@ -6,9 +6,10 @@
 //!   ([`kiosk_sync::wire::ReceiptCopy`]: kind, subject, unit, registration time, due day, the
 //!   issuing kiosk, and the national code and mobile number masked as the receipt masks them,
 //!   never in full; no description), recorded in `receipt_copies` (which case, which desk,
-//!   when). 404 `unknown_case`; misses count against the device's look-up limit as case
-//!   look-ups do ([`crate::api::reserve_lookup`]), so the operation cannot be used to list the
-//!   office's tracking codes.
+//!   when). 404 `unknown_case`. Every copy but that of an owed receipt counts against the
+//!   device's hourly look-up limit, found or not ([`crate::api::reserve_lookup`]): a copy
+//!   needs only the code, and codes count up per kiosk, so a device cannot walk a kiosk's
+//!   sequence to read the office's cases (tests in server/tests/receipt_copies.rs).
 //! - `GET /v1/kiosks/{kiosk}/receipt-copies?owed=true`: the receipts the office's kiosks
 //!   reported as owed in their latest heartbeat (`owed_receipts`, kept by
 //!   [`record_owed`]) whose case the server holds, minus those a desk has given a copy of.
@@ -67,7 +68,20 @@ pub async fn give(
         ));
     }
     let client = state.pool.get().await?;
-    let slot = crate::api::reserve_lookup(&state, &client, device).await?;
+    // A receipt the office owes (its kiosk reported it, no desk gave it yet) is copied freely.
+    let owed: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM owed_receipts o WHERE o.tracking_code = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM receipt_copies r \
+                                 WHERE r.tracking_code = o.tracking_code))",
+            &[&tracking_code],
+        )
+        .await?
+        .get(0);
+    let slot = match owed {
+        true => None,
+        false => Some(crate::api::reserve_lookup(&state, &client, device).await?),
+    };
     let row = client
         .query_opt(
             "SELECT kiosk_number, kind, registered_at, national_code, payload FROM cases \
@@ -76,7 +90,9 @@ pub async fn give(
         )
         .await?;
     let Some(row) = row else {
-        slot.missed(&client).await?;
+        if let Some(slot) = slot {
+            slot.missed(&client).await?;
+        }
         tracing::info!(desk, "receipt copy of an unknown case refused");
         return Err(Problem::new(
             StatusCode::NOT_FOUND,
@@ -85,7 +101,12 @@ pub async fn give(
         )
         .into());
     };
-    slot.found(&client).await?;
+    // A copy needs nothing but the code, and codes count up per kiosk: every copy but that of
+    // a receipt the office owes was counted against the hour's look-up limit above, found or
+    // not, so a device cannot walk a kiosk's sequence.
+    if let Some(slot) = slot {
+        slot.missed(&client).await?;
+    }
     let copied_at: DateTime<Utc> = client
         .query_one(
             "INSERT INTO receipt_copies (tracking_code, desk_kiosk) VALUES ($1, $2) \

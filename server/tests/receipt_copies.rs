@@ -412,3 +412,58 @@ async fn heartbeats_list_owed_receipts_and_a_copy_given_takes_one_off_the_desks_
     }
     server.shutdown().await;
 }
+
+/// Copies need only the code and codes count up per kiosk: walking kiosk 11's sequence, every
+/// copy uses a look-up slot whether the case exists or not, so a device is refused after the
+/// hour's limit; a receipt the office owes is copied outside the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walking_a_kiosks_codes_for_copies_is_refused_after_the_limit_but_owed_receipts_are_not() {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let base = server.base_url();
+    let kiosk_token = office.enrol(&server, 11).await;
+    let desk_token = office.enrol(&server, 31).await;
+    let limit = u64::try_from(agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR).unwrap();
+    for sequence in 1..=limit + 2 {
+        register(&office, &base, &kiosk_token, 11, sequence, None).await;
+    }
+    // The last case's receipt is owed: kiosk 11 reports it.
+    let owed = tracking_code(11, limit + 2);
+    office
+        .device(&server, 11, &kiosk_token)
+        .office_heartbeat(&beat(vec![owed.clone()]))
+        .await
+        .unwrap();
+    let http = office.client();
+    let copy = |code: String| {
+        http.post(format!("{base}/v1/kiosks/31/receipt-copies"))
+            .bearer_auth(&desk_token)
+            .json(&json!({ "tracking_code": code }))
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for sequence in 1..=limit + 1 {
+        statuses.push(
+            copy(tracking_code(11, sequence))
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(
+        statuses[..statuses.len() - 1].iter().all(|s| *s == 200),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429), "found cases count too");
+    assert_eq!(
+        copy(owed).await.unwrap().status(),
+        200,
+        "an owed receipt is copied past the limit"
+    );
+    assert_eq!(
+        office.count("receipt_copies").await,
+        i64::try_from(limit).unwrap() + 1
+    );
+    server.shutdown().await;
+}
