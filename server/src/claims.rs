@@ -49,6 +49,22 @@ fn check(
     Ok((tracking.to_owned(), employee.to_owned(), at))
 }
 
+/// Holds the visit `tracking_code` until the end of the transaction `tx`: a claim and a rating
+/// of one visit are judged one after the other, so a rating stored while its visit is claimed
+/// is either named for the claim's employee at insert (crate::contract::store_item) or updated
+/// by the claim (below), never missed by both.
+pub async fn lock_visit(
+    tx: &tokio_postgres::Transaction<'_>,
+    tracking_code: &str,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('visit:' || $1::text))",
+        &[&tracking_code],
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Stores a claim, or says why not.
 pub async fn store(
     client: &mut deadpool_postgres::Client,
@@ -62,6 +78,7 @@ pub async fn store(
     };
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
     let tx = client.transaction().await?;
+    lock_visit(&tx, &tracking).await?;
     let inserted = tx
         .execute(
             "INSERT INTO visit_claims (tracking_code, employee_code, kiosk_number, item_id, claimed_at) \

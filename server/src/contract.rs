@@ -235,6 +235,16 @@ pub async fn store_item(
             if let Err(reason) = check_item(kiosk, payload) {
                 return Ok(Judged::Refused(422, reason));
             }
+            if other == ItemType::Rating {
+                // A rating and a claim of the same visit arriving together: each waits for the
+                // other's transaction, so the rating sees the claim or the claim the rating
+                // (crate::claims::store takes the same lock).
+                let tracking = payload
+                    .get("tracking_code")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                crate::claims::lock_visit(&tx, tracking).await?;
+            }
             let n = tx
                 .execute(
                     "INSERT INTO device_items (kiosk_number, item_id, item_type, payload) \

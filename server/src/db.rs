@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_receipt_copies.sql",
         sql: include_str!("../migrations/0009_receipt_copies.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_staff_calls_seen.sql",
+        sql: include_str!("../migrations/0010_staff_calls_seen.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

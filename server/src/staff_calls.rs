@@ -28,6 +28,10 @@ use crate::problem::{Problem, Refused, bad_parameter};
 /// Most calls one answer lists.
 pub const MAX_LISTED: i64 = 200;
 
+/// How long an open call stays on the desks after its kiosk last sent it (a kiosk sends its
+/// open call every few seconds): a call its kiosk no longer sends leaves the desks.
+pub const LIVE_SECONDS: f64 = 60.0;
+
 const COLUMNS: &str =
     "call_id, kiosk_number, raised_at, acknowledged_at, acknowledged_by, acknowledged_at_kiosk";
 
@@ -85,6 +89,13 @@ pub async fn raise(
         )
         .into());
     }
+    // Sent again: the call is still live at its kiosk.
+    client
+        .execute(
+            "UPDATE staff_calls SET last_seen_at = now() WHERE call_id = $1",
+            &[&asked.call_id],
+        )
+        .await?;
     Ok((StatusCode::OK, Json(call)).into_response())
 }
 
@@ -94,8 +105,9 @@ pub struct ListQuery {
     open: Option<String>,
 }
 
-/// `GET /v1/kiosks/{kiosk}/staff-calls?open=true`: the office's open calls, every kiosk's,
-/// oldest first (what a desk terminal shows); with `open=false` (or none) this kiosk's own
+/// `GET /v1/kiosks/{kiosk}/staff-calls?open=true`: the office's open calls that their kiosks
+/// still send (seen in the last [`LIVE_SECONDS`]), every kiosk's, oldest first by the server's
+/// clock (what a desk terminal shows); with `open=false` (or none) this kiosk's own
 /// calls, open and acknowledged, the latest [`MAX_LISTED`], oldest first.
 pub async fn list(
     State(state): State<Arc<AppState>>,
@@ -115,9 +127,10 @@ pub async fn list(
             .query(
                 &format!(
                     "SELECT {COLUMNS} FROM staff_calls WHERE acknowledged_at IS NULL \
-                     ORDER BY raised_at, call_id LIMIT $1"
+                     AND last_seen_at > now() - make_interval(secs => $2) \
+                     ORDER BY received_at, call_id LIMIT $1"
                 ),
-                &[&MAX_LISTED],
+                &[&MAX_LISTED, &LIVE_SECONDS],
             )
             .await?
     } else {

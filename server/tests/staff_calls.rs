@@ -156,5 +156,19 @@ async fn a_call_raised_at_a_kiosk_is_seen_at_every_desk_until_one_acknowledges_i
         rows,
         [(12, Some("E-7".to_owned()), Some(31)), (13, None, None)]
     );
+
+    // Kiosk 13 stops sending its open call (closed there, or the kiosk gone): a minute later
+    // it leaves the desks; sent again, it is back.
+    client
+        .execute(
+            "UPDATE staff_calls SET last_seen_at = now() - interval '61 seconds' \
+             WHERE call_id = $1",
+            &[&later.call_id],
+        )
+        .await
+        .unwrap();
+    assert!(desk_a.staff_calls(true).await.unwrap().calls.is_empty());
+    other_kiosk.raise_staff_call(&later).await.unwrap();
+    assert_eq!(desk_a.staff_calls(true).await.unwrap().calls.len(), 1);
     server.shutdown().await;
 }
