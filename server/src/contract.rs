@@ -53,6 +53,10 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/v1/kiosks/{kiosk}/receipt-copies",
             post(crate::receipt_copies::give).get(crate::receipt_copies::owed),
         )
+        .route(
+            "/v1/kiosks/{kiosk}/receipt-copies/{tracking_code}/printed",
+            post(crate::receipt_copies::printed),
+        )
 }
 
 /// The device, if the path's kiosk is its own (a device acts only as itself).

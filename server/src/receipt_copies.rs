@@ -5,11 +5,13 @@
 //! - `POST /v1/kiosks/{kiosk}/receipt-copies` `{tracking_code}`: what the case's receipt prints
 //!   ([`kiosk_sync::wire::ReceiptCopy`]: kind, subject, unit, registration time, due day, the
 //!   issuing kiosk, and the national code and mobile number masked as the receipt masks them,
-//!   never in full; no description), recorded in `receipt_copies` (which case, which desk,
-//!   when). 404 `unknown_case`. Every copy but that of an owed receipt counts against the
+//!   never in full; no description). 404 `unknown_case`. Every copy but that of an owed receipt counts against the
 //!   device's hourly look-up limit, found or not ([`crate::api::reserve_lookup`]): a copy
 //!   needs only the code, and codes count up per kiosk, so a device cannot walk a kiosk's
 //!   sequence to read the office's cases (tests in server/tests/receipt_copies.rs).
+//! - `POST /v1/kiosks/{kiosk}/receipt-copies/{tracking_code}/printed`: the desk printed the
+//!   copy; recorded in `receipt_copies` (which case, which desk, when). Only then does the
+//!   receipt leave the owed list: a copy whose printer failed leaves it offered.
 //! - `GET /v1/kiosks/{kiosk}/receipt-copies?owed=true`: the receipts the office's kiosks
 //!   reported as owed in their latest heartbeat (`owed_receipts`, kept by
 //!   [`record_owed`]) whose case the server holds, minus those a desk has given a copy of.
@@ -20,7 +22,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use kiosk_sync::wire::{
     MAX_OWED_RECEIPTS, OwedReceipt, OwedReceiptList, ReceiptCopy, ReceiptCopyRequest,
 };
@@ -51,7 +53,7 @@ pub fn mask_mobile(phone: &str) -> Option<String> {
 }
 
 /// `POST /v1/kiosks/{kiosk}/receipt-copies`: what the receipt of `tracking_code` prints, for
-/// the desk `{kiosk}`, recorded as given.
+/// the desk `{kiosk}`. Nothing is recorded until the desk says the copy printed ([`printed`]).
 pub async fn give(
     State(state): State<Arc<AppState>>,
     device: Device,
@@ -107,14 +109,7 @@ pub async fn give(
     if let Some(slot) = slot {
         slot.missed(&client).await?;
     }
-    let copied_at: DateTime<Utc> = client
-        .query_one(
-            "INSERT INTO receipt_copies (tracking_code, desk_kiosk) VALUES ($1, $2) \
-             RETURNING given_at",
-            &[&tracking_code, &i32::try_from(desk).unwrap_or_default()],
-        )
-        .await?
-        .get(0);
+    let copied_at = Utc::now();
     let payload: Value = row.get(4);
     let text = |name: &str| {
         payload
@@ -125,7 +120,7 @@ pub async fn give(
     };
     let owner: i32 = row.get(0);
     let national_code: String = row.get(3);
-    tracing::info!(desk, owner, "receipt copy given");
+    tracing::info!(desk, owner, "receipt copy read");
     Ok(Json(ReceiptCopy {
         tracking_code,
         kiosk_number: u32::try_from(owner).unwrap_or_default(),
@@ -144,6 +139,45 @@ pub async fn give(
         mobile_masked: text("phone").as_deref().and_then(mask_mobile),
         copied_at,
     }))
+}
+
+/// `POST /v1/kiosks/{kiosk}/receipt-copies/{tracking_code}/printed`: the desk `{kiosk}`
+/// printed the copy; it is recorded as given (which case, which desk, when) and the receipt
+/// leaves the office's owed list. 204; 404 `unknown_case`. A copy that did not print is never
+/// recorded, so an owed receipt stays offered until one does.
+pub async fn printed(
+    State(state): State<Arc<AppState>>,
+    device: Device,
+    Path((kiosk, tracking_code)): Path<(String, String)>,
+) -> Result<StatusCode, Refused> {
+    let desk = own_kiosk(device, &kiosk)?;
+    let tracking_code = tracking_code.trim().to_owned();
+    if !case::valid_tracking_code(&tracking_code) {
+        return Err(bad_parameter(
+            "tracking_code",
+            "tracking_code must be 16 digits with a valid check digit",
+        ));
+    }
+    let recorded = state
+        .pool
+        .get()
+        .await?
+        .execute(
+            "INSERT INTO receipt_copies (tracking_code, desk_kiosk) \
+             SELECT tracking_code, $2 FROM cases WHERE tracking_code = $1",
+            &[&tracking_code, &i32::try_from(desk).unwrap_or_default()],
+        )
+        .await?;
+    if recorded == 0 {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown_case",
+            "the office has no case with this tracking code",
+        )
+        .into());
+    }
+    tracing::info!(desk, "receipt copy printed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The query of `GET …/receipt-copies`.

@@ -728,6 +728,7 @@ fn the_schemas_shared_with_samad_are_samads() {
         "satisfaction-key",
         "fleet-keys",
         "receipt-copies",
+        "receipt-copies/{tracking_code}/printed",
     ];
     for (method, path) in documented() {
         if let Some(tail) = path.strip_prefix("/v1/kiosks/{kiosk}/") {
@@ -1759,6 +1760,27 @@ async fn every_answer_of_the_server_follows_the_document() {
         if status == 200 {
             check("ReceiptCopy", &serde_json::from_slice(&answer.2).unwrap());
         }
+    }
+    // The copy printed: recorded (then off the owed list); malformed, unknown, another path.
+    let printed = |path: &str, tracking_code: &str| {
+        http.post(format!(
+            "{base}/v1/kiosks/{path}/receipt-copies/{tracking_code}/printed"
+        ))
+        .bearer_auth(&token)
+        .json(&json!({}))
+    };
+    for (path, code, status) in [
+        ("7", tracking_code(7, 20), 204),
+        ("7", "12".to_owned(), 400),
+        ("7", tracking_code(7, 21), 404),
+        ("8", tracking_code(7, 20), 403),
+    ] {
+        let answer = send!(
+            "POST",
+            "/v1/kiosks/{kiosk}/receipt-copies/{tracking_code}/printed",
+            printed(path, &code)
+        );
+        assert_eq!(answer.0, status, "printed {path} {code}");
     }
     // Every member the schema names is one the type writes.
     let full_copy = ReceiptCopy {

@@ -585,8 +585,28 @@ impl SamadClient {
         }
     }
 
+    /// Tells the agency server this desk printed its copy of `tracking_code`'s receipt
+    /// (`POST …/receipt-copies/{tracking_code}/printed`): recorded as given, off the owed list.
+    pub async fn receipt_copy_printed(&self, tracking_code: &str) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .post(format!(
+                "{}/receipt-copies/{tracking_code}/printed",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .map_err(transport)?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(Self::refusal(response).await)
+    }
+
     /// The receipts the office's kiosks could not print and no desk has given a copy of yet
-    /// (the agency server's operation).
+    /// (the agency server's operation, `GET …/receipt-copies?owed=true`).
     pub async fn owed_receipts(&self) -> Result<crate::wire::OwedReceiptList, SyncError> {
         let response = self
             .http

@@ -131,6 +131,12 @@ impl RemoteCases for AgencyLink {
             .map_err(|e| e.to_string())
     }
 
+    fn receipt_printed(&self, code: &TrackingCode) -> Result<(), String> {
+        let code = code.as_string();
+        self.ask(move |client, runtime| runtime.block_on(client.receipt_copy_printed(&code)))?
+            .map_err(|e| e.to_string())
+    }
+
     fn owed_receipts(&self) -> Result<Vec<OwedReceipt>, String> {
         self.ask(|client, runtime| runtime.block_on(client.owed_receipts()))?
             .map(|list| list.receipts)

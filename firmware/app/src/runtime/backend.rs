@@ -647,7 +647,8 @@ impl<P: PrintSink> Backend<P> {
     }
 
     /// Prints a copy of the receipt of `code`, a case another device of the office registered,
-    /// from what the agency server gives (which records the copy as given by this desk). The
+    /// from what the agency server gives; once it printed, the server records it as given by
+    /// this desk. The
     /// numbers come masked; there is no satisfaction code (only the issuing kiosk's key can sign
     /// one, and the slip says so). The slip has no print job in this store, which holds no such
     /// case: the server's record is the copy's.
@@ -671,6 +672,13 @@ impl<P: PrintSink> Backend<P> {
         match self.send_slip(None, what, content, printed) {
             Ok(()) => {
                 tracing::info!(%code, kiosk = copy.kiosk_number, "office copy of a receipt printed");
+                // Only a copy that printed leaves the office's owed list; if the server cannot
+                // be told now, the receipt stays offered (a second copy, never none).
+                if let Some(remote) = &self.remote_cases
+                    && let Err(why) = remote.receipt_printed(&code)
+                {
+                    tracing::warn!(%code, %why, "the copy printed but the agency server was not told");
+                }
                 ReprintOutcome::Printed
             }
             Err(problem) => ReprintOutcome::PrinterFailed(problem),

@@ -26,12 +26,19 @@ pub trait RemoteCases: Send {
         national_code: &NationalCode,
     ) -> Result<Option<CaseStatus>, String>;
 
-    /// What the receipt of `code` prints (numbers masked), recorded at the server as given by
-    /// this device: `Ok(None)` when the office has no such case, `Err` (why, in English) when
+    /// What the receipt of `code` prints (numbers masked; recorded as given only once it
+    /// printed, [`RemoteCases::receipt_printed`]): `Ok(None)` when the office has no such case, `Err` (why, in English) when
     /// it could not be asked. A server without the operation answers `Err`.
     fn receipt_copy(&self, code: &TrackingCode) -> Result<Option<ReceiptCopy>, String> {
         let _ = code;
         Err("this server gives no receipt copies".to_owned())
+    }
+
+    /// Tells the server this device printed its copy of `code`'s receipt: recorded as given,
+    /// off the office's owed list. `Err` (why, in English) when it could not be told.
+    fn receipt_printed(&self, code: &TrackingCode) -> Result<(), String> {
+        let _ = code;
+        Err("this server records no receipt copies".to_owned())
     }
 
     /// The receipts the office's kiosks could not print and no desk has given a copy of;
