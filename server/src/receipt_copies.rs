@@ -227,9 +227,11 @@ pub async fn owed(
     }))
 }
 
-/// Checks a heartbeat's `owed_receipts` of kiosk `kiosk`: at most [`MAX_OWED_RECEIPTS`], each
-/// a valid tracking code of that kiosk (a kiosk owes only its own receipts); 400 naming the
-/// member otherwise. Duplicates are dropped.
+/// The owed receipts of a heartbeat of kiosk `kiosk`: at most [`MAX_OWED_RECEIPTS`] (400
+/// otherwise, as the contract bounds the list); each a valid tracking code of that kiosk (a
+/// kiosk owes only its own receipts). A code that is not is left out with a warning, not the
+/// whole heartbeat refused: the kiosk's health still counts (a store carried over from another
+/// kiosk number, say, must not silence its heartbeats). Duplicates are dropped.
 pub fn check_owed(kiosk: u32, owed: &[String]) -> Result<Vec<String>, Refused> {
     if owed.len() > MAX_OWED_RECEIPTS {
         return Err(bad_parameter(
@@ -239,23 +241,15 @@ pub fn check_owed(kiosk: u32, owed: &[String]) -> Result<Vec<String>, Refused> {
     }
     let mut codes: Vec<String> = Vec::with_capacity(owed.len());
     for code in owed {
-        let parsed = kiosk_core::TrackingCode::parse(code)
+        let own = kiosk_core::TrackingCode::parse(code)
             .ok()
-            .filter(|_| case::valid_tracking_code(code));
-        match parsed {
-            Some(c) if c.kiosk().get() == kiosk => {}
-            Some(_) => {
-                return Err(bad_parameter(
-                    "owed_receipts",
-                    format!("owed_receipts names {code}, another kiosk's tracking code"),
-                ));
-            }
-            None => {
-                return Err(bad_parameter(
-                    "owed_receipts",
-                    "owed_receipts must hold tracking codes of 16 digits with a valid check digit",
-                ));
-            }
+            .filter(|c| case::valid_tracking_code(code) && c.kiosk().get() == kiosk);
+        if own.is_none() {
+            tracing::warn!(
+                kiosk,
+                "a heartbeat's owed_receipts names a code that is not a valid code of this kiosk; left out"
+            );
+            continue;
         }
         if !codes.contains(code) {
             codes.push(code.clone());
