@@ -785,13 +785,11 @@ fn satisfaction_url(escpos: &[u8]) -> String {
     format!("{start}{token}")
 }
 
-/// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
-/// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
-/// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
-#[test]
-fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
+/// A registration by keys (blind-keys-only.jsonl) on a kiosk whose signing key is provisioned,
+/// as on a device, so that a later run verifies its satisfaction code: the run's directory and
+/// the code's URL on the receipt.
+fn registered_with_satisfaction_code() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    // The kiosk's own signing key, provisioned as on a device, so the next run verifies it.
     let kiosk = kiosk_core::KioskNumber::new(12).expect("number");
     kiosk_store::signing_keys::write_new_signing_key(&dir.path().join("data/keys"), kiosk)
         .expect("a key");
@@ -806,8 +804,16 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
             .join(slip["escpos"].as_str().unwrap_or("")),
     )
     .expect("its bytes");
-    let url = satisfaction_url(&escpos);
+    std::fs::remove_dir_all(dir.path().join("out")).expect("the run's output");
+    (dir, satisfaction_url(&escpos))
+}
 
+/// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
+/// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
+/// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
+#[test]
+fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
+    let (dir, url) = registered_with_satisfaction_code();
     let rate = dir.path().join("rate.jsonl");
     let keys = [
         "down", "enter", "enter", "down", "down", "down", "down", "enter", "enter",
@@ -817,7 +823,6 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
         text.push_str(&format!("{{\"key\": \"{key}\"}}\n"));
     }
     std::fs::write(&rate, text).expect("script");
-    std::fs::remove_dir_all(dir.path().join("out")).expect("first run's output");
     let lines = run_offered(&rate, dir.path());
     for input in lines.iter().filter_map(|l| l.get("input")) {
         let object = input.as_object().expect("an object");
@@ -859,4 +864,50 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
         .expect("the rating is kept");
     assert_eq!(rating.score, 4);
     assert_eq!(rating.reasons.len(), 1);
+}
+
+/// The same visitor rates with two switches only: A moves the focus over the faces and the
+/// reasons, B chooses; every rating screen spoken, the rating kept.
+#[test]
+fn a_visitor_rates_the_visit_with_two_switches_only() {
+    let (dir, url) = registered_with_satisfaction_code();
+    let rate = dir.path().join("rate.jsonl");
+    let mut text = format!("{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
+    // «راضی» (A, B); the second reason on (A, B); on to «ثبت نظر» (A ×3, B); finish (B).
+    for press in ["a", "b", "a", "b", "a", "a", "a", "b", "b"] {
+        text.push_str(&format!("{{\"switch\": \"{press}\"}}\n"));
+    }
+    std::fs::write(&rate, text).expect("script");
+    let lines = run_offered(&rate, dir.path());
+    for input in lines.iter().filter_map(|l| l.get("input")) {
+        let object = input.as_object().expect("an object");
+        assert!(
+            ["switch", "scan", "headphones"]
+                .iter()
+                .any(|k| object.contains_key(*k)),
+            "{input}"
+        );
+    }
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "rate-faces",
+            "rate-reasons",
+            "rate-thanks",
+            "attract"
+        ]
+    );
+    assert_no_silent_screen(&lines);
+    let said = said(&lines);
+    assert!(said.contains(&("راضی", true)), "{said:?}");
+    assert!(
+        said.contains(&("تطبیق با اطلاعات داده‌شده: انتخاب شده", true)),
+        "{said:?}"
+    );
+    let rating = store(dir.path())
+        .rating_for_code(&url)
+        .expect("the store answers")
+        .expect("the rating is kept");
+    assert_eq!((rating.score, rating.reasons.len()), (4, 1));
 }
