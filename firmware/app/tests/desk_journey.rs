@@ -85,6 +85,7 @@ fn desk(
                 national_code_policy: NationalCodePolicy::default(),
                 portal: &kiosk_core::satisfaction::Portal::default(),
                 remote_staff: None,
+                services: &[],
             };
             if let Some(answer) = desk_perform(&mut ctx, &effect) {
                 queue.push(answer);
@@ -406,6 +407,7 @@ fn login_with_office(
             national_code_policy: NationalCodePolicy::default(),
             portal: &kiosk_core::satisfaction::Portal::default(),
             remote_staff: Some(&office),
+            services: &[],
         };
         desk_perform(
             &mut ctx,

@@ -332,6 +332,7 @@ impl<P: PrintSink> Device<P> {
                             // The agency server is asked on the worker, as a reprint is.
                             self.load_owed()
                         } else {
+                            let services = self.kiosk.flow().catalogue().services.clone();
                             let number = self.kiosk.config().kiosk_number;
                             let national_code_policy = self.kiosk.config().national_code_policy;
                             let keys = &self.keys;
@@ -347,6 +348,7 @@ impl<P: PrintSink> Device<P> {
                                 pin_policy: self.pin_policy,
                                 national_code_policy,
                                 portal: &self.portal,
+                                services: &services,
                             };
                             desk::perform(&mut ctx, &effect)
                         };

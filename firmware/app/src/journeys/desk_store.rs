@@ -34,6 +34,9 @@ pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
     pub portal: &'a satisfaction::Portal,
     /// The office's staff accounts at the agency server, when the terminal syncs through one.
     pub remote_staff: Option<&'a dyn RemoteStaff>,
+    /// The catalogue's services (firmware/core/src/catalogue.rs): a typed service identifier
+    /// must be one of them when the catalogue lists any (kiosk.toml's lists none).
+    pub services: &'a [kiosk_core::Service],
 }
 
 /// What the agency server said to a staff login.
@@ -241,6 +244,10 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             service_id,
             visit,
         } => {
+            let service_id = match service_in_catalogue(ctx.services, service_id) {
+                Ok(id) => id,
+                Err(message) => return Some(DeskEvent::Refused(message)),
+            };
             let code = match visit
                 .as_deref()
                 .map(|v| visit_of(v, ctx.portal, &ctx.keys, ctx.now))
@@ -260,7 +267,7 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             let new = NewService {
                 client_uuid: Uuid::new_v4(),
                 kiosk: ctx.kiosk,
-                service_id: to_ascii_digits(service_id.trim()),
+                service_id,
                 staff_id: *staff_id,
                 tracking_code: code,
                 national_code,
@@ -296,6 +303,24 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             Err(e) => refused(e),
         },
     })
+}
+
+/// The service identifier (شناسه خدمت, seed 001) typed at the desk, in ASCII digits, if the
+/// catalogue lists it, or when the catalogue lists no services (kiosk.toml's lists none: any
+/// identifier the store accepts); otherwise why not, in Persian for the staff member.
+pub fn service_in_catalogue(
+    services: &[kiosk_core::Service],
+    typed: &str,
+) -> Result<String, String> {
+    let id = to_ascii_digits(typed.trim());
+    if services.is_empty() || services.iter().any(|s| s.service_id == id) {
+        return Ok(id);
+    }
+    tracing::info!("a service identifier not in the catalogue was refused at the desk");
+    Err(format!(
+        "شناسه خدمت {} در فهرست خدمات این دستگاه نیست؛ شناسه را بررسی کنید.",
+        to_persian_digits(&id)
+    ))
 }
 
 /// Prefix of the store setting that names the employee a staff card belongs to:
@@ -394,5 +419,26 @@ mod tests {
         let mut bad = draft;
         bad.national_code = "123".into();
         assert!(meeting_of(&bad, 3, k, now, &policy).is_err());
+    }
+
+    #[test]
+    fn a_service_identifier_must_be_the_catalogues_when_it_lists_services() {
+        let services = [kiosk_core::Service {
+            id: "SRV-12".into(),
+            label_fa: "صدور گواهی".into(),
+            label_en: "Certificate".into(),
+            service_id: "12011234567".into(),
+        }];
+        assert_eq!(
+            service_in_catalogue(&services, " ۱۲۰۱۱۲۳۴۵۶۷ "),
+            Ok("12011234567".to_owned())
+        );
+        let refused = service_in_catalogue(&services, "11021").unwrap_err();
+        assert!(
+            refused.contains("۱۱۰۲۱") && refused.contains("فهرست خدمات"),
+            "{refused}"
+        );
+        // A catalogue without services (kiosk.toml's) leaves the store's own checks.
+        assert_eq!(service_in_catalogue(&[], "11021"), Ok("11021".to_owned()));
     }
 }
