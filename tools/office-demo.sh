@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The office demo: a whole office on this machine with one command, every part a process of its
 # own as deployed. A PostgreSQL cluster (in a temporary directory, as an unprivileged user), the
-# SAMAD simulator, the agency server (its device CA, mutual TLS, SAMAD upstream), and two kiosks
-# enrolled with `kioskctl enroll`, each with its own kiosk.toml and data directory. Kiosk 11
-# registers a suggestion; kiosk 12, whose database never held it, follows it up by the receipt's
-# code and the visitor's national card; the server relays the case to SAMAD.
+# SAMAD simulator, the agency server (its device CA, mutual TLS, SAMAD upstream), two kiosks and
+# a desk terminal enrolled with `kioskctl enroll`, each with its own kiosk.toml and data
+# directory. Kiosk 11 registers a suggestion; kiosk 12, whose database never held it, follows it
+# up by the receipt's code and the visitor's national card; at desk 31 a member of staff (the
+# office's account at the server) logs in, claims the visit and records the service; the visitor
+# rates it at kiosk 12 with the receipt's satisfaction code (kiosk 11's key, fetched from the
+# server); the server relays case, service and rating to SAMAD, the rating naming the employee.
 #
 #   tools/office-demo.sh                 run it, print what each kiosk said, clean up
 #   tools/office-demo.sh --keep DIR      keep everything in DIR (transcripts, screens, slips,
@@ -104,13 +107,16 @@ pids+=($!)
 url=$(first_url "$work/server.out")
 echo "    $url (SAMAD at $samad_url)"
 
-for number in 11 12; do
+for number in 11 12 31; do
     dir="$work/kiosk-$number"
     mkdir -p "$dir"
     code=$(agency enrol-code --kiosk "$number" 2>/dev/null)
     "$bin/kioskctl" enroll --server "$url" --code "$code" --server-ca "$work/server/tls.pem" \
         --out "$dir/pki" >/dev/null
+    mode=kiosk
+    if [ "$number" = 31 ]; then mode=desk; fi
     sed -e "s|^number = 12$|number = $number|" -e "s|^data_dir = .*|data_dir = \"$dir/data\"|" \
+        -e "s|^mode = \"kiosk\"$|mode = \"$mode\"|" \
         firmware/config/kiosk.example.toml >"$dir/kiosk.toml"
     cat >>"$dir/kiosk.toml" <<EOF
 
@@ -122,8 +128,13 @@ client_cert_file = "pki/client.pem"
 client_key_file = "pki/client.key"
 token_file = "pki/token"
 EOF
-    echo "==> kiosk $number enrolled ($dir)"
+    echo "==> $mode $number enrolled ($dir)"
 done
+# Kiosk 11's satisfaction key, provisioned as on a device: its codes verify at every device of
+# the office, which fetch the fleet's keys from the server.
+"$bin/kioskctl" satisfaction keygen --kiosk 11 --out "$work/kiosk-11/data/keys" >/dev/null
+# The office's staff account (PIN hashed at the server), valid at every desk.
+printf '5820\n' | agency staff-add --employee-code 2041 --display-name "مریم رضایی" >/dev/null 2>&1
 
 cat >"$work/register.jsonl" <<'EOF'
 # A visitor at kiosk 11: the national card, a suggestion about the service, no mobile.
@@ -139,8 +150,10 @@ EOF
 echo "==> kiosk 11: a visitor registers a suggestion"
 "$bin/kiosk" --config "$work/kiosk-11/kiosk.toml" --script "$work/register.jsonl" \
     --out "$work/kiosk-11/out" 2>>"$work/kiosk-11.log"
-tracking=$(grep -o '"tracking_code":"[0-9]*"' "$work/kiosk-11/out/transcript.jsonl" | head -1 |
+tracking=$(grep -m1 -o '"tracking_code":"[0-9]*"' "$work/kiosk-11/out/transcript.jsonl" |
     grep -o '[0-9]\{16\}')
+# The receipt's satisfaction code, from the QR data the printer was sent.
+survey=$(grep -aho 'https://saamad.ir/s/[A-Za-z0-9_-]*' "$work/kiosk-11/out/"*.bin | sed -n 1p)
 echo "    tracking code $tracking; receipt in $work/kiosk-11/out"
 
 cat >"$work/follow.jsonl" <<EOF
@@ -159,7 +172,48 @@ fi
 echo "    what kiosk 12 said:"
 grep -o '"say":"[^"]*"' "$work/kiosk-12/out/transcript.jsonl" | sed 's/^"say":"/      /; s/"$//' | tail -6
 
-echo "==> the agency server's outbox to SAMAD"
+cat >"$work/desk.jsonl" <<EOF
+# Desk 31: the staff card, the PIN on the on-screen keys, the visit claimed by the receipt's
+# code, the service given (its identifier) recorded.
+{"scan": "EMP-2041"}
+{"touch": "۵"}
+{"touch": "۸"}
+{"touch": "۲"}
+{"touch": "۰"}
+{"touch": "تأیید"}
+{"touch": "پذیرش مراجعه"}
+{"scan": "$tracking"}
+{"touch": "ثبت خدمت"}
+{"touch": "۱"}
+{"touch": "۱"}
+{"touch": "۰"}
+{"touch": "۲"}
+{"touch": "۱"}
+{"touch": "تأیید"}
+EOF
+echo "==> desk 31: a member of staff logs in, claims the visit and records the service"
+"$bin/kiosk" --config "$work/kiosk-31/kiosk.toml" --script "$work/desk.jsonl" \
+    --out "$work/kiosk-31/out" 2>>"$work/kiosk-31.log"
+if ! grep -q '"screen":"desk-menu"' "$work/kiosk-31/out/transcript.jsonl"; then
+    echo "office demo: the desk did not log the member of staff in (see $work/kiosk-31.log)" >&2
+    exit 1
+fi
+
+cat >"$work/rate.jsonl" <<EOF
+# Back at kiosk 12: the receipt's satisfaction code under the scanner, a face, sent.
+{"scan": "$survey"}
+{"touch": "خیلی راضی"}
+{"touch": "ثبت نظر"}
+EOF
+echo "==> kiosk 12: the visitor rates the service with the receipt's satisfaction code"
+"$bin/kiosk" --config "$work/kiosk-12/kiosk.toml" --script "$work/rate.jsonl" \
+    --out "$work/kiosk-12/rate" 2>>"$work/kiosk-12.log"
+if ! grep -q '"screen":"rate-thanks"' "$work/kiosk-12/rate/transcript.jsonl"; then
+    echo "office demo: kiosk 12 did not take the rating (see $work/kiosk-12.log)" >&2
+    exit 1
+fi
+
+echo "==> the agency server's outbox to SAMAD (the case, the service, the rating)"
 for _ in $(seq 1 50); do
     # Read the whole status before matching: `grep -q` stops reading early and, under
     # pipefail, the writer's SIGPIPE would fail the pipeline.
@@ -169,8 +223,15 @@ for _ in $(seq 1 50); do
 done
 status=$(agency upstream-status 2>/dev/null || true)
 echo "$status" | sed 's/^/    /'
-if [[ $status != *"done 1,"* ]]; then
-    echo "office demo: the case did not reach SAMAD (see $work/server.log)" >&2
+if [[ $status != *"done 3,"* ]]; then
+    echo "office demo: the case, the service and the rating did not all reach SAMAD (see $work/server.log)" >&2
+    exit 1
+fi
+employee=$(as_pg "$pg_bin/psql" -h "$work/pg" -p "$port" -U kiosk -d agency -tAc \
+    "SELECT payload->>'employee_code' FROM upstream_outbox WHERE item_type = 'rating'")
+echo "    the rating went to SAMAD for employee ${employee:-nobody}"
+if [ "$employee" != 2041 ]; then
+    echo "office demo: the rating does not name the employee who claimed the visit" >&2
     exit 1
 fi
 if [ -n "$keep" ]; then echo "everything is in $work"; fi
