@@ -911,3 +911,56 @@ fn a_visitor_rates_the_visit_with_two_switches_only() {
         .expect("the rating is kept");
     assert_eq!((rating.score, rating.reasons.len()), (4, 1));
 }
+
+/// Two switch presses that type `digits` on a digit screen's ring (0–9 first, back on 0 after
+/// each digit): A `d` times, then B.
+fn switch_digits(digits: &str) -> Vec<&'static str> {
+    digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .flat_map(|d| std::iter::repeat_n("a", d as usize).chain(std::iter::once("b")))
+        .collect()
+}
+
+/// A visitor with two switches only follows a case up: after the switch check, A reaches
+/// «follow up» on the attract screen and B chooses it; the tracking code and then the national
+/// code are typed digit by digit on the ring; the timeline is read out.
+#[test]
+fn a_case_is_followed_up_with_two_switches_only() {
+    let (dir, _) = registered_with_satisfaction_code();
+    let tracking = kiosk_core::TrackingCode::new(kiosk_core::KioskNumber::new(12).expect("12"), 1)
+        .expect("a code")
+        .as_string();
+    let mut presses = vec!["a", "a", "b", "a", "b"];
+    presses.extend(switch_digits(&tracking));
+    presses.push("b");
+    presses.extend(switch_digits(NATIONAL_CODE));
+    presses.push("b");
+    let mut text = String::from("{\"headphones\": true}\n");
+    for press in presses {
+        text.push_str(&format!("{{\"switch\": \"{press}\"}}\n"));
+    }
+    let follow = dir.path().join("follow.jsonl");
+    std::fs::write(&follow, text).expect("script");
+    let lines = run_offered(&follow, dir.path());
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "follow-up-entry",
+            "identify",
+            "follow-up-entry",
+            "follow-up"
+        ]
+    );
+    assert_no_silent_screen(&lines);
+    let said = said(&lines);
+    let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
+    assert!(has("پیگیری درخواست"), "«follow up» said as A reached it");
+    assert!(has("۱ رویداد:"), "the timeline read: {said:?}");
+    assert!(
+        said.iter()
+            .any(|(t, _)| t.contains("ثبت شد، واحد") && t.contains("۱۴۰")),
+        "{said:?}"
+    );
+}

@@ -14,7 +14,9 @@
 //! - Calibration (VxMark's "identify inputs"): the first switch press on the attract screen
 //!   opens a short check, shown over the attract screen and spoken whatever the speech
 //!   setting: press A, then B (or the one switch), each press said and shown as received (a
-//!   wrong switch is named, and asked again); then the journey starts. It runs here, in the
+//!   wrong switch is named, and asked again). Then, with two switches, A walks the attract
+//!   screen's choices (register, follow up, rate a service, settings) and B picks one; with one
+//!   switch the registration starts (scanning pauses on the attract screen). It runs here, in the
 //!   device, rather than as a screen of the journey crate (firmware/journey), which other work
 //!   is changing at the same time.
 //! - A visitor who used a switch gets the longer idle times of an assisted visitor, as with
@@ -55,6 +57,9 @@ pub struct SwitchAccess {
     asking: Option<Asking>,
     shown: Option<String>,
     active: bool,
+    /// Two switches checked on the attract screen: its choices (register, follow up, rate…)
+    /// are walked with A and chosen with B, until the journey leaves the attract screen.
+    choosing: bool,
     next_step: Option<Instant>,
     scanned_screen: Option<Screen>,
 }
@@ -68,6 +73,7 @@ impl SwitchAccess {
             asking: None,
             shown: None,
             active: false,
+            choosing: false,
             next_step: None,
             scanned_screen: None,
         })
@@ -140,9 +146,9 @@ impl SwitchAccess {
                 (Asking::B, Switch::B) => (
                     None,
                     if fa {
-                        "کلید ب دریافت شد. هر دو کلید کار می‌کنند. الف جابه‌جا می‌کند، ب انتخاب می‌کند."
+                        "کلید ب دریافت شد. هر دو کلید کار می‌کنند. الف جابه‌جا می‌کند، ب انتخاب می‌کند. گزینه‌ی اول، ثبت درخواست، آماده‌ی انتخاب است؛ با الف پیگیری و ارزیابی خدمت را بشنوید."
                     } else {
-                        "Switch B received. Both switches work: A moves, B selects."
+                        "Switch B received. Both switches work: A moves, B selects. The first choice, register a case, is ready; press A to hear follow up and rate a service."
                     },
                 ),
                 (Asking::One, _) => (
@@ -161,12 +167,21 @@ impl SwitchAccess {
                 self.active = true;
                 self.shown = None;
                 self.restart_dwell(now);
-                // A select on the attract screen starts the journey, as a switch user's.
-                out.push(Outcome::Flow(Event::Switch(SwitchPress::Select)));
+                match self.mode {
+                    // Two switches: the attract screen's choices are the visitor's to walk.
+                    SwitchMode::Two => self.choosing = true,
+                    // One switch: the journey starts (scanning pauses on the attract screen).
+                    SwitchMode::Scan => {
+                        out.push(Outcome::Flow(Event::Switch(SwitchPress::Select)));
+                    }
+                }
             }
             return out;
         }
-        if screen == Screen::Attract {
+        if screen != Screen::Attract {
+            self.choosing = false;
+        }
+        if screen == Screen::Attract && !self.choosing {
             let (asking, text) = match self.mode {
                 SwitchMode::Two => (
                     Asking::A,
@@ -208,8 +223,11 @@ impl SwitchAccess {
     /// `screen` (`paused` while the inactivity warning shows). Ends the switch session once
     /// the journey is back on the attract screen.
     pub fn due(&mut self, now: Instant, screen: Screen, paused: bool) -> bool {
+        if screen != Screen::Attract {
+            self.choosing = false;
+        }
         if screen == Screen::Attract {
-            if self.asking.is_none() {
+            if self.asking.is_none() && !self.choosing {
                 self.active = false;
                 self.next_step = None;
                 self.scanned_screen = None;
@@ -327,8 +345,21 @@ mod tests {
         assert!(!s.active());
         let done = press(&mut s, Switch::B, Screen::Attract, t);
         assert!(matches!(done[0], Outcome::Say(ref t) if t.starts_with("Switch B received")));
-        assert_eq!(flow(&done), ["Switch(Select)"]);
+        assert!(
+            flow(&done).is_empty(),
+            "the attract screen's choices are walked first"
+        );
         assert!(s.active() && s.shown().is_none());
+        // On the attract screen A walks its choices and B picks one; ticks change nothing.
+        assert!(!s.due(t, Screen::Attract, false));
+        assert_eq!(
+            flow(&press(&mut s, Switch::A, Screen::Attract, t)),
+            ["Switch(Move)"]
+        );
+        assert_eq!(
+            flow(&press(&mut s, Switch::B, Screen::Attract, t)),
+            ["Switch(Select)"]
+        );
         assert_eq!(
             flow(&press(&mut s, Switch::A, Screen::Kind, t)),
             ["Switch(Move)"]

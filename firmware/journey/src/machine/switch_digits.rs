@@ -91,7 +91,7 @@ impl Flow {
         }
         match press {
             SwitchPress::Move => Event::FocusNext,
-            SwitchPress::Select if self.screen == Screen::Attract => Event::Do(Action::Start),
+            // On the attract screen too the focused choice: register (first), follow up, rate.
             SwitchPress::Select => Event::Activate,
         }
     }
