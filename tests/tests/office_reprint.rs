@@ -108,7 +108,7 @@ fn the_desk_prints_a_kiosks_owed_receipt_and_a_copy_of_any_case_of_the_office() 
     // sleeps a moment at the end so that the heartbeat the failure triggered is sent.
     let printed_run = play(&kiosk, REGISTER, &root.join("kiosk-printed"));
     assert_eq!(slips(&printed_run).len(), 1, "the first receipt printed");
-    let owed_script = format!("{{\"printer\": \"paper_out\"}}\n{REGISTER}{{\"sleep\": 3}}\n");
+    let owed_script = format!("{{\"printer\": \"paper_out\"}}\n{REGISTER}{{\"sleep\": 5}}\n");
     let owed_run = play(&kiosk, &owed_script, &root.join("kiosk-owed"));
     assert!(slips(&owed_run).is_empty(), "no paper, no receipt");
     let codes = cases_of(&root.join("kiosk-11/data"));
