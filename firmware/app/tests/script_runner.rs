@@ -964,3 +964,59 @@ fn a_case_is_followed_up_with_two_switches_only() {
         "{said:?}"
     );
 }
+
+/// One scanning switch's inputs that type `digits` on a digit screen's ring (0–9 first, back on
+/// 0 after each digit, a step every 1.5 s): wait until digit `d` is lit, then press.
+fn scanned_digits(digits: &str) -> Vec<String> {
+    digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .flat_map(|d| {
+            let wait = (d > 0).then(|| format!("{{\"wait\": {}}}", f64::from(d) * 1.5 + 0.5));
+            wait.into_iter()
+                .chain(std::iter::once("{\"switch\": \"a\"}".to_owned()))
+        })
+        .collect()
+}
+
+/// A visitor with one switch, scanning, follows a case up: after the switch check «follow up»
+/// is lit a dwell after «register» and picked; the tracking code and the national code are
+/// typed by waiting for each digit; the timeline is read out.
+#[test]
+fn a_case_is_followed_up_with_one_switch_scanning() {
+    let (dir, _) = registered_with_satisfaction_code();
+    let tracking = kiosk_core::TrackingCode::new(kiosk_core::KioskNumber::new(12).expect("12"), 1)
+        .expect("a code")
+        .as_string();
+    let mut lines: Vec<String> = [
+        "{\"switch_mode\": \"scan\"}",
+        "{\"headphones\": true}",
+        "{\"switch\": \"a\"}",
+        "{\"switch\": \"a\"}",
+        "{\"wait\": 2}",
+        "{\"switch\": \"a\"}",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    lines.extend(scanned_digits(&tracking));
+    lines.push("{\"switch\": \"a\"}".to_owned());
+    lines.extend(scanned_digits(NATIONAL_CODE));
+    lines.push("{\"switch\": \"a\"}".to_owned());
+    let follow = dir.path().join("follow.jsonl");
+    std::fs::write(&follow, lines.join("\n") + "\n").expect("script");
+    let lines = run_offered(&follow, dir.path());
+    assert_eq!(
+        screens(&lines),
+        [
+            "attract",
+            "follow-up-entry",
+            "identify",
+            "follow-up-entry",
+            "follow-up"
+        ]
+    );
+    assert_no_silent_screen(&lines);
+    let said = said(&lines);
+    let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
+    assert!(has("۱ رویداد:"), "the timeline read: {said:?}");
+}

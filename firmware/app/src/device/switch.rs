@@ -8,15 +8,15 @@
 //! - One switch, scanning: the focus moves by itself every dwell ([`SwitchAccess::due`], polled
 //!   by the run loop's scan timer and by the script runner's `wait`), the switch selects. The
 //!   automatic steps are not visitor activity: an abandoned session still times out. Scanning
-//!   pauses on the attract and printing screens and while the inactivity warning shows (its
+//!   pauses on the printing screen and on the attract screen until the switch check is passed and while the inactivity warning shows (its
 //!   "more time" is focused first, so a press extends), and starts a new dwell on each new
 //!   screen.
 //! - Calibration (VxMark's "identify inputs"): the first switch press on the attract screen
 //!   opens a short check, shown over the attract screen and spoken whatever the speech
 //!   setting: press A, then B (or the one switch), each press said and shown as received (a
-//!   wrong switch is named, and asked again). Then, with two switches, A walks the attract
-//!   screen's choices (register, follow up, rate a service, settings) and B picks one; with one
-//!   switch the registration starts (scanning pauses on the attract screen). It runs here, in the
+//!   wrong switch is named, and asked again). Then the attract screen's choices (register,
+//!   follow up, rate a service, settings) are walked with A (two switches) or scanned (one
+//!   switch), and the select picks one. It runs here, in the
 //!   device, rather than as a screen of the journey crate (firmware/journey), which other work
 //!   is changing at the same time.
 //! - A visitor who used a switch gets the longer idle times of an assisted visitor, as with
@@ -57,8 +57,8 @@ pub struct SwitchAccess {
     asking: Option<Asking>,
     shown: Option<String>,
     active: bool,
-    /// Two switches checked on the attract screen: its choices (register, follow up, rate…)
-    /// are walked with A and chosen with B, until the journey leaves the attract screen.
+    /// Switches checked on the attract screen: its choices (register, follow up, rate…) are
+    /// walked with A or scanned, and chosen with the select, until the journey leaves it.
     choosing: bool,
     next_step: Option<Instant>,
     scanned_screen: Option<Screen>,
@@ -167,14 +167,9 @@ impl SwitchAccess {
                 self.active = true;
                 self.shown = None;
                 self.restart_dwell(now);
-                match self.mode {
-                    // Two switches: the attract screen's choices are the visitor's to walk.
-                    SwitchMode::Two => self.choosing = true,
-                    // One switch: the journey starts (scanning pauses on the attract screen).
-                    SwitchMode::Scan => {
-                        out.push(Outcome::Flow(Event::Switch(SwitchPress::Select)));
-                    }
-                }
+                // The attract screen's choices are the visitor's: walked with A (two
+                // switches) or scanned (one), picked with the select.
+                self.choosing = true;
             }
             return out;
         }
@@ -226,8 +221,8 @@ impl SwitchAccess {
         if screen != Screen::Attract {
             self.choosing = false;
         }
-        if screen == Screen::Attract {
-            if self.asking.is_none() && !self.choosing {
+        if screen == Screen::Attract && !self.choosing {
+            if self.asking.is_none() {
                 self.active = false;
                 self.next_step = None;
                 self.scanned_screen = None;
@@ -386,9 +381,19 @@ mod tests {
         let mut s = access(SwitchMode::Scan);
         press(&mut s, Switch::A, Screen::Attract, t0);
         assert_eq!(s.shown(), Some("Switch check. Press your switch."));
-        let started = press(&mut s, Switch::A, Screen::Attract, t0);
+        let checked = press(&mut s, Switch::A, Screen::Attract, t0);
+        assert!(
+            flow(&checked).is_empty(),
+            "the attract screen's choices are scanned first"
+        );
+        assert!(s.active());
+        // The attract screen's choices are scanned too: a step a dwell later, a press picks.
+        assert!(!s.due(t0 + ms(100), Screen::Attract, false));
+        assert!(!s.due(t0 + ms(1599), Screen::Attract, false));
+        assert!(s.due(t0 + ms(1600), Screen::Attract, false));
+        let started = press(&mut s, Switch::A, Screen::Attract, t0 + ms(1700));
         assert_eq!(flow(&started), ["Switch(Select)"]);
-        assert!(s.active(), "the check is over and the journey is starting");
+        let t0 = t0 + ms(1700);
         // The new screen gets a whole dwell before the first step.
         assert!(!s.due(t0 + ms(100), Screen::Identify, false));
         assert!(!s.due(t0 + ms(1599), Screen::Identify, false));
