@@ -162,7 +162,6 @@ impl SwitchAccess {
             };
             self.shown = Some(text.to_owned());
             self.asking = next;
-            let mut out = vec![say(text)];
             if next.is_none() {
                 self.active = true;
                 self.shown = None;
@@ -171,7 +170,7 @@ impl SwitchAccess {
                 // switches) or scanned (one), picked with the select.
                 self.choosing = true;
             }
-            return out;
+            return vec![say(text)];
         }
         if screen != Screen::Attract {
             self.choosing = false;
