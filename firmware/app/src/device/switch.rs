@@ -32,6 +32,9 @@ use kiosk_drivers::keypad::switch::{Switch, SwitchEvent};
 use super::{Inbound, Inbox};
 use crate::flow::{Event, Lang, Screen, SwitchPress};
 
+/// How long the attract screen's choices wait for a switch user's press after the check.
+pub const CHOOSING_FOR: Duration = Duration::from_secs(60);
+
 /// Which switch the calibration waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Asking {
@@ -58,8 +61,11 @@ pub struct SwitchAccess {
     shown: Option<String>,
     active: bool,
     /// Switches checked on the attract screen: its choices (register, follow up, rate…) are
-    /// walked with A or scanned, and chosen with the select, until the journey leaves it.
+    /// walked with A or scanned, and chosen with the select, until the journey leaves it or
+    /// nobody presses for [`CHOOSING_FOR`] (the visitor gone: the next one is checked anew).
     choosing: bool,
+    /// The last press while choosing.
+    last_press: Option<Instant>,
     next_step: Option<Instant>,
     scanned_screen: Option<Screen>,
 }
@@ -74,6 +80,7 @@ impl SwitchAccess {
             shown: None,
             active: false,
             choosing: false,
+            last_press: None,
             next_step: None,
             scanned_screen: None,
         })
@@ -169,11 +176,15 @@ impl SwitchAccess {
                 // The attract screen's choices are the visitor's: walked with A (two
                 // switches) or scanned (one), picked with the select.
                 self.choosing = true;
+                self.last_press = Some(now);
             }
             return vec![say(text)];
         }
         if screen != Screen::Attract {
             self.choosing = false;
+        }
+        if self.choosing {
+            self.last_press = Some(now);
         }
         if screen == Screen::Attract && !self.choosing {
             let (asking, text) = match self.mode {
@@ -217,7 +228,10 @@ impl SwitchAccess {
     /// `screen` (`paused` while the inactivity warning shows). Ends the switch session once
     /// the journey is back on the attract screen.
     pub fn due(&mut self, now: Instant, screen: Screen, paused: bool) -> bool {
-        if screen != Screen::Attract {
+        let abandoned = self
+            .last_press
+            .is_some_and(|at| now.saturating_duration_since(at) >= CHOOSING_FOR);
+        if screen != Screen::Attract || abandoned {
             self.choosing = false;
         }
         if screen == Screen::Attract && !self.choosing {
@@ -366,6 +380,35 @@ mod tests {
             !s.due(t + Duration::from_secs(60), Screen::Kind, false),
             "no scanning"
         );
+        // Checked but left on the attract screen: after a minute without a press the next
+        // visitor is checked anew.
+        let mut left = access(SwitchMode::Two);
+        press(&mut left, Switch::A, Screen::Attract, t);
+        press(&mut left, Switch::A, Screen::Attract, t);
+        press(&mut left, Switch::B, Screen::Attract, t);
+        assert!(!left.due(t + Duration::from_secs(59), Screen::Attract, false));
+        assert_eq!(
+            flow(&press(
+                &mut left,
+                Switch::A,
+                Screen::Attract,
+                t + Duration::from_secs(59)
+            )),
+            ["Switch(Move)"],
+            "still choosing"
+        );
+        assert!(!left.due(t + Duration::from_secs(119), Screen::Attract, false));
+        assert!(!left.active());
+        assert!(
+            flow(&press(
+                &mut left,
+                Switch::A,
+                Screen::Attract,
+                t + Duration::from_secs(120)
+            ))
+            .is_empty()
+        );
+        assert!(left.shown().is_some(), "the check again");
         // Back on attract the switch session is over: the next press checks again.
         assert!(!s.due(t, Screen::Attract, false));
         assert!(!s.active());
