@@ -56,7 +56,7 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
     assert!(empty.keys.is_empty());
 
     // Kiosk 11 publishes its key; the same key again changes nothing.
-    let key_11 = SigningKey::from_bytes(&[11; 32]);
+    let key_11 = SigningKey::from_bytes(&rand::random());
     let kept = kiosk_11
         .publish_satisfaction_key(&hex(&key_11))
         .await
@@ -122,7 +122,7 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
             server.base_url()
         ))
         .bearer_auth(&token_11)
-        .json(&json!({ "public_key": hex(&SigningKey::from_bytes(&[66; 32])) }))
+        .json(&json!({ "public_key": hex(&SigningKey::from_bytes(&rand::random())) }))
         .send()
         .await
         .unwrap();
@@ -145,12 +145,12 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
     }
 
     // Kiosk 12 publishes too; kiosk 11 then rotates its key: the list holds the new one only.
-    let key_12 = SigningKey::from_bytes(&[12; 32]);
+    let key_12 = SigningKey::from_bytes(&rand::random());
     kiosk_12
         .publish_satisfaction_key(&hex(&key_12))
         .await
         .unwrap();
-    let rotated = SigningKey::from_bytes(&[111; 32]);
+    let rotated = SigningKey::from_bytes(&rand::random());
     let replaced = kiosk_11
         .publish_satisfaction_key(&hex(&rotated))
         .await
@@ -184,7 +184,7 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
         Err(SyncError::Unauthorized { status: 401, .. })
     ));
     let kiosk_12_new = office.device(&server, 12, &token_12_new);
-    let key_12_new = SigningKey::from_bytes(&[120; 32]);
+    let key_12_new = SigningKey::from_bytes(&rand::random());
     kiosk_12_new
         .publish_satisfaction_key(&hex(&key_12_new))
         .await

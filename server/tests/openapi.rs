@@ -1662,8 +1662,8 @@ async fn every_answer_of_the_server_follows_the_document() {
             .bearer_auth(&token)
             .json(&json!({ "public_key": public_key }))
     };
-    let first_key = hex_key(&ed25519_dalek::SigningKey::from_bytes(&[3; 32]));
-    let rotated = hex_key(&ed25519_dalek::SigningKey::from_bytes(&[4; 32]));
+    let first_key = hex_key(&ed25519_dalek::SigningKey::from_bytes(&rand::random()));
+    let rotated = hex_key(&ed25519_dalek::SigningKey::from_bytes(&rand::random()));
     let identity = format!("01{}", "00".repeat(31));
     for (kiosk, key, status) in [
         ("7", first_key.as_str(), 201),

@@ -18,9 +18,10 @@ fn now() -> DateTime<Utc> {
     "2026-11-23T06:30:00Z".parse().unwrap()
 }
 
-/// A signing key made for the test (never a committed one).
+/// The kiosk's signing key, made at random once per test process (never a committed one).
 fn test_key() -> ed25519_dalek::SigningKey {
-    ed25519_dalek::SigningKey::from_bytes(&[42; 32])
+    static SEED: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    ed25519_dalek::SigningKey::from_bytes(SEED.get_or_init(rand::random))
 }
 
 fn kiosk(dir: &Path) -> Kiosk<RecordingPrinter> {

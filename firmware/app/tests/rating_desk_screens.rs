@@ -127,7 +127,10 @@ fn tap(device: &mut Device<RecordingPrinter>, id: &str) {
 #[test]
 fn rating_and_desk_screens_are_drawn_with_large_enough_targets() {
     let dir = tempfile::tempdir().unwrap();
-    let key = SigningKey::from_bytes(&[42u8; 32]);
+    // A signing key made now (never a committed one).
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).unwrap();
+    let key = SigningKey::from_bytes(&seed);
     let ui = new_ui();
     let panel = kiosk::device::panel(&kiosk::demo::demo_config(dir.path()).unwrap().display);
     let floor = panel.min_target_px();

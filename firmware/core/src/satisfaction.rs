@@ -596,8 +596,13 @@ impl fmt::Display for SatisfactionClaim {
 mod tests {
     use super::*;
 
-    fn key(seed: u8) -> SigningKey {
-        SigningKey::from_bytes(&[seed; 32])
+    /// Kiosk `n`'s signing key for this run: made at random once per test process (never a
+    /// committed one), the same for the same `n` within it.
+    fn key(n: u8) -> SigningKey {
+        static BASE: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+        let mut seed = *BASE.get_or_init(rand::random);
+        seed[0] ^= n;
+        SigningKey::from_bytes(&seed)
     }
 
     fn claim() -> SatisfactionClaim {

@@ -196,9 +196,10 @@ fn the_test_sha512_is_sha512() {
         "FIPS 180-2 test vector"
     );
     assert_eq!(abc[56..], [0x2a, 0x9a, 0xc9, 0x4f, 0xa5, 0x4c, 0xa4, 0x9f]);
-    for seed in 0..8u8 {
-        let key = SigningKey::from_bytes(&[seed; 32]);
-        assert_eq!(sha512(&[seed; 32])[..32], key.to_scalar_bytes());
+    for _ in 0..8 {
+        let seed: [u8; 32] = rand::random();
+        let key = SigningKey::from_bytes(&seed);
+        assert_eq!(sha512(&seed)[..32], key.to_scalar_bytes());
     }
     // Two blocks' worth of padding.
     assert_ne!(sha512(&[0u8; 112]), sha512(&[0u8; 111]));
@@ -206,7 +207,7 @@ fn the_test_sha512_is_sha512() {
 
 #[test]
 fn a_signature_with_a_small_order_commitment_verifies_plainly_but_is_refused() {
-    let key = SigningKey::from_bytes(&[7; 32]);
+    let key = SigningKey::from_bytes(&rand::random());
     let public = key.verifying_key();
     let genuine = satisfaction::issue(&claim(), &key).unwrap();
     let bytes = URL_SAFE_NO_PAD.decode(&genuine).unwrap();

@@ -147,7 +147,7 @@ fn main() -> anyhow::Result<()> {
         printer,
         Box::new(chrono::Utc::now),
     )
-    .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&[7; 32]));
+    .with_satisfaction_key(ed25519_dalek::SigningKey::from_bytes(&rand::random()));
     let mut device = Device::new(kiosk, &portal, Box::new(|_, _, _| {}))
         .with_outbox_waker(Box::new(relay.waker()));
 

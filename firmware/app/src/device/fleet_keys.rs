@@ -297,16 +297,23 @@ mod tests {
         }
     }
 
+    /// A signing key made now (never a committed one).
+    fn new_key() -> SigningKey {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).unwrap();
+        SigningKey::from_bytes(&seed)
+    }
+
     fn hex(key: &VerifyingKey) -> String {
         key_files::to_hex_line(key.as_bytes()).trim().to_owned()
     }
 
     #[test]
     fn listed_keys_are_checked_and_merged_under_the_own_key() {
-        let eleven = SigningKey::from_bytes(&[11; 32]).verifying_key();
-        let twelve = SigningKey::from_bytes(&[12; 32]).verifying_key();
-        let copied = SigningKey::from_bytes(&[99; 32]).verifying_key();
-        let own = SigningKey::from_bytes(&[13; 32]).verifying_key();
+        let eleven = new_key().verifying_key();
+        let twelve = new_key().verifying_key();
+        let copied = new_key().verifying_key();
+        let own = new_key().verifying_key();
         let list = FleetKeyList {
             keys: vec![
                 entry(11, hex(&eleven)),
@@ -343,7 +350,7 @@ mod tests {
     fn the_cache_round_trips_and_a_broken_one_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         assert!(cached_keys(dir.path()).is_empty());
-        let eleven = SigningKey::from_bytes(&[11; 32]).verifying_key();
+        let eleven = new_key().verifying_key();
         let cache = Cache {
             etag: "\"abc\"".into(),
             list: FleetKeyList {
