@@ -39,6 +39,6 @@ echo "==> first-boot provisioning of the image, with the kioskctl built above"
 images/tests/firstboot.sh "${CARGO_TARGET_DIR:-target}/debug/kioskctl"
 echo "==> Raspberry Pi card layout (config, boot A/B, root A/B, data) from a stand-in tree"
 images/tests/sd-image.sh
-echo "==> the office demo: PostgreSQL, SAMAD, the agency server, two kiosk processes"
+echo "==> the office demo: PostgreSQL, SAMAD, the agency server, two kiosks and a desk, each a process"
 tools/office-demo.sh
 echo "==> all tests passed"

@@ -19,7 +19,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -35,38 +34,6 @@ const REGISTER: &str = "{\"touch\": \"ثبت درخواست\"}\n{\"card\": \"049
     {\"touch\": \"پیشنهاد\"}\n{\"touch\": \"کیفیت خدمات\"}\n\
     {\"touch\": \"درخواست رسیدگی فوری دارم.\"}\n{\"touch\": \"ادامه\"}\n\
     {\"touch\": \"بدون شماره همراه\"}\n{\"touch\": \"تأیید و ثبت\"}\n";
-
-/// Adds the office's staff account `EMPLOYEE` with `PIN` at the server.
-fn add_staff(office: &Office) {
-    let mut add = office
-        .agency(&[
-            "staff-add",
-            "--employee-code",
-            EMPLOYEE,
-            "--display-name",
-            "مریم احمدی",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut add.stdin.take().unwrap(),
-        format!("{PIN}\n").as_bytes(),
-    )
-    .unwrap();
-    assert!(add.wait().unwrap().success());
-}
-
-/// One query's rows at the agency's database, `|` between columns.
-fn psql(office: &Office, sql: &str) -> String {
-    run(Command::new("psql")
-        .arg(&office.database)
-        .args(["-At", "-F", "|", "-c", sql]))
-    .trim()
-    .to_owned()
-}
 
 /// The tracking codes in a device's own database, oldest first.
 fn cases_of(data: &Path) -> Vec<String> {
@@ -93,7 +60,7 @@ fn slips(lines: &[Value]) -> Vec<&str> {
 fn the_desk_prints_a_kiosks_owed_receipt_and_a_copy_of_any_case_of_the_office() {
     let office = Office::start();
     let root = office.root();
-    add_staff(&office);
+    office.add_staff(EMPLOYEE, "مریم احمدی", PIN);
     let kiosk = office.enrol(11);
     let desk = office.enrol(31);
     let text = std::fs::read_to_string(&desk).unwrap();
@@ -120,16 +87,14 @@ fn the_desk_prints_a_kiosks_owed_receipt_and_a_copy_of_any_case_of_the_office() 
         "kiosk 11's heartbeat reports its owed receipt",
         Duration::from_secs(30),
         || {
-            psql(
-                &office,
-                "SELECT kiosk_number, tracking_code FROM owed_receipts",
-            ) == format!("11|{owed}")
+            office.psql("SELECT kiosk_number, tracking_code FROM owed_receipts")
+                == format!("11|{owed}")
         },
     );
     eventually(
         "both cases reach the server",
         Duration::from_secs(30),
-        || psql(&office, "SELECT count(*) FROM cases") == "2",
+        || office.psql("SELECT count(*) FROM cases") == "2",
     );
 
     // Desk 31: log in, open the owed receipts, pick kiosk 11's; then reprint the other case by
@@ -166,15 +131,11 @@ fn the_desk_prints_a_kiosks_owed_receipt_and_a_copy_of_any_case_of_the_office() 
 
     // At the server: both copies recorded as the desk's, and nothing is owed any more.
     assert_eq!(
-        psql(
-            &office,
-            "SELECT tracking_code, desk_kiosk FROM receipt_copies ORDER BY id"
-        ),
+        office.psql("SELECT tracking_code, desk_kiosk FROM receipt_copies ORDER BY id"),
         format!("{owed}|31\n{printed}|31")
     );
     assert_eq!(
-        psql(
-            &office,
+        office.psql(
             "SELECT count(*) FROM owed_receipts o WHERE NOT EXISTS \
              (SELECT 1 FROM receipt_copies r WHERE r.tracking_code = o.tracking_code)"
         ),

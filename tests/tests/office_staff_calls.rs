@@ -18,7 +18,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -28,38 +28,6 @@ use support::*;
 const CARD: &str = "EMP-2041";
 const EMPLOYEE: &str = "2041";
 const PIN: &str = "2468";
-
-/// Adds the office's staff account `EMPLOYEE` with `PIN` at the server.
-fn add_staff(office: &Office) {
-    let mut add = office
-        .agency(&[
-            "staff-add",
-            "--employee-code",
-            EMPLOYEE,
-            "--display-name",
-            "مریم احمدی",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut add.stdin.take().unwrap(),
-        format!("{PIN}\n").as_bytes(),
-    )
-    .unwrap();
-    assert!(add.wait().unwrap().success());
-}
-
-/// One query's rows at the agency's database, `|` between columns.
-fn psql(office: &Office, sql: &str) -> String {
-    run(Command::new("psql")
-        .arg(&office.database)
-        .args(["-At", "-F", "|", "-c", sql]))
-    .trim()
-    .to_owned()
-}
 
 /// Edits a kiosk.toml written by the rig.
 fn edit(config: &Path, from: &str, to: &str) {
@@ -117,7 +85,7 @@ fn said_at(lines: &[Value], text: &str) -> Option<usize> {
 fn a_kiosks_call_is_shown_at_the_desk_within_seconds_answered_there_and_learnt_by_the_kiosk() {
     let office = Office::start();
     let root = office.root();
-    add_staff(&office);
+    office.add_staff(EMPLOYEE, "مریم احمدی", PIN);
     let desk = office.enrol(31);
     edit(&desk, "mode = \"kiosk\"", "mode = \"desk\"");
     let kiosk = office.enrol(12);
@@ -152,7 +120,7 @@ fn a_kiosks_call_is_shown_at_the_desk_within_seconds_answered_there_and_learnt_b
         "the call reaches the server",
         Duration::from_secs(60),
         || {
-            let row = psql(&office, "SELECT kiosk_number FROM staff_calls");
+            let row = office.psql("SELECT kiosk_number FROM staff_calls");
             if row == "12" {
                 seen = Some(chrono::Utc::now());
             }
@@ -162,8 +130,7 @@ fn a_kiosks_call_is_shown_at_the_desk_within_seconds_answered_there_and_learnt_b
     let seen = seen.unwrap();
     let mut answered = String::new();
     eventually("a desk answers the call", Duration::from_secs(30), || {
-        answered = psql(
-            &office,
+        answered = office.psql(
             "SELECT acknowledged_by, acknowledged_at_kiosk, \
                  to_char(acknowledged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
                  FROM staff_calls WHERE acknowledged_at IS NOT NULL",
@@ -179,7 +146,7 @@ fn a_kiosks_call_is_shown_at_the_desk_within_seconds_answered_there_and_learnt_b
         "shown and answered at the desk {took} after the call reached the server"
     );
     assert_eq!(
-        psql(&office, "SELECT count(*) FROM staff_calls"),
+        office.psql("SELECT count(*) FROM staff_calls"),
         "1",
         "one call, however often the kiosk sent it"
     );

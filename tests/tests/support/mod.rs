@@ -320,6 +320,39 @@ impl Office {
         cmd
     }
 
+    /// Adds (or replaces) the office's staff account `employee` at the server, with the CLI an
+    /// operator uses; the PIN goes in on standard input, as typed.
+    pub fn add_staff(&self, employee: &str, display_name: &str, pin: &str) {
+        let mut add = self
+            .agency(&[
+                "staff-add",
+                "--employee-code",
+                employee,
+                "--display-name",
+                display_name,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut add.stdin.take().unwrap(),
+            format!("{pin}\n").as_bytes(),
+        )
+        .unwrap();
+        assert!(add.wait().unwrap().success());
+    }
+
+    /// One query's rows at the agency's database, `|` between columns.
+    pub fn psql(&self, sql: &str) -> String {
+        run(Command::new("psql")
+            .arg(&self.database)
+            .args(["-At", "-F", "|", "-c", sql]))
+        .trim()
+        .to_owned()
+    }
+
     /// Enrols device `number` with the operator's tool; returns its kiosk.toml.
     pub fn enrol(&self, number: u32) -> PathBuf {
         let kiosk_dir = self.root().join(format!("kiosk-{number}"));
