@@ -389,31 +389,49 @@ impl SamadClient {
         Self::json(response).await
     }
 
-    /// The catalogue, unless it is still the one with `etag`.
-    pub async fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueFetch, SyncError> {
+    /// GET `path` unless it is still what `etag` names: `None` for 304 Not Modified, else the
+    /// body and its ETag (an answer without one is refused, naming `what`).
+    async fn get_unless_same<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        what: &str,
+    ) -> Result<Option<(T, String)>, SyncError> {
         let mut request = self
             .http
-            .get(format!("{}/catalogue", self.base))
+            .get(format!("{}/{path}", self.base))
             .bearer_auth(&self.token);
         if let Some(etag) = etag {
             request = request.header(IF_NONE_MATCH, etag);
         }
         let response = request.send().await.map_err(transport)?;
         if response.status() == StatusCode::NOT_MODIFIED {
-            return Ok(CatalogueFetch::NotModified);
+            return Ok(None);
         }
         let etag = response
             .headers()
             .get(ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let catalogue: Catalogue = Self::json(response).await?;
-        let etag =
-            etag.ok_or_else(|| SyncError::BadAnswer("catalogue without an ETag".to_owned()))?;
-        Ok(CatalogueFetch::Changed {
-            catalogue: Box::new(catalogue),
-            etag,
-        })
+        let body: T = Self::json(response).await?;
+        let etag = etag.ok_or_else(|| SyncError::BadAnswer(format!("{what} without an ETag")))?;
+        Ok(Some((body, etag)))
+    }
+
+    /// The catalogue, unless it is still the one with `etag`.
+    pub async fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueFetch, SyncError> {
+        Ok(
+            match self
+                .get_unless_same::<Catalogue>("catalogue", etag, "catalogue")
+                .await?
+            {
+                None => CatalogueFetch::NotModified,
+                Some((catalogue, etag)) => CatalogueFetch::Changed {
+                    catalogue: Box::new(catalogue),
+                    etag,
+                },
+            },
+        )
     }
 
     /// Any of the agency's cases by tracking code and national code (the agency server's
@@ -516,26 +534,15 @@ impl SamadClient {
 
     /// The fleet's satisfaction keys at the agency server, unless still the list of `etag`.
     pub async fn fleet_keys(&self, etag: Option<&str>) -> Result<FleetKeysFetch, SyncError> {
-        let mut request = self
-            .http
-            .get(format!("{}/fleet-keys", self.base))
-            .bearer_auth(&self.token);
-        if let Some(etag) = etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        let response = request.send().await.map_err(transport)?;
-        if response.status() == StatusCode::NOT_MODIFIED {
-            return Ok(FleetKeysFetch::NotModified);
-        }
-        let etag = response
-            .headers()
-            .get(ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let keys: crate::wire::FleetKeyList = Self::json(response).await?;
-        let etag =
-            etag.ok_or_else(|| SyncError::BadAnswer("fleet keys without an ETag".to_owned()))?;
-        Ok(FleetKeysFetch::Changed { keys, etag })
+        Ok(
+            match self
+                .get_unless_same::<crate::wire::FleetKeyList>("fleet-keys", etag, "fleet keys")
+                .await?
+            {
+                None => FleetKeysFetch::NotModified,
+                Some((keys, etag)) => FleetKeysFetch::Changed { keys, etag },
+            },
+        )
     }
 
     /// Sends the kiosk's health.
