@@ -808,26 +808,21 @@ fn registered_with_satisfaction_code() -> (tempfile::TempDir, String) {
     (dir, satisfaction_url(&escpos))
 }
 
-/// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
-/// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
-/// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
-#[test]
-fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
-    let (dir, url) = registered_with_satisfaction_code();
-    let rate = dir.path().join("rate.jsonl");
-    let keys = [
-        "down", "enter", "enter", "down", "down", "down", "down", "enter", "enter",
-    ];
+/// Plays a rating of the visit of `url` at the kiosk of `dir`, headphones in: the receipt under
+/// the scanner, then `inputs` of one `kind` (`key` or `switch`) only. Checks that nothing else
+/// was played, that the rating screens came in order and that none was silent; the transcript.
+fn rates(dir: &Path, url: &str, kind: &str, inputs: &[&str]) -> Vec<Value> {
+    let rate = dir.join("rate.jsonl");
     let mut text = format!("{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
-    for key in keys {
-        text.push_str(&format!("{{\"key\": \"{key}\"}}\n"));
+    for input in inputs {
+        text.push_str(&format!("{{\"{kind}\": \"{input}\"}}\n"));
     }
     std::fs::write(&rate, text).expect("script");
-    let lines = run_offered(&rate, dir.path());
+    let lines = run_offered(&rate, dir);
     for input in lines.iter().filter_map(|l| l.get("input")) {
         let object = input.as_object().expect("an object");
         assert!(
-            ["key", "scan", "headphones"]
+            [kind, "scan", "headphones"]
                 .iter()
                 .any(|k| object.contains_key(*k)),
             "{input}"
@@ -844,6 +839,19 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
         ]
     );
     assert_no_silent_screen(&lines);
+    lines
+}
+
+/// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
+/// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
+/// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
+#[test]
+fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
+    let (dir, url) = registered_with_satisfaction_code();
+    let keys = [
+        "down", "enter", "enter", "down", "down", "down", "down", "enter", "enter",
+    ];
+    let lines = rates(dir.path(), &url, "key", &keys);
     let said = said(&lines);
     let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
     // The question and the five faces read, each face heard as the focus reaches it, the
@@ -871,34 +879,9 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
 #[test]
 fn a_visitor_rates_the_visit_with_two_switches_only() {
     let (dir, url) = registered_with_satisfaction_code();
-    let rate = dir.path().join("rate.jsonl");
-    let mut text = format!("{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
     // «راضی» (A, B); the second reason on (A, B); on to «ثبت نظر» (A ×3, B); finish (B).
-    for press in ["a", "b", "a", "b", "a", "a", "a", "b", "b"] {
-        text.push_str(&format!("{{\"switch\": \"{press}\"}}\n"));
-    }
-    std::fs::write(&rate, text).expect("script");
-    let lines = run_offered(&rate, dir.path());
-    for input in lines.iter().filter_map(|l| l.get("input")) {
-        let object = input.as_object().expect("an object");
-        assert!(
-            ["switch", "scan", "headphones"]
-                .iter()
-                .any(|k| object.contains_key(*k)),
-            "{input}"
-        );
-    }
-    assert_eq!(
-        screens(&lines),
-        [
-            "attract",
-            "rate-faces",
-            "rate-reasons",
-            "rate-thanks",
-            "attract"
-        ]
-    );
-    assert_no_silent_screen(&lines);
+    let presses = ["a", "b", "a", "b", "a", "a", "a", "b", "b"];
+    let lines = rates(dir.path(), &url, "switch", &presses);
     let said = said(&lines);
     assert!(said.contains(&("راضی", true)), "{said:?}");
     assert!(
