@@ -273,9 +273,14 @@ mod tests {
         assert!(own_signing_key(dir.path(), twelve).unwrap().is_none());
 
         std::fs::write(dir.path().join("README"), "not a key").unwrap();
-        std::fs::write(dir.path().join("kiosk-00012.key"), "zz").unwrap();
+        // The file's content is secret material: the error names the file, never what it holds
+        // (a marker no temporary directory's random name can contain).
+        std::fs::write(dir.path().join("kiosk-00012.key"), "SECRET-MATERIAL").unwrap();
         let e = own_signing_key(dir.path(), twelve).unwrap_err().to_string();
-        assert!(e.contains("kiosk-00012.key") && !e.contains("zz"), "{e}");
+        assert!(
+            e.contains("kiosk-00012.key") && !e.contains("SECRET-MATERIAL"),
+            "{e}"
+        );
 
         std::fs::write(dir.path().join("kiosk-00014.pub"), "zz").unwrap();
         let e = FleetKeys::load(dir.path()).unwrap_err().to_string();
