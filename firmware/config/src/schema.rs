@@ -110,6 +110,12 @@ pub(crate) struct RawIdentity {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+    /// Visitors without a national code may give the foreign nationals' identifier.
+    #[serde(default)]
+    pub foreign_id: bool,
+    /// Visitors without a national code may give a passport number and its country.
+    #[serde(default)]
+    pub passport: bool,
 pub(crate) struct RawCalendar {
     #[serde(default = "default_weekend")]
     pub weekend: Vec<String>,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Weekday;
 use kiosk_core::text::check_text;
+use kiosk_core::IdentityPolicy;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
     CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
@@ -42,6 +43,9 @@ pub struct KioskConfig {
     pub language: String,
     /// How national codes are judged.
     pub national_code_policy: NationalCodePolicy,
+    /// Which identifiers visitors without a national code may give (`[identity]`
+    /// `foreign_id`, `passport`; docs/identity.md), with the national code's policy inside.
+    pub identity_policy: IdentityPolicy,
     /// Response rules and the working calendar.
     pub due_date_policy: DueDatePolicy,
     /// What the receipt says beyond the case.
@@ -502,6 +506,13 @@ mod tests {
     #[test]
     fn subjects_are_checked_and_become_the_catalogue() {
         let config = parse(EXAMPLE, Path::new("/")).unwrap();
+        identity_policy: IdentityPolicy {
+            national_code: NationalCodePolicy {
+                accept_test_code: raw.identity.accept_test_national_code,
+            },
+            foreign_id: raw.identity.foreign_id,
+            passport: raw.identity.passport,
+        },
         assert_eq!(config.catalogue.subjects.len(), 4);
         assert!(!config.catalogue.get("car-plates").unwrap().in_scope());
         assert_eq!(
@@ -555,6 +566,32 @@ last = "1404-09-10"
 [[calendar.closures]]
 first = "1404-13-01"
 last = "1404-02-30x"
+    #[test]
+    fn identifiers_beside_the_national_code_are_allowed_per_agency() {
+        let table: &[(&str, bool, bool)] = &[
+            ("", false, false),
+            ("[identity]\nforeign_id = true\n", true, false),
+            ("[identity]\npassport = true\n", false, true),
+            ("[identity]\nforeign_id = true\npassport = true\n", true, true),
+        ];
+        for (section, foreign_id, passport) in table {
+            let text = format!("{MINIMAL}{section}");
+            let config = parse(&text, Path::new("/nonexistent")).unwrap();
+            let policy = config.identity_policy;
+            assert_eq!(
+                (policy.foreign_id, policy.passport),
+                (*foreign_id, *passport),
+                "{section}"
+            );
+        }
+        // A misspelt key is refused, naming it, rather than silently leaving passports off.
+        let issues = issues_of(&format!("{MINIMAL}[identity]\npassports = true\n"));
+        assert!(
+            issues.iter().any(|i| format!("{i}").contains("passports")),
+            "{issues:?}"
+        );
+    }
+
 [response_days]
 complaint = 0
 grievance = 5
