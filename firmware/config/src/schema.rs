@@ -106,16 +106,16 @@ fn default_language() -> String {
 pub(crate) struct RawIdentity {
     #[serde(default)]
     pub accept_test_national_code: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
     /// Visitors without a national code may give the foreign nationals' identifier.
     #[serde(default)]
     pub foreign_id: bool,
     /// Visitors without a national code may give a passport number and its country.
     #[serde(default)]
     pub passport: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct RawCalendar {
     #[serde(default = "default_weekend")]
     pub weekend: Vec<String>,

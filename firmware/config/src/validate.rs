@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Weekday;
-use kiosk_core::text::check_text;
 use kiosk_core::IdentityPolicy;
+use kiosk_core::text::check_text;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
     CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
@@ -451,6 +451,13 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         national_code_policy: NationalCodePolicy {
             accept_test_code: raw.identity.accept_test_national_code,
         },
+        identity_policy: IdentityPolicy {
+            national_code: NationalCodePolicy {
+                accept_test_code: raw.identity.accept_test_national_code,
+            },
+            foreign_id: raw.identity.foreign_id,
+            passport: raw.identity.passport,
+        },
         due_date_policy: DueDatePolicy {
             calendar,
             kind_rules,
@@ -504,15 +511,38 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_beside_the_national_code_are_allowed_per_agency() {
+        let table: &[(&str, bool, bool)] = &[
+            ("", false, false),
+            ("[identity]\nforeign_id = true\n", true, false),
+            ("[identity]\npassport = true\n", false, true),
+            (
+                "[identity]\nforeign_id = true\npassport = true\n",
+                true,
+                true,
+            ),
+        ];
+        for (section, foreign_id, passport) in table {
+            let text = format!("{MINIMAL}{section}");
+            let config = parse(&text, Path::new("/nonexistent")).unwrap();
+            let policy = config.identity_policy;
+            assert_eq!(
+                (policy.foreign_id, policy.passport),
+                (*foreign_id, *passport),
+                "{section}"
+            );
+        }
+        // A misspelt key is refused, naming it, rather than silently leaving passports off.
+        let issues = issues_of(&format!("{MINIMAL}[identity]\npassports = true\n"));
+        assert!(
+            issues.iter().any(|i| format!("{i}").contains("passports")),
+            "{issues:?}"
+        );
+    }
+
+    #[test]
     fn subjects_are_checked_and_become_the_catalogue() {
         let config = parse(EXAMPLE, Path::new("/")).unwrap();
-        identity_policy: IdentityPolicy {
-            national_code: NationalCodePolicy {
-                accept_test_code: raw.identity.accept_test_national_code,
-            },
-            foreign_id: raw.identity.foreign_id,
-            passport: raw.identity.passport,
-        },
         assert_eq!(config.catalogue.subjects.len(), 4);
         assert!(!config.catalogue.get("car-plates").unwrap().in_scope());
         assert_eq!(
@@ -566,32 +596,6 @@ last = "1404-09-10"
 [[calendar.closures]]
 first = "1404-13-01"
 last = "1404-02-30x"
-    #[test]
-    fn identifiers_beside_the_national_code_are_allowed_per_agency() {
-        let table: &[(&str, bool, bool)] = &[
-            ("", false, false),
-            ("[identity]\nforeign_id = true\n", true, false),
-            ("[identity]\npassport = true\n", false, true),
-            ("[identity]\nforeign_id = true\npassport = true\n", true, true),
-        ];
-        for (section, foreign_id, passport) in table {
-            let text = format!("{MINIMAL}{section}");
-            let config = parse(&text, Path::new("/nonexistent")).unwrap();
-            let policy = config.identity_policy;
-            assert_eq!(
-                (policy.foreign_id, policy.passport),
-                (*foreign_id, *passport),
-                "{section}"
-            );
-        }
-        // A misspelt key is refused, naming it, rather than silently leaving passports off.
-        let issues = issues_of(&format!("{MINIMAL}[identity]\npassports = true\n"));
-        assert!(
-            issues.iter().any(|i| format!("{i}").contains("passports")),
-            "{issues:?}"
-        );
-    }
-
 [response_days]
 complaint = 0
 grievance = 5
