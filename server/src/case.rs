@@ -111,12 +111,95 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .ok_or("registered_at must be an RFC 3339 date-time")?
         .with_timezone(&Utc);
+    next_visit(body, kind, registered_at)?;
     Ok(CaseColumns {
         tracking_code,
         national_code: national_code.to_owned(),
         kind: kind.to_owned(),
         registered_at,
     })
+}
+
+/// The kinds that owe no later answer, and so may carry a next visit (seed 000 §4-4).
+const NEXT_VISIT_KINDS: [&str; 4] = [
+    "consultation",
+    "service_registration",
+    "appreciation",
+    "expression_of_feelings",
+];
+
+/// A case that owes no later answer may announce its next visit or final-service day
+/// (firmware/core/src/next_visit.rs): the rule must read, the day must follow from it (none
+/// for `at_desk`; after the registration day in Tehran, on the rule's weekday for a weekly
+/// rule, at least N days on for `working_days:N`, within 400 days) and its Jalali form must be
+/// that day's. The server cannot know the office's holidays, so it checks no more than that.
+fn next_visit(body: &Value, kind: &str, registered_at: DateTime<Utc>) -> Result<(), String> {
+    use chrono::{Datelike, NaiveDate};
+    use kiosk_core::{JalaliDate, NextVisitRule};
+    let visit = match body.get("next_visit") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(visit)) => visit,
+        Some(_) => return Err("next_visit must be null or an object".into()),
+    };
+    if !NEXT_VISIT_KINDS.contains(&kind) || body.get("due_date").is_some_and(|d| !d.is_null()) {
+        return Err(
+            "only a case that owes no later answer (no due_date; consultation, \
+             service_registration, appreciation, expression_of_feelings) carries next_visit"
+                .into(),
+        );
+    }
+    if let Some(extra) = visit
+        .keys()
+        .find(|k| !["rule", "date", "jalali"].contains(&k.as_str()))
+    {
+        return Err(format!("next_visit has an unknown member {extra:?}"));
+    }
+    let rule: NextVisitRule = visit
+        .get("rule")
+        .and_then(Value::as_str)
+        .ok_or("next_visit.rule must be a string")?
+        .parse()
+        .map_err(|e: kiosk_core::next_visit::NextVisitRuleError| e.to_string())?;
+    let date = match visit.get("date") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(d)) => Some(
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| "next_visit.date must be a date (YYYY-MM-DD)")?,
+        ),
+        Some(_) => return Err("next_visit.date must be null or a date".into()),
+    };
+    let jalali = match visit.get("jalali") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(j)) => Some(j.as_str()),
+        Some(_) => return Err("next_visit.jalali must be null or a string".into()),
+    };
+    let Some(day) = date else {
+        if rule != NextVisitRule::AtDeskNow || jalali.is_some() {
+            return Err(format!(
+                "next_visit.date is missing: only at_desk has no day, not {rule}"
+            ));
+        }
+        return Ok(());
+    };
+    let registered = kiosk_core::jalali::tehran_date(registered_at);
+    let days_on = (day - registered).num_days();
+    let fits = match rule {
+        NextVisitRule::AtDeskNow => false,
+        NextVisitRule::WorkingDays(n) => days_on >= i64::from(n),
+        NextVisitRule::Weekly(weekday) => days_on >= 1 && day.weekday() == weekday,
+    };
+    if !fits || days_on > 400 {
+        return Err(format!(
+            "next_visit.date {day} does not follow from rule {rule} for a case registered on {registered}"
+        ));
+    }
+    let expected = JalaliDate::from_gregorian(day).to_string();
+    if jalali != Some(expected.as_str()) {
+        return Err(format!(
+            "next_visit.jalali must be {expected}, the Jalali form of {day}"
+        ));
+    }
+    Ok(())
 }
 
 /// A complaint about an official names its tier, and the authority it goes to must be the
@@ -175,4 +258,111 @@ pub fn valid_tracking_code(text: &str) -> bool {
     text.len() == 16
         && text.bytes().all(|b| b.is_ascii_digit())
         && TrackingCode::parse(text).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Saturday 3 Aban 1404 (2025-10-25), 10:00 in Tehran.
+    fn registered() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2025-10-25T10:00:00+03:30")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_next_visit_is_accepted_only_as_its_rule_gives_it() {
+        let ok = [
+            ("consultation", json!(null)),
+            (
+                "consultation",
+                json!({"rule": "at_desk", "date": null, "jalali": null}),
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:tuesday", "date": "2025-10-28", "jalali": "1404-08-06"}),
+            ),
+            (
+                "service_registration",
+                json!({"rule": "working_days:3", "date": "2025-10-28", "jalali": "1404-08-06"}),
+            ),
+            (
+                "appreciation",
+                json!({"rule": "at_desk", "date": null, "jalali": null}),
+            ),
+        ];
+        for (kind, visit) in ok {
+            let body = json!({"next_visit": visit, "due_date": null});
+            assert_eq!(
+                next_visit(&body, kind, registered()),
+                Ok(()),
+                "{kind} {visit}"
+            );
+        }
+        let refused = [
+            (
+                "complaint",
+                json!({"rule": "at_desk", "date": null, "jalali": null}),
+                "owes no later answer",
+            ),
+            (
+                "consultation",
+                json!("at_desk"),
+                "must be null or an object",
+            ),
+            (
+                "consultation",
+                json!({"rule": "soon", "date": null, "jalali": null}),
+                "not valid",
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:tuesday", "date": null, "jalali": null}),
+                "date is missing",
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:tuesday", "date": "2025-10-29", "jalali": "1404-08-07"}),
+                "does not follow",
+            ),
+            (
+                "consultation",
+                json!({"rule": "working_days:5", "date": "2025-10-28", "jalali": "1404-08-06"}),
+                "does not follow",
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:saturday", "date": "2025-10-25", "jalali": "1404-08-03"}),
+                "does not follow",
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:tuesday", "date": "2025-10-28", "jalali": "1404-08-07"}),
+                "must be 1404-08-06",
+            ),
+            (
+                "consultation",
+                json!({"rule": "at_desk", "date": null, "jalali": null, "note": "x"}),
+                "unknown member",
+            ),
+            (
+                "consultation",
+                json!({"rule": "weekly:tuesday", "date": "28/10/2025", "jalali": "1404-08-06"}),
+                "YYYY-MM-DD",
+            ),
+        ];
+        for (kind, visit, why) in refused {
+            let body = json!({"next_visit": visit, "due_date": null});
+            let err = next_visit(&body, kind, registered()).expect_err(why);
+            assert!(err.contains(why), "{kind} {visit}: {err}");
+        }
+        let with_due = json!({
+            "next_visit": {"rule": "at_desk", "date": null, "jalali": null},
+            "due_date": "2025-11-05",
+        });
+        assert!(next_visit(&with_due, "consultation", registered()).is_err());
+    }
 }

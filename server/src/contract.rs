@@ -421,11 +421,35 @@ async fn catalogue(
     Ok((etag_header, Json(body)).into_response())
 }
 
+/// Every entry's next-visit rule must read (firmware/core/src/next_visit.rs): the operator
+/// who sets the catalogue hears which entry is wrong and why, in English, and nothing is set.
+/// (A device that still meets a bad rule drops it and uses its own default.)
+pub fn check_next_visit_rules(catalogue: &kiosk_sync::wire::Catalogue) -> anyhow::Result<()> {
+    let lists = [
+        ("subjects", &catalogue.subjects),
+        ("services", &catalogue.services),
+    ];
+    for (list, entries) in lists {
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(text) = entry.next_visit.as_deref()
+                && let Err(e) = text.parse::<kiosk_core::NextVisitRule>()
+            {
+                anyhow::bail!(
+                    "catalogue {list}[{i}] ({:?}): {e}; nothing was set",
+                    entry.service_code
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sets the office's catalogue (a `kiosk_sync::wire::Catalogue` as JSON); returns its ETag,
 /// a digest of the body, so the same catalogue set twice keeps its ETag.
 pub async fn set_catalogue(pool: &deadpool_postgres::Pool, body: &str) -> anyhow::Result<String> {
     let parsed: kiosk_sync::wire::Catalogue = serde_json::from_str(body)
         .map_err(|e| anyhow::anyhow!("the catalogue does not read as the contract's: {e}"))?;
+    check_next_visit_rules(&parsed)?;
     let value = serde_json::to_value(&parsed)?;
     let digest = crate::auth::digest(&value.to_string());
     let etag = format!(
@@ -540,4 +564,39 @@ async fn case_lookup(
         due_date: found.due_date,
         events,
     }))
+}
+
+#[cfg(test)]
+mod next_visit_tests {
+    use super::check_next_visit_rules;
+
+    fn catalogue(subject_rule: &str, service_rule: &str) -> kiosk_sync::wire::Catalogue {
+        serde_json::from_value(serde_json::json!({
+            "version": "v1", "case_kinds": [],
+            "subjects": [{ "service_code": "S1", "service_name": "آب", "next_visit": subject_rule }],
+            "services": [{ "service_code": "SRV", "service_name": "گواهی",
+                           "service_identifier": "1201", "next_visit": service_rule }],
+            "agency": { "agency_code": "A1", "name": "اداره", "subject_scope": ["S1"] },
+            "holiday_overrides": [],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_catalogue_with_a_bad_next_visit_rule_is_refused_naming_the_entry() {
+        assert!(check_next_visit_rules(&catalogue("weekly:tuesday", "working_days:5")).is_ok());
+        let table = [
+            ("weekly:sometimes", "at_desk", "subjects[0] (\"S1\")"),
+            ("at_desk", "working_days:99", "services[0] (\"SRV\")"),
+        ];
+        for (subject, service, named) in table {
+            let err = check_next_visit_rules(&catalogue(subject, service))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(named) && err.contains("nothing was set"),
+                "{err}"
+            );
+        }
+    }
 }

@@ -1095,6 +1095,7 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         service_identifier: Some("123".into()),
         service_name_en: Some("Subject".into()),
         about_officials: true,
+        next_visit: Some("weekly:tuesday".into()),
         guidance: Some(kiosk_sync::wire::GuidanceDestination {
             office: "اداره دیگر".into(),
             office_en: Some("Another office".into()),

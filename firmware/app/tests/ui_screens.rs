@@ -254,6 +254,7 @@ fn settings(dir: &Path) -> FlowSettings {
         guidance_fa: None,
         guidance_en: None,
         about_officials: true,
+        next_visit: None,
     });
     FlowSettings {
         national_code_policy: config.national_code_policy,

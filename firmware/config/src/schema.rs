@@ -31,6 +31,8 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub service_response_days: BTreeMap<String, i64>,
     #[serde(default)]
+    pub next_visit: BTreeMap<String, String>,
+    #[serde(default)]
     pub receipt: RawReceipt,
     #[serde(default)]
     pub subject: Vec<RawSubject>,
@@ -77,6 +79,8 @@ pub(crate) struct RawSubject {
     pub guidance_en: Option<String>,
     #[serde(default)]
     pub about_officials: bool,
+    #[serde(default)]
+    pub next_visit: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

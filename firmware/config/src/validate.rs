@@ -14,8 +14,8 @@ use kiosk_core::IdentityPolicy;
 use kiosk_core::text::check_text;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{
-    CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, ResponseRule,
-    Subject, WorkingCalendar,
+    CaseKind, Catalogue, DueDatePolicy, JalaliDate, KioskNumber, NationalCodePolicy, NextVisitRule,
+    ResponseRule, Subject, WorkingCalendar,
 };
 
 use crate::schema::{Mode, RawConfig};
@@ -197,7 +197,35 @@ fn response_rule(
     Some(ResponseRule::WorkingDays(days as u16))
 }
 
-fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogue {
+/// A next-visit rule as written (`subject[i].next_visit`, `next_visit.KIND`), checked against
+/// the office's weekend: a weekly day the office never works would never come.
+fn next_visit_rule(
+    issues: &mut Issues,
+    key: &str,
+    text: &str,
+    weekend: &[Weekday],
+) -> Option<NextVisitRule> {
+    match text.parse::<NextVisitRule>() {
+        Ok(NextVisitRule::Weekly(day)) if weekend.contains(&day) => {
+            issues.add(
+                key,
+                format!("{text:?} names a weekend day (calendar.weekend): that visit never comes"),
+            );
+            None
+        }
+        Ok(rule) => Some(rule),
+        Err(e) => {
+            issues.add(key, e.to_string());
+            None
+        }
+    }
+}
+
+fn catalogue(
+    raw: &[crate::schema::RawSubject],
+    weekend: &[Weekday],
+    issues: &mut Issues,
+) -> Catalogue {
     let mut subjects: Vec<Subject> = Vec::new();
     // Identifiers seen so far: a set, so a catalogue is checked in time linear in its size.
     let mut seen = std::collections::HashSet::new();
@@ -270,6 +298,10 @@ fn catalogue(raw: &[crate::schema::RawSubject], issues: &mut Issues) -> Catalogu
                 .filter(|g| !g.is_empty())
                 .map(str::to_owned),
             about_officials: s.about_officials,
+            next_visit: s
+                .next_visit
+                .as_deref()
+                .and_then(|text| next_visit_rule(issues, &key("next_visit"), text, weekend)),
         });
     }
     Catalogue {
@@ -380,6 +412,29 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             Err(e) => issues.add(key, e.to_string()),
         }
     }
+    // The next visit or final service of kinds that owe no later answer (R-000-4.4).
+    let mut next_visit_rules = BTreeMap::new();
+    for (name, text) in &raw.next_visit {
+        let key = format!("next_visit.{name}");
+        match name.parse::<CaseKind>() {
+            Ok(kind) if matches!(kind.default_response_rule(), ResponseRule::WorkingDays(_)) => {
+                issues.add(
+                    key,
+                    format!(
+                        "{kind} owes a written answer by its response date (response_days); \
+                         next_visit is for consultation, service_registration, appreciation \
+                         and expression_of_feelings"
+                    ),
+                );
+            }
+            Ok(kind) => {
+                if let Some(rule) = next_visit_rule(issues, &key, text, &weekend) {
+                    next_visit_rules.insert(kind, rule);
+                }
+            }
+            Err(e) => issues.add(key, e.to_string()),
+        }
+    }
     let mut service_rules = BTreeMap::new();
     for (service, &days) in &raw.service_response_days {
         let key = format!("service_response_days.{service}");
@@ -415,7 +470,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
         );
     }
 
-    let catalogue = catalogue(&raw.subject, issues);
+    let catalogue = catalogue(&raw.subject, &weekend, issues);
     let display = crate::display::check(&raw.display, &mut issues.0);
     let devices = crate::devices::check(
         crate::devices::RawDevices {
@@ -469,6 +524,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             footer: raw.receipt.footer.trim().to_owned(),
         },
         catalogue,
+            next_visit_rules,
         display: display?,
         samad,
         devices,
@@ -705,6 +761,91 @@ phone = "۱۱۱"
     fn extra_holiday_files_are_read_relative_to_the_config() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
+    #[test]
+    fn next_visit_rules_are_read_per_kind_and_per_subject() {
+        let text = format!(
+            "{MINIMAL}[next_visit]\nconsultation = \"weekly:tuesday\"\nservice_registration = \"working_days:3\"\n[[subject]]\nid = \"deed\"\nlabel_fa = \"سند\"\nnext_visit = \"at_desk\"\n"
+        );
+        let config = parse(&text, Path::new("/")).unwrap();
+        let rules = &config.due_date_policy.next_visit_rules;
+        assert_eq!(
+            rules.get(&CaseKind::Consultation),
+            Some(&NextVisitRule::Weekly(Weekday::Tue))
+        );
+        assert_eq!(
+            rules.get(&CaseKind::ServiceRegistration),
+            Some(&NextVisitRule::WorkingDays(3))
+        );
+        assert_eq!(
+            config.catalogue.get("deed").unwrap().next_visit,
+            Some(NextVisitRule::AtDeskNow)
+        );
+        // Without the section every kind is served at the desk now.
+        let minimal = parse(MINIMAL, Path::new("/")).unwrap();
+        assert_eq!(
+            minimal
+                .due_date_policy
+                .next_visit_rule_for(CaseKind::Consultation, None),
+            NextVisitRule::AtDeskNow
+        );
+    }
+
+    #[test]
+    fn bad_next_visit_rules_name_the_key_and_why_in_english() {
+        let subject = |rule: &str| {
+            format!("[[subject]]\nid = \"s\"\nlabel_fa = \"س\"\nnext_visit = \"{rule}\"\n")
+        };
+        let table: Vec<(String, &str, &str)> = vec![
+            (
+                "[next_visit]\nconsultation = \"soon\"\n".into(),
+                "next_visit.consultation",
+                "unknown form",
+            ),
+            (
+                "[next_visit]\nconsultation = \"working_days:0\"\n".into(),
+                "next_visit.consultation",
+                "out of range",
+            ),
+            (
+                "[next_visit]\nconsultation = \"weekly:friday\"\n".into(),
+                "next_visit.consultation",
+                "weekend day",
+            ),
+            (
+                "[next_visit]\ncomplaint = \"at_desk\"\n".into(),
+                "next_visit.complaint",
+                "owes a written answer",
+            ),
+            (
+                "[next_visit]\ngrief = \"at_desk\"\n".into(),
+                "next_visit.grief",
+                "unknown case kind",
+            ),
+            (
+                subject("weekly:tue"),
+                "subject[0].next_visit",
+                "not an English weekday",
+            ),
+            (
+                format!(
+                    "[calendar]\nweekend = [\"thursday\", \"friday\"]\n{}",
+                    subject("weekly:thursday")
+                ),
+                "subject[0].next_visit",
+                "weekend day",
+            ),
+        ];
+        for (section, key, why) in table {
+            let issues = issues_of(&format!("{MINIMAL}{section}"));
+            assert!(
+                issues
+                    .iter()
+                    .any(|i| i.key == key && i.reason.contains(why)),
+                "{section}: {issues:?}"
+            );
+        }
+    }
+
             dir.path().join("1407.toml"),
             "year = 1407\nsource = \"operator\"\n[[holiday]]\ndate = \"1407-01-01\"\nname_fa = \"نوروز\"\nname_en = \"Nowruz\"\n",
         )

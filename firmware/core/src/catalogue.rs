@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case_kind::CaseKind;
 use crate::digits::to_ascii_digits;
+use crate::next_visit::NextVisitRule;
 
 /// One subject of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +42,10 @@ pub struct Subject {
     /// is asked the official's tier, and the complaint goes where seed 000 §10-3 sends it.
     #[serde(default)]
     pub about_officials: bool,
+    /// When a case on this subject that owes no later answer is final, or the visitor comes
+    /// back (docs/rules.md R-000-4.4); `None`: the service's rule, else the configured default.
+    #[serde(default)]
+    pub next_visit: Option<NextVisitRule>,
 }
 
 impl Subject {
@@ -66,6 +71,9 @@ pub struct Service {
     pub label_en: String,
     /// The service identifier (شناسه خدمت, R-001-1), ASCII digits.
     pub service_id: String,
+    /// When this service is final or the visitor comes back (docs/rules.md R-000-4.4).
+    #[serde(default)]
+    pub next_visit: Option<NextVisitRule>,
 }
 
 /// The subjects of one agency, and the services it gives.
@@ -121,6 +129,20 @@ impl Catalogue {
         self.subjects.iter().find(|s| s.id == id)
     }
 
+    /// The next-visit rule of a case on subject `subject_id` (its own rule, else the rule of
+    /// the service `service_id` names), when the catalogue gives one.
+    pub fn next_visit_rule(
+        &self,
+        subject_id: &str,
+        service_id: Option<&str>,
+    ) -> Option<NextVisitRule> {
+        self.get(subject_id).and_then(|s| s.next_visit).or_else(|| {
+            service_id
+                .and_then(|id| self.service(id))
+                .and_then(|s| s.next_visit)
+        })
+    }
+
     /// The service whose identifier is `typed` (Persian or Arabic-Indic digits read as ASCII,
     /// spaces around ignored): what a service identifier typed at the desk is checked against.
     pub fn service(&self, typed: &str) -> Option<&Service> {
@@ -144,6 +166,7 @@ mod tests {
             guidance_fa: guidance.map(str::to_owned),
             guidance_en: guidance.map(|_| "elsewhere".to_owned()),
             about_officials: false,
+            next_visit: None,
         }
     }
 
@@ -167,6 +190,7 @@ mod tests {
                 label_fa: "صدور گواهی".into(),
                 label_en: "Certificate".into(),
                 service_id: "12011234567".into(),
+                next_visit: None,
             }],
         }
     }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use crate::case_kind::{CaseKind, ResponseRule};
 use crate::holidays::{Holiday, HolidayTable};
 use crate::jalali::{JalaliDate, SUPPORTED_YEARS, tehran_date};
+use crate::next_visit::NextVisitRule;
 
 /// An operator-declared closure: every day from `first` to `last` inclusive is not worked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,6 +249,10 @@ pub struct DueDatePolicy {
     pub kind_rules: BTreeMap<CaseKind, ResponseRule>,
     /// Per-service overrides (by service identifier), which win over per-kind ones.
     pub service_rules: BTreeMap<String, ResponseRule>,
+    /// For kinds that owe no later answer: the next visit or final-service rule when the
+    /// catalogue names none for the service (`crate::next_visit`); absent kinds are served at
+    /// the desk now.
+    pub next_visit_rules: BTreeMap<CaseKind, NextVisitRule>,
 }
 
 impl DueDatePolicy {
@@ -258,6 +263,18 @@ impl DueDatePolicy {
             .or_else(|| self.kind_rules.get(&kind))
             .copied()
             .unwrap_or_else(|| kind.default_response_rule())
+    }
+
+    /// The next-visit rule of a case of `kind` that owes no later answer, given the
+    /// catalogue's rule for its service (which wins) or `None`.
+    pub fn next_visit_rule_for(
+        &self,
+        kind: CaseKind,
+        catalogue_rule: Option<NextVisitRule>,
+    ) -> NextVisitRule {
+        catalogue_rule
+            .or_else(|| self.next_visit_rules.get(&kind).copied())
+            .unwrap_or(NextVisitRule::AtDeskNow)
     }
 }
 

@@ -20,6 +20,7 @@ fn flow() -> Flow {
                 guidance_fa: None,
                 guidance_en: None,
                 about_officials: false,
+                next_visit: None,
             }],
             services: Vec::new(),
         },

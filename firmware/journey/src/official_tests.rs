@@ -21,6 +21,7 @@ fn flow() -> Flow {
                 guidance_fa: None,
                 guidance_en: None,
                 about_officials: true,
+                next_visit: None,
             }],
             services: Vec::new(),
         },

@@ -17,6 +17,7 @@ fn flow() -> Flow {
                 guidance_fa: None,
                 guidance_en: None,
                 about_officials: false,
+                next_visit: None,
                 service_id: None,
             }],
             services: Vec::new(),

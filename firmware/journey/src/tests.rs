@@ -17,6 +17,7 @@ fn subject(id: &str, fa: &str, guidance: Option<&str>) -> Subject {
         guidance_fa: guidance.map(str::to_owned),
         guidance_en: guidance.map(|_| "Go to the traffic police.".to_owned()),
         about_officials: false,
+        next_visit: None,
     }
 }
 

@@ -178,6 +178,12 @@ pub struct CatalogueEntry {
     /// tier and routes the complaint by seed 000 §10-3 (false when absent).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub about_officials: bool,
+    /// When a case on this subject or service that owes no later answer is final, or the
+    /// visitor comes back (seed 000 §4-4): `at_desk`, `working_days:N` (1..=60) or
+    /// `weekly:DAY` (an English weekday); absent: the device's configured default. Kept as
+    /// text so one bad rule costs only itself: the device drops it with a log line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_visit: Option<String>,
 }
 
 /// The office competent for a subject outside the agency's scope, as the guidance screen

@@ -187,6 +187,7 @@ pub fn catalogue() -> Catalogue {
         service_name_en: None,
         guidance: None,
         about_officials: false,
+        next_visit: None,
     };
     let mut subjects: Vec<CatalogueEntry> = (0..7)
         .map(|n| CatalogueEntry {

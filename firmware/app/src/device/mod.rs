@@ -1465,6 +1465,7 @@ mod tests {
                     agency: Agency {
                         agency_code: "A".into(),
                         name: "اداره".into(),
+            next_visit: None,
                         subject_scope: vec!["PARKING".into()],
                     },
                     holiday_overrides: Vec::new(),

@@ -431,6 +431,7 @@ mod tests {
         }];
         assert_eq!(
             service_in_catalogue(&services, " ۱۲۰۱۱۲۳۴۵۶۷ "),
+            next_visit: None,
             Ok("12011234567".to_owned())
         );
         let refused = service_in_catalogue(&services, "11021").unwrap_err();

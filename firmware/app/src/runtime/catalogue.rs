@@ -11,6 +11,10 @@
 //!   every kind); a name the firmware does not know is skipped with a warning.
 //! - Services: each with its national service identifier (شناسه خدمت, ASCII digits).
 //! - English names: `service_name_en`, else the Persian name.
+//! - Next visit (docs/rules.md R-000-4.4): a subject's or service's `next_visit` rule
+//!   (`at_desk`, `working_days:N`, `weekly:DAY`) for the kinds that owe no later answer. A rule
+//!   that does not read is dropped with an English log line naming the entry, and the entry is
+//!   kept: its cases get kiosk.toml's default for their kind (`[next_visit]`) instead.
 //!
 //! A bad entry (no code or name, a code that is not an identifier or is used twice, hidden
 //! characters, a service identifier that is not digits, a destination without an office) is
@@ -21,7 +25,7 @@
 use std::collections::HashSet;
 
 use kiosk_core::digits::{to_ascii_digits, to_persian_digits};
-use kiosk_core::{CaseKind, Catalogue, Service, Subject};
+use kiosk_core::{CaseKind, Catalogue, NextVisitRule, Service, Subject};
 use kiosk_sync::wire;
 
 /// Where a visitor is sent for an out-of-scope subject whose entry names no destination (the
@@ -70,18 +74,24 @@ pub struct Converted {
     pub catalogue: Catalogue,
     /// The entries left out.
     pub skipped: Vec<Skipped>,
+    /// Next-visit rules dropped (their entries kept, the configured default standing in).
+    pub refused_rules: Vec<Skipped>,
 }
 
 /// Converts `wire` (see the module doc), logging every entry it skips.
 pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
     let mut skipped = Vec::new();
+    let mut refused_rules = Vec::new();
     let kinds = case_kinds(&wire.case_kinds);
     let scope: HashSet<&str> = wire.agency.subject_scope.iter().map(|s| s.trim()).collect();
     let mut seen = HashSet::new();
     let mut subjects = Vec::new();
     for (i, entry) in wire.subjects.iter().enumerate() {
         match subject(entry, &kinds, &scope, &mut seen) {
-            Ok(s) => subjects.push(s),
+            Ok(mut s) => {
+                s.next_visit = next_visit("subjects", i, entry, &mut refused_rules);
+                subjects.push(s);
+            }
             Err(reason) => skipped.push(skip("subjects", i, entry, reason)),
         }
     }
@@ -89,7 +99,10 @@ pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
     let mut services = Vec::new();
     for (i, entry) in wire.services.iter().enumerate() {
         match service(entry, &mut seen) {
-            Ok(s) => services.push(s),
+            Ok(mut s) => {
+                s.next_visit = next_visit("services", i, entry, &mut refused_rules);
+                services.push(s);
+            }
             Err(reason) => skipped.push(skip("services", i, entry, reason)),
         }
     }
@@ -104,7 +117,30 @@ pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
     Ok(Converted {
         catalogue: Catalogue { subjects, services },
         skipped,
+        refused_rules,
     })
+}
+
+/// The entry's next-visit rule, if it names one that reads; a rule that does not is logged
+/// (English, naming the entry) and recorded in `refused`, and the configured default stands.
+fn next_visit(
+    list: &str,
+    i: usize,
+    entry: &wire::CatalogueEntry,
+    refused: &mut Vec<Skipped>,
+) -> Option<NextVisitRule> {
+    let text = entry.next_visit.as_deref()?;
+    match text.parse::<NextVisitRule>() {
+        Ok(rule) => Some(rule),
+        Err(e) => {
+            let at = format!("{list}[{i}]");
+            let code: String = entry.service_code.chars().take(MAX_ID_CHARS).collect();
+            let reason = format!("{e}; kiosk.toml's [next_visit] default applies instead");
+            tracing::warn!(entry = %at, code = %code.escape_debug(), %reason, "catalogue next-visit rule refused");
+            refused.push(Skipped { at, code, reason });
+            None
+        }
+    }
 }
 
 fn skip(list: &str, i: usize, entry: &wire::CatalogueEntry, reason: String) -> Skipped {
@@ -240,6 +276,7 @@ fn subject(
         guidance_en,
         // A subject sent elsewhere registers no complaint to route.
         about_officials: entry.about_officials && in_scope,
+        next_visit: None,
     })
 }
 
@@ -252,6 +289,7 @@ fn service(entry: &wire::CatalogueEntry, seen: &mut HashSet<String>) -> Result<S
         label_fa,
         label_en,
         service_id,
+        next_visit: None,
     })
 }
 
@@ -321,6 +359,7 @@ mod tests {
             service_name_en: None,
             guidance: None,
             about_officials: false,
+            next_visit: None,
         }
     }
 

@@ -177,6 +177,7 @@ mod tests {
                     guidance_fa: None,
                     guidance_en: None,
                     about_officials: false,
+                    next_visit: None,
                 }],
                 services: Vec::new(),
             },
