@@ -32,6 +32,7 @@ fn now() -> DateTime<Utc> {
 fn good_input() -> VisitorInput {
     VisitorInput {
         national_code: "0499370899".into(),
+        other_id: None,
         kind: Some(CaseKind::Complaint),
         subject_id: "service-delay".into(),
         service_id: None,

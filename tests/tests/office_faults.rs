@@ -177,6 +177,7 @@ impl Kiosk {
     fn register(&self, n: usize) -> String {
         let input = VisitorInput {
             national_code: NATIONAL.into(),
+            other_id: None,
             kind: Some(CaseKind::Complaint),
             subject_id: "service-quality".into(),
             service_id: None,

@@ -8,7 +8,10 @@
 use chrono::{DateTime, Utc};
 use kiosk_config::KioskConfig;
 use kiosk_core::working_days::{DueDateError, due_date};
-use kiosk_core::{CaseKind, MobileNumber, MobileNumberError, NationalCode, NationalCodeError};
+use kiosk_core::{
+    CaseKind, IdentityError, IdentityKind, MobileNumber, MobileNumberError, NationalCodeError,
+    VisitorId,
+};
 use kiosk_store::{NewCase, RegisteredCase, Store, StoreError};
 
 // The visitor's input is the journey's (firmware/journey/src/input.rs); re-exported here so
@@ -21,6 +24,9 @@ pub enum RegistrationError {
     /// The national code was refused.
     #[error("national code refused: {0}")]
     NationalCode(#[from] NationalCodeError),
+    /// The foreign identifier or passport was refused (or is not accepted here).
+    #[error("identifier refused ({reason}): {0}", reason = .0.reason_code())]
+    Identity(IdentityError),
     /// The mobile number was refused.
     #[error("mobile number refused: {0}")]
     Mobile(#[from] MobileNumberError),
@@ -49,6 +55,7 @@ impl RegistrationError {
     pub fn message_fa(&self) -> &'static str {
         match self {
             Self::NationalCode(e) => e.message_fa(),
+            Self::Identity(e) => e.message_fa(),
             Self::Mobile(e) => e.message_fa(),
             Self::NoKind => "لطفاً نوع درخواست را انتخاب کنید.",
             Self::NoSubject => "لطفاً موضوع را انتخاب کنید.",
@@ -76,8 +83,8 @@ pub struct Registered {
     pub case: RegisteredCase,
     /// The kind of case.
     pub kind: CaseKind,
-    /// The validated national code.
-    pub national_code: NationalCode,
+    /// The validated identifier (national code, foreign identifier or passport).
+    pub visitor: VisitorId,
     /// The validated mobile number.
     pub mobile: Option<MobileNumber>,
     /// The response date, when one is owed.
@@ -96,8 +103,20 @@ impl<'a> Registrar<'a> {
         input: &VisitorInput,
         now: DateTime<Utc>,
     ) -> Result<NewCase, RegistrationError> {
-        let national_code =
-            NationalCode::parse(&input.national_code, &self.config.national_code_policy)?;
+        let policy = &self.config.identity_policy;
+        let visitor = match &input.other_id {
+            None => VisitorId::parse(
+                IdentityKind::NationalCode,
+                &input.national_code,
+                None,
+                policy,
+            ),
+            Some(other) => VisitorId::parse(other.kind, &other.value, Some(&other.country), policy),
+        }
+        .map_err(|e| match e {
+            IdentityError::NationalCode(e) => RegistrationError::NationalCode(e),
+            e => RegistrationError::Identity(e),
+        })?;
         let kind = input.kind.ok_or(RegistrationError::NoKind)?;
         let subject_id = input.subject_id.trim();
         if subject_id.is_empty() {
@@ -129,7 +148,7 @@ impl<'a> Registrar<'a> {
             kind,
             subject_id: subject_id.to_owned(),
             service_id: service_id.map(str::to_owned),
-            national_code,
+            visitor,
             phone,
             description: description.to_owned(),
             registered_at: now,
@@ -147,16 +166,16 @@ impl<'a> Registrar<'a> {
         now: DateTime<Utc>,
     ) -> Result<Registered, RegistrationError> {
         let new_case = self.validate(input, now)?;
-        let national_code = new_case.national_code.clone();
+        let visitor = new_case.visitor.clone();
         let mobile = new_case.phone.clone();
         let due = new_case.due;
         let kind = new_case.kind;
         let case = store.register_case(new_case)?;
-        tracing::info!(tracking_code = %case.tracking_code, national_code = %national_code, "case registered");
+        tracing::info!(tracking_code = %case.tracking_code, id_kind = visitor.kind().as_str(), visitor = %visitor, "case registered");
         Ok(Registered {
             case,
             kind,
-            national_code,
+            visitor,
             mobile,
             due,
         })

@@ -169,7 +169,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
             kind: CaseKind::Request,
             subject_id: "SUBJ-1".into(),
             service_id: Some("11021".into()),
-            national_code: national_code(),
+            visitor: national_code().into(),
             phone: None,
             description: "درخواست گواهی".into(),
             registered_at: now(),

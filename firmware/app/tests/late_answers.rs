@@ -242,6 +242,7 @@ fn a_receipt_whose_visitor_left_before_the_printer_was_free_is_held_not_printed(
     );
     let input = VisitorInput {
         national_code: "0499370899".into(),
+        other_id: None,
         kind: Some(kiosk_core::CaseKind::Complaint),
         subject_id: "deed-delay".into(),
         service_id: None,

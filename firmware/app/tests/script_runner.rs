@@ -680,9 +680,9 @@ fn entered_by_switch(lines: &[Value], case: &kiosk_store::CaseRecord) {
         "no card: the national code is entered by switch"
     );
     assert_eq!(
-        case.national_code
+        case.visitor
             .as_ref()
-            .map(kiosk_core::NationalCode::as_string)
+            .map(kiosk_core::VisitorId::value)
             .as_deref(),
         Some(NATIONAL_CODE)
     );

@@ -1,7 +1,7 @@
 //! What a visitor entered, as entered: the journey collects it, the app's registration
 //! (firmware/app/src/registration.rs) checks it and commits the case.
 
-use kiosk_core::CaseKind;
+use kiosk_core::{CaseKind, IdentityKind};
 
 pub use kiosk_core::MAX_DESCRIPTION_CHARS;
 
@@ -10,6 +10,9 @@ pub use kiosk_core::MAX_DESCRIPTION_CHARS;
 pub struct VisitorInput {
     /// National code as typed or read from the card.
     pub national_code: String,
+    /// For a visitor without a national code: the identifier given instead (then
+    /// `national_code` is empty).
+    pub other_id: Option<OtherId>,
     /// Case kind chosen.
     pub kind: Option<CaseKind>,
     /// Subject identifier from the agency catalogue.
@@ -22,4 +25,15 @@ pub struct VisitorInput {
     pub mobile: String,
     /// A complaint about an official of this tier (seed 000 §10-3), routed up the hierarchy.
     pub official: Option<kiosk_core::escalation::OfficialTier>,
+}
+
+/// The identifier of a visitor without a national code, as entered (docs/identity.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherId {
+    /// Foreign nationals' identifier or passport.
+    pub kind: IdentityKind,
+    /// The identifier or passport number as typed.
+    pub value: String,
+    /// The passport's issuing country as typed (empty for a foreign identifier).
+    pub country: String,
 }

@@ -49,7 +49,7 @@ pub use event::{
     Event, FollowUpView, PrinterProblem, RegisteredView, Step, SwitchPress, TimelineEntry,
 };
 pub use idle::{IdleClock, IdleStep, IdleTimes};
-pub use input::{MAX_DESCRIPTION_CHARS, VisitorInput};
+pub use input::{MAX_DESCRIPTION_CHARS, OtherId, VisitorInput};
 pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, StaffCallNews, VISITOR_KINDS};
 pub use session::{ColorTheme, Lang, Preferences, Screen, Session, TextSize};
 

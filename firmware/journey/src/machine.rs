@@ -1056,6 +1056,7 @@ impl Flow {
                 .as_ref()
                 .map(NationalCode::as_string)
                 .unwrap_or_default(),
+            other_id: None,
             kind: s.kind,
             subject_id: s.subject_id.clone().unwrap_or_default(),
             service_id: subject.and_then(|s| s.service_id.clone()),

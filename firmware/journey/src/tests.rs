@@ -105,6 +105,7 @@ fn touch_journey_from_attract_to_done_and_back() {
         input,
         VisitorInput {
             national_code: "0499370899".into(),
+            other_id: None,
             kind: Some(CaseKind::Complaint),
             subject_id: "deed".into(),
             service_id: Some("11021".into()),

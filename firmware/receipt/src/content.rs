@@ -230,9 +230,10 @@ pub struct ReceiptCase {
     /// A complaint about an official: where §10-3 sends it, as printed (e.g.
     /// `Escalation::summary_fa` of firmware/core/src/escalation.rs).
     pub escalation: Option<String>,
-    /// The visitor's national code (printed masked); `None` for a reprint of a case whose
-    /// personal data was purged (the line is left out).
-    pub national_code: Option<NationalCode>,
+    /// The visitor's identifier: national code, foreign nationals' identifier or passport
+    /// (printed masked, docs/identity.md); `None` for a reprint of a case whose personal data
+    /// was purged (the line is left out).
+    pub visitor: Option<kiosk_core::VisitorId>,
     /// The visitor's mobile number (printed masked).
     pub mobile: Option<MobileNumber>,
     /// What the visitor wrote.
@@ -497,12 +498,9 @@ impl ReceiptContent {
                 max_lines: None,
             });
         }
-        if let Some(code) = &case.national_code {
-            blocks.push(field(
-                "کد ملی",
-                to_persian_digits(&code.masked()),
-                Direction::Ltr,
-            ));
+        if let Some(visitor) = &case.visitor {
+            let (label, masked) = identity_line(visitor);
+            blocks.push(field(label, to_persian_digits(&masked), Direction::Ltr));
         }
         if let Some(m) = &case.mobile {
             blocks.push(field(
@@ -710,6 +708,16 @@ impl ReceiptContent {
     }
 }
 
+/// The label and masked value of the visitor's identifier line (docs/identity.md).
+fn identity_line(visitor: &kiosk_core::VisitorId) -> (&'static str, String) {
+    use kiosk_core::VisitorId;
+    match visitor {
+        VisitorId::National(code) => ("کد ملی", NationalCode::masked(code)),
+        VisitorId::Foreign(_) => ("شناسه اتباع خارجی", visitor.masked()),
+        VisitorId::Passport(_) => ("شماره گذرنامه", visitor.masked()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,7 +745,7 @@ mod tests {
     #[test]
     fn a_reprint_of_a_purged_case_leaves_the_national_code_line_out() {
         let mut case = sample_case();
-        case.national_code = None;
+        case.visitor = None;
         case.mobile = None;
         let text = all_text(&ReceiptContent::reprint(&case, sample_time()).unwrap());
         assert!(!text.contains("کد ملی"), "{text}");
@@ -755,6 +763,40 @@ mod tests {
             assert!(!text.contains("1234567891"), "{text}");
             assert!(!text.contains("09121234567"), "{text}");
             assert!(text.contains("******7891") && text.contains("0912***4567"));
+        }
+    }
+
+    #[test]
+    fn foreign_identifiers_are_printed_masked_under_their_own_name() {
+        let policy = kiosk_core::IdentityPolicy {
+            foreign_id: true,
+            passport: true,
+            ..Default::default()
+        };
+        use kiosk_core::{IdentityKind, VisitorId};
+        let table = [
+            (
+                VisitorId::parse(IdentityKind::ForeignId, "123456789012", None, &policy),
+                "شناسه اتباع خارجی",
+                "********9012",
+                "123456789012",
+            ),
+            (
+                VisitorId::parse(IdentityKind::Passport, "P01234567", Some("AFG"), &policy),
+                "شماره گذرنامه",
+                "******567 AFG",
+                "P01234567",
+            ),
+        ];
+        for (visitor, label, masked, full) in table {
+            let mut case = sample_case();
+            case.visitor = Some(visitor.unwrap());
+            let text = kiosk_core::digits::to_ascii_digits(&all_text(
+                &ReceiptContent::receipt(&case).unwrap(),
+            ));
+            assert!(text.contains(label), "{text}");
+            assert!(text.contains(masked), "{text}");
+            assert!(!text.contains(full) && !text.contains("کد ملی"), "{text}");
         }
     }
 

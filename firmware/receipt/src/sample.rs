@@ -43,7 +43,7 @@ pub fn sample_case() -> ReceiptCase {
         registered_at: at,
         due: due_date(at, kind, None, &DueDatePolicy::default()).ok().flatten(),
         escalation: None,
-        national_code: Some(national_code),
+        visitor: Some(national_code.into()),
         mobile: MobileNumber::parse("09121234567").ok(),
         description: "با سلام؛ اینجانب در تاریخ ۱۴۰۵/۰۶/۱۲ درخواست صدور سند تک‌برگ برای ملک پلاک ۱۲۳/۴۵ را ثبت کردم و کد پیگیری 98765 دریافت کردم. با وجود گذشت بیش از دو ماه و چند بار مراجعه‌ی حضوری، هنوز پاسخی داده نشده و در سامانه‌ی online نیز وضعیت «در حال بررسی» نمایش داده می‌شود. لطفاً علت تأخیر را بررسی و نتیجه را از طریق پیامک اطلاع دهید. 🙏 با تشکر".to_owned(),
         description_lines: 0,

@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             kind: CaseKind::Complaint,
             subject_id: "SUBJ-3".to_owned(),
             service_id: None,
-            national_code: national_code.clone(),
+            visitor: national_code.clone().into(),
             phone: None,
             description: format!("شکایت شماره {i}: پاسخ نامه‌ی من داده نشده است."),
             registered_at: Utc::now(),

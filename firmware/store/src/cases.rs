@@ -17,9 +17,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use kiosk_core::escalation::OfficialTier;
+use kiosk_core::identity::{Country, ForeignId, Passport, PassportNumber};
 use kiosk_core::{
-    CaseKind, DueDate, JalaliDate, KioskNumber, MobileNumber, NationalCode, NationalCodePolicy,
-    TrackingCode,
+    CaseKind, DueDate, IdentityKind, JalaliDate, KioskNumber, MobileNumber, NationalCode,
+    NationalCodePolicy, TrackingCode, VisitorId,
 };
 
 use crate::Store;
@@ -72,8 +73,9 @@ pub struct NewCase {
     pub subject_id: String,
     /// The service from the catalogue, when the case is about one.
     pub service_id: Option<String>,
-    /// The visitor's national code (kept in full: SAMAD needs it).
-    pub national_code: NationalCode,
+    /// The visitor's identifier: the national code, or for a visitor without one the foreign
+    /// nationals' identifier or a passport (kept in full: SAMAD needs it).
+    pub visitor: VisitorId,
     /// Mobile number for notices, if given.
     pub phone: Option<MobileNumber>,
     /// What the visitor wrote.
@@ -121,8 +123,9 @@ pub struct CaseRecord {
     pub subject_id: String,
     /// Catalogue service.
     pub service_id: Option<String>,
-    /// The visitor's national code; `None` once purged.
-    pub national_code: Option<NationalCode>,
+    /// The visitor's identifier (national code, foreign identifier or passport); `None` once
+    /// purged.
+    pub visitor: Option<VisitorId>,
     /// Mobile number for notices.
     pub phone: Option<MobileNumber>,
     /// What the visitor wrote (empty once purged).
@@ -159,7 +162,7 @@ impl fmt::Debug for NewCase {
             .field("kind", &self.kind)
             .field("subject_id", &self.subject_id)
             .field("service_id", &self.service_id)
-            .field("national_code", &self.national_code)
+            .field("visitor", &self.visitor)
             .field("phone", &self.phone)
             .field("description", &Chars(&self.description))
             .field("registered_at", &self.registered_at)
@@ -179,7 +182,7 @@ impl fmt::Debug for CaseRecord {
             .field("kind", &self.kind)
             .field("subject_id", &self.subject_id)
             .field("service_id", &self.service_id)
-            .field("national_code", &self.national_code)
+            .field("visitor", &self.visitor)
             .field("phone", &self.phone)
             .field("description", &Chars(&self.description))
             .field("registered_at", &self.registered_at)
@@ -203,7 +206,12 @@ struct CasePayload<'a> {
     kind: &'static str,
     subject_id: &'a str,
     service_id: Option<&'a str>,
-    national_code: String,
+    /// `None` for a visitor identified otherwise (then `identity` says how).
+    national_code: Option<String>,
+    /// The identifier of a visitor without a national code (contract 1.x: absent for
+    /// national codes, so older readers see the same payload as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<IdentityPayload>,
     phone: Option<&'a str>,
     description: &'a str,
     registered_at: String,
@@ -216,6 +224,31 @@ struct CasePayload<'a> {
     official_tier: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     escalated_to: Option<&'static str>,
+}
+
+/// A foreign identifier or a passport in the case payload.
+#[derive(Serialize)]
+struct IdentityPayload {
+    /// `foreign_id` or `passport`.
+    kind: &'static str,
+    /// The identifier in full.
+    value: String,
+    /// The passport's issuing country (ISO 3166-1 alpha-3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'static str>,
+}
+
+impl IdentityPayload {
+    fn of(visitor: &VisitorId) -> Option<Self> {
+        match visitor {
+            VisitorId::National(_) => None,
+            other => Some(Self {
+                kind: other.kind().as_str(),
+                value: other.value(),
+                country: other.country().map(|c| c.alpha3),
+            }),
+        }
+    }
 }
 
 fn validate_case(path: &Path, case: &NewCase) -> Result<(), StoreError> {
@@ -245,11 +278,7 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
     differs("kind", stored.kind != new.kind);
     differs("subject_id", stored.subject_id != new.subject_id);
     differs("service_id", stored.service_id != new.service_id);
-    differs(
-        "national_code",
-        stored.national_code.as_ref().map(NationalCode::as_string)
-            != Some(new.national_code.as_string()),
-    );
+    differs("visitor", stored.visitor.as_ref() != Some(&new.visitor));
     differs(
         "phone",
         stored.phone.as_ref().map(MobileNumber::as_str) != new.phone.as_ref().map(|p| p.as_str()),
@@ -261,7 +290,8 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
 
 const CASE_COLUMNS: &str = "id, client_uuid, tracking_code, kind, subject_id, service_id, \
      national_code, phone, description, registered_at, due_date, due_jalali, due_working_days, \
-     due_holidays_known, samad_number, status, purged_at, official_tier";
+     due_holidays_known, samad_number, status, purged_at, official_tier, id_kind, foreign_id, \
+     passport_number, passport_country";
 
 /// A `cases` row as SQLite gives it, before the domain types judge it.
 struct RawCase {
@@ -283,6 +313,10 @@ struct RawCase {
     status: CaseStatus,
     purged_at: Option<i64>,
     official_tier: Option<String>,
+    id_kind: String,
+    foreign_id: Option<String>,
+    passport_number: Option<String>,
+    passport_country: Option<String>,
 }
 
 impl RawCase {
@@ -306,6 +340,10 @@ impl RawCase {
             status: row.get(15)?,
             purged_at: row.get(16)?,
             official_tier: row.get(17)?,
+            id_kind: row.get(18)?,
+            foreign_id: row.get(19)?,
+            passport_number: row.get(20)?,
+            passport_country: row.get(21)?,
         })
     }
 
@@ -319,13 +357,35 @@ impl RawCase {
         let policy = NationalCodePolicy {
             accept_test_code: true,
         };
-        let national_code = self
-            .national_code
-            .map(|c| {
+        let hidden = || "(not shown)".to_owned();
+        let kind = IdentityKind::from_name(&self.id_kind)
+            .ok_or_else(|| bad("cases.id_kind", self.id_kind.clone()))?;
+        // A purged case holds none; otherwise the one its kind names (the schema checks it).
+        let visitor = match (
+            kind,
+            self.national_code,
+            self.foreign_id,
+            self.passport_number,
+        ) {
+            (_, None, None, None) => None,
+            (IdentityKind::NationalCode, Some(c), _, _) => Some(VisitorId::National(
                 NationalCode::parse(&c, &policy)
-                    .map_err(|_| bad("cases.national_code", "(not shown)".into()))
-            })
-            .transpose()?;
+                    .map_err(|_| bad("cases.national_code", hidden()))?,
+            )),
+            (IdentityKind::ForeignId, _, Some(f), _) => Some(VisitorId::Foreign(
+                ForeignId::parse(&f).map_err(|_| bad("cases.foreign_id", hidden()))?,
+            )),
+            (IdentityKind::Passport, _, _, Some(p)) => {
+                let country = self.passport_country.unwrap_or_default();
+                Some(VisitorId::Passport(Passport {
+                    number: PassportNumber::parse(&p)
+                        .map_err(|_| bad("cases.passport_number", hidden()))?,
+                    country: Country::parse(&country)
+                        .map_err(|_| bad("cases.passport_country", country.clone()))?,
+                }))
+            }
+            _ => return Err(bad("cases.id_kind", self.id_kind)),
+        };
         let phone = self
             .phone
             .map(|p| MobileNumber::parse(&p).map_err(|_| bad("cases.phone", "(not shown)".into())))
@@ -356,7 +416,7 @@ impl RawCase {
                 .map_err(|_| bad("cases.kind", self.kind.clone()))?,
             subject_id: self.subject_id,
             service_id: self.service_id,
-            national_code,
+            visitor,
             phone,
             description: self.description,
             registered_at: from_millis(path, "cases.registered_at", self.registered_at)?,
@@ -437,7 +497,8 @@ fn case_payload(
         kind: new.kind.as_str(),
         subject_id: &new.subject_id,
         service_id: new.service_id.as_deref(),
-        national_code: new.national_code.as_string(),
+        national_code: new.visitor.national_code().map(NationalCode::as_string),
+        identity: IdentityPayload::of(&new.visitor),
         phone: new.phone.as_ref().map(MobileNumber::as_str),
         description: &new.description,
         registered_at: registered_at.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -522,9 +583,10 @@ impl Store {
             "INSERT INTO cases (client_uuid, tracking_code, kiosk_number, sequence, kind,
                  subject_id, service_id, national_code, national_code_masked, phone,
                  phone_masked, description, registered_at, due_date, due_jalali,
-                 due_working_days, due_holidays_known, status, official_tier)
+                 due_working_days, due_holidays_known, status, official_tier, id_kind,
+                 foreign_id, passport_number, passport_country)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19)",
+                 ?18, ?19, ?20, ?21, ?22, ?23)",
             params![
                 uuid_text,
                 code_text,
@@ -533,8 +595,8 @@ impl Store {
                 new.kind.as_str(),
                 new.subject_id,
                 new.service_id,
-                new.national_code.as_string(),
-                new.national_code.masked(),
+                new.visitor.national_code().map(NationalCode::as_string),
+                new.visitor.national_code().map(NationalCode::masked),
                 new.phone.as_ref().map(MobileNumber::as_str),
                 new.phone.as_ref().map(MobileNumber::masked),
                 new.description,
@@ -545,6 +607,10 @@ impl Store {
                 new.due.map(|d| d.holidays_known),
                 CaseStatus::Registered,
                 new.official_tier.map(OfficialTier::as_str),
+                new.visitor.kind().as_str(),
+                matches!(new.visitor, VisitorId::Foreign(_)).then(|| new.visitor.value()),
+                matches!(new.visitor, VisitorId::Passport(_)).then(|| new.visitor.value()),
+                new.visitor.country().map(|c| c.alpha3),
             ],
         )
         .ctx(path, "insert the case")?;
@@ -579,7 +645,8 @@ impl Store {
         tracing::info!(
             tracking_code = %tracking_code,
             kind = new.kind.as_str(),
-            national_code = %new.national_code,
+            id_kind = new.visitor.kind().as_str(),
+            visitor = %new.visitor,
             phone = ?new.phone,
             "case registered"
         );
@@ -699,8 +766,9 @@ mod tests {
             kind: CaseKind::Complaint,
             subject_id: "S-1".into(),
             service_id: None,
-            national_code: NationalCode::parse("0499370899", &NationalCodePolicy::default())
-                .unwrap(),
+            visitor: NationalCode::parse("0499370899", &NationalCodePolicy::default())
+                .unwrap()
+                .into(),
             phone: Some(MobileNumber::parse("09121234567").unwrap()),
             description: "my private words".into(),
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),

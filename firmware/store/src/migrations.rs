@@ -71,6 +71,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V8_OFFICIAL,
         rebuilds_referenced_tables: false,
     },
+    Migration {
+        summary: "visitors without a national code: a case names its identifier's kind and holds \
+                  a foreign nationals' identifier or a passport number and country instead",
+        sql: SCHEMA_V9_IDENTITY,
+        rebuilds_referenced_tables: true,
+    },
 ];
 
 /// The schema version this firmware writes.
@@ -447,6 +453,81 @@ const SCHEMA_V8_OFFICIAL: &str = r#"
 ALTER TABLE cases ADD COLUMN official_tier TEXT
     CHECK (official_tier IS NULL
            OR (official_tier IN ('county', 'province', 'national') AND kind = 'complaint'));
+"#;
+
+// Version 9: a visitor without an Iranian national code identifies by the foreign nationals'
+// identifier or by a passport number and its issuing country (docs/identity.md). The national
+// code becomes one of three identifiers: `id_kind` says which one the case holds, and exactly
+// that one is set until the case is purged, when all are gone. SQLite cannot relax the old
+// CHECK tying a missing national code to a purge, so the table is rebuilt; every row so far
+// identified by its national code.
+const SCHEMA_V9_IDENTITY: &str = r#"
+CREATE TABLE cases_v9 (
+    id                   INTEGER PRIMARY KEY,
+    client_uuid          TEXT    NOT NULL UNIQUE CHECK (length(client_uuid) = 36),
+    tracking_code        TEXT    NOT NULL UNIQUE
+                         CHECK (length(tracking_code) = 16 AND tracking_code NOT GLOB '*[^0-9]*'),
+    kiosk_number         INTEGER NOT NULL CHECK (kiosk_number BETWEEN 1 AND 99999),
+    sequence             INTEGER NOT NULL CHECK (sequence BETWEEN 1 AND 999999999),
+    kind                 TEXT    NOT NULL CHECK (kind IN ('request', 'complaint', 'suggestion',
+                             'idea', 'appreciation', 'plan', 'expression_of_feelings',
+                             'public_report', 'transfer', 'consultation', 'service_registration')),
+    subject_id           TEXT    NOT NULL CHECK (length(subject_id) BETWEEN 1 AND 100),
+    service_id           TEXT    CHECK (length(service_id) BETWEEN 1 AND 100),
+    id_kind              TEXT    NOT NULL DEFAULT 'national_code'
+                         CHECK (id_kind IN ('national_code', 'foreign_id', 'passport')),
+    national_code        TEXT    CHECK (national_code IS NULL OR
+                             (length(national_code) = 10 AND national_code NOT GLOB '*[^0-9]*')),
+    national_code_masked TEXT,
+    foreign_id           TEXT    CHECK (foreign_id IS NULL OR
+                             (length(foreign_id) = 12 AND foreign_id NOT GLOB '*[^0-9]*')),
+    passport_number      TEXT    CHECK (passport_number IS NULL OR
+                             (length(passport_number) BETWEEN 6 AND 9
+                              AND passport_number NOT GLOB '*[^A-Z0-9]*')),
+    passport_country     TEXT    CHECK (passport_country IS NULL OR
+                             (length(passport_country) = 3
+                              AND passport_country NOT GLOB '*[^A-Z]*')),
+    phone                TEXT    CHECK (length(phone) = 11 AND phone GLOB '09*'),
+    phone_masked         TEXT,
+    description          TEXT    NOT NULL CHECK (length(description) <= 4000),
+    registered_at        INTEGER NOT NULL,
+    due_date             TEXT,
+    due_jalali           TEXT,
+    due_working_days     INTEGER CHECK (due_working_days >= 0),
+    due_holidays_known   INTEGER CHECK (due_holidays_known IN (0, 1)),
+    samad_number         TEXT    UNIQUE,
+    status               TEXT    NOT NULL CHECK (status IN ('registered', 'submitted',
+                             'in_progress', 'answered', 'closed')),
+    purged_at            INTEGER,
+    official_tier        TEXT
+        CHECK (official_tier IS NULL
+               OR (official_tier IN ('county', 'province', 'national') AND kind = 'complaint')),
+    UNIQUE (kiosk_number, sequence),
+    CHECK ((phone IS NULL) = (phone_masked IS NULL)),
+    CHECK ((national_code IS NULL) = (national_code_masked IS NULL)),
+    CHECK ((passport_number IS NULL) = (passport_country IS NULL)),
+    CHECK (purged_at IS NOT NULL OR (
+               (national_code IS NOT NULL) = (id_kind = 'national_code')
+           AND (foreign_id IS NOT NULL) = (id_kind = 'foreign_id')
+           AND (passport_number IS NOT NULL) = (id_kind = 'passport'))),
+    CHECK (purged_at IS NULL OR (national_code IS NULL AND foreign_id IS NULL
+                                 AND passport_number IS NULL AND phone IS NULL
+                                 AND description = '')),
+    CHECK ((due_date IS NULL) = (due_jalali IS NULL)
+       AND (due_date IS NULL) = (due_working_days IS NULL)
+       AND (due_date IS NULL) = (due_holidays_known IS NULL))
+);
+INSERT INTO cases_v9 (id, client_uuid, tracking_code, kiosk_number, sequence, kind, subject_id,
+        service_id, id_kind, national_code, national_code_masked, phone, phone_masked,
+        description, registered_at, due_date, due_jalali, due_working_days, due_holidays_known,
+        samad_number, status, purged_at, official_tier)
+    SELECT id, client_uuid, tracking_code, kiosk_number, sequence, kind, subject_id, service_id,
+        'national_code', national_code, national_code_masked, phone, phone_masked, description,
+        registered_at, due_date, due_jalali, due_working_days, due_holidays_known, samad_number,
+        status, purged_at, official_tier
+    FROM cases;
+DROP TABLE cases;
+ALTER TABLE cases_v9 RENAME TO cases;
 "#;
 
 const SCHEMA_V5_STAFF_CALLS: &str = r#"

@@ -65,14 +65,16 @@ impl Store {
             .ctx(&path, "find cases to purge")?;
         for id in &case_ids {
             tx.execute(
-                "UPDATE cases SET national_code = NULL, national_code_masked = NULL, phone = NULL,
-                     phone_masked = NULL, description = '', purged_at = ?2 WHERE id = ?1",
+                "UPDATE cases SET national_code = NULL, national_code_masked = NULL,
+                     foreign_id = NULL, passport_number = NULL, passport_country = NULL,
+                     phone = NULL, phone_masked = NULL, description = '', purged_at = ?2
+                 WHERE id = ?1",
                 params![id, purged_at],
             )
             .ctx(&path, "purge a case")?;
             tx.execute(
-                "UPDATE outbox SET payload = json_set(payload, '$.national_code', NULL,
-                     '$.phone', NULL, '$.description', '')
+                "UPDATE outbox SET payload = json_remove(json_set(payload, '$.national_code',
+                     NULL, '$.phone', NULL, '$.description', ''), '$.identity')
                  WHERE case_id = ?1 AND item_kind = 'case'",
                 params![id],
             )
@@ -142,7 +144,9 @@ mod tests {
             kind: CaseKind::Complaint,
             subject_id: "deed-delay".to_owned(),
             service_id: Some("11021".to_owned()),
-            national_code: NationalCode::parse(code, &NationalCodePolicy::default()).unwrap(),
+            visitor: NationalCode::parse(code, &NationalCodePolicy::default())
+                .unwrap()
+                .into(),
             phone: Some(MobileNumber::parse(PHONE).unwrap()),
             description: WORDS.to_owned(),
             registered_at: at(1),
@@ -214,7 +218,7 @@ mod tests {
             .case_by_tracking_code(&acked.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(kept.national_code.unwrap().as_string(), CODE);
+        assert_eq!(kept.visitor.unwrap().value(), CODE);
         assert_eq!(kept.purged_at, None);
 
         // 8 days after the acknowledgement: purged; the unsent case is untouched.
@@ -224,7 +228,7 @@ mod tests {
             .case_by_tracking_code(&acked.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(purged.national_code, None);
+        assert_eq!(purged.visitor, None);
         assert_eq!(purged.purged_at, Some(at(10)));
         assert_eq!(purged.phone, None);
         assert_eq!(purged.description, "");
@@ -238,7 +242,7 @@ mod tests {
             .case_by_tracking_code(&waiting.tracking_code)
             .unwrap()
             .unwrap();
-        assert_eq!(unsent.national_code.unwrap().as_string(), OTHER);
+        assert_eq!(unsent.visitor.unwrap().value(), OTHER);
         assert_eq!(unsent.description, WORDS);
         assert_eq!(store.outbox_depth().unwrap().pending, 1);
 

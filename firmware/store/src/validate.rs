@@ -132,8 +132,9 @@ mod tests {
             kind: CaseKind::Complaint,
             subject_id: "S-1".into(),
             service_id: None,
-            national_code: NationalCode::parse("0499370899", &NationalCodePolicy::default())
-                .unwrap(),
+            visitor: kiosk_core::VisitorId::from(
+                NationalCode::parse("0499370899", &NationalCodePolicy::default()).unwrap(),
+            ),
             phone: None,
             description: description.into(),
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),

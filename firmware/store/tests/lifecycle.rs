@@ -295,7 +295,7 @@ fn outbox_depth_counts_pending_and_parked_and_dates_the_oldest_pending() {
     assert_eq!(depth.oldest_pending_at, Some(cases[1].registered_at));
     let parked = store.outbox_item(cases[0].client_uuid).unwrap().unwrap();
     assert_eq!(parked.last_error.as_deref(), Some("HTTP 422"));
-    assert!(!format!("{parked:?}").contains(&cases[0].national_code.as_string()));
+    assert!(!format!("{parked:?}").contains(&cases[0].visitor.value()));
 }
 
 #[test]

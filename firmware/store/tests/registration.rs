@@ -42,8 +42,8 @@ fn registration_writes_case_event_outbox_item_and_receipt_together() {
     assert_eq!(stored.subject_id, new.subject_id);
     assert_eq!(stored.service_id, new.service_id);
     assert_eq!(
-        stored.national_code.as_ref().unwrap().as_string(),
-        new.national_code.as_string()
+        stored.visitor.as_ref().unwrap().value(),
+        new.visitor.value()
     );
     assert_eq!(stored.phone, new.phone);
     assert_eq!(stored.description, new.description);
@@ -72,7 +72,7 @@ fn registration_writes_case_event_outbox_item_and_receipt_together() {
     );
     assert_eq!(
         payload["national_code"],
-        new.national_code.as_string(),
+        new.visitor.value(),
         "SAMAD needs it in full"
     );
     assert_eq!(payload["phone"], "09121234567");
@@ -105,7 +105,7 @@ fn registration_writes_case_event_outbox_item_and_receipt_together() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(masked, new.national_code.masked());
+    assert_eq!(masked, new.visitor.masked());
     assert_eq!(phone_masked, "0912***4567");
 }
 
@@ -207,7 +207,7 @@ fn reusing_a_client_uuid_for_different_content_is_refused_and_changes_nothing() 
     let mut other = case(2);
     other.client_uuid = new.client_uuid;
     other.subject_id = new.subject_id.clone();
-    other.national_code = new.national_code.clone();
+    other.visitor = new.visitor.clone();
     let err = store.register_case(other).unwrap_err();
     let StoreError::ClientUuidConflict {
         tracking_code,

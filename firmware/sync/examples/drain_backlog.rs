@@ -27,11 +27,10 @@ fn case(n: u32) -> anyhow::Result<NewCase> {
         kind: CaseKind::Complaint,
         subject_id: format!("SUBJ-{}", n % 7),
         service_id: Some("SRV-12".into()),
-        national_code: NationalCode::parse(
-            &format!("{digits}{check}"),
-            &NationalCodePolicy::default(),
-        )
-        .context("national code")?,
+        visitor: kiosk_core::VisitorId::from(
+            NationalCode::parse(&format!("{digits}{check}"), &NationalCodePolicy::default())
+                .context("national code")?,
+        ),
         phone: None,
         description: "شکایت: پاسخ نامه‌ی من پس از دو ماه داده نشده است.".into(),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).context("time")?,

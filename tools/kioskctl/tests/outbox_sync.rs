@@ -43,11 +43,10 @@ fn case(n: u32) -> NewCase {
         kind: CaseKind::Complaint,
         subject_id: format!("SUBJ-{n}"),
         service_id: None,
-        national_code: NationalCode::parse(
-            &format!("{digits}{check}"),
-            &NationalCodePolicy::default(),
-        )
-        .unwrap(),
+        visitor: kiosk_core::VisitorId::from(
+            NationalCode::parse(&format!("{digits}{check}"), &NationalCodePolicy::default())
+                .unwrap(),
+        ),
         phone: None,
         description: "متن".into(),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),

@@ -403,11 +403,10 @@ fn case(n: u32) -> NewCase {
         kind: CaseKind::Complaint,
         subject_id: "deed-delay".into(),
         service_id: Some("11021".into()),
-        national_code: NationalCode::parse(
-            &format!("{digits}{check}"),
-            &NationalCodePolicy::default(),
-        )
-        .unwrap(),
+        visitor: kiosk_core::VisitorId::from(
+            NationalCode::parse(&format!("{digits}{check}"), &NationalCodePolicy::default())
+                .unwrap(),
+        ),
         phone: None,
         description: "سند پس از سه ماه هنوز صادر نشده است.".into(),
         // 1405-07-03 (25 September 2026), inside the README's month and quarter.

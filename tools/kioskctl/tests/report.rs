@@ -50,7 +50,7 @@ fn monthly_and_quarterly_reports_are_written_from_a_kiosk_database() {
                     kind: CaseKind::Complaint,
                     subject_id: "SUBJ-1".into(),
                     service_id: None,
-                    national_code: national_code(),
+                    visitor: national_code().into(),
                     phone: None,
                     description: format!("مورد {n}"),
                     registered_at: at,

@@ -63,7 +63,7 @@ fn writer_child() {
             kind: CaseKind::Complaint,
             subject_id: "deed-delay".to_owned(),
             service_id: Some("11021".to_owned()),
-            national_code: national_code(seed * 1000 + n),
+            visitor: national_code(seed * 1000 + n).into(),
             phone: Some(MobileNumber::parse("09121234567").unwrap()),
             description: format!("شکایت شماره {n} از دور {seed}"),
             registered_at: chrono::Utc::now(),

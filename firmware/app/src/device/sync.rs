@@ -441,6 +441,7 @@ mod tests {
         let mut store = Store::open(&db, &OpenOptions::default())?;
         let input = crate::registration::VisitorInput {
             national_code: "0499370899".into(),
+            other_id: None,
             kind: Some(kiosk_core::CaseKind::Complaint),
             subject_id: "deed-delay".into(),
             service_id: None,

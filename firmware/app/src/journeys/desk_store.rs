@@ -258,8 +258,11 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             };
             let national_code = match code {
                 Some(c) => match ctx.store.case_by_tracking_code(&c) {
-                    // A purged case names nobody any more.
-                    Ok(case) => case.and_then(|c| c.national_code),
+                    // A purged case names nobody any more; a visitor without a national code
+                    // is named by the case alone (the service keeps no foreign identifier).
+                    Ok(case) => case
+                        .and_then(|c| c.visitor)
+                        .and_then(|v| v.national_code().cloned()),
                     Err(e) => return Some(refused(DeskError::Store(e))),
                 },
                 None => None,

@@ -517,7 +517,7 @@ impl<P: PrintSink> Backend<P> {
             escalation: case
                 .official_tier
                 .map(|tier| tier.escalation().summary_fa()),
-            national_code: case.national_code.clone(),
+            visitor: case.visitor.clone(),
             mobile: case.phone.clone(),
             description: String::new(),
             description_lines: 0,

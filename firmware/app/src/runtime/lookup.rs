@@ -104,7 +104,7 @@ pub fn local_view(
             return None;
         }
     };
-    if case.national_code.as_ref() != Some(national_code) {
+    if case.visitor.as_ref().and_then(|v| v.national_code()) != Some(national_code) {
         return None;
     }
     let events = match store.timeline(code) {

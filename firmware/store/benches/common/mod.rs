@@ -15,7 +15,7 @@ pub fn new_case(national_code: &NationalCode, registered_at: DateTime<Utc>) -> N
         kind: CaseKind::Complaint,
         subject_id: "SUBJ-3".to_owned(),
         service_id: Some("SRV-12".to_owned()),
-        national_code: national_code.clone(),
+        visitor: national_code.clone().into(),
         phone: MobileNumber::parse("09121234567").ok(),
         description: "پاسخ نامه‌ی من پس از سه ماه داده نشده است. ".repeat(8),
         registered_at,

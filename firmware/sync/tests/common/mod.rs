@@ -38,7 +38,7 @@ pub fn case(n: u32) -> NewCase {
         kind: CaseKind::Complaint,
         subject_id: format!("SUBJ-{}", n % 7),
         service_id: Some("SRV-12".to_owned()),
-        national_code: national_code(n),
+        visitor: national_code(n).into(),
         phone: Some(MobileNumber::parse("09121234567").unwrap()),
         description: format!("شکایت شماره {n}"),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),

@@ -129,7 +129,7 @@ fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String>
         registered_at,
         due,
         escalation: None,
-        national_code: Some(national_code),
+        visitor: Some(national_code.into()),
         mobile,
         description: raw.description,
         description_lines: raw.description_lines,
