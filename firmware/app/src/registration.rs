@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use kiosk_config::KioskConfig;
+use kiosk_core::NextVisit;
+use kiosk_core::next_visit::next_visit;
 use kiosk_core::working_days::{DueDateError, due_date};
 use kiosk_core::{
     CaseKind, IdentityError, IdentityKind, MobileNumber, MobileNumberError, NationalCodeError,
@@ -89,6 +91,8 @@ pub struct Registered {
     pub mobile: Option<MobileNumber>,
     /// The response date, when one is owed.
     pub due: Option<kiosk_core::DueDate>,
+    /// The next visit or final-service day, when no later answer is owed.
+    pub next_visit: Option<NextVisit>,
 }
 
 impl<'a> Registrar<'a> {
@@ -142,6 +146,10 @@ impl<'a> Registrar<'a> {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let due = due_date(now, kind, service_id, &self.config.due_date_policy)?;
+        let next_visit = match due {
+            Some(_) => None,
+            None => Some(self.next_visit(now, kind, subject_id, service_id)?),
+        };
         Ok(NewCase {
             kiosk: self.config.kiosk_number,
             client_uuid: uuid::Uuid::new_v4(),
@@ -155,7 +163,42 @@ impl<'a> Registrar<'a> {
             due,
             unit: self.config.unit.clone(),
             official_tier: input.official.filter(|_| kind == CaseKind::Complaint),
+            next_visit,
         })
+    }
+
+    /// The next visit or final-service day of a case that owes no later answer (docs/rules.md
+    /// R-000-4.4): by the catalogue's rule for its subject or service, else kiosk.toml's
+    /// default for the kind. A catalogue rule that gives no day on this kiosk's calendar (a
+    /// weekly day the office does not work) is logged in English and the default used.
+    fn next_visit(
+        &self,
+        now: DateTime<Utc>,
+        kind: CaseKind,
+        subject_id: &str,
+        service_id: Option<&str>,
+    ) -> Result<NextVisit, DueDateError> {
+        let policy = &self.config.due_date_policy;
+        let default = policy.next_visit_rule_for(kind, None);
+        if let Some(rule) = self
+            .config
+            .catalogue
+            .next_visit_rule(subject_id, service_id)
+        {
+            match rule
+                .check(&policy.calendar)
+                .and_then(|()| next_visit(now, rule, &policy.calendar).map_err(|e| e.to_string()))
+            {
+                Ok(visit) => return Ok(visit),
+                Err(why) => tracing::warn!(
+                    subject = %subject_id.escape_debug(),
+                    %why,
+                    default = %default,
+                    "the catalogue's next-visit rule gives no day; kiosk.toml's default applies"
+                ),
+            }
+        }
+        next_visit(now, default, &policy.calendar)
     }
 
     /// Validates and commits a case in one transaction.
@@ -169,6 +212,7 @@ impl<'a> Registrar<'a> {
         let visitor = new_case.visitor.clone();
         let mobile = new_case.phone.clone();
         let due = new_case.due;
+        let next_visit = new_case.next_visit;
         let kind = new_case.kind;
         let case = store.register_case(new_case)?;
         tracing::info!(tracking_code = %case.tracking_code, id_kind = visitor.kind().as_str(), visitor = %visitor, "case registered");
@@ -178,6 +222,7 @@ impl<'a> Registrar<'a> {
             visitor,
             mobile,
             due,
+            next_visit,
         })
     }
 }

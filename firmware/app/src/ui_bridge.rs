@@ -354,6 +354,15 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
                         },
                     });
                 }
+                if let Some(visit) = &view.next_visit {
+                    vm.rows.push(Row {
+                        label: words.pick(visit.label_fa(), "Next visit"),
+                        value: match lang {
+                            Lang::Fa => visit.value_fa(),
+                            Lang::En => visit.spoken_en(),
+                        },
+                    });
+                }
             }
         }
         Screen::FollowUp => {

@@ -176,6 +176,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
             due: None,
             unit: "میز خدمت".into(),
             official_tier: None,
+            next_visit: None,
         })
         .unwrap();
     let code = registered.tracking_code;

@@ -142,6 +142,7 @@ fn walk(flow: &mut Flow, lang: Lang, visit: &mut dyn FnMut(&Flow, &str)) {
     let registered = RegisteredView {
         tracking_code: code(),
         due,
+        next_visit: None,
     };
     flow.step(Event::Registered(registered.clone()));
     flow.step(Event::Printed);

@@ -160,6 +160,9 @@ pub struct RegisteredView {
     pub tracking_code: TrackingCode,
     /// The announced response date.
     pub due: Option<DueDate>,
+    /// For a kind that owes no later answer: the next visit or the time of final service
+    /// (docs/rules.md R-000-4.4), said on the done screen.
+    pub next_visit: Option<kiosk_core::NextVisit>,
 }
 
 /// One event of a case's timeline.

@@ -217,6 +217,10 @@ pub fn registered_summary(view: &super::RegisteredView, lang: Lang) -> String {
             text
         }
         Lang::En => {
+            if let Some(visit) = &view.next_visit {
+                text.push(' ');
+                text.push_str(&visit.spoken_fa());
+            }
             let digits = kiosk_core::digits::to_ascii_digits(&code).replace('،', ",");
             let mut text = format!("Your tracking code: {digits}.");
             if let Some(due) = &view.due {
@@ -225,6 +229,10 @@ pub fn registered_summary(view: &super::RegisteredView, lang: Lang) -> String {
             text
         }
     }
+            if let Some(visit) = &view.next_visit {
+                text.push(' ');
+                text.push_str(&visit.spoken_en());
+            }
 }
 
 /// Messages for mistakes the visitor can fix.

@@ -202,6 +202,7 @@ fn every_screen_of_a_registration_is_spoken_with_its_content() {
         Event::Registered(RegisteredView {
             tracking_code: code(),
             due: Some(due()),
+            next_visit: None,
         }),
     );
     let fx = step(&mut flow, Event::Printed);
@@ -555,6 +556,7 @@ fn printer_out_says_the_failure_then_the_code_then_where_to_get_a_receipt() {
         Event::Registered(RegisteredView {
             tracking_code: code(),
             due: None,
+            next_visit: None,
         }),
     );
     let fx = step(&mut flow, Event::PrintFailed(PrinterProblem::PaperOut));
@@ -565,6 +567,47 @@ fn printer_out_says_the_failure_then_the_code_then_where_to_get_a_receipt() {
         "{s:?}"
     );
     assert!(s[2].0.contains("دوباره چاپ کنند") && !s[2].1, "{s:?}");
+}
+
+#[test]
+fn the_done_screen_says_the_next_visit_of_a_case_that_owes_no_written_answer() {
+    let tuesday = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let weekly = kiosk_core::NextVisit {
+        rule: kiosk_core::NextVisitRule::Weekly(chrono::Weekday::Tue),
+        day: Some(tuesday),
+        holidays_known: true,
+    };
+    let at_desk = kiosk_core::NextVisit {
+        rule: kiosk_core::NextVisitRule::AtDeskNow,
+        day: None,
+        holidays_known: true,
+    };
+    let table = [
+        (
+            weekly,
+            "زمان مراجعه‌ی بعدی: سه‌شنبه ۳ آذر ۱۴۰۵ (روز ملاقات هفتگی).",
+        ),
+        (at_desk, "در همین مراجعه، در میز ارتباطات مردمی"),
+    ];
+    for (visit, heard) in table {
+        let mut flow = speaking();
+        to_review(&mut flow);
+        step(&mut flow, Event::Do(Action::Confirm));
+        step(
+            &mut flow,
+            Event::Registered(RegisteredView {
+                tracking_code: code(),
+                due: None,
+                next_visit: Some(visit),
+            }),
+        );
+        let done = said(&step(&mut flow, Event::Printed));
+        assert!(
+            done.iter()
+                .any(|(t, _)| t.contains("کد رهگیری شما") && t.contains(heard)),
+            "{heard}: {done:?}"
+        );
+    }
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn national() -> kiosk_core::NationalCode {
 fn look_up() -> Effect {
     Effect::LookUp {
         code: code(),
-        national_code: national(),
+        visitor: national().into(),
     }
 }
 
@@ -121,6 +121,7 @@ fn touch_journey_from_attract_to_done_and_back() {
     let fx = flow.step(Event::Registered(RegisteredView {
         tracking_code: code(),
         due: None,
+        next_visit: None,
     }));
     assert_eq!(fx, vec![Effect::PrintReceipt(code())]);
     let fx = flow.step(Event::Printed);
@@ -370,6 +371,7 @@ fn printer_failure_keeps_the_case_and_shows_the_code_on_screen() {
     flow.step(Event::Registered(RegisteredView {
         tracking_code: code(),
         due: None,
+        next_visit: None,
     }));
     let fx = flow.step(Event::PrintFailed(PrinterProblem::PaperOut));
     assert_eq!(flow.screen(), Screen::PrinterOut);
@@ -486,6 +488,7 @@ fn speech_mode_speaks_every_screen_focus_error_and_the_receipt() {
     flow.step(Event::Registered(RegisteredView {
         tracking_code: code(),
         due: None,
+        next_visit: None,
     }));
     let fx = flow.step(Event::Printed);
     let spoken: Vec<&String> = fx
@@ -601,6 +604,7 @@ fn view() -> RegisteredView {
     RegisteredView {
         tracking_code: code(),
         due: None,
+        next_visit: None,
     }
 }
 

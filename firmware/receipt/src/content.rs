@@ -9,7 +9,9 @@
 use chrono::{DateTime, Utc};
 use kiosk_core::digits::to_persian_digits;
 use kiosk_core::jalali::tehran;
-use kiosk_core::{CaseKind, DueDate, JalaliDate, MobileNumber, NationalCode, TrackingCode};
+use kiosk_core::{
+    CaseKind, DueDate, JalaliDate, MobileNumber, NationalCode, NextVisit, TrackingCode,
+};
 
 use crate::sanitize::clean;
 use crate::text::Direction;
@@ -227,6 +229,9 @@ pub struct ReceiptCase {
     pub registered_at: DateTime<Utc>,
     /// Announced response date, if the kind owes a later answer.
     pub due: Option<DueDate>,
+    /// For a kind that owes no later answer: the next visit or the time of final service
+    /// (docs/rules.md R-000-4.4), printed with its Jalali day and Persian digits.
+    pub next_visit: Option<NextVisit>,
     /// A complaint about an official: where §10-3 sends it, as printed (e.g.
     /// `Escalation::summary_fa` of firmware/core/src/escalation.rs).
     pub escalation: Option<String>,
@@ -491,6 +496,9 @@ impl ReceiptContent {
                 ),
                 Direction::Rtl,
             ));
+        }
+        if let Some(visit) = &case.next_visit {
+            blocks.push(field(visit.label_fa(), visit.value_fa(), Direction::Rtl));
         }
         if let Some(escalation) = &case.escalation {
             blocks.push(Block::Paragraph {

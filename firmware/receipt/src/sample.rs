@@ -11,7 +11,7 @@ use kiosk_core::{
 
 use crate::content::{GuidanceSlip, ReceiptCase, ReceiptContent, ServiceSlip, Variant};
 
-/// 2026-11-23 10:30 in Tehran (07:00 UTC), a Sunday (2 Azar 1405).
+/// 2026-11-23 10:30 in Tehran (07:00 UTC), a Monday (2 Azar 1405).
 pub fn sample_time() -> DateTime<Utc> {
     #[allow(clippy::expect_used)]
     DateTime::from_timestamp(1_795_417_200, 0).expect("constant instant")
@@ -42,6 +42,7 @@ pub fn sample_case() -> ReceiptCase {
         tracking: sample_tracking(),
         registered_at: at,
         due: due_date(at, kind, None, &DueDatePolicy::default()).ok().flatten(),
+        next_visit: None,
         escalation: None,
         visitor: Some(national_code.into()),
         mobile: MobileNumber::parse("09121234567").ok(),
@@ -52,6 +53,40 @@ pub fn sample_case() -> ReceiptCase {
         satisfaction_url: Some(SAMPLE_SATISFACTION_URL.to_owned()),
         footer: "این رسید را تا پایان رسیدگی نگه دارید.".to_owned(),
         logo: None,
+    }
+}
+
+/// A complaint about a provincial official (seed 000 §10-3): the receipt names the
+/// governor-general as its authority.
+pub fn sample_escalated_case() -> ReceiptCase {
+    ReceiptCase {
+        subject: "رفتار مسئولان".to_owned(),
+        escalation: Some(
+            kiosk_core::escalation::OfficialTier::Province
+                .escalation()
+                .summary_fa(),
+        ),
+        ..sample_case()
+    }
+}
+
+/// A consultation whose next visit is the office's weekly meeting day (Tuesday): registered on
+/// Monday 2 Azar 1405, the visitor comes back on Tuesday 3 Azar.
+pub fn sample_consultation() -> ReceiptCase {
+    let at = sample_time();
+    #[allow(clippy::expect_used)]
+    let visit = kiosk_core::next_visit::next_visit(
+        at,
+        kiosk_core::NextVisitRule::Weekly(chrono::Weekday::Tue),
+        &kiosk_core::WorkingCalendar::default(),
+    )
+    .expect("a constant day inside the calendar");
+    ReceiptCase {
+        kind: CaseKind::Consultation,
+        subject: "مشاوره‌ی ثبت سند تک‌برگ".to_owned(),
+        due: None,
+        next_visit: Some(visit),
+        ..sample_case()
     }
 }
 

@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             due: None,
             unit: "روابط عمومی".to_owned(),
             official_tier: None,
+            next_visit: None,
         })?;
     }
     let elapsed = started.elapsed();

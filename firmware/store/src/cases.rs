@@ -20,7 +20,7 @@ use kiosk_core::escalation::OfficialTier;
 use kiosk_core::identity::{Country, ForeignId, Passport, PassportNumber};
 use kiosk_core::{
     CaseKind, DueDate, IdentityKind, JalaliDate, KioskNumber, MobileNumber, NationalCode,
-    NationalCodePolicy, TrackingCode, VisitorId,
+    NationalCodePolicy, NextVisit, NextVisitRule, TrackingCode, VisitorId,
 };
 
 use crate::Store;
@@ -89,6 +89,9 @@ pub struct NewCase {
     /// A complaint about an official of this tier (seed 000 §10-3): sent with the case and
     /// printed with the authority it goes to. Only complaints carry one.
     pub official_tier: Option<OfficialTier>,
+    /// For a kind that owes no later answer: the next visit or the time of final service
+    /// (docs/rules.md R-000-4.4), printed on the receipt and sent with the case.
+    pub next_visit: Option<NextVisit>,
 }
 
 /// What a registration returns.
@@ -142,6 +145,8 @@ pub struct CaseRecord {
     pub purged_at: Option<DateTime<Utc>>,
     /// A complaint about an official of this tier (seed 000 §10-3).
     pub official_tier: Option<OfficialTier>,
+    /// The next visit or the time of final service announced (R-000-4.4).
+    pub next_visit: Option<NextVisit>,
 }
 
 /// `Debug` that shows the size of a description, never its words.
@@ -191,6 +196,7 @@ impl fmt::Debug for CaseRecord {
             .field("status", &self.status)
             .field("purged_at", &self.purged_at)
             .field("official_tier", &self.official_tier)
+            .field("next_visit", &self.next_visit)
             .finish()
     }
 }
@@ -224,6 +230,28 @@ struct CasePayload<'a> {
     official_tier: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     escalated_to: Option<&'static str>,
+    /// Contract 1.5.0: the next visit of a kind that owes no later answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_visit: Option<NextVisitPayload>,
+}
+
+/// The next visit in the case payload: the rule as written, the day it gives (Gregorian and
+/// Jalali, `YYYY-MM-DD`), none for `at_desk`.
+#[derive(Serialize)]
+struct NextVisitPayload {
+    rule: String,
+    date: Option<String>,
+    jalali: Option<String>,
+}
+
+impl NextVisitPayload {
+    fn of(visit: &NextVisit) -> Self {
+        Self {
+            rule: visit.rule.to_string(),
+            date: visit.day.map(|d| d.format("%Y-%m-%d").to_string()),
+            jalali: visit.jalali().map(|j| j.to_string()),
+        }
+    }
 }
 
 /// A foreign identifier or a passport in the case payload.
@@ -285,13 +313,15 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
     );
     differs("description", stored.description != new.description);
     differs("official_tier", stored.official_tier != new.official_tier);
+    differs("next_visit", stored.next_visit != new.next_visit);
     fields
 }
 
 const CASE_COLUMNS: &str = "id, client_uuid, tracking_code, kind, subject_id, service_id, \
      national_code, phone, description, registered_at, due_date, due_jalali, due_working_days, \
      due_holidays_known, samad_number, status, purged_at, official_tier, id_kind, foreign_id, \
-     passport_number, passport_country";
+     passport_number, passport_country, next_visit_rule, next_visit_date, \
+     next_visit_holidays_known";
 
 /// A `cases` row as SQLite gives it, before the domain types judge it.
 struct RawCase {
@@ -317,6 +347,9 @@ struct RawCase {
     foreign_id: Option<String>,
     passport_number: Option<String>,
     passport_country: Option<String>,
+    next_visit_rule: Option<String>,
+    next_visit_date: Option<String>,
+    next_visit_holidays_known: Option<bool>,
 }
 
 impl RawCase {
@@ -344,6 +377,9 @@ impl RawCase {
             foreign_id: row.get(19)?,
             passport_number: row.get(20)?,
             passport_country: row.get(21)?,
+            next_visit_rule: row.get(22)?,
+            next_visit_date: row.get(23)?,
+            next_visit_holidays_known: row.get(24)?,
         })
     }
 
@@ -431,6 +467,22 @@ impl RawCase {
                 .official_tier
                 .map(|t| OfficialTier::parse(&t).ok_or_else(|| bad("cases.official_tier", t)))
                 .transpose()?,
+            next_visit: match self.next_visit_rule {
+                None => None,
+                Some(rule) => Some(NextVisit {
+                    rule: rule
+                        .parse::<NextVisitRule>()
+                        .map_err(|_| bad("cases.next_visit_rule", rule))?,
+                    day: self
+                        .next_visit_date
+                        .map(|d| {
+                            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                                .map_err(|_| bad("cases.next_visit_date", d))
+                        })
+                        .transpose()?,
+                    holidays_known: self.next_visit_holidays_known.unwrap_or(true),
+                }),
+            },
         })
     }
 }
@@ -509,6 +561,7 @@ fn case_payload(
         unit: &new.unit,
         official_tier: new.official_tier.map(OfficialTier::as_str),
         escalated_to: new.official_tier.map(|t| t.escalation().authority.as_str()),
+        next_visit: new.next_visit.as_ref().map(NextVisitPayload::of),
     };
     serde_json::to_string(&payload).map_err(|e| StoreError::Invalid {
         path: path.to_owned(),
@@ -584,9 +637,10 @@ impl Store {
                  subject_id, service_id, national_code, national_code_masked, phone,
                  phone_masked, description, registered_at, due_date, due_jalali,
                  due_working_days, due_holidays_known, status, official_tier, id_kind,
-                 foreign_id, passport_number, passport_country)
+                 foreign_id, passport_number, passport_country, next_visit_rule,
+                 next_visit_date, next_visit_holidays_known)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
             params![
                 uuid_text,
                 code_text,
@@ -611,6 +665,11 @@ impl Store {
                 matches!(new.visitor, VisitorId::Foreign(_)).then(|| new.visitor.value()),
                 matches!(new.visitor, VisitorId::Passport(_)).then(|| new.visitor.value()),
                 new.visitor.country().map(|c| c.alpha3),
+                new.next_visit.map(|v| v.rule.to_string()),
+                new.next_visit
+                    .and_then(|v| v.day)
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                new.next_visit.map(|v| v.holidays_known),
             ],
         )
         .ctx(path, "insert the case")?;
@@ -775,6 +834,7 @@ mod tests {
             due: None,
             unit: "Public relations".into(),
             official_tier: None,
+            next_visit: None,
         }
     }
 

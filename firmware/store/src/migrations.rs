@@ -77,7 +77,26 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V9_IDENTITY,
         rebuilds_referenced_tables: true,
     },
+    Migration {
+        summary: "a case that owes no later answer keeps its next visit or final-service day \
+                  (000 §4-4)",
+        sql: SCHEMA_V10_NEXT_VISIT,
+        rebuilds_referenced_tables: false,
+    },
 ];
+
+// Version 10: the next visit or the time of final service of a case that owes no later
+// answer (seed 000 §4-4; firmware/core/src/next_visit.rs): the rule as written, the day it
+// gave (none for at_desk) and whether the holidays of every year counted were known.
+const SCHEMA_V10_NEXT_VISIT: &str = r#"
+ALTER TABLE cases ADD COLUMN next_visit_rule TEXT
+    CHECK (next_visit_rule IS NULL OR next_visit_rule = 'at_desk'
+           OR next_visit_rule GLOB 'working_days:[0-9]*' OR next_visit_rule GLOB 'weekly:[a-z]*');
+ALTER TABLE cases ADD COLUMN next_visit_date TEXT
+    CHECK (next_visit_date IS NULL OR next_visit_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
+ALTER TABLE cases ADD COLUMN next_visit_holidays_known INTEGER
+    CHECK (next_visit_holidays_known IN (0, 1));
+"#;
 
 /// The schema version this firmware writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

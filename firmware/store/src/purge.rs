@@ -153,6 +153,7 @@ mod tests {
             due: None,
             unit: "روابط عمومی".to_owned(),
             official_tier: None,
+            next_visit: None,
         }
     }
 

@@ -141,6 +141,7 @@ mod tests {
             due: None,
             unit: "روابط عمومی".into(),
             official_tier: None,
+            next_visit: None,
         };
         let err = store
             .register_case(case("پاسخ \u{202E}۱۰۰۰ ریال"))

@@ -37,6 +37,7 @@ fn case(n: u32) -> anyhow::Result<NewCase> {
         due: None,
         unit: "روابط عمومی".into(),
         official_tier: None,
+        next_visit: None,
     })
 }
 

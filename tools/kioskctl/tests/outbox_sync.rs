@@ -53,6 +53,7 @@ fn case(n: u32) -> NewCase {
         due: None,
         unit: "روابط عمومی".into(),
         official_tier: None,
+        next_visit: None,
     }
 }
 

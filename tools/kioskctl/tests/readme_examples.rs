@@ -415,6 +415,7 @@ fn case(n: u32) -> NewCase {
         due: None,
         unit: "دفتر ارتباطات مردمی".into(),
         official_tier: None,
+        next_visit: None,
     }
 }
 

@@ -57,6 +57,7 @@ fn monthly_and_quarterly_reports_are_written_from_a_kiosk_database() {
                     due: None,
                     unit: "میز".into(),
                     official_tier: None,
+                    next_visit: None,
                 })
                 .unwrap();
         }

@@ -70,6 +70,7 @@ fn writer_child() {
             due: None,
             unit: "روابط عمومی".to_owned(),
             official_tier: None,
+            next_visit: None,
         };
         let registered = store.register_case(case).unwrap();
         let mut out = stdout.lock();

@@ -93,7 +93,7 @@ pub enum Job {
         /// The tracking code typed or scanned.
         code: TrackingCode,
         /// The applicant's national code, as the visitor gave it.
-        national_code: kiosk_core::NationalCode,
+        visitor: kiosk_core::VisitorId,
         /// The session's language.
         lang: Lang,
     },
@@ -389,13 +389,13 @@ impl<P: PrintSink> Backend<P> {
             }
             Job::LookUp {
                 code,
-                national_code,
+                visitor,
                 lang,
             } => Some(Answer::Flow(Event::FollowUpResult(super::lookup::look_up(
                 self.remote_cases.as_deref(),
                 &self.store,
                 code,
-                &national_code,
+                &visitor,
                 lang,
             )))),
         };
@@ -409,6 +409,7 @@ impl<P: PrintSink> Backend<P> {
                 let view = RegisteredView {
                     tracking_code: registered.case.tracking_code,
                     due: registered.due,
+                    next_visit: registered.next_visit,
                 };
                 self.receipt_jobs
                     .insert(registered.case.tracking_code, registered.case.receipt_id);
@@ -514,6 +515,7 @@ impl<P: PrintSink> Backend<P> {
             tracking: case.tracking_code,
             registered_at: case.registered_at,
             due: case.due,
+            next_visit: case.next_visit,
             escalation: case
                 .official_tier
                 .map(|tier| tier.escalation().summary_fa()),

@@ -454,6 +454,51 @@ mod tests {
     }
 
     #[test]
+    fn next_visit_rules_are_taken_and_a_bad_one_is_dropped_keeping_its_entry() {
+        let table = [
+            ("weekly:tuesday", Some("weekly:tuesday")),
+            ("working_days:4", Some("working_days:4")),
+            ("at_desk", Some("at_desk")),
+            ("weekly:someday", None),
+            ("working_days:0", None),
+            ("tomorrow", None),
+        ];
+        for (rule, taken) in table {
+            let mut wire = catalogue(
+                vec![CatalogueEntry {
+                    next_visit: Some(rule.into()),
+                    ..entry("DEED", "سند")
+                }],
+                &["DEED"],
+            );
+            wire.services[0].next_visit = Some(rule.into());
+            let converted = from_wire(&wire).expect("usable");
+            assert!(converted.skipped.is_empty(), "{rule}: the entry stays");
+            let c = &converted.catalogue;
+            let got = c
+                .get("DEED")
+                .and_then(|s| s.next_visit)
+                .map(|r| r.to_string());
+            assert_eq!(got.as_deref(), taken, "{rule}");
+            let service = c.services[0].next_visit.map(|r| r.to_string());
+            assert_eq!(service.as_deref(), taken, "{rule}");
+            if taken.is_none() {
+                assert_eq!(converted.refused_rules.len(), 2, "{rule}");
+                let why = &converted.refused_rules[0];
+                assert_eq!(
+                    (why.at.as_str(), why.code.as_str()),
+                    ("subjects[0]", "DEED")
+                );
+                assert!(
+                    why.reason.contains("is not valid") && why.reason.contains("[next_visit]"),
+                    "{}",
+                    why.reason
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bad_entries_are_skipped_by_name_and_the_rest_kept() {
         let bad_destination = GuidanceDestination {
             office: " ".into(),

@@ -28,5 +28,6 @@ pub fn new_case(national_code: &NationalCode, registered_at: DateTime<Utc>) -> N
         .expect("due date"),
         unit: "روابط عمومی".to_owned(),
         official_tier: None,
+        next_visit: None,
     }
 }

@@ -58,6 +58,7 @@ pub fn case(n: u32) -> NewCase {
         .unwrap(),
         unit: "روابط عمومی".to_owned(),
         official_tier: None,
+        next_visit: None,
     }
 }
 

@@ -45,6 +45,7 @@ pub fn case(n: u32) -> NewCase {
         due: None,
         unit: "روابط عمومی".to_owned(),
         official_tier: None,
+        next_visit: None,
     }
 }
 

@@ -120,6 +120,18 @@ fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String>
         .map_err(|e| field("mobile", &e))?;
     let due =
         due_date(registered_at, kind, None, policy).map_err(|e| field("registered_at", &e))?;
+    // A kind without a response date announces its next visit by the configured rule.
+    let next_visit = match due {
+        Some(_) => None,
+        None => Some(
+            kiosk_core::next_visit::next_visit(
+                registered_at,
+                policy.next_visit_rule_for(kind, None),
+                &policy.calendar,
+            )
+            .map_err(|e| field("registered_at", &e))?,
+        ),
+    };
     Ok(ReceiptCase {
         agency: raw.agency,
         desk: raw.desk,
@@ -128,6 +140,7 @@ fn read_case(path: &Path, policy: &DueDatePolicy) -> Result<ReceiptCase, String>
         tracking,
         registered_at,
         due,
+        next_visit,
         escalation: None,
         visitor: Some(national_code.into()),
         mobile,
