@@ -517,6 +517,7 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             calendar,
             kind_rules,
             service_rules,
+            next_visit_rules,
         },
         receipt: ReceiptSettings {
             portal_url,
@@ -524,7 +525,6 @@ fn build(raw: RawConfig, base: &Path, issues: &mut Issues) -> Option<KioskConfig
             footer: raw.receipt.footer.trim().to_owned(),
         },
         catalogue,
-            next_visit_rules,
         display: display?,
         samad,
         devices,
@@ -758,10 +758,6 @@ phone = "۱۱۱"
     }
 
     #[test]
-    fn extra_holiday_files_are_read_relative_to_the_config() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-    #[test]
     fn next_visit_rules_are_read_per_kind_and_per_subject() {
         let text = format!(
             "{MINIMAL}[next_visit]\nconsultation = \"weekly:tuesday\"\nservice_registration = \"working_days:3\"\n[[subject]]\nid = \"deed\"\nlabel_fa = \"سند\"\nnext_visit = \"at_desk\"\n"
@@ -846,6 +842,10 @@ phone = "۱۱۱"
         }
     }
 
+    #[test]
+    fn extra_holiday_files_are_read_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
             dir.path().join("1407.toml"),
             "year = 1407\nsource = \"operator\"\n[[holiday]]\ndate = \"1407-01-01\"\nname_fa = \"نوروز\"\nname_en = \"Nowruz\"\n",
         )

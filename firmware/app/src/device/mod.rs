@@ -1454,6 +1454,7 @@ mod tests {
             service_name_en: None,
             guidance: None,
             about_officials: false,
+            next_visit: None,
         };
         let update = |subjects: Vec<CatalogueEntry>, version: &str| {
             Some(std::sync::Arc::new(CatalogueUpdate {
@@ -1465,7 +1466,6 @@ mod tests {
                     agency: Agency {
                         agency_code: "A".into(),
                         name: "اداره".into(),
-            next_visit: None,
                         subject_scope: vec!["PARKING".into()],
                     },
                     holiday_overrides: Vec::new(),
