@@ -214,25 +214,25 @@ pub fn registered_summary(view: &super::RegisteredView, lang: Lang) -> String {
             if let Some(due) = &view.due {
                 text.push_str(&format!(" پاسخ تا {}.", due.jalali.format_fa()));
             }
-            text
-        }
-        Lang::En => {
             if let Some(visit) = &view.next_visit {
                 text.push(' ');
                 text.push_str(&visit.spoken_fa());
             }
+            text
+        }
+        Lang::En => {
             let digits = kiosk_core::digits::to_ascii_digits(&code).replace('،', ",");
             let mut text = format!("Your tracking code: {digits}.");
             if let Some(due) = &view.due {
                 text.push_str(&format!(" Answer by {}.", due.jalali.format_en()));
             }
-            text
-        }
-    }
             if let Some(visit) = &view.next_visit {
                 text.push(' ');
                 text.push_str(&visit.spoken_en());
             }
+            text
+        }
+    }
 }
 
 /// Messages for mistakes the visitor can fix.
