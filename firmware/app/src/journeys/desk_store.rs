@@ -431,10 +431,10 @@ mod tests {
             label_fa: "صدور گواهی".into(),
             label_en: "Certificate".into(),
             service_id: "12011234567".into(),
+            next_visit: None,
         }];
         assert_eq!(
             service_in_catalogue(&services, " ۱۲۰۱۱۲۳۴۵۶۷ "),
-            next_visit: None,
             Ok("12011234567".to_owned())
         );
         let refused = service_in_catalogue(&services, "11021").unwrap_err();
