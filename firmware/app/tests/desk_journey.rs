@@ -86,6 +86,7 @@ fn desk(
                 portal: &kiosk_core::satisfaction::Portal::default(),
                 remote_staff: None,
                 services: &[],
+                config: None,
             };
             if let Some(answer) = desk_perform(&mut ctx, &effect) {
                 queue.push(answer);
@@ -409,6 +410,7 @@ fn login_with_office(
             portal: &kiosk_core::satisfaction::Portal::default(),
             remote_staff: Some(&office),
             services: &[],
+            config: None,
         };
         desk_perform(
             &mut ctx,

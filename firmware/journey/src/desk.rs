@@ -2,8 +2,9 @@
 //! card (scanned code) and a PIN, claim a visitor's visit by scanning their receipt or
 //! satisfaction code ("served by"), register the service given (ثبت خدمت), fill in the meeting
 //! form (docs/rules.md R-003-5.3), reprint a receipt (any device's of the office, through the
-//! agency server), print the receipts the office's kiosks could not print, and see the
-//! end-of-day summary.
+//! agency server), print the receipts the office's kiosks could not print, register a
+//! transfer (انتقال, a kind kiosk visitors cannot choose; [`transfer`]) and see the end-of-day
+//! summary.
 //!
 //! [`DeskFlow::step`] is pure (events in, [`DeskEffect`]s out, no clock, no disk); the app
 //! carries the effects out against the store (firmware/app/src/journeys/desk_store.rs), which
@@ -13,6 +14,10 @@
 //! [`DeskAction`]s so the keypad walks what a finger taps.
 
 use kiosk_core::{MeetingResult, Occupation};
+
+mod transfer;
+
+pub use transfer::{TransferDraft, TransferField, TransferSubject, transfer_subjects};
 
 /// The screens of the desk terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +46,10 @@ pub enum DeskScreen {
     Health,
     /// One field of the meeting form on the keyboard.
     Field(MeetingField),
+    /// The transfer form (انتقال).
+    Transfer,
+    /// One field of the transfer form on the keyboard.
+    TransferText(TransferField),
     /// Waiting for the store.
     Working,
 }
@@ -59,6 +68,12 @@ pub enum DeskAction {
     RegisterService,
     /// Fill in a meeting form.
     Meeting,
+    /// Register a transfer (انتقال) for a visitor.
+    RegisterTransfer,
+    /// Transfer form: type this field on the keyboard.
+    EditTransfer(TransferField),
+    /// Transfer form: the subject it is about, by identifier.
+    TransferSubject(String),
     /// Reprint a receipt.
     Reprint,
     /// List the receipts the office's kiosks could not print.
@@ -251,6 +266,13 @@ pub enum DeskEffect {
         /// The visit claimed last, if any.
         visit: Option<String>,
     },
+    /// Register the transfer as a case of kind `transfer`; answer `Done` or `Refused`.
+    RegisterTransfer {
+        /// Who.
+        staff_id: i64,
+        /// The form.
+        draft: TransferDraft,
+    },
     /// Record the meeting form; answer `Done` or `Refused`.
     RecordMeeting {
         /// Who.
@@ -296,6 +318,10 @@ pub struct DeskFlow {
     pub summary: Option<DaySummary>,
     /// The owed receipts shown.
     pub owed: Vec<OwedEntry>,
+    /// The transfer form.
+    pub transfer: TransferDraft,
+    /// The subjects a transfer may be about (the app sets them from its catalogue).
+    pub transfer_subjects: Vec<TransferSubject>,
     /// Where a store answer returns to.
     back_to: DeskScreen,
     /// Focused action.
@@ -322,6 +348,8 @@ impl DeskFlow {
             refused: false,
             summary: None,
             owed: Vec::new(),
+            transfer: TransferDraft::default(),
+            transfer_subjects: Vec::new(),
             back_to: DeskScreen::Login,
             focus: 0,
         }
@@ -342,6 +370,8 @@ impl DeskFlow {
             DeskScreen::Summary => "خلاصه امروز",
             DeskScreen::Health => "وضعیت چاپگر و همگام‌سازی",
             DeskScreen::Field(field) => field.label_fa(),
+            DeskScreen::Transfer => "ثبت انتقال",
+            DeskScreen::TransferText(field) => field.label_fa(),
             DeskScreen::Working => "لطفاً صبر کنید…",
         }
     }
@@ -357,6 +387,7 @@ impl DeskFlow {
             DeskScreen::Menu => vec![
                 A::Claim,
                 A::RegisterService,
+                A::RegisterTransfer,
                 A::Meeting,
                 A::Reprint,
                 A::OwedReceipts,
@@ -374,7 +405,19 @@ impl DeskFlow {
                 .map(A::PrintOwed)
                 .chain([A::Back])
                 .collect(),
-            DeskScreen::Service | DeskScreen::Field(_) => vec![A::Submit, A::Back],
+            DeskScreen::Service | DeskScreen::Field(_) | DeskScreen::TransferText(_) => {
+                vec![A::Submit, A::Back]
+            }
+            DeskScreen::Transfer => TransferField::ALL
+                .iter()
+                .map(|&f| A::EditTransfer(f))
+                .chain(
+                    self.transfer_subjects
+                        .iter()
+                        .map(|s| A::TransferSubject(s.id.clone())),
+                )
+                .chain([A::Submit, A::Back])
+                .collect(),
             DeskScreen::Meeting => MeetingField::ALL
                 .iter()
                 .map(|&f| A::EditField(f))
@@ -412,8 +455,22 @@ impl DeskFlow {
     }
 
     fn logout(&mut self) -> Vec<DeskEffect> {
+        let subjects = std::mem::take(&mut self.transfer_subjects);
         *self = Self::new();
+        self.transfer_subjects = subjects;
         self.show(DeskScreen::Login)
+    }
+
+    fn type_transfer_char(&mut self, field: TransferField, c: char) {
+        let fits = self.entry.chars().count() < field.max_chars();
+        let allowed = if field.numeric() {
+            c.is_ascii_digit() || ('۰'..='۹').contains(&c)
+        } else {
+            !c.is_control() || c == '\n'
+        };
+        if fits && allowed {
+            self.entry.push(c);
+        }
     }
 
     fn type_char(&mut self, field: MeetingField, c: char) {
@@ -466,8 +523,16 @@ impl DeskFlow {
                 self.type_char(field, c);
                 Vec::new()
             }
-            (DeskScreen::Field(_), DeskEvent::Backspace) => {
+            (DeskScreen::Field(_) | DeskScreen::TransferText(_), DeskEvent::Backspace) => {
                 self.entry.pop();
+                Vec::new()
+            }
+            (DeskScreen::TransferText(field), DeskEvent::Digit(d)) if d < 10 => {
+                self.type_transfer_char(field, char::from(b'0' + d));
+                Vec::new()
+            }
+            (DeskScreen::TransferText(field), DeskEvent::Char(c)) => {
+                self.type_transfer_char(field, c);
                 Vec::new()
             }
             (DeskScreen::Claim, DeskEvent::Scanned(code)) => {
@@ -514,6 +579,7 @@ impl DeskFlow {
                 self.refused = false;
                 if self.back_to == DeskScreen::Menu {
                     self.draft = MeetingDraft::default();
+                    self.transfer = TransferDraft::default();
                 }
                 self.show(self.back_to)
             }
@@ -528,6 +594,9 @@ impl DeskFlow {
                 let screen = match self.back_to {
                     DeskScreen::Menu if self.draft != MeetingDraft::default() => {
                         DeskScreen::Meeting
+                    }
+                    DeskScreen::Menu if self.transfer != TransferDraft::default() => {
+                        DeskScreen::Transfer
                     }
                     s => s,
                 };
@@ -588,6 +657,42 @@ impl DeskFlow {
             (DeskScreen::Menu, A::Meeting, _) => {
                 self.draft = MeetingDraft::default();
                 self.show(DeskScreen::Meeting)
+            }
+            (DeskScreen::Menu, A::RegisterTransfer, _) => {
+                self.transfer = TransferDraft::default();
+                self.show(DeskScreen::Transfer)
+            }
+            (DeskScreen::Transfer, A::EditTransfer(field), _) => {
+                let typed = field.value(&self.transfer).to_owned();
+                let effects = self.show(DeskScreen::TransferText(field));
+                self.entry = typed;
+                effects
+            }
+            (DeskScreen::TransferText(field), which @ (A::Submit | A::Back), _) => {
+                if which == A::Submit {
+                    *field.slot(&mut self.transfer) = self.entry.trim().to_owned();
+                }
+                let focus = TransferField::ALL.iter().position(|&f| f == field);
+                let effects = self.show(DeskScreen::Transfer);
+                self.focus = focus.unwrap_or(0);
+                effects
+            }
+            (DeskScreen::Transfer, A::TransferSubject(id), _) => {
+                let label = self
+                    .transfer_subjects
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| s.label_fa.clone())
+                    .unwrap_or_default();
+                self.transfer.subject_id = Some(id);
+                vec![DeskEffect::Speak(label)]
+            }
+            (DeskScreen::Transfer, A::Submit, Some(staff_id)) => {
+                let draft = self.transfer.clone();
+                self.working(
+                    DeskScreen::Menu,
+                    DeskEffect::RegisterTransfer { staff_id, draft },
+                )
             }
             (DeskScreen::Menu, A::Reprint, _) => self.show(DeskScreen::Reprint),
             (DeskScreen::Menu, A::Health, _) => self.show(DeskScreen::Health),
@@ -659,6 +764,7 @@ impl DeskFlow {
             }
             (_, A::Back, _) => {
                 self.draft = MeetingDraft::default();
+                self.transfer = TransferDraft::default();
                 self.show(DeskScreen::Menu)
             }
             _ => Vec::new(),

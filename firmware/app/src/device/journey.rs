@@ -307,6 +307,11 @@ impl<P: PrintSink> Device<P> {
 
     /// Feeds the desk flow and carries out its store effects until it is quiet.
     fn run_desk(&mut self, event: DeskEvent) {
+        // The subjects a transfer may be about follow the catalogue the terminal holds.
+        let subjects = desk::transfer_subjects(self.kiosk.flow().catalogue());
+        if let Journey::Desk(flow) = &mut self.journey {
+            flow.transfer_subjects = subjects;
+        }
         let mut queue = std::collections::VecDeque::from([event]);
         while let Some(event) = queue.pop_front() {
             let Journey::Desk(flow) = &mut self.journey else {
@@ -323,6 +328,7 @@ impl<P: PrintSink> Device<P> {
                             DeskEffect::Claim { .. }
                                 | DeskEffect::RegisterService { .. }
                                 | DeskEffect::RecordMeeting { .. }
+                                | DeskEffect::RegisterTransfer { .. }
                         );
                         let answer = if let DeskEffect::Reprint { scanned } = &effect {
                             // The device prints the reprint itself (the flow's `perform` only
@@ -333,6 +339,9 @@ impl<P: PrintSink> Device<P> {
                             self.load_owed()
                         } else {
                             let services = self.kiosk.flow().catalogue().services.clone();
+                            // Only a transfer registers a case here and needs the config.
+                            let config = matches!(effect, DeskEffect::RegisterTransfer { .. })
+                                .then(|| self.kiosk.config().clone());
                             let number = self.kiosk.config().kiosk_number;
                             let national_code_policy = self.kiosk.config().national_code_policy;
                             let keys = &self.keys;
@@ -349,6 +358,7 @@ impl<P: PrintSink> Device<P> {
                                 national_code_policy,
                                 portal: &self.portal,
                                 services: &services,
+                                config: config.as_ref(),
                             };
                             desk::perform(&mut ctx, &effect)
                         };

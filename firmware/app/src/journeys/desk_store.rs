@@ -1,20 +1,27 @@
 //! The desk journey's effects that need the store (firmware/journey/src/desk.rs is the journey
 //! itself): [`perform`] checks staff cards and PINs (argon2id, lockout), claims visits,
-//! registers services, records meeting forms, queues reprints and loads the day's summary, each
+//! registers services and transfers (a case of kind `transfer`, through the kiosk's own
+//! registration), records meeting forms, queues reprints and loads the day's summary, each
 //! with its outbox item, and answers with the event to feed back; every refusal comes back as a
 //! Persian message for the screen. The current time and the records' idempotency keys are made
 //! here, not in the journey.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ed25519_dalek::VerifyingKey;
+use kiosk_core::CaseKind;
 use kiosk_core::digits::{to_ascii_digits, to_persian_digits};
 use kiosk_core::jalali::tehran_date;
 use kiosk_core::{
     JalaliDate, KioskNumber, NationalCode, NationalCodePolicy, TrackingCode, satisfaction,
 };
-use kiosk_journey::desk::{DaySummary, DeskEffect, DeskEvent, MeetingDraft, StaffView};
+use kiosk_journey::VisitorInput;
+use kiosk_journey::desk::{
+    DaySummary, DeskEffect, DeskEvent, MeetingDraft, StaffView, TransferDraft,
+};
 use kiosk_store::{DeskError, NewMeeting, NewService, PinPolicy, Store};
 use uuid::Uuid;
+
+use crate::registration::Registrar;
 
 /// What [`perform`] needs from the terminal.
 pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
@@ -37,6 +44,9 @@ pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
     /// The catalogue's services (firmware/core/src/catalogue.rs): a typed service identifier
     /// must be one of them when the catalogue lists any (kiosk.toml's lists none).
     pub services: &'a [kiosk_core::Service],
+    /// The terminal's configuration (catalogue, calendar, unit), for the cases staff register
+    /// here (transfers); `None`: this terminal registers none, and a transfer is refused.
+    pub config: Option<&'a kiosk_config::KioskConfig>,
 }
 
 /// What the agency server said to a staff login.
@@ -299,6 +309,15 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
                 },
             }
         }
+        DeskEffect::RegisterTransfer { staff_id, draft } => {
+            match register_transfer(ctx.config, ctx.store, draft, ctx.now) {
+                Ok(notice) => {
+                    tracing::info!(staff_id, "transfer registered at the desk");
+                    DeskEvent::Done(notice)
+                }
+                Err(message) => DeskEvent::Refused(message),
+            }
+        }
         // Printing is the worker's: the device hands the reprint over (device/journey.rs).
         DeskEffect::Reprint { .. } | DeskEffect::LoadOwed => return None,
         DeskEffect::LoadSummary { staff_id } => match day_summary(ctx, *staff_id) {
@@ -306,6 +325,59 @@ pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
             Err(e) => refused(e),
         },
     })
+}
+
+/// Registers the transfer form as a case of kind `transfer` (seed 000 §1, انتقال) by the
+/// registration every case goes through (firmware/app/src/registration.rs: the national code,
+/// the description and the response date checked there, nothing written on a refusal); the
+/// subject must be one the form offered. The Persian notice names the tracking code and the
+/// response date; the refusal is Persian for the screen, the log line English.
+pub fn register_transfer(
+    config: Option<&kiosk_config::KioskConfig>,
+    store: &mut Store,
+    draft: &TransferDraft,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let Some(config) = config else {
+        tracing::warn!("transfer refused: this terminal registers no cases");
+        return Err("ثبت انتقال در این دستگاه ممکن نیست؛ به پشتیبانی اطلاع دهید.".to_owned());
+    };
+    let subjects = kiosk_journey::desk::transfer_subjects(&config.catalogue);
+    let Some(subject) = draft
+        .subject_id
+        .as_deref()
+        .and_then(|id| subjects.iter().find(|s| s.id == id))
+    else {
+        tracing::warn!("transfer refused: no subject of the catalogue chosen");
+        return Err("موضوع انتقال را از فهرست برگزینید.".to_owned());
+    };
+    let input = VisitorInput {
+        national_code: draft.national_code.clone(),
+        kind: Some(CaseKind::Transfer),
+        subject_id: subject.id.clone(),
+        service_id: config
+            .catalogue
+            .get(&subject.id)
+            .and_then(|s| s.service_id.clone()),
+        description: draft.description.clone(),
+        ..VisitorInput::default()
+    };
+    match Registrar::new(config).register(store, &input, now) {
+        Ok(registered) => {
+            let mut notice = format!(
+                "انتقال با کد رهگیری {} ثبت شد.",
+                registered.case.tracking_code.grouped_fa()
+            );
+            if let Some(due) = registered.due {
+                notice.push_str(&format!(" پاسخ تا {}.", due.jalali.format_fa()));
+            }
+            Ok(notice)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "transfer refused");
+            Err(e.message_fa().to_owned())
+        }
+    }
 }
 
 /// The service identifier (شناسه خدمت, seed 001) typed at the desk, in ASCII digits, if the

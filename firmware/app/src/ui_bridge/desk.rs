@@ -1,9 +1,9 @@
 //! The service-desk terminal on screen: [`view_model`] draws a [`DeskFlow`] on the generic
 //! pages (login and scans as message pages, PIN and service identifier on the digit keypad,
-//! menu and meeting form as choice grids, a form field on the keyboard, summary and health as
-//! labelled rows) and [`event_for`] turns a tap or key back into a [`DeskEvent`]. The desk is
-//! staff-facing and Persian only; numbers get Persian digits. The PIN is never shown, only a
-//! dot per digit.
+//! menu, meeting and transfer forms as choice grids, a form field on the keyboard, summary and
+//! health as labelled rows) and [`event_for`] turns a tap or key back into a [`DeskEvent`]. The
+//! desk is staff-facing and Persian only; numbers get Persian digits. The PIN is never shown,
+//! only a dot per digit.
 
 use chrono::{DateTime, Utc};
 use kiosk_core::JalaliDate;
@@ -11,7 +11,9 @@ use kiosk_core::digits::to_persian_digits;
 use kiosk_store::{MeetingResult, Occupation};
 use kiosk_ui::{Button, Key, Keyboard, Page, Prefs, Role, Row, UiInput, ViewModel};
 
-use crate::flow::desk::{DeskAction, DeskEvent, DeskFlow, DeskScreen, MeetingField, OwedEntry};
+use crate::flow::desk::{
+    DeskAction, DeskEvent, DeskFlow, DeskScreen, MeetingField, OwedEntry, TransferField,
+};
 
 /// What the terminal knows about its printer and the SAMAD sync, for the health screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub fn action_id(action: &DeskAction) -> String {
         DeskAction::SetOccupation(o) => format!("occupation:{}", o.as_str()),
         DeskAction::ToggleResult(r) => format!("result:{}", r.as_str()),
         DeskAction::EditField(f) => format!("field:{}", f.as_str()),
+        DeskAction::RegisterTransfer => "transfer".into(),
+        DeskAction::EditTransfer(f) => format!("transfer-field:{}", f.as_str()),
+        DeskAction::TransferSubject(id) => format!("transfer-subject:{id}"),
     }
 }
 
@@ -94,6 +99,10 @@ pub fn action_label(action: &DeskAction) -> String {
         }
         DeskAction::ToggleResult(r) => r.label_fa().into(),
         DeskAction::EditField(f) => f.label_fa().into(),
+        DeskAction::RegisterTransfer => "ثبت انتقال".into(),
+        DeskAction::EditTransfer(f) => f.label_fa().into(),
+        // The subject's own label is set by `view_model`, which knows the catalogue's.
+        DeskAction::TransferSubject(id) => id.clone(),
     }
 }
 
@@ -105,8 +114,8 @@ fn page(screen: DeskScreen) -> Page {
         DeskScreen::Menu | DeskScreen::Owed => Page::DeskMenu,
         DeskScreen::Claim | DeskScreen::Reprint => Page::DeskScan,
         DeskScreen::Service => Page::DeskService,
-        DeskScreen::Meeting => Page::DeskMeeting,
-        DeskScreen::Field(_) => Page::DeskField,
+        DeskScreen::Meeting | DeskScreen::Transfer => Page::DeskMeeting,
+        DeskScreen::Field(_) | DeskScreen::TransferText(_) => Page::DeskField,
         DeskScreen::Summary => Page::DeskSummary,
         DeskScreen::Health => Page::DeskHealth,
         DeskScreen::Working => Page::DeskWait,
@@ -125,7 +134,9 @@ fn role(action: &DeskAction) -> Role {
     match action {
         DeskAction::Submit => Role::Primary,
         DeskAction::Back | DeskAction::Logout | DeskAction::TypeCard => Role::Nav,
-        DeskAction::SetOccupation(_) | DeskAction::ToggleResult(_) => Role::Toggle,
+        DeskAction::SetOccupation(_)
+        | DeskAction::ToggleResult(_)
+        | DeskAction::TransferSubject(_) => Role::Toggle,
         _ => Role::Choice,
     }
 }
@@ -184,6 +195,22 @@ pub fn view_model(flow: &DeskFlow, health: &HealthView) -> ViewModel {
                 };
                 true
             }
+            DeskAction::EditTransfer(f) => {
+                let value = f.value(&flow.transfer).trim();
+                button.detail = if value.is_empty() {
+                    "—".into()
+                } else {
+                    fa(value)
+                };
+                true
+            }
+            DeskAction::TransferSubject(id) => {
+                button.checked = flow.transfer.subject_id.as_deref() == Some(id.as_str());
+                if let Some(subject) = flow.transfer_subjects.iter().find(|s| s.id == *id) {
+                    button.label = format!("موضوع: {}", subject.label_fa);
+                }
+                true
+            }
             DeskAction::Back | DeskAction::Submit | DeskAction::Logout | DeskAction::TypeCard => {
                 false
             }
@@ -240,8 +267,29 @@ pub fn view_model(flow: &DeskFlow, health: &HealthView) -> ViewModel {
                 vm.message = "کد رهگیری یا کد نظرسنجی روی رسید را جلوی اسکنر بگیرید.".into();
             }
         }
+        DeskScreen::TransferText(field) => {
+            vm.keyboard = if field.numeric() {
+                Keyboard::Digits
+            } else {
+                Keyboard::Persian
+            };
+            vm.entry = fa(&flow.entry);
+            vm.hint = match field {
+                TransferField::NationalCode => "کد ملی ده رقمی مراجعه‌کننده".into(),
+                TransferField::Description => "از کجا و به کجا، و چه چیزی منتقل می‌شود…".into(),
+            };
+        }
         // The form's state is on its buttons (values, ticked occupation and results).
         DeskScreen::Meeting => {}
+        DeskScreen::Transfer => {
+            if vm.message.is_empty() && vm.error.is_empty() {
+                vm.message = if flow.transfer_subjects.is_empty() {
+                    "فهرست موضوع‌ها خالی است؛ انتقال را نمی‌توان ثبت کرد.".into()
+                } else {
+                    "کد ملی، موضوع و شرح انتقال را وارد کنید و تأیید را بزنید.".into()
+                };
+            }
+        }
         DeskScreen::Summary => summary_rows(flow, &mut vm),
         DeskScreen::Health => health_rows(health, &mut vm),
         DeskScreen::Owed => {
