@@ -232,6 +232,84 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_next_visit_comes_from_the_subject_the_service_or_the_kinds_default() {
+        use chrono::Weekday;
+        use kiosk_core::NextVisitRule;
+        let mut config = kiosk_config::parse(
+            "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n\
+             [next_visit]\nconsultation = \"working_days:2\"\n\
+             [[subject]]\nid = \"plain\"\nlabel_fa = \"الف\"\n\
+             [[subject]]\nid = \"weekly\"\nlabel_fa = \"ب\"\nnext_visit = \"weekly:tuesday\"\n\
+             [[subject]]\nid = \"served\"\nlabel_fa = \"پ\"\nservice_id = \"1201\"\n\
+             [[subject]]\nid = \"friday\"\nlabel_fa = \"ت\"\n",
+            std::path::Path::new("/"),
+        )
+        .expect("a configuration");
+        // A downloaded catalogue's rules: one for a service, one a weekend day (which
+        // kiosk.toml would have refused; the default stands in for it).
+        config.catalogue.services.push(kiosk_core::Service {
+            id: "SRV".into(),
+            label_fa: "خدمت".into(),
+            label_en: "Service".into(),
+            service_id: "1201".into(),
+            next_visit: Some(NextVisitRule::AtDeskNow),
+        });
+        if let Some(s) = config
+            .catalogue
+            .subjects
+            .iter_mut()
+            .find(|s| s.id == "friday")
+        {
+            s.next_visit = Some(NextVisitRule::Weekly(Weekday::Fri));
+        }
+        // Saturday 1404-08-03, 10:00 in Tehran.
+        let now = chrono::DateTime::parse_from_rfc3339("2025-10-25T10:00:00+03:30")
+            .expect("a time")
+            .to_utc();
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("a day");
+        let table = [
+            (
+                CaseKind::Consultation,
+                "plain",
+                Some(("working_days:2", Some("2025-10-27"))),
+            ),
+            (
+                CaseKind::Consultation,
+                "weekly",
+                Some(("weekly:tuesday", Some("2025-10-28"))),
+            ),
+            (CaseKind::Consultation, "served", Some(("at_desk", None))),
+            (
+                CaseKind::Consultation,
+                "friday",
+                Some(("working_days:2", Some("2025-10-27"))),
+            ),
+            (CaseKind::Appreciation, "plain", Some(("at_desk", None))),
+            (CaseKind::Complaint, "weekly", None),
+        ];
+        for (kind, subject, expected) in table {
+            let input = VisitorInput {
+                national_code: "0499370899".into(),
+                kind: Some(kind),
+                subject_id: subject.into(),
+                service_id: config
+                    .catalogue
+                    .get(subject)
+                    .and_then(|s| s.service_id.clone()),
+                description: "شرح".into(),
+                ..VisitorInput::default()
+            };
+            let new = Registrar::new(&config)
+                .validate(&input, now)
+                .expect("valid input");
+            let got = new.next_visit.map(|v| (v.rule.to_string(), v.day));
+            let want = expected.map(|(rule, d)| (rule.to_owned(), d.map(day)));
+            assert_eq!(got, want, "{kind} on {subject}");
+            assert_eq!(new.due.is_some(), expected.is_none(), "{kind} on {subject}");
+        }
+    }
+
+    #[test]
     fn a_clock_outside_the_calendar_range_is_refused_in_persian_for_the_visitor_and_english_for_the_log()
      {
         let config = kiosk_config::parse(
