@@ -137,6 +137,11 @@ pub async fn give(
             .and_then(|n| u16::try_from(n).ok()),
         national_code_masked: mask_national_code(&national_code),
         mobile_masked: text("phone").as_deref().and_then(mask_mobile),
+        // Checked when the case was taken (server/src/case.rs).
+        next_visit: payload
+            .get("next_visit")
+            .filter(|v| !v.is_null())
+            .and_then(|v| serde_json::from_value(v.clone()).ok()),
         copied_at,
     }))
 }

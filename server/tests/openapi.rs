@@ -1797,6 +1797,11 @@ async fn every_answer_of_the_server_follows_the_document() {
         due_working_days: Some(10),
         national_code_masked: "******1234".into(),
         mobile_masked: Some("0912***4567".into()),
+        next_visit: Some(kiosk_sync::wire::NextVisitCopy {
+            rule: "weekly:tuesday".into(),
+            date: Some("2026-12-08".into()),
+            jalali: Some("1405-09-17".into()),
+        }),
         copied_at: at(2),
     };
     same_members("ReceiptCopy", &check_written("ReceiptCopy", &full_copy));

@@ -283,6 +283,8 @@ pub struct OfficeCopy {
     pub due: Option<JalaliDate>,
     /// The working days counted to it, if known.
     pub due_working_days: Option<u16>,
+    /// The next visit or final-service day the kiosk announced (R-000-4.4), if one.
+    pub next_visit: Option<NextVisit>,
     /// The kiosk that registered the case.
     pub issuing_kiosk: u32,
     /// The national code as the server masked it.
@@ -597,6 +599,9 @@ impl ReceiptContent {
             };
             blocks.push(field("مهلت پاسخ", value, Direction::Rtl));
         }
+        if let Some(visit) = &copy.next_visit {
+            blocks.push(field(visit.label_fa(), visit.value_fa(), Direction::Rtl));
+        }
         if let Some(code) = copy
             .national_code_masked
             .as_deref()
@@ -808,6 +813,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn an_office_copy_prints_the_next_visit_the_kiosk_announced() {
+        let visit = kiosk_core::NextVisit {
+            rule: kiosk_core::NextVisitRule::Weekly(chrono::Weekday::Tue),
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 24),
+            holidays_known: true,
+        };
+        let copy = OfficeCopy {
+            next_visit: Some(visit),
+            ..office_copy()
+        };
+        let content = ReceiptContent::office_copy(&copy, copy.registered_at).unwrap();
+        assert!(content.blocks.contains(&Block::Field {
+            label: "زمان مراجعه‌ی بعدی".into(),
+            value: "سه‌شنبه ۳ آذر ۱۴۰۵ (روز ملاقات هفتگی)".into(),
+            direction: Direction::Rtl,
+        }));
+        let plain = ReceiptContent::office_copy(&office_copy(), copy.registered_at).unwrap();
+        assert!(
+            !plain
+                .blocks
+                .iter()
+                .any(|b| matches!(b, Block::Field { label, .. } if label == "زمان مراجعه‌ی بعدی"))
+        );
+    }
+
     fn office_copy() -> OfficeCopy {
         let case = sample_case();
         OfficeCopy {
@@ -819,6 +850,7 @@ mod tests {
             registered_at: case.registered_at,
             due: case.due.as_ref().map(|d| d.jalali),
             due_working_days: Some(10),
+            next_visit: None,
             issuing_kiosk: 12,
             national_code_masked: Some("******7891".into()),
             mobile_masked: Some("0912***4567".into()),

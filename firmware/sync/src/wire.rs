@@ -542,8 +542,25 @@ pub struct ReceiptCopy {
     /// The mobile number with its middle hidden (`0912***4567`), if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_masked: Option<String>,
+    /// The next visit or final-service day the kiosk announced, for a kind that owes no later
+    /// answer (contract 1.5.0; seed 000 §4-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_visit: Option<NextVisitCopy>,
     /// When the server recorded this copy.
     pub copied_at: DateTime<Utc>,
+}
+
+/// A case's next visit as its kiosk sent it (the case payload's `next_visit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextVisitCopy {
+    /// The rule: `at_desk`, `working_days:N` or `weekly:DAY`.
+    pub rule: String,
+    /// The day (Gregorian, `YYYY-MM-DD`); none for `at_desk`.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The same day in the Jalali calendar.
+    #[serde(default)]
+    pub jalali: Option<String>,
 }
 
 /// One receipt a kiosk of the office could not print and no desk has given a copy of.

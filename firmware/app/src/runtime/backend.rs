@@ -716,6 +716,7 @@ impl<P: PrintSink> Backend<P> {
             registered_at: copy.registered_at,
             due,
             due_working_days: copy.due_working_days,
+            next_visit: copy.next_visit.as_ref().and_then(next_visit_of_copy),
             issuing_kiosk: copy.kiosk_number,
             national_code_masked: Some(copy.national_code_masked.clone()),
             mobile_masked: copy.mobile_masked.clone(),
@@ -779,6 +780,30 @@ impl<P: PrintSink> Backend<P> {
         let content = ReceiptContent::guidance(&slip).map_err(|e| e.to_string());
         // A guidance slip that did not print is recorded on its job; the visitor can ask again.
         let _ = self.send_slip(job, format!("guidance {subject_id}"), content, printed);
+    }
+}
+
+/// The next visit of a server's receipt copy, if its rule and day read (a copy whose next
+/// visit does not is printed without it, and logged).
+fn next_visit_of_copy(copy: &kiosk_sync::wire::NextVisitCopy) -> Option<kiosk_core::NextVisit> {
+    let rule = copy.rule.parse::<kiosk_core::NextVisitRule>();
+    let day = copy
+        .date
+        .as_deref()
+        .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+        .transpose();
+    match (rule, day) {
+        (Ok(rule), Ok(day)) if day.is_some() || rule == kiosk_core::NextVisitRule::AtDeskNow => {
+            Some(kiosk_core::NextVisit {
+                rule,
+                day,
+                holidays_known: true,
+            })
+        }
+        _ => {
+            tracing::warn!(rule = %copy.rule.escape_debug(), "the server's copy has a next visit that does not read; printed without it");
+            None
+        }
     }
 }
 
