@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+use support::transcripts::{self, START, assert_no_silent_screen};
+
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/scripts")
@@ -54,29 +57,6 @@ fn said(lines: &[Value]) -> Vec<(&str, bool)> {
         .iter()
         .filter_map(|l| Some((l["say"].as_str()?, l["interrupt"].as_bool()?)))
         .collect()
-}
-
-/// Every screen after the first (shown before the headphones, to nobody listening) is spoken:
-/// something is said in answer to the input that showed it (between that input and the next;
-/// the rating pages say their words before the runner writes the page down).
-fn assert_no_silent_screen(lines: &[Value]) {
-    for (i, line) in lines.iter().enumerate().skip(1) {
-        if line["screen"].is_string() {
-            let from = lines[..i]
-                .iter()
-                .rposition(|l| l.get("input").is_some())
-                .map_or(0, |p| p + 1);
-            let to = lines[i..]
-                .iter()
-                .position(|l| l.get("input").is_some())
-                .map_or(lines.len(), |p| i + p);
-            assert!(
-                lines[from..to].iter().any(|l| l["say"].is_string()),
-                "screen {} (line {i}) is silent",
-                line["screen"]
-            );
-        }
-    }
 }
 
 fn screens(lines: &[Value]) -> Vec<&str> {
@@ -268,7 +248,11 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
     let dir = tempfile::tempdir().expect("temp dir");
     let lines = run_offered(&script("blind-keys-only.jsonl"), dir.path());
     // Only keys and the card after the headphones.
-    let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
+    let inputs: Vec<&Value> = lines
+        .iter()
+        .filter_map(|l| l.get("input"))
+        .filter(|i| i.get("start").is_none())
+        .collect();
     assert_eq!(inputs[0]["headphones"], true);
     for input in &inputs[1..] {
         let object = input.as_object().expect("an object");
@@ -301,25 +285,9 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
     );
     // No silent screen (the first, before the headphones, was shown to nobody listening).
     assert_no_silent_screen(&lines);
-    // An utterance cuts in only right after a screen or a key press.
-    for (i, line) in lines.iter().enumerate() {
-        if line["interrupt"] == true {
-            // The levels a key set come between the key and what it says.
-            let before = lines[..i]
-                .iter()
-                .rev()
-                .find(|l| !l["volume"].is_u64())
-                .expect("a line before");
-            let key = before["input"]
-                .as_object()
-                .is_some_and(|o| o.contains_key("key") || o.contains_key("hold"));
-            assert!(
-                before["screen"].is_string() || key,
-                "«{}» cuts in after {before}",
-                line["say"]
-            );
-        }
-    }
+    // No sentence cut off but by the visitor; the journey as the fixture has it.
+    transcripts::assert_cut_in_only_after_the_visitor(&lines);
+    transcripts::matches_fixture("register-and-follow-up-by-keys", &lines);
     let said = said(&lines);
     let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
     // The review, field by field; the digits echoed; the levels; help; clear-all.
@@ -448,8 +416,13 @@ fn png_is_black(path: &Path) -> bool {
 fn in_audio_only_mode_the_screen_is_blank_and_a_complaint_is_registered_by_ear_and_keys() {
     let dir = tempfile::tempdir().expect("temp dir");
     let lines = run_offered(&script("audio-only-keys.jsonl"), dir.path());
+    transcripts::matches_fixture("register-by-ear-audio-only", &lines);
     // Keys only after the headphones.
-    let inputs: Vec<&Value> = lines.iter().filter_map(|l| l.get("input")).collect();
+    let inputs: Vec<&Value> = lines
+        .iter()
+        .filter_map(|l| l.get("input"))
+        .filter(|i| i.get("start").is_none())
+        .collect();
     for input in &inputs[1..] {
         let object = input.as_object().expect("an object");
         assert!(
@@ -563,7 +536,10 @@ fn in_speech_mode_the_first_touch_says_a_button_and_the_second_does_it() {
 /// A complaint registered with switches only (and the ID card, or the national code entered by
 /// switch; headphones may be in): the switch check first, then the same screens as by keys, a
 /// receipt printed with its tracking code; the transcript's lines and the case in the store.
-fn registers_by_switches(name: &str) -> (Vec<Value>, kiosk_store::CaseRecord) {
+fn registers_by_switches(
+    name: &str,
+    fixture: Option<&str>,
+) -> (Vec<Value>, kiosk_store::CaseRecord) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (output, lines) = run(&script(name), dir.path());
     assert!(
@@ -578,9 +554,16 @@ fn registers_by_switches(name: &str) -> (Vec<Value>, kiosk_store::CaseRecord) {
     for input in lines.iter().filter_map(|l| l.get("input")) {
         let object = input.as_object().expect("an object");
         assert!(
-            ["switch", "switch_mode", "card", "wait", "headphones"]
-                .iter()
-                .any(|k| object.contains_key(*k)),
+            [
+                "switch",
+                "switch_mode",
+                "card",
+                "wait",
+                "headphones",
+                "start"
+            ]
+            .iter()
+            .any(|k| object.contains_key(*k)),
             "not a switch: {input}"
         );
     }
@@ -610,12 +593,15 @@ fn registers_by_switches(name: &str) -> (Vec<Value>, kiosk_store::CaseRecord) {
         .case_by_tracking_code(&tracking(code))
         .expect("the store answers")
         .unwrap_or_else(|| panic!("the case {code} is registered"));
+    if let Some(fixture) = fixture {
+        transcripts::matches_fixture(fixture, &lines);
+    }
     (lines, case)
 }
 
 #[test]
 fn a_complaint_is_registered_with_two_switches_only_after_the_switch_check() {
-    let (lines, _) = registers_by_switches("switches-two.jsonl");
+    let (lines, _) = registers_by_switches("switches-two.jsonl", Some("register-by-two-switches"));
     let said = said(&lines);
     // The check names the switch received, and a wrong one, before the journey starts.
     assert!(said[0].0.starts_with("بررسی کلیدها"), "{said:?}");
@@ -626,7 +612,7 @@ fn a_complaint_is_registered_with_two_switches_only_after_the_switch_check() {
 
 #[test]
 fn a_complaint_is_registered_with_one_switch_scanning_at_the_dwell() {
-    let (lines, _) = registers_by_switches("switches-scan.jsonl");
+    let (lines, _) = registers_by_switches("switches-scan.jsonl", Some("register-by-one-switch"));
     let said = said(&lines);
     assert!(said[0].0.starts_with("بررسی کلید."), "{said:?}");
     assert!(said[1].0.starts_with("کلید دریافت شد"), "{said:?}");
@@ -690,7 +676,7 @@ fn entered_by_switch(lines: &[Value], case: &kiosk_store::CaseRecord) {
 
 #[test]
 fn a_national_code_is_entered_digit_by_digit_with_two_switches_and_a_case_registered() {
-    let (lines, case) = registers_by_switches("switches-digits.jsonl");
+    let (lines, case) = registers_by_switches("switches-digits.jsonl", None);
     entered_by_switch(&lines, &case);
     let said = said_on_identify(&lines);
     // How to enter it is said with the screen, and the ring starts on 0.
@@ -728,7 +714,7 @@ fn a_national_code_is_entered_digit_by_digit_with_two_switches_and_a_case_regist
 
 #[test]
 fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
-    let (lines, case) = registers_by_switches("switches-digits-scan.jsonl");
+    let (lines, case) = registers_by_switches("switches-digits-scan.jsonl", None);
     entered_by_switch(&lines, &case);
     let said = said_on_identify(&lines);
     // Each scanning step says the digit it reached; each press echoes the digit typed.
@@ -752,7 +738,7 @@ fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
         .map(|(t, _)| spoken_digits(t))
         .collect();
     assert_eq!(echoed, NATIONAL_CODE, "{said:?}");
-    // The steps come at the dwell (1.5 s) after each press.
+    // The steps come at the dwell (1.5 s) after each press, each digit pressed as it is heard.
     let t_of = |page: &str| {
         lines
             .iter()
@@ -764,7 +750,7 @@ fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
         .bytes()
         .map(|b| u64::from(b - b'0'))
         .filter(|d| *d > 0)
-        .map(|d| 1500 * d + 500)
+        .map(|d| 1500 * d)
         .sum();
     assert_eq!(t_of("kind") - t_of("identify"), seconds);
 }
@@ -808,22 +794,33 @@ fn registered_with_satisfaction_code() -> (tempfile::TempDir, String) {
     (dir, satisfaction_url(&escpos))
 }
 
-/// Plays a rating of the visit of `url` at the kiosk of `dir`, headphones in: the receipt under
-/// the scanner, then `inputs` of one `kind` (`key` or `switch`) only. Checks that nothing else
-/// was played, that the rating screens came in order and that none was silent; the transcript.
-fn rates(dir: &Path, url: &str, kind: &str, inputs: &[&str]) -> Vec<Value> {
+/// Script lines of one `kind` (`key` or `switch`), one per input.
+fn lines_of(kind: &str, inputs: &[&str]) -> Vec<String> {
+    inputs
+        .iter()
+        .map(|input| format!("{{\"{kind}\": \"{input}\"}}"))
+        .collect()
+}
+
+/// Plays a rating of the visit of `url` at the kiosk of `dir`, headphones in, from the
+/// fixtures' start time: the receipt under the scanner, then the script `lines`, whose inputs
+/// are all of the `allowed` kinds. Checks that nothing else was played, that the rating screens
+/// came in order and that none was silent; the transcript.
+fn rates(dir: &Path, url: &str, lines: &[String], allowed: &[&str]) -> Vec<Value> {
     let rate = dir.join("rate.jsonl");
-    let mut text = format!("{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
-    for input in inputs {
-        text.push_str(&format!("{{\"{kind}\": \"{input}\"}}\n"));
+    let mut text = format!("{START}\n{{\"headphones\": true}}\n{{\"scan\": \"{url}\"}}\n");
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
     }
     std::fs::write(&rate, text).expect("script");
     let lines = run_offered(&rate, dir);
     for input in lines.iter().filter_map(|l| l.get("input")) {
         let object = input.as_object().expect("an object");
         assert!(
-            [kind, "scan", "headphones"]
+            allowed
                 .iter()
+                .chain(&["scan", "headphones", "start"])
                 .any(|k| object.contains_key(*k)),
             "{input}"
         );
@@ -842,6 +839,19 @@ fn rates(dir: &Path, url: &str, kind: &str, inputs: &[&str]) -> Vec<Value> {
     lines
 }
 
+/// What was said from the first switch press of a run until the attract screen came back.
+fn said_since_a_switch(lines: &[Value]) -> Vec<&str> {
+    let first = lines
+        .iter()
+        .position(|l| l["input"].get("switch").is_some())
+        .expect("a switch pressed");
+    lines[first..]
+        .iter()
+        .take_while(|l| l["screen"] != "attract")
+        .filter_map(|l| l["say"].as_str())
+        .collect()
+}
+
 /// The blind visitor of blind-keys-only.jsonl comes back and rates the visit by keys and ears:
 /// the receipt held under the scanner, the faces walked with Up/Down and one chosen with Enter,
 /// the reasons screen passed by keys. Every rating screen is spoken, and the rating is kept.
@@ -851,7 +861,8 @@ fn a_blind_visitor_rates_the_visit_by_keys_hearing_every_rating_screen() {
     let keys = [
         "down", "enter", "enter", "down", "down", "down", "down", "enter", "enter",
     ];
-    let lines = rates(dir.path(), &url, "key", &keys);
+    let lines = rates(dir.path(), &url, &lines_of("key", &keys), &["key"]);
+    transcripts::matches_fixture("rate-by-keys", &lines);
     let said = said(&lines);
     let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
     // The question and the five faces read, each face heard as the focus reaches it, the
@@ -881,12 +892,85 @@ fn a_visitor_rates_the_visit_with_two_switches_only() {
     let (dir, url) = registered_with_satisfaction_code();
     // «راضی» (A, B); the second reason on (A, B); on to «ثبت نظر» (A ×3, B); finish (B).
     let presses = ["a", "b", "a", "b", "a", "a", "a", "b", "b"];
-    let lines = rates(dir.path(), &url, "switch", &presses);
+    let lines = rates(dir.path(), &url, &lines_of("switch", &presses), &["switch"]);
+    transcripts::matches_fixture("rate-by-two-switches", &lines);
     let said = said(&lines);
+    // Once a switch was pressed, told the switches' ways, never to press a key the visitor
+    // does not have.
+    let since_the_switch = said_since_a_switch(&lines);
+    assert!(
+        since_the_switch
+            .iter()
+            .any(|t| t.contains("با کلید الف به هر دلیل بروید")),
+        "{since_the_switch:?}"
+    );
+    assert!(
+        !since_the_switch.iter().any(|t| t.contains("کلید ورود")),
+        "{since_the_switch:?}"
+    );
     assert!(said.contains(&("راضی", true)), "{said:?}");
     assert!(
         said.contains(&("تطبیق با اطلاعات داده‌شده: انتخاب شده", true)),
         "{said:?}"
+    );
+    let rating = store(dir.path())
+        .rating_for_code(&url)
+        .expect("the store answers")
+        .expect("the rating is kept");
+    assert_eq!((rating.score, rating.reasons.len()), (4, 1));
+}
+
+/// The same visitor rates with one switch, scanning: the first press starts the scan (it
+/// chooses nothing), each face and reason is read as the focus reaches it by itself, and a
+/// press chooses the one read; the rating kept.
+#[test]
+fn a_visitor_rates_the_visit_with_one_switch_scanning() {
+    let (dir, url) = registered_with_satisfaction_code();
+    let script: Vec<String> = [
+        r#"{"switch_mode": "scan"}"#,
+        // The faces: the scan starts; «راضی» is read as the focus reaches it, and chosen.
+        r#"{"switch": "a"}"#,
+        r#"{"wait_to_hear": "راضی"}"#,
+        r#"{"switch": "a"}"#,
+        // The reasons: the second ticked as it is read; «ثبت نظر» when it is read.
+        r#"{"wait_to_hear": "تطبیق با اطلاعات داده‌شده: انتخاب نشده"}"#,
+        r#"{"switch": "a"}"#,
+        r#"{"wait_to_hear": "ثبت نظر"}"#,
+        r#"{"switch": "a"}"#,
+        // The thanks: finish.
+        r#"{"switch": "a"}"#,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let lines = rates(
+        dir.path(),
+        &url,
+        &script,
+        &["switch", "switch_mode", "wait_to_hear"],
+    );
+    transcripts::matches_fixture("rate-by-one-switch", &lines);
+    let said = said(&lines);
+    let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
+    assert!(
+        has("گزینه‌ها یکی‌یکی خوانده می‌شوند"),
+        "the scan starts: {said:?}"
+    );
+    assert!(has("دلیل‌ها یکی‌یکی خوانده می‌شوند"), "{said:?}");
+    assert!(
+        said.contains(&("راضی", true)),
+        "read as the scan reached it"
+    );
+    assert!(
+        said.contains(&("تطبیق با اطلاعات داده‌شده: انتخاب شده", true)),
+        "{said:?}"
+    );
+    assert!(has("ثبت نظر"), "«send» read as the scan reached it");
+    let since_the_switch = said_since_a_switch(&lines);
+    assert!(
+        !since_the_switch
+            .iter()
+            .any(|t| t.contains("کلید ورود") || t.contains("کلید الف")),
+        "one switch has no Enter, no A: {since_the_switch:?}"
     );
     let rating = store(dir.path())
         .rating_for_code(&url)
@@ -919,7 +1003,7 @@ fn a_case_is_followed_up_with_two_switches_only() {
     presses.push("b");
     presses.extend(switch_digits(NATIONAL_CODE));
     presses.push("b");
-    let mut text = String::from("{\"headphones\": true}\n");
+    let mut text = format!("{START}\n{{\"headphones\": true}}\n");
     for press in presses {
         text.push_str(&format!("{{\"switch\": \"{press}\"}}\n"));
     }
@@ -937,6 +1021,7 @@ fn a_case_is_followed_up_with_two_switches_only() {
         ]
     );
     assert_no_silent_screen(&lines);
+    transcripts::matches_fixture("follow-up-by-two-switches", &lines);
     let said = said(&lines);
     let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
     assert!(has("پیگیری درخواست"), "«follow up» said as A reached it");
@@ -948,14 +1033,18 @@ fn a_case_is_followed_up_with_two_switches_only() {
     );
 }
 
-/// One scanning switch's inputs that type `digits` on a digit screen's ring (0–9 first, back on
-/// 0 after each digit, a step every 1.5 s): wait until digit `d` is lit, then press.
+/// One scanning switch's inputs that type `digits` on a digit screen's ring, headphones in (0–9
+/// first, back on 0 after each digit): wait until digit `d` is read as the focus reaches it,
+/// then press, as the visitor does whatever the screen's announcement takes.
 fn scanned_digits(digits: &str) -> Vec<String> {
     digits
         .chars()
         .filter_map(|c| c.to_digit(10))
         .flat_map(|d| {
-            let wait = (d > 0).then(|| format!("{{\"wait\": {}}}", f64::from(d) * 1.5 + 0.5));
+            let wait = (d > 0).then(|| {
+                let spoken = kiosk_core::digits::to_persian_digits(&d.to_string());
+                format!("{{\"wait_to_hear\": \"{spoken}\"}}")
+            });
             wait.into_iter()
                 .chain(std::iter::once("{\"switch\": \"a\"}".to_owned()))
         })
@@ -972,11 +1061,12 @@ fn a_case_is_followed_up_with_one_switch_scanning() {
         .expect("a code")
         .as_string();
     let mut lines: Vec<String> = [
+        START,
         "{\"switch_mode\": \"scan\"}",
         "{\"headphones\": true}",
         "{\"switch\": \"a\"}",
         "{\"switch\": \"a\"}",
-        "{\"wait\": 2}",
+        "{\"wait_to_hear\": \"پیگیری درخواست\"}",
         "{\"switch\": \"a\"}",
     ]
     .map(str::to_owned)
@@ -999,7 +1089,36 @@ fn a_case_is_followed_up_with_one_switch_scanning() {
         ]
     );
     assert_no_silent_screen(&lines);
+    transcripts::matches_fixture("follow-up-by-one-switch", &lines);
     let said = said(&lines);
     let has = |part: &str| said.iter().any(|(t, _)| t.contains(part));
     assert!(has("۱ رویداد:"), "the timeline read: {said:?}");
+}
+
+/// The committed transcripts (firmware/app/tests/transcripts/), read as a reviewer reads them:
+/// every blind or switch visitor's journey is there, without a touch, every screen spoken,
+/// nothing cut off unless the visitor did something.
+#[test]
+fn the_committed_transcripts_speak_every_screen_and_cut_nothing_off() {
+    let expected = [
+        "register-and-follow-up-by-keys",
+        "register-by-two-switches",
+        "register-by-one-switch",
+        "follow-up-by-two-switches",
+        "follow-up-by-one-switch",
+        "rate-by-keys",
+        "rate-by-two-switches",
+        "rate-by-one-switch",
+        "register-by-ear-audio-only",
+    ];
+    for name in expected {
+        let path = transcripts::dir().join(format!("{name}.jsonl"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .collect();
+        transcripts::check_heard(name, &lines);
+    }
 }

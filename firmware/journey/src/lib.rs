@@ -40,6 +40,7 @@ mod machine;
 pub mod multitap;
 pub mod prompts;
 pub mod rating;
+mod rating_how;
 mod session;
 
 pub use action::Action;

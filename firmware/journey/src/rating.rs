@@ -16,6 +16,8 @@
 use kiosk_core::digits::to_persian_digits;
 use kiosk_core::{RatingReason, TrackingCode};
 
+pub use crate::rating_how::RatingInput;
+use crate::rating_how::{controls, how};
 use crate::session::Lang;
 
 /// The screens of the rating journey.
@@ -152,6 +154,8 @@ pub struct RatingFlow {
     pub message: Option<String>,
     /// Focused action (keypad).
     pub focus: usize,
+    /// How the visitor moves and chooses: what the screens tell them to press.
+    pub input: RatingInput,
 }
 
 impl RatingFlow {
@@ -166,6 +170,7 @@ impl RatingFlow {
             reasons: Vec::new(),
             message: None,
             focus: 0,
+            input: RatingInput::Keys,
         }
     }
 
@@ -242,13 +247,8 @@ impl RatingFlow {
     /// its content (the faces, the reasons with their state, the refusal) and what to do.
     pub fn announcement(&self) -> Vec<String> {
         let fa = self.lang == Lang::Fa;
-        let pick = |f: &str, e: &str| if fa { f.to_owned() } else { e.to_owned() };
         let mut lines = vec![self.title()];
         match self.screen {
-            RatingScreen::Scan => lines.push(pick(
-                "برای بازگشت، کلید لغو را بزنید.",
-                "To go back, press Cancel.",
-            )),
             RatingScreen::Faces => {
                 let faces: Vec<String> = (1..=5)
                     .rev()
@@ -261,10 +261,6 @@ impl RatingFlow {
                     })
                     .collect();
                 lines.push(faces.join(if fa { "، " } else { ", " }));
-                lines.push(pick(
-                    "با کلیدهای بالا و پایین بشنوید و با کلید ورود انتخاب کنید.",
-                    "Use Up and Down to hear them and Enter to choose.",
-                ));
             }
             RatingScreen::Reasons => {
                 let reasons: Vec<String> = RatingReason::ALL
@@ -272,26 +268,14 @@ impl RatingFlow {
                     .map(|&r| self.action_label(RatingAction::Reason(r)))
                     .collect();
                 lines.push(reasons.join(if fa { "، " } else { ", " }));
-                lines.push(pick(
-                    "هر دلیل را با کلید ورود علامت بزنید یا بردارید، سپس «ثبت نظر» را انتخاب کنید.",
-                    "Enter ticks or unticks a reason; then choose Send.",
-                ));
             }
-            RatingScreen::Refused => {
-                if let Some(m) = &self.message {
-                    lines.push(m.clone());
-                }
-                lines.push(pick(
-                    "کد دیگری را جلوی اسکنر بگیرید، یا با کلید ورود پایان دهید.",
-                    "Hold another code to the scanner, or press Enter to finish.",
-                ));
-            }
-            RatingScreen::Thanks => lines.push(pick(
-                "برای پایان، کلید ورود را بزنید.",
-                "Press Enter to finish.",
-            )),
-            RatingScreen::Checking | RatingScreen::Saving => {}
+            RatingScreen::Refused => lines.extend(self.message.clone()),
+            RatingScreen::Scan
+            | RatingScreen::Thanks
+            | RatingScreen::Checking
+            | RatingScreen::Saving => {}
         }
+        lines.extend(how(self.screen, self.input, self.lang));
         lines
     }
 
@@ -319,13 +303,7 @@ impl RatingFlow {
                 "This code was not accepted; the reason was given.",
             ),
         };
-        vec![
-            about,
-            pick(
-                "کلیدهای بالا و پایین بین گزینه‌ها حرکت می‌کنند، کلید ورود انتخاب می‌کند و کلید لغو برمی‌گردد. نگه‌داشتن کلید راهنما صفحه را دوباره می‌خواند.",
-                "Up and Down move between the choices, Enter chooses and Cancel goes back. Holding Help reads the screen again.",
-            ),
-        ]
+        vec![about, controls(self.input, self.lang)]
     }
 
     fn record(&mut self) -> Vec<RatingEffect> {

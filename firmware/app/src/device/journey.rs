@@ -12,12 +12,14 @@
 
 use std::time::Instant;
 
+use kiosk_config::devices::SwitchMode;
 use kiosk_ui::{Prefs, UiInput};
 
 use super::{Device, IdleStep};
 use crate::flow::desk::{self, DeskAction, DeskContext, DeskEffect, DeskEvent, DeskFlow};
 use crate::flow::rating::{
-    self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingScreen,
+    self, RatingAction, RatingContext, RatingEffect, RatingEvent, RatingFlow, RatingInput,
+    RatingScreen,
 };
 use crate::flow::{Action, Event, MIN_EXTENSIONS, SwitchPress};
 use crate::runtime::{Answer, Job, PrintSink, ReprintOutcome};
@@ -107,6 +109,7 @@ impl<P: PrintSink> Device<P> {
         let speech = session.prefs.speech;
         let prefs = ui_bridge::view_model(self.kiosk.flow(), &self.portal_url).prefs;
         let mut flow = RatingFlow::new(lang);
+        flow.input = self.rating_input_method();
         let first = match scanned {
             Some(code) => flow.step(RatingEvent::CodeScanned(code)),
             None => {
@@ -126,6 +129,18 @@ impl<P: PrintSink> Device<P> {
             extensions_used: 0,
         }));
         self.run_rating(first);
+    }
+
+    /// How a rating visitor moves and chooses: by switches once they used them (checked on the
+    /// attract screen, or pressed during this rating), else by keys.
+    pub(super) fn rating_input_method(&self) -> RatingInput {
+        match &self.switches {
+            Some(access) if access.active() => match access.mode() {
+                SwitchMode::Two => RatingInput::TwoSwitches,
+                SwitchMode::Scan => RatingInput::ScanningSwitch,
+            },
+            _ => RatingInput::Keys,
+        }
     }
 
     /// A tap or key during the rating journey.
@@ -206,7 +221,8 @@ impl<P: PrintSink> Device<P> {
                 RatingEffect::Show(screen) => tracing::info!(?screen, "rating screen"),
                 RatingEffect::Speak(text) => {
                     if r.speech {
-                        (self.speaker)(text, r.flow.lang, interrupt);
+                        let (text, lang) = (text.clone(), r.flow.lang);
+                        self.say(&text, lang, interrupt);
                         interrupt = false;
                     }
                 }
@@ -264,7 +280,8 @@ impl<P: PrintSink> Device<P> {
                 let warning =
                     crate::flow::prompts::idle_warning_spoken(r.flow.lang, r.can_extend(), seconds);
                 if r.speech {
-                    (self.speaker)(&warning, r.flow.lang, false);
+                    let lang = r.flow.lang;
+                    self.say(&warning, lang, false);
                 }
                 true
             }

@@ -89,6 +89,14 @@ pub type Speaker = Box<dyn FnMut(&str, Lang, bool)>;
 /// ([`Device::with_speech_levels`]).
 pub type LevelSetter = Box<dyn FnMut(SpeechLevels)>;
 
+/// How long `text` takes to say at the default rate of 150 words a minute (an estimate: the
+/// speech queue does not say when it is done; tools/bench/keys_journey.sh measures espeak-ng at
+/// that rate).
+pub fn speaking_time(text: &str) -> Duration {
+    let words = u32::try_from(text.split_whitespace().count()).unwrap_or(u32::MAX);
+    Duration::from_millis(400).saturating_mul(words)
+}
+
 /// A speaker that only logs (the simulated speech device): how long each utterance is, never
 /// what it says, since speech reads back national codes and mobile numbers.
 pub fn log_speech() -> Speaker {
@@ -338,6 +346,9 @@ pub struct Device<P: PrintSink> {
     /// The instant of the input, event or tick being handled.
     now: Instant,
     speaker: Speaker,
+    /// When what is being said will have been said, by [`speaking_time`]: a scanning switch's
+    /// focus waits for it (device/switch.rs), so a step never cuts a sentence off.
+    quiet_at: Instant,
     set_levels: LevelSetter,
     outbox_waker: Option<Box<dyn Fn()>>,
     /// Told the printer's state after every slip (the heartbeat's printer and paper).
@@ -408,6 +419,7 @@ impl<P: PrintSink> Device<P> {
             staff_call: staff_call::StaffCaller::default(),
             office_calls: None,
             now: Instant::now(),
+            quiet_at: Instant::now(),
             speaker,
             set_levels: log_levels(),
             outbox_waker: None,
@@ -762,9 +774,15 @@ impl<P: PrintSink> Device<P> {
             Journey::Visitor => screen,
             _ => Screen::FollowUp,
         };
-        for outcome in access.event(event, screen, lang, now) {
+        let outcomes = access.event(event, screen, lang, now);
+        // A rating visitor who presses a switch is told the switches' ways from now on.
+        let input = self.rating_input_method();
+        if let Journey::Rating(rating) = &mut self.journey {
+            rating.flow.input = input;
+        }
+        for outcome in outcomes {
             match outcome {
-                switch::Outcome::Say(text) => (self.speaker)(&text, lang, true),
+                switch::Outcome::Say(text) => self.say(&text, lang, true),
                 switch::Outcome::Flow(event) => self.event(event, now),
             }
         }
@@ -777,14 +795,24 @@ impl<P: PrintSink> Device<P> {
         let Some(access) = self.switches.as_mut() else {
             return false;
         };
-        let visitor = matches!(self.journey, Journey::Visitor);
         let flow = self.kiosk.flow();
-        let screen = if visitor {
-            flow.screen()
-        } else {
-            Screen::Printing
+        let (place, warned, listening) = match &self.journey {
+            Journey::Visitor => (
+                switch::Place::Visitor(flow.screen()),
+                flow.session().idle_warning,
+                flow.session().prefs.speech,
+            ),
+            Journey::Rating(rating) => (
+                switch::Place::Rating(rating.flow.screen),
+                rating.idle_warning,
+                rating.speech,
+            ),
+            Journey::Desk(_) => (switch::Place::Staff, false, false),
         };
-        if !access.due(now, screen, flow.session().idle_warning) {
+        // A visitor listening hears each choice whole; one who reads the screen is not held
+        // by the switch check's sentence.
+        let quiet_at = if listening { self.quiet_at } else { now };
+        if !access.due(now, place, warned, quiet_at) {
             return false;
         }
         let idle = self.idle.clone();
@@ -991,6 +1019,18 @@ impl<P: PrintSink> Device<P> {
         }
     }
 
+    /// Says `text` (cutting in on what is being said when `interrupt`), and notes when it will
+    /// have been said.
+    fn say(&mut self, text: &str, lang: Lang, interrupt: bool) {
+        let from = if interrupt {
+            self.now
+        } else {
+            self.now.max(self.quiet_at)
+        };
+        self.quiet_at = from + speaking_time(text);
+        (self.speaker)(text, lang, interrupt);
+    }
+
     /// Speaks and logs what the last events did.
     fn after_events(&mut self) {
         for record in self.kiosk.take_transcript() {
@@ -1001,7 +1041,7 @@ impl<P: PrintSink> Device<P> {
                 Record::Screen(screen) => tracing::info!(?screen, "screen"),
                 Record::Spoken { text, interrupt } => {
                     let lang = self.kiosk.flow().session().prefs.lang;
-                    (self.speaker)(&text, lang, interrupt)
+                    self.say(&text, lang, interrupt)
                 }
                 Record::SpeechLevels(levels) => (self.set_levels)(levels),
                 Record::Alert(alert) => self.alert(alert),

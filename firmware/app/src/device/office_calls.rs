@@ -95,7 +95,7 @@ impl<P: PrintSink> Device<P> {
                 let changed = !new.is_empty() || board.shown().len() != before;
                 // Said whatever the desk is doing: a call must not wait for a screen to change.
                 for text in new {
-                    (self.speaker)(&text, Lang::Fa, false);
+                    self.say(&text, Lang::Fa, false);
                 }
                 changed
             }
@@ -142,7 +142,7 @@ impl<P: PrintSink> Device<P> {
         };
         match &flow.staff {
             Some(staff) => board.acknowledge(oldest, &staff.employee_code),
-            None => (self.speaker)("برای پاسخ به فراخوان، نخست وارد شوید.", Lang::Fa, true),
+            None => self.say("برای پاسخ به فراخوان، نخست وارد شوید.", Lang::Fa, true),
         }
         true
     }

@@ -6,11 +6,13 @@
 //!   field the focus ring steps through the digits: firmware/journey/src/machine/switch_digits.rs;
 //!   the rating and desk journeys take them as focus moves and Enter).
 //! - One switch, scanning: the focus moves by itself every dwell ([`SwitchAccess::due`], polled
-//!   by the run loop's scan timer and by the script runner's `wait`), the switch selects. The
-//!   automatic steps are not visitor activity: an abandoned session still times out. Scanning
-//!   pauses on the printing screen and on the attract screen until the switch check is passed and while the inactivity warning shows (its
-//!   "more time" is focused first, so a press extends), and starts a new dwell on each new
-//!   screen.
+//!   by the run loop's scan timer and by the script runner's `wait`), the switch selects, on
+//!   the visitor journey's screens and the rating journey's alike ([`Place`]). The automatic
+//!   steps are not visitor activity: an abandoned session still times out. Scanning pauses
+//!   where there is nothing to choose (printing, checking or saving a rating, the desk's
+//!   screens), on the attract screen until the switch check is passed, and while the inactivity
+//!   warning shows (its "more time" is focused first, so a press extends), and starts a new
+//!   dwell on each new screen.
 //! - Calibration (VxMark's "identify inputs"): the first switch press on the attract screen
 //!   opens a short check, shown over the attract screen and spoken whatever the speech
 //!   setting: press A, then B (or the one switch), each press said and shown as received (a
@@ -30,7 +32,38 @@ use kiosk_config::devices::{SwitchBackend, SwitchMode, SwitchSettings};
 use kiosk_drivers::keypad::switch::{Switch, SwitchEvent};
 
 use super::{Inbound, Inbox};
+use crate::flow::rating::RatingScreen;
 use crate::flow::{Event, Lang, Screen, SwitchPress};
+
+/// Where the switch user is, as scanning sees it: each place gets a whole dwell on its first
+/// action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A screen of the visitor journey.
+    Visitor(Screen),
+    /// A screen of the rating journey (a visitor rating a service by its satisfaction code).
+    Rating(RatingScreen),
+    /// Nothing a visitor chooses from: the desk's screens.
+    Staff,
+}
+
+impl From<Screen> for Place {
+    fn from(screen: Screen) -> Self {
+        Self::Visitor(screen)
+    }
+}
+
+impl Place {
+    /// A place with nothing to choose: scanning waits.
+    fn still(self) -> bool {
+        matches!(
+            self,
+            Self::Visitor(Screen::Printing)
+                | Self::Rating(RatingScreen::Checking | RatingScreen::Saving)
+                | Self::Staff
+        )
+    }
+}
 
 /// How long the attract screen's choices wait for a switch user's press after the check.
 pub const CHOOSING_FOR: Duration = Duration::from_secs(60);
@@ -67,7 +100,7 @@ pub struct SwitchAccess {
     /// The last press while choosing.
     last_press: Option<Instant>,
     next_step: Option<Instant>,
-    scanned_screen: Option<Screen>,
+    scanned_place: Option<Place>,
 }
 
 impl SwitchAccess {
@@ -82,7 +115,7 @@ impl SwitchAccess {
             choosing: false,
             last_press: None,
             next_step: None,
-            scanned_screen: None,
+            scanned_place: None,
         })
     }
 
@@ -209,7 +242,18 @@ impl SwitchAccess {
             self.shown = Some(text.to_owned());
             return vec![say(text)];
         }
-        // A switch used in a journey started otherwise is a switch user too.
+        // A switch used in a journey started otherwise is a switch user too. One scanning
+        // switch's first press there starts the scan rather than choosing what happened to be
+        // focused (a rating opened by holding the receipt to the scanner, say).
+        if self.mode == SwitchMode::Scan && !self.active {
+            self.active = true;
+            self.restart_dwell(now);
+            return vec![say(if fa {
+                "کلید دریافت شد. گزینه‌ها یکی‌یکی خوانده می‌شوند؛ هر وقت گزینه‌ی دلخواه خوانده شد کلید را بزنید."
+            } else {
+                "Switch received. The choices are read one by one; press when yours is read."
+            })];
+        }
         self.active = true;
         match (self.mode, switch) {
             (SwitchMode::Two, Switch::A) => vec![Outcome::Flow(Event::Switch(SwitchPress::Move))],
@@ -224,31 +268,44 @@ impl SwitchAccess {
         self.next_step = (self.mode == SwitchMode::Scan).then_some(now + self.dwell);
     }
 
-    /// Whether the focus should move by itself at `now`: scanning, a switch user's session on
-    /// `screen` (`paused` while the inactivity warning shows). Ends the switch session once
-    /// the journey is back on the attract screen.
-    pub fn due(&mut self, now: Instant, screen: Screen, paused: bool) -> bool {
+    /// Whether the focus should move by itself at `now`: scanning, a switch user's session at
+    /// `place` (`paused` while the inactivity warning shows), nothing being said any more
+    /// (`quiet_at`: a step never cuts a sentence off, and a new place's first step comes a
+    /// whole dwell after it was read out). Ends the switch session once the journey is back on
+    /// the attract screen.
+    pub fn due(
+        &mut self,
+        now: Instant,
+        place: impl Into<Place>,
+        paused: bool,
+        quiet_at: Instant,
+    ) -> bool {
+        let place = place.into();
+        let attract = place == Place::Visitor(Screen::Attract);
         let abandoned = self
             .last_press
             .is_some_and(|at| now.saturating_duration_since(at) >= CHOOSING_FOR);
-        if screen != Screen::Attract || abandoned {
+        if !attract || abandoned {
             self.choosing = false;
         }
-        if screen == Screen::Attract && !self.choosing {
+        if attract && !self.choosing {
             if self.asking.is_none() {
                 self.active = false;
                 self.next_step = None;
-                self.scanned_screen = None;
+                self.scanned_place = None;
             }
             return false;
         }
         if self.mode != SwitchMode::Scan || !self.active {
             return false;
         }
-        if paused || screen == Screen::Printing || self.scanned_screen != Some(screen) {
-            // A new screen (or one back from a pause) gets a whole dwell on its first action.
-            self.scanned_screen = (!paused && screen != Screen::Printing).then_some(screen);
-            self.restart_dwell(now);
+        if paused || place.still() || self.scanned_place != Some(place) {
+            // A new place (or one back from a pause) gets a whole dwell on its first action.
+            self.scanned_place = (!paused && !place.still()).then_some(place);
+            self.restart_dwell(now.max(quiet_at));
+            return false;
+        }
+        if now < quiet_at {
             return false;
         }
         match self.next_step {
@@ -316,6 +373,16 @@ mod tests {
         out
     }
 
+    /// `due` with nothing being said.
+    fn quiet_due(
+        s: &mut SwitchAccess,
+        now: Instant,
+        place: impl Into<Place>,
+        paused: bool,
+    ) -> bool {
+        s.due(now, place, paused, now)
+    }
+
     fn flow(out: &[Outcome]) -> Vec<String> {
         out.iter()
             .filter_map(|o| match o {
@@ -359,7 +426,7 @@ mod tests {
         );
         assert!(s.active() && s.shown().is_none());
         // On the attract screen A walks its choices and B picks one; ticks change nothing.
-        assert!(!s.due(t, Screen::Attract, false));
+        assert!(!quiet_due(&mut s, t, Screen::Attract, false));
         assert_eq!(
             flow(&press(&mut s, Switch::A, Screen::Attract, t)),
             ["Switch(Move)"]
@@ -377,7 +444,7 @@ mod tests {
             ["Switch(Select)"]
         );
         assert!(
-            !s.due(t + Duration::from_secs(60), Screen::Kind, false),
+            !quiet_due(&mut s, t + Duration::from_secs(60), Screen::Kind, false),
             "no scanning"
         );
         // Checked but left on the attract screen: after a minute without a press the next
@@ -386,7 +453,12 @@ mod tests {
         press(&mut left, Switch::A, Screen::Attract, t);
         press(&mut left, Switch::A, Screen::Attract, t);
         press(&mut left, Switch::B, Screen::Attract, t);
-        assert!(!left.due(t + Duration::from_secs(59), Screen::Attract, false));
+        assert!(!quiet_due(
+            &mut left,
+            t + Duration::from_secs(59),
+            Screen::Attract,
+            false
+        ));
         assert_eq!(
             flow(&press(
                 &mut left,
@@ -397,7 +469,12 @@ mod tests {
             ["Switch(Move)"],
             "still choosing"
         );
-        assert!(!left.due(t + Duration::from_secs(119), Screen::Attract, false));
+        assert!(!quiet_due(
+            &mut left,
+            t + Duration::from_secs(119),
+            Screen::Attract,
+            false
+        ));
         assert!(!left.active());
         assert!(
             flow(&press(
@@ -410,7 +487,7 @@ mod tests {
         );
         assert!(left.shown().is_some(), "the check again");
         // Back on attract the switch session is over: the next press checks again.
-        assert!(!s.due(t, Screen::Attract, false));
+        assert!(!quiet_due(&mut s, t, Screen::Attract, false));
         assert!(!s.active());
         assert!(flow(&press(&mut s, Switch::A, Screen::Attract, t)).is_empty());
         assert!(s.shown().is_some());
@@ -430,34 +507,90 @@ mod tests {
         );
         assert!(s.active());
         // The attract screen's choices are scanned too: a step a dwell later, a press picks.
-        assert!(!s.due(t0 + ms(100), Screen::Attract, false));
-        assert!(!s.due(t0 + ms(1599), Screen::Attract, false));
-        assert!(s.due(t0 + ms(1600), Screen::Attract, false));
+        assert!(!quiet_due(&mut s, t0 + ms(100), Screen::Attract, false));
+        assert!(!quiet_due(&mut s, t0 + ms(1599), Screen::Attract, false));
+        assert!(quiet_due(&mut s, t0 + ms(1600), Screen::Attract, false));
         let started = press(&mut s, Switch::A, Screen::Attract, t0 + ms(1700));
         assert_eq!(flow(&started), ["Switch(Select)"]);
         let t0 = t0 + ms(1700);
         // The new screen gets a whole dwell before the first step.
-        assert!(!s.due(t0 + ms(100), Screen::Identify, false));
-        assert!(!s.due(t0 + ms(1599), Screen::Identify, false));
-        assert!(s.due(t0 + ms(1600), Screen::Identify, false));
-        assert!(!s.due(t0 + ms(3099), Screen::Identify, false));
-        assert!(s.due(t0 + ms(3100), Screen::Identify, false));
+        assert!(!quiet_due(&mut s, t0 + ms(100), Screen::Identify, false));
+        assert!(!quiet_due(&mut s, t0 + ms(1599), Screen::Identify, false));
+        assert!(quiet_due(&mut s, t0 + ms(1600), Screen::Identify, false));
+        assert!(!quiet_due(&mut s, t0 + ms(3099), Screen::Identify, false));
+        assert!(quiet_due(&mut s, t0 + ms(3100), Screen::Identify, false));
         // A press selects and starts the dwell again.
         assert_eq!(
             flow(&press(&mut s, Switch::A, Screen::Identify, t0 + ms(3500))),
             ["Switch(Select)"]
         );
-        assert!(!s.due(t0 + ms(4999), Screen::Identify, false));
+        assert!(!quiet_due(&mut s, t0 + ms(4999), Screen::Identify, false));
         // The warning pauses scanning; afterwards a whole dwell again.
-        assert!(!s.due(t0 + ms(6000), Screen::Identify, true));
-        assert!(!s.due(t0 + ms(7000), Screen::Identify, false));
-        assert!(s.due(t0 + ms(8500), Screen::Identify, false));
+        assert!(!quiet_due(&mut s, t0 + ms(6000), Screen::Identify, true));
+        assert!(!quiet_due(&mut s, t0 + ms(7000), Screen::Identify, false));
+        assert!(quiet_due(&mut s, t0 + ms(8500), Screen::Identify, false));
         assert!(
-            !s.due(t0 + ms(9000), Screen::Printing, false),
+            !quiet_due(&mut s, t0 + ms(9000), Screen::Printing, false),
             "nothing to scan"
         );
-        assert!(!s.due(t0 + ms(9000), Screen::Attract, false));
+        assert!(!quiet_due(&mut s, t0 + ms(9000), Screen::Attract, false));
         assert!(!s.active(), "the session ended");
         assert_eq!(s.next_step(), None);
+    }
+    #[test]
+    fn one_switch_first_pressed_on_a_rating_starts_the_scan_and_scans_its_screens() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut s = access(SwitchMode::Scan);
+        let faces = Place::Rating(RatingScreen::Faces);
+        // A rating opened by the scanner: nothing scans until the switch is pressed, and that
+        // press chooses nothing.
+        assert!(!quiet_due(&mut s, t0, faces, false));
+        let first = press(&mut s, Switch::A, Screen::FollowUp, t0);
+        assert!(flow(&first).is_empty(), "the first press starts the scan");
+        assert!(matches!(&first[..], [Outcome::Say(t)] if t.contains("one by one")));
+        assert!(!quiet_due(&mut s, t0 + ms(100), faces, false));
+        assert!(quiet_due(&mut s, t0 + ms(1600), faces, false));
+        assert_eq!(
+            flow(&press(&mut s, Switch::A, Screen::FollowUp, t0 + ms(1700))),
+            ["Switch(Select)"]
+        );
+        // Checking or saving a rating has nothing to choose; the reasons get a whole dwell.
+        let t1 = t0 + ms(1700);
+        assert!(!quiet_due(
+            &mut s,
+            t1 + ms(2000),
+            Place::Rating(RatingScreen::Saving),
+            false
+        ));
+        let reasons = Place::Rating(RatingScreen::Reasons);
+        assert!(!quiet_due(&mut s, t1 + ms(2100), reasons, false));
+        assert!(!quiet_due(&mut s, t1 + ms(3599), reasons, false));
+        assert!(quiet_due(&mut s, t1 + ms(3600), reasons, false));
+        assert!(
+            !quiet_due(&mut s, t1 + ms(4000), Place::Staff, false),
+            "the desk is not scanned"
+        );
+    }
+
+    #[test]
+    fn a_scanning_step_waits_until_what_is_said_has_been_said() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut s = access(SwitchMode::Scan);
+        press(&mut s, Switch::A, Screen::Attract, t0);
+        press(&mut s, Switch::A, Screen::Attract, t0);
+        // The check's answer is said for 6 s: the first step comes a dwell after it.
+        let said_until = t0 + ms(6000);
+        assert!(!s.due(t0 + ms(1600), Screen::Attract, false, said_until));
+        assert!(!s.due(t0 + ms(7400), Screen::Attract, false, said_until));
+        assert!(s.due(t0 + ms(7500), Screen::Attract, false, said_until));
+        // A label said at the step, shorter than a dwell, does not slow the scan.
+        let label_until = t0 + ms(7900);
+        assert!(s.due(t0 + ms(9000), Screen::Attract, false, label_until));
+        // A longer sentence holds the next step until it ends.
+        let long_until = t0 + ms(12_000);
+        assert!(!s.due(t0 + ms(10_500), Screen::Attract, false, long_until));
+        assert!(s.due(t0 + ms(12_000), Screen::Attract, false, long_until));
     }
 }

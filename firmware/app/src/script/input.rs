@@ -43,6 +43,13 @@ pub enum Input {
     Switch(kiosk_drivers::keypad::switch::Switch),
     /// The kiosk's switch mode from now on: `"two"` switches or one `"scan"`ning.
     SwitchMode(kiosk_config::devices::SwitchMode),
+    /// Injected time passes, as for `Wait`, until the device says this very sentence (a choice
+    /// read as a scanning switch's focus reaches it, say), at most [`WAIT_TO_HEAR_SECONDS`]: a
+    /// one-switch visitor's way of waiting for their choice.
+    WaitToHear(String),
+    /// The wall-clock time the run starts at (RFC 3339), so that its dates (the response
+    /// date, the timeline's) are the same on every run: the script's first input only.
+    Start(chrono::DateTime<chrono::Utc>),
 }
 
 impl Input {
@@ -77,6 +84,8 @@ impl Input {
                     kiosk_config::devices::SwitchMode::Scan => "scan",
                 }
             }),
+            Self::Start(at) => json!({ "start": at.to_rfc3339() }),
+            Self::WaitToHear(text) => json!({ "wait_to_hear": text }),
         }
     }
 }
@@ -97,6 +106,9 @@ const MAX_WAIT_SECONDS: f64 = 86_400.0;
 /// The longest real time one `sleep` line may take.
 pub const MAX_SLEEP_SECONDS: f64 = 600.0;
 
+/// The longest a `wait_to_hear` line waits, in injected time.
+pub const WAIT_TO_HEAR_SECONDS: u64 = 120;
+
 /// The longest a `wait_for` line waits, in real time.
 pub const WAIT_FOR_SECONDS: u64 = 30;
 
@@ -113,6 +125,12 @@ pub fn parse(text: &str) -> Result<Vec<(usize, Input)>, ScriptError> {
             line: line_no,
             reason,
         })?;
+        if matches!(input, Input::Start(_)) && !inputs.is_empty() {
+            return Err(ScriptError {
+                line: line_no,
+                reason: "\"start\" sets the clock the run begins with: only the first input".into(),
+            });
+        }
         inputs.push((line_no, input));
     }
     Ok(inputs)
@@ -127,7 +145,7 @@ fn parse_line(line: &str) -> Result<Input, String> {
     let mut entries = map.into_iter();
     let (Some((name, value)), None) = (entries.next(), entries.next()) else {
         return Err(
-            "expected exactly one key: touch, key, hold, card, card_certificate, scan, headphones, printer, switch, switch_mode, wait, sleep or wait_for"
+            "expected exactly one key: touch, key, hold, card, card_certificate, scan, headphones, printer, switch, switch_mode, wait, sleep, wait_for, wait_to_hear or start"
                 .into(),
         );
     };
@@ -163,6 +181,13 @@ fn parse_line(line: &str) -> Result<Input, String> {
             other => return Err(format!("no switch mode \"{other}\" (modes: two, scan)")),
         }),
         "scan" => Input::Scan(text(value)?),
+        "wait_to_hear" => Input::WaitToHear(text(value)?),
+        "start" => {
+            let at = text(value)?;
+            let at = chrono::DateTime::parse_from_rfc3339(&at)
+                .map_err(|e| format!("\"start\" {at:?} is not an RFC 3339 time ({e})"))?;
+            Input::Start(at.with_timezone(&chrono::Utc))
+        }
         "headphones" => match value {
             serde_json::Value::Bool(plugged) => Input::Headphones(plugged),
             other => return Err(format!("\"headphones\" takes true or false, got {other}")),

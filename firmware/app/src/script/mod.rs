@@ -23,7 +23,10 @@
 //! default dwell of 1.5 s), `{"wait": SECONDS}`, `{"sleep": SECONDS}` (real time passes, the
 //! device at work meanwhile: for devices of one office played side by side, which meet through
 //! the agency server; script/real_time.rs), `{"wait_for": TEXT}` (real time passes until the
-//! screen shows or the device says a text containing TEXT, at most 30 s). A long `0` turns audio-only mode on or off, a long Enter on the attract
+//! screen shows or the device says a text containing TEXT, at most 30 s), `{"start": RFC3339}`
+//! (the first input only: the clock starts there, so the run's dates are the same every
+//! time), `{"wait_to_hear": TEXT}` (injected time passes until the device says exactly TEXT, at
+//! most 120 s: a scanning switch's user waiting for their choice to be read). A long `0` turns audio-only mode on or off, a long Enter on the attract
 //! screen starts learning the keys and a long Cancel ends it; in speech mode a first `touch`
 //! on a button says it and a second one does it (explore by touch); a blanked screen cannot be
 //! touched.
@@ -149,7 +152,11 @@ pub fn run_configured(
     let text = std::fs::read_to_string(script)
         .with_context(|| format!("reading the script {}", script.display()))?;
     let inputs = input::parse(&text)?;
-    let mut stage = Stage::new(config)?;
+    let start = inputs.iter().find_map(|(_, input)| match input {
+        Input::Start(at) => Some(*at),
+        _ => None,
+    });
+    let mut stage = Stage::new(config, start)?;
     kiosk_ui::headless::init().context("starting the headless renderer")?;
     let ui = KioskUi::new().context("creating the kiosk window")?;
     ui.fit_panel(&kiosk_ui::Panel::default());
@@ -159,12 +166,21 @@ pub fn run_configured(
     let png = render(&ui, &shown)?;
     transcript.screen(0, shown.page.name(), Some(&png), shown.prefs.blank)?;
     for (line_no, input) in &inputs {
-        if let Input::Wait(duration) = input {
+        let (wait, hear) = match input {
+            Input::Wait(duration) => (Some(*duration), None),
+            Input::WaitToHear(text) => (
+                Some(Duration::from_secs(input::WAIT_TO_HEAR_SECONDS)),
+                Some(text.as_str()),
+            ),
+            _ => (None, None),
+        };
+        if let Some(duration) = wait {
             // The device's clock turns once a second, as the run loop's tick does, and at each
             // scanning step due sooner; what a tick brings (the idle warning, the end of a
             // session, a step of the scan) is written at its own time.
-            let end = stage.elapsed.get() + *duration;
-            while stage.elapsed.get() < end {
+            let end = stage.elapsed.get() + duration;
+            let mut heard = false;
+            while stage.elapsed.get() < end && !heard {
                 let mut step = (end - stage.elapsed.get()).min(Duration::from_secs(1));
                 if let Some(at) = stage.device.next_scan() {
                     let until = at.saturating_duration_since(stage.now());
@@ -174,7 +190,12 @@ pub fn run_configured(
                 }
                 stage.tick(step);
                 stage.settle()?;
+                heard = hear.is_some_and(|text| stage.says_exactly(text));
                 shown = stage.report(&ui, shown, &mut transcript)?;
+            }
+            if let Some(text) = hear.filter(|_| !heard) {
+                let reason = format!("«{text}» was not said within {duration:?}");
+                transcript.error(stage.millis(), *line_no, &reason)?;
             }
             continue;
         }
@@ -216,7 +237,11 @@ fn render(ui: &KioskUi, view: &ViewModel) -> anyhow::Result<Vec<u8>> {
 }
 
 impl Stage {
-    fn new(mut config: kiosk_config::KioskConfig) -> anyhow::Result<Self> {
+    /// The kiosk of `config`, its clock starting at `start` (now when `None`).
+    fn new(
+        mut config: kiosk_config::KioskConfig,
+        start: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Self> {
         let data_dir = config.data_dir.clone();
         config.devices.headphones.backend = kiosk_config::devices::HeadphoneBackend::Sim;
         config.devices.switches.backend = kiosk_config::devices::SwitchBackend::Sim;
@@ -225,7 +250,7 @@ impl Stage {
             .with_context(|| format!("opening {}", db.display()))?;
         let mut devices = drivers::build(&config).context("starting the simulated devices")?;
         let elapsed = InjectedTime::default();
-        let start: DateTime<Utc> = Utc::now();
+        let start: DateTime<Utc> = start.unwrap_or_else(Utc::now);
         let clock = {
             let elapsed = elapsed.clone();
             move || start + chrono::Duration::from_std(elapsed.get()).unwrap_or_default()
@@ -441,6 +466,9 @@ impl Stage {
                 Ok(())
             }
             Input::WaitFor(text) => Err(format!("«{text}» can only be waited for by the run")),
+            // Read before the kiosk started (`run_configured`).
+            Input::Start(_) => Ok(()),
+            Input::WaitToHear(text) => Err(format!("«{text}» can only be waited for by the run")),
         }
     }
 

@@ -55,6 +55,14 @@ impl Stage {
         }
     }
 
+    /// Whether the device said exactly `text` since the last report.
+    pub(super) fn says_exactly(&self, text: &str) -> bool {
+        self.seen
+            .borrow()
+            .iter()
+            .any(|item| matches!(item, Seen::Said { text: said, .. } if said == text))
+    }
+
     /// Whether the device said a text containing `text` since the last report.
     fn says(&self, text: &str) -> bool {
         self.seen

@@ -1,3 +1,4 @@
 //! Helpers shared by the kiosk binary's tests.
 
+pub mod transcripts;
 pub mod x11;
