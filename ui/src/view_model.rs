@@ -11,8 +11,14 @@ pub enum Page {
     Attract,
     /// The settings: colour theme, text size, speech, reach, language.
     Accessibility,
-    /// National code on a keypad, with live checksum feedback.
+    /// National code on a keypad, with live checksum feedback (also the foreign nationals'
+    /// identifier: digits too).
     Identify,
+    /// A visitor without a national code chooses the identifier they have
+    /// (docs/identity.md).
+    IdentifyChoice,
+    /// A passport's number or issuing country, on the Latin keyboard.
+    IdentifyText,
     /// Case kind.
     Kind,
     /// Subject, with search.
@@ -130,6 +136,8 @@ impl Page {
             Page::Attract => "attract",
             Page::Accessibility => "accessibility",
             Page::Identify => "identify",
+            Page::IdentifyChoice => "identify-choice",
+            Page::IdentifyText => "identify-text",
             Page::Kind => "kind",
             Page::Subject => "subject",
             Page::Guidance => "guidance",

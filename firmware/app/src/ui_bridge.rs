@@ -8,13 +8,13 @@
 //! ring always moves in reading order. Persian texts get Persian digits here.
 
 use kiosk_core::digits::group_by_four;
-use kiosk_core::{CaseKind, JalaliDate};
+use kiosk_core::{CaseKind, IdentityKind, JalaliDate};
 use kiosk_ui::{
     Button, Key, Keyboard, Overlay, Page, Palette, Prefs, Role, Row, TimelineRow, UiInput,
     ViewModel,
 };
 
-use crate::flow::{Action, ColorTheme, Event, Flow, Lang, Screen, TextSize, prompts};
+use crate::flow::{Action, ColorTheme, Event, Flow, IdMode, Lang, Screen, TextSize, prompts};
 
 pub mod desk;
 pub mod desk_calls;
@@ -55,6 +55,8 @@ pub fn action_id(action: &Action) -> String {
         Action::LearnKeys => "learn-keys".into(),
         Action::TypeDigit(d) => format!("digit:{d}"),
         Action::EraseDigit => "erase-digit".into(),
+        Action::NoNationalCode => "no-national-code".into(),
+        Action::UseIdentity(kind) => format!("identity:{}", kind.as_str()),
     }
 }
 
@@ -163,6 +165,7 @@ fn in_body(screen: Screen, action: &Action) -> bool {
         Action::ChooseKind(_)
         | Action::ChooseSubject(_)
         | Action::ChooseOfficial(_)
+        | Action::UseIdentity(_)
         | Action::Phrase(_) => true,
         Action::SetLang(_)
         | Action::SetTheme(_)
@@ -293,11 +296,7 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
                 "Requests, complaints and suggestions",
             );
         }
-        Screen::Identify => {
-            vm.keyboard = Keyboard::Digits;
-            vm.entry = words.digits(&session.entry);
-            vm.hint = words.pick("کد ملی ده رقمی", "10-digit national code");
-        }
+        Screen::Identify => identify_view(session, &words, &mut vm),
         Screen::Mobile => {
             vm.keyboard = Keyboard::Digits;
             vm.entry = words.digits(&session.entry);
@@ -411,13 +410,56 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
     vm
 }
 
+/// The identify screen by what it asks for (docs/identity.md): the digit pad for the national
+/// code and the foreign identifier, a choice of identifiers, the Latin keyboard for a passport.
+fn identify_view(session: &kiosk_journey::Session, words: &Words, vm: &mut ViewModel) {
+    match session.id_mode {
+        IdMode::NationalCode => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = words.digits(&session.entry);
+            vm.hint = words.pick("کد ملی ده رقمی", "10-digit national code");
+        }
+        IdMode::ForeignId => {
+            vm.keyboard = Keyboard::Digits;
+            vm.entry = words.digits(&group_by_four(&session.entry, " "));
+            vm.hint = words.pick("شناسه دوازده رقمی", "12-digit identifier");
+        }
+        IdMode::ChooseOther => vm.page = Page::IdentifyChoice,
+        IdMode::PassportNumber | IdMode::PassportCountry => {
+            vm.page = Page::IdentifyText;
+            vm.keyboard = Keyboard::Latin;
+            // Passports print ASCII digits and Latin capitals: shown as printed.
+            vm.entry = session.entry.clone();
+            vm.hint = match (session.id_mode, &session.passport_number) {
+                (IdMode::PassportNumber, _) => words.pick("مانند P01234567", "e.g. P01234567"),
+                (_, Some(number)) => words.pick(
+                    &format!("کد سه‌حرفی کشور، مانند AFG — گذرنامه {}", number.masked()),
+                    &format!(
+                        "3-letter country code, e.g. AFG — passport {}",
+                        number.masked()
+                    ),
+                ),
+                (_, None) => words.pick(
+                    "کد سه‌حرفی کشور، مانند AFG",
+                    "3-letter country code, e.g. AFG",
+                ),
+            };
+        }
+    }
+}
+
 fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
     let session = flow.session();
     let lang = words.lang;
-    if let Some(code) = &session.national_code {
+    if let Some(visitor) = session.visitor() {
+        let (fa, en) = match visitor.kind() {
+            IdentityKind::NationalCode => ("کد ملی", "National code"),
+            IdentityKind::ForeignId => ("شناسه اتباع خارجی", "Foreign nationals' identifier"),
+            IdentityKind::Passport => ("شماره گذرنامه", "Passport number"),
+        };
         vm.rows.push(Row {
-            label: words.pick("کد ملی", "National code"),
-            value: words.digits(&code.masked()),
+            label: words.pick(fa, en),
+            value: words.digits(&visitor.masked()),
         });
     }
     if let Some(kind) = session.kind {

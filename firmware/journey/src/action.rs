@@ -68,4 +68,9 @@ pub enum Action {
     TypeDigit(u8),
     /// Erase the last digit of the field (the switch user's focus ring, the keypad's ⌫ key).
     EraseDigit,
+    /// «کد ملی ندارم»: identify another way (docs/identity.md), offered when the agency
+    /// accepts another identifier.
+    NoNationalCode,
+    /// Identify by this identifier instead of a national code.
+    UseIdentity(kiosk_core::IdentityKind),
 }

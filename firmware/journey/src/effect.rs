@@ -1,6 +1,6 @@
 //! What the flow asks the app to do.
 
-use kiosk_core::{NationalCode, TrackingCode};
+use kiosk_core::TrackingCode;
 
 use super::session::Screen;
 use crate::input::VisitorInput;
@@ -34,8 +34,8 @@ pub enum Effect {
     LookUp {
         /// The case's tracking code.
         code: TrackingCode,
-        /// The national code the visitor gave.
-        national_code: NationalCode,
+        /// The identifier the visitor gave (national code, foreign identifier or passport).
+        visitor: kiosk_core::VisitorId,
     },
     /// (Re)start the inactivity timer.
     ArmIdleTimer,

@@ -52,7 +52,7 @@ pub use event::{
 pub use idle::{IdleClock, IdleStep, IdleTimes};
 pub use input::{MAX_DESCRIPTION_CHARS, OtherId, VisitorInput};
 pub use machine::{Flow, FlowSettings, MIN_EXTENSIONS, StaffCallNews, VISITOR_KINDS};
-pub use session::{ColorTheme, Lang, Preferences, Screen, Session, TextSize};
+pub use session::{ColorTheme, IdMode, Lang, Preferences, Screen, Session, TextSize};
 
 /// A journey: the one shape shared by the visitor's [`Flow`], the [`rating::RatingFlow`] and the
 /// [`desk::DeskFlow`]. The app feeds it events (from the UI, the devices, the timers and the
@@ -100,6 +100,8 @@ mod assist_tests;
 mod multitap_tests;
 #[cfg(test)]
 mod official_tests;
+#[cfg(test)]
+mod other_id_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]

@@ -4,22 +4,30 @@ use std::collections::VecDeque;
 
 use kiosk_core::escalation::OfficialTier;
 use kiosk_core::{
-    CaseKind, Catalogue, MobileNumber, NationalCode, NationalCodePolicy, TrackingCode,
+    CaseKind, Catalogue, IdentityPolicy, MobileNumber, NationalCode, NationalCodePolicy,
+    TrackingCode,
 };
 
 use super::action::Action;
 use super::effect::{Effect, SpeechLevels, StaffAlert};
 use super::event::{Event, PrinterProblem, RegisteredView, Step};
 use super::prompts;
-use super::session::{ColorTheme, Lang, Screen, Session, TextSize};
+use super::session::{ColorTheme, IdMode, Lang, Screen, Session, TextSize};
 use crate::input::{MAX_DESCRIPTION_CHARS, VisitorInput};
 
 mod assist;
+mod other_id;
 mod staff_call;
 mod switch_digits;
+mod switch_hints;
 mod typing;
 
 pub use staff_call::StaffCallNews;
+
+/// The label of «کد ملی ندارم» and of the identifiers offered instead (machine/other_id.rs).
+pub(crate) fn other_id_label(action: &Action, lang: Lang) -> String {
+    other_id::action_label(action, lang).unwrap_or_default()
+}
 
 /// Kinds a visitor can choose at the kiosk; transfers and service registrations are recorded
 /// by staff at the desk terminal.
@@ -94,11 +102,17 @@ pub struct Flow {
     said_this_event: bool,
     /// The letter being typed by multi-tap on the keypad's digit keys (machine/typing.rs).
     typing: crate::multitap::MultiTap,
+    /// Which identifiers beside the national code are accepted (machine/other_id.rs).
+    identity_policy: IdentityPolicy,
 }
 
 impl Flow {
     /// A kiosk waiting for its first visitor.
     pub fn new(mut settings: FlowSettings) -> Self {
+        let identity_policy = IdentityPolicy {
+            national_code: settings.national_code_policy,
+            ..IdentityPolicy::default()
+        };
         settings.max_extensions = settings.max_extensions.max(MIN_EXTENSIONS);
         Self {
             screen: Screen::Attract,
@@ -118,6 +132,7 @@ impl Flow {
             last_said: Vec::new(),
             said_this_event: false,
             typing: crate::multitap::MultiTap::default(),
+            identity_policy,
         }
     }
 
@@ -149,6 +164,8 @@ impl Flow {
     pub fn title(&self) -> String {
         match self.screen {
             Screen::CallStaff => self.call_staff_title(),
+            Screen::Identify => other_id::title(self.session.id_mode, self.lang())
+                .unwrap_or_else(|| prompts::screen_prompt(Screen::Identify, self.lang())),
             screen => prompts::screen_prompt(screen, self.lang()),
         }
     }
@@ -205,7 +222,7 @@ impl Flow {
                 ]);
                 v
             }
-            Screen::Identify => vec![Action::Continue, Action::Back, Action::CallStaff],
+            Screen::Identify => self.identify_actions(),
             Screen::Kind => {
                 let mut v: Vec<Action> = VISITOR_KINDS
                     .iter()
@@ -502,6 +519,7 @@ impl Flow {
                     None => {
                         // Either code may be the wrong one: both are asked again.
                         self.session.national_code = None;
+                        self.session.other_id = None;
                         let message = prompts::tracking_not_found(self.lang());
                         self.fail(message, fx);
                         let next = prompts::not_found_next(self.lang());
@@ -675,8 +693,10 @@ impl Flow {
         }
         // Through the loudspeaker a personal number is not echoed digit by digit: only how many
         // digits are in.
-        let personal = matches!(self.screen, Screen::Identify | Screen::Mobile);
-        let echo = match (personal && !self.private_audio, c.is_ascii_digit()) {
+        let personal = matches!(self.screen, Screen::Identify | Screen::Mobile)
+            && self.session.id_mode != IdMode::PassportCountry;
+        let counted = c.is_ascii_digit() || self.session.id_mode == IdMode::PassportNumber;
+        let echo = match (personal && !self.private_audio, counted) {
             (true, true) => prompts::digit_count(self.lang(), self.session.entry.chars().count()),
             _ => prompts::echo(self.lang(), c),
         };
@@ -691,9 +711,17 @@ impl Flow {
 
     /// Puts `c` into the field when the screen takes it there; whether it did.
     fn take_char(&mut self, c: char) -> bool {
+        if self.screen == Screen::Identify {
+            return match self.identify_accepts(c) {
+                Some((c, limit)) if self.session.entry.chars().count() < limit => {
+                    self.session.entry.push(c);
+                    true
+                }
+                _ => false,
+            };
+        }
         let entry = &mut self.session.entry;
         let limit = match self.screen {
-            Screen::Identify if c.is_ascii_digit() => 10,
             Screen::Mobile if c.is_ascii_digit() => 11,
             Screen::FollowUpEntry if c.is_ascii_digit() => 16,
             Screen::Subject if !c.is_control() => {
@@ -722,7 +750,7 @@ impl Flow {
     /// Live checksum feedback: judged as soon as ten digits are in.
     fn live_check(&mut self, fx: &mut Vec<Effect>) {
         self.session.error = None;
-        if self.session.entry.len() == 10 {
+        if self.session.id_mode == IdMode::NationalCode && self.session.entry.len() == 10 {
             match NationalCode::parse(&self.session.entry, &self.settings.national_code_policy) {
                 Err(e) => {
                     let message = self.national_code_message(&e);
@@ -750,15 +778,9 @@ impl Flow {
         match NationalCode::parse(text, &self.settings.national_code_policy) {
             Ok(code) => {
                 self.session.national_code = Some(code);
-                match self.session.following.take() {
-                    // Identified for a follow-up: back to the code, and look it up.
-                    Some(tracking) => {
-                        self.go(Screen::FollowUpEntry, fx);
-                        self.session.entry = tracking.as_string();
-                        self.request_look_up(tracking, fx);
-                    }
-                    None => self.go(Screen::Kind, fx),
-                }
+                self.session.other_id = None;
+                self.session.id_mode = IdMode::NationalCode;
+                self.identified(fx);
             }
             Err(e) => {
                 if self.screen != Screen::Identify {
@@ -770,9 +792,22 @@ impl Flow {
         }
     }
 
+    /// The visitor's identifier was accepted: on to the kind, or to the case being followed up.
+    fn identified(&mut self, fx: &mut Vec<Effect>) {
+        match self.session.following.take() {
+            // Identified for a follow-up: back to the code, and look it up.
+            Some(tracking) => {
+                self.go(Screen::FollowUpEntry, fx);
+                self.session.entry = tracking.as_string();
+                self.request_look_up(tracking, fx);
+            }
+            None => self.go(Screen::Kind, fx),
+        }
+    }
+
     fn look_up(&mut self, text: &str, fx: &mut Vec<Effect>) {
         match TrackingCode::parse(text) {
-            Ok(code) => match self.session.national_code.clone() {
+            Ok(code) => match self.session.visitor() {
                 Some(_) => self.request_look_up(code, fx),
                 None => {
                     // Whose case it is comes next: a case is shown only with both codes.
@@ -794,14 +829,11 @@ impl Flow {
 
     /// Asks for the case `code` of the identified visitor.
     fn request_look_up(&mut self, code: TrackingCode, fx: &mut Vec<Effect>) {
-        let Some(national_code) = self.session.national_code.clone() else {
+        let Some(visitor) = self.session.visitor() else {
             return;
         };
         self.awaiting_lookup.push_back(self.visit);
-        fx.push(Effect::LookUp {
-            code,
-            national_code,
-        });
+        fx.push(Effect::LookUp { code, visitor });
     }
 
     fn perform(&mut self, action: Action, fx: &mut Vec<Effect>) {
@@ -929,6 +961,8 @@ impl Flow {
             Action::ToggleAudioOnly => self.toggle_audio_only(fx),
             Action::LearnKeys => self.start_learning(fx),
             Action::TypeDigit(digit) => self.switch_digit(digit, fx),
+            Action::NoNationalCode => self.no_national_code(fx),
+            Action::UseIdentity(kind) => self.use_identity(kind, fx),
             Action::EraseDigit => self.switch_erase(fx),
             Action::Extend => {
                 if self.session.idle_warning && self.can_extend() {
@@ -947,10 +981,8 @@ impl Flow {
 
     fn continue_from_screen(&mut self, fx: &mut Vec<Effect>) {
         match self.screen {
-            Screen::Identify => {
-                let entry = self.session.entry.clone();
-                self.identify(&entry, fx);
-            }
+            // The national code, a foreign identifier or a passport (machine/other_id.rs).
+            Screen::Identify => self.identify_entry(fx),
             Screen::Description => {
                 let needs_text = !matches!(self.session.kind, Some(CaseKind::Consultation));
                 if needs_text && self.session.description.trim().is_empty() {
@@ -992,6 +1024,9 @@ impl Flow {
     }
 
     fn back(&mut self, fx: &mut Vec<Effect>) {
+        if self.screen == Screen::Identify && self.identify_back(fx) {
+            return;
+        }
         let target = match self.screen {
             Screen::Identify if self.session.following.is_some() => {
                 self.session.following = None;
@@ -1056,7 +1091,11 @@ impl Flow {
                 .as_ref()
                 .map(NationalCode::as_string)
                 .unwrap_or_default(),
-            other_id: None,
+            other_id: s.other_id.as_ref().map(|v| crate::input::OtherId {
+                kind: v.kind(),
+                value: v.value(),
+                country: v.country().map(|c| c.alpha3.to_owned()).unwrap_or_default(),
+            }),
             kind: s.kind,
             subject_id: s.subject_id.clone().unwrap_or_default(),
             service_id: subject.and_then(|s| s.service_id.clone()),
@@ -1092,7 +1131,7 @@ impl Flow {
     fn announce(&mut self, fx: &mut Vec<Effect>) {
         let title = self.title();
         self.say(title, true, fx);
-        for line in self.screen_content() {
+        for line in self.for_switch_user(self.screen_content()) {
             self.say(line, false, fx);
         }
     }
@@ -1130,9 +1169,13 @@ impl Flow {
                 lines.extend(prompts::entry_how(self.screen, lang));
             }
             Screen::Identify | Screen::Mobile | Screen::FollowUpEntry => {
-                match self.switch_digits_how() {
-                    Some(how) => lines.push(how),
-                    None => lines.extend(prompts::entry_how(self.screen, lang)),
+                let other = (self.screen == Screen::Identify)
+                    .then(|| other_id::how(s.id_mode, lang))
+                    .flatten();
+                match (other, self.switch_digits_how()) {
+                    (Some(how), _) => lines.push(how),
+                    (None, Some(how)) => lines.push(how),
+                    (None, None) => lines.extend(prompts::entry_how(self.screen, lang)),
                 }
                 if !s.entry.is_empty() {
                     let typed = prompts::digits_in_groups(&s.entry, &[4, 4, 4, 4], lang);

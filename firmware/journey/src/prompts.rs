@@ -146,6 +146,9 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::LearnKeys => pick(lang, "آموزش کلیدها", "Learn the keys"),
         Action::TypeDigit(d) => digits_for(lang, &d.to_string()),
         Action::EraseDigit => pick(lang, "پاک کردن رقم آخر", "Erase the last digit"),
+        Action::NoNationalCode | Action::UseIdentity(_) => {
+            super::machine::other_id_label(action, lang)
+        }
     }
 }
 

@@ -134,6 +134,29 @@ pub enum Screen {
     Error,
 }
 
+/// What the identify screen asks for (firmware/journey/src/machine/other_id.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdMode {
+    /// The national code, by card, scan or keypad.
+    #[default]
+    NationalCode,
+    /// «کد ملی ندارم»: which identifier instead (more than one accepted here).
+    ChooseOther,
+    /// The foreign nationals' identifier (12 digits).
+    ForeignId,
+    /// The passport number (letters and digits).
+    PassportNumber,
+    /// The passport's issuing country (ISO 3166-1 code).
+    PassportCountry,
+}
+
+impl IdMode {
+    /// Whether the field takes letters (the passport's number and country).
+    pub fn takes_letters(self) -> bool {
+        matches!(self, Self::PassportNumber | Self::PassportCountry)
+    }
+}
+
 /// Everything the current visitor has entered or been shown.
 #[derive(Debug, Clone, Default)]
 pub struct Session {
@@ -143,6 +166,14 @@ pub struct Session {
     pub entry: String,
     /// The validated national code.
     pub national_code: Option<NationalCode>,
+    /// For a visitor without a national code: the foreign nationals' identifier or passport
+    /// they gave instead (docs/identity.md).
+    pub other_id: Option<kiosk_core::VisitorId>,
+    /// What the identify screen asks for now (the national code unless the visitor said they
+    /// have none).
+    pub id_mode: IdMode,
+    /// A passport number accepted, waiting for its issuing country.
+    pub passport_number: Option<kiosk_core::identity::PassportNumber>,
     /// The chosen kind.
     pub kind: Option<CaseKind>,
     /// The chosen subject's identifier.
@@ -181,4 +212,15 @@ pub struct Session {
     /// screens the focus ring steps through the digits, erase and done
     /// (firmware/journey/src/machine/switch_digits.rs).
     pub switch_input: bool,
+}
+
+impl Session {
+    /// The visitor's identifier, once given: the national code, or what a visitor without one
+    /// gave instead.
+    pub fn visitor(&self) -> Option<kiosk_core::VisitorId> {
+        self.national_code
+            .clone()
+            .map(kiosk_core::VisitorId::National)
+            .or_else(|| self.other_id.clone())
+    }
 }

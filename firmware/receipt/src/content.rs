@@ -200,6 +200,27 @@ pub struct ReceiptContent {
 }
 
 impl ReceiptContent {
+    /// The words of the slip, one line per block, top to bottom, as laid out (numbers as
+    /// printed: personal ones masked; a QR by its caption): what a reviewer or a test reads
+    /// without OCR.
+    pub fn text_lines(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Logo(_) | Block::Rule => None,
+                Block::Heading(t)
+                | Block::Subheading(t)
+                | Block::Title(t)
+                | Block::Mark(t)
+                | Block::Small(t) => Some(t.clone()),
+                Block::Code { label, code } => Some(format!("{label}: {code}")),
+                Block::Field { label, value, .. } => Some(format!("{label}: {value}")),
+                Block::Paragraph { text, .. } => Some(text.clone()),
+                Block::Qr { caption, .. } => Some(caption.clone()),
+            })
+            .collect()
+    }
+
     /// The QR payloads, top to bottom.
     pub fn qr_payloads(&self) -> Vec<&str> {
         self.blocks

@@ -92,7 +92,7 @@ pub enum Job {
     LookUp {
         /// The tracking code typed or scanned.
         code: TrackingCode,
-        /// The applicant's national code, as the visitor gave it.
+        /// The applicant's identifier, as the visitor gave it.
         visitor: kiosk_core::VisitorId,
         /// The session's language.
         lang: Lang,

@@ -1,5 +1,6 @@
 //! Follow-up look-ups: a case is shown to whoever gives its tracking code and its applicant's
-//! national code, asked first of the agency server (any device of the office registered it,
+//! identifier (the national code, or the foreign identifier or passport it was registered
+//! with: docs/identity.md), asked first of the agency server (any device of the office registered it,
 //! and it knows every event SAMAD sent), then of this device's own copy (the server is out of
 //! reach, or the case is not synced yet).
 //!
@@ -10,7 +11,7 @@
 //! the list of receipts the office's kiosks could not print ([`RemoteCases::receipt_copy`],
 //! [`RemoteCases::owed_receipts`]).
 
-use kiosk_core::{NationalCode, TrackingCode};
+use kiosk_core::{NationalCode, TrackingCode, VisitorId};
 use kiosk_store::Store;
 use kiosk_sync::wire::{CaseStatus, EventType, OwedReceipt, ReceiptCopy};
 
@@ -88,12 +89,12 @@ pub fn remote_view(code: TrackingCode, status: CaseStatus, lang: Lang) -> Follow
     }
 }
 
-/// The case `code` in this device's own store, if its applicant is `national_code` (a purged
-/// case, whose national code is gone, is shown to nobody).
+/// The case `code` in this device's own store, if its applicant is `visitor` (the same kind of
+/// identifier with the same value; a purged case, whose identifier is gone, is shown to nobody).
 pub fn local_view(
     store: &Store,
     code: TrackingCode,
-    national_code: &NationalCode,
+    visitor: &VisitorId,
     lang: Lang,
 ) -> Option<FollowUpView> {
     let case = match store.case_by_tracking_code(&code) {
@@ -104,7 +105,7 @@ pub fn local_view(
             return None;
         }
     };
-    if case.visitor.as_ref().and_then(|v| v.national_code()) != Some(national_code) {
+    if case.visitor.as_ref() != Some(visitor) {
         return None;
     }
     let events = match store.timeline(code) {
@@ -133,14 +134,16 @@ pub fn local_view(
 }
 
 /// Server first, then the local copy; a server that cannot be asked is logged, not shown.
+/// The server is asked by national code; a case of a visitor without one is looked up in this
+/// device's own copy only (the contract has no foreign identifier in its look-up yet).
 pub fn look_up(
     remote: Option<&dyn RemoteCases>,
     store: &Store,
     code: TrackingCode,
-    national_code: &NationalCode,
+    visitor: &VisitorId,
     lang: Lang,
 ) -> Option<FollowUpView> {
-    if let Some(remote) = remote {
+    if let (Some(remote), Some(national_code)) = (remote, visitor.national_code()) {
         match remote.look_up(&code, national_code) {
             Ok(Some(status)) => return Some(remote_view(code, status, lang)),
             // Not at the server: a case registered here and not synced yet is still here.
@@ -150,5 +153,5 @@ pub fn look_up(
             }
         }
     }
-    local_view(store, code, national_code, lang)
+    local_view(store, code, visitor, lang)
 }

@@ -149,6 +149,8 @@ impl<P: PrintSink> Kiosk<P> {
         // A call reaches staff through the kiosk's LEDs or buzzer; without them the visitor is
         // sent to the desk (the office server will carry calls to the desk terminals).
         let mut flow = flow;
+        // Visitors without a national code, where the agency accepts them (docs/identity.md).
+        flow.set_identity_policy(config.identity_policy);
         flow.set_staff_reachable(
             !matches!(
                 config.devices.indicators.backend,
@@ -354,12 +356,9 @@ impl<P: PrintSink> Kiosk<P> {
             },
             Effect::HoldReceipt(code) => Job::HoldReceipt(code),
             Effect::PrintGuidance { subject_id } => Job::PrintGuidance { subject_id },
-            Effect::LookUp {
+            Effect::LookUp { code, visitor } => Job::LookUp {
                 code,
-                national_code,
-            } => Job::LookUp {
-                code,
-                national_code,
+                visitor,
                 lang: self.lang(),
             },
         };

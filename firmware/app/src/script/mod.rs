@@ -745,7 +745,8 @@ impl Stage {
                 .transpose()
                 .context("rendering a slip")?;
             let tracking = content.and_then(tracking_code_of);
-            transcript.slip(t, png.as_deref(), job, tracking.as_deref())?;
+            let text = content.map(kiosk_receipt::ReceiptContent::text_lines);
+            transcript.slip(t, png.as_deref(), job, tracking.as_deref(), text)?;
         }
         self.jobs_written = last;
         Ok(())

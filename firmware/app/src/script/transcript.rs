@@ -36,6 +36,9 @@ enum Line<'a> {
         escpos: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         tracking_code: Option<&'a str>,
+        /// The slip's words, one line per block (masked as printed).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<Vec<String>>,
     },
     Error {
         t: u64,
@@ -150,6 +153,7 @@ impl Transcript {
         png: Option<&[u8]>,
         escpos: &[u8],
         tracking_code: Option<&str>,
+        text: Option<Vec<String>>,
     ) -> anyhow::Result<()> {
         self.slips += 1;
         let name = format!("slip-{}", self.slips);
@@ -168,6 +172,7 @@ impl Transcript {
             slip,
             escpos: escpos_name,
             tracking_code,
+            text,
         })
     }
 

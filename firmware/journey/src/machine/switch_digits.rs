@@ -77,7 +77,14 @@ pub(super) fn code_complete(lang: Lang) -> String {
 impl Flow {
     /// Whether the focus ring steps through the digits now: a switch user on a digit screen.
     pub(super) fn switch_digits_on(&self) -> bool {
-        self.session.switch_input && digit_screen(self.screen)
+        // A passport's letters and the choice of identifier are not digits
+        // (machine/other_id.rs): there the screen's actions are the ring.
+        let digits = self.screen != Screen::Identify
+            || matches!(
+                self.session.id_mode,
+                crate::session::IdMode::NationalCode | crate::session::IdMode::ForeignId
+            );
+        self.session.switch_input && digit_screen(self.screen) && digits
     }
 
     /// What a switch press does in the journey: the session is a switch user's from now on.

@@ -24,7 +24,8 @@ impl Flow {
     /// screen, unless the visitor is learning the keys (then a key is explained, not done:
     /// machine/assist.rs). Elsewhere they type digits.
     pub fn digit_keys_type_letters(&self) -> bool {
-        self.screen == Screen::Description && !self.session.learning
+        let passport = self.screen == Screen::Identify && self.session.id_mode.takes_letters();
+        (self.screen == Screen::Description || passport) && !self.session.learning
     }
 
     /// Whether a multi-tap letter is waiting for its pause: the device then sends
@@ -42,25 +43,37 @@ impl Flow {
             self.typing.commit();
             return self.type_char(char::from(b'0' + key), fx);
         }
-        // The letter being cycled is the description's last (nothing else changed it since).
-        let description = &mut self.session.description;
-        if self
-            .typing
-            .pending()
-            .is_some_and(|c| !description.ends_with(c))
-        {
+        // On the identify screen: a passport's number or country, in the Latin layout
+        // (passports print Latin capitals; machine/other_id.rs).
+        let passport = self.screen == Screen::Identify;
+        let limit = match self.session.id_mode {
+            _ if !passport => MAX_DESCRIPTION_CHARS,
+            crate::session::IdMode::PassportCountry => 3,
+            _ => kiosk_core::identity::PASSPORT_MAX,
+        };
+        // The letter being cycled is the field's last (nothing else changed it since).
+        let description = match passport {
+            true => &mut self.session.entry,
+            false => &mut self.session.description,
+        };
+        if self.typing.pending().is_some_and(|c| {
+            !description.ends_with(c.to_ascii_uppercase()) && !description.ends_with(c)
+        }) {
             self.typing.commit();
         }
-        let room = description.chars().count() < MAX_DESCRIPTION_CHARS;
-        let lang = self.session.prefs.lang;
+        let room = description.chars().count() < limit;
+        let lang = match passport {
+            true => crate::session::Lang::En,
+            false => self.session.prefs.lang,
+        };
         let said = match self.typing.press(lang, key, at_ms, room) {
             Tap::New(letter) => {
-                description.push(letter);
+                description.push(shown(passport, letter));
                 multitap::spoken(lang, letter)
             }
             Tap::Cycle(letter) => {
                 description.pop();
-                description.push(letter);
+                description.push(shown(passport, letter));
                 multitap::spoken(lang, letter)
             }
             Tap::Full => multitap::full(lang),
@@ -73,13 +86,25 @@ impl Flow {
     /// The device's clock: a letter whose pause has passed is committed and said again,
     /// after whatever is being said.
     pub(super) fn multi_tap_tick(&mut self, at_ms: u64, fx: &mut Vec<Effect>) {
-        if self.screen != Screen::Description {
+        if !self.digit_keys_type_letters() {
             self.typing.commit();
             return;
         }
         if let Some(letter) = self.typing.tick(at_ms) {
-            let said = multitap::spoken(self.lang(), letter);
+            let lang = match self.screen {
+                Screen::Identify => crate::session::Lang::En,
+                _ => self.lang(),
+            };
+            let said = multitap::spoken(lang, letter);
             self.speak(said, false, fx);
         }
+    }
+}
+
+/// A multi-tap letter as it goes into the field: a passport's in capitals, as printed.
+fn shown(passport: bool, letter: char) -> char {
+    match passport {
+        true => letter.to_ascii_uppercase(),
+        false => letter,
     }
 }
