@@ -121,6 +121,48 @@ fn due_date_follows_the_configuration() {
 }
 
 #[test]
+fn due_date_gives_the_next_visit_of_a_kind_that_owes_no_answer() {
+    // Saturday 1404-08-03: the next Tuesday is 1404-08-06; three working days the same.
+    let table = [
+        (None, "at_desk", None),
+        (Some("weekly:tuesday"), "weekly:tuesday", Some("1404-08-06")),
+        (Some("working_days:3"), "working_days:3", Some("1404-08-06")),
+    ];
+    for (rule, shown, jalali) in table {
+        let mut args = vec!["due-date", "--from", "1404-08-03", "--kind", "consultation"];
+        if let Some(rule) = rule {
+            args.extend(["--next-visit", rule]);
+        }
+        args.push("--json");
+        let out = kioskctl(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        let json = json_of(&out);
+        assert_eq!(json["due_jalali"], Value::Null);
+        assert_eq!(json["next_visit"]["rule"], shown, "{json}");
+        assert_eq!(json["next_visit"]["jalali"].as_str(), jalali, "{json}");
+    }
+    // Bad rules: an English reason, exit 1.
+    for (kind, rule, why) in [
+        ("consultation", "weekly:someday", "not an English weekday"),
+        ("consultation", "working_days:0", "out of range"),
+        ("consultation", "weekly:friday", "weekend day"),
+        ("complaint", "at_desk", "owes a written answer"),
+    ] {
+        let out = kioskctl(&[
+            "due-date",
+            "--from",
+            "1404-08-03",
+            "--kind",
+            kind,
+            "--next-visit",
+            rule,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{rule}");
+        assert!(stderr_of(&out).contains(why), "{rule}: {}", stderr_of(&out));
+    }
+}
+
+#[test]
 fn due_date_with_a_bad_date_is_invalid() {
     let out = kioskctl(&[
         "due-date",
