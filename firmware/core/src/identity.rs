@@ -457,6 +457,51 @@ impl VisitorId {
     }
 }
 
+/// The visitor's identifier as a case payload carries it (contract 1.6.0, docs/identity.md):
+/// `national_code` (ten digits) for an Iranian, else `national_code` null and `identity`
+/// `{kind, value, country}`. Judged by the same rules, and the value must be in its normal
+/// form (capitals, ASCII digits, no spaces), as a kiosk writes it; a payload with both or
+/// neither is refused. `Err` is an English reason that never repeats the identifier.
+pub fn from_payload(
+    national_code: Option<&str>,
+    identity: Option<(&str, &str, Option<&str>)>,
+) -> Result<VisitorId, String> {
+    let all = IdentityPolicy {
+        national_code: NationalCodePolicy {
+            accept_test_code: true,
+        },
+        foreign_id: true,
+        passport: true,
+    };
+    let (kind, value, country) = match (national_code, identity) {
+        (Some(_), Some(_)) => {
+            return Err("a case carries national_code or identity, not both".into());
+        }
+        (None, None) => return Err("national_code or identity is required".into()),
+        (Some(code), None) => (IdentityKind::NationalCode, code, None),
+        (None, Some((kind, value, country))) => {
+            let kind = IdentityKind::from_name(kind)
+                .filter(|k| *k != IdentityKind::NationalCode)
+                .ok_or("identity.kind must be foreign_id or passport")?;
+            (kind, value, country)
+        }
+    };
+    if kind != IdentityKind::Passport && country.is_some() {
+        return Err("identity.country is only for a passport".into());
+    }
+    let visitor = VisitorId::parse(kind, value, country, &all)
+        .map_err(|e| format!("{} is not valid ({})", kind.as_str(), e.reason_code()))?;
+    let normal = visitor.value() == value
+        && country.is_none_or(|c| visitor.country().is_some_and(|v| v.alpha3 == c));
+    if !normal {
+        return Err(format!(
+            "{} is not in its normal form (ASCII digits, capitals, alpha-3 country)",
+            kind.as_str()
+        ));
+    }
+    Ok(visitor)
+}
+
 impl fmt::Display for VisitorId {
     /// The masked form: an identifier must never reach a log in clear by accident.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -700,6 +745,86 @@ mod tests {
             );
             assert!(e.to_string().is_ascii(), "{e}");
             assert!(reasons.insert(e.reason_code()), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn payload_identifiers_are_judged_and_must_be_in_normal_form() {
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<(&'a str, &'a str, Option<&'a str>)>,
+            Result<&'a str, &'a str>,
+        );
+        let table: &[Row] = &[
+            (Some("0499370899"), None, Ok("national_code")),
+            (
+                None,
+                Some(("foreign_id", "123456789012", None)),
+                Ok("foreign_id"),
+            ),
+            (
+                None,
+                Some(("passport", "P01234567", Some("AFG"))),
+                Ok("passport"),
+            ),
+            (Some("0499370898"), None, Err("national_code is not valid")),
+            (None, None, Err("is required")),
+            (
+                Some("0499370899"),
+                Some(("foreign_id", "123456789012", None)),
+                Err("not both"),
+            ),
+            (
+                None,
+                Some(("national_code", "0499370899", None)),
+                Err("foreign_id or passport"),
+            ),
+            (
+                None,
+                Some(("fida", "123456789012", None)),
+                Err("foreign_id or passport"),
+            ),
+            (
+                None,
+                Some(("foreign_id", "1234", None)),
+                Err("foreign_id is not valid"),
+            ),
+            (
+                None,
+                Some(("foreign_id", "123456789012", Some("AFG"))),
+                Err("only for a passport"),
+            ),
+            (
+                None,
+                Some(("passport", "p01234567", Some("AFG"))),
+                Err("normal form"),
+            ),
+            (
+                None,
+                Some(("passport", "P01234567", Some("AF"))),
+                Err("normal form"),
+            ),
+            (
+                None,
+                Some(("passport", "P01234567", Some("ZZZ"))),
+                Err("passport is not valid"),
+            ),
+            (
+                None,
+                Some(("passport", "P01234567", None)),
+                Err("passport is not valid"),
+            ),
+        ];
+        for (national, identity, want) in table {
+            let got = from_payload(*national, *identity);
+            match (want, &got) {
+                (Ok(kind), Ok(v)) => assert_eq!(v.kind().as_str(), *kind),
+                (Err(why), Err(reason)) => {
+                    assert!(reason.contains(why), "{reason}");
+                    assert!(!reason.contains("0123456"), "{reason}");
+                }
+                _ => panic!("{national:?} {identity:?}: wanted {want:?}, got {got:?}"),
+            }
         }
     }
 

@@ -101,8 +101,27 @@ fn case_problem(item_id: Uuid, kiosk: u32, body: &Value, refused: &[String]) -> 
     if let Some(reason) = tracking_problem(kiosk, body) {
         return Some(reason);
     }
-    if !digits(field("national_code"), 10) {
-        return Some("national_code must be 10 digits".into());
+    // The applicant: a national code, or (contract 1.6.0) a foreign nationals' identifier or a
+    // passport with its country in `identity`, national_code null (docs/identity.md).
+    let identity = field("identity").filter(|v| !v.is_null());
+    match identity {
+        None if !digits(field("national_code"), 10) => {
+            return Some("national_code must be 10 digits".into());
+        }
+        None => {}
+        Some(identity) => {
+            let text = |name: &str| identity.get(name).and_then(Value::as_str);
+            let national_code = field("national_code").and_then(Value::as_str);
+            let (Some(kind), Some(value)) = (text("kind"), text("value")) else {
+                return Some("identity must have a kind and a value".into());
+            };
+            if let Err(reason) = kiosk_core::identity::from_payload(
+                national_code,
+                Some((kind, value, text("country"))),
+            ) {
+                return Some(reason);
+            }
+        }
     }
     let kind = field("kind").and_then(Value::as_str).unwrap_or("");
     if !CASE_KINDS.contains(&kind) {
@@ -189,6 +208,60 @@ mod tests {
         assert!(typo.contains("check digit"), "{typo}");
         let short = check(&case(id, 12, "123", 7)).unwrap_or_default();
         assert!(short.contains("16 digits"), "{short}");
+    }
+
+    #[test]
+    fn a_visitor_without_a_national_code_is_named_by_identity() {
+        let id = Uuid::new_v4();
+        let check = |body: &Value| item_problem(id, ItemType::Case, 12, body, &[]);
+        let with = |national: Value, identity: Value| {
+            let mut body = case(id, 12, &code(12, 7), 7);
+            body["national_code"] = national;
+            body["identity"] = identity;
+            body
+        };
+        let table: [(Value, Value, Option<&str>); 6] = [
+            (
+                Value::Null,
+                json!({"kind": "foreign_id", "value": "123456789012"}),
+                None,
+            ),
+            (
+                Value::Null,
+                json!({"kind": "passport", "value": "P01234567", "country": "AFG"}),
+                None,
+            ),
+            (
+                Value::Null,
+                Value::Null,
+                Some("national_code must be 10 digits"),
+            ),
+            (
+                json!("0012345679"),
+                json!({"kind": "foreign_id", "value": "123456789012"}),
+                Some("not both"),
+            ),
+            (
+                Value::Null,
+                json!({"kind": "passport", "value": "P01234567", "country": "XXX"}),
+                Some("passport is not valid"),
+            ),
+            (
+                Value::Null,
+                json!({"kind": "foreign_id", "value": "12345"}),
+                Some("foreign_id is not valid"),
+            ),
+        ];
+        for (national, identity, want) in table {
+            let got = check(&with(national.clone(), identity.clone()));
+            match want {
+                None => assert_eq!(got, None, "{identity}"),
+                Some(why) => {
+                    let reason = got.unwrap_or_default();
+                    assert!(reason.contains(why), "{identity}: {reason}");
+                }
+            }
+        }
     }
 
     #[test]
