@@ -714,8 +714,34 @@ fn a_national_code_is_entered_digit_by_digit_with_two_switches_and_a_case_regist
 
 #[test]
 fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
-    let (lines, case) = registers_by_switches("switches-digits-scan.jsonl", None);
+    let (lines, case) = registers_by_switches(
+        "switches-digits-scan.jsonl",
+        Some("register-by-one-switch-listening"),
+    );
     entered_by_switch(&lines, &case);
+    // The screens tell a switch user the switches' ways, not the keypad's.
+    let from = lines
+        .iter()
+        .position(|l| l["screen"] == "subject")
+        .expect("the subject screen");
+    let to = lines
+        .iter()
+        .position(|l| l["screen"] == "printing")
+        .expect("printing");
+    let told: Vec<&str> = lines[from..to]
+        .iter()
+        .filter_map(|l| l["say"].as_str())
+        .collect();
+    assert!(
+        told.iter().any(|t| t.contains("موضوع‌ها یکی‌یکی خوانده می‌شوند")),
+        "{told:?}"
+    );
+    assert!(
+        !told
+            .iter()
+            .any(|t| t.contains("کلید ورود") || t.contains("کلید پایین")),
+        "{told:?}"
+    );
     let said = said_on_identify(&lines);
     // Each scanning step says the digit it reached; each press echoes the digit typed.
     let steps: Vec<String> = said
@@ -1104,6 +1130,7 @@ fn the_committed_transcripts_speak_every_screen_and_cut_nothing_off() {
         "register-and-follow-up-by-keys",
         "register-by-two-switches",
         "register-by-one-switch",
+        "register-by-one-switch-listening",
         "follow-up-by-two-switches",
         "follow-up-by-one-switch",
         "rate-by-keys",
