@@ -290,6 +290,32 @@ fn rating_and_desk_screens_are_drawn_with_large_enough_targets() {
     tap(&mut desk, "back");
     tap(&mut desk, "summary");
     shots.shoot(&desk, "summary");
+    // A transfer (انتقال), the kind only staff register: the form, filled, then registered.
+    tap(&mut desk, "back");
+    tap(&mut desk, "transfer");
+    shots.shoot(&desk, "transfer");
+    tap(&mut desk, "transfer-field:national_code");
+    for c in "0499370899".chars() {
+        desk.event(Event::Char(c), Instant::now());
+    }
+    tap(&mut desk, "submit");
+    tap(&mut desk, "transfer-field:description");
+    for c in "انتقال پرونده از اداره‌ی شهرستان".chars() {
+        assert!(desk.input(&UiInput::Key(kiosk_ui::Key::Char(c)), Instant::now()));
+    }
+    shots.shoot(&desk, "transfer-field");
+    tap(&mut desk, "submit");
+    tap(&mut desk, "transfer-subject:deed-delay");
+    shots.shoot(&desk, "transfer-filled");
+    tap(&mut desk, "submit");
+    let vm = desk.view();
+    assert!(
+        vm.message.contains("انتقال با کد رهگیری") && vm.error.is_empty(),
+        "{} {}",
+        vm.message,
+        vm.error
+    );
+    shots.shoot(&desk, "transfer-registered");
     println!(
         "smallest target: rating {rating_smallest} px, desk {} px (floor {floor:.1} px = 9 mm)",
         shots.smallest
