@@ -361,18 +361,28 @@ pub async fn lookup_case(
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<CaseView>, Refused> {
     let national_code = query.national_code.unwrap_or_default();
-    find_case(&state, device, &tracking_code, &national_code)
+    if !(national_code.len() == 10 && national_code.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad_parameter(
+            "national_code",
+            "national_code must be 10 digits",
+        ));
+    }
+    let visitor = kiosk_core::identity::from_payload(Some(&national_code), None)
+        .map_err(|why| bad_parameter("national_code", why))?;
+    find_case(&state, device, &tracking_code, &visitor)
         .await
         .map(Json)
 }
 
-/// The case `tracking_code` of applicant `national_code`, looked up for `device`: misses are
-/// counted per device and hour in PostgreSQL, so the limit holds across instances.
+/// The case `tracking_code` of applicant `visitor` (the same kind of identifier with the same
+/// value: a national code, a foreign nationals' identifier or a passport and its country),
+/// looked up for `device`: misses are counted per device and hour in PostgreSQL, so the limit
+/// holds across instances.
 pub async fn find_case(
     state: &AppState,
     device: Device,
     tracking_code: &str,
-    national_code: &str,
+    visitor: &kiosk_core::VisitorId,
 ) -> Result<CaseView, Refused> {
     let tracking_code = tracking_code.to_owned();
     if !case::valid_tracking_code(&tracking_code) {
@@ -381,19 +391,18 @@ pub async fn find_case(
             "tracking_code must be 16 digits with a valid check digit",
         ));
     }
-    if !(national_code.len() == 10 && national_code.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(bad_parameter(
-            "national_code",
-            "national_code must be 10 digits",
-        ));
-    }
+    let kind = visitor.kind().as_str();
+    let value = visitor.value();
+    let country = visitor.country().map_or("", |c| c.alpha3);
     let client = state.pool.get().await?;
     let slot = reserve_lookup(state, &client, device).await?;
     let row = client
         .query_opt(
             "SELECT kiosk_number, kind, registered_at, payload FROM cases \
-             WHERE tracking_code = $1 AND national_code = $2",
-            &[&tracking_code, &national_code],
+             WHERE tracking_code = $1 AND id_kind = $2 \
+               AND coalesce(national_code, identifier) = $3 \
+               AND coalesce(passport_country, '') = $4",
+            &[&tracking_code, &kind, &value, &country],
         )
         .await?;
     let Some(row) = row else {

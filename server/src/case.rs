@@ -3,10 +3,12 @@
 //! code a valid code (format version 1, Damm check digit) of that kiosk and of its `sequence`,
 //! as `kiosk_core::tracking_code` lays codes out. Whether the tracking code or the idempotency
 //! key is already taken is the database's question ([`crate::api`]). Reasons never repeat a
-//! national code, a phone number or a description.
+//! national code, a phone number or a description. The applicant is named by `national_code`,
+//! or (contract 1.6.0, docs/identity.md) with `national_code` null by `identity`: a foreign
+//! nationals' identifier or a passport and its country, judged by the kiosk's own rules.
 
 use chrono::{DateTime, Utc};
-use kiosk_core::{NationalCode, NationalCodePolicy, TrackingCode};
+use kiosk_core::{TrackingCode, VisitorId};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -33,8 +35,8 @@ const MAX_DESCRIPTION: usize = 4000;
 pub struct CaseColumns {
     /// The 16-digit code.
     pub tracking_code: String,
-    /// The national code (10 digits).
-    pub national_code: String,
+    /// The applicant: national code, foreign nationals' identifier or passport.
+    pub visitor: VisitorId,
     /// The case kind.
     pub kind: String,
     /// When it was registered at the kiosk.
@@ -82,16 +84,7 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
         ));
     }
     let tracking_code = tracking(kiosk, body)?;
-    let national_code = text(body, "national_code")
-        .filter(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or("national_code must be 10 digits")?;
-    NationalCode::parse(
-        national_code,
-        &NationalCodePolicy {
-            accept_test_code: true,
-        },
-    )
-    .map_err(|e| format!("national_code is not valid ({})", e.reason_code()))?;
+    let visitor = applicant(body)?;
     match body.get("phone") {
         None | Some(Value::Null) => {}
         Some(Value::String(p))
@@ -114,10 +107,35 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
     next_visit(body, kind, registered_at)?;
     Ok(CaseColumns {
         tracking_code,
-        national_code: national_code.to_owned(),
+        visitor,
         kind: kind.to_owned(),
         registered_at,
     })
+}
+
+/// The case's applicant: `national_code` (ten digits), or `identity` with `national_code` null.
+fn applicant(body: &Value) -> Result<VisitorId, String> {
+    let national_code = match body.get("national_code") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(s.as_str())
+        }
+        Some(_) => return Err("national_code must be 10 digits".into()),
+    };
+    let identity = match body.get("identity") {
+        None | Some(Value::Null) => None,
+        Some(identity) => {
+            let field = |name: &str| identity.get(name).and_then(Value::as_str);
+            let (Some(kind), Some(value)) = (field("kind"), field("value")) else {
+                return Err("identity must have a kind and a value".into());
+            };
+            Some((kind, value, field("country")))
+        }
+    };
+    if national_code.is_none() && identity.is_none() {
+        return Err("national_code must be 10 digits".into());
+    }
+    kiosk_core::identity::from_payload(national_code, identity)
 }
 
 /// The kinds that owe no later answer, and so may carry a next visit (seed 000 §4-4).

@@ -196,16 +196,24 @@ pub async fn store_item(
             let n = tx
                 .execute(
                     "INSERT INTO cases (tracking_code, kiosk_number, item_id, national_code, kind, \
-                                        registered_at, payload) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                                        registered_at, payload, id_kind, identifier, \
+                                        passport_country) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
                     &[
                         &columns.tracking_code,
                         &kiosk_i32,
                         &item_id,
-                        &columns.national_code,
+                        &columns.visitor.national_code().map(|c| c.as_string()),
                         &columns.kind,
                         &columns.registered_at,
                         payload,
+                        &columns.visitor.kind().as_str(),
+                        &columns
+                            .visitor
+                            .national_code()
+                            .is_none()
+                            .then(|| columns.visitor.value()),
+                        &columns.visitor.country().map(|c| c.alpha3),
                     ],
                 )
                 .await?;
@@ -538,8 +546,14 @@ async fn case_lookup(
 ) -> Result<Json<CaseStatus>, Refused> {
     own_kiosk(device, &kiosk)?;
     let asked: CaseLookup = json_body(&body)?;
-    let found =
-        crate::api::find_case(&state, device, &asked.tracking_code, &asked.national_code).await?;
+    let identity = asked
+        .identity
+        .as_ref()
+        .map(|i| (i.kind.as_str(), i.value.as_str(), i.country.as_deref()));
+    let national_code = (!asked.national_code.is_empty()).then_some(asked.national_code.as_str());
+    let visitor = kiosk_core::identity::from_payload(national_code, identity)
+        .map_err(|why| crate::problem::bad_parameter("national_code", why))?;
+    let found = crate::api::find_case(&state, device, &asked.tracking_code, &visitor).await?;
     let events = found
         .events
         .into_iter()

@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_staff_calls_seen.sql",
         sql: include_str!("../migrations/0010_staff_calls_seen.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_visitor_identity.sql",
+        sql: include_str!("../migrations/0011_visitor_identity.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -119,7 +119,24 @@ pub async fn give(
             .filter(|s| !s.trim().is_empty())
     };
     let owner: i32 = row.get(0);
-    let national_code: String = row.get(3);
+    // The applicant's national code, or for a visitor without one the identifier the case
+    // names (docs/identity.md), masked alike.
+    let national_code: Option<String> = row.get(3);
+    let applicant_masked = match national_code {
+        Some(code) => mask_national_code(&code),
+        None => payload
+            .get("identity")
+            .and_then(|i| {
+                let field = |name: &str| i.get(name).and_then(Value::as_str);
+                kiosk_core::identity::from_payload(
+                    None,
+                    Some((field("kind")?, field("value")?, field("country"))),
+                )
+                .ok()
+            })
+            .map(|v| v.masked())
+            .unwrap_or_default(),
+    };
     tracing::info!(desk, owner, "receipt copy read");
     Ok(Json(ReceiptCopy {
         tracking_code,
@@ -135,7 +152,7 @@ pub async fn give(
             .get("due_working_days")
             .and_then(Value::as_u64)
             .and_then(|n| u16::try_from(n).ok()),
-        national_code_masked: mask_national_code(&national_code),
+        national_code_masked: applicant_masked,
         mobile_masked: text("phone").as_deref().and_then(mask_mobile),
         // Checked when the case was taken (server/src/case.rs).
         next_visit: payload

@@ -127,6 +127,7 @@ async fn a_kiosk_relays_to_the_server_as_to_samad_and_any_kiosk_follows_its_case
     let asked = CaseLookup {
         tracking_code: tracking.clone(),
         national_code: national.clone(),
+        identity: None,
     };
     let status = b.look_up_case(&asked).await.unwrap().unwrap();
     assert_eq!(status.kiosk_number, 11);
@@ -135,6 +136,7 @@ async fn a_kiosk_relays_to_the_server_as_to_samad_and_any_kiosk_follows_its_case
     let wrong = CaseLookup {
         tracking_code: tracking.clone(),
         national_code: national_code("009876543"),
+        identity: None,
     };
     assert_eq!(b.look_up_case(&wrong).await.unwrap(), None);
 

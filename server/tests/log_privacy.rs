@@ -139,6 +139,7 @@ async fn no_national_code_phone_or_pin_reaches_the_servers_log() {
         .look_up_case(&CaseLookup {
             tracking_code: tracking_code(11, 1),
             national_code: secrets[0].clone(),
+            identity: None,
         })
         .await
         .unwrap();
@@ -153,6 +154,7 @@ async fn no_national_code_phone_or_pin_reaches_the_servers_log() {
             .look_up_case(&CaseLookup {
                 tracking_code: tracking,
                 national_code: national,
+                identity: None,
             })
             .await
             .unwrap();

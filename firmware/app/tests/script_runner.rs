@@ -733,7 +733,8 @@ fn a_national_code_is_entered_by_one_switch_scanning_at_the_dwell() {
         .filter_map(|l| l["say"].as_str())
         .collect();
     assert!(
-        told.iter().any(|t| t.contains("موضوع‌ها یکی‌یکی خوانده می‌شوند")),
+        told.iter()
+            .any(|t| t.contains("موضوع‌ها یکی‌یکی خوانده می‌شوند")),
         "{told:?}"
     );
     assert!(

@@ -317,8 +317,28 @@ pub struct HeartbeatAck {
 pub struct CaseLookup {
     /// The 16-digit tracking code.
     pub tracking_code: String,
-    /// The applicant's national code (10 digits).
+    /// The applicant's national code (10 digits); empty (left out) for a visitor without one,
+    /// who is named by `identity` instead (contract 1.6.0).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub national_code: String,
+    /// A visitor without a national code: the identifier the case was registered with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<CaseIdentity>,
+}
+
+/// The identifier of a visitor without an Iranian national code, as a case payload and a
+/// look-up carry it (contract 1.6.0, docs/identity.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseIdentity {
+    /// `foreign_id` (the foreign nationals' identifier) or `passport`.
+    pub kind: String,
+    /// The identifier in its normal form: 12 ASCII digits, or a passport number of 6–9 of
+    /// `A`–`Z` and `0`–`9`.
+    pub value: String,
+    /// A passport's issuing country (ISO 3166-1 alpha-3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// One event of a looked-up case.

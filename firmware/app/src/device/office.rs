@@ -12,8 +12,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use kiosk_config::SamadSettings;
-use kiosk_core::{NationalCode, TrackingCode};
-use kiosk_sync::wire::{CaseLookup, CaseStatus, OwedReceipt, ReceiptCopy, StaffLogin};
+use kiosk_core::{NationalCode, TrackingCode, VisitorId};
+use kiosk_sync::wire::{
+    CaseIdentity, CaseLookup, CaseStatus, OwedReceipt, ReceiptCopy, StaffLogin,
+};
 use kiosk_sync::{SamadClient, SyncError};
 
 use crate::journeys::desk_store::{RemoteLogin, RemoteStaff};
@@ -115,11 +117,21 @@ impl RemoteCases for AgencyLink {
     fn look_up(
         &self,
         code: &TrackingCode,
-        national_code: &NationalCode,
+        visitor: &VisitorId,
     ) -> Result<Option<CaseStatus>, String> {
+        // A visitor without a national code is named by the identifier the case was
+        // registered with (contract 1.6.0).
         let asked = CaseLookup {
             tracking_code: code.as_string(),
-            national_code: national_code.as_string(),
+            national_code: visitor
+                .national_code()
+                .map(NationalCode::as_string)
+                .unwrap_or_default(),
+            identity: visitor.national_code().is_none().then(|| CaseIdentity {
+                kind: visitor.kind().as_str().to_owned(),
+                value: visitor.value(),
+                country: visitor.country().map(|c| c.alpha3.to_owned()),
+            }),
         };
         self.ask(move |client, runtime| runtime.block_on(client.look_up_case(&asked)))?
             .map_err(|e| e.to_string())

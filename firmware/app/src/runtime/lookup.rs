@@ -11,7 +11,7 @@
 //! the list of receipts the office's kiosks could not print ([`RemoteCases::receipt_copy`],
 //! [`RemoteCases::owed_receipts`]).
 
-use kiosk_core::{NationalCode, TrackingCode, VisitorId};
+use kiosk_core::{TrackingCode, VisitorId};
 use kiosk_store::Store;
 use kiosk_sync::wire::{CaseStatus, EventType, OwedReceipt, ReceiptCopy};
 
@@ -19,12 +19,13 @@ use crate::flow::{FollowUpView, Lang, TimelineEntry};
 
 /// The office's cases at the agency server: look-ups, receipt copies, owed receipts.
 pub trait RemoteCases: Send {
-    /// The case `code` of applicant `national_code`: `Ok(None)` when the server has none with
-    /// both, `Err` (why, in English) when it could not be asked.
+    /// The case `code` of applicant `visitor` (national code, foreign identifier or passport):
+    /// `Ok(None)` when the server has none with both, `Err` (why, in English) when it could
+    /// not be asked.
     fn look_up(
         &self,
         code: &TrackingCode,
-        national_code: &NationalCode,
+        visitor: &VisitorId,
     ) -> Result<Option<CaseStatus>, String>;
 
     /// What the receipt of `code` prints (numbers masked; recorded as given only once it
@@ -134,8 +135,6 @@ pub fn local_view(
 }
 
 /// Server first, then the local copy; a server that cannot be asked is logged, not shown.
-/// The server is asked by national code; a case of a visitor without one is looked up in this
-/// device's own copy only (the contract has no foreign identifier in its look-up yet).
 pub fn look_up(
     remote: Option<&dyn RemoteCases>,
     store: &Store,
@@ -143,8 +142,8 @@ pub fn look_up(
     visitor: &VisitorId,
     lang: Lang,
 ) -> Option<FollowUpView> {
-    if let (Some(remote), Some(national_code)) = (remote, visitor.national_code()) {
-        match remote.look_up(&code, national_code) {
+    if let Some(remote) = remote {
+        match remote.look_up(&code, visitor) {
             Ok(Some(status)) => return Some(remote_view(code, status, lang)),
             // Not at the server: a case registered here and not synced yet is still here.
             Ok(None) => {}
