@@ -90,6 +90,33 @@ pub fn sample_consultation() -> ReceiptCase {
     }
 }
 
+/// A request of a foreign resident identified by passport and country (docs/identity.md): the
+/// receipt prints the passport masked under its own name, never «کد ملی».
+pub fn sample_foreign_visitor() -> ReceiptCase {
+    let policy = kiosk_core::IdentityPolicy {
+        passport: true,
+        ..Default::default()
+    };
+    #[allow(clippy::expect_used)]
+    let visitor = kiosk_core::VisitorId::parse(
+        kiosk_core::IdentityKind::Passport,
+        "P01234567",
+        Some("AFG"),
+        &policy,
+    )
+    .expect("a constant passport");
+    let at = sample_time();
+    let kind = CaseKind::Request;
+    ReceiptCase {
+        kind,
+        subject: "تمدید پروانه‌ی اقامت".to_owned(),
+        due: due_date(at, kind, None, &DueDatePolicy::default()).ok().flatten(),
+        visitor: Some(visitor),
+        description: "درخواست پیگیری تمدید پروانه‌ی اقامت خانواده.".to_owned(),
+        ..sample_case()
+    }
+}
+
 /// A guidance slip for an out-of-scope subject.
 pub fn sample_guidance() -> GuidanceSlip {
     GuidanceSlip {

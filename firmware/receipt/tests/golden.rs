@@ -1,5 +1,6 @@
 //! Golden images: every variant at 384 and 576 dots, and the receipts the seed rules add (a
-//! complaint about an official with its §10-3 authority, a consultation with its next visit),
+//! complaint about an official with its §10-3 authority, a consultation with its next visit, a
+//! foreign visitor's request under a masked passport),
 //! compared byte for byte with the PNGs in `tests/golden/`. After a deliberate change, look at
 //! the new images and rewrite them with
 //! `UPDATE_GOLDEN=1 cargo test -p kiosk-receipt --test golden`.
@@ -7,7 +8,7 @@
 use std::path::PathBuf;
 
 use kiosk_receipt::png_out::from_png;
-use kiosk_receipt::sample::{sample_consultation, sample_escalated_case};
+use kiosk_receipt::sample::{sample_consultation, sample_escalated_case, sample_foreign_visitor};
 use kiosk_receipt::{Block, Profile, ReceiptContent, Variant, render, render_png, sample_variant};
 
 fn golden_dir() -> PathBuf {
@@ -27,6 +28,10 @@ fn goldens() -> Vec<(String, ReceiptContent)> {
     all.push((
         "consultation-next-visit".to_owned(),
         ReceiptContent::receipt(&sample_consultation()).expect("lays out"),
+    ));
+    all.push((
+        "foreign-visitor".to_owned(),
+        ReceiptContent::receipt(&sample_foreign_visitor()).expect("lays out"),
     ));
     all
 }
@@ -65,6 +70,14 @@ fn the_seed_rule_goldens_print_what_they_are_for() {
             .iter()
             .any(|(_, v)| v.contains("استاندار") && v.contains("بند ب")),
         "{escalated:?}"
+    );
+    let foreign = find("foreign-visitor");
+    assert!(
+        foreign.contains(&(
+            "شماره گذرنامه".to_owned(),
+            "******۵۶۷ AFG".to_owned()
+        )) && !foreign.iter().any(|(l, _)| l == "کد ملی"),
+        "{foreign:?}"
     );
     let guidance = find("guidance");
     assert!(
