@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_visitor_identity.sql",
         sql: include_str!("../migrations/0011_visitor_identity.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_console.sql",
+        sql: include_str!("../migrations/0012_console.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

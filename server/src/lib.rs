@@ -13,6 +13,7 @@ pub mod auth;
 pub mod body;
 pub mod case;
 pub mod claims;
+pub mod console;
 pub mod contract;
 pub mod db;
 pub mod fleet_keys;
@@ -188,20 +189,30 @@ impl ServerHandle {
 
 /// Serves `pool` (already migrated) as `config` says.
 pub async fn start(pool: Pool, config: ServerConfig) -> anyhow::Result<ServerHandle> {
-    let listener = TcpListener::bind(config.listen).await?;
-    let addr = listener.local_addr()?;
-    let tls = config.tls.is_some();
     anyhow::ensure!(
-        tls || config.device_ca.is_none(),
+        config.tls.is_some() || config.device_ca.is_none(),
         "a device CA needs TLS: client certificates cannot be checked over plain HTTP"
     );
-    let acceptor = config.tls.map(tokio_rustls::TlsAcceptor::from);
     let app = router(Arc::new(AppState {
         pool,
         lookup_misses_per_hour: config.lookup_misses_per_hour,
         clock: config.clock,
         device_ca: config.device_ca,
     }));
+    serve_router(config.listen, config.tls, app).await
+}
+
+/// Serves `app` on `listen`, over TLS when `tls` is given (the device contract, and the
+/// console on its own listener).
+pub(crate) async fn serve_router(
+    listen: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    app: Router,
+) -> anyhow::Result<ServerHandle> {
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    let tls = acceptor.is_some();
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         loop {

@@ -1,5 +1,6 @@
-//! `agency-server`: serve the device contract, apply the migrations, make enrolment codes and
-//! the device CA.
+//! `agency-server`: serve the device contract (and the agency console on its own listener),
+//! apply the migrations, make enrolment codes and the device CA, manage offices and console
+//! accounts.
 
 use std::net::SocketAddr;
 
@@ -85,6 +86,16 @@ enum Command {
         /// The device CA's private key (PEM, from `init-ca`).
         #[arg(long, requires = "device_ca_cert")]
         device_ca_key: Option<std::path::PathBuf>,
+        /// Serve the agency console (managers' pages) on this address too: its own listener,
+        /// never the devices' port; over TLS with --tls-cert/--tls-key (no client
+        /// certificates), else plain HTTP (loopback, or behind a TLS proxy: its cookies are
+        /// Secure).
+        #[arg(long)]
+        console_listen: Option<SocketAddr>,
+        /// The devices' heartbeat interval in seconds (kiosk.toml's heartbeat_interval_s): the
+        /// console flags a device silent for more than three.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        console_heartbeat_seconds: u64,
     },
     /// Make the device CA (no database needed): `device-ca.pem` and `device-ca.key` (mode
     /// 0600) in DIR, for `serve --device-ca-cert/--device-ca-key`. Existing files are never
@@ -132,6 +143,57 @@ enum Command {
         /// Their name as the desks show it.
         #[arg(long)]
         display_name: String,
+    },
+    /// The agency console's accounts.
+    ConsoleAccount {
+        #[command(subcommand)]
+        action: ConsoleAccountCommand,
+    },
+    /// Offices, the county and province each is in, and the kiosks each holds (what decides
+    /// which console accounts see a device).
+    Office {
+        #[command(subcommand)]
+        action: OfficeCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsoleAccountCommand {
+    /// Add an account. Its password (12 to 256 characters) is read from the environment
+    /// variable AGENCY_CONSOLE_PASSWORD when set, else from the first line of standard input;
+    /// never from the command line. Only its argon2id hash is kept.
+    Add {
+        /// The account's name (what it logs in with).
+        #[arg(long)]
+        name: String,
+        /// What it sees: office:NAME, county:NAME, province:NAME or agency.
+        #[arg(long)]
+        scope: agency_server::console::accounts::Scope,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OfficeCommand {
+    /// Add an office (or move it) in a county of a province.
+    Add {
+        /// The office's name.
+        #[arg(long)]
+        name: String,
+        /// Its county (added with it when new).
+        #[arg(long)]
+        county: String,
+        /// The county's province.
+        #[arg(long)]
+        province: String,
+    },
+    /// Place a kiosk number in an office (moving it if it was elsewhere).
+    Place {
+        /// The kiosk number.
+        #[arg(long)]
+        kiosk: u32,
+        /// The office.
+        #[arg(long)]
+        office: String,
     },
 }
 
@@ -246,6 +308,41 @@ async fn main() -> anyhow::Result<()> {
             agency_server::staff::add(&pool, &employee_code, &display_name, pin.trim()).await?;
             eprintln!("staff account {employee_code} saved (its PIN only as a hash)");
         }
+        Command::ConsoleAccount {
+            action: ConsoleAccountCommand::Add { name, scope },
+        } => {
+            let password = match std::env::var("AGENCY_CONSOLE_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            agency_server::console::accounts::add_account(&pool, "cli", &name, &scope, &password)
+                .await?;
+            eprintln!("console account {name} added, seeing {scope} (its password only as a hash)");
+        }
+        Command::Office {
+            action:
+                OfficeCommand::Add {
+                    name,
+                    county,
+                    province,
+                },
+        } => {
+            agency_server::console::accounts::add_office(&pool, "cli", &name, &county, &province)
+                .await?;
+            eprintln!("office {name} in {county}, {province}");
+        }
+        Command::Office {
+            action: OfficeCommand::Place { kiosk, office },
+        } => {
+            agency_server::console::accounts::place_kiosk(&pool, "cli", kiosk, &office).await?;
+            eprintln!("kiosk {kiosk} placed in {office}");
+        }
         Command::Serve {
             listen,
             tls_cert,
@@ -254,6 +351,8 @@ async fn main() -> anyhow::Result<()> {
             lookup_misses_per_hour,
             device_ca_cert,
             device_ca_key,
+            console_listen,
+            console_heartbeat_seconds,
             ..
         } => {
             let device_ca = match (device_ca_cert, device_ca_key) {
@@ -269,14 +368,42 @@ async fn main() -> anyhow::Result<()> {
                 }
                 _ => None,
             };
-            let tls = match (plain_http, tls_cert, tls_key) {
+            let pems = match (plain_http, tls_cert, tls_key) {
                 (true, _, _) => None,
-                (false, Some(cert), Some(key)) => Some(agency_server::tls_config(
-                    &std::fs::read(&cert).with_context(|| format!("reading {}", cert.display()))?,
-                    &std::fs::read(&key).with_context(|| format!("reading {}", key.display()))?,
+                (false, Some(cert), Some(key)) => Some((
+                    std::fs::read(&cert).with_context(|| format!("reading {}", cert.display()))?,
+                    std::fs::read(&key).with_context(|| format!("reading {}", key.display()))?,
+                )),
+                _ => anyhow::bail!("pass --tls-cert and --tls-key, or --plain-http"),
+            };
+            let tls = match &pems {
+                Some((cert, key)) => Some(agency_server::tls_config(
+                    cert,
+                    key,
                     device_ca.as_deref(),
                 )?),
-                _ => anyhow::bail!("pass --tls-cert and --tls-key, or --plain-http"),
+                None => None,
+            };
+            let console = match console_listen {
+                Some(console_listen) => {
+                    let console = agency_server::console::start(
+                        pool.clone(),
+                        agency_server::console::ConsoleConfig {
+                            listen: console_listen,
+                            tls: match &pems {
+                                Some((cert, key)) => {
+                                    Some(agency_server::tls_config(cert, key, None)?)
+                                }
+                                None => None,
+                            },
+                            heartbeat: std::time::Duration::from_secs(console_heartbeat_seconds),
+                        },
+                    )
+                    .await?;
+                    println!("console on {}", console.base_url());
+                    Some(console)
+                }
+                None => None,
             };
             let server = agency_server::start(
                 pool,
@@ -293,6 +420,9 @@ async fn main() -> anyhow::Result<()> {
             tokio::select! {
                 () = server.wait() => {}
                 r = tokio::signal::ctrl_c() => r?,
+            }
+            if let Some(console) = console {
+                console.shutdown().await;
             }
         }
     }

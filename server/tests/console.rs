@@ -1,0 +1,356 @@
+//! The agency console over real HTTP against a real PostgreSQL cluster: three offices in two
+//! counties, a county manager and an agency account. Logging in needs the login form's CSRF
+//! double; the county manager's fleet shows its county's kiosks only, and every page of a
+//! kiosk or case of the other county answers 404 exactly as what does not exist; the agency
+//! sees all and its audit log; a post without the session's CSRF token is refused; 2,000
+//! password guesses, 100 at a time, get at most 20 tries checked in the hour, after which even
+//! the right password waits (each refusal past the twentieth is one locked row read, so the
+//! count only makes the test longer).
+
+// Helpers outside #[test] functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use agency_server::console::accounts::{self, Scope};
+use agency_server::console::{self, ConsoleConfig};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use support::{Office, case_item, national_code, tracking_code};
+
+/// A client that follows no redirect (the test reads them).
+fn browser() -> reqwest::Client {
+    // The console is plain HTTP here (loopback); reqwest still wants a TLS provider. A second
+    // install is refused, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value `name` is set to by `response`, if it sets it.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let first = v.split(';').next()?;
+            let (n, value) = first.split_once('=')?;
+            (n.trim() == name).then(|| value.trim().to_owned())
+        })
+}
+
+/// `pairs` as an HTML form posts them (application/x-www-form-urlencoded).
+fn form(request: reqwest::RequestBuilder, pairs: &[(&str, &str)]) -> reqwest::RequestBuilder {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    request
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body.join("&"))
+}
+
+/// A logged-in console session (English pages, ASCII digits).
+struct Session {
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+/// The login form's CSRF double, as the browser gets it.
+async fn login_form(base: &str) -> String {
+    let form = browser().get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let csrf = set_cookie(&form, "console_login_csrf").expect("the login form's CSRF cookie");
+    let page = form.text().await.unwrap();
+    assert!(page.contains(&csrf), "the form carries its CSRF token");
+    csrf
+}
+
+async fn try_login(base: &str, name: &str, password: &str, csrf: &str) -> reqwest::Response {
+    form(
+        browser()
+            .post(format!("{base}/login"))
+            .header(COOKIE, format!("console_login_csrf={csrf}")),
+        &[("name", name), ("password", password), ("csrf", csrf)],
+    )
+    .send()
+        .await
+        .unwrap()
+}
+
+impl Session {
+    async fn open(base: &str, name: &str, password: &str) -> Self {
+        let csrf = login_form(base).await;
+        let logged = try_login(base, name, password, &csrf).await;
+        assert_eq!(logged.status(), StatusCode::SEE_OTHER, "{name} logs in");
+        assert_eq!(logged.headers()[LOCATION], "/fleet");
+        let token = set_cookie(&logged, "console_session").expect("a session cookie");
+        let cookie_line = logged
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("console_session="))
+            .unwrap();
+        for attribute in ["HttpOnly", "Secure", "SameSite=Strict"] {
+            assert!(cookie_line.contains(attribute), "{cookie_line}");
+        }
+        let cookie = format!("console_session={token}; console_lang=en");
+        let fleet = browser()
+            .get(format!("{base}/fleet"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fleet.status(), StatusCode::OK);
+        let page = fleet.text().await.unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the logout form's CSRF token")
+            .to_owned();
+        Self {
+            base: base.to_owned(),
+            cookie,
+            csrf,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = browser()
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let pool = &office.pool;
+    for (name, county, province) in [
+        ("Karaj central", "Karaj", "Alborz"),
+        ("Karaj west", "Karaj", "Alborz"),
+        ("Savojbolagh", "Savojbolagh", "Alborz"),
+    ] {
+        accounts::add_office(pool, "test", name, county, province)
+            .await
+            .unwrap();
+    }
+    for (kiosk, place) in [(11, "Karaj central"), (12, "Karaj west"), (21, "Savojbolagh")] {
+        accounts::place_kiosk(pool, "test", kiosk, place)
+            .await
+            .unwrap();
+        let token = office.enrol(&server, kiosk).await;
+        let (_, item) = case_item(kiosk, 1, &national_code("049937089"));
+        let r = office
+            .client()
+            .post(format!("{}/v1/devices/{kiosk}/cases", server.base_url()))
+            .bearer_auth(token)
+            .json(&item)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+    let county: Scope = "county:Karaj".parse().unwrap();
+    accounts::add_account(pool, "test", "karaj", &county, "karaj-password-1")
+        .await
+        .unwrap();
+    accounts::add_account(pool, "test", "agency", &Scope::Agency, "agency-password-1")
+        .await
+        .unwrap();
+    let console = console::start(
+        pool.clone(),
+        ConsoleConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: None,
+            heartbeat: Duration::from_secs(60),
+        },
+    )
+    .await
+    .unwrap();
+    let base = console.base_url();
+
+    // No session: every page sends the visitor to the login form.
+    let anonymous = browser().get(format!("{base}/fleet")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()[LOCATION], "/login");
+    // A login without the form's CSRF double is refused before the password is looked at.
+    let forged = form(
+        browser().post(format!("{base}/login")),
+        &[
+            ("name", "karaj"),
+            ("password", "karaj-password-1"),
+            ("csrf", "x"),
+        ],
+    )
+    .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let csrf = login_form(&base).await;
+    assert_eq!(
+        try_login(&base, "karaj", "wrong-password", &csrf)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let manager = Session::open(&base, "karaj", "karaj-password-1").await;
+    let (status, fleet) = manager.get("/fleet").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fleet.contains("/devices/11") && fleet.contains("/devices/12"));
+    assert!(!fleet.contains("/devices/21"), "another county's kiosk listed");
+    // Another county's kiosk and case, and what does not exist, answer alike.
+    let (own, _) = manager.get("/devices/11").await;
+    assert_eq!(own, StatusCode::OK);
+    let (own_case, page) = manager.get(&format!("/cases/{}", tracking_code(12, 1))).await;
+    assert_eq!(own_case, StatusCode::OK, "{page}");
+    let mut answers = Vec::new();
+    for path in [
+        "/devices/21".to_owned(),
+        "/devices/99".to_owned(),
+        format!("/cases/{}", tracking_code(21, 1)),
+        format!("/cases/{}", tracking_code(21, 2)),
+        format!("/cases?code={}", tracking_code(21, 1)),
+        format!("/cases?code={}", tracking_code(21, 2)),
+    ] {
+        let (status, page) = manager.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.contains("049937089"), "{path}");
+        answers.push(page.replace(&path, "").replace(&path.replace('?', "%3F"), ""));
+    }
+    for pair in answers.chunks(2) {
+        assert_eq!(pair[0], pair[1], "outside the scope reads as not there");
+    }
+    // The agency's audit log is not the county's.
+    let (audit, _) = manager.get("/audit").await;
+    assert_ne!(audit, StatusCode::OK);
+
+    let agency = Session::open(&base, "agency", "agency-password-1").await;
+    let (status, fleet) = agency.get("/fleet").await;
+    assert_eq!(status, StatusCode::OK);
+    for kiosk in [11, 12, 21] {
+        assert!(fleet.contains(&format!("/devices/{kiosk}")), "{kiosk}");
+    }
+    let (status, _) = agency.get(&format!("/cases/{}", tracking_code(21, 1))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, log) = agency.get("/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log.contains("karaj"), "the manager's login is in the audit log");
+
+    // Logging out needs the session's token: without it nothing happens.
+    let logout = |csrf: String| {
+        form(
+            browser()
+                .post(format!("{base}/logout"))
+                .header(COOKIE, &manager.cookie),
+            &[("csrf", &csrf)],
+        )
+        .send()
+    };
+    assert_eq!(
+        logout("forged".into()).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(manager.get("/fleet").await.0, StatusCode::OK);
+    assert_eq!(
+        logout(manager.csrf.clone()).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(manager.get("/fleet").await.0, StatusCode::SEE_OTHER);
+    console.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_guesses_get_twenty_tries_in_the_hour() {
+    let office = Office::new().await;
+    let pool = &office.pool;
+    accounts::add_office(pool, "test", "Karaj central", "Karaj", "Alborz")
+        .await
+        .unwrap();
+    let scope: Scope = "office:Karaj central".parse().unwrap();
+    accounts::add_account(pool, "test", "clerk", &scope, "clerk-password-1")
+        .await
+        .unwrap();
+    let console = console::start(
+        pool.clone(),
+        ConsoleConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: None,
+            heartbeat: Duration::from_secs(60),
+        },
+    )
+    .await
+    .unwrap();
+    let base = console.base_url();
+    let csrf = login_form(&base).await;
+
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    for round in 0..20 {
+        let mut guesses = tokio::task::JoinSet::new();
+        for guess in 0..100 {
+            let (base, csrf) = (base.clone(), csrf.clone());
+            guesses.spawn(async move {
+                try_login(&base, "clerk", &format!("guess-{round}-{guess}"), &csrf)
+                    .await
+                    .status()
+                    .as_u16()
+            });
+        }
+        while let Some(status) = guesses.join_next().await {
+            *statuses.entry(status.unwrap()).or_default() += 1;
+        }
+    }
+    let checked: i64 = pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT count(*) FROM console_login_tries", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(checked <= accounts::TRIES_PER_HOUR, "{checked} tries checked");
+    assert_eq!(statuses.get(&401).copied().unwrap_or(0) as i64, checked);
+    assert_eq!(statuses.values().sum::<u32>(), 2_000, "{statuses:?}");
+    assert_eq!(
+        statuses.get(&429).copied().unwrap_or(0) as i64,
+        2_000 - checked
+    );
+    // The right password now waits too: the hour is the account's, not the guesser's.
+    assert_eq!(
+        try_login(&base, "clerk", "clerk-password-1", &csrf)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    console.shutdown().await;
+}
