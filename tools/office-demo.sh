@@ -110,11 +110,11 @@ echo "    $url (SAMAD at $samad_url)"
 for number in 11 12 31; do
     dir="$work/kiosk-$number"
     mkdir -p "$dir"
-    code=$(agency enrol-code --kiosk "$number" 2>/dev/null)
-    "$bin/kioskctl" enroll --server "$url" --code "$code" --server-ca "$work/server/tls.pem" \
-        --out "$dir/pki" >/dev/null
     mode=kiosk
     if [ "$number" = 31 ]; then mode=desk; fi
+    code=$(agency enrol-code --kiosk "$number" --role "$mode" 2>/dev/null)
+    "$bin/kioskctl" enroll --server "$url" --code "$code" --server-ca "$work/server/tls.pem" \
+        --out "$dir/pki" >/dev/null
     sed -e "s|^number = 12$|number = $number|" -e "s|^data_dir = .*|data_dir = \"$dir/data\"|" \
         -e "s|^mode = \"kiosk\"$|mode = \"$mode\"|" \
         firmware/config/kiosk.example.toml >"$dir/kiosk.toml"

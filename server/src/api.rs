@@ -115,7 +115,7 @@ pub async fn enrol(
         .query_opt(
             "UPDATE enrol_codes SET used_at = now() \
              WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() \
-             RETURNING kiosk_number",
+             RETURNING kiosk_number, role",
             &[&auth::digest(&code)],
         )
         .await?;
@@ -123,6 +123,7 @@ pub async fn enrol(
         return Err(refused());
     };
     let kiosk: i32 = row.get(0);
+    let role: String = row.get(1);
     // Two codes of one kiosk redeemed at once take turns here (the second then replaces the
     // first), instead of one of them failing on the one-active-device index.
     tx.execute(
@@ -141,14 +142,16 @@ pub async fn enrol(
     .await?;
     let replaced = tx
         .execute(
-            "UPDATE devices SET revoked_at = now() WHERE kiosk_number = $1 AND revoked_at IS NULL",
+            "UPDATE devices SET revoked_at = now(), revoked_reason = 'replaced' \
+             WHERE kiosk_number = $1 AND revoked_at IS NULL",
             &[&kiosk],
         )
         .await?;
     let device_id: i64 = tx
         .query_one(
-            "INSERT INTO devices (kiosk_number, token_hash) VALUES ($1, $2) RETURNING device_id",
-            &[&kiosk, &auth::digest(&token)],
+            "INSERT INTO devices (kiosk_number, token_hash, role) VALUES ($1, $2, $3) \
+             RETURNING device_id",
+            &[&kiosk, &auth::digest(&token), &role],
         )
         .await?
         .get(0);
@@ -183,6 +186,7 @@ pub async fn enrol(
     tx.commit().await?;
     tracing::info!(
         kiosk,
+        role,
         replaced,
         serial = issued.as_ref().map(|c| c.serial_hex.as_str()),
         "device enrolled"

@@ -13,12 +13,19 @@
 //! all refused; routes naming a kiosk in their path also compare it with the device's.
 //! Without a device CA (plain HTTP behind a TLS-terminating proxy, or TLS without client
 //! certificates) the bearer token alone identifies the device, as before certificates.
+//!
+//! A device is a kiosk or a desk terminal ([`Role`], from its enrolment code: migration 0013):
+//! the desk's routes ([`DESK_ROUTES`]: staff log-ins, the office's staff calls, receipt copies)
+//! refuse a kiosk with 403 `wrong_role`, so a kiosk's stolen token cannot log staff in or print
+//! the office's receipts. `agency-server revoke --kiosk N` ([`revoke`]) retires a lost or
+//! compromised device at once: its token and certificate are refused from the next request,
+//! and its satisfaction key leaves the fleet's list.
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use base64::Engine as _;
 use rand::{Rng as _, RngCore as _};
 use sha2::{Digest, Sha256};
@@ -83,11 +90,58 @@ pub fn new_token() -> String {
     )
 }
 
-/// Stores a new one-time code for kiosk `kiosk` valid for `valid_for`, and returns it (the
-/// database keeps only its digest).
+/// What a device is to the office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A visitor's kiosk.
+    Kiosk,
+    /// A staff member's desk terminal.
+    Desk,
+}
+
+impl Role {
+    /// As stored and as the CLI spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Desk => "desk",
+        }
+    }
+
+    /// From its stored or typed name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "kiosk" => Some(Self::Kiosk),
+            "desk" => Some(Self::Desk),
+            _ => None,
+        }
+    }
+}
+
+/// The routes only a desk terminal may use (method and route template). The office's open
+/// staff calls (`GET …/staff-calls?open=true`) are the desk's too, but the same route without
+/// `open=true` is a kiosk's own calls, so that one is judged by its handler
+/// ([`Device::require_desk`], server/src/staff_calls.rs).
+pub const DESK_ROUTES: &[(Method, &str)] = &[
+    (Method::POST, "/v1/kiosks/{kiosk}/staff-logins"),
+    (
+        Method::POST,
+        "/v1/kiosks/{kiosk}/staff-calls/{call_id}/acknowledge",
+    ),
+    (Method::POST, "/v1/kiosks/{kiosk}/receipt-copies"),
+    (Method::GET, "/v1/kiosks/{kiosk}/receipt-copies"),
+    (
+        Method::POST,
+        "/v1/kiosks/{kiosk}/receipt-copies/{tracking_code}/printed",
+    ),
+];
+
+/// Stores a new one-time code for kiosk `kiosk` valid for `valid_for`, enrolling a device of
+/// `role`, and returns it (the database keeps only its digest).
 pub async fn create_enrol_code(
     pool: &deadpool_postgres::Pool,
     kiosk: u32,
+    role: Role,
     valid_for: chrono::Duration,
 ) -> anyhow::Result<String> {
     anyhow::ensure!(
@@ -101,11 +155,58 @@ pub async fn create_enrol_code(
     pool.get()
         .await?
         .execute(
-            "INSERT INTO enrol_codes (code_hash, kiosk_number, expires_at) VALUES ($1, $2, $3)",
-            &[&digest(&plain), &kiosk, &expires],
+            "INSERT INTO enrol_codes (code_hash, kiosk_number, expires_at, role) \
+             VALUES ($1, $2, $3, $4)",
+            &[&digest(&plain), &kiosk, &expires, &role.as_str()],
         )
         .await?;
     Ok(code)
+}
+
+/// What [`revoke`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revoked {
+    /// The device row revoked.
+    pub device_id: i64,
+    /// Its certificates revoked with it.
+    pub certificates: u64,
+}
+
+/// Retires the active device of kiosk number `kiosk` (lost, stolen or compromised): its token
+/// and certificate are refused from its next request, and its satisfaction key leaves the
+/// fleet's list. `None` when the number has no active device.
+pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Result<Option<Revoked>> {
+    anyhow::ensure!(
+        (1..=99_999).contains(&kiosk),
+        "the kiosk number must be 1 to 99999"
+    );
+    let kiosk = i32::try_from(kiosk)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let Some(row) = tx
+        .query_opt(
+            "UPDATE devices SET revoked_at = now(), revoked_reason = 'revoked' \
+             WHERE kiosk_number = $1 AND revoked_at IS NULL RETURNING device_id",
+            &[&kiosk],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let device_id: i64 = row.get(0);
+    let certificates = tx
+        .execute(
+            "UPDATE device_certificates SET revoked_at = now() \
+             WHERE device_id = $1 AND revoked_at IS NULL",
+            &[&device_id],
+        )
+        .await?;
+    tx.commit().await?;
+    tracing::warn!(kiosk, device_id, "device revoked");
+    Ok(Some(Revoked {
+        device_id,
+        certificates,
+    }))
 }
 
 /// The enrolled device a request comes from.
@@ -115,6 +216,8 @@ pub struct Device {
     pub device_id: i64,
     /// The kiosk number it acts as.
     pub kiosk_number: u32,
+    /// A kiosk or a desk; `None` for a device enrolled before roles existed (every route).
+    pub role: Option<Role>,
 }
 
 fn unauthorized(detail: &str) -> Refused {
@@ -153,7 +256,7 @@ impl FromRequestParts<Arc<AppState>> for Device {
         let client = state.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT d.device_id, d.kiosk_number, c.fingerprint FROM devices d \
+                "SELECT d.device_id, d.kiosk_number, c.fingerprint, d.role FROM devices d \
                  LEFT JOIN device_certificates c \
                    ON c.device_id = d.device_id AND c.revoked_at IS NULL \
                  WHERE d.token_hash = $1 AND d.revoked_at IS NULL",
@@ -180,10 +283,41 @@ impl FromRequestParts<Arc<AppState>> for Device {
                 .into());
             }
         }
-        Ok(Self {
+        let role = row.get::<_, Option<&str>>(3).and_then(Role::parse);
+        let route = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
+        let desk_route = DESK_ROUTES
+            .iter()
+            .any(|(method, path)| *method == parts.method && Some(*path) == route);
+        let device = Self {
             device_id: row.get(0),
             kiosk_number: u32::try_from(kiosk).unwrap_or_default(),
-        })
+            role,
+        };
+        if desk_route {
+            device.require_desk()?;
+        }
+        Ok(device)
+    }
+}
+
+impl Device {
+    /// `Ok` unless this device enrolled as a kiosk (a desk, or a device enrolled before roles
+    /// existed): else 403 `wrong_role`, logged.
+    pub fn require_desk(&self) -> Result<(), Refused> {
+        if self.role != Some(Role::Kiosk) {
+            return Ok(());
+        }
+        tracing::warn!(
+            kiosk = self.kiosk_number,
+            "a kiosk asked for a desk terminal's route"
+        );
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "wrong_role",
+            "this route is for the office's desk terminals, and this device enrolled as a \
+             kiosk: enrol the desk with a desk code (agency-server enrol-code --role desk)",
+        )
+        .into())
     }
 }
 

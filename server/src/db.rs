@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_console.sql",
         sql: include_str!("../migrations/0012_console.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_device_roles.sql",
+        sql: include_str!("../migrations/0013_device_roles.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -122,9 +122,22 @@ enum Command {
         /// The kiosk number the enrolled device will act as.
         #[arg(long)]
         kiosk: u32,
+        /// What the device is: `kiosk` (a visitor's) or `desk` (a staff member's terminal,
+        /// the only kind that may log staff in, see the office's staff calls and print receipt
+        /// copies).
+        #[arg(long, default_value = "kiosk", value_parser = ["kiosk", "desk"])]
+        role: String,
         /// Hours until the code expires.
         #[arg(long, default_value_t = 24)]
         valid_hours: i64,
+    },
+    /// Retire the active device of a kiosk number at once (lost, stolen or compromised): its
+    /// token and certificate are refused from its next request and its satisfaction key leaves
+    /// the fleet's list. (Enrolling the number again with a new code also retires it.)
+    Revoke {
+        /// The kiosk number whose device is revoked.
+        #[arg(long)]
+        kiosk: u32,
     },
     /// Set the catalogue every device of the office downloads (subjects, the agency's scope,
     /// services with their identifiers, guidance destinations, holiday overrides): a
@@ -272,16 +285,34 @@ async fn main() -> anyhow::Result<()> {
                 print!("{status}");
             }
         }
-        Command::EnrolCode { kiosk, valid_hours } => {
+        Command::EnrolCode {
+            kiosk,
+            role,
+            valid_hours,
+        } => {
+            let role =
+                agency_server::auth::Role::parse(&role).context("--role is kiosk or desk")?;
             let code = agency_server::auth::create_enrol_code(
                 &pool,
                 kiosk,
+                role,
                 chrono::Duration::hours(valid_hours.clamp(1, 24 * 30)),
             )
             .await?;
-            eprintln!("enrolment code for kiosk {kiosk}, valid {valid_hours} h, usable once:");
+            eprintln!(
+                "enrolment code for {} {kiosk}, valid {valid_hours} h, usable once:",
+                role.as_str()
+            );
             println!("{code}");
         }
+        Command::Revoke { kiosk } => match agency_server::auth::revoke(&pool, kiosk).await? {
+            Some(revoked) => eprintln!(
+                "kiosk {kiosk} revoked (device {}, {} certificate(s)): its token and \
+                 certificate are refused and its satisfaction key left the fleet's list",
+                revoked.device_id, revoked.certificates
+            ),
+            None => anyhow::bail!("kiosk {kiosk} has no active device to revoke"),
+        },
         Command::InitCa { out } => init_ca(&out)?,
         Command::Catalogue { file } => {
             let body = if file.as_os_str() == "-" {

@@ -42,6 +42,10 @@ const TITLES: &[(&str, &str)] = &[
     ("bad_csr", "The certificate signing request is not usable"),
     ("forbidden", "The device acts only as its own kiosk"),
     ("bad_enrol_code", "The enrolment code is not usable"),
+    (
+        "wrong_role",
+        "The route is a desk terminal's and the device is a kiosk",
+    ),
     ("not_found", "No such resource"),
     ("unknown_case", "No such case"),
     ("unknown_staff_call", "No such staff call"),

@@ -108,7 +108,8 @@ pub struct ListQuery {
 /// `GET /v1/kiosks/{kiosk}/staff-calls?open=true`: the office's open calls that their kiosks
 /// still send (seen in the last [`LIVE_SECONDS`]), every kiosk's, oldest first by the server's
 /// clock (what a desk terminal shows); with `open=false` (or none) this kiosk's own
-/// calls, open and acknowledged, the latest [`MAX_LISTED`], oldest first.
+/// calls, open and acknowledged, the latest [`MAX_LISTED`], oldest first. Only a desk may
+/// ask for the office's (`open=true`; a kiosk is refused 403 `wrong_role`).
 pub async fn list(
     State(state): State<Arc<AppState>>,
     device: Device,
@@ -121,6 +122,10 @@ pub async fn list(
         Some("true") => true,
         Some(_) => return Err(bad_parameter("open", "open must be true or false")),
     };
+    if open {
+        // The office's calls are the desks' to see (a kiosk lists its own only).
+        device.require_desk()?;
+    }
     let client = state.pool.get().await?;
     let rows = if open {
         client

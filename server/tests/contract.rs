@@ -270,8 +270,8 @@ async fn a_rating_given_at_any_kiosk_counts_for_the_employee_who_claimed_the_vis
     let national = national_code("001234567");
     let kiosk_a = office.device(&server, 11, &office.enrol(&server, 11).await);
     let kiosk_b = office.device(&server, 12, &office.enrol(&server, 12).await);
-    let desk_1 = office.device(&server, 31, &office.enrol(&server, 31).await);
-    let desk_2 = office.device(&server, 32, &office.enrol(&server, 32).await);
+    let desk_1 = office.device(&server, 31, &office.enrol_desk(&server, 31).await);
+    let desk_2 = office.device(&server, 32, &office.enrol_desk(&server, 32).await);
 
     // A visitor registers at kiosk A and is served at desk 1 by employee E-7.
     let (case_id, case_payload) = case(11, 1, &national);

@@ -77,7 +77,7 @@ async fn no_national_code_phone_or_pin_reaches_the_servers_log() {
     let office = Office::new().await;
     let server = office.server().await;
     let kiosk = office.device(&server, 11, &office.enrol(&server, 11).await);
-    let other = office.device(&server, 12, &office.enrol(&server, 12).await);
+    let other = office.device(&server, 12, &office.enrol_desk(&server, 12).await);
     let mut secrets: Vec<String> = Vec::new();
 
     // Cases with national codes and phones: new, retried, a second item with the same

@@ -30,7 +30,7 @@ async fn a_consultations_next_visit_is_checked_kept_and_given_back_on_a_copy() {
     let server = office.server().await;
     let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
-    let desk_token = office.enrol(&server, 31).await;
+    let desk_token = office.enrol_desk(&server, 31).await;
     let post = |item: Value| {
         let client = office.client();
         let url = format!("{base}/v1/devices/11/cases");

@@ -1333,7 +1333,10 @@ async fn every_answer_of_the_server_follows_the_document() {
     let base = server.base_url();
     let http = office.client();
     let token = office.enrol(&server, 7).await;
-    let other = office.enrol(&server, 8).await;
+    // Kiosk 7 registers; desk 8 looks cases up and answers staff calls; desk 31 logs staff in
+    // and reprints receipts.
+    let other = office.enrol_desk(&server, 8).await;
+    let copier = office.enrol_desk(&server, 31).await;
     let national = national_code("001234567");
     // (method, template, answer)
     let mut answers = Vec::new();
@@ -1597,15 +1600,27 @@ async fn every_answer_of_the_server_follows_the_document() {
     );
     assert!(answers.iter().any(|(_, _, r)| r.0 == 404));
 
-    // A staff member logs in at desk 7, then five wrong PINs lock the account.
+    // A staff member logs in at desk 31, then five wrong PINs lock the account; kiosk 7 may
+    // not log staff in at all.
     agency_server::staff::add(&office.pool, "E-12", "نام نمونه", "1234")
         .await
         .unwrap();
+    let desk_31 = format!("{base}/v1/kiosks/31");
     let staff = |pin: &str| {
-        http.post(format!("{kiosk}/staff-logins"))
-            .bearer_auth(&token)
+        http.post(format!("{desk_31}/staff-logins"))
+            .bearer_auth(&copier)
             .json(&json!({ "employee_code": "E-12", "pin": pin }))
     };
+    let at_a_kiosk = send!(
+        "POST",
+        "/v1/kiosks/{kiosk}/staff-logins",
+        http.post(format!("{kiosk}/staff-logins"))
+            .bearer_auth(&token)
+            .json(&json!({ "employee_code": "E-12", "pin": "1234" }))
+    );
+    assert_eq!(at_a_kiosk.0, 403);
+    let refusal: Value = serde_json::from_slice(&at_a_kiosk.2).unwrap();
+    assert_eq!(refusal["code"], json!("wrong_role"), "{refusal}");
     assert_eq!(
         send!("POST", "/v1/kiosks/{kiosk}/staff-logins", staff("1234")).0,
         200
@@ -1723,12 +1738,12 @@ async fn every_answer_of_the_server_follows_the_document() {
         304
     );
 
-    // Receipt copies: kiosk 7 reports its case owed and lists the office's owed receipts (then
-    // a bad query); it asks for the copy (given, malformed, another device's path). Desk 8 has
-    // used up its look-ups above.
+    // Receipt copies: kiosk 7 reports its case owed and desk 31 lists the office's owed
+    // receipts (then a bad query); it asks for the copy (given, malformed, another device's
+    // path). Desk 8 has used up its look-ups above.
     let copy = |path: &str, tracking_code: &str| {
         http.post(format!("{base}/v1/kiosks/{path}/receipt-copies"))
-            .bearer_auth(&token)
+            .bearer_auth(&copier)
             .json(&json!({ "tracking_code": tracking_code }))
     };
     let owed_beat = json!({
@@ -1747,8 +1762,8 @@ async fn every_answer_of_the_server_follows_the_document() {
         200
     );
     let owed = |query: &str| {
-        http.get(format!("{kiosk}/receipt-copies{query}"))
-            .bearer_auth(&token)
+        http.get(format!("{desk_31}/receipt-copies{query}"))
+            .bearer_auth(&copier)
     };
     let listed = send!(
         "GET",
@@ -1767,8 +1782,8 @@ async fn every_answer_of_the_server_follows_the_document() {
         400
     );
     for (path, code, status) in [
-        ("7", tracking_code(7, 20), 200),
-        ("7", "12".to_owned(), 400),
+        ("31", tracking_code(7, 20), 200),
+        ("31", "12".to_owned(), 400),
         ("8", tracking_code(7, 20), 403),
     ] {
         let answer = send!(
@@ -1786,13 +1801,13 @@ async fn every_answer_of_the_server_follows_the_document() {
         http.post(format!(
             "{base}/v1/kiosks/{path}/receipt-copies/{tracking_code}/printed"
         ))
-        .bearer_auth(&token)
+        .bearer_auth(&copier)
         .json(&json!({}))
     };
     for (path, code, status) in [
-        ("7", tracking_code(7, 20), 204),
-        ("7", "12".to_owned(), 400),
-        ("7", tracking_code(7, 21), 404),
+        ("31", tracking_code(7, 20), 204),
+        ("31", "12".to_owned(), 400),
+        ("31", tracking_code(7, 21), 404),
         ("8", tracking_code(7, 20), 403),
     ] {
         let answer = send!(

@@ -160,7 +160,7 @@ async fn a_desk_gets_a_masked_copy_of_another_kiosks_receipt_and_the_copy_is_rec
     let server = office.server().await;
     let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
-    let desk_token = office.enrol(&server, 31).await;
+    let desk_token = office.enrol_desk(&server, 31).await;
     let code = register(&office, &base, &kiosk_token, 11, 5, Some("09121234567")).await;
     let desk = office.device(&server, 31, &desk_token);
 
@@ -226,7 +226,7 @@ async fn bad_receipt_copy_requests_are_refused_and_misses_are_rate_limited() {
     let server = office.server().await;
     let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
-    let desk_token = office.enrol(&server, 31).await;
+    let desk_token = office.enrol_desk(&server, 31).await;
     let code = register(&office, &base, &kiosk_token, 11, 5, None).await;
     let http = office.client();
     let ask = |path_kiosk: u32, body: Value| {
@@ -318,7 +318,7 @@ async fn heartbeats_list_owed_receipts_and_a_copy_given_takes_one_off_the_desks_
     let base = server.base_url();
     let token_11 = office.enrol(&server, 11).await;
     let token_12 = office.enrol(&server, 12).await;
-    let desk_token = office.enrol(&server, 31).await;
+    let desk_token = office.enrol_desk(&server, 31).await;
     let a = register(&office, &base, &token_11, 11, 1, None).await;
     let b = register(&office, &base, &token_11, 11, 2, None).await;
     let c = register(&office, &base, &token_12, 12, 1, None).await;
@@ -430,7 +430,7 @@ async fn walking_a_kiosks_codes_for_copies_is_refused_after_the_limit_but_owed_r
     let server = office.server().await;
     let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
-    let desk_token = office.enrol(&server, 31).await;
+    let desk_token = office.enrol_desk(&server, 31).await;
     let limit = u64::try_from(agency_server::DEFAULT_LOOKUP_MISSES_PER_HOUR).unwrap();
     for sequence in 1..=limit + 2 {
         register(&office, &base, &kiosk_token, 11, sequence, None).await;

@@ -22,8 +22,8 @@ fn login(code: &str, pin: &str) -> StaffLogin {
 async fn one_account_at_every_desk_and_a_lockout_counted_across_desks() {
     let office = Office::new().await;
     let server = office.server().await;
-    let desk_a = office.device(&server, 31, &office.enrol(&server, 31).await);
-    let desk_b = office.device(&server, 32, &office.enrol(&server, 32).await);
+    let desk_a = office.device(&server, 31, &office.enrol_desk(&server, 31).await);
+    let desk_b = office.device(&server, 32, &office.enrol_desk(&server, 32).await);
     agency_server::staff::add(&office.pool, "E-7", "مریم احمدی", "۱۳۵۷۹")
         .await
         .unwrap();

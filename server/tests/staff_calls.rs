@@ -26,9 +26,9 @@ async fn a_call_raised_at_a_kiosk_is_seen_at_every_desk_until_one_acknowledges_i
     let server = office.server().await;
     let kiosk = office.device(&server, 12, &office.enrol(&server, 12).await);
     let other_kiosk = office.device(&server, 13, &office.enrol(&server, 13).await);
-    let desk_a_token = office.enrol(&server, 31).await;
+    let desk_a_token = office.enrol_desk(&server, 31).await;
     let desk_a = office.device(&server, 31, &desk_a_token);
-    let desk_b = office.device(&server, 32, &office.enrol(&server, 32).await);
+    let desk_b = office.device(&server, 32, &office.enrol_desk(&server, 32).await);
 
     // Nothing open yet.
     assert!(desk_a.staff_calls(true).await.unwrap().calls.is_empty());

@@ -128,7 +128,7 @@ fn a_case_registered_at_one_kiosk_is_followed_up_at_another_with_samads_answer()
 fn a_staff_account_of_the_office_logs_in_at_a_desk_and_a_lockout_holds_there() {
     use kiosk::journeys::desk_store::{RemoteLogin, RemoteStaff};
     let office = Office::start();
-    let desk = kiosk_config::load(&office.enrol(31)).unwrap();
+    let desk = kiosk_config::load(&office.enrol_desk(31)).unwrap();
     let mut add = office
         .agency(&[
             "staff-add",

@@ -130,7 +130,7 @@ fn a_rating_at_another_kiosk_counts_for_the_employee_who_claimed_the_visit_at_sa
     let root = office.root();
     let kiosk_a = office.enrol(11);
     let kiosk_b = office.enrol(12);
-    let desk = office.enrol(31);
+    let desk = office.enrol_desk(31);
     let text = std::fs::read_to_string(&desk).unwrap();
     std::fs::write(
         &desk,

@@ -62,7 +62,7 @@ fn the_desk_prints_a_kiosks_owed_receipt_and_a_copy_of_any_case_of_the_office() 
     let root = office.root();
     office.add_staff(EMPLOYEE, "مریم احمدی", PIN);
     let kiosk = office.enrol(11);
-    let desk = office.enrol(31);
+    let desk = office.enrol_desk(31);
     let text = std::fs::read_to_string(&desk).unwrap();
     assert!(text.contains("mode = \"kiosk\""));
     std::fs::write(

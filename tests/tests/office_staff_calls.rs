@@ -86,7 +86,7 @@ fn a_kiosks_call_is_shown_at_the_desk_within_seconds_answered_there_and_learnt_b
     let office = Office::start();
     let root = office.root();
     office.add_staff(EMPLOYEE, "مریم احمدی", PIN);
-    let desk = office.enrol(31);
+    let desk = office.enrol_desk(31);
     edit(&desk, "mode = \"kiosk\"", "mode = \"desk\"");
     let kiosk = office.enrol(12);
 

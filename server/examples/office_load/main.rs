@@ -676,9 +676,13 @@ async fn enrol_all(
         let gate = Arc::clone(&gate);
         set.spawn(async move {
             let _permit = gate.acquire().await?;
-            let code =
-                agency_server::auth::create_enrol_code(&pool, kiosk, chrono::Duration::hours(2))
-                    .await?;
+            let code = agency_server::auth::create_enrol_code(
+                &pool,
+                kiosk,
+                agency_server::auth::Role::Kiosk,
+                chrono::Duration::hours(2),
+            )
+            .await?;
             let answer = http
                 .post(url)
                 .json(&serde_json::json!({ "code": code }))

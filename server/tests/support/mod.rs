@@ -8,6 +8,7 @@ pub mod pg;
 
 use std::sync::Arc;
 
+pub use agency_server::auth::Role;
 use agency_server::pki::DeviceCa;
 use agency_server::{ServerConfig, ServerHandle};
 use deadpool_postgres::Pool;
@@ -190,16 +191,31 @@ impl Office {
             .unwrap()
     }
 
-    /// A one-time code for `kiosk`, as the CLI makes it.
+    /// A one-time code for kiosk `kiosk`, as the CLI makes it.
     pub async fn enrol_code(&self, kiosk: u32) -> String {
-        agency_server::auth::create_enrol_code(&self.pool, kiosk, chrono::Duration::hours(1))
+        self.enrol_code_as(kiosk, Role::Kiosk).await
+    }
+
+    /// A one-time code for device `kiosk` of `role`, as the CLI makes it.
+    pub async fn enrol_code_as(&self, kiosk: u32, role: Role) -> String {
+        agency_server::auth::create_enrol_code(&self.pool, kiosk, role, chrono::Duration::hours(1))
             .await
             .unwrap()
     }
 
-    /// Enrols `kiosk` through `server` and returns its token.
+    /// Enrols kiosk `kiosk` through `server` and returns its token.
     pub async fn enrol(&self, server: &ServerHandle, kiosk: u32) -> String {
-        let code = self.enrol_code(kiosk).await;
+        self.enrol_as(server, kiosk, Role::Kiosk).await
+    }
+
+    /// Enrols desk terminal `kiosk` through `server` and returns its token.
+    pub async fn enrol_desk(&self, server: &ServerHandle, kiosk: u32) -> String {
+        self.enrol_as(server, kiosk, Role::Desk).await
+    }
+
+    /// Enrols device `kiosk` of `role` through `server` and returns its token.
+    pub async fn enrol_as(&self, server: &ServerHandle, kiosk: u32, role: Role) -> String {
+        let code = self.enrol_code_as(kiosk, role).await;
         let r = self
             .client()
             .post(format!("{}/v1/enrol", server.base_url()))

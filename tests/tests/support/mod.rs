@@ -353,11 +353,28 @@ impl Office {
         .to_owned()
     }
 
-    /// Enrols device `number` with the operator's tool; returns its kiosk.toml.
+    /// Enrols kiosk `number` with the operator's tool; returns its kiosk.toml.
     pub fn enrol(&self, number: u32) -> PathBuf {
+        self.enrol_as(number, "kiosk")
+    }
+
+    /// Enrols desk terminal `number` (a desk code: staff log-ins, staff calls and receipt
+    /// copies are the desk's routes); returns its kiosk.toml.
+    pub fn enrol_desk(&self, number: u32) -> PathBuf {
+        self.enrol_as(number, "desk")
+    }
+
+    /// Enrols device `number` of `role` (`kiosk` or `desk`); returns its kiosk.toml.
+    fn enrol_as(&self, number: u32, role: &str) -> PathBuf {
         let kiosk_dir = self.root().join(format!("kiosk-{number}"));
         std::fs::create_dir_all(&kiosk_dir).unwrap();
-        let code = run(&mut self.agency(&["enrol-code", "--kiosk", &number.to_string()]));
+        let code = run(&mut self.agency(&[
+            "enrol-code",
+            "--kiosk",
+            &number.to_string(),
+            "--role",
+            role,
+        ]));
         run(Command::new(bin("kioskctl"))
             .args(["enroll", "--server", &self.url, "--code", code.trim()])
             .arg("--server-ca")

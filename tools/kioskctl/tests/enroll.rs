@@ -107,9 +107,14 @@ async fn enroll_writes_an_identity_the_firmware_loads_and_the_server_accepts() {
     let pinned = dir.path().join("pinned-server-ca.pem");
     std::fs::write(&pinned, &cert_pem).unwrap();
     let out = dir.path().join("identity");
-    let code = agency_server::auth::create_enrol_code(&pool, KIOSK, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let code = agency_server::auth::create_enrol_code(
+        &pool,
+        KIOSK,
+        agency_server::auth::Role::Kiosk,
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
 
     // A wrong code: a clear reason, exit 1, nothing written (not even the directory).
     let bad = kioskctl(enroll_args(
@@ -233,9 +238,14 @@ async fn enroll_writes_an_identity_the_firmware_loads_and_the_server_accepts() {
     );
 
     // Again into the same directory: refused without --force, files untouched.
-    let code2 = agency_server::auth::create_enrol_code(&pool, KIOSK, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let code2 = agency_server::auth::create_enrol_code(
+        &pool,
+        KIOSK,
+        agency_server::auth::Role::Kiosk,
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     let again = kioskctl(enroll_args(&base, &code2, &pinned, &out, &[])).await;
     assert_eq!(again.status.code(), Some(1), "{}", text(&again));
     assert!(
