@@ -284,7 +284,10 @@ impl FromRequestParts<Arc<AppState>> for Device {
             }
         }
         let role = row.get::<_, Option<&str>>(3).and_then(Role::parse);
-        let route = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str);
         let desk_route = DESK_ROUTES
             .iter()
             .any(|(method, path)| *method == parts.method && Some(*path) == route);

@@ -408,11 +408,9 @@ async fn main() -> anyhow::Result<()> {
                 _ => anyhow::bail!("pass --tls-cert and --tls-key, or --plain-http"),
             };
             let tls = match &pems {
-                Some((cert, key)) => Some(agency_server::tls_config(
-                    cert,
-                    key,
-                    device_ca.as_deref(),
-                )?),
+                Some((cert, key)) => {
+                    Some(agency_server::tls_config(cert, key, device_ca.as_deref())?)
+                }
                 None => None,
             };
             let console = match console_listen {

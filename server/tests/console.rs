@@ -95,8 +95,8 @@ async fn try_login(base: &str, name: &str, password: &str, csrf: &str) -> reqwes
         &[("name", name), ("password", password), ("csrf", csrf)],
     )
     .send()
-        .await
-        .unwrap()
+    .await
+    .unwrap()
 }
 
 impl Session {
@@ -163,7 +163,11 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
             .await
             .unwrap();
     }
-    for (kiosk, place) in [(11, "Karaj central"), (12, "Karaj west"), (21, "Savojbolagh")] {
+    for (kiosk, place) in [
+        (11, "Karaj central"),
+        (12, "Karaj west"),
+        (21, "Savojbolagh"),
+    ] {
         accounts::place_kiosk(pool, "test", kiosk, place)
             .await
             .unwrap();
@@ -212,8 +216,8 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
         ],
     )
     .send()
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let csrf = login_form(&base).await;
     assert_eq!(
@@ -227,11 +231,16 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
     let (status, fleet) = manager.get("/fleet").await;
     assert_eq!(status, StatusCode::OK);
     assert!(fleet.contains("/devices/11") && fleet.contains("/devices/12"));
-    assert!(!fleet.contains("/devices/21"), "another county's kiosk listed");
+    assert!(
+        !fleet.contains("/devices/21"),
+        "another county's kiosk listed"
+    );
     // Another county's kiosk and case, and what does not exist, answer alike.
     let (own, _) = manager.get("/devices/11").await;
     assert_eq!(own, StatusCode::OK);
-    let (own_case, page) = manager.get(&format!("/cases/{}", tracking_code(12, 1))).await;
+    let (own_case, page) = manager
+        .get(&format!("/cases/{}", tracking_code(12, 1)))
+        .await;
     assert_eq!(own_case, StatusCode::OK, "{page}");
     let mut answers = Vec::new();
     for path in [
@@ -245,7 +254,10 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
         let (status, page) = manager.get(&path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert!(!page.contains("049937089"), "{path}");
-        answers.push(page.replace(&path, "").replace(&path.replace('?', "%3F"), ""));
+        answers.push(
+            page.replace(&path, "")
+                .replace(&path.replace('?', "%3F"), ""),
+        );
     }
     for pair in answers.chunks(2) {
         assert_eq!(pair[0], pair[1], "outside the scope reads as not there");
@@ -260,11 +272,16 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
     for kiosk in [11, 12, 21] {
         assert!(fleet.contains(&format!("/devices/{kiosk}")), "{kiosk}");
     }
-    let (status, _) = agency.get(&format!("/cases/{}", tracking_code(21, 1))).await;
+    let (status, _) = agency
+        .get(&format!("/cases/{}", tracking_code(21, 1)))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, log) = agency.get("/audit").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(log.contains("karaj"), "the manager's login is in the audit log");
+    assert!(
+        log.contains("karaj"),
+        "the manager's login is in the audit log"
+    );
 
     // Logging out needs the session's token: without it nothing happens.
     let logout = |csrf: String| {
@@ -338,7 +355,10 @@ async fn two_thousand_guesses_get_twenty_tries_in_the_hour() {
         .await
         .unwrap()
         .get(0);
-    assert!(checked <= accounts::TRIES_PER_HOUR, "{checked} tries checked");
+    assert!(
+        checked <= accounts::TRIES_PER_HOUR,
+        "{checked} tries checked"
+    );
     assert_eq!(statuses.get(&401).copied().unwrap_or(0) as i64, checked);
     assert_eq!(statuses.values().sum::<u32>(), 2_000, "{statuses:?}");
     assert_eq!(

@@ -73,7 +73,10 @@ async fn a_kiosk_is_refused_every_desk_route_that_a_desk_and_a_legacy_device_are
         .get()
         .await
         .unwrap()
-        .execute("UPDATE devices SET role = NULL WHERE kiosk_number = 32", &[])
+        .execute(
+            "UPDATE devices SET role = NULL WHERE kiosk_number = 32",
+            &[],
+        )
         .await
         .unwrap();
 

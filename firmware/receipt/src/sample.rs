@@ -110,7 +110,9 @@ pub fn sample_foreign_visitor() -> ReceiptCase {
     ReceiptCase {
         kind,
         subject: "تمدید پروانه‌ی اقامت".to_owned(),
-        due: due_date(at, kind, None, &DueDatePolicy::default()).ok().flatten(),
+        due: due_date(at, kind, None, &DueDatePolicy::default())
+            .ok()
+            .flatten(),
         visitor: Some(visitor),
         description: "درخواست پیگیری تمدید پروانه‌ی اقامت خانواده.".to_owned(),
         ..sample_case()

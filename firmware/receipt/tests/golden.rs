@@ -73,10 +73,8 @@ fn the_seed_rule_goldens_print_what_they_are_for() {
     );
     let foreign = find("foreign-visitor");
     assert!(
-        foreign.contains(&(
-            "شماره گذرنامه".to_owned(),
-            "******۵۶۷ AFG".to_owned()
-        )) && !foreign.iter().any(|(l, _)| l == "کد ملی"),
+        foreign.contains(&("شماره گذرنامه".to_owned(), "******۵۶۷ AFG".to_owned()))
+            && !foreign.iter().any(|(l, _)| l == "کد ملی"),
         "{foreign:?}"
     );
     let guidance = find("guidance");

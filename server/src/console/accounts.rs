@@ -17,8 +17,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
@@ -247,8 +247,11 @@ async fn password_matches(password: String, stored: String) -> bool {
         if password.chars().count() > MAX_PASSWORD_CHARS {
             return false;
         }
-        PasswordHash::new(&stored)
-            .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&stored).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -537,7 +540,12 @@ mod tests {
 
     #[test]
     fn scopes_read_and_print_back() {
-        for text in ["office:دفتر مرکزی", "county:شمیرانات", "province:تهران", "agency"] {
+        for text in [
+            "office:دفتر مرکزی",
+            "county:شمیرانات",
+            "province:تهران",
+            "agency",
+        ] {
             let scope: Scope = text.parse().unwrap_or(Scope::Agency);
             assert_eq!(scope.to_string(), text);
         }
@@ -549,7 +557,10 @@ mod tests {
     #[test]
     fn passwords_hash_as_argon2id_and_short_ones_are_refused() {
         let hash = hash_password("a long enough pass").unwrap_or_default();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(matches!(
             hash_password("short"),
             Err(ConsoleError::WeakPassword)

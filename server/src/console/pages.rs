@@ -25,7 +25,11 @@ pub enum Lang {
 impl Lang {
     /// From the language cookie's value (anything else is Persian).
     pub fn from_code(code: Option<&str>) -> Self {
-        if code == Some("en") { Self::En } else { Self::Fa }
+        if code == Some("en") {
+            Self::En
+        } else {
+            Self::Fa
+        }
     }
 
     fn code(self) -> &'static str {
@@ -115,7 +119,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "actor" => ("کاربر", "Actor"),
         "action" => ("کار", "Action"),
         "detail" => ("جزئیات", "Detail"),
-        "not_here" => ("این صفحه در حوزه شما نیست.", "This page is not in your scope."),
+        "not_here" => (
+            "این صفحه در حوزه شما نیست.",
+            "This page is not in your scope.",
+        ),
         "scope" => ("حوزه", "Scope"),
         "level_office" => ("دفتر", "office"),
         "level_county" => ("شهرستان", "county"),

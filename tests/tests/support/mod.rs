@@ -368,13 +368,8 @@ impl Office {
     fn enrol_as(&self, number: u32, role: &str) -> PathBuf {
         let kiosk_dir = self.root().join(format!("kiosk-{number}"));
         std::fs::create_dir_all(&kiosk_dir).unwrap();
-        let code = run(&mut self.agency(&[
-            "enrol-code",
-            "--kiosk",
-            &number.to_string(),
-            "--role",
-            role,
-        ]));
+        let code =
+            run(&mut self.agency(&["enrol-code", "--kiosk", &number.to_string(), "--role", role]));
         run(Command::new(bin("kioskctl"))
             .args(["enroll", "--server", &self.url, "--code", code.trim()])
             .arg("--server-ca")
