@@ -6,8 +6,10 @@
 -- (server/src/auth.rs). Devices enrolled before roles existed keep a NULL role and may use
 -- every route, so that upgrading the server does not lock out an office's desks; enrolling
 -- them again gives them their role.
-ALTER TABLE enrol_codes ADD COLUMN role text NOT NULL DEFAULT 'kiosk'
-    CHECK (role IN ('kiosk', 'desk'));
+-- A code made before roles existed keeps a NULL role, and the device it enrols is a legacy
+-- one (every route): it may be a desk's. New codes always name their role.
+ALTER TABLE enrol_codes ADD COLUMN role text CHECK (role IN ('kiosk', 'desk'));
+ALTER TABLE enrol_codes ALTER COLUMN role SET DEFAULT 'kiosk';
 ALTER TABLE devices ADD COLUMN role text CHECK (role IN ('kiosk', 'desk'));
 
 -- Why a device was revoked: 'replaced' (its kiosk number enrolled again by another device) or

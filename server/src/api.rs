@@ -123,7 +123,8 @@ pub async fn enrol(
         return Err(refused());
     };
     let kiosk: i32 = row.get(0);
-    let role: String = row.get(1);
+    // None: a code made before roles existed (migration 0013), whose device keeps every route.
+    let role: Option<String> = row.get(1);
     // Two codes of one kiosk redeemed at once take turns here (the second then replaces the
     // first), instead of one of them failing on the one-active-device index.
     tx.execute(
@@ -186,7 +187,7 @@ pub async fn enrol(
     tx.commit().await?;
     tracing::info!(
         kiosk,
-        role,
+        role = role.as_deref().unwrap_or("none (a code made before roles)"),
         replaced,
         serial = issued.as_ref().map(|c| c.serial_hex.as_str()),
         "device enrolled"

@@ -290,7 +290,12 @@ impl FromRequestParts<Arc<AppState>> for Device {
             .map(MatchedPath::as_str);
         let desk_route = DESK_ROUTES
             .iter()
-            .any(|(method, path)| *method == parts.method && Some(*path) == route);
+            // HEAD is served by the GET handler: judged as a GET.
+            .any(|(method, path)| {
+                (*method == parts.method
+                    || (*method == Method::GET && parts.method == Method::HEAD))
+                    && Some(*path) == route
+            });
         let device = Self {
             device_id: row.get(0),
             kiosk_number: u32::try_from(kiosk).unwrap_or_default(),

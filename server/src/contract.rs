@@ -155,14 +155,26 @@ async fn submit_batch(
     let mut results = Vec::with_capacity(batch.items.len());
     let mut stored = 0usize;
     for item in batch.items {
-        let judged = store_item(
-            &mut client,
-            kiosk,
-            item.item_id,
-            item.item_type,
-            &item.payload,
-        )
-        .await?;
+        // Who served a visit is the desk's to say: a kiosk's claim would credit (or block)
+        // ratings for any employee (server/src/claims.rs).
+        let judged =
+            if item.item_type == ItemType::Claim && device.role == Some(crate::auth::Role::Kiosk) {
+                Judged::Refused(
+                422,
+                "wrong_role: only a desk terminal claims a visit, and this device enrolled as a \
+                 kiosk"
+                    .to_owned(),
+            )
+            } else {
+                store_item(
+                    &mut client,
+                    kiosk,
+                    item.item_id,
+                    item.item_type,
+                    &item.payload,
+                )
+                .await?
+            };
         if judged == Judged::Created {
             stored += 1;
         }

@@ -22,9 +22,10 @@ async fn desk_routes(device: &SamadClient) -> Vec<(&'static str, Result<(), (u16
     fn judged<T>(answer: Result<T, SyncError>) -> Result<(), (u16, String)> {
         match answer {
             Err(SyncError::Unauthorized { status, reason }) => Err((status, reason)),
-            // Served: an answer about the request itself (an unknown case or call) means
-            // the role was let through.
-            _ => Ok(()),
+            // Served: an answer, or a refusal about the request itself (an unknown case or
+            // call), means the role was let through; a server or transport error is not.
+            Ok(_) | Err(SyncError::Refused { .. }) => Ok(()),
+            Err(other) => panic!("neither served nor refused: {other:?}"),
         }
     }
     let tracking = support::tracking_code(11, 1);
@@ -104,6 +105,33 @@ async fn a_kiosk_is_refused_every_desk_route_that_a_desk_and_a_legacy_device_are
         })
         .await
         .unwrap();
+    // Who served a visit is the desk's to say: a kiosk's claim is refused, a desk's taken.
+    let claim = |kiosk: u32| {
+        let id = Uuid::new_v4();
+        let payload = serde_json::json!({
+            "payload_version": 1, "client_uuid": id, "kiosk_number": kiosk,
+            "tracking_code": support::tracking_code(11, 1), "employee_code": "E-1",
+            "claimed_at": "2026-11-23T03:05:00.000Z"
+        });
+        kiosk_sync::wire::SubmitBatch {
+            items: vec![kiosk_sync::wire::SubmitItem {
+                item_id: id,
+                item_type: kiosk_sync::wire::ItemType::Claim,
+                payload: serde_json::value::to_raw_value(&payload).unwrap(),
+            }],
+        }
+    };
+    let refused = kiosk.submit_batch(&claim(11)).await.unwrap();
+    assert_eq!(refused.results[0].status, 422, "{refused:?}");
+    assert!(
+        refused.results[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("wrong_role")),
+        "{refused:?}"
+    );
+    let taken = desk.submit_batch(&claim(31)).await.unwrap();
+    assert_eq!(taken.results[0].status, 201, "{taken:?}");
     let open = desk.staff_calls(true).await.unwrap();
     assert!(open.calls.iter().any(|c| c.call_id == call.call_id));
     let own = kiosk.staff_calls(false).await.unwrap();

@@ -537,8 +537,12 @@ impl Flow {
                     };
                     self.session.idle_warning = true;
                     self.session.focus = 0;
-                    let warning =
-                        prompts::idle_warning_spoken(self.lang(), self.can_extend(), seconds);
+                    let warning = prompts::idle_warning_spoken(
+                        self.lang(),
+                        self.can_extend(),
+                        seconds,
+                        self.session.switch_input,
+                    );
                     // Queued: after this long without a key nothing the visitor asked for is
                     // cut off by the clock.
                     self.say(warning, false, fx);
@@ -1345,6 +1349,7 @@ impl Flow {
     /// returns to its default.
     fn end_session(&mut self, fx: &mut Vec<Effect>) {
         let speech = self.session.prefs.speech;
+        let switches = self.session.switch_input;
         self.visit += 1;
         self.session = Session::default();
         self.return_to = None;
@@ -1360,7 +1365,7 @@ impl Flow {
         // The visitor who listened hears that it is over (the screen is Persian again).
         if speech {
             fx.push(Effect::Speak {
-                text: prompts::farewell(),
+                text: prompts::farewell(switches),
                 interrupt: true,
             });
         }

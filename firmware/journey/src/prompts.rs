@@ -525,12 +525,25 @@ pub fn not_found_next(lang: Lang) -> String {
     )
 }
 
-/// The inactivity warning as spoken: the seconds left and how to get more time.
-pub fn idle_warning_spoken(lang: Lang, can_extend: bool, seconds_left: Option<u32>) -> String {
+/// The inactivity warning as spoken: the seconds left and how to get more time (a switch
+/// user, who has no keypad, is told the select switch: «more time» is focused first).
+pub fn idle_warning_spoken(
+    lang: Lang,
+    can_extend: bool,
+    seconds_left: Option<u32>,
+    switches: bool,
+) -> String {
     let Some(seconds) = seconds_left else {
         return idle_warning(lang, can_extend);
     };
     match (lang, can_extend) {
+        (Lang::Fa, true) if switches => format!(
+            "تا {} ثانیه‌ی دیگر جلسه بسته می‌شود. برای زمان بیشتر، کلید انتخاب را بزنید.",
+            to_persian_digits(&seconds.to_string())
+        ),
+        (Lang::En, true) if switches => format!(
+            "This session ends in {seconds} seconds. Press the select switch for more time."
+        ),
         (Lang::Fa, true) => format!(
             "تا {} ثانیه‌ی دیگر جلسه بسته می‌شود. برای زمان بیشتر، کلید ورود یا هر کلید دیگری را بزنید.",
             to_persian_digits(&seconds.to_string())
@@ -578,9 +591,13 @@ pub fn level(lang: Lang, kind: LevelKind, level: u8, max: u8, at_bound: bool) ->
 }
 
 /// Said when a session ends with speech on: the kiosk is back on its attract screen, in its
-/// default language (Persian), as the screen now shows.
-pub fn farewell() -> String {
-    "جلسه‌ی شما پایان یافت. برای شروع دوباره، کلید ورود را بزنید.".to_owned()
+/// default language (Persian), as the screen now shows; a switch user is told the switch.
+pub fn farewell(switches: bool) -> String {
+    if switches {
+        "جلسه‌ی شما پایان یافت. برای شروع دوباره، کلید انتخاب را بزنید.".to_owned()
+    } else {
+        "جلسه‌ی شما پایان یافت. برای شروع دوباره، کلید ورود را بزنید.".to_owned()
+    }
 }
 
 /// The Help key: what the current screen is for, then what each key does there.

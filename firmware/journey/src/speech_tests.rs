@@ -388,6 +388,34 @@ fn the_idle_warning_says_the_seconds_left_and_does_not_cut_in() {
 }
 
 #[test]
+fn a_switch_user_is_told_the_select_switch_for_more_time_and_to_start_again() {
+    let mut flow = speaking();
+    step(&mut flow, Event::Do(Action::Start));
+    step(&mut flow, Event::Switch(SwitchPress::Move));
+    let fx = step(&mut flow, Event::IdleWarningIn { seconds_left: 60 });
+    assert_eq!(
+        said(&fx),
+        vec![(
+            "تا ۶۰ ثانیه‌ی دیگر جلسه بسته می‌شود. برای زمان بیشتر، کلید انتخاب را بزنید.".to_owned(),
+            false
+        )]
+    );
+    // «More time» is focused first: the select switch takes it.
+    step(&mut flow, Event::Switch(SwitchPress::Select));
+    assert_eq!(flow.screen(), Screen::Identify);
+    let fx = step(&mut flow, Event::IdleExpired);
+    assert_eq!(
+        said(&fx),
+        vec![(
+            "جلسه‌ی شما پایان یافت. برای شروع دوباره، کلید انتخاب را بزنید.".to_owned(),
+            true
+        )]
+    );
+    // The next visitor is a keypad user until a switch is pressed.
+    assert!(!flow.session().switch_input);
+}
+
+#[test]
 fn volume_and_speed_keys_step_within_bounds_say_the_level_and_reset_for_the_next_visitor() {
     let mut flow = speaking();
     step(&mut flow, Event::Do(Action::Start));

@@ -241,8 +241,17 @@ pub fn hash_password(password: &str) -> Result<String, ConsoleError> {
         .map_err(|_| ConsoleError::Hash)
 }
 
-/// Whether `password` matches the PHC string `stored`, off the async workers.
+/// How many passwords are checked at once, server-wide: each argon2id check takes 19 MiB, so
+/// a flood of logins (of unknown names too, which no lockout counts) waits its turn instead
+/// of taking the machine's memory.
+static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Whether `password` matches the PHC string `stored`, off the async workers, at most
+/// [`CHECKING`]'s permits at a time.
 async fn password_matches(password: String, stored: String) -> bool {
+    let Ok(_permit) = CHECKING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         if password.chars().count() > MAX_PASSWORD_CHARS {
             return false;

@@ -299,13 +299,24 @@ struct LangQuery {
     next: Option<String>,
 }
 
+/// Whether `next` is a path of this console and nothing else: one leading slash, then only
+/// ASCII letters, digits and `/ _ . - ? = &`. Browsers drop tabs and newlines from a URL and
+/// read `\` as `/`, so anything looser could turn `/\t/host` into another site's address.
+fn is_console_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && next
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_.-?=&".contains(&b))
+}
+
 /// `GET /lang/{fa|en}?next=/path`: the language cookie, then back to a path of this console
 /// (never elsewhere: an open redirect would lend the console's name to any address).
 async fn set_lang(Path(lang): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let code = if lang == "en" { "en" } else { "fa" };
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .filter(|n| is_console_path(n))
         .unwrap_or_else(|| "/fleet".to_owned());
     let mut r = Redirect::to(&next).into_response();
     r.headers_mut().append(

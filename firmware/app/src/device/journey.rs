@@ -272,13 +272,21 @@ impl<P: PrintSink> Device<P> {
         if matches!(r.flow.screen, RatingScreen::Checking | RatingScreen::Saving) {
             return false;
         }
+        let switches = self.rating_input_method() != RatingInput::Keys;
+        let Journey::Rating(r) = &mut self.journey else {
+            return false;
+        };
         match self.idle.check(now) {
             None => false,
             Some(IdleStep::Warn) => {
                 r.idle_warning = true;
                 let seconds = u32::try_from(self.idle.times().expire_after.as_secs()).ok();
-                let warning =
-                    crate::flow::prompts::idle_warning_spoken(r.flow.lang, r.can_extend(), seconds);
+                let warning = crate::flow::prompts::idle_warning_spoken(
+                    r.flow.lang,
+                    r.can_extend(),
+                    seconds,
+                    switches,
+                );
                 if r.speech {
                     let lang = r.flow.lang;
                     self.say(&warning, lang, false);
