@@ -443,9 +443,13 @@ impl Relay {
                 return Err(e);
             }
         };
-        RelayStats::add(&self.stats.catalogue_checks, 1);
+        // A check is counted once its catalogue is handed on: whoever waits for the first
+        // check (firmware/app/src/device/sync.rs) then finds the catalogue there.
         match fetched {
-            CatalogueFetch::NotModified => Ok(false),
+            CatalogueFetch::NotModified => {
+                RelayStats::add(&self.stats.catalogue_checks, 1);
+                Ok(false)
+            }
             CatalogueFetch::Changed { catalogue, etag } => {
                 RelayStats::add(&self.stats.catalogues, 1);
                 let kept = serde_json::json!({ "etag": etag, "catalogue": catalogue }).to_string();
@@ -461,6 +465,7 @@ impl Relay {
                     catalogue: *catalogue,
                     etag,
                 })));
+                RelayStats::add(&self.stats.catalogue_checks, 1);
                 Ok(true)
             }
         }
