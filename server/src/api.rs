@@ -133,7 +133,9 @@ pub async fn enrol(
     )
     .await?;
     // A kiosk number has one device: enrolling it again replaces the earlier one, and its
-    // certificate with it.
+    // certificate with it; its satisfaction key is still served, as retired, while the codes
+    // it signed are valid (server/src/fleet_keys.rs).
+    crate::fleet_keys::retire_keys_of_replaced(&tx, kiosk).await?;
     tx.execute(
         "UPDATE device_certificates SET revoked_at = now() \
          WHERE revoked_at IS NULL AND device_id IN \

@@ -194,6 +194,12 @@ pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Resul
         return Ok(None);
     };
     let device_id: i64 = row.get(0);
+    // A lost or compromised device's earlier keys are not trusted either.
+    tx.execute(
+        "DELETE FROM retired_satisfaction_keys WHERE kiosk_number = $1",
+        &[&kiosk],
+    )
+    .await?;
     let certificates = tx
         .execute(
             "UPDATE device_certificates SET revoked_at = now() \

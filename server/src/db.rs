@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_device_roles.sql",
         sql: include_str!("../migrations/0013_device_roles.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_retired_satisfaction_keys.sql",
+        sql: include_str!("../migrations/0014_retired_satisfaction_keys.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

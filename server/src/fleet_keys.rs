@@ -7,9 +7,12 @@
 //!   server held it already. A key that is not 64 hex digits of a valid Ed25519 point, or is a
 //!   weak (small-order) point with which anyone could sign, is 422 `bad_public_key`.
 //! - `GET /v1/kiosks/{kiosk}/fleet-keys`: the keys of every active device, with an `ETag`
-//!   (a digest of the list), 304 for the ETag sent. A revoked device's key (a kiosk number
-//!   enrolled again) is not served: keys are stored per device row and the list joins the
-//!   active devices only.
+//!   (a digest of the list), 304 for the ETag sent; and, marked with `retired_at` (contract
+//!   1.8.0), the keys a kiosk number stopped signing with in the last [`RETIRED_KEPT_HOURS`]
+//!   (a rotation, or its device replaced by enrolling the number again: migration 0014), so a
+//!   code printed before still verifies while it is valid. A device revoked as lost or
+//!   compromised (`agency-server revoke`) has none served: neither its key nor its retired
+//!   ones.
 
 use std::sync::Arc;
 
@@ -60,7 +63,31 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `PUT /v1/kiosks/{kiosk}/satisfaction-key`: the device's own key, kept for its device row.
+/// How long a retired key is still served: as long as a code signed just before it was retired
+/// is valid, and an hour for the clocks of kiosks that differ.
+pub const RETIRED_KEPT_HOURS: i32 = kiosk_core::satisfaction::CODE_VALID_HOURS as i32 + 1;
+
+/// Keeps the keys of the active device of kiosk `kiosk`, about to be replaced by a new
+/// enrolment, as retired (in the enrolment's transaction `tx`).
+pub async fn retire_keys_of_replaced(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk: i32,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "INSERT INTO retired_satisfaction_keys (kiosk_number, public_key, published_at, reason) \
+         SELECT k.kiosk_number, k.public_key, k.published_at, 'replaced' \
+         FROM satisfaction_keys k JOIN devices d USING (device_id) \
+         WHERE d.kiosk_number = $1 AND d.revoked_at IS NULL \
+         ON CONFLICT (kiosk_number, public_key) \
+         DO UPDATE SET retired_at = now(), reason = excluded.reason",
+        &[&kiosk],
+    )
+    .await?;
+    Ok(())
+}
+
+/// `PUT /v1/kiosks/{kiosk}/satisfaction-key`: the device's own key, kept for its device row;
+/// the key it replaces (a rotation) is kept as retired.
 async fn publish_satisfaction_key(
     State(state): State<Arc<AppState>>,
     device: Device,
@@ -76,10 +103,27 @@ async fn publish_satisfaction_key(
         )
     })?;
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
-    let client = state.pool.get().await?;
-    // `xmax = 0` tells a fresh row from an updated one; the same key again changes nothing
-    // (its `published_at` stays, so the fleet's ETag stays).
-    let row = client
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    // The key replaced (a rotation) is served as retired while its codes are valid; a key
+    // published again is current, not retired.
+    tx.execute(
+        "INSERT INTO retired_satisfaction_keys (kiosk_number, public_key, published_at, reason) \
+         SELECT kiosk_number, public_key, published_at, 'rotated' FROM satisfaction_keys \
+         WHERE device_id = $1 AND public_key <> $2 \
+         ON CONFLICT (kiosk_number, public_key) \
+         DO UPDATE SET retired_at = now(), reason = excluded.reason",
+        &[&device.device_id, &key.to_vec()],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM retired_satisfaction_keys WHERE kiosk_number = $1 AND public_key = $2",
+        &[&kiosk_i32, &key.to_vec()],
+    )
+    .await?;
+    // The same key again changes nothing (its `published_at` stays, so the fleet's ETag
+    // stays).
+    let row = tx
         .query_opt(
             "INSERT INTO satisfaction_keys (device_id, kiosk_number, public_key) \
              VALUES ($1, $2, $3) \
@@ -96,7 +140,7 @@ async fn publish_satisfaction_key(
             (StatusCode::CREATED, row.get(0))
         }
         None => {
-            let row = client
+            let row = tx
                 .query_one(
                     "SELECT published_at FROM satisfaction_keys WHERE device_id = $1",
                     &[&device.device_id],
@@ -105,26 +149,37 @@ async fn publish_satisfaction_key(
             (StatusCode::OK, row.get(0))
         }
     };
+    tx.commit().await?;
     Ok((
         status,
         Json(FleetKey {
             kiosk_number: kiosk,
             public_key: hex(&key),
             published_at,
+            retired_at: None,
         }),
     )
         .into_response())
 }
 
-/// The keys of every active device, in increasing kiosk number.
+/// The keys of every active device and the keys retired in the last [`RETIRED_KEPT_HOURS`],
+/// in increasing kiosk number, a kiosk's retired keys before its current one (so a device
+/// that keeps one key per kiosk, the last it reads, keeps the current one).
 pub async fn active_keys(pool: &deadpool_postgres::Pool) -> Result<FleetKeyList, Refused> {
     let client = pool.get().await?;
     let rows = client
         .query(
-            "SELECT k.kiosk_number, k.public_key, k.published_at \
-             FROM satisfaction_keys k JOIN devices d USING (device_id) \
-             WHERE d.revoked_at IS NULL ORDER BY k.kiosk_number",
-            &[],
+            "SELECT kiosk_number, public_key, published_at, retired_at FROM ( \
+               SELECT k.kiosk_number, k.public_key, k.published_at, \
+                      NULL::timestamptz AS retired_at \
+               FROM satisfaction_keys k JOIN devices d USING (device_id) \
+               WHERE d.revoked_at IS NULL \
+               UNION ALL \
+               SELECT r.kiosk_number, r.public_key, r.published_at, r.retired_at \
+               FROM retired_satisfaction_keys r \
+               WHERE r.retired_at > now() - make_interval(hours => $1)) listed \
+             ORDER BY kiosk_number, retired_at IS NULL, retired_at",
+            &[&RETIRED_KEPT_HOURS],
         )
         .await?;
     Ok(FleetKeyList {
@@ -134,6 +189,7 @@ pub async fn active_keys(pool: &deadpool_postgres::Pool) -> Result<FleetKeyList,
                 kiosk_number: u32::try_from(row.get::<_, i32>(0)).unwrap_or_default(),
                 public_key: hex(&row.get::<_, Vec<u8>>(1)),
                 published_at: row.get(2),
+                retired_at: row.get(3),
             })
             .collect(),
     })

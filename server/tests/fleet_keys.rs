@@ -2,8 +2,9 @@
 //! devices' own client (`kiosk_sync::SamadClient`): a kiosk publishes the key it signs with,
 //! every device fetches the fleet's (ETag, 304), a code signed at kiosk 11 verifies with the
 //! list fetched at kiosk 12, a rotation replaces the key, a device publishes only as itself,
-//! weak and malformed keys are refused, and a revoked device's key (its kiosk number enrolled
-//! again) leaves the list until its successor publishes its own.
+//! weak and malformed keys are refused; a rotated key, or the key of a device replaced by
+//! enrolling its number again, is served as retired (and still verifies the codes signed with
+//! it) until those codes have expired; a device revoked as lost takes its keys with it.
 
 // Helpers outside #[test] functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -30,6 +31,15 @@ fn hex(key: &SigningKey) -> String {
 fn listed(keys: &FleetKeyList) -> Vec<(u32, String)> {
     keys.keys
         .iter()
+        .map(|k| (k.kiosk_number, k.public_key.clone()))
+        .collect()
+}
+
+/// The keys listed as retired.
+fn retired(keys: &FleetKeyList) -> Vec<(u32, String)> {
+    keys.keys
+        .iter()
+        .filter(|k| k.retired_at.is_some())
         .map(|k| (k.kiosk_number, k.public_key.clone()))
         .collect()
 }
@@ -95,12 +105,14 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
     .unwrap();
     let key_of = |keys: &FleetKeyList| {
         let keys = keys.clone();
+        // Every key listed for the kiosk, current and retired.
         move |kiosk: KioskNumber| {
             keys.keys
                 .iter()
-                .find(|k| k.kiosk_number == kiosk.get())
-                .and_then(|k| satisfaction::key_files::from_hex(&k.public_key))
-                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .filter(|k| k.kiosk_number == kiosk.get())
+                .filter_map(|k| satisfaction::key_files::from_hex(&k.public_key))
+                .filter_map(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .collect::<Vec<_>>()
         }
     };
     let verified = satisfaction::verify_at(
@@ -144,7 +156,9 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
         }
     }
 
-    // Kiosk 12 publishes too; kiosk 11 then rotates its key: the list holds the new one only.
+    // Kiosk 12 publishes too; kiosk 11 then rotates its key: the list holds the new one as
+    // current and the old one as retired (before it), so the code signed before the rotation
+    // still verifies.
     let key_12 = SigningKey::from_bytes(&rand::random());
     kiosk_12
         .publish_satisfaction_key(&hex(&key_12))
@@ -156,29 +170,37 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
         .await
         .unwrap();
     assert!(replaced.published_at >= kept.published_at);
+    assert_eq!(replaced.retired_at, None);
     let (keys, etag) = changed(&kiosk_11, Some(&etag)).await;
     assert_eq!(
         listed(&keys),
-        [(11, hex(&rotated)), (12, hex(&key_12))],
-        "in kiosk order, the rotated key only"
+        [(11, hex(&key_11)), (11, hex(&rotated)), (12, hex(&key_12))],
+        "in kiosk order, a kiosk's retired key before its current one"
     );
-    assert!(
+    assert_eq!(retired(&keys), [(11, hex(&key_11))]);
+    let verify = |keys: &FleetKeyList, token: &str| {
         satisfaction::verify_at(
-            &token,
+            token,
             &Portal::default(),
-            key_of(&keys),
+            key_of(keys),
             satisfaction::visit_kiosk_only,
             Utc::now(),
         )
-        .is_err(),
-        "a code signed with the replaced key no longer verifies"
+    };
+    assert!(
+        verify(&keys, &token).is_ok(),
+        "a code signed before the rotation"
     );
 
     // Kiosk 12 is enrolled again (a replaced device): the old device is revoked and its key
-    // leaves the list; the old token is refused; the new device publishes its own key.
+    // is served as retired; the old token is refused; the new device publishes its own key.
     let token_12_new = office.enrol(&server, 12).await;
     let (keys, etag) = changed(&kiosk_11, Some(&etag)).await;
-    assert_eq!(listed(&keys), [(11, hex(&rotated))]);
+    assert_eq!(
+        retired(&keys),
+        [(11, hex(&key_11)), (12, hex(&key_12))],
+        "the replaced device's key"
+    );
     assert!(matches!(
         kiosk_12.fleet_keys(None).await,
         Err(SyncError::Unauthorized { status: 401, .. })
@@ -189,12 +211,49 @@ async fn every_device_gets_the_fleets_keys_and_a_revoked_devices_key_is_dropped(
         .publish_satisfaction_key(&hex(&key_12_new))
         .await
         .unwrap();
-    let (keys, _) = changed(&kiosk_11, Some(&etag)).await;
-    assert_eq!(listed(&keys), [(11, hex(&rotated)), (12, hex(&key_12_new))]);
+    let (keys, etag) = changed(&kiosk_11, Some(&etag)).await;
+    assert_eq!(
+        listed(&keys),
+        [
+            (11, hex(&key_11)),
+            (11, hex(&rotated)),
+            (12, hex(&key_12)),
+            (12, hex(&key_12_new))
+        ]
+    );
     assert_eq!(
         office.count("satisfaction_keys").await,
         3,
         "one row per device"
     );
+
+    // Once the codes signed with a retired key have expired, it is no longer served, and a
+    // code signed with it no longer verifies.
+    office
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE retired_satisfaction_keys SET retired_at = now() - make_interval(hours => $1) \
+             WHERE kiosk_number = 11",
+            &[&(agency_server::fleet_keys::RETIRED_KEPT_HOURS + 1)],
+        )
+        .await
+        .unwrap();
+    let (keys, etag) = changed(&kiosk_11, Some(&etag)).await;
+    assert_eq!(retired(&keys), [(12, hex(&key_12))]);
+    assert!(matches!(
+        verify(&keys, &token),
+        Err(satisfaction::SatisfactionError::BadSignature)
+    ));
+
+    // A device revoked as lost or compromised takes its retired keys with it.
+    agency_server::auth::revoke(&office.pool, 12)
+        .await
+        .unwrap()
+        .unwrap();
+    let (keys, _) = changed(&kiosk_11, Some(&etag)).await;
+    assert_eq!(listed(&keys), [(11, hex(&rotated))]);
     server.shutdown().await;
 }

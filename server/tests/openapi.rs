@@ -1293,6 +1293,7 @@ fn the_wire_types_the_server_writes_fit_their_schemas_member_for_member() {
         kiosk_number: 11,
         public_key: "0f".repeat(32),
         published_at: at(11),
+        retired_at: Some(at(12)),
     };
     same_members("FleetKey", &check_written("FleetKey", &key));
     same_members(

@@ -68,7 +68,7 @@ fn cheap_pins() -> PinPolicy {
 fn desk(
     flow: &mut DeskFlow,
     store: &Arc<Mutex<Store>>,
-    keys: &dyn Fn(KioskNumber) -> Option<VerifyingKey>,
+    keys: &dyn Fn(KioskNumber) -> Vec<VerifyingKey>,
     event: DeskEvent,
 ) -> Vec<DeskEffect> {
     let mut seen = Vec::new();
@@ -100,7 +100,7 @@ fn desk(
 fn rate(
     flow: &mut RatingFlow,
     store: &Arc<Mutex<Store>>,
-    keys: &dyn Fn(KioskNumber) -> Option<VerifyingKey>,
+    keys: &dyn Fn(KioskNumber) -> Vec<VerifyingKey>,
     first: Vec<RatingEffect>,
     events: Vec<RatingEvent>,
 ) {
@@ -148,7 +148,12 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
     seed[16..].copy_from_slice(Uuid::new_v4().as_bytes());
     let key = SigningKey::from_bytes(&seed);
     let public = key.verifying_key();
-    let keys = move |k: KioskNumber| (k.get() == KIOSK).then_some(public);
+    let keys = move |k: KioskNumber| {
+        (k.get() == KIOSK)
+            .then_some(public)
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
     store
         .lock()
         .unwrap()
@@ -402,7 +407,7 @@ fn login_with_office(
     let event = {
         let mut ctx = DeskContext {
             store: &mut store,
-            keys: |_| None,
+            keys: |_| Vec::new(),
             kiosk: kiosk(),
             now: now(),
             pin_policy: cheap_pins(),

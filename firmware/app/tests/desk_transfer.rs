@@ -38,7 +38,7 @@ fn desk(
         for effect in flow.step(event) {
             let mut ctx = DeskContext {
                 store,
-                keys: |_: KioskNumber| None,
+                keys: |_: KioskNumber| Vec::new(),
                 kiosk: config.kiosk_number,
                 now: now(),
                 pin_policy: PinPolicy::default(),

@@ -23,9 +23,11 @@
 //!
 //! - scanned as a bare token, or as a URL that is exactly `{portal}/s/{token}` under the
 //!   configured portal address ([`Portal`]): https, one `/s/` segment, no query or fragment;
-//! - its signature verifies under the published key of the kiosk it names, with strict Ed25519
-//!   verification (`verify_strict`: weak keys and small-order signature components are refused,
-//!   so nobody can make a signature without the private key);
+//! - its signature verifies under a published key of the kiosk it names (its current key, or
+//!   one retired within the last [`CODE_VALID_HOURS`], so a code printed before a rotation or a
+//!   replacement of the device still verifies), with strict Ed25519 verification
+//!   (`verify_strict`: weak keys and small-order signature components are refused, so nobody
+//!   can make a signature without the private key);
 //! - that kiosk may issue codes for the visit it rates: the kiosk that registered the visit,
 //!   whose number is inside the tracking code ([`TrackingCode::kiosk`]) — a kiosk's key
 //!   vouches for its own visits only;
@@ -163,6 +165,12 @@ impl SatisfactionError {
 
 /// How far in the future an issue time may be before it is refused (clocks of kiosks differ).
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
+
+/// How long a code the kiosks print stays valid (thirty days): the `valid_hours` they sign
+/// (firmware/app/src/runtime/backend.rs), and how long the agency server keeps serving a key
+/// its device retired, so that every code signed with it can still be verified
+/// (server/src/fleet_keys.rs).
+pub const CODE_VALID_HOURS: u16 = 24 * 30;
 
 fn push_field(out: &mut Vec<u8>, text: &str) -> Result<(), SatisfactionError> {
     let bytes = text.as_bytes();
@@ -526,9 +534,9 @@ pub fn decode(token: &str) -> Result<(SatisfactionClaim, Vec<u8>, Signature), Sa
 /// [`verify_at`] with `Portal::default()` and [`visit_kiosk_only`]. A kiosk configured with
 /// another portal address needs [`verify_at`] for URLs; bare tokens (what the kiosk's scanner
 /// hands on once it has matched the configured portal) are judged the same by both.
-pub fn verify(
+pub fn verify<Keys: IntoIterator<Item = VerifyingKey>>(
     scanned: &str,
-    key_of: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+    key_of: impl Fn(KioskNumber) -> Keys,
     now: DateTime<Utc>,
 ) -> Result<SatisfactionClaim, SatisfactionError> {
     verify_at(scanned, &Portal::default(), key_of, visit_kiosk_only, now)
@@ -542,7 +550,8 @@ pub fn visit_kiosk_only(_signer: KioskNumber, _visit: TrackingCode) -> bool {
 
 /// Verifies a scanned code (a bare token, or `{portal}/s/{token}` under `portal`) at `now`.
 ///
-/// `key_of` gives a kiosk's published public key. The code must be signed by a kiosk that may
+/// `key_of` gives a kiosk's published public keys (an `Option` for one, or its current key and
+/// the ones it retired lately): the code verifies under any of them. The code must be signed by a kiosk that may
 /// issue codes for the visit it rates: the kiosk that registered it (the kiosk number inside its
 /// tracking code), or a signer `also_issuer(signer, visit)` allows. `also_issuer` is where
 /// other issuers come in: a desk terminal that claimed a visit registered elsewhere, once the
@@ -553,17 +562,22 @@ pub fn visit_kiosk_only(_signer: KioskNumber, _visit: TrackingCode) -> bool {
 /// token's layout and version, a published key for the signer, the signature (strict Ed25519:
 /// weak keys and small-order components refused), the signer's right to issue for the visit,
 /// then the validity period.
-pub fn verify_at(
+pub fn verify_at<Keys: IntoIterator<Item = VerifyingKey>>(
     scanned: &str,
     portal: &Portal,
-    key_of: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+    key_of: impl Fn(KioskNumber) -> Keys,
     also_issuer: impl Fn(KioskNumber, TrackingCode) -> bool,
     now: DateTime<Utc>,
 ) -> Result<SatisfactionClaim, SatisfactionError> {
     let (claim, body, signature) = decode(portal.token_in(scanned)?)?;
-    let key = key_of(claim.kiosk).ok_or(SatisfactionError::UnknownKiosk(claim.kiosk))?;
-    key.verify_strict(&signed_message(&body), &signature)
-        .map_err(|_| SatisfactionError::BadSignature)?;
+    let mut keys = key_of(claim.kiosk).into_iter().peekable();
+    if keys.peek().is_none() {
+        return Err(SatisfactionError::UnknownKiosk(claim.kiosk));
+    }
+    let message = signed_message(&body);
+    if !keys.any(|key| key.verify_strict(&message, &signature).is_ok()) {
+        return Err(SatisfactionError::BadSignature);
+    }
     let visit_kiosk = claim.tracking_code.kiosk();
     if claim.kiosk != visit_kiosk && !also_issuer(claim.kiosk, claim.tracking_code) {
         return Err(SatisfactionError::NotVisitIssuer {

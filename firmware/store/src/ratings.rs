@@ -189,14 +189,14 @@ fn attribute(
 impl Store {
     /// Checks a satisfaction code and the score, then records the rating and its outbox item.
     ///
-    /// `key_of` gives the fleet's published public key of a kiosk; `new.rated_at` is also the
+    /// `key_of` gives the fleet's published public keys of a kiosk; `new.rated_at` is also the
     /// instant the code's validity is judged at. Refused: [`DeskError::Code`] (forged,
     /// altered, expired, unknown kiosk, malformed), [`DeskError::BadScore`],
     /// [`DeskError::AlreadyRated`].
-    pub fn record_rating(
+    pub fn record_rating<Keys: IntoIterator<Item = VerifyingKey>>(
         &mut self,
         new: NewRating,
-        key_of: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+        key_of: impl Fn(KioskNumber) -> Keys,
     ) -> Result<RatingRecord, DeskError> {
         let path = self.path.clone();
         let uuid_text = new.client_uuid.hyphenated().to_string();

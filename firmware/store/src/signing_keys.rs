@@ -87,10 +87,12 @@ pub enum KeyDirError {
     },
 }
 
-/// The fleet's public keys, by kiosk number.
+/// The fleet's public keys, by kiosk number: each kiosk's current key, and the keys it retired
+/// lately (a rotation, or the device replaced), which still verify the codes signed before.
 #[derive(Debug, Clone, Default)]
 pub struct FleetKeys {
     keys: HashMap<KioskNumber, VerifyingKey>,
+    retired: HashMap<KioskNumber, Vec<VerifyingKey>>,
 }
 
 impl FleetKeys {
@@ -101,12 +103,44 @@ impl FleetKeys {
         self.keys.insert(kiosk, key);
     }
 
-    /// The public key of a kiosk.
+    /// Adds a key `kiosk` retired lately (its codes signed before the change still verify).
+    pub fn insert_retired(&mut self, kiosk: KioskNumber, key: VerifyingKey) {
+        let retired = self.retired.entry(kiosk).or_default();
+        if !retired.contains(&key) {
+            retired.push(key);
+        }
+    }
+
+    /// The current public key of a kiosk.
     pub fn get(&self, kiosk: KioskNumber) -> Option<VerifyingKey> {
         self.keys.get(&kiosk).copied()
     }
 
-    /// How many kiosks' keys are known.
+    /// Every key a code of `kiosk` may verify under: its current key first, then the ones it
+    /// retired lately (what `kiosk_core::satisfaction::verify_at` takes).
+    pub fn all_of(&self, kiosk: KioskNumber) -> Vec<VerifyingKey> {
+        let current = self.get(kiosk);
+        current
+            .into_iter()
+            .chain(
+                self.retired
+                    .get(&kiosk)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|k| Some(*k) != current),
+            )
+            .collect()
+    }
+
+    /// Every retired key, in no particular order.
+    pub fn iter_retired(&self) -> impl Iterator<Item = (KioskNumber, VerifyingKey)> + '_ {
+        self.retired
+            .iter()
+            .flat_map(|(kiosk, keys)| keys.iter().map(|key| (*kiosk, *key)))
+    }
+
+    /// How many kiosks' current keys are known.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -116,7 +150,7 @@ impl FleetKeys {
         self.keys.is_empty()
     }
 
-    /// Every kiosk's key, in no particular order.
+    /// Every kiosk's current key, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (KioskNumber, VerifyingKey)> + '_ {
         self.keys.iter().map(|(kiosk, key)| (*kiosk, *key))
     }

@@ -489,6 +489,10 @@ pub struct FleetKey {
     pub public_key: String,
     /// When the device published it.
     pub published_at: DateTime<Utc>,
+    /// When it stopped being the kiosk's key (a rotation, or the device replaced): set only
+    /// for a key still served so that the codes signed with it verify (contract 1.8.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// `GET /v1/kiosks/{kiosk}/fleet-keys`' answer: every active device's key (revoked devices'

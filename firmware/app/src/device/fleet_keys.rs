@@ -46,7 +46,9 @@ struct Cache {
     list: FleetKeyList,
 }
 
-/// The keys of `list` that can be trusted (a malformed or weak one is skipped, logged).
+/// The keys of `list` that can be trusted (a malformed or weak one is skipped, logged): each
+/// kiosk's current key, and the ones retired lately (`retired_at` set: a rotation or a
+/// replaced device), which still verify the codes signed before.
 pub fn keys_of(list: &FleetKeyList) -> FleetKeys {
     let mut keys = FleetKeys::default();
     for entry in &list.keys {
@@ -58,6 +60,7 @@ pub fn keys_of(list: &FleetKeyList) -> FleetKeys {
             Some((kiosk, key))
         });
         match key {
+            Some((kiosk, key)) if entry.retired_at.is_some() => keys.insert_retired(kiosk, key),
             Some((kiosk, key)) => keys.insert(kiosk, key),
             None => tracing::warn!(
                 kiosk = entry.kiosk_number,
@@ -78,6 +81,9 @@ pub fn merged(
     let mut keys = configured.clone();
     for (kiosk, key) in fetched.iter() {
         keys.insert(kiosk, key);
+    }
+    for (kiosk, key) in fetched.iter_retired() {
+        keys.insert_retired(kiosk, key);
     }
     if let Some((kiosk, key)) = own {
         keys.insert(kiosk, key);
@@ -165,14 +171,17 @@ impl Round {
         self.cache = Some(cache);
     }
 
-    /// Whether the list last fetched holds this device's current key (or it signs with none).
+    /// Whether the list last fetched holds this device's current key as current (or it signs
+    /// with none): a key the server lists as retired is published again.
     fn own_key_listed(&self) -> bool {
         let Some(own) = &self.own_hex else {
             return true;
         };
         self.cache.as_ref().is_some_and(|c| {
             c.list.keys.iter().any(|k| {
-                k.kiosk_number == self.kiosk.get() && k.public_key.eq_ignore_ascii_case(own)
+                k.kiosk_number == self.kiosk.get()
+                    && k.retired_at.is_none()
+                    && k.public_key.eq_ignore_ascii_case(own)
             })
         })
     }
@@ -294,6 +303,7 @@ mod tests {
             kiosk_number: kiosk,
             public_key,
             published_at: Utc::now(),
+            retired_at: None,
         }
     }
 
@@ -344,6 +354,43 @@ mod tests {
         assert_eq!(keys.get(k(13)), Some(own), "the own key over all");
         assert_eq!(keys.get(k(20)), Some(copied), "a hand-configured key stays");
         assert_eq!(keys.len(), 4);
+    }
+
+    #[test]
+    fn a_retired_key_still_verifies_beside_the_current_one_and_survives_the_merge() {
+        let old = new_key();
+        let current = new_key().verifying_key();
+        let mut retired = entry(11, hex(&old.verifying_key()));
+        retired.retired_at = Some(Utc::now());
+        let list = FleetKeyList {
+            keys: vec![retired, entry(11, hex(&current))],
+        };
+        let k = KioskNumber::new(11).unwrap();
+        let fetched = keys_of(&list);
+        assert_eq!(
+            fetched.get(k),
+            Some(current),
+            "the current key stays current"
+        );
+        assert_eq!(fetched.all_of(k), vec![current, old.verifying_key()]);
+        let keys = merged(&FleetKeys::default(), &fetched, None);
+        assert_eq!(keys.all_of(k), vec![current, old.verifying_key()]);
+        // A code signed with the retired key verifies with them.
+        let visit = kiosk_core::TrackingCode::new(k, 3).unwrap();
+        let token = kiosk_core::satisfaction::issue(
+            &kiosk_core::satisfaction::SatisfactionClaim {
+                kiosk: k,
+                tracking_code: visit,
+                service_id: String::new(),
+                employee_code: None,
+                issued_at: Utc::now(),
+                valid_hours: 24,
+            },
+            &old,
+        )
+        .unwrap();
+        assert!(kiosk_core::satisfaction::verify(&token, |n| keys.all_of(n), Utc::now()).is_ok());
+        assert!(kiosk_core::satisfaction::verify(&token, |n| keys.get(n), Utc::now()).is_err());
     }
 
     #[test]

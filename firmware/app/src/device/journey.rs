@@ -234,7 +234,7 @@ impl<P: PrintSink> Device<P> {
                     let now = backend.now();
                     let mut ctx = RatingContext {
                         store: backend.store_mut(),
-                        keys: |k| keys.get(k),
+                        keys: |k| keys.all_of(k),
                         kiosk: number,
                         now,
                         lang: r.flow.lang,
@@ -376,7 +376,7 @@ impl<P: PrintSink> Device<P> {
                             let mut ctx = DeskContext {
                                 store,
                                 remote_staff,
-                                keys: |k| keys.get(k),
+                                keys: |k| keys.all_of(k),
                                 kiosk: number,
                                 now,
                                 pin_policy: self.pin_policy,
@@ -408,7 +408,7 @@ impl<P: PrintSink> Device<P> {
     fn reprint(&mut self, scanned: &str) -> Option<DeskEvent> {
         let keys = &self.keys;
         let now = self.kiosk.now();
-        let code = match desk::visit_of(scanned, &self.portal, |k| keys.get(k), now) {
+        let code = match desk::visit_of(scanned, &self.portal, |k| keys.all_of(k), now) {
             Ok(code) => code,
             Err(message) => return Some(DeskEvent::Refused(message)),
         };

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::registration::Registrar;
 
 /// What [`perform`] needs from the terminal.
-pub struct DeskContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
+pub struct DeskContext<'a, K: Fn(KioskNumber) -> Vec<VerifyingKey>> {
     /// The store.
     pub store: &'a mut Store,
     /// The fleet's published public keys.
@@ -101,7 +101,7 @@ fn keep_office_login(
 pub fn visit_of(
     scanned: &str,
     portal: &satisfaction::Portal,
-    keys: impl Fn(KioskNumber) -> Option<VerifyingKey>,
+    keys: impl Fn(KioskNumber) -> Vec<VerifyingKey>,
     now: DateTime<Utc>,
 ) -> Result<TrackingCode, String> {
     if let Ok(code) = TrackingCode::parse(&to_ascii_digits(scanned.trim())) {
@@ -188,7 +188,7 @@ fn form_refusal(e: &DeskError) -> String {
 
 /// Carries out a store effect; answers with the event to feed back (`None` for screen and
 /// speech effects).
-pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
+pub fn perform<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
     ctx: &mut DeskContext<'_, K>,
     effect: &DeskEffect,
 ) -> Option<DeskEvent> {
@@ -417,7 +417,7 @@ pub fn employee_of_card(store: &Store, card: &str) -> String {
 }
 
 /// Today's (Tehran day of `now`) counts.
-fn day_summary<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
+fn day_summary<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
     ctx: &DeskContext<'_, K>,
     staff_id: i64,
 ) -> Result<DaySummary, DeskError> {

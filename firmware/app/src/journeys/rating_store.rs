@@ -14,7 +14,7 @@ use kiosk_store::{DeskError, NewRating, Store};
 use uuid::Uuid;
 
 /// What [`perform`] needs from the kiosk.
-pub struct RatingContext<'a, K: Fn(KioskNumber) -> Option<VerifyingKey>> {
+pub struct RatingContext<'a, K: Fn(KioskNumber) -> Vec<VerifyingKey>> {
     /// The store.
     pub store: &'a mut Store,
     /// The fleet's published public keys.
@@ -54,7 +54,7 @@ fn refusal(lang: Lang, fa: String, reason: &str) -> String {
 
 /// Carries out `Check` and `Record`; answers with the event to feed back (other effects are the
 /// UI's and speech's, and answer nothing).
-pub fn perform<K: Fn(KioskNumber) -> Option<VerifyingKey>>(
+pub fn perform<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
     ctx: &mut RatingContext<'_, K>,
     effect: &RatingEffect,
 ) -> Option<RatingEvent> {

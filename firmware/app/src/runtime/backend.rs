@@ -24,7 +24,7 @@ use crate::registration::{Registrar, VisitorInput};
 pub type Clock = std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// How long a printed satisfaction code can be used, in hours (30 days).
-pub const SATISFACTION_VALID_HOURS: u16 = 24 * 30;
+pub const SATISFACTION_VALID_HOURS: u16 = kiosk_core::satisfaction::CODE_VALID_HOURS;
 
 /// What the job note of a receipt says when its visitor left before it could print: the desk
 /// finds it among the receipts to reprint.
