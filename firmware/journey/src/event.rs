@@ -37,8 +37,12 @@ pub enum Event {
     /// terminal's login; the visitor journey ignores it.
     StaffCardScanned(String),
     /// The rating journey the visitor opened from this session is over: the session ends
-    /// (every setting back to its default).
-    RatingEnded,
+    /// (every setting back to its default); `switches` when the visitor rated by switches
+    /// (the farewell then names the switch).
+    RatingEnded {
+        /// The visitor used switches in the rating journey.
+        switches: bool,
+    },
     /// The case was committed.
     Registered(RegisteredView),
     /// Committing failed; the message is for the visitor.

@@ -494,8 +494,9 @@ impl Flow {
             }
             Event::StaffCardScanned(_) => {}
             Event::StaffCall(news) => self.staff_call_news(news, fx),
-            Event::RatingEnded => {
+            Event::RatingEnded { switches } => {
                 if self.screen == Screen::Attract {
+                    self.session.switch_input |= switches;
                     self.end_session(fx);
                 }
             }

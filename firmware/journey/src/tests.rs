@@ -595,7 +595,7 @@ fn rating_is_offered_on_attract_and_a_scanned_survey_code_hands_over_only_there(
     flow.step(Event::Do(Action::SetLang(Lang::En)));
     flow.step(Event::Do(Action::CloseAccessibility));
     assert_eq!(flow.session().prefs.lang, Lang::En);
-    let fx = flow.step(Event::RatingEnded);
+    let fx = flow.step(Event::RatingEnded { switches: false });
     assert!(fx.contains(&Effect::WipeSession));
     assert_eq!(flow.session().prefs.lang, Lang::Fa);
 }

@@ -259,8 +259,9 @@ impl<P: PrintSink> Device<P> {
     /// The rating journey is over: back to the attract screen, the visitor's session wiped.
     fn end_rating(&mut self) {
         tracing::info!("rating journey ended");
+        let switches = self.rating_input_method() != RatingInput::Keys;
         self.journey = Journey::Visitor;
-        self.kiosk.handle(Event::RatingEnded);
+        self.kiosk.handle(Event::RatingEnded { switches });
         self.after_events();
     }
 
