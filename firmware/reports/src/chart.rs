@@ -118,6 +118,19 @@ pub fn svg(bars: &Bars) -> Result<String, ReportError> {
     Ok(out)
 }
 
+/// The chart as SVG with the English title and labels and ASCII digits (an English page's).
+pub fn svg_en(bars: &Bars) -> Result<String, ReportError> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw(root, &bars.title_en, &bars.labels_en, &bars.values, &|v| {
+            v.to_string()
+        })
+        .map_err(ReportError::Chart)?;
+    }
+    Ok(out)
+}
+
 /// The chart as PNG (RGB, 8 bit), with English labels.
 pub fn png(bars: &Bars) -> Result<Vec<u8>, ReportError> {
     let (w, h) = SIZE;
