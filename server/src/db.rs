@@ -96,6 +96,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0014_retired_satisfaction_keys.sql",
         sql: include_str!("../migrations/0014_retired_satisfaction_keys.sql"),
     },
+    Migration {
+        version: 15,
+        name: "0015_report_indexes.sql",
+        sql: include_str!("../migrations/0015_report_indexes.sql"),
+    },
 ];
 
 /// The schema version this binary writes.
