@@ -160,16 +160,59 @@ impl fmt::Display for Scope {
 /// statement's parameters `$1` (the level) and `$2` (the name, text; ignored for the agency).
 /// Every console query that reads a device's or a case's data goes through it.
 pub fn scope_filter(column: &str) -> String {
+    place_filter(column, 1, 2)
+}
+
+/// [`scope_filter`] with the level and the name in parameters `$level` and `$name`: a report
+/// filters by the account's scope and, with other parameters, by the place it asked for.
+pub fn place_filter(column: &str, level: u8, name: u8) -> String {
     format!(
-        "($1::text = 'agency' OR {column} IN (
+        "(${level}::text = 'agency' OR {column} IN (
             SELECT ok.kiosk_number FROM office_kiosks ok
             JOIN offices o ON o.name = ok.office
             JOIN counties c ON c.name = o.county
-            WHERE CASE $1::text WHEN 'office' THEN o.name = $2::text
-                                WHEN 'county' THEN c.name = $2::text
-                                WHEN 'province' THEN c.province = $2::text
+            WHERE CASE ${level}::text WHEN 'office' THEN o.name = ${name}::text
+                                WHEN 'county' THEN c.name = ${name}::text
+                                WHEN 'province' THEN c.province = ${name}::text
                                 ELSE false END))"
     )
+}
+
+/// The places that contain `place`, itself first and the agency last (an office: itself, its
+/// county, its province, the agency), or `None` when no such office, county or province is
+/// known. An account may read a place when its scope is one of them.
+pub async fn place_chain(pool: &Pool, place: &Scope) -> Result<Option<Vec<Scope>>, ConsoleError> {
+    let client = pool.get().await?;
+    let chain = match place {
+        Scope::Agency => Some(Vec::new()),
+        Scope::Office(name) => client
+            .query_opt(
+                "SELECT c.name, c.province FROM offices o JOIN counties c ON c.name = o.county
+                 WHERE o.name = $1",
+                &[name],
+            )
+            .await?
+            .map(|r| vec![Scope::County(r.get(0)), Scope::Province(r.get(1))]),
+        Scope::County(name) => client
+            .query_opt("SELECT province FROM counties WHERE name = $1", &[name])
+            .await?
+            .map(|r| vec![Scope::Province(r.get(0))]),
+        Scope::Province(name) => client
+            .query_opt(
+                "SELECT 1 FROM counties WHERE province = $1 LIMIT 1",
+                &[name],
+            )
+            .await?
+            .map(|_| Vec::new()),
+    };
+    Ok(chain.map(|above| {
+        let mut all = vec![place.clone()];
+        all.extend(above.into_iter().filter(|s| s != place));
+        if *place != Scope::Agency {
+            all.push(Scope::Agency);
+        }
+        all
+    }))
 }
 
 /// A logged-in account.

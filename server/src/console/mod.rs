@@ -4,7 +4,9 @@
 //! What exists: login ([`accounts`]: argon2id, at most 20 tries an hour per account), fleet
 //! health of every device in the account's scope with silent devices flagged, one device's
 //! page, a case found by its tracking code with its timeline, and (agency accounts only) the
-//! audit log. Pages are Persian first with an English switch ([`pages`]).
+//! audit log, and reports of an office, county, province or the agency for a Jalali quarter or
+//! month, as a page, a printout and CSV ([`reports`]). Pages are Persian first with an English
+//! switch ([`pages`]).
 //!
 //! Why it is safe to expose: a session is a random token in a `Secure; HttpOnly;
 //! SameSite=Strict` cookie, of which the database keeps only the hash; every POST carries a
@@ -16,6 +18,8 @@
 
 pub mod accounts;
 pub mod pages;
+pub mod report_page;
+pub mod reports;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -80,6 +84,8 @@ fn router(state: Arc<ConsoleState>) -> Router {
         .route("/devices/{kiosk}", get(device))
         .route("/cases", get(case_search))
         .route("/cases/{code}", get(case))
+        .route("/reports", get(report))
+        .route("/reports.csv", get(report_csv))
         .route("/audit", get(audit))
         .route("/static/{file}", get(static_file))
         .fallback(|| async { StatusCode::NOT_FOUND })
@@ -605,6 +611,194 @@ async fn case(
             pages::case(lang, &view),
         ),
     )
+}
+
+/// `/reports`' query: `period` (`1405-Q3`, `1405-09`), `level` and `name` of the place.
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    period: Option<String>,
+    level: Option<String>,
+    name: Option<String>,
+}
+
+/// What a report query asks for, or the key of the message saying why it does not read; the
+/// form as it should be shown again either way. Nothing given: the current quarter at the
+/// account's own scope.
+fn read_report_query(
+    q: &ReportQuery,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> (
+    Result<(reports::Period, Scope), &'static str>,
+    report_page::ReportForm,
+) {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let period_text = given(&q.period);
+    let period = match &period_text {
+        None => Ok(reports::Period::quarter_of(now)),
+        Some(p) => reports::Period::parse(p).ok_or("bad_period"),
+    };
+    let (level, name) = match given(&q.level) {
+        None => (account.level().to_owned(), account.place().to_owned()),
+        Some(level) => (level, given(&q.name).unwrap_or_default()),
+    };
+    let form = report_page::ReportForm {
+        period: period_text
+            .unwrap_or_else(|| period.as_ref().map(|p| p.label()).unwrap_or_default()),
+        level: level.clone(),
+        name: name.clone(),
+    };
+    let place = if level == "agency" {
+        Ok(Scope::Agency)
+    } else if ["office", "county", "province"].contains(&level.as_str())
+        && !name.is_empty()
+        && name.chars().count() <= 100
+    {
+        format!("{level}:{name}")
+            .parse::<Scope>()
+            .map_err(|_| "bad_level")
+    } else {
+        Err("bad_level")
+    };
+    let asked = match (period, place) {
+        (Ok(period), Ok(place)) => Ok((period, place)),
+        (Err(key), _) | (_, Err(key)) => Err(key),
+    };
+    (asked, form)
+}
+
+/// A report page that says why nothing is shown, with the form to ask again.
+fn report_refused(
+    lang: Lang,
+    status: StatusCode,
+    s: &Session,
+    form: &report_page::ReportForm,
+    message: &str,
+) -> Response {
+    html(
+        status,
+        pages::page(
+            lang,
+            t(lang, "reports"),
+            "/reports",
+            Section::Reports,
+            Some((&s.account, &s.csrf)),
+            maud::html! {
+                h1 { (t(lang, "reports")) }
+                (report_page::form(lang, form, Some(message)))
+            },
+        ),
+    )
+}
+
+/// The report asked for, or the answer to give instead.
+async fn report_for(
+    state: &ConsoleState,
+    lang: Lang,
+    s: &Session,
+    q: &ReportQuery,
+) -> Result<(reports::Report, report_page::ReportForm), Response> {
+    let now = Utc::now();
+    let (asked, form) = read_report_query(q, &s.account, now);
+    let (period, place) = match asked {
+        Ok(a) => a,
+        Err(key) => {
+            return Err(report_refused(
+                lang,
+                StatusCode::BAD_REQUEST,
+                s,
+                &form,
+                t(lang, key),
+            ));
+        }
+    };
+    match reports::make(&state.pool, &s.account, &place, period, now).await {
+        Ok(r) => Ok((r, form)),
+        Err(reports::ReportRefusal::NotHere) => Err(report_refused(
+            lang,
+            StatusCode::NOT_FOUND,
+            s,
+            &form,
+            t(lang, "place_not_here"),
+        )),
+        Err(reports::ReportRefusal::Failed(e)) => Err(server_error(&e)),
+    }
+}
+
+/// `GET /reports?period=&level=&name=`: a place's report for a quarter or a month.
+async fn report(
+    State(state): State<Arc<ConsoleState>>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let s = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (r, form) = match report_for(&state, lang, &s, &q).await {
+        Ok(x) => x,
+        Err(response) => return response,
+    };
+    // The language switch comes back to this report when its query is plain ASCII (a
+    // percent-encoded name is not a console path it accepts); else to the default report.
+    let path = format!("/reports?{}", form.query());
+    let path = if path.contains('%') {
+        "/reports".to_owned()
+    } else {
+        path
+    };
+    let title = format!(
+        "{} · {}",
+        t(lang, "report_title"),
+        report_page::period_text(lang, r.period)
+    );
+    html(
+        StatusCode::OK,
+        pages::page(
+            lang,
+            &title,
+            &path,
+            Section::Reports,
+            Some((&s.account, &s.csrf)),
+            report_page::report(lang, &r, &form),
+        ),
+    )
+}
+
+/// `GET /reports.csv?…`: the same report as CSV (UTF-8 with a BOM), as a download.
+async fn report_csv(
+    State(state): State<Arc<ConsoleState>>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let s = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (r, _) = match report_for(&state, lang, &s, &q).await {
+        Ok(x) => x,
+        Err(response) => return response,
+    };
+    let file = format!(
+        "attachment; filename=\"report-{}-{}.csv\"",
+        r.place.level(),
+        r.period.label()
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        reports::csv(&r),
+    )
+        .into_response()
 }
 
 /// `GET /audit`: the latest 500 changes, for agency accounts only (the log names every

@@ -130,6 +130,113 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "level_agency" => ("کل دستگاه", "the whole agency"),
         "other_lang" => ("English", "فارسی"),
         "skip" => ("رفتن به محتوا", "Skip to content"),
+        "reports" => ("گزارش‌ها", "Reports"),
+        "report_title" => ("گزارش عملکرد", "Performance report"),
+        "period" => ("دوره", "Period"),
+        "period_hint" => (
+            "فصل مانند ۱۴۰۵-Q۳ یا ماه مانند ۱۴۰۵-۰۹",
+            "A quarter such as 1405-Q3 or a month such as 1405-09",
+        ),
+        "level" => ("سطح", "Level"),
+        "place_name" => (
+            "نام دفتر، شهرستان یا استان",
+            "Office, county or province name",
+        ),
+        "show" => ("نمایش گزارش", "Show the report"),
+        "csv" => ("دریافت CSV", "Download CSV"),
+        "print_hint" => (
+            "برای چاپ، از فرمان چاپ مرورگر استفاده کنید؛ صفحه برای چاپ آماده است.",
+            "To print, use the browser's print command; the page is laid out for paper.",
+        ),
+        "bad_period" => (
+            "دوره درست نیست. فصل را به شکل ۱۴۰۵-Q۳ یا ماه را به شکل ۱۴۰۵-۰۹ بنویسید.",
+            "The period does not read. Write a quarter as 1405-Q3 or a month as 1405-09.",
+        ),
+        "bad_level" => (
+            "سطح باید دفتر، شهرستان، استان یا کل دستگاه باشد و جز برای کل دستگاه، نام هم لازم است.",
+            "The level must be office, county, province or agency, and every level but the agency needs a name.",
+        ),
+        "made_at" => ("تهیه‌شده در", "Made"),
+        "summary" => ("خلاصه به تفکیک دفتر", "Summary by office"),
+        "total" => ("جمع", "Total"),
+        "cases_registered" => ("موارد ثبت‌شده", "Cases registered"),
+        "due_count" => ("سررسید در دوره", "Due in the period"),
+        "on_time" => ("پاسخ به‌موقع", "Answered on time"),
+        "late" => ("پاسخ با تأخیر", "Answered late"),
+        "overdue" => ("معوق (بی‌پاسخ)", "Overdue (unanswered)"),
+        "escalated" => ("ارجاع‌شده طبق بند ۱۰-۳", "Escalated under 10-3"),
+        "response_rate" => ("نرخ پاسخگویی", "Response rate"),
+        "handling_avg" => (
+            "میانگین زمان رسیدگی (روز کاری)",
+            "Average handling (working days)",
+        ),
+        "handling_median" => (
+            "میانه زمان رسیدگی (روز کاری)",
+            "Median handling (working days)",
+        ),
+        "handling_n" => ("پاسخ‌داده در دوره", "Answered in the period"),
+        "ratings" => ("تعداد نظرها", "Ratings"),
+        "rating_avg" => ("میانگین رضایت (از ۵)", "Average satisfaction (of 5)"),
+        "by_kind" => ("موارد به تفکیک نوع", "Cases by kind"),
+        "by_subject" => ("موارد به تفکیک موضوع", "Cases by subject"),
+        "subject" => ("موضوع", "Subject"),
+        "count" => ("تعداد", "Count"),
+        "employees" => (
+            "رضایت به تفکیک کارمند (کد QR)",
+            "Satisfaction per employee (QR code)",
+        ),
+        "employee" => ("کد کارمند", "Employee code"),
+        "nobody" => ("نامشخص", "Nobody"),
+        "no_ratings" => (
+            "در این دوره نظری ثبت نشده است.",
+            "No ratings in this period.",
+        ),
+        "electronic" => ("سهم خدمات الکترونیکی", "Share of services electronic"),
+        "not_available" => ("در دسترس نیست", "Not available"),
+        "electronic_why" => (
+            "همه سوابق این سرور از مراجعه حضوری به دفتر (دستگاه یا میز) است و الکترونیکی بودن درخواست یا تحویل خدمت در هیچ‌جا ثبت نمی‌شود؛ پس این سهم از داده‌ها به دست نمی‌آید.",
+            "Every record on this server comes from a visit to an office (a kiosk or a desk); whether a service was also requested or delivered online is recorded nowhere, so this share cannot be derived.",
+        ),
+        "meetings" => ("ملاقات‌های مردمی", "Face-to-face meetings"),
+        "meetings_total" => ("ملاقات‌ها", "Meetings"),
+        "meeting_days" => ("روزهای ملاقات", "Meeting days"),
+        "per_day_avg" => (
+            "میانگین ملاقات‌کننده در هر روز ملاقات",
+            "Visitors per meeting day, average",
+        ),
+        "day" => ("روز", "Day"),
+        "visitors" => ("ملاقات‌کنندگان", "Visitors"),
+        "topic" => ("موضوع", "Topic"),
+        "occupation" => ("وضعیت شغلی", "Occupation"),
+        "result" => ("نتیجه", "Result"),
+        "no_meetings" => ("در این ماه ملاقاتی ثبت نشده است.", "No meetings this month."),
+        "unreadable_meetings" => (
+            "فرم ملاقات با تاریخ، شغل یا نتیجه نامعتبر کنار گذاشته شد:",
+            "Meeting forms left out (their day, occupation or results do not read):",
+        ),
+        "definitions" => ("تعریف‌ها", "Definitions"),
+        "def_due" => (
+            "سررسید در دوره: مواردی که مهلت پاسخشان در این دوره بوده و گذشته است، هر زمان که ثبت شده باشند. نرخ پاسخگویی = پاسخ به‌موقع ÷ سررسید.",
+            "Due in the period: cases whose response day fell in the period and has passed, whenever registered. Response rate = answered on time ÷ due.",
+        ),
+        "def_handling" => (
+            "زمان رسیدگی: روزهای کاری از روز ثبت تا روز نخستین پاسخ یا مختومه شدن، برای مواردی که نخستین پاسخشان در این دوره بوده است.",
+            "Handling time: working days from the registration day to the day of the first answer or closure, for cases first answered in the period.",
+        ),
+        "def_escalated" => (
+            "ارجاع طبق بند ۱۰-۳: شکایت از مسئولان که دستگاه هنگام ثبت به مقام بالاتر فرستاده است؛ ارجاعی که به سبب تأخیر انجام شود در داده‌ها ثبت نمی‌شود.",
+            "Escalated under 10-3: complaints about officials the kiosk sent up the hierarchy at registration; an escalation because a case was late is not recorded in the data.",
+        ),
+        "def_ratings" => (
+            "رضایت: نظرهایی که در این دوره در دستگاه‌های این حوزه ثبت شده، به نام کارمندی که مراجعه را پذیرفته یا کد رضایت به نام اوست.",
+            "Satisfaction: ratings given in the period at this place's devices, counted for the employee who claimed the visit or whom the code names.",
+        ),
+        "unplaced_kiosks" => ("دستگاه‌های بدون دفتر", "Devices in no office"),
+        "quarter" => ("فصل", "Q"),
+        "place_not_here" => (
+            "دفتر، شهرستان یا استانی با این نام در حوزه شما نیست.",
+            "No office, county or province of that name is in your scope.",
+        ),
         _ => ("", ""),
     };
     match lang {
@@ -171,7 +278,8 @@ pub fn code(lang: Lang, tracking_code: &str) -> String {
     lang.digits(&group_by_four(tracking_code, " "))
 }
 
-fn scope_text(lang: Lang, scope: &Scope) -> String {
+/// An office, county or province with its level, or the agency, in `lang`.
+pub fn scope_text(lang: Lang, scope: &Scope) -> String {
     let level = t(lang, &format!("level_{}", scope.level()));
     match scope.name() {
         Some(name) => format!("{level} {name}"),
@@ -188,6 +296,8 @@ pub enum Section {
     Fleet,
     /// Case search and case pages.
     Cases,
+    /// The reports.
+    Reports,
     /// The audit log.
     Audit,
 }
@@ -209,6 +319,7 @@ pub fn page(
     let menu = [
         (Section::Fleet, "/fleet", "fleet"),
         (Section::Cases, "/cases", "cases"),
+        (Section::Reports, "/reports", "reports"),
         (Section::Audit, "/audit", "audit"),
     ];
     html! {
@@ -522,7 +633,8 @@ pub struct CaseEvent {
     pub notes: Option<String>,
 }
 
-fn kind_label(lang: Lang, kind: &str) -> String {
+/// A case kind's label in `lang`.
+pub fn kind_label(lang: Lang, kind: &str) -> String {
     match (lang, kind.parse::<kiosk_core::CaseKind>()) {
         (Lang::Fa, Ok(k)) => k.label_fa().to_owned(),
         _ => kind.replace('_', " "),
@@ -643,7 +755,25 @@ tr.silent { background: #fdecec; }
 .timeline { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 36px; }
 .timeline li { margin: 6px 0; }
 .code { font-variant-numeric: tabular-nums; }
-@media (max-width: 700px) {
+.chart { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+.chart svg { max-width: 100%; height: auto; display: block; }
+.chart figcaption { color: var(--muted); font-size: 0.9rem; }
+.pair, .charts, .tables { display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); align-items: start; margin: 8px 0; }
+.report-form { max-width: 520px; margin-bottom: 8px; }
+select { width: 100%; padding: 8px; font: inherit; border: 1px solid var(--muted); border-radius: 4px; }
+tfoot th, tfoot td { font-weight: 700; background: #eef2f6; }
+.month { border-top: 1px solid var(--line); margin-top: 12px; }
+@media print {
+  header, .no-print, .skip { display: none !important; }
+  body { background: #fff; font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  .card, .chart { border: 0; padding: 0; }
+  section, figure, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+  th, td { padding: 3px 6px; }
+}
+@media screen and (max-width: 700px) {
   header { padding: 8px 12px; }
   .who { margin-inline-start: 0; width: 100%; }
   main { padding: 12px; }
