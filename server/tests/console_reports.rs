@@ -792,6 +792,50 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
             .status(),
         StatusCode::SEE_OTHER
     );
+
+    // The reports' range conditions can use migration 0014's indexes (with sequential scans
+    // off: on this little data the planner would rightly scan).
+    client
+        .batch_execute("SET enable_seqscan = off")
+        .await
+        .unwrap();
+    for (sql, index) in [
+        (
+            "EXPLAIN SELECT count(*) FROM rating_attribution
+             WHERE rated_at >= now() - interval '90 days' AND rated_at < now()",
+            "device_items_ratings_by_time",
+        ),
+        (
+            "EXPLAIN SELECT count(*) FROM cases
+             WHERE registered_at >= now() - interval '90 days' AND registered_at < now()",
+            "cases_by_",
+        ),
+        (
+            "EXPLAIN SELECT count(*) FROM cases
+             WHERE payload ->> 'due_date' >= '2025-09-23' AND payload ->> 'due_date' <= '2025-12-21'",
+            "cases_by_due_day",
+        ),
+        (
+            "EXPLAIN SELECT count(*) FROM case_events
+             WHERE event_type IN ('answer', 'closed') AND happened_at >= now() - interval '90 days'",
+            "case_events_by_type_and_time",
+        ),
+        (
+            "EXPLAIN SELECT count(*) FROM device_items WHERE item_type = 'meeting'
+             AND payload ->> 'meeting_date' >= '2025-09-23' AND payload ->> 'meeting_date' <= '2025-12-21'",
+            "device_items_meetings_by_day",
+        ),
+    ] {
+        let plan: Vec<String> = client
+            .query(sql, &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains(index), "{sql}\n{plan}");
+    }
     console.shutdown().await;
     server.shutdown().await;
 }
