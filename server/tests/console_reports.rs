@@ -793,7 +793,7 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
         StatusCode::SEE_OTHER
     );
 
-    // The reports' range conditions can use migration 0014's indexes (with sequential scans
+    // The reports' range conditions can use migration 0015's indexes (with sequential scans
     // off: on this little data the planner would rightly scan).
     client
         .batch_execute("SET enable_seqscan = off")

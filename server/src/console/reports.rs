@@ -6,7 +6,7 @@
 //!
 //! Every query is filtered twice in SQL: by the account's scope ([`scope_filter`]) and by the
 //! place asked for ([`place_filter`]); the caller has already refused a place outside the scope
-//! ([`place_chain`]). Rows are read by indexed ranges (migration 0014) and summed here, because
+//! ([`place_chain`]). Rows are read by indexed ranges (migration 0015) and summed here, because
 //! handling times are counted in working days on the agency's calendar, which SQL does not know.
 //!
 //! Definitions (Tehran days; "the period" is its first to its last day):
