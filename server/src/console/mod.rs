@@ -305,15 +305,26 @@ struct LangQuery {
     next: Option<String>,
 }
 
-/// Whether `next` is a path of this console and nothing else: one leading slash, then only
-/// ASCII letters, digits and `/ _ . - ? = &`. Browsers drop tabs and newlines from a URL and
-/// read `\` as `/`, so anything looser could turn `/\t/host` into another site's address.
-fn is_console_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && next
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/_.-?=&".contains(&b))
+/// `next` as a path of this console, or `None`: one leading slash (never two: `//host` is
+/// another site), then every byte but ASCII letters, digits and `/ _ . - ~ ? = &`
+/// percent-encoded. Browsers drop tabs and newlines from a URL and read `\` as `/`, so those
+/// must reach them encoded, or `/\t/host` would become another site's address; a Persian
+/// place name in a report's query stays what it was.
+fn console_path(next: &str) -> Option<String> {
+    if !next.starts_with('/') || next.starts_with("//") {
+        return None;
+    }
+    Some(
+        next.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"/_.-~?=&".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect(),
+    )
 }
 
 /// `GET /lang/{fa|en}?next=/path`: the language cookie, then back to a path of this console
@@ -322,7 +333,7 @@ async fn set_lang(Path(lang): Path<String>, Query(q): Query<LangQuery>) -> Respo
     let code = if lang == "en" { "en" } else { "fa" };
     let next = q
         .next
-        .filter(|n| is_console_path(n))
+        .and_then(|n| console_path(&n))
         .unwrap_or_else(|| "/fleet".to_owned());
     let mut r = Redirect::to(&next).into_response();
     r.headers_mut().append(
