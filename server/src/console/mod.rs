@@ -176,6 +176,31 @@ struct Session {
     token: String,
 }
 
+impl Session {
+    /// A page of the console for this session, answered with `status`.
+    fn page(
+        &self,
+        lang: Lang,
+        status: StatusCode,
+        title: &str,
+        path: &str,
+        section: Section,
+        body: Markup,
+    ) -> Response {
+        html(
+            status,
+            pages::page(
+                lang,
+                title,
+                path,
+                section,
+                Some((&self.account, &self.csrf)),
+                body,
+            ),
+        )
+    }
+}
+
 /// The session of the request, or the answer to give instead (to the login page when there is
 /// none).
 async fn session(state: &ConsoleState, headers: &HeaderMap) -> Result<Session, Response> {
@@ -405,16 +430,13 @@ async fn fleet(State(state): State<Arc<ConsoleState>>, headers: HeaderMap) -> Re
         Err(e) => return server_error(&e),
     };
     let body = pages::fleet(lang, Utc::now(), &rows);
-    html(
+    s.page(
+        lang,
         StatusCode::OK,
-        pages::page(
-            lang,
-            t(lang, "fleet"),
-            "/fleet",
-            Section::Fleet,
-            Some((&s.account, &s.csrf)),
-            body,
-        ),
+        t(lang, "fleet"),
+        "/fleet",
+        Section::Fleet,
+        body,
     )
 }
 
@@ -440,16 +462,13 @@ async fn device(
         return not_here(lang, &path, Section::Fleet, &s);
     };
     let title = format!("{} {}", t(lang, "kiosk"), lang.digits(&number.to_string()));
-    html(
+    s.page(
+        lang,
         StatusCode::OK,
-        pages::page(
-            lang,
-            &title,
-            &path,
-            Section::Fleet,
-            Some((&s.account, &s.csrf)),
-            pages::device(lang, Utc::now(), row),
-        ),
+        &title,
+        &path,
+        Section::Fleet,
+        pages::device(lang, Utc::now(), row),
     )
 }
 
@@ -568,16 +587,13 @@ async fn case_search(
     } else {
         StatusCode::OK
     };
-    html(
+    s.page(
+        lang,
         status,
-        pages::page(
-            lang,
-            t(lang, "cases"),
-            "/cases",
-            Section::Cases,
-            Some((&s.account, &s.csrf)),
-            pages::case_search(lang, missed),
-        ),
+        t(lang, "cases"),
+        "/cases",
+        Section::Cases,
+        pages::case_search(lang, missed),
     )
 }
 
@@ -611,16 +627,13 @@ async fn case(
         }
     }
     let title = format!("{} {}", t(lang, "case"), pages::code(lang, &code));
-    html(
+    s.page(
+        lang,
         StatusCode::OK,
-        pages::page(
-            lang,
-            &title,
-            &path,
-            Section::Cases,
-            Some((&s.account, &s.csrf)),
-            pages::case(lang, &view),
-        ),
+        &title,
+        &path,
+        Section::Cases,
+        pages::case(lang, &view),
     )
 }
 
@@ -691,19 +704,16 @@ fn report_refused(
     form: &report_page::ReportForm,
     message: &str,
 ) -> Response {
-    html(
+    s.page(
+        lang,
         status,
-        pages::page(
-            lang,
-            t(lang, "reports"),
-            "/reports",
-            Section::Reports,
-            Some((&s.account, &s.csrf)),
-            maud::html! {
-                h1 { (t(lang, "reports")) }
-                (report_page::form(lang, form, Some(message)))
-            },
-        ),
+        t(lang, "reports"),
+        "/reports",
+        Section::Reports,
+        maud::html! {
+            h1 { (t(lang, "reports")) }
+            (report_page::form(lang, form, Some(message)))
+        },
     )
 }
 
@@ -769,16 +779,13 @@ async fn report(
         t(lang, "report_title"),
         report_page::period_text(lang, r.period)
     );
-    html(
+    s.page(
+        lang,
         StatusCode::OK,
-        pages::page(
-            lang,
-            &title,
-            &path,
-            Section::Reports,
-            Some((&s.account, &s.csrf)),
-            report_page::report(lang, &r, &form),
-        ),
+        &title,
+        &path,
+        Section::Reports,
+        report_page::report(lang, &r, &form),
     )
 }
 
@@ -849,16 +856,13 @@ async fn audit(State(state): State<Arc<ConsoleState>>, headers: HeaderMap) -> Re
             detail: r.get(3),
         })
         .collect();
-    html(
+    s.page(
+        lang,
         StatusCode::OK,
-        pages::page(
-            lang,
-            t(lang, "audit"),
-            "/audit",
-            Section::Audit,
-            Some((&s.account, &s.csrf)),
-            pages::audit(lang, &rows),
-        ),
+        t(lang, "audit"),
+        "/audit",
+        Section::Audit,
+        pages::audit(lang, &rows),
     )
 }
 
