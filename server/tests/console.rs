@@ -12,91 +12,17 @@
 
 mod support;
 
-use std::net::SocketAddr;
-use std::time::Duration;
-
 use agency_server::console::accounts::{self, Scope};
-use agency_server::console::{self, ConsoleConfig};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use support::console::{browser, form, login_form, set_cookie, try_login};
 use support::{Office, case_item, national_code, tracking_code};
-
-/// A client that follows no redirect (the test reads them).
-fn browser() -> reqwest::Client {
-    // The console is plain HTTP here (loopback); reqwest still wants a TLS provider. A second
-    // install is refused, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value `name` is set to by `response`, if it sets it.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            let first = v.split(';').next()?;
-            let (n, value) = first.split_once('=')?;
-            (n.trim() == name).then(|| value.trim().to_owned())
-        })
-}
-
-/// `pairs` as an HTML form posts them (application/x-www-form-urlencoded).
-fn form(request: reqwest::RequestBuilder, pairs: &[(&str, &str)]) -> reqwest::RequestBuilder {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    char::from(b).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    let body: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
-    request
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(body.join("&"))
-}
 
 /// A logged-in console session (English pages, ASCII digits).
 struct Session {
     base: String,
     cookie: String,
     csrf: String,
-}
-
-/// The login form's CSRF double, as the browser gets it.
-async fn login_form(base: &str) -> String {
-    let form = browser().get(format!("{base}/login")).send().await.unwrap();
-    assert_eq!(form.status(), StatusCode::OK);
-    let csrf = set_cookie(&form, "console_login_csrf").expect("the login form's CSRF cookie");
-    let page = form.text().await.unwrap();
-    assert!(page.contains(&csrf), "the form carries its CSRF token");
-    csrf
-}
-
-async fn try_login(base: &str, name: &str, password: &str, csrf: &str) -> reqwest::Response {
-    form(
-        browser()
-            .post(format!("{base}/login"))
-            .header(COOKIE, format!("console_login_csrf={csrf}")),
-        &[("name", name), ("password", password), ("csrf", csrf)],
-    )
-    .send()
-    .await
-    .unwrap()
 }
 
 impl Session {
@@ -190,16 +116,7 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
     accounts::add_account(pool, "test", "agency", &Scope::Agency, "agency-password-1")
         .await
         .unwrap();
-    let console = console::start(
-        pool.clone(),
-        ConsoleConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            tls: None,
-            heartbeat: Duration::from_secs(60),
-        },
-    )
-    .await
-    .unwrap();
+    let console = support::console::start(pool).await;
     let base = console.base_url();
 
     // No session: every page sends the visitor to the login form.
@@ -336,16 +253,7 @@ async fn two_thousand_guesses_get_twenty_tries_in_the_hour() {
     accounts::add_account(pool, "test", "clerk", &scope, "clerk-password-1")
         .await
         .unwrap();
-    let console = console::start(
-        pool.clone(),
-        ConsoleConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            tls: None,
-            heartbeat: Duration::from_secs(60),
-        },
-    )
-    .await
-    .unwrap();
+    let console = support::console::start(pool).await;
     let base = console.base_url();
     let csrf = login_form(&base).await;
 

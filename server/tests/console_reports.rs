@@ -19,16 +19,14 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::time::Duration;
 
 use agency_server::console::accounts::{self, Scope};
-use agency_server::console::{self, ConsoleConfig};
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
 use kiosk_core::WorkingCalendar;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
+use support::console::{browser, login};
 use support::{Office, national_code, tracking_code};
 use uuid::Uuid;
 
@@ -297,49 +295,6 @@ fn median(d: &[u32]) -> Option<f64> {
 
 // ---- HTTP helpers ----------------------------------------------------------------------
 
-fn browser() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            let (n, value) = v.split(';').next()?.split_once('=')?;
-            (n.trim() == name).then(|| value.trim().to_owned())
-        })
-}
-
-/// Logs in and returns the session cookie.
-async fn login(base: &str, name: &str, password: &str) -> String {
-    let form = browser().get(format!("{base}/login")).send().await.unwrap();
-    let csrf = set_cookie(&form, "console_login_csrf").unwrap();
-    let body = format!("name={name}&password={password}&csrf={csrf}");
-    let r = browser()
-        .post(format!("{base}/login"))
-        .header(COOKIE, format!("console_login_csrf={csrf}"))
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} logs in");
-    format!(
-        "console_session={}",
-        set_cookie(&r, "console_session").unwrap()
-    )
-}
-
 async fn get(base: &str, cookie: &str, path: &str) -> reqwest::Response {
     browser()
         .get(format!("{base}{path}"))
@@ -543,16 +498,7 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
     accounts::add_account(pool, "test", "agency", &Scope::Agency, "agency-password-1")
         .await
         .unwrap();
-    let console = console::start(
-        pool.clone(),
-        ConsoleConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            tls: None,
-            heartbeat: Duration::from_secs(60),
-        },
-    )
-    .await
-    .unwrap();
+    let console = support::console::start(pool).await;
     let base = console.base_url();
     let karaj = login(&base, "karaj", "karaj-password-1").await;
     let agency = login(&base, "agency", "agency-password-1").await;

@@ -4,6 +4,7 @@
 // Not every test binary uses every helper.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod pg;
 
 use std::sync::Arc;
