@@ -402,7 +402,8 @@ pub fn login(lang: Lang, csrf: &str, message: Option<&str>) -> Markup {
     page(lang, t(lang, "login"), "/login", Section::Login, None, body)
 }
 
-/// A message page (not found, not in scope).
+/// A message page (not found, not in scope): the message is the page's heading, so a screen
+/// reader's heading list (and axe's page-has-heading-one) finds it.
 pub fn message(
     lang: Lang,
     path: &str,
@@ -410,7 +411,7 @@ pub fn message(
     session: Option<(&Account, &str)>,
     text: &str,
 ) -> Markup {
-    let body = html! { section class="card" { p { (text) } } };
+    let body = html! { section class="card" { h1 { (text) } } };
     page(lang, text, path, section, session, body)
 }
 
