@@ -22,6 +22,11 @@
 #   fresh    the fresh-machine check (tools/fresh-machine-check.sh): mmdebstrap
 #   server   the agency server's tests (server/): PostgreSQL 15, whose initdb and pg_ctl the
 #            test harness runs itself in a temporary directory (no system cluster is used)
+#   browser  the agency console's browser test (server/tests/console_browser.rs): headless
+#            Chromium and its WebDriver, chromedriver
+#   npm      npm, which that test runs once to fetch axe-core into the target directory. Its
+#            own group: a machine with NodeSource's nodejs has npm already and cannot install
+#            Debian's (the packages conflict), so callers install it only when `npm` is missing.
 # Used by tools/demo.sh, tools/test.sh, tools/cross/*, images/*, tools/bench/*.
 
 KIOSK_PACKAGES_build="build-essential pkg-config libpcsclite-dev libfontconfig-dev libssl-dev"
@@ -38,6 +43,8 @@ KIOSK_PACKAGES_cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-stat
 KIOSK_PACKAGES_bench="chromium xvfb x11-apps strace python3 python3-venv"
 KIOSK_PACKAGES_fresh="mmdebstrap"
 KIOSK_PACKAGES_server="postgresql-15"
+KIOSK_PACKAGES_browser="chromium chromium-driver"
+KIOSK_PACKAGES_npm="npm"
 
 # kiosk_packages list GROUP... | install GROUP...
 kiosk_packages() {

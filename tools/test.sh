@@ -9,10 +9,12 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # What the suite needs, by group (tools/packages.sh): the workspace build, the Pi's KMS build
 # (compiled by clippy below), device tests (pcscd with the virtual reader, espeak-ng, FUSE), window
 # tests under Xvfb, the image checks (systemd-analyze, partitioning tools, RAUC), and the agency
-# server's tests (PostgreSQL 15, run by the test harness itself).
+# server's tests (PostgreSQL 15, run by the test harness itself), the console's browser test
+# (Chromium, chromedriver, and npm for axe-core unless some npm is already there).
 # shellcheck source=tools/packages.sh
 . tools/packages.sh
-kiosk_packages install build kms devices ui image_checks server
+kiosk_packages install build kms devices ui image_checks server browser
+command -v npm >/dev/null 2>&1 || kiosk_packages install npm
 kiosk_rust
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
 
