@@ -438,12 +438,31 @@ pub struct DeviceRow {
     pub silent: bool,
 }
 
+/// A heartbeat's printer or paper state (firmware/sync/src/wire.rs `PrinterHealth`) in words;
+/// a state the contract does not name is shown as it came.
+fn health_word(lang: Lang, state: &str) -> String {
+    let (fa, en) = match state {
+        "ok" => ("سالم", "OK"),
+        "offline" => ("خاموش یا جدا", "Offline"),
+        "error" => ("خطا", "Error"),
+        "low" => ("رو به اتمام", "Low"),
+        "out" => ("تمام شده", "Out"),
+        "unknown" => ("نامعلوم", "Unknown"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Fa => fa.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
 fn printer_cell(lang: Lang, row: &DeviceRow) -> Markup {
     html! {
         @match &row.printer {
             Some((state, paper)) => {
                 span class=(if state == "ok" && paper == "ok" { "good" } else { "bad" }) {
-                    (state) " · " (t(lang, "paper")) ": " (paper)
+                    (health_word(lang, state)) " · " (t(lang, "paper")) ": "
+                    (health_word(lang, paper))
                 }
             }
             None => { (t(lang, "unknown")) }
