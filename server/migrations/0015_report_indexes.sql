@@ -39,7 +39,8 @@ CREATE OR REPLACE VIEW rating_attribution AS
 SELECT r.kiosk_number                          AS rated_at_kiosk,
        r.item_id,
        r.payload ->> 'tracking_code'           AS tracking_code,
-       (r.payload ->> 'score')::integer        AS score,
+       CASE WHEN r.payload ->> 'score' ~ '^[0-9]{1,3}$'
+            THEN (r.payload ->> 'score')::integer END AS score,
        payload_instant(r.payload ->> 'rated_at') AS rated_at,
        coalesce(c.employee_code, nullif(r.payload ->> 'employee_code', '')) AS employee_code,
        CASE WHEN c.employee_code IS NOT NULL THEN 'claim'

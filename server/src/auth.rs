@@ -215,6 +215,28 @@ pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Resul
     }))
 }
 
+/// Drops the retired satisfaction keys of kiosk number `kiosk` (the keys of devices it had
+/// before, kept while their codes are valid: server/src/fleet_keys.rs), leaving its active
+/// device alone: for a stolen device whose number was enrolled again before it was revoked.
+/// Returns how many were dropped.
+pub async fn drop_retired_keys(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Result<u64> {
+    anyhow::ensure!(
+        (1..=99_999).contains(&kiosk),
+        "the kiosk number must be 1 to 99999"
+    );
+    let kiosk = i32::try_from(kiosk)?;
+    let dropped = pool
+        .get()
+        .await?
+        .execute(
+            "DELETE FROM retired_satisfaction_keys WHERE kiosk_number = $1",
+            &[&kiosk],
+        )
+        .await?;
+    tracing::warn!(kiosk, dropped, "retired satisfaction keys dropped");
+    Ok(dropped)
+}
+
 /// The enrolled device a request comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Device {

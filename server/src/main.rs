@@ -138,6 +138,11 @@ enum Command {
         /// The kiosk number whose device is revoked.
         #[arg(long)]
         kiosk: u32,
+        /// Drop only the keys of the number's earlier devices (still served while the codes
+        /// they signed are valid), not its active device: for a stolen device whose number was
+        /// already enrolled again on a new one.
+        #[arg(long)]
+        retired_keys_only: bool,
     },
     /// Set the catalogue every device of the office downloads (subjects, the agency's scope,
     /// services with their identifiers, guidance destinations, holiday overrides): a
@@ -305,7 +310,20 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("{code}");
         }
-        Command::Revoke { kiosk } => match agency_server::auth::revoke(&pool, kiosk).await? {
+        Command::Revoke {
+            kiosk,
+            retired_keys_only: true,
+        } => {
+            let dropped = agency_server::auth::drop_retired_keys(&pool, kiosk).await?;
+            eprintln!(
+                "kiosk {kiosk}: {dropped} retired satisfaction key(s) dropped; its active device \
+                 is untouched"
+            );
+        }
+        Command::Revoke {
+            kiosk,
+            retired_keys_only: false,
+        } => match agency_server::auth::revoke(&pool, kiosk).await? {
             Some(revoked) => eprintln!(
                 "kiosk {kiosk} revoked (device {}, {} certificate(s)): its token and \
                  certificate are refused and its satisfaction key left the fleet's list",

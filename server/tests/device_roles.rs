@@ -3,7 +3,8 @@
 //! `wrong_role`) that a desk of the same office is served; a device enrolled before roles
 //! existed keeps every route; `agency-server revoke --kiosk N` makes the device's token
 //! useless at once and drops its satisfaction key from the fleet's list, and refuses, in
-//! English, a number with no active device.
+//! English, a number with no active device; `--retired-keys-only` drops the keys of a number's
+//! earlier devices and leaves its active one be.
 
 // Helpers outside #[test] functions unwrap too: a panic there is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -210,5 +211,39 @@ async fn a_revoked_device_is_refused_at_once_and_its_key_leaves_the_fleet() {
     // Enrolling the number again gives a working device.
     let again = office.device(&server, 12, &office.enrol(&server, 12).await);
     again.heartbeat(&heartbeat()).await.unwrap();
+    let again_key = SigningKey::from_bytes(&rand::random());
+    again
+        .publish_satisfaction_key(&hex(&again_key))
+        .await
+        .unwrap();
+
+    // A number enrolled again before its stolen device was revoked: the stolen device's key
+    // is served as retired; `--retired-keys-only` drops it and leaves the new device be.
+    let replacement = office.device(&server, 12, &office.enrol(&server, 12).await);
+    let retired = |fetch: FleetKeysFetch| match fetch {
+        FleetKeysFetch::Changed { keys, .. } => keys
+            .keys
+            .into_iter()
+            .filter(|k| k.retired_at.is_some())
+            .map(|k| k.public_key)
+            .collect::<Vec<_>>(),
+        FleetKeysFetch::NotModified => panic!("asked without an ETag"),
+    };
+    assert_eq!(
+        retired(desk.fleet_keys(None).await.unwrap()),
+        vec![hex(&again_key)]
+    );
+    let dropped = std::process::Command::new(bin)
+        .args(["--database", &office.conninfo, "revoke", "--kiosk", "12"])
+        .arg("--retired-keys-only")
+        .output()
+        .unwrap();
+    assert!(dropped.status.success(), "{dropped:?}");
+    assert!(
+        String::from_utf8_lossy(&dropped.stderr).contains("1 retired satisfaction key(s) dropped"),
+        "{dropped:?}"
+    );
+    assert!(retired(desk.fleet_keys(None).await.unwrap()).is_empty());
+    replacement.heartbeat(&heartbeat()).await.unwrap();
     server.shutdown().await;
 }

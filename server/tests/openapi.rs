@@ -1741,7 +1741,12 @@ async fn every_answer_of_the_server_follows_the_document() {
     assert_eq!(keys.0, 200);
     let etag = header(&keys, "etag").unwrap().to_owned();
     let listed: Value = serde_json::from_slice(&keys.2).unwrap();
-    assert_eq!(listed["keys"][0]["public_key"], json!(rotated));
+    // The rotated-away key first, marked retired (contract 1.8.0), then the current one.
+    assert_eq!(listed["keys"][0]["public_key"], json!(first_key));
+    assert!(listed["keys"][0]["retired_at"].is_string(), "{listed}");
+    assert_eq!(listed["keys"][1]["public_key"], json!(rotated));
+    assert!(listed["keys"][1].get("retired_at").is_none(), "{listed}");
+    check("FleetKeyList", &listed);
     assert_eq!(
         send!(
             "GET",

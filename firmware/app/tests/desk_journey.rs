@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use kiosk::flow::Lang;
 use kiosk::flow::desk::{
     DeskAction, DeskContext, DeskEffect, DeskEvent, DeskFlow, DeskScreen, perform as desk_perform,
@@ -25,7 +25,7 @@ use kiosk::flow::rating::{
     perform as rating_perform,
 };
 use kiosk_core::national_code::expected_check_digit;
-use kiosk_core::satisfaction::{self, SatisfactionClaim};
+use kiosk_core::satisfaction::{self, ListedKey, SatisfactionClaim};
 use kiosk_core::{CaseKind, KioskNumber, NationalCode, NationalCodePolicy};
 use kiosk_store::{
     ClaimLimits, NewCase, NewStaff, OpenOptions, OutboxItemKind, PinPolicy, RatingReason, Store,
@@ -68,7 +68,7 @@ fn cheap_pins() -> PinPolicy {
 fn desk(
     flow: &mut DeskFlow,
     store: &Arc<Mutex<Store>>,
-    keys: &dyn Fn(KioskNumber) -> Vec<VerifyingKey>,
+    keys: &dyn Fn(KioskNumber) -> Vec<ListedKey>,
     event: DeskEvent,
 ) -> Vec<DeskEffect> {
     let mut seen = Vec::new();
@@ -100,7 +100,7 @@ fn desk(
 fn rate(
     flow: &mut RatingFlow,
     store: &Arc<Mutex<Store>>,
-    keys: &dyn Fn(KioskNumber) -> Vec<VerifyingKey>,
+    keys: &dyn Fn(KioskNumber) -> Vec<ListedKey>,
     first: Vec<RatingEffect>,
     events: Vec<RatingEvent>,
 ) {
@@ -150,7 +150,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
     let public = key.verifying_key();
     let keys = move |k: KioskNumber| {
         (k.get() == KIOSK)
-            .then_some(public)
+            .then_some(ListedKey::from(public))
             .into_iter()
             .collect::<Vec<_>>()
     };

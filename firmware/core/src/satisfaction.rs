@@ -534,12 +534,33 @@ pub fn decode(token: &str) -> Result<(SatisfactionClaim, Vec<u8>, Signature), Sa
 /// [`verify_at`] with `Portal::default()` and [`visit_kiosk_only`]. A kiosk configured with
 /// another portal address needs [`verify_at`] for URLs; bare tokens (what the kiosk's scanner
 /// hands on once it has matched the configured portal) are judged the same by both.
-pub fn verify<Keys: IntoIterator<Item = VerifyingKey>>(
+pub fn verify<Keys: IntoIterator<Item: Into<ListedKey>>>(
     scanned: &str,
     key_of: impl Fn(KioskNumber) -> Keys,
     now: DateTime<Utc>,
 ) -> Result<SatisfactionClaim, SatisfactionError> {
     verify_at(scanned, &Portal::default(), key_of, visit_kiosk_only, now)
+}
+
+/// A kiosk's published key as [`verify_at`] weighs it: its current key, or one it stopped
+/// signing with at `retired_at` (a rotation, or the device replaced), which still vouches for
+/// the codes issued before then (and a clock tolerance) but for none issued after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListedKey {
+    /// The Ed25519 public key.
+    pub key: VerifyingKey,
+    /// When it was retired; `None` for the kiosk's current key.
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+impl From<VerifyingKey> for ListedKey {
+    /// A current key.
+    fn from(key: VerifyingKey) -> Self {
+        Self {
+            key,
+            retired_at: None,
+        }
+    }
 }
 
 /// No signer besides the visit's own kiosk may issue its code: the `also_issuer` of
@@ -550,8 +571,9 @@ pub fn visit_kiosk_only(_signer: KioskNumber, _visit: TrackingCode) -> bool {
 
 /// Verifies a scanned code (a bare token, or `{portal}/s/{token}` under `portal`) at `now`.
 ///
-/// `key_of` gives a kiosk's published public keys (an `Option` for one, or its current key and
-/// the ones it retired lately): the code verifies under any of them. The code must be signed by a kiosk that may
+/// `key_of` gives a kiosk's published public keys (an `Option` for one current key, or its
+/// current key and the ones it retired lately as [`ListedKey`]s): the code verifies under any
+/// of them that vouches for its issue time. The code must be signed by a kiosk that may
 /// issue codes for the visit it rates: the kiosk that registered it (the kiosk number inside its
 /// tracking code), or a signer `also_issuer(signer, visit)` allows. `also_issuer` is where
 /// other issuers come in: a desk terminal that claimed a visit registered elsewhere, once the
@@ -562,7 +584,7 @@ pub fn visit_kiosk_only(_signer: KioskNumber, _visit: TrackingCode) -> bool {
 /// token's layout and version, a published key for the signer, the signature (strict Ed25519:
 /// weak keys and small-order components refused), the signer's right to issue for the visit,
 /// then the validity period.
-pub fn verify_at<Keys: IntoIterator<Item = VerifyingKey>>(
+pub fn verify_at<Keys: IntoIterator<Item: Into<ListedKey>>>(
     scanned: &str,
     portal: &Portal,
     key_of: impl Fn(KioskNumber) -> Keys,
@@ -575,7 +597,13 @@ pub fn verify_at<Keys: IntoIterator<Item = VerifyingKey>>(
         return Err(SatisfactionError::UnknownKiosk(claim.kiosk));
     }
     let message = signed_message(&body);
-    if !keys.any(|key| key.verify_strict(&message, &signature).is_ok()) {
+    // A retired key vouches only for what it signed before it was retired.
+    let vouches = |listed: ListedKey| {
+        listed.retired_at.is_none_or(|retired| {
+            claim.issued_at <= retired + Duration::minutes(CLOCK_TOLERANCE_MINUTES)
+        }) && listed.key.verify_strict(&message, &signature).is_ok()
+    };
+    if !keys.any(|key| vouches(key.into())) {
         return Err(SatisfactionError::BadSignature);
     }
     let visit_kiosk = claim.tracking_code.kiosk();

@@ -15,7 +15,6 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use kiosk_core::satisfaction::{self, SatisfactionClaim};
 use kiosk_core::{KioskNumber, TrackingCode};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -193,7 +192,7 @@ impl Store {
     /// instant the code's validity is judged at. Refused: [`DeskError::Code`] (forged,
     /// altered, expired, unknown kiosk, malformed), [`DeskError::BadScore`],
     /// [`DeskError::AlreadyRated`].
-    pub fn record_rating<Keys: IntoIterator<Item = VerifyingKey>>(
+    pub fn record_rating<Keys: IntoIterator<Item: Into<satisfaction::ListedKey>>>(
         &mut self,
         new: NewRating,
         key_of: impl Fn(KioskNumber) -> Keys,

@@ -12,9 +12,10 @@ use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use kiosk_core::KioskNumber;
-use kiosk_core::satisfaction::key_files;
+use kiosk_core::satisfaction::{ListedKey, key_files};
 use rand::RngCore as _;
 use zeroize::Zeroizing;
 
@@ -92,7 +93,7 @@ pub enum KeyDirError {
 #[derive(Debug, Clone, Default)]
 pub struct FleetKeys {
     keys: HashMap<KioskNumber, VerifyingKey>,
-    retired: HashMap<KioskNumber, Vec<VerifyingKey>>,
+    retired: HashMap<KioskNumber, Vec<(VerifyingKey, DateTime<Utc>)>>,
 }
 
 impl FleetKeys {
@@ -103,11 +104,18 @@ impl FleetKeys {
         self.keys.insert(kiosk, key);
     }
 
-    /// Adds a key `kiosk` retired lately (its codes signed before the change still verify).
-    pub fn insert_retired(&mut self, kiosk: KioskNumber, key: VerifyingKey) {
+    /// Adds a key `kiosk` retired at `retired_at` (the codes it signed before then still
+    /// verify; none signed after).
+    pub fn insert_retired(
+        &mut self,
+        kiosk: KioskNumber,
+        key: VerifyingKey,
+        retired_at: DateTime<Utc>,
+    ) {
         let retired = self.retired.entry(kiosk).or_default();
-        if !retired.contains(&key) {
-            retired.push(key);
+        match retired.iter_mut().find(|(k, _)| *k == key) {
+            Some(known) => known.1 = known.1.max(retired_at),
+            None => retired.push((key, retired_at)),
         }
     }
 
@@ -117,27 +125,34 @@ impl FleetKeys {
     }
 
     /// Every key a code of `kiosk` may verify under: its current key first, then the ones it
-    /// retired lately (what `kiosk_core::satisfaction::verify_at` takes).
-    pub fn all_of(&self, kiosk: KioskNumber) -> Vec<VerifyingKey> {
+    /// retired lately, each with when (what `kiosk_core::satisfaction::verify_at` takes).
+    pub fn all_of(&self, kiosk: KioskNumber) -> Vec<ListedKey> {
         let current = self.get(kiosk);
         current
+            .map(ListedKey::from)
             .into_iter()
             .chain(
                 self.retired
                     .get(&kiosk)
                     .into_iter()
                     .flatten()
-                    .copied()
-                    .filter(|k| Some(*k) != current),
+                    .filter(|(k, _)| Some(*k) != current)
+                    .map(|(key, retired_at)| ListedKey {
+                        key: *key,
+                        retired_at: Some(*retired_at),
+                    }),
             )
             .collect()
     }
 
-    /// Every retired key, in no particular order.
-    pub fn iter_retired(&self) -> impl Iterator<Item = (KioskNumber, VerifyingKey)> + '_ {
-        self.retired
-            .iter()
-            .flat_map(|(kiosk, keys)| keys.iter().map(|key| (*kiosk, *key)))
+    /// Every retired key with when it was retired, in no particular order.
+    pub fn iter_retired(
+        &self,
+    ) -> impl Iterator<Item = (KioskNumber, VerifyingKey, DateTime<Utc>)> + '_ {
+        self.retired.iter().flat_map(|(kiosk, keys)| {
+            keys.iter()
+                .map(|(key, retired_at)| (*kiosk, *key, *retired_at))
+        })
     }
 
     /// How many kiosks' current keys are known.

@@ -401,7 +401,9 @@ fn refused_codes_and_scores_write_nothing() {
     assert_eq!(e.reason_code(), "expired");
     assert!(e.message_fa().contains("مهلت"));
     // Unknown kiosk: no published key.
-    let e = store.record_rating(rating(&code, 3), |_| None).unwrap_err();
+    let e = store
+        .record_rating(rating(&code, 3), |_| None::<ed25519_dalek::VerifyingKey>)
+        .unwrap_err();
     assert_eq!(e.reason_code(), "unknown_kiosk");
     // Signed by another key.
     let other = signing_key();

@@ -573,9 +573,10 @@ pub fn decimal(x: Option<f64>, decimals: usize) -> String {
 }
 
 /// One CSV field: quoted when it holds a comma, a quote or a line break; a text a spreadsheet
-/// would read as a formula (`= + - @` first) gets a leading apostrophe.
+/// would read as a formula (`= + - @`, a tab or a carriage return first) gets a leading
+/// apostrophe.
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()

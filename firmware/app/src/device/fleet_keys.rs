@@ -59,10 +59,10 @@ pub fn keys_of(list: &FleetKeyList) -> FleetKeys {
                 .filter(|k| !k.is_weak())?;
             Some((kiosk, key))
         });
-        match key {
-            Some((kiosk, key)) if entry.retired_at.is_some() => keys.insert_retired(kiosk, key),
-            Some((kiosk, key)) => keys.insert(kiosk, key),
-            None => tracing::warn!(
+        match (key, entry.retired_at) {
+            (Some((kiosk, key)), Some(retired_at)) => keys.insert_retired(kiosk, key, retired_at),
+            (Some((kiosk, key)), None) => keys.insert(kiosk, key),
+            (None, _) => tracing::warn!(
                 kiosk = entry.kiosk_number,
                 "the agency server listed a satisfaction key that is not a usable Ed25519 key; skipped"
             ),
@@ -82,8 +82,8 @@ pub fn merged(
     for (kiosk, key) in fetched.iter() {
         keys.insert(kiosk, key);
     }
-    for (kiosk, key) in fetched.iter_retired() {
-        keys.insert_retired(kiosk, key);
+    for (kiosk, key, retired_at) in fetched.iter_retired() {
+        keys.insert_retired(kiosk, key, retired_at);
     }
     if let Some((kiosk, key)) = own {
         keys.insert(kiosk, key);
@@ -357,11 +357,12 @@ mod tests {
     }
 
     #[test]
-    fn a_retired_key_still_verifies_beside_the_current_one_and_survives_the_merge() {
+    fn a_retired_key_verifies_what_it_signed_before_its_retirement_only() {
         let old = new_key();
         let current = new_key().verifying_key();
+        let retired_at = Utc::now() - chrono::Duration::hours(2);
         let mut retired = entry(11, hex(&old.verifying_key()));
-        retired.retired_at = Some(Utc::now());
+        retired.retired_at = Some(retired_at);
         let list = FleetKeyList {
             keys: vec![retired, entry(11, hex(&current))],
         };
@@ -372,25 +373,42 @@ mod tests {
             Some(current),
             "the current key stays current"
         );
-        assert_eq!(fetched.all_of(k), vec![current, old.verifying_key()]);
+        let listed = |keys: &FleetKeys| -> Vec<_> {
+            keys.all_of(k)
+                .iter()
+                .map(|l| (l.key, l.retired_at))
+                .collect()
+        };
+        let expected = vec![(current, None), (old.verifying_key(), Some(retired_at))];
+        assert_eq!(listed(&fetched), expected);
         let keys = merged(&FleetKeys::default(), &fetched, None);
-        assert_eq!(keys.all_of(k), vec![current, old.verifying_key()]);
-        // A code signed with the retired key verifies with them.
-        let visit = kiosk_core::TrackingCode::new(k, 3).unwrap();
-        let token = kiosk_core::satisfaction::issue(
-            &kiosk_core::satisfaction::SatisfactionClaim {
-                kiosk: k,
-                tracking_code: visit,
-                service_id: String::new(),
-                employee_code: None,
-                issued_at: Utc::now(),
-                valid_hours: 24,
-            },
-            &old,
-        )
-        .unwrap();
-        assert!(kiosk_core::satisfaction::verify(&token, |n| keys.all_of(n), Utc::now()).is_ok());
-        assert!(kiosk_core::satisfaction::verify(&token, |n| keys.get(n), Utc::now()).is_err());
+        assert_eq!(listed(&keys), expected, "kept through the merge");
+        // A code the old key signed before its retirement verifies; one it signed after (a
+        // stolen key) does not.
+        let signed = |issued_at| {
+            kiosk_core::satisfaction::issue(
+                &kiosk_core::satisfaction::SatisfactionClaim {
+                    kiosk: k,
+                    tracking_code: kiosk_core::TrackingCode::new(k, 3).unwrap(),
+                    service_id: String::new(),
+                    employee_code: None,
+                    issued_at,
+                    valid_hours: 24,
+                },
+                &old,
+            )
+            .unwrap()
+        };
+        let verify =
+            |token: &str| kiosk_core::satisfaction::verify(token, |n| keys.all_of(n), Utc::now());
+        assert!(verify(&signed(retired_at - chrono::Duration::minutes(5))).is_ok());
+        assert!(matches!(
+            verify(&signed(retired_at + chrono::Duration::minutes(30))),
+            Err(kiosk_core::satisfaction::SatisfactionError::BadSignature)
+        ));
+        // Without the retired key, the earlier code does not verify either.
+        let before = signed(retired_at - chrono::Duration::minutes(5));
+        assert!(kiosk_core::satisfaction::verify(&before, |n| keys.get(n), Utc::now()).is_err());
     }
 
     #[test]

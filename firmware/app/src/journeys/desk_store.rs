@@ -7,10 +7,10 @@
 //! here, not in the journey.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use ed25519_dalek::VerifyingKey;
 use kiosk_core::CaseKind;
 use kiosk_core::digits::{to_ascii_digits, to_persian_digits};
 use kiosk_core::jalali::tehran_date;
+use kiosk_core::satisfaction::ListedKey;
 use kiosk_core::{
     JalaliDate, KioskNumber, NationalCode, NationalCodePolicy, TrackingCode, satisfaction,
 };
@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::registration::Registrar;
 
 /// What [`perform`] needs from the terminal.
-pub struct DeskContext<'a, K: Fn(KioskNumber) -> Vec<VerifyingKey>> {
+pub struct DeskContext<'a, K: Fn(KioskNumber) -> Vec<ListedKey>> {
     /// The store.
     pub store: &'a mut Store,
     /// The fleet's published public keys.
@@ -101,7 +101,7 @@ fn keep_office_login(
 pub fn visit_of(
     scanned: &str,
     portal: &satisfaction::Portal,
-    keys: impl Fn(KioskNumber) -> Vec<VerifyingKey>,
+    keys: impl Fn(KioskNumber) -> Vec<ListedKey>,
     now: DateTime<Utc>,
 ) -> Result<TrackingCode, String> {
     if let Ok(code) = TrackingCode::parse(&to_ascii_digits(scanned.trim())) {
@@ -188,7 +188,7 @@ fn form_refusal(e: &DeskError) -> String {
 
 /// Carries out a store effect; answers with the event to feed back (`None` for screen and
 /// speech effects).
-pub fn perform<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
+pub fn perform<K: Fn(KioskNumber) -> Vec<ListedKey>>(
     ctx: &mut DeskContext<'_, K>,
     effect: &DeskEffect,
 ) -> Option<DeskEvent> {
@@ -417,7 +417,7 @@ pub fn employee_of_card(store: &Store, card: &str) -> String {
 }
 
 /// Today's (Tehran day of `now`) counts.
-fn day_summary<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
+fn day_summary<K: Fn(KioskNumber) -> Vec<ListedKey>>(
     ctx: &DeskContext<'_, K>,
     staff_id: i64,
 ) -> Result<DaySummary, DeskError> {

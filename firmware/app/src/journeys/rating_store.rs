@@ -6,7 +6,7 @@
 //! here, not in the journey. Refusals are told in the visitor's language.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
+use kiosk_core::satisfaction::ListedKey;
 use kiosk_core::{KioskNumber, satisfaction};
 use kiosk_journey::Lang;
 use kiosk_journey::rating::{CodeView, RatingEffect, RatingEvent};
@@ -14,7 +14,7 @@ use kiosk_store::{DeskError, NewRating, Store};
 use uuid::Uuid;
 
 /// What [`perform`] needs from the kiosk.
-pub struct RatingContext<'a, K: Fn(KioskNumber) -> Vec<VerifyingKey>> {
+pub struct RatingContext<'a, K: Fn(KioskNumber) -> Vec<ListedKey>> {
     /// The store.
     pub store: &'a mut Store,
     /// The fleet's published public keys.
@@ -54,7 +54,7 @@ fn refusal(lang: Lang, fa: String, reason: &str) -> String {
 
 /// Carries out `Check` and `Record`; answers with the event to feed back (other effects are the
 /// UI's and speech's, and answer nothing).
-pub fn perform<K: Fn(KioskNumber) -> Vec<VerifyingKey>>(
+pub fn perform<K: Fn(KioskNumber) -> Vec<ListedKey>>(
     ctx: &mut RatingContext<'_, K>,
     effect: &RatingEffect,
 ) -> Option<RatingEvent> {
