@@ -49,6 +49,7 @@ pub fn action_id(action: &Action) -> String {
         Action::CallStaff => "call-staff".into(),
         Action::Extend => "extend".into(),
         Action::Finish => "finish".into(),
+        Action::HearCodeAgain => "hear-code-again".into(),
         Action::SetTheme(theme) => format!("theme:{}", palette(*theme).name()),
         Action::SetTextSize(size) => format!("text-size:{}", text_step(*size)),
         Action::ToggleAudioOnly => "audio-only".into(),
@@ -198,7 +199,8 @@ fn role(action: &Action) -> Role {
         | Action::CallStaff
         | Action::CloseAccessibility
         | Action::OpenAccessibility
-        | Action::SkipMobile => Role::Nav,
+        | Action::SkipMobile
+        | Action::HearCodeAgain => Role::Nav,
         _ => Role::Choice,
     }
 }

@@ -52,6 +52,9 @@ pub enum Action {
     Extend,
     /// End the session (done screens).
     Finish,
+    /// Say the tracking code and the response date again (done screens, in speech mode): what
+    /// a long Help does on the keypad, within reach of a switch or a touch.
+    HearCodeAgain,
     /// Choose a colour theme.
     SetTheme(ColorTheme),
     /// Choose a text size.

@@ -261,8 +261,9 @@ impl Flow {
             ],
             Screen::Review => vec![Action::Confirm, Action::Back, Action::Cancel],
             Screen::Printing => Vec::new(),
-            Screen::Done => vec![Action::Finish],
-            Screen::PrinterOut | Screen::Error => vec![Action::Finish, Action::CallStaff],
+            Screen::Done => self.with_hear_again(vec![Action::Finish]),
+            Screen::PrinterOut => self.with_hear_again(vec![Action::Finish, Action::CallStaff]),
+            Screen::Error => vec![Action::Finish, Action::CallStaff],
             Screen::FollowUpEntry => vec![Action::Continue, Action::Back],
             Screen::FollowUp => vec![Action::Finish, Action::Back],
             Screen::CallStaff => vec![Action::Back],
@@ -282,6 +283,14 @@ impl Flow {
         }
         if self.session.idle_warning && self.can_extend() {
             actions.insert(0, Action::Extend);
+        }
+        actions
+    }
+
+    /// `actions` and, for a listening visitor whose case was registered, «hear the code again».
+    fn with_hear_again(&self, mut actions: Vec<Action>) -> Vec<Action> {
+        if self.session.prefs.speech && self.session.registered.is_some() {
+            actions.push(Action::HearCodeAgain);
         }
         actions
     }
@@ -942,6 +951,12 @@ impl Flow {
                     fx.push(Effect::PrintGuidance { subject_id });
                 }
             }
+            Action::HearCodeAgain => {
+                if let Some(view) = &self.session.registered {
+                    let text = prompts::registered_summary(view, self.lang());
+                    self.say(text, true, fx);
+                }
+            }
             Action::Back => self.back(fx),
             Action::Cancel | Action::Finish => self.end_session(fx),
             Action::CallStaff => {
@@ -1212,7 +1227,11 @@ impl Flow {
             Screen::Done | Screen::PrinterOut => {
                 if let Some(view) = &s.registered {
                     lines.push(prompts::registered_summary(view, lang));
-                    lines.push(prompts::receipt_summary(lang, self.screen == Screen::Done));
+                    lines.push(prompts::receipt_summary(
+                        lang,
+                        self.screen == Screen::Done,
+                        self.session.switch_input,
+                    ));
                 }
             }
             Screen::FollowUp => {

@@ -140,6 +140,7 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::CallStaff => pick(lang, "درخواست کمک", "Call staff"),
         Action::Extend => pick(lang, "زمان بیشتر", "More time"),
         Action::Finish => pick(lang, "پایان", "Finish"),
+        Action::HearCodeAgain => pick(lang, "شنیدن دوباره‌ی کد", "Hear the code again"),
         Action::SetTheme(theme) => theme_label(*theme, lang),
         Action::SetTextSize(size) => text_size_label(*size, lang),
         Action::ToggleAudioOnly => pick(lang, "فقط صدا، صفحه خاموش", "Audio only, screen off"),
@@ -407,13 +408,34 @@ pub fn guidance_lines(lang: Lang, subject: &str, destination: &str) -> Vec<Strin
 
 /// What the receipt says, in short, after the tracking code (done screen), or where to get
 /// it when it did not print.
-pub fn receipt_summary(lang: Lang, printed: bool) -> String {
-    match (lang, printed) {
-        (Lang::Fa, true) => "روی رسید: کد رهگیری، تاریخ پاسخ، نوع و موضوع درخواست، یک کد QR برای پیگیری و یک کد نظرسنجی برای ارزیابی خدمت. برای شنیدن دوباره‌ی کد، کلید راهنما را نگه دارید.".to_owned(),
-        (Lang::Fa, false) => "کد رهگیری را یادداشت کنید یا از همکاران بخواهید رسید را دوباره چاپ کنند. برای شنیدن دوباره‌ی کد، کلید راهنما را نگه دارید.".to_owned(),
-        (Lang::En, true) => "The receipt shows the tracking code, the answer date, the kind and subject of your case, a QR code to follow it up and a survey code to rate the service. To hear the code again, hold the Help key.".to_owned(),
-        (Lang::En, false) => "Note the tracking code, or ask staff to reprint the receipt. To hear the code again, hold the Help key.".to_owned(),
-    }
+pub fn receipt_summary(lang: Lang, printed: bool, switches: bool) -> String {
+    let about = match (lang, printed) {
+        (Lang::Fa, true) => {
+            "روی رسید: کد رهگیری، تاریخ پاسخ، نوع و موضوع درخواست، یک کد QR برای پیگیری و یک کد نظرسنجی برای ارزیابی خدمت."
+        }
+        (Lang::Fa, false) => {
+            "کد رهگیری را یادداشت کنید یا از همکاران بخواهید رسید را دوباره چاپ کنند."
+        }
+        (Lang::En, true) => {
+            "The receipt shows the tracking code, the answer date, the kind and subject of your case, a QR code to follow it up and a survey code to rate the service."
+        }
+        (Lang::En, false) => "Note the tracking code, or ask staff to reprint the receipt.",
+    };
+    // A switch user has no Help key: the done screen's «hear the code again» instead.
+    let again = if switches {
+        pick(
+            lang,
+            "برای شنیدن دوباره‌ی کد، «شنیدن دوباره‌ی کد» را با کلید انتخاب برگزینید.",
+            "To hear the code again, choose Hear the code again with the select switch.",
+        )
+    } else {
+        pick(
+            lang,
+            "برای شنیدن دوباره‌ی کد، کلید راهنما را نگه دارید.",
+            "To hear the code again, hold the Help key.",
+        )
+    };
+    format!("{about} {again}")
 }
 
 /// One event of a follow-up timeline: date (Jalali), what, unit, and the responsible person

@@ -598,6 +598,38 @@ fn printer_out_says_the_failure_then_the_code_then_where_to_get_a_receipt() {
 }
 
 #[test]
+fn hear_the_code_again_is_offered_to_a_listener_and_says_the_code_and_date_again() {
+    let mut flow = speaking();
+    to_review(&mut flow);
+    step(&mut flow, Event::Switch(SwitchPress::Move));
+    step(&mut flow, Event::Do(Action::Confirm));
+    step(
+        &mut flow,
+        Event::Registered(RegisteredView {
+            tracking_code: code(),
+            due: None,
+            next_visit: None,
+        }),
+    );
+    let fx = step(&mut flow, Event::Printed);
+    assert_eq!(flow.screen(), Screen::Done);
+    assert!(flow.actions().contains(&Action::HearCodeAgain));
+    // A switch user is told the button, not the Help key.
+    assert!(says(&fx, "«شنیدن دوباره‌ی کد» را با کلید انتخاب"), "{fx:?}");
+    assert!(!says(&fx, "کلید راهنما"), "{fx:?}");
+    let fx = step(&mut flow, Event::Do(Action::HearCodeAgain));
+    let s = said(&fx);
+    assert!(
+        s[0].0.starts_with("کد رهگیری شما: ۱ ۰ ۰ ۰") && s[0].1,
+        "{s:?}"
+    );
+    // Without speech there is nothing to hear: no such button.
+    let mut silent = self::flow();
+    step(&mut silent, Event::Do(Action::Start));
+    assert!(!silent.actions().contains(&Action::HearCodeAgain));
+}
+
+#[test]
 fn the_done_screen_says_the_next_visit_of_a_case_that_owes_no_written_answer() {
     let tuesday = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let weekly = kiosk_core::NextVisit {
