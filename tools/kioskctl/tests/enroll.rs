@@ -168,8 +168,14 @@ async fn enroll_writes_an_identity_the_firmware_loads_and_the_server_accepts() {
         std::fs::read_to_string(out.join("server-ca.pem")).unwrap(),
         cert_pem
     );
+    // The device's key, made on the device: a PKCS#8 key in PEM that rustls reads.
     let key_file = std::fs::read_to_string(out.join("client.key")).unwrap();
-    assert!(key_file.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let key = {
+        use rustls::pki_types::pem::PemObject as _;
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(key_file.as_bytes())
+            .expect("client.key holds a private key")
+    };
+    assert!(matches!(key, rustls::pki_types::PrivateKeyDer::Pkcs8(_)));
 
     // The printed section, as the operator pastes it into kiosk.toml.
     let samad_lines = &stdout[stdout.find("[samad]").unwrap()..];
