@@ -99,15 +99,8 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
             .unwrap();
         let token = office.enrol(&server, kiosk).await;
         let (_, item) = case_item(kiosk, 1, &national_code("049937089"));
-        let r = office
-            .client()
-            .post(format!("{}/v1/devices/{kiosk}/cases", server.base_url()))
-            .bearer_auth(token)
-            .json(&item)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        let (status, body) = office.post_case(&server, kiosk, &token, &item).await;
+        assert_eq!(status, 201, "{body}");
     }
     let county: Scope = "county:Karaj".parse().unwrap();
     accounts::add_account(pool, "test", "karaj", &county, "karaj-password-1")

@@ -33,24 +33,11 @@ fn identity(kind: &str, value: &str, country: Option<&str>) -> Option<CaseIdenti
 async fn foreign_identifiers_are_checked_kept_found_only_with_themselves_and_masked() {
     let office = Office::new().await;
     let server = office.server().await;
-    let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
     let desk_token = office.enrol_desk(&server, 31).await;
     let post = |item: Value| {
-        let client = office.client();
-        let url = format!("{base}/v1/devices/11/cases");
-        let token = kiosk_token.clone();
-        async move {
-            let r = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&item)
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            (status, r.text().await.unwrap())
-        }
+        let (office, server, token) = (&office, &server, kiosk_token.clone());
+        async move { office.post_case(server, 11, &token, &item).await }
     };
     let refused = [
         json!({"kind": "foreign_id", "value": "12345678901"}),

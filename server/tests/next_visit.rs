@@ -28,23 +28,11 @@ fn consultation(sequence: u64, next_visit: Value) -> Value {
 async fn a_consultations_next_visit_is_checked_kept_and_given_back_on_a_copy() {
     let office = Office::new().await;
     let server = office.server().await;
-    let base = server.base_url();
     let kiosk_token = office.enrol(&server, 11).await;
     let desk_token = office.enrol_desk(&server, 31).await;
     let post = |item: Value| {
-        let client = office.client();
-        let url = format!("{base}/v1/devices/11/cases");
-        let token = kiosk_token.clone();
-        async move {
-            let r = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&item)
-                .send()
-                .await
-                .unwrap();
-            r.status().as_u16()
-        }
+        let (office, server, token) = (&office, &server, kiosk_token.clone());
+        async move { office.post_case(server, 11, &token, &item).await.0 }
     };
     let tuesday = json!({"rule": "weekly:tuesday", "date": "2026-11-24", "jalali": "1405-09-03"});
     let refused = [

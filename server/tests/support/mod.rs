@@ -192,6 +192,26 @@ impl Office {
             .unwrap()
     }
 
+    /// Posts one case `item` as kiosk `kiosk` with `token` (`POST /v1/devices/{kiosk}/cases`);
+    /// the answer's status and body.
+    pub async fn post_case(
+        &self,
+        server: &ServerHandle,
+        kiosk: u32,
+        token: &str,
+        item: &Value,
+    ) -> (u16, String) {
+        let r = self
+            .client()
+            .post(format!("{}/v1/devices/{kiosk}/cases", server.base_url()))
+            .bearer_auth(token)
+            .json(item)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     /// A one-time code for kiosk `kiosk`, as the CLI makes it.
     pub async fn enrol_code(&self, kiosk: u32) -> String {
         self.enrol_code_as(kiosk, Role::Kiosk).await
