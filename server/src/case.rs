@@ -41,6 +41,8 @@ pub struct CaseColumns {
     pub kind: String,
     /// When it was registered at the kiosk.
     pub registered_at: DateTime<Utc>,
+    /// The visitor consented to SMS notices on the kiosk's mobile screen (contract 1.9.0).
+    pub notice_consent: bool,
 }
 
 fn text<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
@@ -91,6 +93,14 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
             if p.len() == 11 && p.starts_with("09") && p.bytes().all(|b| b.is_ascii_digit()) => {}
         Some(_) => return Err("phone must be null or 11 digits starting 09".into()),
     }
+    let notice_consent = match body.get("notice_consent") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(consent)) => *consent,
+        Some(_) => return Err("notice_consent must be true or false".into()),
+    };
+    if notice_consent && body.get("phone").and_then(Value::as_str).is_none() {
+        return Err("notice_consent needs a phone to send the notices to".into());
+    }
     let kind = text(body, "kind").unwrap_or_default();
     if !CASE_KINDS.contains(&kind) {
         return Err("kind is not one of the contract's case kinds".into());
@@ -110,6 +120,7 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
         visitor,
         kind: kind.to_owned(),
         registered_at,
+        notice_consent,
     })
 }
 

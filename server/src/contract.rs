@@ -209,8 +209,9 @@ pub async fn store_item(
                 .execute(
                     "INSERT INTO cases (tracking_code, kiosk_number, item_id, national_code, kind, \
                                         registered_at, payload, id_kind, identifier, \
-                                        passport_country) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+                                        passport_country, notice_consent) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     ON CONFLICT DO NOTHING",
                     &[
                         &columns.tracking_code,
                         &kiosk_i32,
@@ -226,6 +227,7 @@ pub async fn store_item(
                             .is_none()
                             .then(|| columns.visitor.value()),
                         &columns.visitor.country().map(|c| c.alpha3),
+                        &columns.notice_consent,
                     ],
                 )
                 .await?;
@@ -253,6 +255,8 @@ pub async fn store_item(
                     ),
                 });
             }
+            // The registration notice, with its case or not at all (server/src/notices/).
+            crate::notices::on_case(&tx, &columns.tracking_code, &columns.kind, payload).await?;
             true
         }
         other => {

@@ -101,6 +101,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0015_report_indexes.sql",
         sql: include_str!("../migrations/0015_report_indexes.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_notices.sql",
+        sql: include_str!("../migrations/0016_notices.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

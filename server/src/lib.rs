@@ -18,6 +18,7 @@ pub mod contract;
 pub mod db;
 pub mod fleet_keys;
 pub mod logging;
+pub mod notices;
 pub mod openapi;
 pub mod pki;
 pub mod problem;

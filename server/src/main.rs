@@ -96,6 +96,20 @@ enum Command {
         /// console flags a device silent for more than three.
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         console_heartbeat_seconds: u64,
+        /// The SMS provider's base URL: send notices to applicants who consented (https, or
+        /// plain http on loopback, e.g. tools/sms-sim). Without it, notices are written and
+        /// wait unsent.
+        #[arg(long, requires = "sms_key_file")]
+        sms_url: Option<String>,
+        /// A file holding the SMS provider's API key.
+        #[arg(long, requires = "sms_url")]
+        sms_key_file: Option<std::path::PathBuf>,
+        /// The CA (PEM) the SMS provider's certificate must chain to (https only).
+        #[arg(long, requires = "sms_url")]
+        sms_ca: Option<std::path::PathBuf>,
+        /// The SMS provider's limit, messages a second: notices are sent no faster.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        sms_rate: u32,
     },
     /// Make the device CA (no database needed): `device-ca.pem` and `device-ca.key` (mode
     /// 0600) in DIR, for `serve --device-ca-cert/--device-ca-key`. Existing files are never
@@ -271,6 +285,31 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { .. } => {
             tracing::info!("no --samad-url: upstream to SAMAD off");
+            None
+        }
+        _ => None,
+    };
+    // Notices to applicants go out beside the device contract when --sms-url is given.
+    let notices = match &cli.command {
+        Command::Serve {
+            sms_url: Some(url),
+            sms_key_file: Some(key),
+            sms_ca,
+            sms_rate,
+            ..
+        } => {
+            let mut settings = agency_server::notices::sender::NoticeSettings::from_files(
+                url,
+                key,
+                sms_ca.as_deref(),
+            )
+            .context("the SMS provider")?;
+            settings.rate_per_second = *sms_rate;
+            tracing::info!(sms = %url, rate = sms_rate, "notices to applicants on");
+            Some(agency_server::notices::sender::NoticeSender::new(pool.clone(), settings)?.spawn())
+        }
+        Command::Serve { .. } => {
+            tracing::info!("no --sms-url: notices to applicants are written, not sent");
             None
         }
         _ => None,
@@ -475,6 +514,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(upstream) = upstream {
         upstream.shutdown().await;
+    }
+    if let Some(notices) = notices {
+        notices.shutdown().await;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
 /// The document's `info.version`: the major is the path prefix (`/v1`), the minor grows with
 /// every additive change (see the document's description).
-pub const CONTRACT_VERSION: &str = "1.8.0";
+pub const CONTRACT_VERSION: &str = "1.9.0";
 
 /// The response header carrying [`CONTRACT_VERSION`].
 pub const CONTRACT_VERSION_HEADER: HeaderName = HeaderName::from_static("x-contract-version");

@@ -121,7 +121,7 @@ impl fmt::Debug for UpstreamSettings {
 
 /// Reads a credential file: a regular file of at most [`MAX_CREDENTIAL_FILE_BYTES`] (a pipe or
 /// a device would block or fill memory).
-fn read_credential(what: &str, path: &Path) -> anyhow::Result<String> {
+pub(crate) fn read_credential(what: &str, path: &Path) -> anyhow::Result<String> {
     use std::io::Read as _;
     let file = std::fs::File::open(path)
         .with_context(|| format!("{what} {}: cannot open", path.display()))?;
@@ -932,23 +932,31 @@ impl Upstream {
                 .status_notes
                 .as_deref()
                 .map(|n| n.replace('\0', " ").chars().take(4000).collect::<String>());
-            inserted += tx
+            let event_id = one_line(&e.event_id, 200);
+            let unit = one_line(&e.agency_responsible, 300);
+            let n = tx
                 .execute(
                     "INSERT INTO case_events
                          (event_id, tracking_code, event_type, happened_at, unit, person, notes)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)
                      ON CONFLICT (event_id) DO NOTHING",
                     &[
-                        &one_line(&e.event_id, 200),
+                        &event_id,
                         &e.tracking_code,
                         &event_type,
                         &e.updated_datetime,
-                        &one_line(&e.agency_responsible, 300),
+                        &unit,
                         &one_line(&e.responsible_person, 300),
                         &notes,
                     ],
                 )
                 .await?;
+            if n == 1 {
+                // The applicant's notice, with its event (server/src/notices/).
+                crate::notices::on_event(&tx, &e.tracking_code, &event_id, &event_type, &unit)
+                    .await?;
+            }
+            inserted += n;
         }
         tx.commit().await?;
         let inserted = usize::try_from(inserted).unwrap_or(usize::MAX);

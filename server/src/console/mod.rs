@@ -17,6 +17,7 @@
 //! script and forbid everything else by Content-Security-Policy.
 
 pub mod accounts;
+pub mod notice_section;
 pub mod pages;
 pub mod report_page;
 pub mod reports;
@@ -496,7 +497,7 @@ async fn case_view(
     let client = state.pool.get().await?;
     let sql = format!(
         "SELECT c.tracking_code, c.kind, c.registered_at, c.kiosk_number, ok.office,
-                c.payload ->> 'due_jalali'
+                c.payload ->> 'due_jalali', c.notice_consent
          FROM cases c LEFT JOIN office_kiosks ok ON ok.kiosk_number = c.kiosk_number
          WHERE c.tracking_code = $3 AND {}",
         scope_filter("c.kiosk_number")
@@ -550,7 +551,10 @@ async fn case_view(
         });
     }
     events.sort_by_key(|e| e.at);
+    let notices = crate::notices::of_case(&**client, code).await?;
     Ok(Some(pages::CaseView {
+        notice_consent: row.get(6),
+        notices,
         tracking_code: row.get(0),
         kind: row.get(1),
         registered_at,

@@ -636,6 +636,10 @@ pub struct CaseView {
     pub due_jalali: Option<String>,
     /// Its events, oldest first.
     pub events: Vec<CaseEvent>,
+    /// The visitor consented to text messages at the kiosk.
+    pub notice_consent: bool,
+    /// The notices to the applicant, oldest first.
+    pub notices: Vec<crate::notices::NoticeView>,
 }
 
 /// One line of a case's timeline.
@@ -691,6 +695,7 @@ pub fn case(lang: Lang, view: &CaseView) -> Markup {
                 }
             }
         }
+        (super::notice_section::section(lang, view.notice_consent, &view.notices))
     }
 }
 
