@@ -517,8 +517,16 @@ impl NoticeSender {
         Ok(rows.len())
     }
 
-    /// Runs rounds and delivery checks until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    /// Runs rounds and delivery checks until `shutdown` turns true, each in a loop of its
+    /// own: asking for reports never holds back sending at the provider's rate.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        tokio::join!(
+            self.clone().send_loop(shutdown.clone()),
+            self.check_loop(shutdown)
+        );
+    }
+
+    async fn send_loop(self, mut shutdown: watch::Receiver<bool>) {
         let period = Duration::from_secs_f64(1.0 / f64::from(self.settings.rate_per_second.max(1)));
         let mut pace = tokio::time::interval(period);
         pace.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -527,29 +535,44 @@ impl NoticeSender {
             if *shutdown.borrow() {
                 return;
             }
-            let mut sleep = self.settings.poll_interval;
-            match self.round(&mut pace).await {
+            let sleep = match self.round(&mut pace).await {
                 Ok(claimed) => {
                     failures = 0;
                     if claimed > 0 {
-                        sleep = Duration::ZERO;
+                        continue;
                     }
+                    self.settings.poll_interval
                 }
                 Err(e) => {
                     failures += 1;
-                    sleep = self.settings.backoff.delay(failures, &mut rand::rng());
                     tracing::error!(error = %e, "notices: the database failed; trying again later");
+                    self.settings.backoff.delay(failures, &mut rand::rng())
                 }
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(Instant::now() + sleep) => {}
+                _ = shutdown.changed() => {}
             }
-            if let Err(e) = self.check_deliveries().await {
-                tracing::error!(error = %e, "notices: delivery reports not asked for");
+        }
+    }
+
+    async fn check_loop(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
             }
-            if sleep.is_zero() {
+            let asked = match self.check_deliveries().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "notices: delivery reports not asked for");
+                    0
+                }
+            };
+            if asked > 0 {
                 continue;
             }
-            let until = Instant::now() + sleep;
             tokio::select! {
-                () = tokio::time::sleep_until(until) => {}
+                () = tokio::time::sleep(self.settings.poll_interval) => {}
                 _ = shutdown.changed() => {}
             }
         }
