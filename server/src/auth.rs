@@ -19,7 +19,10 @@
 //! refuse a kiosk with 403 `wrong_role`, so a kiosk's stolen token cannot log staff in or print
 //! the office's receipts. `agency-server revoke --kiosk N` ([`revoke`]) retires a lost or
 //! compromised device at once: its token and certificate are refused from the next request,
-//! and its satisfaction key leaves the fleet's list.
+//! and its satisfaction key leaves the fleet's list. A device enrolled before roles gets one
+//! with `agency-server set-role` or the console ([`set_legacy_role`]). Each of these changes
+//! (codes made, devices revoked, retired keys dropped, roles set) writes a row of the console's
+//! audit log in its own transaction, naming the console account or `cli`, never the code.
 
 use std::sync::Arc;
 
@@ -136,10 +139,50 @@ pub const DESK_ROUTES: &[(Method, &str)] = &[
     ),
 ];
 
-/// Stores a new one-time code for kiosk `kiosk` valid for `valid_for`, enrolling a device of
-/// `role`, and returns it (the database keeps only its digest).
+/// The actor the command line's changes are audited as.
+pub const CLI_ACTOR: &str = "cli";
+
+/// The office kiosk number `kiosk` is placed in, for the audit log.
+async fn office_of(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk: i32,
+) -> Result<Option<String>, tokio_postgres::Error> {
+    Ok(tx
+        .query_opt(
+            "SELECT office FROM office_kiosks WHERE kiosk_number = $1",
+            &[&kiosk],
+        )
+        .await?
+        .map(|r| r.get(0)))
+}
+
+/// Writes one row of the console's audit log in `tx` (never a code, token or PIN in `detail`).
+async fn audit(
+    tx: &tokio_postgres::Transaction<'_>,
+    actor: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    crate::console::accounts::audit(tx, actor, action, detail).await?;
+    Ok(())
+}
+
+/// [`create_enrol_code_by`] as the command line ([`CLI_ACTOR`]).
 pub async fn create_enrol_code(
     pool: &deadpool_postgres::Pool,
+    kiosk: u32,
+    role: Role,
+    valid_for: chrono::Duration,
+) -> anyhow::Result<String> {
+    create_enrol_code_by(pool, CLI_ACTOR, kiosk, role, valid_for).await
+}
+
+/// Stores a new one-time code for kiosk `kiosk` valid for `valid_for`, enrolling a device of
+/// `role`, and returns it (the database keeps only its digest; the audit row, written as
+/// `actor` in the same transaction, names the kiosk, its office and the role, not the code).
+pub async fn create_enrol_code_by(
+    pool: &deadpool_postgres::Pool,
+    actor: &str,
     kiosk: u32,
     role: Role,
     valid_for: chrono::Duration,
@@ -150,16 +193,28 @@ pub async fn create_enrol_code(
     );
     let code = new_enrol_code();
     let plain = normalise_enrol_code(&code).unwrap_or_default();
-    let kiosk = i32::try_from(kiosk)?;
+    let kiosk_i = i32::try_from(kiosk)?;
     let expires = chrono::Utc::now() + valid_for;
-    pool.get()
-        .await?
-        .execute(
-            "INSERT INTO enrol_codes (code_hash, kiosk_number, expires_at, role) \
-             VALUES ($1, $2, $3, $4)",
-            &[&digest(&plain), &kiosk, &expires, &role.as_str()],
-        )
-        .await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "INSERT INTO enrol_codes (code_hash, kiosk_number, expires_at, role) \
+         VALUES ($1, $2, $3, $4)",
+        &[&digest(&plain), &kiosk_i, &expires, &role.as_str()],
+    )
+    .await?;
+    let office = office_of(&tx, kiosk_i).await?;
+    audit(
+        &tx,
+        actor,
+        "device.enrol_code",
+        serde_json::json!({
+            "kiosk": kiosk, "office": office, "role": role.as_str(),
+            "valid_hours": valid_for.num_hours(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(code)
 }
 
@@ -172,10 +227,20 @@ pub struct Revoked {
     pub certificates: u64,
 }
 
+/// [`revoke_by`] as the command line ([`CLI_ACTOR`]).
+pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Result<Option<Revoked>> {
+    revoke_by(pool, CLI_ACTOR, kiosk).await
+}
+
 /// Retires the active device of kiosk number `kiosk` (lost, stolen or compromised): its token
 /// and certificate are refused from its next request, and its satisfaction key leaves the
-/// fleet's list. `None` when the number has no active device.
-pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Result<Option<Revoked>> {
+/// fleet's list; audited as `actor`. `None` when the number has no active device (nothing
+/// changed, nothing audited).
+pub async fn revoke_by(
+    pool: &deadpool_postgres::Pool,
+    actor: &str,
+    kiosk: u32,
+) -> anyhow::Result<Option<Revoked>> {
     anyhow::ensure!(
         (1..=99_999).contains(&kiosk),
         "the kiosk number must be 1 to 99999"
@@ -207,6 +272,17 @@ pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Resul
             &[&device_id],
         )
         .await?;
+    let office = office_of(&tx, kiosk).await?;
+    audit(
+        &tx,
+        actor,
+        "device.revoke",
+        serde_json::json!({
+            "kiosk": kiosk, "office": office, "device_id": device_id,
+            "certificates": certificates,
+        }),
+    )
+    .await?;
     tx.commit().await?;
     tracing::warn!(kiosk, device_id, "device revoked");
     Ok(Some(Revoked {
@@ -218,23 +294,108 @@ pub async fn revoke(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Resul
 /// Drops the retired satisfaction keys of kiosk number `kiosk` (the keys of devices it had
 /// before, kept while their codes are valid: server/src/fleet_keys.rs), leaving its active
 /// device alone: for a stolen device whose number was enrolled again before it was revoked.
-/// Returns how many were dropped.
+/// Returns how many were dropped. Audited as the command line ([`CLI_ACTOR`]).
 pub async fn drop_retired_keys(pool: &deadpool_postgres::Pool, kiosk: u32) -> anyhow::Result<u64> {
+    drop_retired_keys_by(pool, CLI_ACTOR, kiosk).await
+}
+
+/// [`drop_retired_keys`], audited as `actor`.
+pub async fn drop_retired_keys_by(
+    pool: &deadpool_postgres::Pool,
+    actor: &str,
+    kiosk: u32,
+) -> anyhow::Result<u64> {
     anyhow::ensure!(
         (1..=99_999).contains(&kiosk),
         "the kiosk number must be 1 to 99999"
     );
-    let kiosk = i32::try_from(kiosk)?;
-    let dropped = pool
-        .get()
-        .await?
+    let kiosk_i = i32::try_from(kiosk)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let dropped = tx
         .execute(
             "DELETE FROM retired_satisfaction_keys WHERE kiosk_number = $1",
-            &[&kiosk],
+            &[&kiosk_i],
         )
         .await?;
+    let office = office_of(&tx, kiosk_i).await?;
+    audit(
+        &tx,
+        actor,
+        "device.drop_retired_keys",
+        serde_json::json!({ "kiosk": kiosk, "office": office, "dropped": dropped }),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::warn!(kiosk, dropped, "retired satisfaction keys dropped");
     Ok(dropped)
+}
+
+/// What [`set_legacy_role`] came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSet {
+    /// The device enrolled before roles now has `role`.
+    Set,
+    /// The kiosk number has no active device.
+    NoDevice,
+    /// Its device enrolled with a role already (this one): enrolling it again with a code of
+    /// the other role is how it changes, so that a role is never widened without the device
+    /// being in the operator's hands.
+    HasRole(Role),
+}
+
+/// Gives the active device of kiosk `kiosk`, enrolled before roles existed (every route
+/// open), the role `role`; audited as `actor`. A device that has a role keeps it.
+pub async fn set_legacy_role(
+    pool: &deadpool_postgres::Pool,
+    actor: &str,
+    kiosk: u32,
+    role: Role,
+) -> anyhow::Result<RoleSet> {
+    anyhow::ensure!(
+        (1..=99_999).contains(&kiosk),
+        "the kiosk number must be 1 to 99999"
+    );
+    let kiosk_i = i32::try_from(kiosk)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let Some(row) = tx
+        .query_opt(
+            "SELECT device_id, role FROM devices \
+             WHERE kiosk_number = $1 AND revoked_at IS NULL FOR UPDATE",
+            &[&kiosk_i],
+        )
+        .await?
+    else {
+        return Ok(RoleSet::NoDevice);
+    };
+    let device_id: i64 = row.get(0);
+    if let Some(has) = row.get::<_, Option<&str>>(1).and_then(Role::parse) {
+        return Ok(RoleSet::HasRole(has));
+    }
+    tx.execute(
+        "UPDATE devices SET role = $2 WHERE device_id = $1",
+        &[&device_id, &role.as_str()],
+    )
+    .await?;
+    let office = office_of(&tx, kiosk_i).await?;
+    audit(
+        &tx,
+        actor,
+        "device.set_role",
+        serde_json::json!({
+            "kiosk": kiosk, "office": office, "device_id": device_id, "role": role.as_str(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::warn!(
+        kiosk,
+        device_id,
+        role = role.as_str(),
+        "legacy device given a role"
+    );
+    Ok(RoleSet::Set)
 }
 
 /// The enrolled device a request comes from.

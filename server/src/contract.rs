@@ -469,30 +469,22 @@ pub fn check_next_visit_rules(catalogue: &kiosk_sync::wire::Catalogue) -> anyhow
 }
 
 /// Sets the office's catalogue (a `kiosk_sync::wire::Catalogue` as JSON); returns its ETag,
-/// a digest of the body, so the same catalogue set twice keeps its ETag.
+/// a digest of the body, so the same catalogue set twice keeps its ETag. Audited as the
+/// command line (`agency-server catalogue`); the console checks an edit by every rule a kiosk
+/// applies first (server/src/catalogue.rs).
 pub async fn set_catalogue(pool: &deadpool_postgres::Pool, body: &str) -> anyhow::Result<String> {
     let parsed: kiosk_sync::wire::Catalogue = serde_json::from_str(body)
         .map_err(|e| anyhow::anyhow!("the catalogue does not read as the contract's: {e}"))?;
     check_next_visit_rules(&parsed)?;
-    let value = serde_json::to_value(&parsed)?;
-    let digest = crate::auth::digest(&value.to_string());
-    let etag = format!(
-        "\"{}\"",
-        digest
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    pool.get()
-        .await?
-        .execute(
-            "INSERT INTO catalogue (id, etag, body) VALUES (1, $1, $2) \
-             ON CONFLICT (id) DO UPDATE SET etag = $1, body = $2, updated_at = now()",
-            &[&etag, &value],
-        )
-        .await?;
-    Ok(etag)
+    crate::catalogue::store(
+        pool,
+        crate::auth::CLI_ACTOR,
+        &parsed,
+        None,
+        serde_json::json!("replace"),
+    )
+    .await
+    .map_err(anyhow::Error::from)
 }
 
 /// `POST /v1/kiosks/{kiosk}/heartbeat`: the device's health, kept as its latest, with the

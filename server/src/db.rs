@@ -106,6 +106,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0016_notices.sql",
         sql: include_str!("../migrations/0016_notices.sql"),
     },
+    Migration {
+        version: 17,
+        name: "0017_console_manage.sql",
+        sql: include_str!("../migrations/0017_console_manage.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

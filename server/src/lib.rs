@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod case;
+pub mod catalogue;
 pub mod claims;
 pub mod console;
 pub mod contract;

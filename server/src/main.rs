@@ -158,6 +158,17 @@ enum Command {
         #[arg(long)]
         retired_keys_only: bool,
     },
+    /// Give the active device of a kiosk number, enrolled before devices had roles (it may use
+    /// every route), its role: `desk` or `kiosk`. A device that enrolled with a role keeps it
+    /// (enrol it again with a code of the other role to change it). Audited.
+    SetRole {
+        /// The kiosk number.
+        #[arg(long)]
+        kiosk: u32,
+        /// `kiosk` (a visitor's) or `desk` (a staff member's terminal).
+        #[arg(long, value_parser = ["kiosk", "desk"])]
+        role: String,
+    },
     /// Set the catalogue every device of the office downloads (subjects, the agency's scope,
     /// services with their identifiers, guidance destinations, holiday overrides): a
     /// `Catalogue` of the device contract as JSON, from FILE (`-`: standard input). Prints its
@@ -175,6 +186,10 @@ enum Command {
         /// Their name as the desks show it.
         #[arg(long)]
         display_name: String,
+        /// The office whose desks they log in at (and whose console managers manage them);
+        /// without it, every desk's (managed by the agency's accounts).
+        #[arg(long)]
+        office: Option<String>,
     },
     /// The agency console's accounts.
     ConsoleAccount {
@@ -201,6 +216,10 @@ enum ConsoleAccountCommand {
         /// What it sees: office:NAME, county:NAME, province:NAME or agency.
         #[arg(long)]
         scope: agency_server::console::accounts::Scope,
+        /// `viewer` (reads the pages) or `manager` (also makes the changes of its scope:
+        /// devices, staff, and for the agency the catalogue).
+        #[arg(long, default_value = "viewer")]
+        role: agency_server::console::accounts::Role,
     },
 }
 
@@ -370,6 +389,20 @@ async fn main() -> anyhow::Result<()> {
             ),
             None => anyhow::bail!("kiosk {kiosk} has no active device to revoke"),
         },
+        Command::SetRole { kiosk, role } => {
+            use agency_server::auth::{self, RoleSet};
+            let role = auth::Role::parse(&role).context("--role is kiosk or desk")?;
+            match auth::set_legacy_role(&pool, auth::CLI_ACTOR, kiosk, role).await? {
+                RoleSet::Set => eprintln!("kiosk {kiosk}'s device is a {} now", role.as_str()),
+                RoleSet::NoDevice => anyhow::bail!("kiosk {kiosk} has no active device"),
+                RoleSet::HasRole(has) => anyhow::bail!(
+                    "kiosk {kiosk}'s device enrolled as a {}: its role stays (enrol it again \
+                     with a {} code to change it)",
+                    has.as_str(),
+                    role.as_str()
+                ),
+            }
+        }
         Command::InitCa { out } => init_ca(&out)?,
         Command::Catalogue { file } => {
             let body = if file.as_os_str() == "-" {
@@ -388,16 +421,25 @@ async fn main() -> anyhow::Result<()> {
         Command::StaffAdd {
             employee_code,
             display_name,
+            office,
         } => {
             let mut pin = String::new();
             std::io::stdin()
                 .read_line(&mut pin)
                 .context("reading the PIN from standard input")?;
-            agency_server::staff::add(&pool, &employee_code, &display_name, pin.trim()).await?;
+            agency_server::staff::add_in(
+                &pool,
+                agency_server::auth::CLI_ACTOR,
+                &employee_code,
+                &display_name,
+                pin.trim(),
+                office.as_deref(),
+            )
+            .await?;
             eprintln!("staff account {employee_code} saved (its PIN only as a hash)");
         }
         Command::ConsoleAccount {
-            action: ConsoleAccountCommand::Add { name, scope },
+            action: ConsoleAccountCommand::Add { name, scope, role },
         } => {
             let password = match std::env::var("AGENCY_CONSOLE_PASSWORD") {
                 Ok(p) => p,
@@ -409,9 +451,15 @@ async fn main() -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            agency_server::console::accounts::add_account(&pool, "cli", &name, &scope, &password)
-                .await?;
-            eprintln!("console account {name} added, seeing {scope} (its password only as a hash)");
+            agency_server::console::accounts::add_account_as(
+                &pool, "cli", &name, &scope, role, &password,
+            )
+            .await?;
+            eprintln!(
+                "console account {name} added, seeing {scope} as a {} (its password only as a \
+                 hash)",
+                role.as_str()
+            );
         }
         Command::Office {
             action:

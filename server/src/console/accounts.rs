@@ -1,7 +1,8 @@
 //! Console accounts, where kiosks stand, logins, sessions and the audit log
 //! (server/migrations/0012_console.sql).
 //!
-//! An account sees one office, one county, one province or the whole agency ([`Scope`]); a
+//! An account sees one office, one county, one province or the whole agency ([`Scope`]), as a
+//! viewer or as a manager who may change what is in that scope ([`Role`]); a
 //! kiosk number is placed in an office, an office in a county, a county in a province, and
 //! nothing else is needed to decide what an account may read ([`scope_filter`]).
 //!
@@ -215,6 +216,39 @@ pub async fn place_chain(pool: &Pool, place: &Scope) -> Result<Option<Vec<Scope>
     }))
 }
 
+/// What an account may do in its scope (migration 0017).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Reads the pages: fleet, cases, reports (and, for the agency, the audit log).
+    #[default]
+    Viewer,
+    /// Reads them and makes the changes of its scope: enrolment codes, revoking devices and
+    /// setting their role, the office's staff, and (the agency's only) the catalogue.
+    Manager,
+}
+
+impl Role {
+    /// As stored and as the CLI spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Manager => "manager",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "viewer" => Ok(Self::Viewer),
+            "manager" => Ok(Self::Manager),
+            other => Err(format!("the role {other:?} is viewer or manager")),
+        }
+    }
+}
+
 /// A logged-in account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -224,6 +258,8 @@ pub struct Account {
     pub name: String,
     /// What it may see.
     pub scope: Scope,
+    /// What it may do there.
+    pub role: Role,
 }
 
 impl Account {
@@ -235,6 +271,11 @@ impl Account {
     /// The name, for `$2` of [`scope_filter`] (empty for the agency).
     pub fn place(&self) -> &str {
         self.scope.name().unwrap_or("")
+    }
+
+    /// Whether it may make changes (in its scope).
+    pub fn manages(&self) -> bool {
+        self.role == Role::Manager
     }
 }
 
@@ -420,12 +461,24 @@ pub async fn place_kiosk(
     Ok(())
 }
 
-/// Adds an account `name` seeing `scope`, with `password` (only its hash is kept).
+/// Adds a viewer account `name` seeing `scope`, with `password` (only its hash is kept).
 pub async fn add_account(
     pool: &Pool,
     actor: &str,
     name: &str,
     scope: &Scope,
+    password: &str,
+) -> Result<(), ConsoleError> {
+    add_account_as(pool, actor, name, scope, Role::Viewer, password).await
+}
+
+/// Adds an account `name` seeing `scope` with `role`, with `password` (only its hash is kept).
+pub async fn add_account_as(
+    pool: &Pool,
+    actor: &str,
+    name: &str,
+    scope: &Scope,
+    role: Role,
     password: &str,
 ) -> Result<(), ConsoleError> {
     if name.trim().is_empty() || name.chars().count() > 64 {
@@ -460,9 +513,9 @@ pub async fn add_account(
     }
     let inserted = tx
         .execute(
-            "INSERT INTO console_accounts (name, scope_level, scope_name, password_hash)
-             VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
-            &[&name, &scope.level(), &scope.name(), &hash],
+            "INSERT INTO console_accounts (name, scope_level, scope_name, password_hash, role)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+            &[&name, &scope.level(), &scope.name(), &hash, &role.as_str()],
         )
         .await?;
     if inserted == 0 {
@@ -472,7 +525,7 @@ pub async fn add_account(
         &tx,
         actor,
         "account.add",
-        json!({ "account": name, "scope": scope.to_string() }),
+        json!({ "account": name, "scope": scope.to_string(), "role": role.as_str() }),
     )
     .await?;
     tx.commit().await?;
@@ -553,7 +606,7 @@ pub async fn session(pool: &Pool, token: &str) -> Result<Option<(Account, String
     let client = pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT a.account_id, a.name, a.scope_level, a.scope_name, s.csrf_token
+            "SELECT a.account_id, a.name, a.scope_level, a.scope_name, s.csrf_token, a.role
              FROM console_sessions s JOIN console_accounts a USING (account_id)
              WHERE s.token_hash = $1 AND s.expires_at > now() AND a.disabled_at IS NULL",
             &[&token_hash(token)],
@@ -561,11 +614,13 @@ pub async fn session(pool: &Pool, token: &str) -> Result<Option<(Account, String
         .await?;
     Ok(row.and_then(|r| {
         let scope = Scope::from_columns(r.get(2), r.get(3))?;
+        let role = r.get::<_, &str>(5).parse().unwrap_or_default();
         Some((
             Account {
                 id: r.get(0),
                 name: r.get(1),
                 scope,
+                role,
             },
             r.get(4),
         ))
