@@ -6,7 +6,9 @@
 //! page, a case found by its tracking code with its timeline, and (agency accounts only) the
 //! audit log, and reports of an office, county, province or the agency for a Jalali quarter or
 //! month, as a page, a printout and CSV ([`reports`]). Pages are Persian first with an English
-//! switch ([`pages`]).
+//! switch ([`pages`]). Manager accounts also change what is in their scope ([`manage`]):
+//! devices (enrolment codes shown once, revoking, retired keys, a legacy device's role),
+//! the offices' desk staff, and (the agency's) the catalogue, each change audited.
 //!
 //! Why it is safe to expose: a session is a random token in a `Secure; HttpOnly;
 //! SameSite=Strict` cookie, of which the database keeps only the hash; every POST carries a
@@ -17,6 +19,10 @@
 //! script and forbid everything else by Content-Security-Policy.
 
 pub mod accounts;
+pub mod manage;
+pub mod manage_catalogue;
+pub mod manage_devices;
+pub mod manage_staff;
 pub mod notice_section;
 pub mod pages;
 pub mod report_page;
@@ -88,6 +94,22 @@ fn router(state: Arc<ConsoleState>) -> Router {
         .route("/reports", get(report))
         .route("/reports.csv", get(report_csv))
         .route("/audit", get(audit))
+        .route("/manage", get(|| async { Redirect::to("/manage/devices") }))
+        .route("/manage/devices", get(manage_devices::list))
+        .route("/manage/devices/enrol", post(manage_devices::enrol))
+        .route("/manage/devices/{kiosk}", get(manage_devices::device))
+        .route(
+            "/manage/devices/{kiosk}/role",
+            post(manage_devices::set_role),
+        )
+        .route(
+            "/manage/devices/{kiosk}/{action}",
+            get(manage_devices::confirm).post(manage_devices::act),
+        )
+        .route("/manage/staff", get(manage_staff::list))
+        .route("/manage/staff/{action}", post(manage_staff::act))
+        .route("/manage/catalogue", get(manage_catalogue::view))
+        .route("/manage/catalogue/{action}", post(manage_catalogue::edit))
         .route("/static/{file}", get(static_file))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn(security_headers))

@@ -74,6 +74,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "fleet" => ("سلامت دستگاه‌ها", "Fleet health"),
         "cases" => ("پیگیری پرونده", "Find a case"),
         "audit" => ("گزارش تغییرات", "Audit log"),
+        "manage" => ("مدیریت", "Manage"),
         "kiosk" => ("دستگاه", "Device"),
         "office" => ("دفتر", "Office"),
         "last_seen" => ("آخرین تماس", "Last seen"),
@@ -300,6 +301,8 @@ pub enum Section {
     Reports,
     /// The audit log.
     Audit,
+    /// The management pages (devices, staff, catalogue): managers only.
+    Manage,
 }
 
 /// A whole page: `body` inside the console's frame. `path` is the page's own address (the
@@ -321,6 +324,7 @@ pub fn page(
         (Section::Cases, "/cases", "cases"),
         (Section::Reports, "/reports", "reports"),
         (Section::Audit, "/audit", "audit"),
+        (Section::Manage, "/manage/devices", "manage"),
     ];
     html! {
         (DOCTYPE)
@@ -338,7 +342,8 @@ pub fn page(
                     @if let Some((account, csrf)) = session {
                         nav aria-label=(t(lang, "title")) {
                             @for (s, href, key) in menu {
-                                @if s != Section::Audit || account.scope == Scope::Agency {
+                                @if (s != Section::Audit || account.scope == Scope::Agency)
+                                    && (s != Section::Manage || account.manages()) {
                                     @if s == section {
                                         a href=(href) aria-current="page" { (t(lang, key)) }
                                     } @else {
@@ -788,6 +793,20 @@ tr.silent { background: #fdecec; }
 select { width: 100%; padding: 8px; font: inherit; border: 1px solid var(--muted); border-radius: 4px; }
 tfoot th, tfoot td { font-weight: 700; background: #eef2f6; }
 .month { border-top: 1px solid var(--line); margin-top: 12px; }
+.subnav { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 0 0 12px; padding: 0; list-style: none; }
+.subnav a[aria-current] { font-weight: 700; text-decoration-thickness: 3px; }
+.ok-note { color: var(--good); font-weight: 700; }
+.once { font-size: 1.4rem; font-weight: 700; letter-spacing: 0.08em; background: #fff7d6; border: 2px dashed #8a6d00; border-radius: 6px; padding: 8px 14px; display: inline-block; }
+.stack { display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); align-items: start; margin: 12px 0; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 10px 0 0; padding: 6px 12px 10px; }
+legend { font-weight: 700; padding: 0 4px; }
+fieldset label, label.check { display: inline-flex; gap: 6px; align-items: center; font-weight: 400; margin: 6px 0 0; margin-inline-end: 16px; }
+input[type=number] { width: 100%; padding: 8px; font: inherit; border: 1px solid var(--muted); border-radius: 4px; }
+textarea { width: 100%; min-height: 18rem; padding: 8px; font: 0.9rem/1.4 ui-monospace, monospace; border: 1px solid var(--muted); border-radius: 4px; }
+form button.danger[type=submit] { background: var(--bad); }
+.actions { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }
+.actions form { margin: 0; }
+pre.json { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px; overflow-x: auto; max-height: 24rem; font-size: 0.85rem; }
 @media print {
   header, .no-print, .skip { display: none !important; }
   body { background: #fff; font-size: 10.5pt; }
