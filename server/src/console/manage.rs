@@ -62,6 +62,10 @@ pub fn tm(lang: Lang, key: &str) -> &'static str {
             "این شماره دستگاه در دفترهای حوزه شما نیست. شماره تازه را نخست مدیر کل دستگاه در دفتری قرار می‌دهد.",
             "This device number is in no office of your scope. A new number is first placed in an office by an agency account.",
         ),
+        "new_number_note" => (
+            "شماره‌های دستگاه دفترهای حوزه شما اینجا هستند؛ شماره تازه را نخست یک حساب کل دستگاه در دفتری قرار می‌دهد.",
+            "Your scope's offices' device numbers are listed here; a new number is first placed in an office by an agency account.",
+        ),
         "details" => ("جزئیات", "Details"),
         "manage_device" => ("مدیریت", "Manage"),
         "certificates" => ("گواهی‌های فعال", "Active certificates"),

@@ -150,7 +150,7 @@ fn body(
             Some(c) => {
                 dl class="card facts" {
                     dt { (tc(lang, "etag")) }
-                    dd dir="ltr" { code { (etag) } }
+                    dd dir="ltr" class="wrap" { code { (etag) } }
                     dt { (tc(lang, "version")) }
                     dd dir="ltr" { (c.version) }
                     dt { (tc(lang, "agency")) }
@@ -170,10 +170,10 @@ fn body(
                         tbody {
                             @for e in &c.subjects {
                                 tr {
-                                    th scope="row" data-label=(tc(lang, "code")) dir="ltr" { (e.service_code) }
-                                    td data-label=(tc(lang, "name_fa")) lang="fa" dir="rtl" { (e.service_name) }
-                                    td data-label=(tc(lang, "name_en")) lang="en" dir="ltr" {
-                                        (e.service_name_en.as_deref().unwrap_or(""))
+                                    th scope="row" data-label=(tc(lang, "code")) { bdi dir="ltr" { (e.service_code) } }
+                                    td data-label=(tc(lang, "name_fa")) { bdi lang="fa" dir="rtl" { (e.service_name) } }
+                                    td data-label=(tc(lang, "name_en")) {
+                                        bdi lang="en" dir="ltr" { (e.service_name_en.as_deref().unwrap_or("")) }
                                     }
                                     td data-label=(tc(lang, "scope")) {
                                         @if c.agency.subject_scope.iter().any(|x| x.trim() == e.service_code.trim()) {
@@ -513,7 +513,9 @@ pub(super) async fn edit(
 /// Why an edit was refused, in `lang` (the entry named as the contract names it).
 fn refusal_text(lang: Lang, r: &Refusal) -> String {
     match r {
-        Refusal::Unreadable(detail) => format!("{} ({detail})", tc(lang, "unreadable")),
+        Refusal::Unreadable(detail) => {
+            format!("{} \u{2068}({detail})\u{2069}", tc(lang, "unreadable"))
+        }
         Refusal::BadEntry { at, code, fa, en } => {
             let why = if lang == Lang::Fa { fa } else { en };
             format!("{} {at} «{code}»: {why}", tc(lang, "bad_entry"))

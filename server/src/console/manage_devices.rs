@@ -176,7 +176,7 @@ fn list_body(lang: Lang, s: &Session, rows: &[Managed], form: Markup) -> Markup 
             }
         }
         @if s.account.scope != super::accounts::Scope::Agency {
-            p class="note" { (tm(lang, "kiosk_not_here")) }
+            p class="note" { (tm(lang, "new_number_note")) }
         }
     }
 }

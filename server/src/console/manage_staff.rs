@@ -152,7 +152,7 @@ fn body(
                     tbody {
                         @for m in members {
                             tr {
-                                th scope="row" data-label=(ts(lang, "employee_code")) dir="auto" { (m.employee_code) }
+                                th scope="row" data-label=(ts(lang, "employee_code")) { bdi { (m.employee_code) } }
                                 td data-label=(ts(lang, "display_name")) { (m.display_name) }
                                 td data-label=(ts(lang, "office")) {
                                     (m.office.as_deref().unwrap_or(ts(lang, "every_desk")))

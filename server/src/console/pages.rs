@@ -796,6 +796,7 @@ tfoot th, tfoot td { font-weight: 700; background: #eef2f6; }
 .subnav { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 0 0 12px; padding: 0; list-style: none; }
 .subnav a[aria-current] { font-weight: 700; text-decoration-thickness: 3px; }
 .ok-note { color: var(--good); font-weight: 700; }
+.wrap { overflow-wrap: anywhere; }
 .once { font-size: 1.4rem; font-weight: 700; letter-spacing: 0.08em; background: #fff7d6; border: 2px dashed #8a6d00; border-radius: 6px; padding: 8px 14px; display: inline-block; }
 .stack { display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); align-items: start; margin: 12px 0; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 10px 0 0; padding: 6px 12px 10px; }
