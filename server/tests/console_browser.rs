@@ -8,6 +8,13 @@
 //! forbids the page's own scripts, not the driver's): no violation of impact "serious" or
 //! "critical". The county manager asking for the other county's device gets the 404 page.
 //!
+//! A fifth account, the agency's manager, goes through the management pages (devices: an
+//! enrolment code made and shown once, a legacy device, the revocation's confirmation; staff:
+//! one added with a PIN the server makes; the catalogue, and a malformed edit refused in
+//! Persian), and then through every page again in English (`lang="en"`, `dir="ltr"`), each
+//! audited by axe and photographed (`en-*.png`); a viewer asking for the management pages gets
+//! the page saying it only reads.
+//!
 //! Screenshots of every page at desktop (1280×800) and phone (390×844) width are written to
 //! `CARGO_TARGET_TMPDIR/console-browser/`, and copied to docs/console/ when
 //! `UPDATE_CONSOLE_SCREENSHOTS=1`.
@@ -235,6 +242,18 @@ async fn audit(c: &Client, axe: &str) -> Vec<String> {
 /// Waits for the page at `path` (after a navigation or a form post) and checks it: Persian,
 /// right to left, `expect` in its text, and no serious or critical axe violation.
 async fn check_page(c: &Client, axe: &str, who: &str, path: &str, expect: &[&str]) {
+    check_page_in(c, axe, who, path, expect, ("fa", "rtl")).await;
+}
+
+/// [`check_page`] for a page in the language and direction `lang_dir` (`("en", "ltr")`).
+async fn check_page_in(
+    c: &Client,
+    axe: &str,
+    who: &str,
+    path: &str,
+    expect: &[&str],
+    want: (&str, &str),
+) {
     let started = Instant::now();
     loop {
         let url = c.current_url().await.unwrap();
@@ -248,7 +267,7 @@ async fn check_page(c: &Client, axe: &str, who: &str, path: &str, expect: &[&str
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let (lang, dir) = lang_dir(c).await;
-    assert_eq!((lang.as_str(), dir.as_str()), ("fa", "rtl"), "{who} {path}");
+    assert_eq!((lang.as_str(), dir.as_str()), want, "{who} {path}");
     let text = c
         .find(Locator::Css("body"))
         .await
@@ -432,6 +451,40 @@ async fn every_page_in_chromium_for_every_scope_is_persian_rtl_and_passes_axe() 
             .await
             .unwrap();
     }
+    // The agency's manager, a legacy device with a retired key (the device page's forms) and
+    // a catalogue to edit.
+    accounts::add_account_as(
+        pool,
+        "test",
+        "manager",
+        &Scope::Agency,
+        accounts::Role::Manager,
+        "manager-password-1",
+    )
+    .await
+    .unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+        .verifying_key()
+        .to_bytes()
+        .to_vec();
+    client
+        .execute(
+            "UPDATE devices SET role = NULL WHERE kiosk_number = 12",
+            &[],
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO retired_satisfaction_keys (kiosk_number, public_key, published_at, reason)
+             VALUES (12, $1, now(), 'rotated')",
+            &[&key],
+        )
+        .await
+        .unwrap();
+    agency_server::contract::set_catalogue(pool, CATALOGUE)
+        .await
+        .unwrap();
     let console = console::start(
         pool.clone(),
         ConsoleConfig {
@@ -561,6 +614,17 @@ async fn every_page_in_chromium_for_every_scope_is_persian_rtl_and_passes_axe() 
             check_page(&c, &axe, name, "/audit", &["این صفحه در حوزه شما نیست."]).await;
         }
 
+        // The management pages are a manager's: a viewer gets the page saying so.
+        goto(&c, &base, "/manage/devices").await;
+        check_page(
+            &c,
+            &axe,
+            name,
+            "/manage/devices",
+            &["این حساب فقط خواندنی است"],
+        )
+        .await;
+
         c.find(Locator::Css("form[action='/logout'] button"))
             .await
             .unwrap()
@@ -569,6 +633,9 @@ async fn every_page_in_chromium_for_every_scope_is_persian_rtl_and_passes_axe() 
             .unwrap();
         check_page(&c, &axe, name, "/login", &["ورود"]).await;
     }
+
+    manager_pages(&c, &axe, &base).await;
+    english_pages(&c, &axe, &base).await;
     c.close().await.unwrap();
 
     if std::env::var_os("UPDATE_CONSOLE_SCREENSHOTS").is_some_and(|v| v == "1") {
@@ -587,4 +654,185 @@ fn support_digits(n: u32) -> String {
         .chars()
         .map(|d| char::from_u32(0x06F0 + d.to_digit(10).unwrap()).unwrap())
         .collect()
+}
+
+/// The catalogue the manager's pages show.
+const CATALOGUE: &str = r#"{
+    "version": "1405-09", "case_kinds": ["complaint", "request"],
+    "subjects": [
+        { "service_code": "S1", "service_name": "آب و فاضلاب", "service_name_en": "Water" },
+        { "service_code": "S2", "service_name": "برق", "service_name_en": "Electricity",
+          "guidance": { "office": "شرکت توزیع برق", "phone": "۱۲۱" } }
+    ],
+    "services": [],
+    "agency": { "agency_code": "A1", "name": "اداره کل", "subject_scope": ["S1"] },
+    "holiday_overrides": []
+}"#;
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// The agency's manager through the management pages in Persian: devices (an enrolment code
+/// made and shown once, a legacy device's page, the revocation's confirmation), staff (one
+/// added with a PIN the server makes), the catalogue (and a malformed edit refused in
+/// Persian), each checked by axe and photographed.
+async fn manager_pages(c: &Client, axe: &str, base: &str) {
+    let who = "manager";
+    log_in(c, axe, base, who, "manager-password-1").await;
+    check_page(c, axe, who, "/fleet", &["مدیریت"]).await;
+    click(c, "nav a[href='/manage/devices']").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/devices",
+        &["دستگاه‌ها", "ساخت کد ثبت دستگاه"],
+    )
+    .await;
+    screenshots(c, axe, "manage-devices").await;
+
+    type_into(c, "kiosk", "۳۱").await;
+    click(c, "input[name=role][value=desk]").await;
+    click(c, "form[action='/manage/devices/enrol'] button").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/devices/enrol",
+        &["کد ثبت دستگاه ساخته شد", "دوباره نشان داده نمی‌شود"],
+    )
+    .await;
+    screenshots(c, axe, "manage-code").await;
+
+    goto(c, base, "/manage/devices/12").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/devices/12",
+        &[
+            "دستگاه ۱۲",
+            "تعیین نقش دستگاه قدیمی",
+            "حذف کلیدهای کنارگذاشته",
+        ],
+    )
+    .await;
+    screenshots(c, axe, "manage-device").await;
+    click(c, "a[href='/manage/devices/12/revoke']").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/devices/12/revoke",
+        &["ابطال دستگاه", "انصراف"],
+    )
+    .await;
+    screenshots(c, axe, "manage-revoke").await;
+
+    goto(c, base, "/manage/staff").await;
+    check_page(c, axe, who, "/manage/staff", &["افزودن کارمند"]).await;
+    type_into(c, "employee_code", "E-5").await;
+    type_into(c, "display_name", "مریم احمدی").await;
+    click(c, "form[action='/manage/staff/add'] input[name=generate]").await;
+    click(c, "form[action='/manage/staff/add'] button").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/staff/add",
+        &["حساب کارمند ساخته شد", "رمز تازه"],
+    )
+    .await;
+    goto(c, base, "/manage/staff").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/staff",
+        &["مریم احمدی", "تعیین رمز تازه"],
+    )
+    .await;
+    screenshots(c, axe, "manage-staff").await;
+
+    goto(c, base, "/manage/catalogue").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/catalogue",
+        &["فهرست خدمات و موضوع‌ها", "آب و فاضلاب", "شرکت توزیع برق"],
+    )
+    .await;
+    screenshots(c, axe, "manage-catalogue").await;
+    type_into(c, "body", "{ \"version\": ").await;
+    click(c, "form[action='/manage/catalogue/replace'] button").await;
+    check_page(
+        c,
+        axe,
+        who,
+        "/manage/catalogue/replace",
+        &["با قرارداد دستگاه‌ها نمی‌خواند", "چیزی تغییر نکرد"],
+    )
+    .await;
+    screenshots(c, axe, "manage-catalogue-error").await;
+}
+
+/// The same manager's pages in English (left to right, ASCII digits): each checked by axe and
+/// photographed as `en-NAME`.
+async fn english_pages(c: &Client, axe: &str, base: &str) {
+    let who = "manager (English)";
+    let case_path = format!("/cases/{}", tracking_code(11, 1));
+    goto(c, base, "/lang/en?next=/fleet").await;
+    let pages: [(&str, &str, &[&str]); 11] = [
+        ("fleet", "/fleet", &["Fleet health"]),
+        ("device", "/devices/11", &["Device 11", "Printer"]),
+        ("case-search", "/cases", &["Tracking code"]),
+        ("case", case_path.as_str(), &["Timeline"]),
+        (
+            "reports",
+            "/reports",
+            &["Performance report", "Download CSV"],
+        ),
+        ("audit", "/audit", &["Audit log", "catalogue.set"]),
+        (
+            "manage-devices",
+            "/manage/devices",
+            &["Make an enrolment code"],
+        ),
+        (
+            "manage-device",
+            "/manage/devices/12",
+            &["Set the role of a legacy device"],
+        ),
+        (
+            "manage-revoke",
+            "/manage/devices/12/revoke",
+            &["Yes, revoke the device"],
+        ),
+        ("manage-staff", "/manage/staff", &["Add a staff member"]),
+        (
+            "manage-catalogue",
+            "/manage/catalogue",
+            &["Add or edit a subject", "Water"],
+        ),
+    ];
+    for (name, path, expect) in pages {
+        goto(c, base, path).await;
+        check_page_in(c, axe, who, path, expect, ("en", "ltr")).await;
+        screenshots(c, axe, &format!("en-{name}")).await;
+    }
+    goto(c, base, "/lang/fa?next=/fleet").await;
+    check_page(c, axe, who, "/fleet", &["سلامت دستگاه‌ها"]).await;
 }
