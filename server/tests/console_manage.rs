@@ -7,8 +7,9 @@
 //! - Devices: an enrolment code made on the page is shown once, enrols a real device with its
 //!   role, and is not in the audit log; a bad or foreign kiosk number is refused in Persian and
 //!   makes no code; revoking is confirmed, then refuses the device's token; a number's retired
-//!   keys are dropped; a legacy device gets a role once. The CLI's enrol-code, revoke and
-//!   set-role write the audit log as `cli`.
+//!   keys are dropped; a legacy device gets a role once. The CLI's enrol-code, revoke,
+//!   set-role and staff-add write the audit log as `cli`, and `console-account add --role
+//!   manager` makes an office's manager who manages that office only.
 //! - Staff: a PIN too short is refused in Persian and adds nothing; an account is added in an
 //!   office of the scope (never another county's), its PIN made and shown once or typed, its
 //!   hash never on a page, disabled and its PIN reset; a desk of another office does not log it
@@ -527,6 +528,59 @@ async fn managers_change_what_is_in_their_scope_each_change_audited_once() {
         (actor.as_str(), action.as_str()),
         ("cli", "device.drop_retired_keys")
     );
+    // A manager account and an office's staff member made by the CLI.
+    let out = std::process::Command::new(bin)
+        .args(["--database", &office.conninfo])
+        .args([
+            "console-account",
+            "add",
+            "--name",
+            "west",
+            "--scope",
+            "office:Karaj west",
+        ])
+        .args(["--role", "manager"])
+        .env("AGENCY_CONSOLE_PASSWORD", "west-password-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (_, action, detail) = one_change(&office, before + 4).await;
+    assert_eq!(action, "account.add");
+    assert_eq!(detail["role"], "manager");
+    let west = Session::open(&base, "west", "west-password-1").await;
+    assert_eq!(west.get("/manage/devices").await.0, StatusCode::OK);
+    assert_eq!(
+        west.get("/manage/devices/11").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut staff_add = std::process::Command::new(bin)
+        .args(["--database", &office.conninfo])
+        .args([
+            "staff-add",
+            "--employee-code",
+            "E-3",
+            "--display-name",
+            "سارا",
+        ])
+        .args(["--office", "Karaj west"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut staff_add.stdin.take().unwrap(), b"8642\n").unwrap();
+    assert!(staff_add.wait().unwrap().success());
+    let (actor, action, detail) = one_change(&office, before + 5).await;
+    assert_eq!((actor.as_str(), action.as_str()), ("cli", "staff.add"));
+    assert_eq!(detail["office"], "Karaj west");
+    assert!(!detail.to_string().contains("8642"));
+    assert!(west.get("/manage/staff").await.1.contains("E-3"));
+    pool.get()
+        .await
+        .unwrap()
+        .execute("DELETE FROM staff WHERE employee_code = 'E-3'", &[])
+        .await
+        .unwrap();
 
     // --- Staff. ---
     let before = changes(&office).await.len();
