@@ -32,6 +32,10 @@ pub enum RegistrationError {
     /// The mobile number was refused.
     #[error("mobile number refused: {0}")]
     Mobile(#[from] MobileNumberError),
+    /// The visitor agreed to SMS notices but gave no mobile number (the journey never lets
+    /// this through; refused here too so no consent is kept without a number).
+    #[error("consent to SMS notices without a mobile number")]
+    ConsentWithoutMobile,
     /// No case kind was chosen.
     #[error("no case kind chosen")]
     NoKind,
@@ -59,6 +63,9 @@ impl RegistrationError {
             Self::NationalCode(e) => e.message_fa(),
             Self::Identity(e) => e.message_fa(),
             Self::Mobile(e) => e.message_fa(),
+            Self::ConsentWithoutMobile => {
+                "برای فرستادن پیامک، شماره همراه لازم است. شماره را وارد کنید یا انتخاب پیامک را بردارید."
+            }
             Self::NoKind => "لطفاً نوع درخواست را انتخاب کنید.",
             Self::NoSubject => "لطفاً موضوع را انتخاب کنید.",
             Self::EmptyDescription => "لطفاً شرح درخواست را بنویسید.",
@@ -140,6 +147,12 @@ impl<'a> Registrar<'a> {
             "" => None,
             text => Some(MobileNumber::parse(text)?),
         };
+        // The consent to SMS notices is confirmed with the case: it dates from its commit.
+        let notice_consent_at = match (input.notice_consent, &phone) {
+            (false, _) => None,
+            (true, Some(_)) => Some(now),
+            (true, None) => return Err(RegistrationError::ConsentWithoutMobile),
+        };
         let service_id = input
             .service_id
             .as_deref()
@@ -158,6 +171,7 @@ impl<'a> Registrar<'a> {
             service_id: service_id.map(str::to_owned),
             visitor,
             phone,
+            notice_consent_at,
             description: description.to_owned(),
             registered_at: now,
             due,
