@@ -324,6 +324,47 @@ mod tests {
     }
 
     #[test]
+    fn a_consent_to_sms_notices_dates_from_the_commit_and_needs_a_mobile_number() {
+        let config = kiosk_config::parse(
+            "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n",
+            std::path::Path::new("/"),
+        )
+        .expect("a minimal configuration");
+        let input = VisitorInput {
+            national_code: "0499370899".into(),
+            kind: Some(CaseKind::Complaint),
+            subject_id: "s".into(),
+            description: "شرح".into(),
+            mobile: "09121234567".into(),
+            notice_consent: true,
+            ..VisitorInput::default()
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2025-10-25T10:00:00+03:30")
+            .expect("a time")
+            .to_utc();
+        let registrar = Registrar::new(&config);
+        let new = registrar.validate(&input, now).expect("valid input");
+        assert_eq!(new.notice_consent_at, Some(now));
+        let declined = VisitorInput {
+            notice_consent: false,
+            ..input.clone()
+        };
+        let new = registrar.validate(&declined, now).expect("valid input");
+        assert_eq!(new.notice_consent_at, None);
+        assert!(new.phone.is_some(), "the number is kept without a consent");
+        let no_number = VisitorInput {
+            mobile: String::new(),
+            ..input
+        };
+        let err = registrar.validate(&no_number, now).expect_err("refused");
+        assert!(
+            matches!(err, RegistrationError::ConsentWithoutMobile),
+            "{err:?}"
+        );
+        assert!(err.message_fa().contains("شماره همراه لازم است"));
+    }
+
+    #[test]
     fn a_clock_outside_the_calendar_range_is_refused_in_persian_for_the_visitor_and_english_for_the_log()
      {
         let config = kiosk_config::parse(
