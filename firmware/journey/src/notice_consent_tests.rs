@@ -186,7 +186,7 @@ fn the_screen_says_the_checkbox_and_its_state_and_help_explains_it() {
     f.step(Event::Do(Action::ChooseSubject("deed".into())));
     f.step(Event::Do(Action::Phrase(0)));
     let fx = f.step(Event::Do(Action::Continue));
-    assert!(says(&fx, "پیامک فقط با رضایت شما"), "{fx:?}");
+    assert!(says(&fx, "شماره همراه را وارد کنید"), "{fx:?}");
     assert!(says(&fx, "گزینه‌ی پیامک انتخاب نشده است"), "{fx:?}");
     let help = f.step(Event::Help);
     assert!(says(&help, LABEL_FA), "{help:?}");

@@ -69,8 +69,8 @@ pub fn screen_prompt(screen: Screen, lang: Lang) -> String {
         Screen::Description => pick(lang, "شرح درخواست را بنویسید.", "Describe your case."),
         Screen::Mobile => pick(
             lang,
-            "شماره همراه را وارد کنید. این کار اختیاری است و پیامک فقط با رضایت شما فرستاده می‌شود.",
-            "Type your mobile number. This is optional, and text messages are sent only if you agree.",
+            "شماره همراه را وارد کنید. این کار اختیاری است.",
+            "Type your mobile number. This is optional.",
         ),
         Screen::Review => pick(lang, "اطلاعات را بررسی و تأیید کنید.", "Check and confirm."),
         Screen::Printing => pick(
