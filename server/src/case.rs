@@ -101,6 +101,14 @@ pub fn check(item_id: Uuid, kiosk: u32, body: &Value) -> Result<CaseColumns, Str
     if notice_consent && body.get("phone").and_then(Value::as_str).is_none() {
         return Err("notice_consent needs a phone to send the notices to".into());
     }
+    match body.get("notice_consent_at") {
+        None => {}
+        Some(_) if !notice_consent => {
+            return Err("notice_consent_at is sent only with notice_consent true".into());
+        }
+        Some(Value::String(at)) if DateTime::parse_from_rfc3339(at).is_ok() => {}
+        Some(_) => return Err("notice_consent_at must be an RFC 3339 date-time".into()),
+    }
     let kind = text(body, "kind").unwrap_or_default();
     if !CASE_KINDS.contains(&kind) {
         return Err("kind is not one of the contract's case kinds".into());

@@ -65,8 +65,12 @@ fn case(seq: u64, edit: impl FnOnce(&mut Value)) -> Value {
     item
 }
 
+/// A consenting case as a kiosk sends it (the consent's time is the case's commit).
 fn consenting(seq: u64) -> Value {
-    case(seq, |p| p["notice_consent"] = json!(true))
+    case(seq, |p| {
+        p["notice_consent"] = json!(true);
+        p["notice_consent_at"] = json!("2026-11-23T03:00:00.000Z");
+    })
 }
 
 async fn notice_states(pool: &Pool) -> Vec<(String, String, String)> {
@@ -192,6 +196,17 @@ async fn a_malformed_consent_is_refused_with_a_reason_and_nothing_is_stored() {
                 p["phone"] = Value::Null;
             }),
             "notice_consent needs a phone",
+        ),
+        (
+            case(4, |p| p["notice_consent_at"] = json!("2026-11-23T02:59:40.000Z")),
+            "notice_consent_at is sent only with notice_consent true",
+        ),
+        (
+            case(5, |p| {
+                p["notice_consent"] = json!(true);
+                p["notice_consent_at"] = json!("yesterday");
+            }),
+            "notice_consent_at must be an RFC 3339 date-time",
         ),
     ] {
         let (status, body) = office.post_case(&server, KIOSK, &token, &item).await;

@@ -39,6 +39,7 @@ fn good_input() -> VisitorInput {
         description: "شرح کوتاه".into(),
         mobile: "09121234567".into(),
         official: None,
+        notice_consent: false,
     }
 }
 

@@ -184,6 +184,7 @@ impl Kiosk {
             description: format!("شکایت آزمون خطا شماره {n}"),
             mobile: String::new(),
             official: None,
+            notice_consent: false,
         };
         let registered = Registrar::new(&self.config)
             .register(&mut self.store.lock().unwrap(), &input, chrono::Utc::now())

@@ -185,6 +185,9 @@ pub enum Role {
     Nav,
     /// An option that is on or off.
     Toggle,
+    /// A checkbox beside a field (the consent to text messages on the mobile screen): a box
+    /// at the reading edge, ticked when `checked`, its label beside it.
+    Check,
 }
 
 impl Role {
@@ -194,6 +197,7 @@ impl Role {
             Role::Choice => "choice",
             Role::Nav => "nav",
             Role::Toggle => "toggle",
+            Role::Check => "check",
         }
     }
 }

@@ -32,6 +32,10 @@ pub enum RegistrationError {
     /// The mobile number was refused.
     #[error("mobile number refused: {0}")]
     Mobile(#[from] MobileNumberError),
+    /// The visitor agreed to SMS notices but gave no mobile number (the journey never lets
+    /// this through; refused here too so no consent is kept without a number).
+    #[error("consent to SMS notices without a mobile number")]
+    ConsentWithoutMobile,
     /// No case kind was chosen.
     #[error("no case kind chosen")]
     NoKind,
@@ -59,6 +63,9 @@ impl RegistrationError {
             Self::NationalCode(e) => e.message_fa(),
             Self::Identity(e) => e.message_fa(),
             Self::Mobile(e) => e.message_fa(),
+            Self::ConsentWithoutMobile => {
+                "برای فرستادن پیامک، شماره همراه لازم است. شماره را وارد کنید یا انتخاب پیامک را بردارید."
+            }
             Self::NoKind => "لطفاً نوع درخواست را انتخاب کنید.",
             Self::NoSubject => "لطفاً موضوع را انتخاب کنید.",
             Self::EmptyDescription => "لطفاً شرح درخواست را بنویسید.",
@@ -140,6 +147,12 @@ impl<'a> Registrar<'a> {
             "" => None,
             text => Some(MobileNumber::parse(text)?),
         };
+        // The consent to SMS notices is confirmed with the case: it dates from its commit.
+        let notice_consent_at = match (input.notice_consent, &phone) {
+            (false, _) => None,
+            (true, Some(_)) => Some(now),
+            (true, None) => return Err(RegistrationError::ConsentWithoutMobile),
+        };
         let service_id = input
             .service_id
             .as_deref()
@@ -158,6 +171,7 @@ impl<'a> Registrar<'a> {
             service_id: service_id.map(str::to_owned),
             visitor,
             phone,
+            notice_consent_at,
             description: description.to_owned(),
             registered_at: now,
             due,
@@ -307,6 +321,47 @@ mod tests {
             assert_eq!(got, want, "{kind} on {subject}");
             assert_eq!(new.due.is_some(), expected.is_none(), "{kind} on {subject}");
         }
+    }
+
+    #[test]
+    fn a_consent_to_sms_notices_dates_from_the_commit_and_needs_a_mobile_number() {
+        let config = kiosk_config::parse(
+            "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n",
+            std::path::Path::new("/"),
+        )
+        .expect("a minimal configuration");
+        let input = VisitorInput {
+            national_code: "0499370899".into(),
+            kind: Some(CaseKind::Complaint),
+            subject_id: "s".into(),
+            description: "شرح".into(),
+            mobile: "09121234567".into(),
+            notice_consent: true,
+            ..VisitorInput::default()
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2025-10-25T10:00:00+03:30")
+            .expect("a time")
+            .to_utc();
+        let registrar = Registrar::new(&config);
+        let new = registrar.validate(&input, now).expect("valid input");
+        assert_eq!(new.notice_consent_at, Some(now));
+        let declined = VisitorInput {
+            notice_consent: false,
+            ..input.clone()
+        };
+        let new = registrar.validate(&declined, now).expect("valid input");
+        assert_eq!(new.notice_consent_at, None);
+        assert!(new.phone.is_some(), "the number is kept without a consent");
+        let no_number = VisitorInput {
+            mobile: String::new(),
+            ..input
+        };
+        let err = registrar.validate(&no_number, now).expect_err("refused");
+        assert!(
+            matches!(err, RegistrationError::ConsentWithoutMobile),
+            "{err:?}"
+        );
+        assert!(err.message_fa().contains("شماره همراه لازم است"));
     }
 
     #[test]

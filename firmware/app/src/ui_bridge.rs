@@ -42,6 +42,7 @@ pub fn action_id(action: &Action) -> String {
         Action::Phrase(i) => format!("phrase:{i}"),
         Action::Continue => "continue".into(),
         Action::SkipMobile => "skip-mobile".into(),
+        Action::ToggleNoticeConsent => "notice-consent".into(),
         Action::Confirm => "confirm".into(),
         Action::PrintGuidance => "print-guidance".into(),
         Action::Back => "back".into(),
@@ -168,6 +169,8 @@ fn in_body(screen: Screen, action: &Action) -> bool {
         | Action::ChooseOfficial(_)
         | Action::UseIdentity(_)
         | Action::Phrase(_) => true,
+        // The consent checkbox stands by the mobile number's keypad.
+        Action::ToggleNoticeConsent => screen == Screen::Mobile,
         Action::SetLang(_)
         | Action::SetTheme(_)
         | Action::SetTextSize(_)
@@ -194,6 +197,7 @@ fn role(action: &Action) -> Role {
         | Action::ToggleSpeech
         | Action::ToggleAudioOnly
         | Action::LearnKeys => Role::Toggle,
+        Action::ToggleNoticeConsent => Role::Check,
         Action::Back
         | Action::Cancel
         | Action::CallStaff
@@ -257,6 +261,13 @@ pub fn view_model(flow: &Flow, portal_url: &str) -> ViewModel {
             Action::LearnKeys => {
                 button.checked = session.learning;
                 button.detail = words.on_off(session.learning);
+            }
+            Action::ToggleNoticeConsent => {
+                button.checked = session.notice_consent;
+                button.detail = match session.notice_consent {
+                    true => words.pick("انتخاب شده", "selected"),
+                    false => words.pick("انتخاب نشده", "not selected"),
+                };
             }
             _ => {}
         }
@@ -494,10 +505,19 @@ fn review_rows(flow: &Flow, words: &Words, vm: &mut ViewModel) {
             value: session.description.clone(),
         });
     }
+    // With the number, whether text messages will be sent to it (only with the visitor's
+    // consent): on the same row, so the review still fits at the largest text size.
     vm.rows.push(Row {
         label: words.pick("شماره همراه", "Mobile"),
         value: match &session.mobile {
-            Some(m) => words.digits(m.as_str()),
+            Some(m) if session.notice_consent => words.pick(
+                &format!("{}، با پیامک", words.digits(m.as_str())),
+                &format!("{}, with text messages", m.as_str()),
+            ),
+            Some(m) => words.pick(
+                &format!("{}، بدون پیامک", words.digits(m.as_str())),
+                &format!("{}, no text messages", m.as_str()),
+            ),
             None => words.pick("ندارد", "none"),
         },
     });
@@ -637,6 +657,62 @@ mod tests {
         assert_eq!(overlay.buttons.len(), 1);
         assert_eq!(overlay.buttons[0].id, "extend");
         assert!(overlay.buttons[0].focused);
+    }
+
+    #[test]
+    fn the_consent_checkbox_stands_by_the_mobile_keypad_and_the_review_says_it() {
+        let mut f = flow();
+        f.step(Event::Do(Action::Start));
+        f.step(Event::IdentityRead("0499370899".into()));
+        f.step(Event::Do(Action::ChooseKind(CaseKind::Request)));
+        f.step(Event::Do(Action::ChooseSubject("deed-delay".into())));
+        f.step(Event::Do(Action::Phrase(0)));
+        f.step(Event::Do(Action::Continue));
+        assert_eq!(f.screen(), Screen::Mobile);
+        let check = |f: &Flow| {
+            let vm = view_model(f, "https://example.invalid");
+            assert_eq!(vm.page, Page::Mobile);
+            assert!(!vm.bar.iter().any(|b| b.id == "notice-consent"));
+            vm.choices
+                .into_iter()
+                .find(|b| b.id == "notice-consent")
+                .expect("the checkbox is the page's option")
+        };
+        let unticked = check(&f);
+        assert_eq!(unticked.role, Role::Check);
+        assert!(!unticked.checked, "never pre-ticked");
+        assert_eq!(unticked.detail, "انتخاب نشده");
+        assert_eq!(
+            unticked.label,
+            "پیامک‌های این درخواست به این شماره فرستاده شود"
+        );
+        let tap = event_for(&f, &UiInput::Action("notice-consent".into())).expect("offered");
+        f.step(tap);
+        assert!(check(&f).checked);
+        for d in [0, 9, 1, 2, 1, 2, 3, 4, 5, 6, 7] {
+            f.step(Event::Digit(d));
+        }
+        f.step(Event::Do(Action::Continue));
+        let vm = view_model(&f, "https://example.invalid");
+        let row = vm
+            .rows
+            .iter()
+            .find(|r| r.label == "شماره همراه")
+            .expect("the review's mobile row");
+        assert_eq!(row.value, "۰۹۱۲۱۲۳۴۵۶۷، با پیامک");
+        // Unticked on the way back, the review says no text messages.
+        f.step(Event::Do(Action::Back));
+        f.step(Event::Do(Action::ToggleNoticeConsent));
+        for d in [0, 9, 1, 2, 1, 2, 3, 4, 5, 6, 7] {
+            f.step(Event::Digit(d));
+        }
+        f.step(Event::Do(Action::Continue));
+        let vm = view_model(&f, "https://example.invalid");
+        assert!(
+            vm.rows.iter().any(|r| r.value == "۰۹۱۲۱۲۳۴۵۶۷، بدون پیامک"),
+            "{:?}",
+            vm.rows
+        );
     }
 
     #[test]

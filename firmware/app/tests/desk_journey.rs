@@ -177,6 +177,7 @@ async fn claim_service_rating_reaches_samad_once_attributed_to_the_employee() {
             service_id: Some("11021".into()),
             visitor: national_code().into(),
             phone: None,
+            notice_consent_at: None,
             description: "درخواست گواهی".into(),
             registered_at: now(),
             due: None,

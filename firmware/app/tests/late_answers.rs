@@ -249,6 +249,7 @@ fn a_receipt_whose_visitor_left_before_the_printer_was_free_is_held_not_printed(
         description: "پرونده‌ی من بدون پاسخ مانده است.".into(),
         mobile: String::new(),
         official: None,
+        notice_consent: false,
     };
     let done = backend.perform(Job::Register {
         input,

@@ -293,6 +293,29 @@ fn a_blind_visitor_registers_and_follows_up_by_keys_and_hears_every_screen() {
     // The review, field by field; the digits echoed; the levels; help; clear-all.
     assert!(has("کد ملی: ۰ ۴ ۹، ۹ ۳ ۷، ۰ ۸ ۹ ۹."));
     assert!(has("شماره همراه: ۰ ۹ ۱ ۲، ۱ ۲ ۳، ۴ ۵ ۶ ۷."));
+    // The consent to text messages, ticked by keys: said, read back on the review, and kept
+    // with the case and in its outbox payload (docs/rules.md R-000-4.5).
+    assert!(has(
+        "انتخاب شد: پیامک‌های این درخواست به این شماره فرستاده می‌شود."
+    ));
+    assert!(has("پیامک: به این شماره فرستاده می‌شود."));
+    let slip = lines
+        .iter()
+        .find(|l| l["escpos"].is_string())
+        .expect("a slip");
+    let code = slip["tracking_code"].as_str().expect("its code");
+    let kept = store(dir.path());
+    let case = kept
+        .case_by_tracking_code(&tracking(code))
+        .expect("look-up")
+        .expect("the case is in the store");
+    assert!(case.notice_consent_at.is_some(), "the consent is kept");
+    let item = kept
+        .outbox_item(case.client_uuid)
+        .expect("the outbox answers")
+        .expect("the case's item");
+    let payload: Value = serde_json::from_str(&item.payload).expect("JSON");
+    assert_eq!(payload["notice_consent"], Value::Bool(true), "{payload}");
     assert!(said.contains(&("۷", true)), "a typed digit is echoed alone");
     assert!(has("همه پاک شد"));
     assert!(has("بلندی صدا ۹ از ۱۰") && has("سرعت گفتار ۴ از ۱۰"));

@@ -127,6 +127,8 @@ fn walk(flow: &mut Flow, lang: Lang, visit: &mut dyn FnMut(&Flow, &str)) {
     flow.step(Event::Do(Action::Extend));
     flow.step(Event::Do(Action::Continue));
     digits(flow, "09121234567");
+    // The consent to text messages, ticked: the checkbox drawn on, the review saying so.
+    flow.step(Event::Do(Action::ToggleNoticeConsent));
     visit(flow, "mobile");
     flow.step(Event::Do(Action::Continue));
     visit(flow, "review");

@@ -36,8 +36,12 @@ pub enum Action {
     Phrase(usize),
     /// Accept what is on the screen and go on.
     Continue,
-    /// Leave the mobile number out.
+    /// Leave the mobile number out (which also withdraws the consent to text messages).
     SkipMobile,
+    /// The mobile screen's checkbox «پیامک‌های این درخواست به این شماره فرستاده شود»: the
+    /// visitor's consent to SMS notices about this case, never on until the visitor turns it on
+    /// (docs/rules.md R-000-4.5).
+    ToggleNoticeConsent,
     /// Commit the case (review screen).
     Confirm,
     /// Print the guidance slip.

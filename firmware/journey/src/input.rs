@@ -21,8 +21,12 @@ pub struct VisitorInput {
     pub service_id: Option<String>,
     /// Free text from the on-screen keyboard.
     pub description: String,
-    /// Optional mobile number for notices; empty when not given.
+    /// Optional mobile number; empty when not given.
     pub mobile: String,
+    /// The visitor turned on «send text messages about this case to this number» on the mobile
+    /// screen (never true without a mobile number): SMS notices about the case are sent only
+    /// then (docs/rules.md R-000-4.5).
+    pub notice_consent: bool,
     /// A complaint about an official of this tier (seed 000 §10-3), routed up the hierarchy.
     pub official: Option<kiosk_core::escalation::OfficialTier>,
 }

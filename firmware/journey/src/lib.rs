@@ -99,6 +99,8 @@ mod assist_tests;
 #[cfg(test)]
 mod multitap_tests;
 #[cfg(test)]
+mod notice_consent_tests;
+#[cfg(test)]
 mod official_tests;
 #[cfg(test)]
 mod other_id_tests;

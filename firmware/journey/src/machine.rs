@@ -253,8 +253,11 @@ impl Flow {
                 v.extend([Action::Back, Action::Cancel]);
                 v
             }
+            // The consent checkbox right after «continue»: Enter still goes on, one Down
+            // reaches the checkbox.
             Screen::Mobile => vec![
                 Action::Continue,
+                Action::ToggleNoticeConsent,
                 Action::SkipMobile,
                 Action::Back,
                 Action::Cancel,
@@ -435,8 +438,7 @@ impl Flow {
                         _ => (f + count - 1) % count,
                     };
                     if let Some(action) = self.focused() {
-                        let label =
-                            prompts::action_label(&action, self.lang(), &self.settings.catalogue);
+                        let label = self.focus_label(&action);
                         self.say(label, true, fx);
                     }
                 }
@@ -937,8 +939,21 @@ impl Flow {
             }
             Action::Continue => self.continue_from_screen(fx),
             Action::SkipMobile => {
+                // No number, no text messages: the consent goes with it.
                 self.session.mobile = None;
+                self.session.notice_consent = false;
                 self.go(Screen::Review, fx);
+            }
+            Action::ToggleNoticeConsent => {
+                self.session.notice_consent ^= true;
+                self.session.error = None;
+                fx.push(Effect::Show(self.screen));
+                let text = prompts::notice_consent_toggled(
+                    self.lang(),
+                    self.session.notice_consent,
+                    self.session.entry.is_empty() && self.session.mobile.is_none(),
+                );
+                self.say(text, true, fx);
             }
             Action::Confirm => {
                 self.awaiting_registration.push_back(self.visit);
@@ -1017,6 +1032,12 @@ impl Flow {
             }
             Screen::Mobile => {
                 if self.session.entry.is_empty() {
+                    // Text messages were agreed to, but to no number: said, and nothing moves.
+                    if self.session.notice_consent {
+                        let message = prompts::notice_consent_needs_mobile(self.lang());
+                        self.fail(message, fx);
+                        return;
+                    }
                     self.session.mobile = None;
                     self.go(Screen::Review, fx);
                     return;
@@ -1126,6 +1147,7 @@ impl Flow {
                 .map(|m| m.as_str().to_owned())
                 .unwrap_or_default(),
             official: s.official.flatten(),
+            notice_consent: s.notice_consent && s.mobile.is_some(),
         }
     }
 
@@ -1200,6 +1222,9 @@ impl Flow {
                 if !s.entry.is_empty() {
                     let typed = prompts::digits_in_groups(&s.entry, &[4, 4, 4, 4], lang);
                     lines.push(prompts::so_far(lang, &typed));
+                }
+                if self.screen == Screen::Mobile {
+                    lines.push(prompts::notice_consent_state(lang, s.notice_consent));
                 }
             }
             Screen::Description => {
@@ -1328,8 +1353,27 @@ impl Flow {
                 Lang::En => "No mobile number.".to_owned(),
             },
         });
+        let notices = s.notice_consent && s.mobile.is_some();
+        lines.push(prompts::field(
+            lang,
+            "پیامک",
+            "Text messages",
+            &prompts::notices_sent(lang, notices),
+        ));
         lines.push(prompts::review_next(lang));
         lines
+    }
+
+    /// An action's label as said when the focus reaches it: a checkbox says whether it is
+    /// ticked («…، انتخاب نشده»), as a first touch on it does.
+    fn focus_label(&self, action: &Action) -> String {
+        let label = prompts::action_label(action, self.lang(), &self.settings.catalogue);
+        match action {
+            Action::ToggleNoticeConsent => {
+                prompts::with_state(self.lang(), &label, self.session.notice_consent)
+            }
+            _ => label,
+        }
     }
 
     /// Shows (and speaks) a mistake the visitor can fix, then what to do next.

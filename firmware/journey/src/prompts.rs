@@ -69,8 +69,8 @@ pub fn screen_prompt(screen: Screen, lang: Lang) -> String {
         Screen::Description => pick(lang, "شرح درخواست را بنویسید.", "Describe your case."),
         Screen::Mobile => pick(
             lang,
-            "برای دریافت پیامک، شماره همراه را وارد کنید. این کار اختیاری است.",
-            "Type your mobile number to receive text messages. This is optional.",
+            "شماره همراه را وارد کنید. این کار اختیاری است.",
+            "Type your mobile number. This is optional.",
         ),
         Screen::Review => pick(lang, "اطلاعات را بررسی و تأیید کنید.", "Check and confirm."),
         Screen::Printing => pick(
@@ -133,6 +133,11 @@ pub fn action_label(action: &Action, lang: Lang, catalogue: &Catalogue) -> Strin
         Action::Phrase(i) => phrase(*i, lang).unwrap_or_default(),
         Action::Continue => pick(lang, "ادامه", "Continue"),
         Action::SkipMobile => pick(lang, "بدون شماره همراه", "No mobile number"),
+        Action::ToggleNoticeConsent => pick(
+            lang,
+            "پیامک‌های این درخواست به این شماره فرستاده شود",
+            "Send text messages about this case to this number",
+        ),
         Action::Confirm => pick(lang, "تأیید و ثبت", "Confirm and register"),
         Action::PrintGuidance => pick(lang, "چاپ راهنما", "Print the guidance"),
         Action::Back => pick(lang, "بازگشت", "Back"),
@@ -338,8 +343,8 @@ pub fn entry_how(screen: Screen, lang: Lang) -> Option<String> {
         ),
         Screen::Mobile => pick(
             lang,
-            "یازده رقم شماره همراه را وارد کنید و کلید ورود را بزنید؛ یا با کلید پایین «بدون شماره همراه» را انتخاب کنید.",
-            "Type the eleven digits of your mobile number and press Enter, or press Down to choose no mobile number.",
+            "یازده رقم شماره همراه را وارد کنید و کلید ورود را بزنید. با کلید پایین، گزینه‌ی پیامک و «بدون شماره همراه» را بشنوید و با کلید ورود انتخاب کنید.",
+            "Type the eleven digits of your mobile number and press Enter. Press Down to hear the text message option and no mobile number, and Enter to choose one.",
         ),
         Screen::FollowUpEntry => pick(
             lang,
@@ -502,6 +507,79 @@ pub fn national_code_complete(lang: Lang) -> String {
         "کد ملی کامل است. کلید ورود را بزنید.",
         "The national code is complete. Press Enter.",
     )
+}
+
+/// A checkbox's label with whether it is ticked, as said when the focus reaches it.
+pub fn with_state(lang: Lang, label: &str, on: bool) -> String {
+    match (lang, on) {
+        (Lang::Fa, true) => format!("{label}، انتخاب شده"),
+        (Lang::Fa, false) => format!("{label}، انتخاب نشده"),
+        (Lang::En, true) => format!("{label}, selected"),
+        (Lang::En, false) => format!("{label}, not selected"),
+    }
+}
+
+/// The consent to text messages turned on or off on the mobile screen; `no_number`: none
+/// typed yet, which a consent needs.
+pub fn notice_consent_toggled(lang: Lang, on: bool, no_number: bool) -> String {
+    let mut text = match on {
+        true => pick(
+            lang,
+            "انتخاب شد: پیامک‌های این درخواست به این شماره فرستاده می‌شود.",
+            "Selected: text messages about this case will be sent to this number.",
+        ),
+        false => pick(
+            lang,
+            "انتخاب برداشته شد: پیامکی فرستاده نمی‌شود.",
+            "Not selected: no text messages will be sent.",
+        ),
+    };
+    if on && no_number {
+        text.push(' ');
+        text.push_str(&pick(
+            lang,
+            "شماره همراه را هم وارد کنید.",
+            "Type the mobile number too.",
+        ));
+    }
+    text
+}
+
+/// The consent to text messages was given without a mobile number.
+pub fn notice_consent_needs_mobile(lang: Lang) -> String {
+    pick(
+        lang,
+        "برای فرستادن پیامک، شماره همراه لازم است. شماره را وارد کنید یا انتخاب پیامک را بردارید.",
+        "Text messages need a mobile number. Type the number, or unselect the text messages.",
+    )
+}
+
+/// Whether the consent to text messages is given, said on the mobile screen.
+pub fn notice_consent_state(lang: Lang, on: bool) -> String {
+    match on {
+        true => pick(
+            lang,
+            "گزینه‌ی پیامک انتخاب شده است.",
+            "The text message option is selected.",
+        ),
+        false => pick(
+            lang,
+            "گزینه‌ی پیامک انتخاب نشده است؛ بدون آن پیامکی فرستاده نمی‌شود.",
+            "The text message option is not selected; without it no text message is sent.",
+        ),
+    }
+}
+
+/// Whether text messages will be sent about the case (review).
+pub fn notices_sent(lang: Lang, sent: bool) -> String {
+    match sent {
+        true => pick(
+            lang,
+            "به این شماره فرستاده می‌شود",
+            "will be sent to this number",
+        ),
+        false => pick(lang, "فرستاده نمی‌شود", "none will be sent"),
+    }
 }
 
 /// A preset phrase added to the description.
@@ -667,8 +745,8 @@ pub fn help(screen: Screen, lang: Lang, can_extend_warning: bool) -> Vec<String>
         ),
         Screen::Mobile => pick(
             lang,
-            "شماره همراه برای پیامک اختیاری است؛ آن را وارد کنید یا «بدون شماره همراه» را انتخاب کنید.",
-            "A mobile number for text messages is optional; type it or choose no mobile number.",
+            "شماره همراه اختیاری است. اگر پیامک‌های این درخواست را می‌خواهید، شماره را وارد کنید و «پیامک‌های این درخواست به این شماره فرستاده شود» را انتخاب کنید؛ بدون آن پیامکی فرستاده نمی‌شود. یا «بدون شماره همراه» را انتخاب کنید.",
+            "A mobile number is optional. For text messages about this case, type it and choose «Send text messages about this case to this number»; without that no text message is sent. Or choose no mobile number.",
         ),
         Screen::Review => pick(
             lang,

@@ -185,6 +185,9 @@ pub struct Session {
     pub description: String,
     /// The validated mobile number.
     pub mobile: Option<MobileNumber>,
+    /// The mobile screen's checkbox: the visitor agrees to text messages about this case at
+    /// that number. Off until the visitor turns it on; skipping the mobile turns it off.
+    pub notice_consent: bool,
     /// The current error message (Persian or English per the session language).
     pub error: Option<String>,
     /// The registered case, once committed.

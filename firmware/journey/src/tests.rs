@@ -112,6 +112,7 @@ fn touch_journey_from_attract_to_done_and_back() {
             description: "پاسخ نگرفتم".into(),
             mobile: "09121234567".into(),
             official: None,
+            notice_consent: false,
         }
     );
     assert!(

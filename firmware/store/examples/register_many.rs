@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             service_id: None,
             visitor: national_code.clone().into(),
             phone: None,
+            notice_consent_at: None,
             description: format!("شکایت شماره {i}: پاسخ نامه‌ی من داده نشده است."),
             registered_at: Utc::now(),
             due: None,

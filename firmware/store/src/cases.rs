@@ -76,8 +76,12 @@ pub struct NewCase {
     /// The visitor's identifier: the national code, or for a visitor without one the foreign
     /// nationals' identifier or a passport (kept in full: SAMAD needs it).
     pub visitor: VisitorId,
-    /// Mobile number for notices, if given.
+    /// Mobile number, if given.
     pub phone: Option<MobileNumber>,
+    /// When the visitor agreed to SMS notices about the case at `phone` (the mobile screen's
+    /// checkbox, confirmed with the case; docs/rules.md R-000-4.5); `None`: no consent, and no
+    /// notice is sent. A consent needs a phone ([`StoreError::Invalid`] otherwise).
+    pub notice_consent_at: Option<DateTime<Utc>>,
     /// What the visitor wrote.
     pub description: String,
     /// When the visitor committed the case.
@@ -129,8 +133,11 @@ pub struct CaseRecord {
     /// The visitor's identifier (national code, foreign identifier or passport); `None` once
     /// purged.
     pub visitor: Option<VisitorId>,
-    /// Mobile number for notices.
+    /// Mobile number.
     pub phone: Option<MobileNumber>,
+    /// When the visitor agreed to SMS notices about the case, if they did (kept after a
+    /// purge: the consent is not personal data, the number it named is gone).
+    pub notice_consent_at: Option<DateTime<Utc>>,
     /// What the visitor wrote (empty once purged).
     pub description: String,
     /// When it was registered.
@@ -169,6 +176,7 @@ impl fmt::Debug for NewCase {
             .field("service_id", &self.service_id)
             .field("visitor", &self.visitor)
             .field("phone", &self.phone)
+            .field("notice_consent_at", &self.notice_consent_at)
             .field("description", &Chars(&self.description))
             .field("registered_at", &self.registered_at)
             .field("due", &self.due)
@@ -189,6 +197,7 @@ impl fmt::Debug for CaseRecord {
             .field("service_id", &self.service_id)
             .field("visitor", &self.visitor)
             .field("phone", &self.phone)
+            .field("notice_consent_at", &self.notice_consent_at)
             .field("description", &Chars(&self.description))
             .field("registered_at", &self.registered_at)
             .field("due", &self.due)
@@ -219,6 +228,12 @@ struct CasePayload<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<IdentityPayload>,
     phone: Option<&'a str>,
+    /// Contract 1.2.0: the visitor agreed to SMS notices about the case at `phone` (always
+    /// sent; absent in older payloads, which means false).
+    notice_consent: bool,
+    /// Contract 1.2.0: when they agreed (absent without a consent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice_consent_at: Option<String>,
     description: &'a str,
     registered_at: String,
     due_date: Option<String>,
@@ -290,7 +305,15 @@ fn validate_case(path: &Path, case: &NewCase) -> Result<(), StoreError> {
         &case.description,
         MAX_DESCRIPTION_CHARS,
     )?;
-    validate::single_line(path, "unit", &case.unit, MAX_UNIT_CHARS)
+    validate::single_line(path, "unit", &case.unit, MAX_UNIT_CHARS)?;
+    if case.notice_consent_at.is_some() && case.phone.is_none() {
+        return Err(StoreError::Invalid {
+            path: path.to_owned(),
+            field: "notice_consent_at",
+            reason: "a consent to SMS notices needs a mobile number".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Names of the visitor-entered fields in which `new` differs from the stored case. The time
@@ -312,6 +335,10 @@ fn differing_fields(stored: &CaseRecord, new: &NewCase) -> Vec<&'static str> {
         stored.phone.as_ref().map(MobileNumber::as_str) != new.phone.as_ref().map(|p| p.as_str()),
     );
     differs("description", stored.description != new.description);
+    differs(
+        "notice_consent",
+        stored.notice_consent_at.is_some() != new.notice_consent_at.is_some(),
+    );
     differs("official_tier", stored.official_tier != new.official_tier);
     differs("next_visit", stored.next_visit != new.next_visit);
     fields
@@ -321,7 +348,7 @@ const CASE_COLUMNS: &str = "id, client_uuid, tracking_code, kind, subject_id, se
      national_code, phone, description, registered_at, due_date, due_jalali, due_working_days, \
      due_holidays_known, samad_number, status, purged_at, official_tier, id_kind, foreign_id, \
      passport_number, passport_country, next_visit_rule, next_visit_date, \
-     next_visit_holidays_known";
+     next_visit_holidays_known, notice_consent_at";
 
 /// A `cases` row as SQLite gives it, before the domain types judge it.
 struct RawCase {
@@ -350,6 +377,7 @@ struct RawCase {
     next_visit_rule: Option<String>,
     next_visit_date: Option<String>,
     next_visit_holidays_known: Option<bool>,
+    notice_consent_at: Option<i64>,
 }
 
 impl RawCase {
@@ -380,6 +408,7 @@ impl RawCase {
             next_visit_rule: row.get(22)?,
             next_visit_date: row.get(23)?,
             next_visit_holidays_known: row.get(24)?,
+            notice_consent_at: row.get(25)?,
         })
     }
 
@@ -454,6 +483,10 @@ impl RawCase {
             service_id: self.service_id,
             visitor,
             phone,
+            notice_consent_at: self
+                .notice_consent_at
+                .map(|ms| from_millis(path, "cases.notice_consent_at", ms))
+                .transpose()?,
             description: self.description,
             registered_at: from_millis(path, "cases.registered_at", self.registered_at)?,
             due,
@@ -552,6 +585,10 @@ fn case_payload(
         national_code: new.visitor.national_code().map(NationalCode::as_string),
         identity: IdentityPayload::of(&new.visitor),
         phone: new.phone.as_ref().map(MobileNumber::as_str),
+        notice_consent: new.notice_consent_at.is_some(),
+        notice_consent_at: new
+            .notice_consent_at
+            .map(|at| stored_precision(at).to_rfc3339_opts(SecondsFormat::Millis, true)),
         description: &new.description,
         registered_at: registered_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         due_date: new.due.map(|d| d.day.format("%Y-%m-%d").to_string()),
@@ -638,9 +675,9 @@ impl Store {
                  phone_masked, description, registered_at, due_date, due_jalali,
                  due_working_days, due_holidays_known, status, official_tier, id_kind,
                  foreign_id, passport_number, passport_country, next_visit_rule,
-                 next_visit_date, next_visit_holidays_known)
+                 next_visit_date, next_visit_holidays_known, notice_consent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
             params![
                 uuid_text,
                 code_text,
@@ -670,6 +707,8 @@ impl Store {
                     .and_then(|v| v.day)
                     .map(|d| d.format("%Y-%m-%d").to_string()),
                 new.next_visit.map(|v| v.holidays_known),
+                new.notice_consent_at
+                    .map(|t| to_millis(stored_precision(t))),
             ],
         )
         .ctx(path, "insert the case")?;
@@ -829,6 +868,7 @@ mod tests {
                 .unwrap()
                 .into(),
             phone: Some(MobileNumber::parse("09121234567").unwrap()),
+            notice_consent_at: None,
             description: "my private words".into(),
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),
             due: None,

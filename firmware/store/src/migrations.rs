@@ -83,7 +83,22 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: SCHEMA_V10_NEXT_VISIT,
         rebuilds_referenced_tables: false,
     },
+    Migration {
+        summary: "a case keeps when its visitor agreed to SMS notices at its mobile number \
+                  (000 §4-5)",
+        sql: SCHEMA_V11_NOTICE_CONSENT,
+        rebuilds_referenced_tables: false,
+    },
 ];
+
+// Version 11: the visitor's consent to SMS notices about the case (the mobile screen's
+// checkbox, docs/rules.md R-000-4.5), as the instant it was given; NULL is no consent, which
+// every case registered before has. A consent names a number: the phone is there unless the
+// case was purged since (the consent stays, the number goes).
+const SCHEMA_V11_NOTICE_CONSENT: &str = r#"
+ALTER TABLE cases ADD COLUMN notice_consent_at INTEGER
+    CHECK (notice_consent_at IS NULL OR phone IS NOT NULL OR purged_at IS NOT NULL);
+"#;
 
 // Version 10: the next visit or the time of final service of a case that owes no later
 // answer (seed 000 §4-4; firmware/core/src/next_visit.rs): the rule as written, the day it

@@ -148,6 +148,7 @@ mod tests {
                 .unwrap()
                 .into(),
             phone: Some(MobileNumber::parse(PHONE).unwrap()),
+            notice_consent_at: None,
             description: WORDS.to_owned(),
             registered_at: at(1),
             due: None,

@@ -136,6 +136,7 @@ mod tests {
                 NationalCode::parse("0499370899", &NationalCodePolicy::default()).unwrap(),
             ),
             phone: None,
+            notice_consent_at: None,
             description: description.into(),
             registered_at: DateTime::from_timestamp_millis(1_761_373_800_000).unwrap(),
             due: None,

@@ -32,6 +32,7 @@ fn case(n: u32) -> anyhow::Result<NewCase> {
                 .context("national code")?,
         ),
         phone: None,
+        notice_consent_at: None,
         description: "شکایت: پاسخ نامه‌ی من پس از دو ماه داده نشده است.".into(),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).context("time")?,
         due: None,

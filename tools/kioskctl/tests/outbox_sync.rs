@@ -48,6 +48,7 @@ fn case(n: u32) -> NewCase {
                 .unwrap(),
         ),
         phone: None,
+        notice_consent_at: None,
         description: "متن".into(),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),
         due: None,

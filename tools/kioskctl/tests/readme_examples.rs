@@ -408,6 +408,7 @@ fn case(n: u32) -> NewCase {
                 .unwrap(),
         ),
         phone: None,
+        notice_consent_at: None,
         description: "سند پس از سه ماه هنوز صادر نشده است.".into(),
         // 1405-07-03 (25 September 2026), inside the README's month and quarter.
         registered_at: DateTime::<Utc>::from_timestamp(1_790_312_400 + i64::from(n) * 3600, 0)

@@ -52,6 +52,7 @@ fn monthly_and_quarterly_reports_are_written_from_a_kiosk_database() {
                     service_id: None,
                     visitor: national_code().into(),
                     phone: None,
+                    notice_consent_at: None,
                     description: format!("مورد {n}"),
                     registered_at: at,
                     due: None,

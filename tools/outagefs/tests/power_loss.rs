@@ -65,6 +65,7 @@ fn writer_child() {
             service_id: Some("11021".to_owned()),
             visitor: national_code(seed * 1000 + n).into(),
             phone: Some(MobileNumber::parse("09121234567").unwrap()),
+            notice_consent_at: None,
             description: format!("شکایت شماره {n} از دور {seed}"),
             registered_at: chrono::Utc::now(),
             due: None,

@@ -136,7 +136,47 @@ fn case_problem(item_id: Uuid, kiosk: u32, body: &Value, refused: &[String]) -> 
             "subject_id {subject:?} is not in this agency's catalogue"
         ));
     }
-    None
+    notice_consent_problem(body)
+}
+
+/// Why a case's consent to SMS notices (contract 1.2.0) is not acceptable, if it is not:
+/// `notice_consent` is a boolean when present (absent: false, as in older payloads), true only
+/// with a `phone`; `notice_consent_at`, only with a consent, is an RFC 3339 date-time.
+fn notice_consent_problem(body: &Value) -> Option<String> {
+    let consent = match body.get("notice_consent") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Some(format!(
+                "notice_consent must be a boolean (true or false), not {}",
+                json_kind(other)
+            ));
+        }
+    };
+    let phone = body.get("phone").is_some_and(Value::is_string);
+    if consent && !phone {
+        return Some("notice_consent is true but the case has no phone".into());
+    }
+    match body.get("notice_consent_at") {
+        None => None,
+        Some(_) if !consent => {
+            Some("notice_consent_at is sent only with notice_consent true".into())
+        }
+        Some(Value::String(at)) if chrono::DateTime::parse_from_rfc3339(at).is_ok() => None,
+        Some(_) => Some("notice_consent_at must be an RFC 3339 date-time".into()),
+    }
+}
+
+/// What kind of JSON value `v` is, for a reason that never repeats the value itself.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Why the case's tracking code is not a valid code of its kiosk and sequence, if it is not.
@@ -208,6 +248,46 @@ mod tests {
         assert!(typo.contains("check digit"), "{typo}");
         let short = check(&case(id, 12, "123", 7)).unwrap_or_default();
         assert!(short.contains("16 digits"), "{short}");
+    }
+
+    #[test]
+    fn the_consent_to_sms_notices_is_a_boolean_true_only_with_a_phone() {
+        let id = Uuid::new_v4();
+        let check = |patch: Value| {
+            let mut body = case(id, 12, &code(12, 7), 7);
+            if let (Some(body), Some(patch)) = (body.as_object_mut(), patch.as_object()) {
+                body.extend(patch.clone());
+            }
+            item_problem(id, ItemType::Case, 12, &body, &[])
+        };
+        // Absent (an older kiosk's payload): false, accepted.
+        assert_eq!(check(json!({})), None);
+        assert_eq!(check(json!({"notice_consent": false})), None);
+        assert_eq!(
+            check(json!({"notice_consent": true, "phone": "09121234567",
+                "notice_consent_at": "2026-11-23T02:59:40.000Z"})),
+            None
+        );
+        let table = [
+            (json!({"notice_consent": "true"}), "must be a boolean"),
+            (json!({"notice_consent": 1}), "not a number"),
+            (json!({"notice_consent": null}), "not null"),
+            (json!({"notice_consent": true}), "no phone"),
+            (json!({"notice_consent": true, "phone": null}), "no phone"),
+            (
+                json!({"notice_consent": false, "notice_consent_at": "2026-11-23T02:59:40Z"}),
+                "only with notice_consent true",
+            ),
+            (
+                json!({"notice_consent": true, "phone": "09121234567",
+                    "notice_consent_at": "yesterday"}),
+                "RFC 3339",
+            ),
+        ];
+        for (patch, why) in table {
+            let reason = check(patch.clone()).unwrap_or_default();
+            assert!(reason.contains(why), "{patch}: {reason:?}");
+        }
     }
 
     #[test]

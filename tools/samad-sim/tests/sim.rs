@@ -204,3 +204,40 @@ async fn the_binary_serves_mutual_tls_with_the_certificates_it_writes() {
     let page = page.unwrap();
     assert!(page.events.is_empty() && !page.has_more);
 }
+
+#[tokio::test]
+async fn a_case_whose_consent_to_notices_is_not_a_boolean_is_refused_with_a_reason() {
+    let sim = samad_sim::start(plain()).await.unwrap();
+    let code = kiosk_core::KioskNumber::new(42)
+        .and_then(|k| kiosk_core::TrackingCode::new(k, 7))
+        .unwrap()
+        .as_string();
+    let case = |id: Uuid, consent: serde_json::Value| {
+        json!({
+            "payload_version": 1, "client_uuid": id, "tracking_code": code,
+            "kiosk_number": 42, "sequence": 7, "kind": "complaint", "subject_id": "SUBJ-1",
+            "national_code": "0012345679", "phone": "09121234567", "description": "d",
+            "registered_at": "2026-11-23T03:00:00.000Z", "unit": "u",
+            "notice_consent": consent
+        })
+    };
+    let id = Uuid::new_v4();
+    let refused = sim.db(|db| {
+        db.submit(42, &[(id, ItemType::Case, case(id, json!("yes")))], &[])
+            .unwrap()
+    });
+    assert_eq!(refused[0].status, 422);
+    let reason = refused[0].reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("notice_consent must be a boolean"),
+        "{reason}"
+    );
+    // The same case with a boolean is taken.
+    let id = Uuid::new_v4();
+    let taken = sim.db(|db| {
+        db.submit(42, &[(id, ItemType::Case, case(id, json!(true)))], &[])
+            .unwrap()
+    });
+    assert_eq!(taken[0].status, 201, "{:?}", taken[0].reason);
+    sim.shutdown().await;
+}

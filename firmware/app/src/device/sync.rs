@@ -448,6 +448,7 @@ mod tests {
             description: "تأخیر در صدور سند".into(),
             mobile: String::new(),
             official: None,
+            notice_consent: false,
         };
         let registered = crate::registration::Registrar::new(&config)
             .register(&mut store, &input, chrono::Utc::now())?

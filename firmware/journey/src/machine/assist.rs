@@ -316,6 +316,7 @@ impl Flow {
             Action::ToggleSpeech => Some(on(prefs.speech)),
             Action::ToggleAudioOnly => Some(on(prefs.audio_only)),
             Action::LearnKeys => Some(on(self.session.learning)),
+            Action::ToggleNoticeConsent => Some(selected(self.session.notice_consent)),
             _ => None,
         };
         let again = pick(

@@ -17,6 +17,7 @@ pub fn new_case(national_code: &NationalCode, registered_at: DateTime<Utc>) -> N
         service_id: Some("SRV-12".to_owned()),
         visitor: national_code.clone().into(),
         phone: MobileNumber::parse("09121234567").ok(),
+        notice_consent_at: None,
         description: "پاسخ نامه‌ی من پس از سه ماه داده نشده است. ".repeat(8),
         registered_at,
         due: due_date(

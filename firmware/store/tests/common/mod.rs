@@ -47,6 +47,7 @@ pub fn case(n: u32) -> NewCase {
         service_id: Some("SRV-12".to_owned()),
         visitor: national_code(n).into(),
         phone: Some(MobileNumber::parse("09121234567").unwrap()),
+        notice_consent_at: None,
         description: format!("شکایت شماره {n}: پاسخ نامه‌ی من داده نشده است."),
         registered_at,
         due: due_date(

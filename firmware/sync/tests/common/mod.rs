@@ -40,6 +40,7 @@ pub fn case(n: u32) -> NewCase {
         service_id: Some("SRV-12".to_owned()),
         visitor: national_code(n).into(),
         phone: Some(MobileNumber::parse("09121234567").unwrap()),
+        notice_consent_at: None,
         description: format!("شکایت شماره {n}"),
         registered_at: DateTime::<Utc>::from_timestamp_millis(1_761_373_800_000).unwrap(),
         due: None,
