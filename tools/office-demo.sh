@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The office demo: a whole office on this machine with one command, every part a process of its
 # own as deployed. A PostgreSQL cluster (in a temporary directory, as an unprivileged user), the
-# SAMAD simulator, the agency server (its device CA, mutual TLS, SAMAD upstream), two kiosks and
+# SAMAD simulator, the SMS provider simulator, the agency server (its device CA, mutual TLS, SAMAD
+# upstream, notices to applicants), two kiosks and
 # a desk terminal enrolled with `kioskctl enroll`, each with its own kiosk.toml and data
 # directory. Kiosk 11 registers a suggestion; kiosk 12, whose database never held it, follows it
 # up by the receipt's code and the visitor's national card; at desk 31 a member of staff (the
 # office's account at the server) logs in, claims the visit and records the service; the visitor
 # rates it at kiosk 12 with the receipt's satisfaction code (kiosk 11's key, fetched from the
-# server); the server relays case, service and rating to SAMAD, the rating naming the employee.
+# server); the server relays case, service and rating to SAMAD, the rating naming the employee,
+# and texts the visitor, who agreed on kiosk 11's mobile screen, that the case was registered.
 #
 #   tools/office-demo.sh                 run it, print what each kiosk said, clean up
 #   tools/office-demo.sh --keep DIR      keep everything in DIR (transcripts, screens, slips,
@@ -28,8 +30,8 @@ fi
 kiosk_packages install demo server
 command -v openssl >/dev/null || kiosk_packages install image_checks
 kiosk_rust
-echo "==> building the kiosk, the agency server, kioskctl and the SAMAD simulator"
-cargo build --locked -q -p kiosk -p agency-server -p kioskctl -p samad-sim
+echo "==> building the kiosk, the agency server, kioskctl and the SAMAD and SMS simulators"
+cargo build --locked -q -p kiosk -p agency-server -p kioskctl -p samad-sim -p sms-sim
 bin=$PWD/target/debug
 
 if [ -n "$keep" ]; then
@@ -88,6 +90,13 @@ pids+=($!)
 samad_url=$(first_url "$work/samad.out")
 printf 'sim-token' >"$work/samad-pki/token"
 
+echo "==> the SMS provider simulator"
+printf 'demo-sms-key' >"$work/sms.key"
+"$bin/sms-sim" --listen 127.0.0.1:0 --key-file "$work/sms.key" --rate 20 --delivery-ms 300 \
+    >"$work/sms.out" 2>"$work/sms.log" &
+pids+=($!)
+sms_url=$(first_url "$work/sms.out")
+
 echo "==> the agency server"
 mkdir -p "$work/server"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
@@ -102,6 +111,7 @@ agency serve --listen 127.0.0.1:0 \
     --samad-url "$samad_url" --samad-ca "$work/samad-pki/ca.pem" \
     --samad-cert "$work/samad-pki/kiosk.pem" --samad-key "$work/samad-pki/kiosk.key" \
     --samad-token-file "$work/samad-pki/token" --samad-event-pull-seconds 2 \
+    --sms-url "$sms_url" --sms-key-file "$work/sms.key" --sms-rate 20 \
     >"$work/server.out" 2>"$work/server.log" &
 pids+=($!)
 url=$(first_url "$work/server.out")
@@ -137,14 +147,27 @@ done
 printf '5820\n' | agency staff-add --employee-code 2041 --display-name "مریم رضایی" >/dev/null 2>&1
 
 cat >"$work/register.jsonl" <<'EOF'
-# A visitor at kiosk 11: the national card, a suggestion about the service, no mobile.
+# A visitor at kiosk 11: the national card, a suggestion about the service, a mobile number
+# and the consent to text messages about the case.
 {"touch": "ثبت درخواست"}
 {"card": "0499370899"}
 {"touch": "پیشنهاد"}
 {"touch": "کیفیت خدمات"}
 {"touch": "درخواست رسیدگی فوری دارم."}
 {"touch": "ادامه"}
-{"touch": "بدون شماره همراه"}
+{"touch": "۰"}
+{"touch": "۹"}
+{"touch": "۱"}
+{"touch": "۲"}
+{"touch": "۱"}
+{"touch": "۲"}
+{"touch": "۳"}
+{"touch": "۴"}
+{"touch": "۵"}
+{"touch": "۶"}
+{"touch": "۷"}
+{"touch": "پیامک‌های این درخواست به این شماره فرستاده شود"}
+{"touch": "ادامه"}
 {"touch": "تأیید و ثبت"}
 EOF
 echo "==> kiosk 11: a visitor registers a suggestion"
@@ -232,6 +255,19 @@ employee=$(as_pg "$pg_bin/psql" -h "$work/pg" -p "$port" -U kiosk -d agency -tAc
 echo "    the rating went to SAMAD for employee ${employee:-nobody}"
 if [ "$employee" != 2041 ]; then
     echo "office demo: the rating does not name the employee who claimed the visit" >&2
+    exit 1
+fi
+echo "==> the text message to the visitor (registration)"
+notice=""
+for _ in $(seq 1 50); do
+    notice=$(as_pg "$pg_bin/psql" -h "$work/pg" -p "$port" -U kiosk -d agency -tAc \
+        "SELECT state || ' | ' || body FROM notices WHERE tracking_code = '$tracking'")
+    if [[ $notice == delivered* ]]; then break; fi
+    sleep 0.2
+done
+echo "    $notice"
+if [[ $notice != delivered* ]]; then
+    echo "office demo: the visitor's text message was not delivered (see $work/server.log, $work/sms.log)" >&2
     exit 1
 fi
 if [ -n "$keep" ]; then echo "everything is in $work"; fi
