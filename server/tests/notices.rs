@@ -198,7 +198,9 @@ async fn a_malformed_consent_is_refused_with_a_reason_and_nothing_is_stored() {
             "notice_consent needs a phone",
         ),
         (
-            case(4, |p| p["notice_consent_at"] = json!("2026-11-23T02:59:40.000Z")),
+            case(4, |p| {
+                p["notice_consent_at"] = json!("2026-11-23T02:59:40.000Z")
+            }),
             "notice_consent_at is sent only with notice_consent true",
         ),
         (
