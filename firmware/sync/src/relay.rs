@@ -12,10 +12,10 @@
 //! 120 s) or as long as `Retry-After` says: no batch, heartbeat or event pull goes out until it
 //! ends, then one request probes the server (the outbox first), and when that is answered the
 //! periodic jobs owed are spread over their intervals instead of all going at once. The wait is
-//! also stored with the items, so a restart keeps it. Besides the outbox the task runs the periodic jobs of [`crate::periodic`]
-//! (heartbeat with the device's health, catalogue check by ETag, event pull by cursor). Between
-//! rounds it sleeps until the next item or job is due, or a [`RelayHandle::wake`] (new work):
-//! it never polls busily.
+//! also stored with the items, so a restart keeps it. Besides the outbox the task runs the
+//! periodic jobs of [`crate::periodic`] (heartbeat with the device's health, catalogue check
+//! by ETag, event pull by cursor). Between rounds it sleeps until the next item or job is due,
+//! or a [`RelayHandle::wake`] (new work): it never polls busily.
 //!
 //! The store is synchronous (SQLite); every store call runs on tokio's blocking pool.
 
