@@ -8,7 +8,7 @@
 //! definite no (409 conflict, 422, another 4xx that will never succeed), put back with a later
 //! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
 //! poison item is parked alone instead of blocking the outbox. A failure for want of the server
-//! closes the device's one [`crate::Link`] for a backoff wait (full jitter, from 30 s doubling to
+//! closes the device's one [`crate::Link`] for a backoff wait (full jitter, from 45 s doubling to
 //! 120 s) or as long as `Retry-After` says: no batch, heartbeat or event pull goes out until it
 //! ends, then one request probes the server (the outbox first), and when that is answered the
 //! periodic jobs owed are spread over their intervals instead of all going at once. The wait is
@@ -110,10 +110,10 @@ impl Default for RelaySettings {
                 max_items: 50,
                 max_bytes: 512 * 1024,
             },
-            // First window 30 s, doubling to 120 s: see `crate::link` for why (a fleet's peak
+            // First window 45 s, doubling to 120 s: see `crate::link` for why (a fleet's peak
             // after an outage); at the cap the mean wait (60 s) is the heartbeat interval.
             backoff: Backoff {
-                base: Duration::from_secs(30),
+                base: Duration::from_secs(45),
                 cap: Duration::from_secs(120),
             },
             jitter: true,

@@ -11,7 +11,7 @@
 //! heartbeats and event pulls run on the relay's `kiosk_sync::Schedule` (interval ±10 %); and
 //! every request goes through the device's one `kiosk_sync::Link`: a failure for want of the
 //! server (no answer, 5xx, 429/503) holds every request of the device for the relay's backoff
-//! (full jitter, 30 s doubling to 120 s) or the `Retry-After` asked for, then one probe goes
+//! (full jitter, 45 s doubling to 120 s) or the `Retry-After` asked for, then one probe goes
 //! (the outbox first), and the answer that finds the server back spreads the periodic jobs owed
 //! over their intervals (`Schedule::reconnected`). Cases arrive as a Poisson process of the
 //! configured mean interval while the phase registers cases.

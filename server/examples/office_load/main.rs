@@ -17,7 +17,7 @@
 //!    average, a heartbeat a minute, events every 5 minutes): requests per second, latency;
 //! 4. outage: the server SIGKILLed for `--outage-secs` while cases keep being registered,
 //!    then started again on the same port; each device's one reachability backoff (the
-//!    relay's `kiosk_sync::Link`: full jitter, 30 s doubling to 120 s) brings the backlog
+//!    relay's `kiosk_sync::Link`: full jitter, 45 s doubling to 120 s) brings the backlog
 //!    back: the busiest second against the steady rate, latency while it drains;
 //! 5. PostgreSQL's bytes per case (database size and the two tables a case lands in, from
 //!    before the first case to the end), extrapolated linearly to a million cases; every case
