@@ -180,6 +180,15 @@ pub fn invalid_item(detail: impl Into<String>) -> Refused {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_item", detail).into()
 }
 
+/// `Retry-After` of a 503 for want of the database: a random 5–15 s, not a fixed 5. A device
+/// holds every request for as long as it is asked (its one reachability backoff,
+/// `kiosk_sync::Link`), so a fixed wait would bring every device refused in the same second
+/// back in the same second; a random one spreads them over ten.
+fn unavailable_retry_after() -> u64 {
+    use rand::Rng as _;
+    rand::rng().random_range(5..=15)
+}
+
 /// A database failure: 503 when no connection could be had (the client retries later), 500
 /// otherwise. The detail never carries the statement or its parameters (personal data).
 impl From<deadpool_postgres::PoolError> for Refused {
@@ -190,7 +199,7 @@ impl From<deadpool_postgres::PoolError> for Refused {
             "unavailable",
             "the database is not reachable now; send again later",
         )
-        .with_retry_after(5)
+        .with_retry_after(unavailable_retry_after())
         .into()
     }
 }
@@ -208,7 +217,7 @@ impl From<tokio_postgres::Error> for Refused {
                 "unavailable",
                 "the database connection was lost; send again later",
             )
-            .with_retry_after(5)
+            .with_retry_after(unavailable_retry_after())
             .into();
         }
         tracing::error!(sqlstate = %code, "database error");
@@ -278,6 +287,14 @@ pub async fn ensure_problem_json(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_503_for_want_of_the_database_asks_for_a_spread_wait() {
+        let waits: Vec<u64> = (0..500).map(|_| unavailable_retry_after()).collect();
+        assert!(waits.iter().all(|w| (5..=15).contains(w)), "{waits:?}");
+        // Spread, not one value for everyone: both ends occur.
+        assert!(waits.contains(&5) && waits.contains(&15));
+    }
 
     #[test]
     fn every_code_has_one_title() {

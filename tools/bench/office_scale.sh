@@ -33,4 +33,5 @@ cargo build --release -q -p agency-server --bin agency-server --example office_l
 # A socket per device on each side.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-exec target/release/examples/office_load --server-bin target/release/agency-server "${args[@]}"
+target="${CARGO_TARGET_DIR:-target}"
+exec "$target/release/examples/office_load" --server-bin "$target/release/agency-server" "${args[@]}"

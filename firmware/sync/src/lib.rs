@@ -5,6 +5,8 @@
 //! - [`SamadClient`]: HTTPS with mutual TLS, a pinned CA, a bearer token, timeouts and gzip.
 //! - [`Relay`]: the tokio task that drains the outbox (leases, batches, backoff with full
 //!   jitter, `Retry-After`, poison items parked, per-case order) and pulls case events back.
+//! - [`Link`]: the device's one backoff for all of it (outbox, heartbeat, catalogue, events):
+//!   while the server cannot be reached, one probe per wait, nothing else.
 //! - [`periodic`]: the relay's heartbeat (device health), catalogue check (ETag) and event
 //!   pull, scheduled with injected time.
 //! - [`SamadClient::from_config`] and [`RelaySettings::from_config`]: both from the `[samad]`
@@ -15,6 +17,7 @@
 mod backoff;
 mod client;
 mod error;
+mod link;
 pub mod periodic;
 mod relay;
 mod tls;
@@ -26,6 +29,7 @@ pub use client::{
     MAX_RETRY_AFTER, MAX_TOKEN_FILE_BYTES, SamadClient, parse_retry_after,
 };
 pub use error::SyncError;
+pub use link::Link;
 pub use periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
 pub use relay::{
     CATALOGUE_SETTING, Relay, RelayHandle, RelaySettings, RelayStats, Round, SharedStore,

@@ -191,6 +191,30 @@ impl Schedule {
         wait
     }
 
+    /// The link came back at `now` (see [`crate::Link`]) after `probe` — the request that found
+    /// it up: a periodic job, or `None` for an outbox batch — succeeded. Every job then due is
+    /// moved to a uniformly random moment within its interval from `now`, and the probe's next
+    /// run to within half an interval either side of one interval from `now` (mean: one
+    /// interval, as after any success).
+    ///
+    /// Why: a fleet that comes back comes back together, within the seconds after the server
+    /// restarts. Sent at once, every device's overdue heartbeat and event pull would join its
+    /// probe and multiply that peak; and jobs all run at the reconnection would recur in step
+    /// one interval later (a heartbeat echo a minute after, then another). Spread over the
+    /// interval, each device returns to a random phase and the fleet's rate to its steady one.
+    /// A device that has nothing due sends nothing more than its probe.
+    pub fn reconnected(&mut self, probe: Option<Job>, now: Instant, rng: &mut impl Rng) {
+        for job in Job::ALL {
+            let t = &mut self.timers[job.index()];
+            let Some(interval) = t.interval else { continue };
+            if Some(job) == probe {
+                t.next = now + interval.mul_f64(rng.random_range(0.5..=1.5));
+            } else if t.next <= now {
+                t.next = now + interval.mul_f64(rng.random_range(0.0..=1.0));
+            }
+        }
+    }
+
     /// `job` is due at once (e.g. the heartbeat's answer names a catalogue we do not have).
     pub fn now(&mut self, job: Job, now: Instant) {
         let t = &mut self.timers[job.index()];
@@ -276,6 +300,55 @@ mod tests {
             .map(|_| herd.failed(Job::Heartbeat, t0, None, &mut rng))
             .collect();
         assert_eq!(full, [s(16), s(32), s(64), s(120)]);
+    }
+
+    #[test]
+    fn a_reconnection_spreads_overdue_jobs_over_their_interval_and_the_probe_off_its_step() {
+        let t0 = Instant::now();
+        let rng = &mut StdRng::seed_from_u64(11);
+        let (mut heartbeats, mut pulls) = (Vec::new(), Vec::new());
+        for probe in [Some(Job::Heartbeat), None] {
+            for _ in 0..2000 {
+                // The heartbeat was the probe (or the outbox was); the event pull is overdue;
+                // the catalogue is due in an hour and stays so.
+                let mut schedule = Schedule::new(
+                    [Some(s(60)), Some(s(3600)), Some(s(300))],
+                    BACKOFF,
+                    true,
+                    t0,
+                );
+                schedule.succeeded(Job::Catalogue, t0, rng);
+                let catalogue = schedule.next_of(Job::Catalogue);
+                if probe.is_some() {
+                    schedule.succeeded(Job::Heartbeat, t0, rng);
+                }
+                schedule.reconnected(probe, t0, rng);
+                assert_eq!(schedule.next_of(Job::Catalogue), catalogue);
+                assert!(schedule.due(t0).is_empty(), "nothing goes at once");
+                let hb = (schedule.next_of(Job::Heartbeat).expect("on") - t0).as_secs_f64();
+                let ev = (schedule.next_of(Job::Events).expect("on") - t0).as_secs_f64();
+                if probe.is_some() {
+                    assert!((30.0..=90.0).contains(&hb), "{hb}");
+                    heartbeats.push(hb);
+                } else {
+                    assert!(hb <= 60.0, "{hb}");
+                }
+                assert!(ev <= 300.0, "{ev}");
+                pulls.push(ev);
+            }
+        }
+        // Spread over the whole range, not bunched: each tenth of it holds about a tenth.
+        for (values, from, width) in [(&heartbeats, 30.0, 60.0), (&pulls, 0.0, 300.0)] {
+            let mut tenths = [0usize; 10];
+            for v in values.iter() {
+                tenths[(((v - from) / width * 10.0) as usize).min(9)] += 1;
+            }
+            let n = values.len();
+            assert!(
+                tenths.iter().all(|c| *c > n / 20 && *c < n * 3 / 20),
+                "{tenths:?} of {n}"
+            );
+        }
     }
 
     #[test]

@@ -7,12 +7,15 @@
 //! which relays the item to SAMAD later, without a number), parked with its reason on a
 //! definite no (409 conflict, 422, another 4xx that will never succeed), put back with a later
 //! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
-//! poison item is parked alone instead of blocking the outbox. Failures back off exponentially
-//! with full jitter, or as long as `Retry-After` says; the wait is stored with the items, so a
-//! restart keeps it. Besides the outbox the task runs the periodic jobs of [`crate::periodic`]
-//! (heartbeat with the device's health, catalogue check by ETag, event pull by cursor). Between
-//! rounds it sleeps until the next item or job is due, or a [`RelayHandle::wake`] (new work):
-//! it never polls busily.
+//! poison item is parked alone instead of blocking the outbox. A failure for want of the server
+//! closes the device's one [`crate::Link`] for a backoff wait (full jitter, from 45 s doubling to
+//! 120 s) or as long as `Retry-After` says: no batch, heartbeat or event pull goes out until it
+//! ends, then one request probes the server (the outbox first), and when that is answered the
+//! periodic jobs owed are spread over their intervals instead of all going at once. The wait is
+//! also stored with the items, so a restart keeps it. Besides the outbox the task runs the
+//! periodic jobs of [`crate::periodic`] (heartbeat with the device's health, catalogue check
+//! by ETag, event pull by cursor). Between rounds it sleeps until the next item or job is due,
+//! or a [`RelayHandle::wake`] (new work): it never polls busily.
 //!
 //! The store is synchronous (SQLite); every store call runs on tokio's blocking pool.
 
@@ -31,6 +34,7 @@ use tokio::time::Instant;
 use crate::backoff::Backoff;
 use crate::client::{CatalogueFetch, SamadClient};
 use crate::error::SyncError;
+use crate::link::Link;
 use crate::periodic::{CatalogueUpdate, DeviceHealth, Job, Schedule};
 use crate::wire::{
     Event, EventType, Heartbeat, ItemType, MAX_OWED_RECEIPTS, OfficeHeartbeat, OutboxHealth,
@@ -40,6 +44,13 @@ use crate::wire::{
 /// How far back a receipt that did not print is still reported as owed (a visitor comes back
 /// for it within days, not months).
 pub const OWED_RECEIPT_DAYS: i64 = 7;
+
+/// Waits of the outbox after the local store failed (not the link: nothing to do with the
+/// server, so short).
+const STORE_BACKOFF: Backoff = Backoff {
+    base: Duration::from_secs(1),
+    cap: Duration::from_secs(300),
+};
 
 /// The store as the relay shares it with the rest of the firmware.
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -51,7 +62,8 @@ pub struct RelaySettings {
     pub lease: Duration,
     /// Items and bytes per batch.
     pub limits: ClaimLimits,
-    /// Waits after failures.
+    /// Waits after failures: the device's one reachability backoff, shared by the outbox and
+    /// the periodic jobs ([`crate::Link`]).
     pub backoff: Backoff,
     /// Full jitter on the waits after failures (`false` only to measure the herd it prevents).
     pub jitter: bool,
@@ -98,9 +110,11 @@ impl Default for RelaySettings {
                 max_items: 50,
                 max_bytes: 512 * 1024,
             },
+            // First window 45 s, doubling to 120 s: see `crate::link` for why (a fleet's peak
+            // after an outage); at the cap the mean wait (60 s) is the heartbeat interval.
             backoff: Backoff {
-                base: Duration::from_secs(1),
-                cap: Duration::from_secs(300),
+                base: Duration::from_secs(45),
+                cap: Duration::from_secs(120),
             },
             jitter: true,
             pull_interval: Some(Duration::from_secs(300)),
@@ -190,7 +204,8 @@ pub struct Relay {
     client: SamadClient,
     settings: RelaySettings,
     stats: Arc<RelayStats>,
-    failures: u32,
+    /// Whether the server can be reached: one backoff for the outbox and the periodic jobs.
+    link: Link,
     /// Items to send one at a time after a batch was refused as a whole.
     solo: usize,
     /// When the periodic jobs are due (made at the first [`Relay::run_due`]).
@@ -332,7 +347,7 @@ impl Relay {
             client,
             settings,
             stats: Arc::new(RelayStats::default()),
-            failures: 0,
+            link: Link::new(settings.backoff, settings.jitter),
             solo: 0,
             schedule: None,
             health: None,
@@ -369,6 +384,11 @@ impl Relay {
     /// The catalogue as SAMAD last sent it; changes when a new one arrives.
     pub fn catalogue_updates(&self) -> watch::Receiver<Option<Arc<CatalogueUpdate>>> {
         self.catalogue.subscribe()
+    }
+
+    /// Whether the server can be reached, as the relay last found.
+    pub fn link(&self) -> &Link {
+        &self.link
     }
 
     /// The periodic jobs' schedule (`None` before the first [`Relay::run_due`]).
@@ -474,7 +494,15 @@ impl Relay {
     /// Runs the periodic jobs due at `now` (injected: the tests pass the time they want) and
     /// schedules each again from `now`: after its interval, or after a backoff wait if it
     /// failed. Returns what each job that ran did.
+    ///
+    /// Nothing runs while the link waits after a failure ([`Relay::link`]); a job that finds
+    /// the server unreachable closes it and the jobs after it wait with it (one probe per
+    /// wait); one that finds it back spreads the other due jobs over their intervals
+    /// ([`Schedule::reconnected`]).
     pub async fn run_due(&mut self, now: Instant) -> Vec<(Job, Result<(), SyncError>)> {
+        if !self.link.open(now) {
+            return Vec::new();
+        }
         let settings = self.settings;
         let schedule = self.schedule.get_or_insert_with(|| {
             Schedule::new(
@@ -491,27 +519,61 @@ impl Relay {
         let due = schedule.due(now);
         let mut done = Vec::with_capacity(due.len());
         for job in due {
+            // A reconnection by an earlier job moved this one.
+            if !self
+                .schedule
+                .as_ref()
+                .is_some_and(|s| s.due(now).contains(&job))
+            {
+                continue;
+            }
             let result = match job {
                 Job::Heartbeat => self.heartbeat().await,
                 Job::Catalogue => self.refresh_catalogue().await.map(|_| ()),
                 Job::Events => self.pull_events().await.map(|_| ()),
             };
+            let mut link_down = false;
             if let Some(schedule) = &mut self.schedule {
                 match &result {
-                    Ok(()) => schedule.succeeded(job, now, &mut rand::rng()),
+                    Ok(()) => {
+                        schedule.succeeded(job, now, &mut rand::rng());
+                        if self.link.succeeded() {
+                            schedule.reconnected(Some(job), now, &mut rand::rng());
+                            tracing::info!(?job, "the server answers again");
+                        }
+                    }
                     Err(e) => {
-                        let asked = match e {
-                            SyncError::RateLimited { retry_after, .. } => *retry_after,
-                            _ => None,
-                        };
+                        let asked = asked_wait(e);
                         let wait = schedule.failed(job, now, asked, &mut rand::rng());
-                        tracing::warn!(?job, error = %e, ?wait, "periodic job failed");
+                        if Link::is_link_failure(e) {
+                            let link_wait = self.link.failed(now, asked, &mut rand::rng());
+                            tracing::warn!(?job, error = %e, ?link_wait, "periodic job failed; every request waits");
+                            link_down = true;
+                        } else {
+                            // The server answered: it is reachable, this job alone waits.
+                            if self.link.succeeded() {
+                                schedule.reconnected(None, now, &mut rand::rng());
+                            }
+                            tracing::warn!(?job, error = %e, ?wait, "periodic job failed");
+                        }
                     }
                 }
             }
             done.push((job, result));
+            if link_down {
+                break;
+            }
         }
         done
+    }
+
+    /// The link found the server again after the outbox probe (`None`) or a periodic job:
+    /// the periodic jobs due are spread over their intervals instead of going at once.
+    fn reconnected(&mut self, probe: Option<Job>) {
+        if let Some(schedule) = &mut self.schedule {
+            schedule.reconnected(probe, Instant::now(), &mut rand::rng());
+        }
+        tracing::info!("the server answers again");
     }
 
     /// The relay's counters.
@@ -519,15 +581,9 @@ impl Relay {
         Arc::clone(&self.stats)
     }
 
+    /// The link failed now: the wait before any request goes out again.
     fn backoff_wait(&mut self, asked: Option<Duration>) -> Duration {
-        self.failures = self.failures.saturating_add(1);
-        match asked {
-            Some(wait) => wait,
-            None if self.settings.jitter => {
-                self.settings.backoff.delay(self.failures, &mut rand::rng())
-            }
-            None => self.settings.backoff.window(self.failures),
-        }
+        self.link.failed(Instant::now(), asked, &mut rand::rng())
     }
 
     /// Settles `claim`'s items, counting what happened.
@@ -630,7 +686,7 @@ impl Relay {
                             let wait = *retry_wait.get_or_insert_with(|| {
                                 self.settings
                                     .backoff
-                                    .delay(self.failures.saturating_add(1), &mut rand::rng())
+                                    .delay(self.link.failures().saturating_add(1), &mut rand::rng())
                             });
                             Settlement::RetryAt {
                                 at: Utc::now() + to_chrono(wait),
@@ -640,12 +696,17 @@ impl Relay {
                     };
                     settlements.push((*id, settlement));
                 }
-                self.failures = 0;
+                if self.link.succeeded() {
+                    self.reconnected(None);
+                }
                 self.stats.synced(Utc::now());
                 self.settle(&claim, settlements).await?;
                 Ok(Round::Sent { items: sent })
             }
             Err(SyncError::Refused { status, reason }) if ids.len() > 1 => {
+                if self.link.succeeded() {
+                    self.reconnected(None);
+                }
                 // Which item is at fault is unknown: send them one by one.
                 tracing::warn!(status, %reason, items = ids.len(), "batch refused; sending its items one by one");
                 self.solo = ids.len();
@@ -666,6 +727,9 @@ impl Relay {
                 Ok(Round::Sent { items: 0 })
             }
             Err(SyncError::Refused { status, reason }) => {
+                if self.link.succeeded() {
+                    self.reconnected(None);
+                }
                 let back = ids
                     .iter()
                     .map(|(id, _)| {
@@ -681,11 +745,7 @@ impl Relay {
                 Ok(Round::Sent { items: sent })
             }
             Err(e) => {
-                let asked = match &e {
-                    SyncError::RateLimited { retry_after, .. } => *retry_after,
-                    _ => None,
-                };
-                let wait = self.backoff_wait(asked);
+                let wait = self.backoff_wait(asked_wait(&e));
                 RelayStats::add(&self.stats.failures, 1);
                 tracing::warn!(error = %e, ?wait, items = ids.len(), "batch not delivered; backing off");
                 let at = Utc::now() + to_chrono(wait);
@@ -784,46 +844,58 @@ impl Relay {
     }
 
     async fn run(mut self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
-        let mut not_before = Instant::now();
+        // After the store failed (not the link): the outbox alone waits this long.
+        let mut store_not_before = Instant::now();
+        let mut store_failures = 0u32;
         // A receiver of its own: seeing a change here does not hide it from the heartbeat.
         let mut health = self.health.clone();
         loop {
             if *stop.borrow() {
                 return;
             }
+            // The outbox first: after an outage the probe is a visitor's case when there is
+            // one. Nothing at all goes out while the link waits.
+            let mut more = false;
+            if self.link.open(Instant::now()) && Instant::now() >= store_not_before {
+                match self.round().await {
+                    Ok(Round::Sent { .. }) => {
+                        store_failures = 0;
+                        more = true;
+                    }
+                    Ok(Round::Idle) => {
+                        store_failures = 0;
+                        RelayStats::add(&self.stats.idle_rounds, 1);
+                    }
+                    Ok(Round::Failed { .. }) => {}
+                    Err(e) => {
+                        store_failures = store_failures.saturating_add(1);
+                        let wait = STORE_BACKOFF.delay(store_failures, &mut rand::rng());
+                        tracing::error!(error = %e, ?wait, "relay round failed");
+                        store_not_before = Instant::now() + wait;
+                    }
+                }
+            }
             self.run_due(Instant::now()).await;
+            if more {
+                continue;
+            }
             let idle_until = Instant::now() + self.settings.max_idle;
             let mut sleep_until = self
                 .schedule
                 .as_ref()
                 .and_then(Schedule::next)
                 .map_or(idle_until, |next| next.min(idle_until));
-            if Instant::now() >= not_before {
-                match self.round().await {
-                    Ok(Round::Sent { .. }) => continue,
-                    Ok(Round::Idle) => RelayStats::add(&self.stats.idle_rounds, 1),
-                    Ok(Round::Failed { wait }) => not_before = Instant::now() + wait,
-                    Err(e) => {
-                        let wait = self.backoff_wait(None);
-                        tracing::error!(error = %e, ?wait, "relay round failed");
-                        not_before = Instant::now() + wait;
-                    }
-                }
-            }
-            // After a failure, not before its backoff ends; with none pending nothing is capped
-            // here (a `not_before` in the past would make the loop spin on the store).
-            if not_before > Instant::now() {
-                sleep_until = sleep_until.min(not_before);
-            }
             if let Ok(Some(due)) = self.next_due().await {
                 let in_ms = (due - Utc::now()).num_milliseconds().max(0);
                 let due_at = Instant::now()
                     + Duration::from_millis(u64::try_from(in_ms).unwrap_or(0))
                     + Duration::from_millis(5);
-                sleep_until = sleep_until.min(due_at.max(not_before));
+                sleep_until = sleep_until.min(due_at.max(store_not_before));
             }
-            if sleep_until <= Instant::now() && Instant::now() < not_before {
-                sleep_until = not_before;
+            // While the link waits, nothing is due before its wait ends (a wake for a new case
+            // finds it closed and sleeps again).
+            if let Some(open_at) = self.link.not_before() {
+                sleep_until = sleep_until.max(open_at);
             }
             tokio::select! {
                 () = tokio::time::sleep_until(sleep_until) => {}
@@ -842,6 +914,14 @@ impl Relay {
         {
             schedule.now(Job::Heartbeat, Instant::now());
         }
+    }
+}
+
+/// The wait a refusal asked for (`Retry-After` of a 429 or 503).
+fn asked_wait(e: &SyncError) -> Option<Duration> {
+    match e {
+        SyncError::RateLimited { retry_after, .. } => *retry_after,
+        _ => None,
     }
 }
 

@@ -247,13 +247,27 @@ async fn a_failed_heartbeat_backs_off_within_twice_its_interval_and_honours_a_re
         }) => assert!(*wait > s(295) && *wait <= s(300), "{wait:?}"),
         other => panic!("{other:?}"),
     }
-    // The heartbeat waits, but never longer than twice its interval.
+    // The heartbeat's own wait is never longer than twice its interval…
     let next = relay.schedule().unwrap().next_of(Job::Heartbeat).unwrap();
     assert_eq!(next, t1 + s(120));
-    assert!(relay.run_due(t1 + s(119)).await.is_empty());
-    let ran = relay.run_due(t1 + s(120)).await;
+    // …but the server said when to come back, and the device's link holds every request until
+    // then (one backoff per device, not one per job).
+    let open_at = relay.link().not_before().unwrap();
+    assert!(
+        open_at > t1 + s(295) && open_at <= t1 + s(300),
+        "{open_at:?}"
+    );
+    assert!(relay.run_due(t1 + s(120)).await.is_empty());
+    assert!(
+        relay
+            .run_due(open_at - Duration::from_millis(1))
+            .await
+            .is_empty()
+    );
+    let ran = relay.run_due(open_at).await;
     assert!(ran[0].1.is_ok(), "{ran:?}");
     assert_eq!(relay.schedule().unwrap().failures(Job::Heartbeat), 0);
+    assert!(!relay.link().is_down());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -460,4 +474,58 @@ async fn the_client_and_relay_come_from_the_samad_section_and_errors_name_the_ke
         let err = broken(file, text);
         assert!(err.contains(key), "{file} {text:?}: {err}");
     }
+}
+
+/// A running relay with a case to send, a heartbeat and an event pull, and SAMAD down: one
+/// request per backoff wait for all of it (the link), not a retry loop each; and once SAMAD
+/// answers, the case goes first, within the link's wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_samad_is_down_the_outbox_and_the_jobs_share_one_backoff() {
+    use samad_sim::faults::RandomFaults;
+    let rig = rig().await;
+    let mut settings = relay_settings();
+    // Windows of 200, 400, 400… ms without jitter; jobs every 20 ms, so on their own loops
+    // they would try dozens of times a second.
+    settings.backoff = kiosk_sync::Backoff {
+        base: Duration::from_millis(200),
+        cap: Duration::from_millis(400),
+    };
+    settings.jitter = false;
+    settings.heartbeat_interval = Some(Duration::from_millis(20));
+    settings.pull_interval = Some(Duration::from_millis(20));
+    let sim = rig.sim.stats();
+    rig.sim.faults(|f| {
+        f.randomly(RandomFaults {
+            seed: 1,
+            odds: vec![(Fault::Status { status: 503 }, 1000)],
+        })
+    });
+    let case = rig.register(1);
+    let handle = Relay::new(Arc::clone(&rig.store), rig.client.clone(), settings).spawn();
+    handle.wake();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Requests at 0, 0.2, 0.6, 1.0, 1.4 s: five (a little slack for a slow machine).
+    let while_down = SimStats::get(&sim.requests);
+    assert!(
+        (2..=6).contains(&while_down),
+        "{while_down} requests in 1.5 s down"
+    );
+    assert_eq!(rig.sim_items(), 0);
+    rig.sim.faults(|f| f.clear());
+    let back = Instant::now();
+    while rig.sim_items() == 0 {
+        assert!(
+            back.elapsed() < Duration::from_secs(3),
+            "the case did not arrive within 3 s of SAMAD's return"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // At most the link's current window (400 ms) after SAMAD came back.
+    assert!(
+        back.elapsed() <= Duration::from_millis(700),
+        "{:?}",
+        back.elapsed()
+    );
+    handle.shutdown().await;
+    rig.assert_exactly_once(&[case]);
 }

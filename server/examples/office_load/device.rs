@@ -4,12 +4,16 @@
 //!
 //! Each device has its own `kiosk_sync::SamadClient` (the firmware's client: its own
 //! connection pool and TLS connection, gzip above 4 KiB, the wire types) and its own bearer
-//! token. Like the relay (firmware/sync/src/relay.rs) it sends its outbox in batches of at
-//! most `batch_items` (the relay's default 50) as soon as a case is registered, the next batch
-//! at once after a success, and after a failure waits a full-jitter backoff (base 1 s, cap
-//! 300 s: `RelaySettings::default()`), or the `Retry-After` the server asked for. Heartbeats
-//! and event pulls run on the relay's own `kiosk_sync::Schedule` (interval ±10 %, failures
-//! retried in a window growing to twice the interval). Cases arrive as a Poisson process of the
+//! token, and runs the relay's own policy types with the relay's default settings
+//! (`kiosk_sync::RelaySettings::default()`), not a copy of them: like the relay
+//! (firmware/sync/src/relay.rs) it sends its outbox in batches of at most `batch_items` (the
+//! relay's default 50) as soon as a case is registered, the next batch at once after a success;
+//! heartbeats and event pulls run on the relay's `kiosk_sync::Schedule` (interval ±10 %); and
+//! every request goes through the device's one `kiosk_sync::Link`: a failure for want of the
+//! server (no answer, 5xx, 429/503) holds every request of the device for the relay's backoff
+//! (full jitter, 45 s doubling to 120 s) or the `Retry-After` asked for, then one probe goes
+//! (the outbox first), and the answer that finds the server back spreads the periodic jobs owed
+//! over their intervals (`Schedule::reconnected`). Cases arrive as a Poisson process of the
 //! configured mean interval while the phase registers cases.
 
 use std::collections::VecDeque;
@@ -18,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kiosk_sync::wire::{Heartbeat, ItemType, OutboxHealth, PrinterHealth, SubmitBatch, SubmitItem};
-use kiosk_sync::{Backoff, Job, SamadClient, Schedule, SyncError};
+use kiosk_sync::{Job, Link, RelaySettings, SamadClient, Schedule, SyncError};
 use rand::Rng as _;
 use serde_json::value::RawValue;
 use tokio::sync::{Semaphore, watch};
@@ -181,12 +185,6 @@ fn exponential(mean: Duration) -> Duration {
     mean.mul_f64(-u.ln())
 }
 
-/// The relay's backoff (`RelaySettings::default()`).
-const BACKOFF: Backoff = Backoff {
-    base: Duration::from_secs(1),
-    cap: Duration::from_secs(300),
-};
-
 /// One device until the phase is [`Phase::Stop`]. `prefill` is its outbox for the capacity
 /// phase; its own cases are numbered after it.
 pub async fn run(
@@ -201,16 +199,16 @@ pub async fn run(
     let mut sequence = u64::try_from(prefill.len()).unwrap_or_default();
     let mut prefill = Some(prefill);
     let mut outbox: VecDeque<Pending> = VecDeque::new();
-    let mut failures = 0u32;
-    let mut send_after = started;
+    let settings = RelaySettings::default();
+    let mut link = Link::new(settings.backoff, settings.jitter);
     let mut next_case: Option<Instant> = None;
     let mut cursor: Option<String> = None;
     let mut last_sync = None;
     let mut warmed = false;
     let mut schedule = Schedule::new(
         [Some(cadence.heartbeat), None, Some(cadence.events)],
-        BACKOFF,
-        true,
+        settings.backoff,
+        settings.jitter,
         started,
     );
     loop {
@@ -243,7 +241,10 @@ pub async fn run(
             }
             next_case = Some(due);
         }
-        if !outbox.is_empty() && now >= send_after && phase != Phase::Warmup {
+        // The outbox first (the relay's order), and nothing while the link waits.
+        let mut sent_batch = false;
+        if !outbox.is_empty() && link.open(now) && phase != Phase::Warmup {
+            sent_batch = true;
             let n = outbox.len().min(cadence.batch_items);
             let batch = SubmitBatch {
                 items: outbox
@@ -267,7 +268,9 @@ pub async fn run(
             let mut delivered = 0u32;
             match &answer {
                 Ok(result) => {
-                    failures = 0;
+                    if link.succeeded() {
+                        schedule.reconnected(None, Instant::now(), &mut rand::rng());
+                    }
                     last_sync = Some(chrono::Utc::now());
                     for (p, r) in outbox.drain(..n).zip(&result.results) {
                         if matches!(r.status, 200 | 201) {
@@ -299,10 +302,7 @@ pub async fn run(
                         .fetch_add(u64::from(delivered), Ordering::Relaxed);
                 }
                 Err(e) => {
-                    failures = failures.saturating_add(1);
-                    let wait =
-                        asked(e).unwrap_or_else(|| BACKOFF.delay(failures, &mut rand::rng()));
-                    send_after = Instant::now() + wait;
+                    link.failed(Instant::now(), asked(e), &mut rand::rng());
                 }
             }
             record(
@@ -313,11 +313,20 @@ pub async fn run(
                 answer.is_ok(),
                 delivered,
             );
-            continue;
         }
-        let due = schedule.due(now);
+        let now = Instant::now();
+        let due = if link.open(now) {
+            schedule.due(now)
+        } else {
+            Vec::new()
+        };
         if !due.is_empty() {
             for job in due {
+                // The link closed, or a reconnection moved this job (see `Schedule::reconnected`).
+                let at = Instant::now();
+                if !link.open(at) || !schedule.due(at).contains(&job) {
+                    continue;
+                }
                 // Only warm-up gates these: in the capacity phase the outboxes take turns but
                 // heartbeats and event pulls keep their times (queued behind the batches they
                 // would all go at once when the phase ends, and beat in step from then on).
@@ -379,10 +388,22 @@ pub async fn run(
                         let back = interval.mul_f64(rand::rng().random_range(0.0..1.0));
                         let then = now.checked_sub(back).unwrap_or(now);
                         schedule.succeeded(job, then, &mut rand::rng());
+                        link.succeeded();
                     }
-                    Ok(()) => schedule.succeeded(job, now, &mut rand::rng()),
+                    // As `Relay::run_due` does.
+                    Ok(()) => {
+                        schedule.succeeded(job, now, &mut rand::rng());
+                        if link.succeeded() {
+                            schedule.reconnected(Some(job), now, &mut rand::rng());
+                        }
+                    }
                     Err(e) => {
                         schedule.failed(job, now, asked(e), &mut rand::rng());
+                        if Link::is_link_failure(e) {
+                            link.failed(now, asked(e), &mut rand::rng());
+                        } else if link.succeeded() {
+                            schedule.reconnected(None, now, &mut rand::rng());
+                        }
                     }
                 }
             }
@@ -392,9 +413,16 @@ pub async fn run(
             }
             continue;
         }
+        if sent_batch {
+            continue;
+        }
         let mut wake = schedule.next().unwrap_or(now + Duration::from_secs(3600));
         if !outbox.is_empty() && phase != Phase::Warmup {
-            wake = wake.min(send_after);
+            wake = wake.min(now);
+        }
+        // Nothing goes out while the link waits; cases are still registered.
+        if let Some(open_at) = link.not_before() {
+            wake = wake.max(open_at);
         }
         if phase.registers()
             && let Some(t) = next_case

@@ -16,8 +16,9 @@
 //! 3. steady: the fleet at its cadence (a case every `--case-every-secs` per device on
 //!    average, a heartbeat a minute, events every 5 minutes): requests per second, latency;
 //! 4. outage: the server SIGKILLed for `--outage-secs` while cases keep being registered,
-//!    then started again on the same port; the devices' backoff (full jitter) brings the
-//!    backlog back: the busiest second against the steady rate, latency while it drains;
+//!    then started again on the same port; each device's one reachability backoff (the
+//!    relay's `kiosk_sync::Link`: full jitter, 45 s doubling to 120 s) brings the backlog
+//!    back: the busiest second against the steady rate, latency while it drains;
 //! 5. PostgreSQL's bytes per case (database size and the two tables a case lands in, from
 //!    before the first case to the end), extrapolated linearly to a million cases; every case
 //!    registered is checked to be in `cases` exactly once.
@@ -52,7 +53,7 @@ struct Args {
     /// Requests in flight across the fleet during warm-up and the capacity phase.
     #[arg(long, default_value_t = 32)]
     in_flight: usize,
-    /// Items per batch at most (the relay's default).
+    /// Items per batch at most (the relay's default, `RelaySettings::default().limits`).
     #[arg(long, default_value_t = 50)]
     batch_items: usize,
     /// Mean seconds between two cases of one device (steady phase onwards).
