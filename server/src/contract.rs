@@ -154,6 +154,23 @@ async fn submit_batch(
     let mut client = state.pool.get().await?;
     let mut results = Vec::with_capacity(batch.items.len());
     let mut stored = 0usize;
+    if !batch.items.iter().any(|i| i.item_type == ItemType::Claim) {
+        // One transaction for the batch, a savepoint per item (store_in).
+        let mut tx = client.transaction().await?;
+        for item in &batch.items {
+            let judged =
+                store_in(&mut tx, kiosk, item.item_id, item.item_type, &item.payload).await?;
+            if judged == Judged::Created {
+                stored += 1;
+            }
+            results.push(judged.result(item.item_id));
+        }
+        tx.commit().await?;
+        tracing::info!(kiosk, items = results.len(), stored, "batch received");
+        return Ok(Json(SubmitBatchResult { results }));
+    }
+    // Claims take their visit's lock in a transaction of their own (crate::claims): item by
+    // item, as a desk sends them.
     for item in batch.items {
         // Who served a visit is the desk's to say: a kiosk's claim would credit (or block)
         // ratings for any employee (server/src/claims.rs).
@@ -195,8 +212,24 @@ pub async fn store_item(
     if item_type == ItemType::Claim {
         return crate::claims::store(client, kiosk, item_id, payload).await;
     }
+    let mut tx = client.transaction().await?;
+    let judged = store_in(&mut tx, kiosk, item_id, item_type, payload).await?;
+    tx.commit().await?;
+    Ok(judged)
+}
+
+/// Stores one item (not a claim) and its upstream row within `outer`, under a savepoint of
+/// its own: a refused item leaves nothing behind, and a batch's items share one commit (one
+/// WAL flush for the batch instead of one per item).
+async fn store_in(
+    outer: &mut deadpool_postgres::Transaction<'_>,
+    kiosk: u32,
+    item_id: Uuid,
+    item_type: ItemType,
+    payload: &Value,
+) -> Result<Judged, Refused> {
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
-    let tx = client.transaction().await?;
+    let tx = outer.savepoint("item").await?;
     let inserted = match item_type {
         ItemType::Case => {
             let columns = match case::check(item_id, kiosk, payload) {
