@@ -111,6 +111,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0017_console_manage.sql",
         sql: include_str!("../migrations/0017_console_manage.sql"),
     },
+    Migration {
+        version: 18,
+        name: "0018_report_columns.sql",
+        sql: include_str!("../migrations/0018_report_columns.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -28,4 +28,4 @@ fi
 if [[ -n "${PG_BIN:-}" ]]; then args+=(--pg-bin "$PG_BIN"); fi
 cargo build --release -q -p agency-server --example console_load
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-exec target/release/examples/console_load "${args[@]}"
+exec "${CARGO_TARGET_DIR:-target}/release/examples/console_load" "${args[@]}"

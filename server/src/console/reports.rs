@@ -4,10 +4,19 @@
 //! per employee through the QR rating) and seed 003 (the monthly report of face-to-face
 //! meetings) ask. Shown as a page ([`super::pages::report`]) and as CSV ([`csv`]).
 //!
-//! Every query is filtered twice in SQL: by the account's scope ([`scope_filter`]) and by the
-//! place asked for ([`place_filter`]); the caller has already refused a place outside the scope
-//! ([`place_chain`]). Rows are read by indexed ranges (migration 0015) and summed here, because
-//! handling times are counted in working days on the agency's calendar, which SQL does not know.
+//! Every query is filtered twice in SQL: by the account's scope and by the place asked for; the
+//! caller has already refused a place outside the scope ([`place_chain`]). A case counts for the
+//! office it was registered in (`cases.office`, set when it arrived from the office its kiosk
+//! stood in; [`office_filter`]): moving a kiosk does not move its past cases in the reports.
+//! Ratings and meetings count where their kiosk stands now ([`scope_filter`], [`place_filter`]),
+//! as do the case list and a case's page (the office now holding the kiosk follows its cases up).
+//!
+//! Each figure is summed in SQL over an index(-only) scan of the period's rows (migration 0018's
+//! columns and indexes: `subject_id`, `due_day`, `escalated`, `first_answer_at`, `office`), so
+//! only a few rows per office come back; the queries run at once on separate connections.
+//! Handling times are counted in working days on the agency's calendar, which SQL does not know:
+//! the query gets each day's ordinal among working days (`working_day_ordinals`, from the same
+//! [`WorkingCalendar`]) and returns a histogram of days per office.
 //!
 //! Definitions (Tehran days; "the period" is its first to its last day):
 //! - **cases**: registered in the period, by kind and by subject (`subject_id`);
@@ -43,12 +52,16 @@ use kiosk_core::jalali::tehran_date;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{JalaliDate, WorkingCalendar};
 use kiosk_reports::period::start_of;
-use kiosk_reports::quarterly::working_days_between;
 use kiosk_reports::{JalaliMonth, JalaliQuarter, MeetingRow, MonthlyReport, ReportData};
 use kiosk_store::{MeetingResult, Occupation};
 use serde_json::Value;
 
-use super::accounts::{Account, ConsoleError, Scope, place_chain, place_filter, scope_filter};
+use tokio_postgres::IsolationLevel;
+use tokio_postgres::types::ToSql;
+
+use super::accounts::{
+    Account, ConsoleError, Scope, office_filter, place_chain, place_filter, scope_filter,
+};
 
 /// A report's period: a Jalali quarter or month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +179,7 @@ impl Figures {
         (self.ratings > 0).then(|| self.score_sum as f64 / self.ratings as f64)
     }
 
+    /// Adds `other`'s figures (the handling days unsorted: sort once after the last).
     fn add(&mut self, other: &Self) {
         self.cases += other.cases;
         self.due += other.due;
@@ -174,7 +188,6 @@ impl Figures {
         self.overdue += other.overdue;
         self.overdue_escalated += other.overdue_escalated;
         self.handling_days.extend(&other.handling_days);
-        self.handling_days.sort_unstable();
         self.ratings += other.ratings;
         self.score_sum += other.score_sum;
     }
@@ -287,6 +300,32 @@ async fn calendar(client: &deadpool_postgres::Object) -> Result<WorkingCalendar,
         .with_openings(open))
 }
 
+/// SQL for the Tehran day of the instant in `column` (the fixed +03:30 of [`tehran_date`]).
+fn tehran_day_sql(column: &str) -> String {
+    format!("(({column} AT TIME ZONE 'UTC') + interval '3 hours 30 minutes')::date")
+}
+
+/// Every day from `first` to `last` and its ordinal among working days on `calendar` (working
+/// days from `first` up to and including it), so that
+/// `working_days_between(calendar, a, b)` = max(0, ord(b) − ord(a)) for days of the range.
+fn working_day_ordinals(
+    calendar: &WorkingCalendar,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> (Vec<NaiveDate>, Vec<i32>) {
+    let mut ord = 0;
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|d| {
+            if calendar.is_working_day(d) {
+                ord += 1;
+            }
+            (d, ord)
+        })
+        .unzip()
+}
+
 fn day_of(text: Option<&str>) -> Option<NaiveDate> {
     text.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
@@ -305,164 +344,254 @@ pub async fn make(
     if !chain.contains(&account.scope) {
         return Err(ReportRefusal::NotHere);
     }
-    let client = pool.get().await?;
-    let calendar = calendar(&client).await?;
     let (first, last) = period.days();
     let from = start_of(first);
     let to = start_of(last + Duration::days(1));
     let today = tehran_date(now);
-    let filters = |column: &str| {
+    // Devices' items (ratings, meetings) by where their kiosk stands; cases by the office they
+    // were registered in.
+    let kiosk_filters = |column: &str| {
         format!(
             "{} AND {}",
             scope_filter(column),
             place_filter(column, 3, 4)
         )
     };
+    let case_filters = format!(
+        "{} AND {}",
+        office_filter("c.office", 1, 2),
+        office_filter("c.office", 3, 4)
+    );
     let (level, name) = (account.level(), account.place());
     let (place_level, place_name) = (place.level(), place.name().unwrap_or(""));
+    let scope: [&(dyn ToSql + Sync); 4] = [&level, &name, &place_level, &place_name];
 
-    // The place's offices, so that an office without figures still has its line.
-    let mut offices: BTreeMap<Option<String>, Figures> = client
-        .query(
-            "SELECT o.name FROM offices o
-                 JOIN counties c ON c.name = o.county
-                 WHERE CASE $3::text WHEN 'agency' THEN true
-                                     WHEN 'office' THEN o.name = $4::text
-                                     WHEN 'county' THEN c.name = $4::text
-                                     WHEN 'province' THEN c.province = $4::text
-                                     ELSE false END
-                   AND ($1::text = 'agency' OR CASE $1::text
-                                     WHEN 'office' THEN o.name = $2::text
-                                     WHEN 'county' THEN c.name = $2::text
-                                     WHEN 'province' THEN c.province = $2::text
-                                     ELSE false END)",
-            &[&level, &name, &place_level, &place_name],
-        )
-        .await?
+    // Independent queries, each on a connection of its own, at once.
+    let offices_q = async {
+        let client = pool.get().await?;
+        // The place's offices, so that an office without figures still has its line.
+        let rows = client
+            .query(
+                "SELECT o.name FROM offices o
+                     JOIN counties c ON c.name = o.county
+                     WHERE CASE $3::text WHEN 'agency' THEN true
+                                         WHEN 'office' THEN o.name = $4::text
+                                         WHEN 'county' THEN c.name = $4::text
+                                         WHEN 'province' THEN c.province = $4::text
+                                         ELSE false END
+                       AND ($1::text = 'agency' OR CASE $1::text
+                                         WHEN 'office' THEN o.name = $2::text
+                                         WHEN 'county' THEN c.name = $2::text
+                                         WHEN 'province' THEN c.province = $2::text
+                                         ELSE false END)",
+                &scope,
+            )
+            .await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    // Cases registered in the period: per office, per kind and per subject in one pass.
+    let cases_q = async {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT office, kind, subject, count(*)::bigint,
+                            GROUPING(office, kind, subject)
+                     FROM (SELECT c.office, c.kind, coalesce(c.subject_id, '') AS subject
+                           FROM cases c
+                           WHERE c.registered_at >= $5 AND c.registered_at < $6
+                             AND {case_filters}) c
+                     GROUP BY GROUPING SETS ((office), (kind), (subject))"
+                ),
+                &[&level, &name, &place_level, &place_name, &from, &to],
+            )
+            .await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    // Cases due in the period whose response day has passed.
+    let until = last.min(today - Duration::days(1));
+    let due_q = async {
+        if until < first {
+            return Ok(Vec::new());
+        }
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT c.office, count(*)::bigint,
+                            count(*) FILTER (WHERE {answer_day} <= c.due_day)::bigint,
+                            count(*) FILTER (WHERE {answer_day} > c.due_day)::bigint,
+                            count(*) FILTER (WHERE c.first_answer_at IS NULL)::bigint,
+                            count(*) FILTER (WHERE c.first_answer_at IS NULL
+                                               AND c.escalated)::bigint
+                     FROM cases c
+                     WHERE c.due_day >= $5 AND c.due_day <= $6 AND {case_filters}
+                     GROUP BY c.office",
+                    answer_day = tehran_day_sql("c.first_answer_at"),
+                ),
+                &[&level, &name, &place_level, &place_name, &first, &until],
+            )
+            .await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    // Cases first answered or closed in the period: working days since registration, as a
+    // histogram per office. Working days are counted on the agency's calendar, which SQL does
+    // not know: it gets each day's ordinal among working days (`ord(d)` = working days up to
+    // and including d), so that `working_days_between(reg, answer)` = ord(answer) − ord(reg),
+    // at least 0. One snapshot for the range of days and the histogram.
+    let handling_q = async {
+        let mut client = pool.get().await?;
+        let calendar = calendar(&client).await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let range = tx
+            .query_one(
+                "SELECT min(registered_at), max(registered_at) FROM cases
+                 WHERE first_answer_at >= $1 AND first_answer_at < $2",
+                &[&from, &to],
+            )
+            .await?;
+        let (Some(oldest), Some(newest)) = (
+            range.get::<_, Option<DateTime<Utc>>>(0),
+            range.get::<_, Option<DateTime<Utc>>>(1),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let (days, ordinals) = working_day_ordinals(
+            &calendar,
+            tehran_date(oldest).min(first),
+            tehran_date(newest).max(last),
+        );
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT c.office, greatest(a.ord - r.ord, 0), count(*)::bigint
+                     FROM cases c
+                     JOIN unnest($7::date[], $8::integer[]) AS r(day, ord)
+                       ON r.day = {registered_day}
+                     JOIN unnest($7::date[], $8::integer[]) AS a(day, ord)
+                       ON a.day = {answer_day}
+                     WHERE c.first_answer_at >= $5 AND c.first_answer_at < $6
+                       AND {case_filters}
+                     GROUP BY 1, 2",
+                    registered_day = tehran_day_sql("c.registered_at"),
+                    answer_day = tehran_day_sql("c.first_answer_at"),
+                ),
+                &[
+                    &level,
+                    &name,
+                    &place_level,
+                    &place_name,
+                    &from,
+                    &to,
+                    &days,
+                    &ordinals,
+                ],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    // Ratings given in the period.
+    let ratings_q = async {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT ok.office, coalesce(r.employee_code, ''), count(*), sum(r.score)
+                     FROM rating_attribution r
+                     LEFT JOIN office_kiosks ok ON ok.kiosk_number = r.rated_at_kiosk
+                     WHERE r.rated_at >= $5 AND r.rated_at < $6 AND r.score BETWEEN 1 AND 5
+                       AND {}
+                     GROUP BY 1, 2",
+                    kiosk_filters("r.rated_at_kiosk")
+                ),
+                &[&level, &name, &place_level, &place_name, &from, &to],
+            )
+            .await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    // Meetings held in the period.
+    let meetings_q = async {
+        let client = pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT d.payload ->> 'meeting_date', d.payload ->> 'topic',
+                            d.payload ->> 'occupation', d.payload -> 'results'
+                     FROM device_items d
+                     WHERE d.item_type = 'meeting'
+                       AND d.payload ->> 'meeting_date' >= $5
+                       AND d.payload ->> 'meeting_date' <= $6
+                       AND {}",
+                    kiosk_filters("d.kiosk_number")
+                ),
+                &[
+                    &level,
+                    &name,
+                    &place_level,
+                    &place_name,
+                    &first.format("%Y-%m-%d").to_string(),
+                    &last.format("%Y-%m-%d").to_string(),
+                ],
+            )
+            .await?;
+        Ok::<_, ReportRefusal>(rows)
+    };
+
+    let (office_rows, case_rows, due_rows, handling_rows, rating_rows, meeting_rows) =
+        tokio::try_join!(offices_q, cases_q, due_q, handling_q, ratings_q, meetings_q)?;
+
+    let mut offices: BTreeMap<Option<String>, Figures> = office_rows
         .iter()
         .map(|r| (Some(r.get::<_, String>(0)), Figures::default()))
         .collect();
 
-    // Cases registered in the period.
     let mut by_kind: BTreeMap<String, u64> = crate::case::CASE_KINDS
         .iter()
         .map(|k| ((*k).to_owned(), 0))
         .collect();
     let mut by_subject = BTreeMap::<String, u64>::new();
-    for r in client
-        .query(
-            &format!(
-                "SELECT ok.office, c.kind, coalesce(c.payload ->> 'subject_id', ''), count(*)
-                 FROM cases c LEFT JOIN office_kiosks ok ON ok.kiosk_number = c.kiosk_number
-                 WHERE c.registered_at >= $5 AND c.registered_at < $6 AND {}
-                 GROUP BY 1, 2, 3",
-                filters("c.kiosk_number")
-            ),
-            &[&level, &name, &place_level, &place_name, &from, &to],
-        )
-        .await?
-    {
+    for r in &case_rows {
         let n = r.get::<_, i64>(3).unsigned_abs();
-        offices.entry(r.get(0)).or_default().cases += n;
-        *by_kind.entry(r.get(1)).or_default() += n;
-        *by_subject.entry(r.get(2)).or_default() += n;
-    }
-
-    // Cases due in the period whose response day has passed.
-    let until = last.min(today - Duration::days(1));
-    if until >= first {
-        let (due_from, due_to) = (
-            first.format("%Y-%m-%d").to_string(),
-            until.format("%Y-%m-%d").to_string(),
-        );
-        for r in client
-            .query(
-                &format!(
-                    "SELECT ok.office, c.payload ->> 'due_date',
-                            nullif(c.payload ->> 'escalated_to', '') IS NOT NULL,
-                            (SELECT min(e.happened_at) FROM case_events e
-                             WHERE e.tracking_code = c.tracking_code
-                               AND e.event_type IN ('answer', 'closed'))
-                     FROM cases c LEFT JOIN office_kiosks ok ON ok.kiosk_number = c.kiosk_number
-                     WHERE c.payload ->> 'due_date' >= $5 AND c.payload ->> 'due_date' <= $6
-                       AND c.payload ->> 'due_date' ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'
-                       AND {}",
-                    filters("c.kiosk_number")
-                ),
-                &[&level, &name, &place_level, &place_name, &due_from, &due_to],
-            )
-            .await?
-        {
-            let Some(due) = day_of(r.get(1)) else {
-                continue;
-            };
-            let escalated: bool = r.get(2);
-            let answered: Option<DateTime<Utc>> = r.get(3);
-            let f = offices.entry(r.get(0)).or_default();
-            f.due += 1;
-            match answered.map(tehran_date) {
-                Some(day) if day <= due => f.on_time += 1,
-                Some(_) => f.late += 1,
-                None => {
-                    f.overdue += 1;
-                    if escalated {
-                        f.overdue_escalated += 1;
-                    }
-                }
-            }
+        // GROUPING's bits, office first: 0b011 by office, 0b101 by kind, 0b110 by subject.
+        match r.get::<_, i32>(4) {
+            0b011 => offices.entry(r.get(0)).or_default().cases += n,
+            0b101 => *by_kind.entry(r.get(1)).or_default() += n,
+            _ => *by_subject.entry(r.get(2)).or_default() += n,
         }
     }
 
-    // Cases first answered or closed in the period: working days since registration.
-    for r in client
-        .query(
-            &format!(
-                "SELECT ok.office, c.registered_at, a.answered_at
-                 FROM (SELECT e.tracking_code, min(e.happened_at) AS answered_at
-                       FROM case_events e
-                       WHERE e.event_type IN ('answer', 'closed')
-                         AND e.happened_at >= $5 AND e.happened_at < $6
-                       GROUP BY e.tracking_code) a
-                 JOIN cases c ON c.tracking_code = a.tracking_code
-                 LEFT JOIN office_kiosks ok ON ok.kiosk_number = c.kiosk_number
-                 WHERE NOT EXISTS (SELECT 1 FROM case_events p
-                                   WHERE p.tracking_code = a.tracking_code
-                                     AND p.event_type IN ('answer', 'closed')
-                                     AND p.happened_at < $5)
-                   AND {}",
-                filters("c.kiosk_number")
-            ),
-            &[&level, &name, &place_level, &place_name, &from, &to],
-        )
-        .await?
-    {
-        let registered: DateTime<Utc> = r.get(1);
-        let answered: DateTime<Utc> = r.get(2);
-        let days = working_days_between(&calendar, tehran_date(registered), tehran_date(answered));
+    for r in &due_rows {
+        let f = offices.entry(r.get(0)).or_default();
+        f.due += r.get::<_, i64>(1).unsigned_abs();
+        f.on_time += r.get::<_, i64>(2).unsigned_abs();
+        f.late += r.get::<_, i64>(3).unsigned_abs();
+        f.overdue += r.get::<_, i64>(4).unsigned_abs();
+        f.overdue_escalated += r.get::<_, i64>(5).unsigned_abs();
+    }
+
+    for r in &handling_rows {
+        let days = r.get::<_, i32>(1).unsigned_abs();
+        let n = usize::try_from(r.get::<_, i64>(2).unsigned_abs()).unwrap_or(usize::MAX);
         offices
             .entry(r.get(0))
             .or_default()
             .handling_days
-            .push(days);
+            .extend(std::iter::repeat_n(days, n));
     }
 
-    // Ratings given in the period.
     let mut employees = BTreeMap::<String, EmployeeScore>::new();
-    for r in client
-        .query(
-            &format!(
-                "SELECT ok.office, coalesce(r.employee_code, ''), count(*), sum(r.score)
-                 FROM rating_attribution r
-                 LEFT JOIN office_kiosks ok ON ok.kiosk_number = r.rated_at_kiosk
-                 WHERE r.rated_at >= $5 AND r.rated_at < $6 AND r.score BETWEEN 1 AND 5
-                   AND {}
-                 GROUP BY 1, 2",
-                filters("r.rated_at_kiosk")
-            ),
-            &[&level, &name, &place_level, &place_name, &from, &to],
-        )
-        .await?
-    {
+    for r in &rating_rows {
         let count = r.get::<_, i64>(2).unsigned_abs();
         let sum = r.get::<_, i64>(3).unsigned_abs();
         let f = offices.entry(r.get(0)).or_default();
@@ -478,31 +607,9 @@ pub async fn make(
         e.score_sum += sum;
     }
 
-    // Meetings held in the period.
     let mut data = ReportData::default();
     let mut unreadable_meetings = 0;
-    for r in client
-        .query(
-            &format!(
-                "SELECT d.payload ->> 'meeting_date', d.payload ->> 'topic',
-                        d.payload ->> 'occupation', d.payload -> 'results'
-                 FROM device_items d
-                 WHERE d.item_type = 'meeting'
-                   AND d.payload ->> 'meeting_date' >= $5 AND d.payload ->> 'meeting_date' <= $6
-                   AND {}",
-                filters("d.kiosk_number")
-            ),
-            &[
-                &level,
-                &name,
-                &place_level,
-                &place_name,
-                &first.format("%Y-%m-%d").to_string(),
-                &last.format("%Y-%m-%d").to_string(),
-            ],
-        )
-        .await?
-    {
+    for r in &meeting_rows {
         let results: Option<Vec<MeetingResult>> = r
             .get::<_, Option<Value>>(3)
             .as_ref()
@@ -549,6 +656,7 @@ pub async fn make(
             (office, f)
         })
         .collect();
+    total.handling_days.sort_unstable();
     // Named offices first (by name), then kiosks placed nowhere.
     offices.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
     let mut by_subject: Vec<(String, u64)> = by_subject.into_iter().collect();
@@ -720,6 +828,31 @@ mod tests {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(Period::parse("1405-Q3").unwrap().months().len(), 3);
+    }
+
+    #[test]
+    fn working_day_ordinals_count_as_working_days_between() {
+        use kiosk_reports::quarterly::working_days_between;
+        let calendar = WorkingCalendar::default()
+            .with_closures([Closure {
+                first: NaiveDate::from_ymd_opt(2025, 10, 5).unwrap(),
+                last: NaiveDate::from_ymd_opt(2025, 10, 5).unwrap(),
+                reason: String::new(),
+            }])
+            .with_openings([NaiveDate::from_ymd_opt(2025, 10, 10).unwrap()]);
+        let first = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let (days, ords) = working_day_ordinals(&calendar, first, last);
+        assert_eq!(days.len(), 122);
+        for (i, a) in days.iter().enumerate().step_by(3) {
+            for (j, b) in days.iter().enumerate().step_by(5) {
+                assert_eq!(
+                    u32::try_from((ords[j] - ords[i]).max(0)).unwrap(),
+                    working_days_between(&calendar, *a, *b),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]
