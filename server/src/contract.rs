@@ -155,11 +155,10 @@ async fn submit_batch(
     let mut results = Vec::with_capacity(batch.items.len());
     let mut stored = 0usize;
     if !batch.items.iter().any(|i| i.item_type == ItemType::Claim) {
-        // One transaction for the batch, a savepoint per item (store_in).
-        let mut tx = client.transaction().await?;
+        // One transaction for the batch (store_in).
+        let tx = client.transaction().await?;
         for item in &batch.items {
-            let judged =
-                store_in(&mut tx, kiosk, item.item_id, item.item_type, &item.payload).await?;
+            let judged = store_in(&tx, kiosk, item.item_id, item.item_type, &item.payload).await?;
             if judged == Judged::Created {
                 stored += 1;
             }
@@ -212,24 +211,32 @@ pub async fn store_item(
     if item_type == ItemType::Claim {
         return crate::claims::store(client, kiosk, item_id, payload).await;
     }
-    let mut tx = client.transaction().await?;
-    let judged = store_in(&mut tx, kiosk, item_id, item_type, payload).await?;
+    let tx = client.transaction().await?;
+    let judged = store_in(&tx, kiosk, item_id, item_type, payload).await?;
     tx.commit().await?;
     Ok(judged)
 }
 
-/// Stores one item (not a claim) and its upstream row within `outer`, under a savepoint of
-/// its own: a refused item leaves nothing behind, and a batch's items share one commit (one
-/// WAL flush for the batch instead of one per item).
+/// Stores one item (not a claim) and its upstream row within `outer`: a batch's items share
+/// one commit (one WAL flush for the batch instead of one per item).
 async fn store_in(
-    outer: &mut deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     kiosk: u32,
     item_id: Uuid,
     item_type: ItemType,
     payload: &Value,
 ) -> Result<Judged, Refused> {
     let kiosk_i32 = i32::try_from(kiosk).unwrap_or_default();
-    let tx = outer.savepoint("item").await?;
+    if has_nul(payload) {
+        // PostgreSQL's jsonb cannot hold U+0000: refused here with a reason, never a 500
+        // that the device would retry for ever.
+        return Ok(Judged::Refused(
+            422,
+            "payload strings must not contain the NUL character (\\u0000)".to_owned(),
+        ));
+    }
+    // Every refusal below comes before the item's first write, so the batch's transaction
+    // needs no savepoint per item: a refused item leaves nothing behind.
     let inserted = match item_type {
         ItemType::Case => {
             let columns = match case::check(item_id, kiosk, payload) {
@@ -289,7 +296,7 @@ async fn store_in(
                 });
             }
             // The registration notice, with its case or not at all (server/src/notices/).
-            crate::notices::on_case(&tx, &columns.tracking_code, &columns.kind, payload).await?;
+            crate::notices::on_case(tx, &columns.tracking_code, &columns.kind, payload).await?;
             true
         }
         other => {
@@ -304,7 +311,7 @@ async fn store_in(
                     .get("tracking_code")
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default();
-                crate::claims::lock_visit(&tx, tracking).await?;
+                crate::claims::lock_visit(tx, tracking).await?;
             }
             let n = tx
                 .execute(
@@ -352,9 +359,20 @@ async fn store_in(
             &[&kiosk_i32, &item_id, &item_type.as_str(), payload],
         )
         .await?;
-        tx.commit().await?;
     }
     Ok(Judged::Created)
+}
+
+/// Whether a string anywhere in `value` (or a member's name) holds U+0000.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(members) => members
+            .iter()
+            .any(|(name, v)| name.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 /// A service, rating, meeting or guidance record: a JSON object whose `kiosk_number`, if it names one, is the

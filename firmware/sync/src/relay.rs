@@ -7,7 +7,9 @@
 //! which relays the item to SAMAD later, without a number), parked with its reason on a
 //! definite no (409 conflict, 422, another 4xx that will never succeed), put back with a later
 //! attempt time otherwise. A batch refused as a whole is retried one item at a time, so one
-//! poison item is parked alone instead of blocking the outbox. A failure for want of the server
+//! poison item is parked alone instead of blocking the outbox; so is a batch a server that
+//! answered failed on (a 500), whose items wait and then go one at a time while the link stays
+//! open and the periodic jobs go on. A failure for want of the server
 //! closes the device's one [`crate::Link`] for a backoff wait (full jitter, from 45 s doubling to
 //! 120 s) or as long as `Retry-After` says: no batch, heartbeat or event pull goes out until it
 //! ends, then one request probes the server (the outbox first), and when that is answered the
@@ -206,8 +208,12 @@ pub struct Relay {
     stats: Arc<RelayStats>,
     /// Whether the server can be reached: one backoff for the outbox and the periodic jobs.
     link: Link,
-    /// Items to send one at a time after a batch was refused as a whole.
+    /// Items to send one at a time after a batch was refused as a whole, or failed on by a
+    /// server that answered.
     solo: usize,
+    /// Batches in a row a server that answered failed on (their items' backoff; the link
+    /// stays open).
+    batch_failures: u32,
     /// When the periodic jobs are due (made at the first [`Relay::run_due`]).
     schedule: Option<Schedule>,
     /// The device's health as the firmware last reported it.
@@ -349,6 +355,7 @@ impl Relay {
             stats: Arc::new(RelayStats::default()),
             link: Link::new(settings.backoff, settings.jitter),
             solo: 0,
+            batch_failures: 0,
             schedule: None,
             health: None,
             catalogue: watch::Sender::new(kept),
@@ -699,6 +706,7 @@ impl Relay {
                 if self.link.succeeded() {
                     self.reconnected(None);
                 }
+                self.batch_failures = 0;
                 self.stats.synced(Utc::now());
                 self.settle(&claim, settlements).await?;
                 Ok(Round::Sent { items: sent })
@@ -745,9 +753,24 @@ impl Relay {
                 Ok(Round::Sent { items: sent })
             }
             Err(e) => {
-                let wait = self.backoff_wait(asked_wait(&e));
+                // A server out of reach (no answer, 429, 502–504, an answer off the contract)
+                // closes the link: nothing else goes out until it reopens. A server that
+                // answered and failed on this batch (a 500, refused credentials) is this
+                // batch's trouble: its items wait, then go one at a time, while the heartbeat,
+                // catalogue and event pull go on, so one poison item never silences the kiosk.
+                let out_of_reach = Link::is_link_failure(&e)
+                    && !matches!(e, SyncError::Server { status } if !(502..=504).contains(&status));
+                let wait = if out_of_reach {
+                    self.backoff_wait(asked_wait(&e))
+                } else {
+                    self.solo = self.solo.max(ids.len());
+                    self.batch_failures = self.batch_failures.saturating_add(1);
+                    self.settings
+                        .backoff
+                        .delay(self.batch_failures, &mut rand::rng())
+                };
                 RelayStats::add(&self.stats.failures, 1);
-                tracing::warn!(error = %e, ?wait, items = ids.len(), "batch not delivered; backing off");
+                tracing::warn!(error = %e, ?wait, items = ids.len(), out_of_reach, "batch not delivered; backing off");
                 let at = Utc::now() + to_chrono(wait);
                 let error = e.to_string();
                 let back = ids

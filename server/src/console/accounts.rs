@@ -465,6 +465,13 @@ pub async fn place_kiosk(
         &[&kiosk_i, &office],
     )
     .await?;
+    // Cases the kiosk sent while it stood in no office belong to its first office; cases
+    // already counted for an office stay with it (migration 0018).
+    tx.execute(
+        "UPDATE cases SET office = $2 WHERE kiosk_number = $1 AND office IS NULL",
+        &[&kiosk_i, &office],
+    )
+    .await?;
     audit(
         &tx,
         actor,

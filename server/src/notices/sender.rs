@@ -194,11 +194,27 @@ pub struct NoticeSender {
     stats: Arc<NoticeStats>,
 }
 
+/// `text` on one line, at most [`MAX_ERROR_CHARS`], with every run of four or more digits
+/// masked: a provider's message may repeat the phone, which is never logged or kept.
 fn one_line(text: &str) -> String {
-    text.chars()
+    let flat: Vec<char> = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(MAX_ERROR_CHARS)
-        .collect()
+        .collect();
+    let mut out = String::with_capacity(flat.len());
+    let mut i = 0;
+    while i < flat.len() {
+        let run = flat[i..].iter().take_while(|c| c.is_numeric()).count();
+        if run >= 4 {
+            out.extend(std::iter::repeat_n('#', run));
+            i += run;
+        } else {
+            out.push(flat[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 impl NoticeSender {
@@ -252,7 +268,16 @@ impl NoticeSender {
         &self.stats
     }
 
-    /// Claims up to `claim` due notices.
+    /// Notices claimed at once: at most `claim`, and no more than half a lease's worth at the
+    /// provider's rate, so a round ends well before its lease (else another instance would
+    /// take the rest of it as well).
+    fn claim_size(&self) -> i64 {
+        let s = &self.settings;
+        let half_lease = s.lease.as_secs_f64() / 2.0 * f64::from(s.rate_per_second.max(1));
+        s.claim.min(half_lease as i64).max(1)
+    }
+
+    /// Claims up to [`Self::claim_size`] due notices.
     async fn claim(&self) -> Result<Vec<Claimed>, crate::db::DbError> {
         let client = self.pool.get().await?;
         let lease_ms = i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX);
@@ -272,7 +297,7 @@ impl NoticeSender {
                    AND c.tracking_code = n.tracking_code
                  RETURNING n.id, n.notice_ref, n.body, c.payload->>'phone', n.leased_until,
                            n.attempts",
-                &[&self.settings.claim, &(lease_ms as f64)],
+                &[&self.claim_size(), &(lease_ms as f64)],
             )
             .await?;
         let mut claimed: Vec<Claimed> = rows
@@ -332,7 +357,7 @@ impl NoticeSender {
             one_line(&format!("{what} ({}): {said}", status.as_u16()))
         };
         match status {
-            StatusCode::OK | StatusCode::CREATED => {
+            s if s.is_success() => {
                 match answer
                     .as_ref()
                     .and_then(|a| a.get("id"))
@@ -353,6 +378,18 @@ impl NoticeSender {
                     "the SMS provider refused the API key; notices wait"
                 );
                 Outcome::Retry(reason("the provider refused the API key"))
+            }
+            // The setup's fault (a wrong URL or path, a proxy in the way), not the notice's:
+            // the backlog waits for the operator instead of failing for good.
+            StatusCode::NOT_FOUND
+            | StatusCode::METHOD_NOT_ALLOWED
+            | StatusCode::PROXY_AUTHENTICATION_REQUIRED
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                tracing::error!(
+                    status = status.as_u16(),
+                    "the SMS provider's URL does not take messages; notices wait"
+                );
+                Outcome::Retry(reason("the provider's URL does not take messages"))
             }
             StatusCode::REQUEST_TIMEOUT => Outcome::Retry(reason("the provider timed out")),
             s if s.is_server_error() => Outcome::Retry(reason("the provider failed")),

@@ -62,7 +62,12 @@ pub fn units(text: &str) -> usize {
 
 /// `name` on one line, at most `room` UTF-16 units, ending in «…» when shortened.
 fn shortened(name: &str, room: usize) -> String {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    // SAMAD's words: no bidi overrides or other hidden characters that could reorder the
+    // code on the phone's screen.
+    let name = kiosk_core::text::clean(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if units(&name) <= room {
         return name;
     }
@@ -91,10 +96,13 @@ pub fn registered(tracking_code: &str, kind: &str, due_jalali: Option<&str>) -> 
         .find(|k| k.as_str() == kind)
         .map_or("درخواست", CaseKind::label_fa);
     let mut text = format!("{kind} شما با کد رهگیری {code} ثبت شد.");
-    if let Some(due) = due_jalali
-        .map(str::trim)
-        .filter(|d| !d.is_empty() && d.len() <= 40)
-    {
+    // The kiosk's printed date: digits (of any script) and separators only, or left out.
+    let readable = |d: &&str| {
+        !d.is_empty()
+            && d.chars().count() <= 12
+            && d.chars().all(|c| c.is_numeric() || c == '/' || c == '-')
+    };
+    if let Some(due) = due_jalali.map(str::trim).filter(readable) {
         text.push_str(&format!(" مهلت پاسخ: {}.", to_persian_digits(due)));
     }
     let whole = format!("{text} {FOLLOW_UP}");
@@ -158,6 +166,12 @@ mod tests {
         assert!(referral.contains("…»"), "{referral}");
         let short = of_event(Trigger::Referral, CODE, "اداره ثبت\nشمال");
         assert!(short.contains("«اداره ثبت شمال»"), "{short}");
+        // A bidi override from SAMAD does not reach the phone.
+        let hidden = of_event(Trigger::Referral, CODE, "اداره\u{202E} ثبت");
+        assert!(!hidden.contains('\u{202E}'), "{hidden}");
+        // A due date that is not a date is left out.
+        let odd = registered(CODE, "complaint", Some("<b>فردا</b>"));
+        assert!(!odd.contains("مهلت"), "{odd}");
     }
 
     #[test]
