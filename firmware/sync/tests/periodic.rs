@@ -529,3 +529,42 @@ async fn while_samad_is_down_the_outbox_and_the_jobs_share_one_backoff() {
     handle.shutdown().await;
     rig.assert_exactly_once(&[case]);
 }
+
+/// A server that answers but fails on a batch (a 500 for its content) is the batch's trouble,
+/// not the link's: the heartbeat goes out at once instead of waiting out the backoff, and the
+/// case follows after its own wait, alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_the_server_fails_on_does_not_silence_the_heartbeat() {
+    let rig = rig().await;
+    let mut settings = relay_settings();
+    // Windows of 1.5 s without jitter: a closed link would hold the heartbeat that long.
+    settings.backoff = kiosk_sync::Backoff {
+        base: Duration::from_millis(1500),
+        cap: Duration::from_millis(1500),
+    };
+    settings.jitter = false;
+    settings.heartbeat_interval = Some(Duration::from_millis(50));
+    let sim = rig.sim.stats();
+    // The first request (the outbox goes first) is answered 500; the rest are served.
+    rig.sim
+        .faults(|f| f.script([Fault::Status { status: 500 }]));
+    let case = rig.register(1);
+    let handle = Relay::new(Arc::clone(&rig.store), rig.client.clone(), settings).spawn();
+    handle.wake();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(
+        SimStats::get(&sim.heartbeats) >= 1,
+        "the heartbeat waited for the batch's backoff"
+    );
+    assert_eq!(rig.sim_items(), 0, "the case waits for its own backoff");
+    let started = Instant::now();
+    while rig.sim_items() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the case did not follow"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    handle.shutdown().await;
+    rig.assert_exactly_once(&[case]);
+}
