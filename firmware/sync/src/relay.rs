@@ -765,9 +765,13 @@ impl Relay {
                 } else {
                     self.solo = self.solo.max(ids.len());
                     self.batch_failures = self.batch_failures.saturating_add(1);
-                    self.settings
-                        .backoff
-                        .delay(self.batch_failures, &mut rand::rng())
+                    match self.settings.jitter {
+                        true => self
+                            .settings
+                            .backoff
+                            .delay(self.batch_failures, &mut rand::rng()),
+                        false => self.settings.backoff.window(self.batch_failures),
+                    }
                 };
                 RelayStats::add(&self.stats.failures, 1);
                 tracing::warn!(error = %e, ?wait, items = ids.len(), out_of_reach, "batch not delivered; backing off");
