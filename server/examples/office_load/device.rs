@@ -211,10 +211,16 @@ pub async fn run(
         settings.jitter,
         started,
     );
+    // At the stop a device registers nothing more but still sends what its outbox holds (a
+    // case waiting out its link's window is owed, not lost), for at most five minutes.
+    let mut stop_by: Option<Instant> = None;
     loop {
         let phase = *phase_rx.borrow_and_update();
         if phase == Phase::Stop {
-            return;
+            let by = *stop_by.get_or_insert_with(|| Instant::now() + Duration::from_secs(300));
+            if outbox.is_empty() || Instant::now() >= by {
+                return;
+            }
         }
         let now = Instant::now();
         if phase == Phase::Capacity
