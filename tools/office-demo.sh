@@ -259,7 +259,8 @@ if [ "$employee" != 2041 ]; then
 fi
 echo "==> the text message to the visitor (registration)"
 notice=""
-for _ in $(seq 1 50); do
+# Sent at once; its delivery report is first asked for 30 s after sending.
+for _ in $(seq 1 300); do
     notice=$(as_pg "$pg_bin/psql" -h "$work/pg" -p "$port" -U kiosk -d agency -tAc \
         "SELECT state || ' | ' || body FROM notices WHERE tracking_code = '$tracking'")
     if [[ $notice == delivered* ]]; then break; fi
