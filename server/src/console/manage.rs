@@ -145,9 +145,18 @@ pub(super) async fn manager(
     Ok((s, lang))
 }
 
-/// Whether a form's `csrf` is the session's.
-pub(super) fn csrf_ok(s: &Session, csrf: &str) -> bool {
-    same_token(&s.csrf, csrf)
+/// [`manager`] for a form's post: also the answer to a `csrf` that is not the session's.
+pub(super) async fn manager_post(
+    state: &ConsoleState,
+    headers: &HeaderMap,
+    path: &str,
+    csrf: &str,
+) -> Result<(Session, Lang), Response> {
+    let (s, lang) = manager(state, headers, path).await?;
+    if !same_token(&s.csrf, csrf) {
+        return Err(super::csrf_refused());
+    }
+    Ok((s, lang))
 }
 
 /// The session's CSRF token as a form's hidden field.

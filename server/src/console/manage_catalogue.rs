@@ -23,9 +23,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::accounts::Scope;
-use super::manage::{csrf_field, csrf_ok, failed, manager, subnav, tm};
+use super::manage::{csrf_field, failed, manager, manager_post, subnav, tm};
 use super::pages::{Lang, Section};
-use super::{ConsoleState, Session, csrf_refused, not_here};
+use super::{ConsoleState, Session, not_here};
 use crate::catalogue::{self, Refusal};
 
 /// The catalogue page's text `key` in `lang`.
@@ -403,13 +403,10 @@ pub(super) async fn edit(
     Path(action): Path<String>,
     Form(form): Form<CatalogueForm>,
 ) -> Response {
-    let (s, lang) = match manager(&state, &headers, "/manage/catalogue").await {
+    let (s, lang) = match manager_post(&state, &headers, "/manage/catalogue", &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&s, &form.csrf) {
-        return csrf_refused();
-    }
     if !edits(&s) || !["subject", "remove", "replace"].contains(&action.as_str()) {
         return not_here(lang, "/manage/catalogue", Section::Manage, &s);
     }

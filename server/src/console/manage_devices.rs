@@ -24,10 +24,10 @@ use serde::Deserialize;
 
 use super::accounts::{Account, ConsoleError, scope_filter};
 use super::manage::{
-    csrf_field, csrf_ok, failed, kiosk_in_scope, kiosk_number, manager, subnav, tm,
+    csrf_field, failed, kiosk_in_scope, kiosk_number, manager, manager_post, subnav, tm,
 };
 use super::pages::{Lang, Section, t, when};
-use super::{ConsoleState, Session, csrf_refused, not_here, server_error};
+use super::{ConsoleState, Session, not_here, server_error};
 use crate::auth::{self, Role, RoleSet};
 
 /// A kiosk number as the management page shows it.
@@ -231,13 +231,10 @@ pub(super) async fn enrol(
     headers: HeaderMap,
     Form(form): Form<EnrolForm>,
 ) -> Response {
-    let (s, lang) = match manager(&state, &headers, "/manage/devices").await {
+    let (s, lang) = match manager_post(&state, &headers, "/manage/devices", &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&s, &form.csrf) {
-        return csrf_refused();
-    }
     let refuse = |status, key| {
         list_page(
             &state,
@@ -492,13 +489,10 @@ pub(super) async fn act(
     Path((kiosk, action)): Path<(String, String)>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    let (s, lang) = match manager(&state, &headers, "/manage/devices").await {
+    let (s, lang) = match manager_post(&state, &headers, "/manage/devices", &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&s, &form.csrf) {
-        return csrf_refused();
-    }
     let m = match in_scope(&state, lang, &s, &kiosk).await {
         Ok(m) => m,
         Err(r) => return r,
@@ -566,13 +560,10 @@ pub(super) async fn set_role(
     Path(kiosk): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    let (s, lang) = match manager(&state, &headers, "/manage/devices").await {
+    let (s, lang) = match manager_post(&state, &headers, "/manage/devices", &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&s, &form.csrf) {
-        return csrf_refused();
-    }
     let m = match in_scope(&state, lang, &s, &kiosk).await {
         Ok(m) => m,
         Err(r) => return r,
