@@ -142,27 +142,35 @@ pub const DESK_ROUTES: &[(Method, &str)] = &[
 /// The actor the command line's changes are audited as.
 pub const CLI_ACTOR: &str = "cli";
 
-/// The office kiosk number `kiosk` is placed in, for the audit log.
-async fn office_of(
+/// `kiosk` as the database keeps it, or why it is not a kiosk number.
+fn kiosk_column(kiosk: u32) -> anyhow::Result<i32> {
+    anyhow::ensure!(
+        (1..=99_999).contains(&kiosk),
+        "the kiosk number must be 1 to 99999"
+    );
+    Ok(i32::try_from(kiosk)?)
+}
+
+/// Writes one row of the console's audit log in `tx` about kiosk `kiosk`: `detail` (never a
+/// code, token or PIN) with the kiosk number and the office it is placed in.
+async fn audit_device(
     tx: &tokio_postgres::Transaction<'_>,
+    actor: &str,
+    action: &str,
     kiosk: i32,
-) -> Result<Option<String>, tokio_postgres::Error> {
-    Ok(tx
+    mut detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    let office: Option<String> = tx
         .query_opt(
             "SELECT office FROM office_kiosks WHERE kiosk_number = $1",
             &[&kiosk],
         )
         .await?
-        .map(|r| r.get(0)))
-}
-
-/// Writes one row of the console's audit log in `tx` (never a code, token or PIN in `detail`).
-async fn audit(
-    tx: &tokio_postgres::Transaction<'_>,
-    actor: &str,
-    action: &str,
-    detail: serde_json::Value,
-) -> anyhow::Result<()> {
+        .map(|r| r.get(0));
+    if let Some(fields) = detail.as_object_mut() {
+        fields.insert("kiosk".into(), kiosk.into());
+        fields.insert("office".into(), office.into());
+    }
     crate::console::accounts::audit(tx, actor, action, detail).await?;
     Ok(())
 }
@@ -187,13 +195,9 @@ pub async fn create_enrol_code_by(
     role: Role,
     valid_for: chrono::Duration,
 ) -> anyhow::Result<String> {
-    anyhow::ensure!(
-        (1..=99_999).contains(&kiosk),
-        "the kiosk number must be 1 to 99999"
-    );
+    let kiosk_i = kiosk_column(kiosk)?;
     let code = new_enrol_code();
     let plain = normalise_enrol_code(&code).unwrap_or_default();
-    let kiosk_i = i32::try_from(kiosk)?;
     let expires = chrono::Utc::now() + valid_for;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -203,13 +207,12 @@ pub async fn create_enrol_code_by(
         &[&digest(&plain), &kiosk_i, &expires, &role.as_str()],
     )
     .await?;
-    let office = office_of(&tx, kiosk_i).await?;
-    audit(
+    audit_device(
         &tx,
         actor,
         "device.enrol_code",
-        serde_json::json!({
-            "kiosk": kiosk, "office": office, "role": role.as_str(),
+        kiosk_i,
+        serde_json::json!({  "role": role.as_str(),
             "valid_hours": valid_for.num_hours(),
         }),
     )
@@ -241,11 +244,7 @@ pub async fn revoke_by(
     actor: &str,
     kiosk: u32,
 ) -> anyhow::Result<Option<Revoked>> {
-    anyhow::ensure!(
-        (1..=99_999).contains(&kiosk),
-        "the kiosk number must be 1 to 99999"
-    );
-    let kiosk = i32::try_from(kiosk)?;
+    let kiosk = kiosk_column(kiosk)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let Some(row) = tx
@@ -272,13 +271,12 @@ pub async fn revoke_by(
             &[&device_id],
         )
         .await?;
-    let office = office_of(&tx, kiosk).await?;
-    audit(
+    audit_device(
         &tx,
         actor,
         "device.revoke",
-        serde_json::json!({
-            "kiosk": kiosk, "office": office, "device_id": device_id,
+        kiosk,
+        serde_json::json!({  "device_id": device_id,
             "certificates": certificates,
         }),
     )
@@ -305,11 +303,7 @@ pub async fn drop_retired_keys_by(
     actor: &str,
     kiosk: u32,
 ) -> anyhow::Result<u64> {
-    anyhow::ensure!(
-        (1..=99_999).contains(&kiosk),
-        "the kiosk number must be 1 to 99999"
-    );
-    let kiosk_i = i32::try_from(kiosk)?;
+    let kiosk_i = kiosk_column(kiosk)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let dropped = tx
@@ -318,12 +312,12 @@ pub async fn drop_retired_keys_by(
             &[&kiosk_i],
         )
         .await?;
-    let office = office_of(&tx, kiosk_i).await?;
-    audit(
+    audit_device(
         &tx,
         actor,
         "device.drop_retired_keys",
-        serde_json::json!({ "kiosk": kiosk, "office": office, "dropped": dropped }),
+        kiosk_i,
+        serde_json::json!({  "dropped": dropped }),
     )
     .await?;
     tx.commit().await?;
@@ -352,11 +346,7 @@ pub async fn set_legacy_role(
     kiosk: u32,
     role: Role,
 ) -> anyhow::Result<RoleSet> {
-    anyhow::ensure!(
-        (1..=99_999).contains(&kiosk),
-        "the kiosk number must be 1 to 99999"
-    );
-    let kiosk_i = i32::try_from(kiosk)?;
+    let kiosk_i = kiosk_column(kiosk)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let Some(row) = tx
@@ -378,13 +368,12 @@ pub async fn set_legacy_role(
         &[&device_id, &role.as_str()],
     )
     .await?;
-    let office = office_of(&tx, kiosk_i).await?;
-    audit(
+    audit_device(
         &tx,
         actor,
         "device.set_role",
-        serde_json::json!({
-            "kiosk": kiosk, "office": office, "device_id": device_id, "role": role.as_str(),
+        kiosk_i,
+        serde_json::json!({  "device_id": device_id, "role": role.as_str(),
         }),
     )
     .await?;
