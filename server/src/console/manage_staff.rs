@@ -18,12 +18,25 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::accounts::ConsoleError;
-use super::manage::{csrf_field, csrf_ok, failed, manager, subnav};
+use super::manage::{csrf_field, failed, manager, manager_post, subnav};
 use super::pages::{Lang, Section, t, when};
-use super::{ConsoleState, Session, csrf_refused, not_here, server_error};
+use super::{ConsoleState, Session, not_here, server_error};
 use crate::staff::{self, Change, Member, StaffRefusal};
 
 /// The staff pages' text `key` in `lang`.
+/// A new PIN typed, or the box to have one made (shown once): the add and reset forms' fields.
+fn pin_fields(lang: Lang, id: &str) -> Markup {
+    html! {
+        label for=(id) { (ts(lang, "pin")) }
+        input id=(id) name="pin" type="password" inputmode="numeric" dir="ltr"
+            autocomplete="new-password";
+        label class="check" {
+            input type="checkbox" name="generate" value="1";
+            (ts(lang, "generate"))
+        }
+    }
+}
+
 fn ts(lang: Lang, key: &str) -> &'static str {
     let (fa, en) = match key {
         "staff" => ("کارکنان میز خدمت", "Desk staff"),
@@ -197,13 +210,7 @@ fn body(
                             option value=(o) selected[*o == typed.office] { (o) }
                         }
                     }
-                    label for="pin" { (ts(lang, "pin")) }
-                    input id="pin" name="pin" type="password" inputmode="numeric" dir="ltr"
-                        autocomplete="new-password";
-                    label class="check" {
-                        input type="checkbox" name="generate" value="1";
-                        (ts(lang, "generate"))
-                    }
+                    (pin_fields(lang, "pin"))
                     button type="submit" { (ts(lang, "save")) }
                 }
             }
@@ -219,13 +226,7 @@ fn body(
                                 option value=(m.employee_code) { (m.employee_code) " · " (m.display_name) }
                             }
                         }
-                        label for="new_pin" { (ts(lang, "pin")) }
-                        input id="new_pin" name="pin" type="password" inputmode="numeric" dir="ltr"
-                            autocomplete="new-password";
-                        label class="check" {
-                            input type="checkbox" name="generate" value="1";
-                            (ts(lang, "generate"))
-                        }
+                        (pin_fields(lang, "new_pin"))
                         button type="submit" { (ts(lang, "reset_pin")) }
                     }
                 }
@@ -325,13 +326,10 @@ pub(super) async fn act(
     Path(action): Path<String>,
     Form(form): Form<StaffForm>,
 ) -> Response {
-    let (s, lang) = match manager(&state, &headers, "/manage/staff").await {
+    let (s, lang) = match manager_post(&state, &headers, "/manage/staff", &form.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&s, &form.csrf) {
-        return csrf_refused();
-    }
     let actor = s.account.name.clone();
     let (level, place) = (s.account.level(), s.account.place().to_owned());
     let (pin, generated) = form.pin();
