@@ -323,21 +323,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_consent_to_sms_notices_dates_from_the_commit_and_needs_a_mobile_number() {
-        let config = kiosk_config::parse(
+    /// Kiosk 7 with nothing but the required keys.
+    fn minimal_config() -> kiosk_config::KioskConfig {
+        kiosk_config::parse(
             "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n",
             std::path::Path::new("/"),
         )
-        .expect("a minimal configuration");
-        let input = VisitorInput {
+        .expect("a minimal configuration")
+    }
+
+    /// A complaint a visitor typed, no mobile.
+    fn complaint() -> VisitorInput {
+        VisitorInput {
             national_code: "0499370899".into(),
             kind: Some(CaseKind::Complaint),
             subject_id: "s".into(),
             description: "شرح".into(),
+            ..VisitorInput::default()
+        }
+    }
+
+    #[test]
+    fn a_consent_to_sms_notices_dates_from_the_commit_and_needs_a_mobile_number() {
+        let config = minimal_config();
+        let input = VisitorInput {
             mobile: "09121234567".into(),
             notice_consent: true,
-            ..VisitorInput::default()
+            ..complaint()
         };
         let now = chrono::DateTime::parse_from_rfc3339("2025-10-25T10:00:00+03:30")
             .expect("a time")
@@ -367,18 +379,8 @@ mod tests {
     #[test]
     fn a_clock_outside_the_calendar_range_is_refused_in_persian_for_the_visitor_and_english_for_the_log()
      {
-        let config = kiosk_config::parse(
-            "[kiosk]\nnumber = 7\nagency = \"الف\"\ndesk = \"ب\"\n",
-            std::path::Path::new("/"),
-        )
-        .expect("a minimal configuration");
-        let input = VisitorInput {
-            national_code: "0499370899".into(),
-            kind: Some(CaseKind::Complaint),
-            subject_id: "s".into(),
-            description: "شرح".into(),
-            ..VisitorInput::default()
-        };
+        let config = minimal_config();
+        let input = complaint();
         let registrar = Registrar::new(&config);
         let now = chrono::NaiveDate::from_ymd_opt(2200, 1, 1)
             .and_then(|d| d.and_hms_opt(9, 0, 0))
