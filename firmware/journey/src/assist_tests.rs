@@ -2,44 +2,12 @@
 //! assist.rs): how each is entered and left, that it is spoken, that learning changes nothing
 //! and that all of it ends with the session.
 
-use kiosk_core::{Catalogue, NationalCodePolicy, Subject};
-
 use super::*;
-
-fn flow() -> Flow {
-    Flow::new(FlowSettings {
-        national_code_policy: NationalCodePolicy::default(),
-        catalogue: Catalogue {
-            subjects: vec![Subject {
-                id: "deed".into(),
-                label_fa: "تأخیر در صدور سند".into(),
-                label_en: "Deed delayed".into(),
-                keywords: Vec::new(),
-                kinds: vec![],
-                service_id: None,
-                guidance_fa: None,
-                guidance_en: None,
-                about_officials: false,
-                next_visit: None,
-            }],
-            services: Vec::new(),
-        },
-        max_extensions: 10,
-    })
-}
-
-fn said(fx: &[Effect]) -> Vec<String> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Speak { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
+use crate::test_support::{deed_flow, said};
 
 #[test]
 fn audio_only_is_toggled_by_the_long_zero_and_the_settings_forces_speech_and_is_reset() {
-    let mut flow = flow();
+    let mut flow = deed_flow();
     // The long `0` on the attract screen: on, spoken, the screen shown again (blanked).
     let fx = flow.step(Event::ToggleAudioOnly);
     let prefs = flow.session().prefs;
@@ -101,7 +69,7 @@ fn every_key() -> Vec<Event> {
 #[test]
 fn learning_the_keys_explains_every_key_changes_nothing_and_a_long_cancel_leaves() {
     // From the settings, opened while typing a national code.
-    let mut flow = flow();
+    let mut flow = deed_flow();
     flow.step(Event::HeadphonesIn);
     flow.step(Event::Do(Action::Start));
     for d in [0, 4, 9] {
@@ -157,7 +125,7 @@ fn learning_the_keys_explains_every_key_changes_nothing_and_a_long_cancel_leaves
     assert_eq!(flow.session().entry, "049", "the entry is as it was");
 
     // From the attract screen with a long Enter; the digits and Enter do nothing there.
-    let mut flow = self::flow();
+    let mut flow = self::deed_flow();
     let fx = flow.step(Event::LearnKeys);
     assert!(flow.session().learning && flow.session().prefs.speech);
     assert!(!said(&fx).is_empty());
@@ -189,7 +157,7 @@ fn learning_the_keys_explains_every_key_changes_nothing_and_a_long_cancel_leaves
 
 #[test]
 fn explore_by_touch_says_the_button_then_a_second_touch_or_enter_does_it() {
-    let mut flow = flow();
+    let mut flow = deed_flow();
     // Without speech, a touch acts at once.
     flow.step(Event::Explore(Action::Start));
     assert_eq!(flow.screen(), Screen::Identify);

@@ -109,4 +109,6 @@ mod settings_tests;
 #[cfg(test)]
 mod speech_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

@@ -3,41 +3,11 @@
 //! and by ear; a consent needs a mobile number; skipping the mobile withdraws it; the review
 //! says whether text messages will be sent; the registered input carries it.
 
-use kiosk_core::{CaseKind, Catalogue, NationalCodePolicy, Subject};
+use kiosk_core::CaseKind;
 
 use super::*;
 use crate::input::VisitorInput;
-
-fn flow() -> Flow {
-    Flow::new(FlowSettings {
-        national_code_policy: NationalCodePolicy::default(),
-        catalogue: Catalogue {
-            subjects: vec![Subject {
-                id: "deed".into(),
-                label_fa: "تأخیر در صدور سند".into(),
-                label_en: "Deed delayed".into(),
-                keywords: Vec::new(),
-                kinds: vec![],
-                service_id: None,
-                guidance_fa: None,
-                guidance_en: None,
-                about_officials: false,
-                next_visit: None,
-            }],
-            services: Vec::new(),
-        },
-        max_extensions: 10,
-    })
-}
-
-fn said(fx: &[Effect]) -> Vec<String> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Speak { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
+use crate::test_support::{deed_flow, said};
 
 fn says(fx: &[Effect], part: &str) -> bool {
     said(fx).iter().any(|t| t.contains(part))
@@ -61,7 +31,7 @@ fn registered(fx: &[Effect]) -> VisitorInput {
 
 /// A touch visitor on the mobile screen (speech on when `speech`).
 fn on_mobile(speech: bool) -> Flow {
-    let mut f = flow();
+    let mut f = deed_flow();
     if speech {
         f.step(Event::HeadphonesIn);
     }
@@ -177,7 +147,7 @@ fn skipping_the_mobile_withdraws_the_consent() {
 
 #[test]
 fn the_screen_says_the_checkbox_and_its_state_and_help_explains_it() {
-    let mut f = flow();
+    let mut f = deed_flow();
     f.step(Event::HeadphonesIn);
     f.step(Event::Do(Action::Start));
     type_digits(&mut f, "0499370899");

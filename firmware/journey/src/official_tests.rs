@@ -6,6 +6,7 @@ use kiosk_core::escalation::OfficialTier;
 use kiosk_core::{CaseKind, Catalogue, NationalCodePolicy, Subject};
 
 use super::*;
+use crate::test_support::said;
 
 fn flow() -> Flow {
     Flow::new(FlowSettings {
@@ -36,15 +37,6 @@ fn to_subject_chosen(flow: &mut Flow, kind: CaseKind) -> Vec<Effect> {
     flow.step(Event::IdentityRead("0499370899".into()));
     flow.step(Event::Do(Action::ChooseKind(kind)));
     flow.step(Event::Do(Action::ChooseSubject("conduct".into())))
-}
-
-fn said(fx: &[Effect]) -> Vec<String> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Speak { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -7,6 +7,7 @@ use kiosk_core::{Catalogue, IdentityKind, IdentityPolicy, NationalCodePolicy, Su
 
 use super::*;
 use crate::input::OtherId;
+use crate::test_support::said;
 
 fn flow(foreign_id: bool, passport: bool) -> Flow {
     let mut flow = Flow::new(FlowSettings {
@@ -34,15 +35,6 @@ fn flow(foreign_id: bool, passport: bool) -> Flow {
         ..IdentityPolicy::default()
     });
     flow
-}
-
-fn said(fx: &[Effect]) -> Vec<String> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Speak { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn type_text(flow: &mut Flow, text: &str) -> Vec<Effect> {
