@@ -14,10 +14,8 @@ mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use agency_server::upstream::{Upstream, UpstreamSettings};
-use kiosk_sync::TlsMaterial;
+use agency_server::upstream::Upstream;
 use kiosk_sync::wire::{CaseLookup, ItemType, StaffLogin, SubmitBatch, SubmitItem};
 use serde_json::{Value, json};
 use support::{Office, case_item, national_code, tracking_code};
@@ -186,29 +184,8 @@ async fn no_national_code_phone_or_pin_reaches_the_servers_log() {
     let sim = samad_sim::start(samad_sim::SimConfig::default())
         .await
         .unwrap();
-    let agency = sim.kiosk_identity(99_999).unwrap();
-    let mut settings = UpstreamSettings::new(
-        sim.base_url(),
-        "sim-token",
-        TlsMaterial {
-            ca_pem: sim.pki().ca_pem.clone(),
-            client_cert_pem: agency.cert_pem,
-            client_key_pem: agency.key_pem,
-        },
-    );
-    settings.poll_interval = Duration::from_millis(20);
-    settings.event_pull_interval = None;
-    let upstream = Upstream::new(office.pool.clone(), settings);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while agency_server::upstream::status(&office.pool, 0)
-        .await
-        .unwrap()
-        .pending
-        > 0
-    {
-        assert!(Instant::now() < deadline, "the cases did not reach SAMAD");
-        upstream.round().await.unwrap();
-    }
+    let upstream = Upstream::new(office.pool.clone(), support::samad_upstream(&sim));
+    support::relay_everything(&upstream, &office.pool).await;
     upstream.pull_events().await.unwrap();
     server.shutdown().await;
     sim.shutdown().await;

@@ -14,13 +14,14 @@ mod support;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use agency_server::ServerHandle;
 use agency_server::console::accounts::{self, Scope};
 use agency_server::notices::sender::{NoticeSender, NoticeSettings, NoticeStats, NoticesHandle};
 use agency_server::notices::text;
-use agency_server::upstream::{Upstream, UpstreamSettings};
+use agency_server::upstream::Upstream;
 use deadpool_postgres::Pool;
+use kiosk_sync::Backoff;
 use kiosk_sync::wire::EventType;
-use kiosk_sync::{Backoff, TlsMaterial};
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use sms_sim::{Faults, SimConfig, SimHandle};
@@ -71,6 +72,20 @@ fn consenting(seq: u64) -> Value {
         p["notice_consent"] = json!(true);
         p["notice_consent_at"] = json!("2026-11-23T03:00:00.000Z");
     })
+}
+
+/// An office whose server took `cases` consenting cases from [`KIOSK`].
+async fn office_with_consenting(cases: u64) -> (Office, ServerHandle, String) {
+    let office = Office::new().await;
+    let server = office.server().await;
+    let token = office.enrol(&server, KIOSK).await;
+    for seq in 1..=cases {
+        let (status, body) = office
+            .post_case(&server, KIOSK, &token, &consenting(seq))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    (office, server, token)
 }
 
 async fn notice_states(pool: &Pool) -> Vec<(String, String, String)> {
@@ -229,15 +244,7 @@ async fn a_malformed_consent_is_refused_with_a_reason_and_nothing_is_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_notice_is_taken_once_through_500s_lost_answers_and_two_senders() {
     const CASES: u64 = 40;
-    let office = Office::new().await;
-    let server = office.server().await;
-    let token = office.enrol(&server, KIOSK).await;
-    for seq in 1..=CASES {
-        let (status, body) = office
-            .post_case(&server, KIOSK, &token, &consenting(seq))
-            .await;
-        assert_eq!(status, 201, "{body}");
-    }
+    let (office, _server, _token) = office_with_consenting(CASES).await;
     let sim = provider(SimConfig::default()).await;
     sim.set_faults(Faults {
         fail_next: 5,
@@ -286,15 +293,7 @@ async fn each_notice_is_taken_once_through_500s_lost_answers_and_two_senders() {
 async fn a_backlog_drains_at_the_providers_rate_and_refusals_fail_with_the_reason() {
     const CASES: u64 = 120;
     const RATE: u32 = 40;
-    let office = Office::new().await;
-    let server = office.server().await;
-    let token = office.enrol(&server, KIOSK).await;
-    for seq in 1..=CASES {
-        let (status, body) = office
-            .post_case(&server, KIOSK, &token, &consenting(seq))
-            .await;
-        assert_eq!(status, 201, "{body}");
-    }
+    let (office, server, token) = office_with_consenting(CASES).await;
     let sim = provider(SimConfig {
         rate_per_second: RATE,
         burst: RATE,
@@ -350,24 +349,6 @@ async fn a_backlog_drains_at_the_providers_rate_and_refusals_fail_with_the_reaso
     assert!(strict.messages().is_empty());
 }
 
-/// The agency's SAMAD identity with short waits.
-fn samad_settings(sim: &samad_sim::SimHandle) -> UpstreamSettings {
-    let agency = sim.kiosk_identity(99_999).unwrap();
-    let mut s = UpstreamSettings::new(
-        sim.base_url(),
-        "sim-token",
-        TlsMaterial {
-            ca_pem: sim.pki().ca_pem.clone(),
-            client_cert_pem: agency.cert_pem,
-            client_key_pem: agency.key_pem,
-        },
-    );
-    s.request_timeout = Duration::from_secs(5);
-    s.poll_interval = Duration::from_millis(20);
-    s.event_pull_interval = None;
-    s
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referral_action_and_answer_notify_once_each_and_closing_does_not() {
     let office = Office::new().await;
@@ -382,17 +363,8 @@ async fn referral_action_and_answer_notify_once_each_and_closing_does_not() {
     let samad = samad_sim::start(samad_sim::SimConfig::default())
         .await
         .unwrap();
-    let up = Upstream::new(office.pool.clone(), samad_settings(&samad));
-    let started = Instant::now();
-    while agency_server::upstream::status(&office.pool, 0)
-        .await
-        .unwrap()
-        .pending
-        > 0
-    {
-        assert!(started.elapsed() < Duration::from_secs(20), "relay stuck");
-        up.round().await.unwrap();
-    }
+    let up = Upstream::new(office.pool.clone(), support::samad_upstream(&samad));
+    support::relay_everything(&up, &office.pool).await;
     let client = office.pool.get().await.unwrap();
     let numbers: Vec<(String, String)> = client
         .query(

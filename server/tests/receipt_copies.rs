@@ -18,12 +18,12 @@ mod support;
 
 use std::time::Duration;
 
-use agency_server::upstream::{Upstream, UpstreamSettings};
+use agency_server::upstream::Upstream;
 use chrono::Utc;
+use kiosk_sync::Backoff;
 use kiosk_sync::wire::{
     Heartbeat, ItemType, OfficeHeartbeat, OutboxHealth, PrinterHealth, SubmitBatch, SubmitItem,
 };
-use kiosk_sync::{Backoff, TlsMaterial};
 use serde_json::{Value, json};
 use support::{Office, case_item, national_code, tracking_code};
 use uuid::Uuid;
@@ -119,23 +119,13 @@ async fn a_guidance_record_is_accepted_stored_and_relayed_to_samad() {
     let sim = samad_sim::start(samad_sim::SimConfig::default())
         .await
         .unwrap();
-    let agency = sim.kiosk_identity(99_999).unwrap();
-    let mut settings = UpstreamSettings::new(
-        sim.base_url(),
-        "sim-token",
-        TlsMaterial {
-            ca_pem: sim.pki().ca_pem.clone(),
-            client_cert_pem: agency.cert_pem,
-            client_key_pem: agency.key_pem,
-        },
-    );
+    let mut settings = support::samad_upstream(&sim);
     settings.connect_timeout = Duration::from_secs(2);
     settings.request_timeout = Duration::from_secs(5);
     settings.backoff = Backoff {
         base: Duration::from_millis(50),
         cap: Duration::from_millis(400),
     };
-    settings.event_pull_interval = None;
     let report = Upstream::new(office.pool.clone(), settings)
         .round()
         .await

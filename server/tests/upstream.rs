@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use agency_server::upstream::{self, Upstream, UpstreamSettings};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
+use kiosk_sync::Backoff;
 use kiosk_sync::wire::{EventType, ItemType};
-use kiosk_sync::{Backoff, TlsMaterial};
 use samad_sim::faults::{Fault, RandomFaults};
 use samad_sim::{SimConfig, SimHandle, SimStats};
 use serde_json::{Value, json};
@@ -44,16 +44,7 @@ impl Rig {
     /// The agency's one identity (a client certificate of SAMAD's CA), the shared token, short
     /// waits.
     fn settings(&self) -> UpstreamSettings {
-        let agency = self.sim.kiosk_identity(99_999).unwrap();
-        let mut s = UpstreamSettings::new(
-            self.sim.base_url(),
-            "sim-token",
-            TlsMaterial {
-                ca_pem: self.sim.pki().ca_pem.clone(),
-                client_cert_pem: agency.cert_pem,
-                client_key_pem: agency.key_pem,
-            },
-        );
+        let mut s = support::samad_upstream(&self.sim);
         s.connect_timeout = Duration::from_secs(2);
         s.request_timeout = Duration::from_secs(5);
         s.lease = Duration::from_secs(30);

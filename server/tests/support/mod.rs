@@ -297,3 +297,38 @@ pub fn case_with_id(id: Uuid, kiosk: u32, sequence: u64, national: &str) -> Valu
         }
     })
 }
+
+/// The upstream to `sim` as the agency's one identity (a client certificate of SAMAD's CA)
+/// with the shared token: polls every 20 ms, pulls events only when asked.
+pub fn samad_upstream(sim: &samad_sim::SimHandle) -> agency_server::upstream::UpstreamSettings {
+    let agency = sim.kiosk_identity(99_999).unwrap();
+    let mut settings = agency_server::upstream::UpstreamSettings::new(
+        sim.base_url(),
+        "sim-token",
+        kiosk_sync::TlsMaterial {
+            ca_pem: sim.pki().ca_pem.clone(),
+            client_cert_pem: agency.cert_pem,
+            client_key_pem: agency.key_pem,
+        },
+    );
+    settings.poll_interval = std::time::Duration::from_millis(20);
+    settings.event_pull_interval = None;
+    settings
+}
+
+/// Relay rounds of `upstream` until nothing is pending in `pool`'s outbox; panics after 20 s.
+pub async fn relay_everything(upstream: &agency_server::upstream::Upstream, pool: &Pool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while agency_server::upstream::status(pool, 0)
+        .await
+        .unwrap()
+        .pending
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the items did not reach SAMAD"
+        );
+        upstream.round().await.unwrap();
+    }
+}
