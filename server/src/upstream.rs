@@ -317,7 +317,7 @@ enum Settlement {
 }
 
 /// One line, no control characters, at most `max` characters (SAMAD's texts into the database).
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(max)

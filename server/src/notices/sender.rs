@@ -197,21 +197,19 @@ pub struct NoticeSender {
 /// `text` on one line, at most [`MAX_ERROR_CHARS`], with every run of four or more digits
 /// masked: a provider's message may repeat the phone, which is never logged or kept.
 fn one_line(text: &str) -> String {
-    let flat: Vec<char> = text
+    let flat: Vec<char> = crate::upstream::one_line(text, MAX_ERROR_CHARS)
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_ERROR_CHARS)
         .collect();
     let mut out = String::with_capacity(flat.len());
-    let mut i = 0;
-    while i < flat.len() {
-        let run = flat[i..].iter().take_while(|c| c.is_numeric()).count();
+    let mut rest = flat.as_slice();
+    while let Some(&c) = rest.first() {
+        let run = rest.iter().take_while(|c| c.is_numeric()).count();
         if run >= 4 {
             out.extend(std::iter::repeat_n('#', run));
-            i += run;
+            rest = &rest[run..];
         } else {
-            out.push(flat[i]);
-            i += 1;
+            out.push(c);
+            rest = &rest[1..];
         }
     }
     out
@@ -224,37 +222,34 @@ impl NoticeSender {
             .timeout(settings.request_timeout)
             .connect_timeout(settings.request_timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("agency-server/", env!("CARGO_PKG_VERSION")));
-        if settings.base_url.starts_with("https://") {
+        // The provider's certificate must chain to its pinned CA; plain http only on loopback
+        // (tools/sms-sim), where no root is needed.
+        let url = settings.base_url.as_str();
+        let mut roots = rustls::RootCertStore::empty();
+        if url.starts_with("https://") {
             use rustls::pki_types::CertificateDer;
             use rustls::pki_types::pem::PemObject as _;
             let ca = settings
                 .ca_pem
                 .as_deref()
                 .ok_or_else(|| anyhow::anyhow!("an https SMS provider needs its CA (--sms-ca)"))?;
-            let mut roots = rustls::RootCertStore::empty();
             for cert in CertificateDer::pem_slice_iter(ca.as_bytes()) {
                 roots.add(cert.map_err(|e| anyhow::anyhow!("the SMS CA: {e}"))?)?;
             }
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let tls = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            builder = builder.tls_backend_preconfigured(tls);
         } else {
             anyhow::ensure!(
-                settings.base_url.starts_with("http://127.")
-                    || settings.base_url.starts_with("http://localhost")
-                    || settings.base_url.starts_with("http://[::1]"),
+                ["http://127.", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|loopback| url.starts_with(loopback)),
                 "the SMS provider's URL must be https (plain http only on loopback)"
             );
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let tls = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()?
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            builder = builder.tls_backend_preconfigured(tls);
         }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        builder = builder.tls_backend_preconfigured(tls);
         Ok(Self {
             pool,
             http: builder.build()?,
@@ -645,5 +640,18 @@ impl NoticesHandle {
         if let Err(e) = self.task.await {
             tracing::error!(error = %e, "the notice task ended abnormally");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_providers_words_keep_no_phone_and_no_line_break() {
+        assert_eq!(
+            one_line("to 09121234567 refused\n(422): ۰۹۱۲۱۲۳۴۵۶۷"),
+            "to ########### refused (422): ###########"
+        );
     }
 }
