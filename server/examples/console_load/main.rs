@@ -12,6 +12,14 @@
 #[path = "../office_load/cluster.rs"]
 #[allow(dead_code, reason = "shared with office_load, which uses all of it")]
 mod cluster;
+// The console's tests' own browser: the login form with its CSRF double, no redirects followed.
+#[path = "../../tests/support/console.rs"]
+#[allow(
+    dead_code,
+    clippy::unwrap_used,
+    reason = "the tests' helpers: a failed step there ends the benchmark too"
+)]
+mod console_support;
 mod seed;
 
 use std::path::PathBuf;
@@ -20,7 +28,7 @@ use std::time::{Duration, Instant};
 use agency_server::console::accounts::{self, Scope};
 use agency_server::console::reports::Period;
 use agency_server::notices::sender::{NoticeSender, NoticeSettings, NoticeStats};
-use anyhow::{Context as _, ensure};
+use anyhow::ensure;
 use clap::Parser;
 use reqwest::header::COOKIE;
 
@@ -62,74 +70,6 @@ fn percentiles(samples: &mut [Duration]) -> (Duration, Duration, Duration) {
 
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
-}
-
-/// `pairs` as a browser posts a form.
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    char::from(b).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn login(
-    client: &reqwest::Client,
-    base: &str,
-    name: &str,
-    password: &str,
-) -> anyhow::Result<String> {
-    let form = client.get(format!("{base}/login")).send().await?;
-    let csrf = form
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()?
-                .strip_prefix("console_login_csrf=")
-                .map(str::to_owned)
-        })
-        .context("no CSRF cookie on the login form")?;
-    let r = client
-        .post(format!("{base}/login"))
-        .header(COOKIE, format!("console_login_csrf={csrf}"))
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(form_body(&[
-            ("name", name),
-            ("password", password),
-            ("csrf", &csrf),
-        ]))
-        .send()
-        .await?;
-    ensure!(r.status() == 303, "{name} did not log in: {}", r.status());
-    let session = r
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()?
-                .strip_prefix("console_session=")
-                .map(str::to_owned)
-        })
-        .context("no session cookie")?;
-    Ok(format!("console_session={session}"))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -184,9 +124,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let base = console.base_url();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = console_support::browser();
     let period = Period::quarter_of(chrono::Utc::now()).label();
     // Case number N is kiosk 1's, in every account's scope (seed.rs).
     let code = format!("{:016}", args.devices);
@@ -195,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|---|---|");
     let mut all_met = true;
     for (name, scope) in &scopes {
-        let cookie = login(&http, &base, name, "bench-password-1").await?;
+        let cookie = console_support::login(&base, name, "bench-password-1").await;
         let (level, place) = match scope {
             Scope::Agency => ("agency".to_owned(), String::new()),
             Scope::Province(n) => ("province".to_owned(), n.clone()),
