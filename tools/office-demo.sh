@@ -42,7 +42,7 @@ else
 fi
 chmod 755 "$work"
 pids=()
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+pg_bin=$(kiosk_pg_bin)
 
 # PostgreSQL refuses to run as root: then the cluster runs as the system user kioskpg.
 as_pg() {

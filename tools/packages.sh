@@ -108,3 +108,13 @@ kiosk_rust() {
 kiosk_packages_install_raw() {
     KIOSK_PACKAGES_raw="$*" kiosk_packages install raw
 }
+
+# The directory of PostgreSQL 15's programs: $PG_BIN, else Debian's, installing group `server`
+# when it is not there yet (the benchmarks and demos that start a cluster of their own).
+kiosk_pg_bin() {
+    local bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+    if [ ! -x "$bin/initdb" ]; then
+        kiosk_packages install server >&2
+    fi
+    echo "$bin"
+}

@@ -20,12 +20,9 @@ while (($#)); do
   esac
   shift
 done
-if [[ ! -x /usr/lib/postgresql/15/bin/initdb && -z "${PG_BIN:-}" ]]; then
-  # shellcheck source=tools/packages.sh
-  . tools/packages.sh
-  kiosk_packages install server
-fi
-if [[ -n "${PG_BIN:-}" ]]; then args+=(--pg-bin "$PG_BIN"); fi
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+args+=(--pg-bin "$(kiosk_pg_bin)")
 cargo build --release -q -p agency-server --example console_load
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 exec "${CARGO_TARGET_DIR:-target}/release/examples/console_load" "${args[@]}"

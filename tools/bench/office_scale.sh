@@ -23,12 +23,9 @@ while (($#)); do
   esac
   shift
 done
-if [[ ! -x /usr/lib/postgresql/15/bin/initdb && -z "${PG_BIN:-}" ]]; then
-  # shellcheck source=tools/packages.sh
-  . tools/packages.sh
-  kiosk_packages install server
-fi
-if [[ -n "${PG_BIN:-}" ]]; then args+=(--pg-bin "$PG_BIN"); fi
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+args+=(--pg-bin "$(kiosk_pg_bin)")
 cargo build --release -q -p agency-server --bin agency-server --example office_load
 # A socket per device on each side.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
