@@ -14,81 +14,16 @@ mod support;
 
 use agency_server::console::accounts::{self, Scope};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use support::console::{browser, form, login_form, set_cookie, try_login};
+use reqwest::header::{COOKIE, LOCATION};
+use support::console::{Session, browser, form, login_form, try_login};
 use support::{Office, case_item, national_code, tracking_code};
-
-/// A logged-in console session (English pages, ASCII digits).
-struct Session {
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn open(base: &str, name: &str, password: &str) -> Self {
-        let csrf = login_form(base).await;
-        let logged = try_login(base, name, password, &csrf).await;
-        assert_eq!(logged.status(), StatusCode::SEE_OTHER, "{name} logs in");
-        assert_eq!(logged.headers()[LOCATION], "/fleet");
-        let token = set_cookie(&logged, "console_session").expect("a session cookie");
-        let cookie_line = logged
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .find(|v| v.starts_with("console_session="))
-            .unwrap();
-        for attribute in ["HttpOnly", "Secure", "SameSite=Strict"] {
-            assert!(cookie_line.contains(attribute), "{cookie_line}");
-        }
-        let cookie = format!("console_session={token}; console_lang=en");
-        let fleet = browser()
-            .get(format!("{base}/fleet"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(fleet.status(), StatusCode::OK);
-        let page = fleet.text().await.unwrap();
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("the logout form's CSRF token")
-            .to_owned();
-        Self {
-            base: base.to_owned(),
-            cookie,
-            csrf,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = browser()
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
     let office = Office::new().await;
     let server = office.server().await;
     let pool = &office.pool;
-    for (name, county, province) in [
-        ("Karaj central", "Karaj", "Alborz"),
-        ("Karaj west", "Karaj", "Alborz"),
-        ("Savojbolagh", "Savojbolagh", "Alborz"),
-    ] {
-        accounts::add_office(pool, "test", name, county, province)
-            .await
-            .unwrap();
-    }
+    support::console::alborz_offices(pool).await;
     for (kiosk, place) in [
         (11, "Karaj central"),
         (12, "Karaj west"),
@@ -155,7 +90,7 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
         StatusCode::UNAUTHORIZED
     );
 
-    let manager = Session::open(&base, "karaj", "karaj-password-1").await;
+    let manager = Session::open(&base, "karaj", "karaj-password-1", "en").await;
     let (status, fleet) = manager.get("/fleet").await;
     assert_eq!(status, StatusCode::OK);
     assert!(fleet.contains("/devices/11") && fleet.contains("/devices/12"));
@@ -194,7 +129,7 @@ async fn a_county_manager_sees_its_county_only_and_posts_need_their_token() {
     let (audit, _) = manager.get("/audit").await;
     assert_eq!(audit, StatusCode::NOT_FOUND);
 
-    let agency = Session::open(&base, "agency", "agency-password-1").await;
+    let agency = Session::open(&base, "agency", "agency-password-1", "en").await;
     let (status, fleet) = agency.get("/fleet").await;
     assert_eq!(status, StatusCode::OK);
     for kiosk in [11, 12, 21] {

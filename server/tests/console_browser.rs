@@ -366,15 +366,7 @@ async fn every_page_in_chromium_for_every_scope_is_persian_rtl_and_passes_axe() 
     let office = Office::new().await;
     let server = office.server().await;
     let pool = &office.pool;
-    for (name, county) in [
-        ("Karaj central", "Karaj"),
-        ("Karaj west", "Karaj"),
-        ("Savojbolagh", "Savojbolagh"),
-    ] {
-        accounts::add_office(pool, "test", name, county, "Alborz")
-            .await
-            .unwrap();
-    }
+    support::console::alborz_offices(pool).await;
     let now = Utc::now() - chrono::Duration::hours(1);
     for (kiosk, place) in [
         (11u32, "Karaj central"),

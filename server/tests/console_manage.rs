@@ -28,78 +28,10 @@ mod support;
 use agency_server::console::accounts::{self, Role, Scope};
 use kiosk_sync::wire::StaffLogin;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::LOCATION;
 use serde_json::{Value, json};
-use support::console::{browser, form, login_form, set_cookie, try_login};
+use support::console::{Session, browser, form};
 use support::{Office, Role as DeviceRole};
-
-/// A logged-in console session (Persian pages, the default).
-struct Session {
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn open(base: &str, name: &str, password: &str) -> Self {
-        let csrf = login_form(base).await;
-        let logged = try_login(base, name, password, &csrf).await;
-        assert_eq!(logged.status(), StatusCode::SEE_OTHER, "{name} logs in");
-        let token = set_cookie(&logged, "console_session").unwrap();
-        let cookie = format!("console_session={token}");
-        let page = browser()
-            .get(format!("{base}/fleet"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .unwrap()
-            .to_owned();
-        Self {
-            base: base.to_owned(),
-            cookie,
-            csrf,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = browser()
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-
-    /// Posts `pairs` with the session's CSRF token.
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(pairs);
-        self.post_raw(path, &all).await
-    }
-
-    /// Posts `pairs` as they are (no CSRF token unless given).
-    async fn post_raw(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
-        let r = form(
-            browser()
-                .post(format!("{}{path}", self.base))
-                .header(COOKIE, &self.cookie),
-            pairs,
-        )
-        .send()
-        .await
-        .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-}
 
 /// The audit log's rows of changes (logins and logouts left out): (actor, action, detail).
 async fn changes(office: &Office) -> Vec<(String, String, Value)> {
@@ -162,15 +94,7 @@ async fn managers_change_what_is_in_their_scope_each_change_audited_once() {
     let office = Office::new().await;
     let server = office.server().await;
     let pool = &office.pool;
-    for (name, county) in [
-        ("Karaj central", "Karaj"),
-        ("Karaj west", "Karaj"),
-        ("Savojbolagh", "Savojbolagh"),
-    ] {
-        accounts::add_office(pool, "test", name, county, "Alborz")
-            .await
-            .unwrap();
-    }
+    support::console::alborz_offices(pool).await;
     for (kiosk, place) in [
         (11, "Karaj central"),
         (12, "Karaj central"),
@@ -215,9 +139,9 @@ async fn managers_change_what_is_in_their_scope_each_change_audited_once() {
     }
     let console = support::console::start(pool).await;
     let base = console.base_url();
-    let manager = Session::open(&base, "karaj", "karaj-password-1").await;
-    let viewer = Session::open(&base, "karaj-viewer", "karaj-viewer-password-1").await;
-    let agency = Session::open(&base, "agency", "agency-password-1").await;
+    let manager = Session::open(&base, "karaj", "karaj-password-1", "fa").await;
+    let viewer = Session::open(&base, "karaj-viewer", "karaj-viewer-password-1", "fa").await;
+    let agency = Session::open(&base, "agency", "agency-password-1", "fa").await;
     agency_server::contract::set_catalogue(pool, CATALOGUE)
         .await
         .unwrap();
@@ -547,7 +471,7 @@ async fn managers_change_what_is_in_their_scope_each_change_audited_once() {
     let (_, action, detail) = one_change(&office, before + 4).await;
     assert_eq!(action, "account.add");
     assert_eq!(detail["role"], "manager");
-    let west = Session::open(&base, "west", "west-password-1").await;
+    let west = Session::open(&base, "west", "west-password-1", "fa").await;
     assert_eq!(west.get("/manage/devices").await.0, StatusCode::OK);
     assert_eq!(
         west.get("/manage/devices/11").await.0,

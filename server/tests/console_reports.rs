@@ -381,15 +381,7 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
     let office = Office::new().await;
     let server = office.server().await;
     let pool = &office.pool;
-    for (name, county) in [
-        ("Karaj central", "Karaj"),
-        ("Karaj west", "Karaj"),
-        ("Savojbolagh", "Savojbolagh"),
-    ] {
-        accounts::add_office(pool, "test", name, county, "Alborz")
-            .await
-            .unwrap();
-    }
+    support::console::alborz_offices(pool).await;
     let mut tokens = BTreeMap::new();
     for kiosk in [11u32, 12, 13, 21, 31] {
         accounts::place_kiosk(pool, "test", kiosk, office_of(kiosk))

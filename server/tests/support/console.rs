@@ -106,3 +106,99 @@ pub async fn login(base: &str, name: &str, password: &str) -> String {
         set_cookie(&r, "console_session").expect("a session cookie")
     )
 }
+
+/// A logged-in console session: its cookie (with the page language `lang`, `fa` or `en`) and
+/// the CSRF token its forms carry.
+pub struct Session {
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Session {
+    /// Logs `name` in through the form (the session cookie `HttpOnly; Secure;
+    /// SameSite=Strict`, the way to the fleet) and reads the CSRF token off the fleet page.
+    pub async fn open(base: &str, name: &str, password: &str, lang: &str) -> Self {
+        let csrf = login_form(base).await;
+        let logged = try_login(base, name, password, &csrf).await;
+        assert_eq!(logged.status(), StatusCode::SEE_OTHER, "{name} logs in");
+        assert_eq!(logged.headers()[reqwest::header::LOCATION], "/fleet");
+        let token = set_cookie(&logged, "console_session").expect("a session cookie");
+        let cookie_line = logged
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("console_session="))
+            .unwrap();
+        for attribute in ["HttpOnly", "Secure", "SameSite=Strict"] {
+            assert!(cookie_line.contains(attribute), "{cookie_line}");
+        }
+        let cookie = format!("console_session={token}; console_lang={lang}");
+        let fleet = browser()
+            .get(format!("{base}/fleet"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fleet.status(), StatusCode::OK);
+        let page = fleet.text().await.unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the logout form's CSRF token")
+            .to_owned();
+        Self {
+            base: base.to_owned(),
+            cookie,
+            csrf,
+        }
+    }
+
+    /// A page: its status and body.
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = browser()
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Posts `pairs` with the session's CSRF token.
+    pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts `pairs` as they are (no CSRF token unless given).
+    pub async fn post_raw(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+        let r = form(
+            browser()
+                .post(format!("{}{path}", self.base))
+                .header(COOKIE, &self.cookie),
+            pairs,
+        )
+        .send()
+        .await
+        .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+}
+
+/// The three offices the console's tests place their kiosks in, all in the province of Alborz:
+/// «Karaj central» and «Karaj west» in the county of Karaj, «Savojbolagh» in its own county.
+pub async fn alborz_offices(pool: &Pool) {
+    for (name, county) in [
+        ("Karaj central", "Karaj"),
+        ("Karaj west", "Karaj"),
+        ("Savojbolagh", "Savojbolagh"),
+    ] {
+        console::accounts::add_office(pool, "test", name, county, "Alborz")
+            .await
+            .unwrap();
+    }
+}
