@@ -83,10 +83,15 @@ impl Link {
     }
 
     /// Whether `error` says the server could not be reached or could not answer now (no
-    /// answer, 5xx, 429/503, an answer outside the contract), as opposed to an answer that
-    /// concerns this one request (a refusal, credentials).
+    /// answer, 429/503, a gateway's 502 or 504, an answer outside the contract), as opposed to
+    /// an answer that concerns this one request: a refusal, credentials, or a server that
+    /// answered and failed on it (a 500 for this batch's content must not silence the
+    /// heartbeat and the event pull; the request alone waits).
     pub fn is_link_failure(error: &SyncError) -> bool {
-        error.is_transient()
+        match error {
+            SyncError::Server { status } => matches!(status, 502..=504),
+            other => other.is_transient(),
+        }
     }
 
     /// A request failed at `now` for want of the server: nothing goes out before the returned
@@ -187,6 +192,7 @@ mod tests {
             "refused".into()
         )));
         assert!(Link::is_link_failure(&SyncError::Server { status: 502 }));
+        assert!(!Link::is_link_failure(&SyncError::Server { status: 500 }));
         assert!(Link::is_link_failure(&SyncError::RateLimited {
             status: 503,
             retry_after: None

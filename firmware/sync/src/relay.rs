@@ -758,8 +758,7 @@ impl Relay {
                 // answered and failed on this batch (a 500, refused credentials) is this
                 // batch's trouble: its items wait, then go one at a time, while the heartbeat,
                 // catalogue and event pull go on, so one poison item never silences the kiosk.
-                let out_of_reach = Link::is_link_failure(&e)
-                    && !matches!(e, SyncError::Server { status } if !(502..=504).contains(&status));
+                let out_of_reach = Link::is_link_failure(&e);
                 let wait = if out_of_reach {
                     self.backoff_wait(asked_wait(&e))
                 } else {
