@@ -1,32 +1,19 @@
 //! The catalogue every device downloads (`catalogue` table, one row: its ETag and its JSON
 //! body), checked and stored.
 //!
-//! [`check`] holds a body to the rules a kiosk applies when it takes a catalogue
-//! (firmware/app/src/runtime/catalogue.rs `from_wire`): it must read as the contract's
-//! `kiosk_sync::wire::Catalogue`; every subject and service needs a code that is an identifier
-//! (ASCII letters, digits, `- _ .`, at most 100 characters) used once in its list, a Persian
-//! name of at most 200 characters, no hidden characters in any text the visitor sees
-//! (`kiosk_core::text::check_text`); a service identifier is digits (a service must have one);
-//! a subject outside the agency's scope that names a destination names its office; a next-visit
-//! rule must read; and at least one subject must be in the agency's scope. A kiosk would skip a
-//! bad entry (or refuse the catalogue whole); the console refuses the edit instead, saying
-//! which entry and why in Persian and English, and nothing is set.
+//! [`check`] holds a body to the rules a kiosk applies when it takes a catalogue, by the
+//! kiosk's own conversion (firmware/sync/src/catalogue.rs `from_wire`): it must read as the
+//! contract's `kiosk_sync::wire::Catalogue`, and an entry a kiosk would skip (or a next-visit
+//! rule it would drop, or a catalogue with no subject in the agency's scope, which a kiosk
+//! refuses whole) refuses the edit instead, saying which entry and why in Persian and English;
+//! nothing is set.
 //!
 //! [`store`] writes a body with its ETag (a digest of the body, so any change gives another and
 //! the devices take it at their next check) and one row of the console's audit log, in one
 //! transaction; given the ETag the editor read, it refuses when the catalogue changed since.
 
-use std::collections::HashSet;
-
-use kiosk_sync::wire::{Catalogue, CatalogueEntry, GuidanceDestination};
+use kiosk_sync::wire::Catalogue;
 use serde_json::Value;
-
-/// Longest code of a subject or service (what a kiosk's store keeps as a case's subject).
-pub const MAX_CODE_CHARS: usize = kiosk_store::MAX_CATALOGUE_ID_CHARS;
-/// Longest name or keyword.
-pub const MAX_NAME_CHARS: usize = 200;
-/// Longest detail of a guidance destination.
-pub const MAX_DETAIL_CHARS: usize = 300;
 
 /// Why a catalogue was not set.
 #[derive(Debug, thiserror::Error)]
@@ -69,158 +56,6 @@ impl From<deadpool_postgres::PoolError> for Refusal {
     }
 }
 
-fn bad(at: &str, entry: &CatalogueEntry, fa: &str, en: impl Into<String>) -> Refusal {
-    Refusal::BadEntry {
-        at: at.to_owned(),
-        code: entry.service_code.chars().take(MAX_CODE_CHARS).collect(),
-        fa: fa.to_owned(),
-        en: en.into(),
-    }
-}
-
-/// A text a visitor sees: no hidden characters, at most `max` characters.
-fn text(
-    at: &str,
-    entry: &CatalogueEntry,
-    field: &str,
-    value: &str,
-    max: usize,
-) -> Result<(), Refusal> {
-    if let Err(e) = kiosk_core::text::check_text(field, value) {
-        return Err(bad(
-            at,
-            entry,
-            &format!("در «{field}» نویسه‌ی پنهان یا کنترلی هست."),
-            e.to_string(),
-        ));
-    }
-    if value.trim().chars().count() > max {
-        return Err(bad(
-            at,
-            entry,
-            &format!("«{field}» بیش از {} نویسه است.", fa_digits(max)),
-            format!("{field} longer than {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
-fn fa_digits(n: usize) -> String {
-    kiosk_core::digits::to_persian_digits(&n.to_string())
-}
-
-/// One entry of `list` at index `i`, by the kiosk's rules.
-fn entry(
-    list: &str,
-    i: usize,
-    e: &CatalogueEntry,
-    seen: &mut HashSet<String>,
-    in_scope: bool,
-) -> Result<(), Refusal> {
-    let at = format!("{list}[{i}]");
-    let id = e.service_code.trim();
-    if id.is_empty() {
-        return Err(bad(&at, e, "کد خالی است.", "no service_code"));
-    }
-    if id.chars().count() > MAX_CODE_CHARS
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(bad(
-            &at,
-            e,
-            &format!(
-                "کد باید تا {} نویسه از حروف و رقم‌های لاتین و - _ . باشد.",
-                fa_digits(MAX_CODE_CHARS)
-            ),
-            "service_code is not an identifier (ASCII letters, digits, - _ .)",
-        ));
-    }
-    if !seen.insert(id.to_owned()) {
-        return Err(bad(
-            &at,
-            e,
-            "این کد پیش‌تر در همین فهرست آمده است.",
-            "service_code used by an earlier entry",
-        ));
-    }
-    text(&at, e, "service_name", &e.service_name, MAX_NAME_CHARS)?;
-    if e.service_name.trim().is_empty() {
-        return Err(bad(&at, e, "نام فارسی خالی است.", "no service_name"));
-    }
-    if let Some(en) = &e.service_name_en {
-        text(&at, e, "service_name_en", en, MAX_NAME_CHARS)?;
-    }
-    for (j, k) in e.keywords.iter().enumerate() {
-        text(&at, e, &format!("keywords[{j}]"), k, MAX_NAME_CHARS)?;
-    }
-    if let Some(raw) = e.service_identifier.as_deref() {
-        let digits = kiosk_core::digits::to_ascii_digits(raw.trim());
-        if digits.len() > 32 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(
-                &at,
-                e,
-                "شناسه‌ی خدمت باید عددی تا ۳۲ رقم باشد.",
-                "service_identifier is not a number of at most 32 digits",
-            ));
-        }
-    }
-    if list == "services"
-        && e.service_identifier
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-    {
-        return Err(bad(
-            &at,
-            e,
-            "خدمت بدون شناسه‌ی خدمت است.",
-            "a service without a service_identifier",
-        ));
-    }
-    if let (Some(d), false) = (&e.guidance, in_scope) {
-        guidance(&at, e, d)?;
-    }
-    if let Some(rule) = e.next_visit.as_deref()
-        && let Err(err) = rule.parse::<kiosk_core::NextVisitRule>()
-    {
-        return Err(bad(
-            &at,
-            e,
-            "قاعده‌ی مراجعه‌ی بعدی خوانا نیست.",
-            err.to_string(),
-        ));
-    }
-    Ok(())
-}
-
-fn guidance(at: &str, e: &CatalogueEntry, d: &GuidanceDestination) -> Result<(), Refusal> {
-    text(at, e, "guidance.office", &d.office, MAX_DETAIL_CHARS)?;
-    if d.office.trim().is_empty() {
-        return Err(bad(
-            at,
-            e,
-            "مقصد راهنمایی بدون نام اداره است.",
-            "a guidance destination without an office",
-        ));
-    }
-    for (field, value) in [
-        ("guidance.office_en", &d.office_en),
-        ("guidance.address", &d.address),
-        ("guidance.phone", &d.phone),
-        ("guidance.hours", &d.hours),
-        ("guidance.portal", &d.portal),
-    ] {
-        if let Some(v) = value {
-            text(at, e, field, v, MAX_DETAIL_CHARS)?;
-        }
-    }
-    for (j, b) in d.bring.iter().enumerate() {
-        text(at, e, &format!("guidance.bring[{j}]"), b, MAX_DETAIL_CHARS)?;
-    }
-    Ok(())
-}
-
 /// `body` read as the contract's catalogue and held to the kiosk's rules (module doc).
 pub fn check(body: &str) -> Result<Catalogue, Refusal> {
     let parsed: Catalogue =
@@ -229,28 +64,25 @@ pub fn check(body: &str) -> Result<Catalogue, Refusal> {
     Ok(parsed)
 }
 
-/// [`check`] of a catalogue already read.
+/// [`check`] of a catalogue already read: the kiosk's own conversion
+/// (`kiosk_sync::catalogue::convert`), where an entry a kiosk would skip, or a next-visit
+/// rule it would drop, refuses the whole edit instead, naming the first.
 pub fn check_parsed(c: &Catalogue) -> Result<(), Refusal> {
-    let scope: HashSet<&str> = c.agency.subject_scope.iter().map(|s| s.trim()).collect();
-    let mut seen = HashSet::new();
-    for (i, e) in c.subjects.iter().enumerate() {
-        entry(
-            "subjects",
-            i,
-            e,
-            &mut seen,
-            scope.contains(e.service_code.trim()),
-        )?;
-    }
-    let mut seen = HashSet::new();
-    for (i, e) in c.services.iter().enumerate() {
-        entry("services", i, e, &mut seen, false)?;
-    }
-    if !c
-        .subjects
-        .iter()
-        .any(|s| scope.contains(s.service_code.trim()))
+    let converted = kiosk_sync::catalogue::convert(c);
+    if let Some(bad) = converted
+        .skipped
+        .into_iter()
+        .chain(converted.refused_rules)
+        .next()
     {
+        return Err(Refusal::BadEntry {
+            at: bad.at,
+            code: bad.code,
+            fa: bad.reason_fa,
+            en: bad.reason,
+        });
+    }
+    if !converted.catalogue.subjects.iter().any(|s| s.in_scope()) {
         return Err(Refusal::NoSubjectInScope);
     }
     Ok(())

@@ -15,6 +15,7 @@
 //! Privacy: payloads hold national codes and phones in clear; they are sent, never logged.
 
 mod backoff;
+pub mod catalogue;
 mod client;
 mod error;
 mod link;

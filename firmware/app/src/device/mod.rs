@@ -459,7 +459,7 @@ impl<P: PrintSink> Device<P> {
     /// earlier run first, so a kiosk that starts offline lists the last one it downloaded;
     /// without one, kiosk.toml's stays): its holiday overrides go into the calendar the
     /// response dates are counted on at once, its subjects and services replace the listed
-    /// ones between visits (runtime/catalogue.rs converts it; a catalogue with nothing to
+    /// ones between visits (firmware/sync/src/catalogue.rs converts it; a catalogue with nothing to
     /// register is refused whole and the current one kept).
     pub fn with_catalogue_updates(mut self, updates: sync::CatalogueWatch) -> Self {
         self.catalogue = Some(updates);

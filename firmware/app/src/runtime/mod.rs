@@ -11,7 +11,9 @@
 //! waits on a disk, a printer or a serial line.
 
 pub mod backend;
-pub mod catalogue;
+/// The downloaded catalogue's conversion, shared with the agency server's console
+/// (firmware/sync/src/catalogue.rs).
+pub use kiosk_sync::catalogue;
 pub mod lookup;
 pub mod printer;
 pub mod worker;

@@ -18,15 +18,17 @@
 //!
 //! A bad entry (no code or name, a code that is not an identifier or is used twice, hidden
 //! characters, a service identifier that is not digits, a destination without an office) is
-//! skipped with an English log line naming it, never a crash. A catalogue left with no subject
+//! skipped with an English log line naming it, never a crash; each reason is also kept in
+//! Persian, for the agency console, which holds a manager's edit to these same rules and
+//! refuses it instead (server/src/catalogue.rs). A catalogue left with no subject
 //! a visitor can register a case about is refused whole: the kiosk keeps the one it has
 //! (kiosk.toml's, or the last good download).
 
 use std::collections::HashSet;
 
+use crate::wire;
 use kiosk_core::digits::{to_ascii_digits, to_persian_digits};
 use kiosk_core::{CaseKind, Catalogue, NextVisitRule, Service, Subject};
-use kiosk_sync::wire;
 
 /// Where a visitor is sent for an out-of-scope subject whose entry names no destination (the
 /// contract's default: SAMAD's line 111).
@@ -50,6 +52,26 @@ pub struct Skipped {
     pub code: String,
     /// Why, in English.
     pub reason: String,
+    /// Why, in Persian (the agency console's refusal of an edit).
+    pub reason_fa: String,
+}
+
+/// Why an entry cannot be taken: in English for the log, in Persian for a manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Why {
+    en: String,
+    fa: String,
+}
+
+fn why(en: impl Into<String>, fa: impl Into<String>) -> Why {
+    Why {
+        en: en.into(),
+        fa: fa.into(),
+    }
+}
+
+fn fa_number(n: usize) -> String {
+    to_persian_digits(&n.to_string())
 }
 
 /// Why a downloaded catalogue was not taken at all.
@@ -78,8 +100,23 @@ pub struct Converted {
     pub refused_rules: Vec<Skipped>,
 }
 
-/// Converts `wire` (see the module doc), logging every entry it skips.
+/// Converts `wire` (see the module doc), logging every entry it skips; refuses a catalogue
+/// left with no subject a visitor can register a case about.
 pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
+    let converted = convert(wire);
+    if !converted.catalogue.subjects.iter().any(Subject::in_scope) {
+        let refused = Refused::NoUsableSubject {
+            version: wire.version.clone(),
+            skipped: converted.skipped.len(),
+        };
+        tracing::warn!("{refused}");
+        return Err(refused);
+    }
+    Ok(converted)
+}
+
+/// Every entry of `wire` converted or skipped (with its reason), whatever is left.
+pub fn convert(wire: &wire::Catalogue) -> Converted {
     let mut skipped = Vec::new();
     let mut refused_rules = Vec::new();
     let kinds = case_kinds(&wire.case_kinds);
@@ -92,7 +129,7 @@ pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
                 s.next_visit = next_visit("subjects", i, entry, &mut refused_rules);
                 subjects.push(s);
             }
-            Err(reason) => skipped.push(skip("subjects", i, entry, reason)),
+            Err(why) => skipped.push(skip("subjects", i, entry, why)),
         }
     }
     let mut seen = HashSet::new();
@@ -103,22 +140,14 @@ pub fn from_wire(wire: &wire::Catalogue) -> Result<Converted, Refused> {
                 s.next_visit = next_visit("services", i, entry, &mut refused_rules);
                 services.push(s);
             }
-            Err(reason) => skipped.push(skip("services", i, entry, reason)),
+            Err(why) => skipped.push(skip("services", i, entry, why)),
         }
     }
-    if !subjects.iter().any(Subject::in_scope) {
-        let refused = Refused::NoUsableSubject {
-            version: wire.version.clone(),
-            skipped: skipped.len(),
-        };
-        tracing::warn!("{refused}");
-        return Err(refused);
-    }
-    Ok(Converted {
+    Converted {
         catalogue: Catalogue { subjects, services },
         skipped,
         refused_rules,
-    })
+    }
 }
 
 /// The entry's next-visit rule, if it names one that reads; a rule that does not is logged
@@ -137,18 +166,28 @@ fn next_visit(
             let code: String = entry.service_code.chars().take(MAX_ID_CHARS).collect();
             let reason = format!("{e}; kiosk.toml's [next_visit] default applies instead");
             tracing::warn!(entry = %at, code = %code.escape_debug(), %reason, "catalogue next-visit rule refused");
-            refused.push(Skipped { at, code, reason });
+            refused.push(Skipped {
+                at,
+                code,
+                reason,
+                reason_fa: "قاعده‌ی مراجعه‌ی بعدی خوانا نیست.".to_owned(),
+            });
             None
         }
     }
 }
 
-fn skip(list: &str, i: usize, entry: &wire::CatalogueEntry, reason: String) -> Skipped {
+fn skip(list: &str, i: usize, entry: &wire::CatalogueEntry, why: Why) -> Skipped {
     let at = format!("{list}[{i}]");
     // Codes are the catalogue's own identifiers, never personal data; cut for the log.
     let code: String = entry.service_code.chars().take(MAX_ID_CHARS).collect();
-    tracing::warn!(entry = %at, code = %code.escape_debug(), %reason, "catalogue entry skipped");
-    Skipped { at, code, reason }
+    tracing::warn!(entry = %at, code = %code.escape_debug(), reason = %why.en, "catalogue entry skipped");
+    Skipped {
+        at,
+        code,
+        reason: why.en,
+        reason_fa: why.fa,
+    }
 }
 
 /// The kinds every subject accepts; unknown names skipped with a warning.
@@ -169,46 +208,62 @@ fn case_kinds(names: &[String]) -> Vec<CaseKind> {
 
 /// The entry's code, checked: an identifier the store keeps (ASCII letters, digits, `-`, `_`,
 /// `.`), used once.
-fn code<'a>(
-    entry: &'a wire::CatalogueEntry,
-    seen: &mut HashSet<String>,
-) -> Result<&'a str, String> {
+fn code<'a>(entry: &'a wire::CatalogueEntry, seen: &mut HashSet<String>) -> Result<&'a str, Why> {
     let id = entry.service_code.trim();
     if id.is_empty() {
-        return Err("no service_code".into());
+        return Err(why("no service_code", "کد خالی است."));
     }
+    let identifier_fa = format!(
+        "کد باید تا {} نویسه از حروف و رقم‌های لاتین و - _ . باشد.",
+        fa_number(MAX_ID_CHARS)
+    );
     if id.chars().count() > MAX_ID_CHARS {
-        return Err(format!(
-            "service_code longer than {MAX_ID_CHARS} characters"
+        return Err(why(
+            format!("service_code longer than {MAX_ID_CHARS} characters"),
+            identifier_fa,
         ));
     }
     if !id
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err("service_code is not an identifier (ASCII letters, digits, - _ .)".into());
+        return Err(why(
+            "service_code is not an identifier (ASCII letters, digits, - _ .)",
+            identifier_fa,
+        ));
     }
     if !seen.insert(id.to_owned()) {
-        return Err("service_code used by an earlier entry".into());
+        return Err(why(
+            "service_code used by an earlier entry",
+            "این کد پیش‌تر در همین فهرست آمده است.",
+        ));
     }
     Ok(id)
 }
 
 /// A text the visitor will see: trimmed, no hidden characters, not too long.
-fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
-    kiosk_core::text::check_text(field, value).map_err(|e| e.to_string())?;
+fn text(field: &str, value: &str, max: usize) -> Result<String, Why> {
+    kiosk_core::text::check_text(field, value).map_err(|e| {
+        why(
+            e.to_string(),
+            format!("در «{field}» نویسه‌ی پنهان یا کنترلی هست."),
+        )
+    })?;
     let value = value.trim();
     if value.chars().count() > max {
-        return Err(format!("{field} longer than {max} characters"));
+        return Err(why(
+            format!("{field} longer than {max} characters"),
+            format!("«{field}» بیش از {} نویسه است.", fa_number(max)),
+        ));
     }
     Ok(value.to_owned())
 }
 
 /// The Persian and English names.
-fn names(entry: &wire::CatalogueEntry) -> Result<(String, String), String> {
+fn names(entry: &wire::CatalogueEntry) -> Result<(String, String), Why> {
     let fa = text("service_name", &entry.service_name, MAX_NAME_CHARS)?;
     if fa.is_empty() {
-        return Err("no service_name".into());
+        return Err(why("no service_name", "نام فارسی خالی است."));
     }
     let en = match &entry.service_name_en {
         Some(en) => text("service_name_en", en, MAX_NAME_CHARS)?,
@@ -218,7 +273,7 @@ fn names(entry: &wire::CatalogueEntry) -> Result<(String, String), String> {
 }
 
 /// A service identifier: digits in any script, read as ASCII.
-fn identifier(entry: &wire::CatalogueEntry) -> Result<Option<String>, String> {
+fn identifier(entry: &wire::CatalogueEntry) -> Result<Option<String>, Why> {
     let Some(raw) = entry.service_identifier.as_deref() else {
         return Ok(None);
     };
@@ -227,7 +282,10 @@ fn identifier(entry: &wire::CatalogueEntry) -> Result<Option<String>, String> {
         return Ok(None);
     }
     if digits.len() > 32 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("service_identifier is not a number of at most 32 digits".into());
+        return Err(why(
+            "service_identifier is not a number of at most 32 digits",
+            "شناسه‌ی خدمت باید عددی تا ۳۲ رقم باشد.",
+        ));
     }
     Ok(Some(digits))
 }
@@ -237,7 +295,7 @@ fn subject(
     kinds: &[CaseKind],
     scope: &HashSet<&str>,
     seen: &mut HashSet<String>,
-) -> Result<Subject, String> {
+) -> Result<Subject, Why> {
     let id = code(entry, seen)?;
     let (label_fa, label_en) = names(entry)?;
     let service_id = identifier(entry)?;
@@ -280,10 +338,15 @@ fn subject(
     })
 }
 
-fn service(entry: &wire::CatalogueEntry, seen: &mut HashSet<String>) -> Result<Service, String> {
+fn service(entry: &wire::CatalogueEntry, seen: &mut HashSet<String>) -> Result<Service, Why> {
     let id = code(entry, seen)?;
     let (label_fa, label_en) = names(entry)?;
-    let service_id = identifier(entry)?.ok_or("a service without a service_identifier")?;
+    let service_id = identifier(entry)?.ok_or_else(|| {
+        why(
+            "a service without a service_identifier",
+            "خدمت بدون شناسه‌ی خدمت است.",
+        )
+    })?;
     Ok(Service {
         id: id.to_owned(),
         label_fa,
@@ -295,8 +358,8 @@ fn service(entry: &wire::CatalogueEntry, seen: &mut HashSet<String>) -> Result<S
 
 /// The destination as one Persian text (Persian digits but in the website) and one English
 /// text (ASCII digits): office, address, phone, hours, website, what to bring.
-fn guidance(d: &wire::GuidanceDestination) -> Result<(String, String), String> {
-    let detail = |field: &str, value: Option<&String>| -> Result<Option<String>, String> {
+fn guidance(d: &wire::GuidanceDestination) -> Result<(String, String), Why> {
+    let detail = |field: &str, value: Option<&String>| -> Result<Option<String>, Why> {
         value
             .map(|v| text(field, v, MAX_DETAIL_CHARS))
             .transpose()
@@ -304,7 +367,10 @@ fn guidance(d: &wire::GuidanceDestination) -> Result<(String, String), String> {
     };
     let office = text("guidance.office", &d.office, MAX_DETAIL_CHARS)?;
     if office.is_empty() {
-        return Err("a guidance destination without an office".into());
+        return Err(why(
+            "a guidance destination without an office",
+            "مقصد راهنمایی بدون نام اداره است.",
+        ));
     }
     let office_en = detail("guidance.office_en", d.office_en.as_ref())?;
     let address = detail("guidance.address", d.address.as_ref())?;
@@ -582,6 +648,16 @@ mod tests {
                 i + 1,
                 expected.reason
             );
+            // And in Persian, for a manager whose edit it refuses.
+            assert!(
+                expected.reason_fa.ends_with('.')
+                    && expected
+                        .reason_fa
+                        .chars()
+                        .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{:?}",
+                expected.reason_fa
+            );
         }
         let services: Vec<&str> = converted.skipped[table.len()..]
             .iter()
@@ -639,20 +715,5 @@ mod tests {
         );
         let c = from_wire(&wire).expect("usable").catalogue;
         assert!(c.get("A").expect("A").in_scope());
-    }
-
-    #[test]
-    fn the_simulators_catalogue_converts_whole() {
-        let converted = from_wire(&samad_sim::catalogue()).expect("usable");
-        assert!(converted.skipped.is_empty(), "{:?}", converted.skipped);
-        assert_eq!(converted.catalogue.subjects.len(), 8);
-        let water = converted.catalogue.get("SUBJ-WATER").expect("water");
-        assert!(
-            water
-                .guidance_fa
-                .as_deref()
-                .unwrap_or("")
-                .contains("تلفن: ۱۵۲۲")
-        );
     }
 }
