@@ -91,9 +91,8 @@ fn with_unit(template: &str, unit: &str) -> String {
 /// The registration notice: the case's kind, its code, its response date when it owes one.
 pub fn registered(tracking_code: &str, kind: &str, due_jalali: Option<&str>) -> String {
     let code = to_persian_digits(tracking_code);
-    let kind = CaseKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == kind)
+    let kind = kind
+        .parse::<CaseKind>()
         .map_or("درخواست", CaseKind::label_fa);
     let mut text = format!("{kind} شما با کد رهگیری {code} ثبت شد.");
     // The kiosk's printed date: digits (of any script) and separators only, or left out.
