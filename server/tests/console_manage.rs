@@ -306,14 +306,7 @@ async fn managers_change_what_is_in_their_scope_each_change_audited_once() {
     assert_eq!(detail["role"], "desk");
     assert_eq!(detail["office"], "Karaj west");
     assert!(!detail.to_string().contains(&code[..4]), "{detail}");
-    let enrolled = office
-        .client()
-        .post(format!("{}/v1/enrol", server.base_url()))
-        .json(&json!({ "code": code }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(enrolled.status(), 201);
+    office.enrol_with_code(&server, &code, 13).await;
     assert_eq!(
         scalar::<String>(
             &office,

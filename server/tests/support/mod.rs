@@ -237,6 +237,12 @@ impl Office {
     /// Enrols device `kiosk` of `role` through `server` and returns its token.
     pub async fn enrol_as(&self, server: &ServerHandle, kiosk: u32, role: Role) -> String {
         let code = self.enrol_code_as(kiosk, role).await;
+        self.enrol_with_code(server, &code, kiosk).await
+    }
+
+    /// Enrols through `server` with the one-time `code` (made for `kiosk`) and returns the
+    /// token.
+    pub async fn enrol_with_code(&self, server: &ServerHandle, code: &str, kiosk: u32) -> String {
         let r = self
             .client()
             .post(format!("{}/v1/enrol", server.base_url()))
