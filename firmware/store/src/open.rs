@@ -83,12 +83,42 @@ pub(crate) fn apply_key(
     match key {
         // SQLCipher would also print its own lines ("hmac check failed …") to stderr; the
         // store reports every failure itself, naming the file (StoreError::WrongKey).
-        Some(key) => conn
-            .execute_batch("PRAGMA cipher_log_level = NONE;")
-            .and_then(|()| conn.execute_batch(key.pragma(None).as_str()))
-            .ctx(path, "apply the database key"),
+        Some(key) => {
+            wait_for_sqlcipher();
+            conn.execute_batch("PRAGMA cipher_log_level = NONE;")
+                .and_then(|()| conn.execute_batch(key.pragma(None).as_str()))
+                .ctx(path, "apply the database key")
+        }
         None => Ok(()),
     }
+}
+
+/// Waits (once per process, at most 2 s) until SQLCipher has finished its own set-up.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's set-up (`sqlcipher_extra_init`,
+/// called after `isInit` is set in `sqlite3Initialize`), and until that set-up is done SQLCipher
+/// refuses every key with a bare SQLITE_ERROR. A thread whose first open overlaps another
+/// thread's first open can therefore lose its key (seen once on a loaded machine, as "error with
+/// PRAGMA key" while creating a database). The first keyed open waits until an in-memory
+/// connection accepts a key; every later one returns at once. Should the wait run out, the
+/// caller's own key is tried anyway and its error reported as usual.
+fn wait_for_sqlcipher() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let accepts_a_key = || {
+            Connection::open_in_memory()
+                .and_then(|c| {
+                    c.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA key = 'probe';")
+                })
+                .is_ok()
+        };
+        for _ in 0..400 {
+            if accepts_a_key() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
 }
 
 /// Whether SQLite said "file is not a database" (`SQLITE_NOTADB`): after a key, a wrong key.
