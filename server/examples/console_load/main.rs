@@ -56,6 +56,10 @@ struct Args {
     /// A PostgreSQL setting for the cluster, KEY=VALUE (repeatable).
     #[arg(long)]
     pg_option: Vec<String>,
+    /// After seeding, print the database's connection string and keep the cluster until
+    /// standard input closes (to look at query plans with psql), then measure as usual.
+    #[arg(long)]
+    hold: bool,
 }
 
 /// p50, p95 and the maximum of `samples`.
@@ -102,6 +106,14 @@ async fn main() -> anyhow::Result<()> {
         args.devices,
         size as f64 / 1e9
     );
+
+    if args.hold {
+        eprintln!(
+            "holding the cluster until standard input closes: psql '{}'",
+            pg.conninfo()
+        );
+        std::io::copy(&mut std::io::stdin(), &mut std::io::sink())?;
+    }
 
     // An account at each level, placed where kiosk 1 is.
     let (o, c, p) = seed::offices().remove(0);

@@ -179,21 +179,6 @@ pub fn place_filter(column: &str, level: u8, name: u8) -> String {
     )
 }
 
-/// [`place_filter`] for a column holding an office's name instead of a kiosk number: the
-/// reports count a case for the office it was registered in (`cases.office`, migration 0018),
-/// wherever its kiosk stands now. A NULL office (a kiosk placed nowhere) is the agency's only.
-pub fn office_filter(column: &str, level: u8, name: u8) -> String {
-    format!(
-        "(${level}::text = 'agency' OR {column} IN (
-            SELECT fo.name FROM offices fo
-            JOIN counties fc ON fc.name = fo.county
-            WHERE CASE ${level}::text WHEN 'office' THEN fo.name = ${name}::text
-                                WHEN 'county' THEN fc.name = ${name}::text
-                                WHEN 'province' THEN fc.province = ${name}::text
-                                ELSE false END))"
-    )
-}
-
 /// The places that contain `place`, itself first and the agency last (an office: itself, its
 /// county, its province, the agency), or `None` when no such office, county or province is
 /// known. An account may read a place when its scope is one of them.

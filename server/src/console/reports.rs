@@ -7,7 +7,7 @@
 //! Every query is filtered twice in SQL: by the account's scope and by the place asked for; the
 //! caller has already refused a place outside the scope ([`place_chain`]). A case counts for the
 //! office it was registered in (`cases.office`, set when it arrived from the office its kiosk
-//! stood in; [`office_filter`]): moving a kiosk does not move its past cases in the reports.
+//! stood in): moving a kiosk does not move its past cases in the reports.
 //! Ratings and meetings count where their kiosk stands now ([`scope_filter`], [`place_filter`]),
 //! as do the case list and a case's page (the office now holding the kiosk follows its cases up).
 //!
@@ -60,8 +60,11 @@ use tokio_postgres::IsolationLevel;
 use tokio_postgres::types::ToSql;
 
 use super::accounts::{
-    Account, ConsoleError, Scope, office_filter, place_chain, place_filter, scope_filter,
+    Account, ConsoleError, Scope, place_chain, place_filter, scope_filter,
 };
+
+/// A query parameter.
+type Param<'a> = &'a (dyn ToSql + Sync);
 
 /// A report's period: a Jalali quarter or month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,54 +360,63 @@ pub async fn make(
             place_filter(column, 3, 4)
         )
     };
-    let case_filters = format!(
-        "{} AND {}",
-        office_filter("c.office", 1, 2),
-        office_filter("c.office", 3, 4)
-    );
     let (level, name) = (account.level(), account.place());
     let (place_level, place_name) = (place.level(), place.name().unwrap_or(""));
     let scope: [&(dyn ToSql + Sync); 4] = [&level, &name, &place_level, &place_name];
 
-    // Independent queries, each on a connection of its own, at once.
-    let offices_q = async {
-        let client = pool.get().await?;
-        // The place's offices, so that an office without figures still has its line.
-        let rows = client
-            .query(
-                "SELECT o.name FROM offices o
-                     JOIN counties c ON c.name = o.county
-                     WHERE CASE $3::text WHEN 'agency' THEN true
-                                         WHEN 'office' THEN o.name = $4::text
-                                         WHEN 'county' THEN c.name = $4::text
-                                         WHEN 'province' THEN c.province = $4::text
-                                         ELSE false END
-                       AND ($1::text = 'agency' OR CASE $1::text
-                                         WHEN 'office' THEN o.name = $2::text
-                                         WHEN 'county' THEN c.name = $2::text
-                                         WHEN 'province' THEN c.province = $2::text
-                                         ELSE false END)",
-                &scope,
-            )
-            .await?;
-        Ok::<_, ReportRefusal>(rows)
+    // The place's offices (as far as the account's scope reaches), so that an office without
+    // figures still has its line, and the cases are read by office: `office = ANY(…)` walks the
+    // office-leading indexes of migration 0019, a few index ranges instead of the whole
+    // agency's period. The agency's own report reads every case, those of kiosks placed in no
+    // office too.
+    let office_rows = pool
+        .get()
+        .await?
+        .query(
+            "SELECT o.name FROM offices o
+                 JOIN counties c ON c.name = o.county
+                 WHERE CASE $3::text WHEN 'agency' THEN true
+                                     WHEN 'office' THEN o.name = $4::text
+                                     WHEN 'county' THEN c.name = $4::text
+                                     WHEN 'province' THEN c.province = $4::text
+                                     ELSE false END
+                   AND ($1::text = 'agency' OR CASE $1::text
+                                     WHEN 'office' THEN o.name = $2::text
+                                     WHEN 'county' THEN c.name = $2::text
+                                     WHEN 'province' THEN c.province = $2::text
+                                     ELSE false END)",
+            &scope,
+        )
+        .await?;
+    let office_names: Vec<String> = office_rows.iter().map(|r| r.get(0)).collect();
+    let every_case = account.scope == Scope::Agency && *place == Scope::Agency;
+    // The case queries' filter, on parameter `$n` (unused for the agency's own report).
+    let case_filter = |n: u8| {
+        if every_case {
+            "true".to_owned()
+        } else {
+            format!("c.office = ANY(${n}::text[])")
+        }
     };
-
-    // Cases registered in the period: per office, per kind and per subject in one pass.
+    // How many of a case query's parameters to send: its `own`, then the office names unless
+    // the report reads every case.
+    let params = |own: usize| if every_case { own } else { own + 1 };
+    // Independent queries, each on a connection of its own, at once.
+    // Cases registered in the period, per office, kind and subject in one pass (a few thousand
+    // rows at most), summed per office, per kind and per subject below. One grouping costs
+    // about half of three grouping sets over the same rows.
     let cases_q = async {
         let client = pool.get().await?;
         let rows = client
             .query(
                 &format!(
-                    "SELECT office, kind, subject, count(*)::bigint,
-                            GROUPING(office, kind, subject)
-                     FROM (SELECT c.office, c.kind, coalesce(c.subject_id, '') AS subject
-                           FROM cases c
-                           WHERE c.registered_at >= $5 AND c.registered_at < $6
-                             AND {case_filters}) c
-                     GROUP BY GROUPING SETS ((office), (kind), (subject))"
+                    "SELECT c.office, c.kind, coalesce(c.subject_id, ''), count(*)::bigint
+                     FROM cases c
+                     WHERE c.registered_at >= $1 AND c.registered_at < $2 AND {}
+                     GROUP BY 1, 2, 3",
+                    case_filter(3)
                 ),
-                &[&level, &name, &place_level, &place_name, &from, &to],
+                &[&from as Param, &to, &office_names][..params(2)],
             )
             .await?;
         Ok::<_, ReportRefusal>(rows)
@@ -427,11 +439,12 @@ pub async fn make(
                             count(*) FILTER (WHERE c.first_answer_at IS NULL
                                                AND c.escalated)::bigint
                      FROM cases c
-                     WHERE c.due_day >= $5 AND c.due_day <= $6 AND {case_filters}
+                     WHERE c.due_day >= $1 AND c.due_day <= $2 AND {filter}
                      GROUP BY c.office",
                     answer_day = tehran_day_sql("c.first_answer_at"),
+                    filter = case_filter(3),
                 ),
-                &[&level, &name, &place_level, &place_name, &first, &until],
+                &[&first as Param, &until, &office_names][..params(2)],
             )
             .await?;
         Ok::<_, ReportRefusal>(rows)
@@ -441,7 +454,10 @@ pub async fn make(
     // histogram per office. Working days are counted on the agency's calendar, which SQL does
     // not know: it gets each day's ordinal among working days (`ord(d)` = working days up to
     // and including d), so that `working_days_between(reg, answer)` = ord(answer) − ord(reg),
-    // at least 0. One snapshot for the range of days and the histogram.
+    // at least 0. The cases are first counted per office, registration day and answer day (one
+    // index-only scan), and only those groups are joined to the ordinals. The ordinals span the
+    // year before the period; a case registered earlier comes back as −1 and the histogram is
+    // made again over the exact range of registration days, in the same snapshot.
     let handling_q = async {
         let mut client = pool.get().await?;
         let calendar = calendar(&client).await?;
@@ -451,51 +467,60 @@ pub async fn make(
             .read_only(true)
             .start()
             .await?;
-        let range = tx
-            .query_one(
-                "SELECT min(registered_at), max(registered_at) FROM cases
-                 WHERE first_answer_at >= $1 AND first_answer_at < $2",
-                &[&from, &to],
-            )
-            .await?;
-        let (Some(oldest), Some(newest)) = (
-            range.get::<_, Option<DateTime<Utc>>>(0),
-            range.get::<_, Option<DateTime<Utc>>>(1),
-        ) else {
-            return Ok(Vec::new());
-        };
-        let (days, ordinals) = working_day_ordinals(
-            &calendar,
-            tehran_date(oldest).min(first),
-            tehran_date(newest).max(last),
+        // A few thousand groups: compiling the plan (JIT) would cost more than it saves.
+        tx.batch_execute("SET LOCAL jit = off").await?;
+        let sql = format!(
+            "WITH g AS (
+                 SELECT c.office, {registered_day} AS registered, {answer_day} AS answered,
+                        count(*)::bigint AS n
+                 FROM cases c
+                 WHERE c.first_answer_at >= $1 AND c.first_answer_at < $2 AND {filter}
+                 GROUP BY 1, 2, 3)
+             SELECT g.office,
+                    CASE WHEN r.ord IS NULL THEN -1 ELSE greatest(a.ord - r.ord, 0) END,
+                    sum(g.n)::bigint
+             FROM g
+             JOIN unnest($3::date[], $4::integer[]) AS a(day, ord) ON a.day = g.answered
+             LEFT JOIN unnest($3::date[], $4::integer[]) AS r(day, ord) ON r.day = g.registered
+             GROUP BY 1, 2",
+            registered_day = tehran_day_sql("c.registered_at"),
+            answer_day = tehran_day_sql("c.first_answer_at"),
+            filter = case_filter(5),
         );
-        let rows = tx
-            .query(
-                &format!(
-                    "SELECT c.office, greatest(a.ord - r.ord, 0), count(*)::bigint
-                     FROM cases c
-                     JOIN unnest($7::date[], $8::integer[]) AS r(day, ord)
-                       ON r.day = {registered_day}
-                     JOIN unnest($7::date[], $8::integer[]) AS a(day, ord)
-                       ON a.day = {answer_day}
-                     WHERE c.first_answer_at >= $5 AND c.first_answer_at < $6
-                       AND {case_filters}
-                     GROUP BY 1, 2",
-                    registered_day = tehran_day_sql("c.registered_at"),
-                    answer_day = tehran_day_sql("c.first_answer_at"),
-                ),
-                &[
-                    &level,
-                    &name,
-                    &place_level,
-                    &place_name,
-                    &from,
-                    &to,
-                    &days,
-                    &ordinals,
-                ],
-            )
-            .await?;
+        let histogram = |oldest: NaiveDate, newest: NaiveDate| {
+            let (days, ordinals) = working_day_ordinals(&calendar, oldest, newest);
+            let (tx, sql, office_names) = (&tx, &sql, &office_names);
+            async move {
+                tx.query(
+                    sql.as_str(),
+                    &[&from as Param, &to, &days, &ordinals, office_names][..params(4)],
+                )
+                .await
+            }
+        };
+        let mut rows = histogram(first - Duration::days(366), last).await?;
+        if rows.iter().any(|r| r.get::<_, i32>(1) < 0) {
+            // The aggregate over a subquery keeps PostgreSQL from answering min() and max() by
+            // walking the registration index from either end, filtering on the answer time.
+            let range = tx
+                .query_one(
+                    "SELECT min(registered_at), max(registered_at)
+                     FROM (SELECT registered_at FROM cases
+                           WHERE first_answer_at >= $1 AND first_answer_at < $2 OFFSET 0) c",
+                    &[&from, &to],
+                )
+                .await?;
+            if let (Some(oldest), Some(newest)) = (
+                range.get::<_, Option<DateTime<Utc>>>(0),
+                range.get::<_, Option<DateTime<Utc>>>(1),
+            ) {
+                rows = histogram(
+                    tehran_date(oldest).min(first),
+                    tehran_date(newest).max(last),
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok::<_, ReportRefusal>(rows)
     };
@@ -548,8 +573,8 @@ pub async fn make(
         Ok::<_, ReportRefusal>(rows)
     };
 
-    let (office_rows, case_rows, due_rows, handling_rows, rating_rows, meeting_rows) =
-        tokio::try_join!(offices_q, cases_q, due_q, handling_q, ratings_q, meetings_q)?;
+    let (case_rows, due_rows, handling_rows, rating_rows, meeting_rows) =
+        tokio::try_join!(cases_q, due_q, handling_q, ratings_q, meetings_q)?;
 
     let mut offices: BTreeMap<Option<String>, Figures> = office_rows
         .iter()
@@ -563,12 +588,9 @@ pub async fn make(
     let mut by_subject = BTreeMap::<String, u64>::new();
     for r in &case_rows {
         let n = r.get::<_, i64>(3).unsigned_abs();
-        // GROUPING's bits, office first: 0b011 by office, 0b101 by kind, 0b110 by subject.
-        match r.get::<_, i32>(4) {
-            0b011 => offices.entry(r.get(0)).or_default().cases += n,
-            0b101 => *by_kind.entry(r.get(1)).or_default() += n,
-            _ => *by_subject.entry(r.get(2)).or_default() += n,
-        }
+        offices.entry(r.get(0)).or_default().cases += n;
+        *by_kind.entry(r.get(1)).or_default() += n;
+        *by_subject.entry(r.get(2)).or_default() += n;
     }
 
     for r in &due_rows {
@@ -581,7 +603,10 @@ pub async fn make(
     }
 
     for r in &handling_rows {
-        let days = r.get::<_, i32>(1).unsigned_abs();
+        // −1 only when a registration day fell outside the ordinals even on the second try.
+        let Ok(days) = u32::try_from(r.get::<_, i32>(1)) else {
+            continue;
+        };
         let n = usize::try_from(r.get::<_, i64>(2).unsigned_abs()).unwrap_or(usize::MAX);
         offices
             .entry(r.get(0))
