@@ -132,6 +132,7 @@ pub(crate) fn open_read_only<'k>(
     path: &Path,
     key: Option<&'k DatabaseKey>,
 ) -> Result<ReadOnly<'k>, StoreError> {
+    crate::open::wait_for_sqlcipher();
     let damaged = |reason| StoreError::Damaged {
         path: path.to_owned(),
         reason,

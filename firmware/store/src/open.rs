@@ -99,10 +99,10 @@ pub(crate) fn apply_key(
 /// called after `isInit` is set in `sqlite3Initialize`), and until that set-up is done SQLCipher
 /// refuses every key with a bare SQLITE_ERROR. A thread whose first open overlaps another
 /// thread's first open can therefore lose its key (seen once on a loaded machine, as "error with
-/// PRAGMA key" while creating a database). The first keyed open waits until an in-memory
-/// connection accepts a key; every later one returns at once. Should the wait run out, the
+/// PRAGMA key" while creating a database). The first open waits until an in-memory connection
+/// accepts a key; every later one returns at once. Should the wait run out, the
 /// caller's own key is tried anyway and its error reported as usual.
-fn wait_for_sqlcipher() {
+pub(crate) fn wait_for_sqlcipher() {
     static READY: std::sync::Once = std::sync::Once::new();
     READY.call_once(|| {
         let accepts_a_key = || {
@@ -616,6 +616,9 @@ fn open_with(
     options: &OpenOptions,
     start_fresh: bool,
 ) -> Result<(Store, Option<MovedAside>), StoreError> {
+    // Before any connection: one opened while SQLCipher is still setting up also lacks
+    // `sqlcipher_export` (registered last), which encrypting a plaintext database needs.
+    wait_for_sqlcipher();
     let mut moved = None;
     match fs::metadata(path) {
         Ok(meta) if !meta.is_file() => {

@@ -4,8 +4,9 @@
 //! per employee through the QR rating) and seed 003 (the monthly report of face-to-face
 //! meetings) ask. Shown as a page ([`super::pages::report`]) and as CSV ([`csv`]).
 //!
-//! Every query is filtered twice in SQL: by the account's scope and by the place asked for; the
-//! caller has already refused a place outside the scope ([`place_chain`]). A case counts for the
+//! Every query is filtered by the account's scope and by the place asked for; the caller has
+//! already refused a place outside the scope ([`place_chain`]). The place's offices within the
+//! scope are read first; the case queries filter on that list of names. A case counts for the
 //! office it was registered in (`cases.office`, set when it arrived from the office its kiosk
 //! stood in): moving a kiosk does not move its past cases in the reports.
 //! Ratings and meetings count where their kiosk stands now ([`scope_filter`], [`place_filter`]),
@@ -13,7 +14,8 @@
 //!
 //! Each figure is summed in SQL over an index(-only) scan of the period's rows (migration 0018's
 //! columns and indexes: `subject_id`, `due_day`, `escalated`, `first_answer_at`, `office`), so
-//! only a few rows per office come back; the queries run at once on separate connections.
+//! only a few rows per office come back; after the offices, the queries run at once on
+//! separate connections.
 //! Handling times are counted in working days on the agency's calendar, which SQL does not know:
 //! the query gets each day's ordinal among working days (`working_day_ordinals`, from the same
 //! [`WorkingCalendar`]) and returns a histogram of days per office.
@@ -59,9 +61,7 @@ use serde_json::Value;
 use tokio_postgres::IsolationLevel;
 use tokio_postgres::types::ToSql;
 
-use super::accounts::{
-    Account, ConsoleError, Scope, place_chain, place_filter, scope_filter,
-};
+use super::accounts::{Account, ConsoleError, Scope, place_chain, place_filter, scope_filter};
 
 /// A query parameter.
 type Param<'a> = &'a (dyn ToSql + Sync);
