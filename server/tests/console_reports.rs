@@ -692,6 +692,21 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
             .any(|(_, place, _)| place.contains("Savojbolagh")),
         "another county's office in the report"
     );
+    // The agency asking for that county reads the same figures (its scope filters nothing).
+    let got = csv(
+        &base,
+        &agency,
+        "/reports.csv?period=1404-Q3&level=county&name=Karaj",
+    )
+    .await;
+    for (office, e) in &want {
+        check_figures(&got, &format!("office:{office}"), e);
+    }
+    check_figures(&got, "county:Karaj", &total(&want));
+    assert!(
+        !got.keys()
+            .any(|(_, place, _)| place.contains("Savojbolagh"))
+    );
     // One month, one office.
     let (mf, ml) = (day(2025, 10, 23), day(2025, 11, 21));
     let want = expected(&cases, &ratings, &["Karaj west"], mf, ml);

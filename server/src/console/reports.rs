@@ -54,11 +54,11 @@ use kiosk_core::jalali::tehran_date;
 use kiosk_core::working_days::Closure;
 use kiosk_core::{JalaliDate, WorkingCalendar};
 use kiosk_reports::period::start_of;
+use kiosk_reports::quarterly::working_days_between;
 use kiosk_reports::{JalaliMonth, JalaliQuarter, MeetingRow, MonthlyReport, ReportData};
 use kiosk_store::{MeetingResult, Occupation};
 use serde_json::Value;
 
-use tokio_postgres::IsolationLevel;
 use tokio_postgres::types::ToSql;
 
 use super::accounts::{Account, ConsoleError, Scope, place_chain, place_filter, scope_filter};
@@ -456,74 +456,60 @@ pub async fn make(
     // not know: it gets each day's ordinal among working days (`ord(d)` = working days up to
     // and including d), so that `working_days_between(reg, answer)` = ord(answer) − ord(reg),
     // at least 0. The cases are first counted per office, registration day and answer day (one
-    // index-only scan), and only those groups are joined to the ordinals. The ordinals span the
-    // year before the period; a case registered earlier comes back as −1 and the histogram is
-    // made again over the exact range of registration days, in the same snapshot.
+    // index-only scan), and only those groups are joined to the ordinals, which span the year
+    // before the period. A group registered outside that span (answered more than a year
+    // later, or registered after the period by a kiosk with a wrong clock) comes back with its
+    // two days instead, and is counted in Rust on the same calendar.
     let handling_q = async {
         let mut client = pool.get().await?;
         let calendar = calendar(&client).await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await?;
+        let (days, ordinals) = working_day_ordinals(&calendar, first - Duration::days(366), last);
+        let tx = client.build_transaction().read_only(true).start().await?;
         // A few thousand groups: compiling the plan (JIT) would cost more than it saves.
         tx.batch_execute("SET LOCAL jit = off").await?;
-        let sql = format!(
-            "WITH g AS (
-                 SELECT c.office, {registered_day} AS registered, {answer_day} AS answered,
-                        count(*)::bigint AS n
-                 FROM cases c
-                 WHERE c.first_answer_at >= $1 AND c.first_answer_at < $2 AND {filter}
-                 GROUP BY 1, 2, 3)
-             SELECT g.office,
-                    CASE WHEN r.ord IS NULL THEN -1 ELSE greatest(a.ord - r.ord, 0) END,
-                    sum(g.n)::bigint
-             FROM g
-             JOIN unnest($3::date[], $4::integer[]) AS a(day, ord) ON a.day = g.answered
-             LEFT JOIN unnest($3::date[], $4::integer[]) AS r(day, ord) ON r.day = g.registered
-             GROUP BY 1, 2",
-            registered_day = tehran_day_sql("c.registered_at"),
-            answer_day = tehran_day_sql("c.first_answer_at"),
-            filter = case_filter(5),
-        );
-        let histogram = |oldest: NaiveDate, newest: NaiveDate| {
-            let (days, ordinals) = working_day_ordinals(&calendar, oldest, newest);
-            let (tx, sql, office_names) = (&tx, &sql, &office_names);
-            async move {
-                tx.query(
-                    sql.as_str(),
-                    &[&from as Param, &to, &days, &ordinals, office_names][..params(4)],
-                )
-                .await
-            }
-        };
-        let mut rows = histogram(first - Duration::days(366), last).await?;
-        if rows.iter().any(|r| r.get::<_, i32>(1) < 0) {
-            // The aggregate over a subquery keeps PostgreSQL from answering min() and max() by
-            // walking the registration index from either end, filtering on the answer time.
-            let range = tx
-                .query_one(
-                    "SELECT min(registered_at), max(registered_at)
-                     FROM (SELECT registered_at FROM cases
-                           WHERE first_answer_at >= $1 AND first_answer_at < $2 OFFSET 0) c",
-                    &[&from, &to],
-                )
-                .await?;
-            if let (Some(oldest), Some(newest)) = (
-                range.get::<_, Option<DateTime<Utc>>>(0),
-                range.get::<_, Option<DateTime<Utc>>>(1),
-            ) {
-                rows = histogram(
-                    tehran_date(oldest).min(first),
-                    tehran_date(newest).max(last),
-                )
-                .await?;
-            }
-        }
+        let rows = tx
+            .query(
+                &format!(
+                    "WITH g AS (
+                         SELECT c.office, {registered_day} AS registered,
+                                {answer_day} AS answered, count(*)::bigint AS n
+                         FROM cases c
+                         WHERE c.first_answer_at >= $1 AND c.first_answer_at < $2 AND {filter}
+                         GROUP BY 1, 2, 3)
+                     SELECT g.office,
+                            CASE WHEN r.ord IS NOT NULL THEN greatest(a.ord - r.ord, 0) END,
+                            CASE WHEN r.ord IS NULL THEN g.registered END,
+                            CASE WHEN r.ord IS NULL THEN g.answered END,
+                            sum(g.n)::bigint
+                     FROM g
+                     JOIN unnest($3::date[], $4::integer[]) AS a(day, ord)
+                       ON a.day = g.answered
+                     LEFT JOIN unnest($3::date[], $4::integer[]) AS r(day, ord)
+                       ON r.day = g.registered
+                     GROUP BY 1, 2, 3, 4",
+                    registered_day = tehran_day_sql("c.registered_at"),
+                    answer_day = tehran_day_sql("c.first_answer_at"),
+                    filter = case_filter(5),
+                ),
+                &[&from as Param, &to, &days, &ordinals, &office_names][..params(4)],
+            )
+            .await?;
         tx.commit().await?;
-        Ok::<_, ReportRefusal>(rows)
+        // Working days of each group, from the ordinals or (outside their span) counted here.
+        let histogram = rows
+            .iter()
+            .map(|r| {
+                let days = match (r.get::<_, Option<i32>>(1), r.get(2), r.get(3)) {
+                    (Some(days), _, _) => days.unsigned_abs(),
+                    (None, Some(registered), Some(answered)) => {
+                        working_days_between(&calendar, registered, answered)
+                    }
+                    (None, _, _) => 0,
+                };
+                (r.get::<_, Option<String>>(0), days, r.get::<_, i64>(4))
+            })
+            .collect::<Vec<_>>();
+        Ok::<_, ReportRefusal>(histogram)
     };
 
     // Ratings given in the period.
@@ -603,14 +589,10 @@ pub async fn make(
         f.overdue_escalated += r.get::<_, i64>(5).unsigned_abs();
     }
 
-    for r in &handling_rows {
-        // −1 only when a registration day fell outside the ordinals even on the second try.
-        let Ok(days) = u32::try_from(r.get::<_, i32>(1)) else {
-            continue;
-        };
-        let n = usize::try_from(r.get::<_, i64>(2).unsigned_abs()).unwrap_or(usize::MAX);
+    for (office, days, n) in handling_rows {
+        let n = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
         offices
-            .entry(r.get(0))
+            .entry(office)
             .or_default()
             .handling_days
             .extend(std::iter::repeat_n(days, n));
@@ -858,7 +840,6 @@ mod tests {
 
     #[test]
     fn working_day_ordinals_count_as_working_days_between() {
-        use kiosk_reports::quarterly::working_days_between;
         let calendar = WorkingCalendar::default()
             .with_closures([Closure {
                 first: NaiveDate::from_ymd_opt(2025, 10, 5).unwrap(),
