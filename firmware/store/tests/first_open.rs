@@ -4,7 +4,8 @@
 //! SQLCipher finishes its own set-up after SQLite marks itself initialised, so a thread that
 //! came second could once be refused its key with a bare "error with PRAGMA key" (seen on a
 //! loaded CI machine). Only a fresh process shows it, so each round runs this test binary
-//! again as a child whose threads all start from one barrier.
+//! again as a child whose threads all start from one barrier (natively only: under qemu-user
+//! the child would be an aarch64 program, see tools/cross/test-aarch64.sh).
 
 #![allow(clippy::unwrap_used)]
 
@@ -73,7 +74,8 @@ fn concurrent_first_opens_in_a_fresh_process_all_succeed() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success() && stdout.contains("1 passed"),
-            "round {round}: {stdout}\n{}",
+            "round {round}: {}\n{stdout}\n{}",
+            out.status,
             String::from_utf8_lossy(&out.stderr)
         );
         for n in 0..THREADS {
