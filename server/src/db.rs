@@ -116,6 +116,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0018_report_columns.sql",
         sql: include_str!("../migrations/0018_report_columns.sql"),
     },
+    Migration {
+        version: 19,
+        name: "0019_services_by_time.sql",
+        sql: include_str!("../migrations/0019_services_by_time.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -541,6 +541,30 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
         .await;
     }
 
+    // Services at the desk (Karaj central): three name a case's tracking code (requested
+    // electronically), one names a code no case has, one names none; one more falls after
+    // the quarter.
+    let services = [
+        (Some(tracking_code(11, 1)), day(2025, 10, 1)),
+        (Some(tracking_code(12, 2)), day(2025, 10, 2)),
+        (Some(tracking_code(21, 3)), day(2025, 11, 5)),
+        (Some(tracking_code(11, 77)), day(2025, 11, 6)),
+        (None, day(2025, 12, 1)),
+        (Some(tracking_code(11, 4)), day(2026, 1, 10)),
+    ];
+    for (tracking, given) in &services {
+        let id = Uuid::new_v4();
+        let payload = json!({
+            "payload_version": 1, "client_uuid": id, "kiosk_number": 31,
+            "service_id": "SRV-1", "employee_code": "E-9", "tracking_code": tracking,
+            "given_at": at(*given).to_rfc3339()
+        });
+        submit(
+            31,
+            vec![json!({"item_id": id, "item_type": "service", "payload": payload})],
+        )
+        .await;
+    }
     let county: Scope = "county:Karaj".parse().unwrap();
     accounts::add_account(pool, "test", "karaj", &county, "karaj-password-1")
         .await
@@ -569,13 +593,28 @@ async fn reports_match_an_independent_count_and_stay_in_scope() {
     check_figures(&got, "agency", &sum);
     assert!(sum.due > 0 && sum.on_time > 0 && sum.late > 0 && sum.overdue > 0);
     assert!(sum.escalated > 0, "some overdue cases were escalated");
+    // Services: five in the quarter at Karaj central's desk, three of them requested
+    // electronically (a case's tracking code); none at the other offices.
+    let service = |figure: &str, place: &str| {
+        got[&(figure.to_owned(), place.to_owned(), String::new())].clone()
+    };
+    for place in ["office:Karaj central", "agency"] {
+        assert_eq!(service("services_given", place), "5", "{place}");
+        assert_eq!(
+            service("services_registered_electronically", place),
+            "3",
+            "{place}"
+        );
+        assert_eq!(
+            service("electronic_service_share", place),
+            "0.600",
+            "{place}"
+        );
+    }
+    assert_eq!(service("services_given", "office:Savojbolagh"), "0");
     assert_eq!(
-        got[&(
-            "electronic_service_share".into(),
-            "agency".into(),
-            String::new()
-        )],
-        "n/a"
+        service("electronic_service_share", "office:Savojbolagh"),
+        ""
     );
     // By kind and by subject.
     let inside = |d: NaiveDate| first <= d && d <= last;

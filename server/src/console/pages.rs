@@ -192,12 +192,13 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "در این دوره نظری ثبت نشده است.",
             "No ratings in this period.",
         ),
-        "electronic" => ("سهم خدمات الکترونیکی", "Share of services electronic"),
-        "not_available" => ("در دسترس نیست", "Not available"),
-        "electronic_why" => (
-            "همه سوابق این سرور از مراجعه حضوری به دفتر (دستگاه یا میز) است و الکترونیکی بودن درخواست یا تحویل خدمت در هیچ‌جا ثبت نمی‌شود؛ پس این سهم از داده‌ها به دست نمی‌آید.",
-            "Every record on this server comes from a visit to an office (a kiosk or a desk); whether a service was also requested or delivered online is recorded nowhere, so this share cannot be derived.",
+        "electronic" => (
+            "سهم خدمات با درخواست الکترونیکی",
+            "Share of services requested electronically",
         ),
+        "services_given" => ("خدمات ثبت‌شده در میز", "Services recorded at desks"),
+        "services_electronic" => ("با درخواست الکترونیکی", "Requested electronically"),
+        "electronic_share" => ("سهم الکترونیکی", "Electronic share"),
         "meetings" => ("ملاقات‌های مردمی", "Face-to-face meetings"),
         "meetings_total" => ("ملاقات‌ها", "Meetings"),
         "meeting_days" => ("روزهای ملاقات", "Meeting days"),
@@ -227,6 +228,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "def_escalated" => (
             "ارجاع طبق بند ۱۰-۳: شکایت از مسئولان که دستگاه هنگام ثبت به مقام بالاتر فرستاده است؛ ارجاعی که به سبب تأخیر انجام شود در داده‌ها ثبت نمی‌شود.",
             "Escalated under 10-3: complaints about officials the kiosk sent up the hierarchy at registration; an escalation because a case was late is not recorded in the data.",
+        ),
+        "def_electronic" => (
+            "سهم الکترونیکی: از خدمت‌هایی که در این دوره در میزهای این حوزه ثبت شده، آن‌هایی که کد رهگیری درخواستِ ثبت‌شده در دستگاه خودکار (و سامد) را دارند؛ بقیه مراجعه حضوری بدون ثبت درخواست‌اند. الکترونیکی بودن تحویل خدمت در این سامانه ثبت نمی‌شود.",
+            "Electronic share: of the services recorded at this place's desks in the period, those carrying the tracking code of a request registered at a kiosk (and SAMAD); the rest are walk-ins served without a registered request. Whether a service was delivered online is not recorded here.",
         ),
         "def_ratings" => (
             "رضایت: نظرهایی که در این دوره در دستگاه‌های این حوزه ثبت شده، به نام کارمندی که مراجعه را پذیرفته یا کد رضایت به نام اوست.",

@@ -147,6 +147,14 @@ fn figures_cells(lang: Lang, f: &Figures) -> Markup {
     }
 }
 
+fn service_cells(lang: Lang, f: &Figures) -> Markup {
+    html! {
+        td data-label=(t(lang, "services_given")) { (int(lang, f.services)) }
+        td data-label=(t(lang, "services_electronic")) { (int(lang, f.services_registered)) }
+        td data-label=(t(lang, "electronic_share")) { (percent(lang, f.electronic_share())) }
+    }
+}
+
 /// The form: period, level, name; a message when what was asked did not read.
 pub fn form(lang: Lang, form: &ReportForm, alert: Option<&str>) -> Markup {
     let levels = ["office", "county", "province", "agency"];
@@ -380,7 +388,30 @@ pub fn report(lang: Lang, r: &Report, asked: &ReportForm) -> Markup {
         }
         section {
             h2 { (t(lang, "electronic")) }
-            p { strong { (t(lang, "not_available")) } " — " (t(lang, "electronic_why")) }
+            div class="scroll" {
+                table class="report" {
+                    thead { tr {
+                        th scope="col" { (t(lang, "office")) }
+                        th scope="col" { (t(lang, "services_given")) }
+                        th scope="col" { (t(lang, "services_electronic")) }
+                        th scope="col" { (t(lang, "electronic_share")) }
+                    } }
+                    tbody {
+                        @for (office, f) in &r.offices {
+                            tr {
+                                th scope="row" data-label=(t(lang, "office")) { (office_name(lang, office)) }
+                                (service_cells(lang, f))
+                            }
+                        }
+                    }
+                    tfoot {
+                        tr {
+                            th scope="row" data-label=(t(lang, "office")) { (t(lang, "total")) }
+                            (service_cells(lang, &r.total))
+                        }
+                    }
+                }
+            }
         }
         section {
             h2 { (t(lang, "meetings")) }
@@ -396,6 +427,7 @@ pub fn report(lang: Lang, r: &Report, asked: &ReportForm) -> Markup {
                 li { (t(lang, "def_handling")) }
                 li { (t(lang, "def_escalated")) }
                 li { (t(lang, "def_ratings")) }
+                li { (t(lang, "def_electronic")) }
             }
         }
     }
