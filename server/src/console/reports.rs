@@ -550,7 +550,8 @@ pub async fn make(
     };
 
     // Services given in the period at the place's desks, and how many name a case's tracking
-    // code (the case's `char(16)` key, so the look-up uses its index).
+    // code: sixteen digits exactly (a cast to `char(16)` alone would cut a longer text down to
+    // a case's code), compared as the case's `char(16)` key, so the look-up uses its index.
     let services_q = async {
         let client = pool.get().await?;
         let rows = client
@@ -560,7 +561,8 @@ pub async fn make(
                      FROM device_items d
                      LEFT JOIN office_kiosks ok ON ok.kiosk_number = d.kiosk_number
                      LEFT JOIN cases c
-                       ON c.tracking_code = (d.payload ->> 'tracking_code')::char(16)
+                       ON d.payload ->> 'tracking_code' ~ '^[0-9]{{16}}$'
+                      AND c.tracking_code = (d.payload ->> 'tracking_code')::char(16)
                      WHERE d.item_type = 'service'
                        AND payload_instant(d.payload ->> 'given_at') >= $5
                        AND payload_instant(d.payload ->> 'given_at') < $6
@@ -755,8 +757,8 @@ fn field(text: &str) -> String {
 
 /// The report as CSV: UTF-8 with a byte-order mark (so Excel reads Persian), one figure a line
 /// as `figure,place,key,value`, machine keys in English, names as stored, ASCII digits, `.` as
-/// the decimal point, an empty value for a figure that cannot be computed (nothing to divide),
-/// and `n/a` for one the data cannot give (see the module's notes).
+/// the decimal point, and an empty value for a figure that cannot be computed (nothing to
+/// divide).
 pub fn csv(r: &Report) -> String {
     let mut out = String::from("\u{feff}figure,place,key,value\r\n");
     let mut line = |figure: &str, place: &str, key: &str, value: String| {
