@@ -2,30 +2,12 @@
 //! typed on the tactile keypad's digit keys by multi-tap (firmware/journey/src/multitap.rs,
 //! firmware/journey/src/machine/typing.rs), heard as they are typed.
 
-use kiosk_core::{CaseKind, Catalogue, NationalCodePolicy, Subject};
+use kiosk_core::CaseKind;
 
 use super::*;
 
 fn flow() -> Flow {
-    Flow::new(FlowSettings {
-        national_code_policy: NationalCodePolicy::default(),
-        catalogue: Catalogue {
-            subjects: vec![Subject {
-                id: "deed".into(),
-                label_fa: "تأخیر در صدور سند".into(),
-                label_en: "Deed delay".into(),
-                keywords: Vec::new(),
-                kinds: vec![],
-                service_id: None,
-                guidance_fa: None,
-                guidance_en: None,
-                about_officials: false,
-                next_visit: None,
-            }],
-            services: Vec::new(),
-        },
-        max_extensions: 10,
-    })
+    crate::test_support::deed_flow()
 }
 
 /// A visitor with headphones on the description screen, in `lang`.

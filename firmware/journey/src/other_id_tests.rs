@@ -3,32 +3,14 @@
 //! passport with its country are typed (the passport by multi-tap on the digit keys), refused
 //! with a Persian message when malformed, and carried into the registration and the follow-up.
 
-use kiosk_core::{Catalogue, IdentityKind, IdentityPolicy, NationalCodePolicy, Subject};
+use kiosk_core::{IdentityKind, IdentityPolicy};
 
 use super::*;
 use crate::input::OtherId;
 use crate::test_support::said;
 
 fn flow(foreign_id: bool, passport: bool) -> Flow {
-    let mut flow = Flow::new(FlowSettings {
-        national_code_policy: NationalCodePolicy::default(),
-        catalogue: Catalogue {
-            subjects: vec![Subject {
-                id: "residence".into(),
-                label_fa: "اقامت".into(),
-                label_en: "Residence".into(),
-                keywords: Vec::new(),
-                kinds: vec![],
-                service_id: None,
-                guidance_fa: None,
-                guidance_en: None,
-                about_officials: false,
-                next_visit: None,
-            }],
-            services: Vec::new(),
-        },
-        max_extensions: 10,
-    });
+    let mut flow = crate::test_support::one_subject_flow("residence", "اقامت", "Residence");
     flow.set_identity_policy(IdentityPolicy {
         foreign_id,
         passport,

@@ -8,13 +8,19 @@ use crate::{Effect, Flow, FlowSettings};
 /// A flow whose catalogue has one subject, «تأخیر در صدور سند» (`deed`), in scope for every
 /// kind, and ten idle extensions.
 pub(crate) fn deed_flow() -> Flow {
+    one_subject_flow("deed", "تأخیر در صدور سند", "Deed delayed")
+}
+
+/// A flow whose catalogue has the one subject `id` (in scope for every kind, no guidance), and
+/// ten idle extensions.
+pub(crate) fn one_subject_flow(id: &str, label_fa: &str, label_en: &str) -> Flow {
     Flow::new(FlowSettings {
         national_code_policy: NationalCodePolicy::default(),
         catalogue: Catalogue {
             subjects: vec![Subject {
-                id: "deed".into(),
-                label_fa: "تأخیر در صدور سند".into(),
-                label_en: "Deed delayed".into(),
+                id: id.into(),
+                label_fa: label_fa.into(),
+                label_en: label_en.into(),
                 keywords: Vec::new(),
                 kinds: vec![],
                 service_id: None,

@@ -166,30 +166,12 @@ impl Flow {
 
 #[cfg(test)]
 mod tests {
-    use kiosk_core::{Catalogue, NationalCodePolicy, Subject, TrackingCode};
+    use kiosk_core::TrackingCode;
 
-    use crate::{Action, Effect, Event, Flow, FlowSettings, Lang, Screen, SwitchPress};
+    use crate::{Action, Effect, Event, Flow, Lang, Screen, SwitchPress};
 
     fn flow() -> Flow {
-        Flow::new(FlowSettings {
-            national_code_policy: NationalCodePolicy::default(),
-            catalogue: Catalogue {
-                subjects: vec![Subject {
-                    id: "deed".into(),
-                    label_fa: "تأخیر در صدور سند".into(),
-                    label_en: "deed".into(),
-                    keywords: Vec::new(),
-                    kinds: vec![],
-                    service_id: None,
-                    guidance_fa: None,
-                    guidance_en: None,
-                    about_officials: false,
-                    next_visit: None,
-                }],
-                services: Vec::new(),
-            },
-            max_extensions: 10,
-        })
+        crate::test_support::deed_flow()
     }
 
     fn spoken(fx: &[Effect]) -> Vec<String> {
