@@ -416,17 +416,7 @@ mod tests {
     use wire::{Agency, CatalogueEntry, GuidanceDestination};
 
     fn entry(code: &str, name: &str) -> CatalogueEntry {
-        CatalogueEntry {
-            service_code: code.into(),
-            service_name: name.into(),
-            group: None,
-            keywords: Vec::new(),
-            service_identifier: None,
-            service_name_en: None,
-            guidance: None,
-            about_officials: false,
-            next_visit: None,
-        }
+        CatalogueEntry::new(code, name)
     }
 
     fn destination() -> GuidanceDestination {

@@ -186,6 +186,24 @@ pub struct CatalogueEntry {
     pub next_visit: Option<String>,
 }
 
+impl CatalogueEntry {
+    /// An entry with only its code and its (Persian) name: no group, keywords, identifier,
+    /// English name, guidance or next-visit rule, not about officials.
+    pub fn new(service_code: impl Into<String>, service_name: impl Into<String>) -> Self {
+        Self {
+            service_code: service_code.into(),
+            service_name: service_name.into(),
+            group: None,
+            keywords: Vec::new(),
+            service_identifier: None,
+            service_name_en: None,
+            guidance: None,
+            about_officials: false,
+            next_visit: None,
+        }
+    }
+}
+
 /// The office competent for a subject outside the agency's scope, as the guidance screen
 /// shows it and the guidance slip prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -371,17 +371,8 @@ fn with_subject(mut c: Catalogue, f: &CatalogueForm) -> Catalogue {
     {
         Some(e) => e,
         None => {
-            c.subjects.push(CatalogueEntry {
-                service_code: code.clone(),
-                service_name: String::new(),
-                group: None,
-                keywords: Vec::new(),
-                service_identifier: None,
-                service_name_en: None,
-                guidance: None,
-                about_officials: false,
-                next_visit: None,
-            });
+            c.subjects
+                .push(CatalogueEntry::new(code.clone(), String::new()));
             let last = c.subjects.len() - 1;
             &mut c.subjects[last]
         }

@@ -1485,17 +1485,7 @@ mod tests {
         use kiosk_sync::wire::{Agency, Catalogue, CatalogueEntry};
         let dir = tempfile::tempdir().expect("tmp");
         let (d, _) = device(dir.path());
-        let entry = |code: &str, name: &str| CatalogueEntry {
-            service_code: code.into(),
-            service_name: name.into(),
-            group: None,
-            keywords: Vec::new(),
-            service_identifier: None,
-            service_name_en: None,
-            guidance: None,
-            about_officials: false,
-            next_visit: None,
-        };
+        let entry = |code: &str, name: &str| CatalogueEntry::new(code, name);
         let update = |subjects: Vec<CatalogueEntry>, version: &str| {
             Some(std::sync::Arc::new(CatalogueUpdate {
                 catalogue: Catalogue {
